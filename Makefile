@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Developer entry points. The kernel's own Makefile lives in build/linux.
+#
+#   make run     build, boot the test kernel in QEMU with the simulator,
+#                and show /dev/mshv at work
+#   make check   build, run every KUnit suite and kselftest in one QEMU
+#                boot, scan the kernel log for splats, run the static
+#                checks; ends with "N passed, N failed"
+#   make series  export the patch series to build/series/
+#   make build   assemble build/linux and build the kernel and modules
+
+SHELL := /bin/bash
+LOCK := flock build/.lock
+
+.PHONY: all build check run series static clean distclean
+
+all: build
+
+build:
+	@mkdir -p build && $(LOCK) dev/build.sh
+
+check:
+	@mkdir -p build && $(LOCK) dev/check.sh
+
+run:
+	@mkdir -p build && $(LOCK) dev/run.sh
+
+series:
+	@mkdir -p build && $(LOCK) dev/series.sh
+
+static:
+	@mkdir -p build && $(LOCK) dev/static.sh
+
+clean:
+	rm -rf build/obj build/series build/test build/logs
+
+distclean:
+	rm -rf build

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the test programs and the initramfs, and boot the test kernel.
+# Sourced by check.sh and run.sh.
+
+TESTDIR=$BUILD/test
+HDR=$TESTDIR/usr
+SELFTESTS=tools/testing/selftests/mshv
+
+# Export the uapi headers of the assembled tree for user-space programs.
+install_headers() {
+	kmake headers_install INSTALL_HDR_PATH="$HDR" > "$LOGS/headers.log" 2>&1 ||
+		die "headers_install failed (build/logs/headers.log)"
+}
+
+# Static test binaries, with the warnings a selftest maintainer enables.
+build_selftests() {
+	local progs p srcs
+	mkdir -p "$TESTDIR/bin"
+	rm -f "$TESTDIR"/bin/*
+	progs=$(make -s -C "$TREE/$SELFTESTS" -f Makefile -f - print-progs \
+		<<< 'print-progs: ; @echo $(TEST_GEN_PROGS)' 2>/dev/null |
+		tr ' ' '\n' | sed 's|.*/||')
+	[ -n "$progs" ] || die "no TEST_GEN_PROGS in $SELFTESTS/Makefile"
+	srcs=$(cd "$TREE/$SELFTESTS" && ls *.c | grep -v -E "^($(echo "$progs" | paste -sd'|'))\.c$" || true)
+	for p in $progs; do
+		# shellcheck disable=SC2086
+		gcc -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+			-isystem "$HDR/include" -I"$TREE/tools/testing/selftests" \
+			-o "$TESTDIR/bin/$p" "$TREE/$SELFTESTS/$p.c" \
+			$(for s in $srcs; do echo "$TREE/$SELFTESTS/$s"; done) \
+			-lpthread >> "$LOGS/selftests.log" 2>&1 ||
+			{ cat "$LOGS/selftests.log" >&2; die "building $p failed"; }
+	done
+}
+
+# The sample program, built the same way.
+build_sample() {
+	gcc -static -O2 -Wall -Wextra -Werror -isystem "$HDR/include" \
+		-o "$TESTDIR/mshv-partition" "$TREE/samples/mshv/mshv-partition.c" \
+		>> "$LOGS/selftests.log" 2>&1 ||
+		{ cat "$LOGS/selftests.log" >&2; die "building the sample failed"; }
+}
+
+build_initramfs() {
+	local root=$TESTDIR/root ko
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,lib/modules/mshv}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$TOP/dev/guest/init" "$root/init"
+	chmod +x "$root/init"
+	for ko in $(find "$OBJ/drivers/hv" -name 'mshv_*.ko'); do
+		cp "$ko" "$root/lib/modules/mshv/"
+	done
+	cp "$TESTDIR"/bin/* "$root/tests/"
+	cp "$TESTDIR/mshv-partition" "$root/bin/"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		> "$TESTDIR/initramfs.cpio.gz"
+}
+
+# boot_guest MODE TIMEOUT: boot once; console in $TESTDIR/console.log,
+# results in $TESTDIR/results.log. Returns QEMU's status (124: timeout).
+boot_guest() {
+	local mode=$1 limit=$2
+	rm -f "$TESTDIR/console.log" "$TESTDIR/results.log"
+	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+		-machine q35 -cpu max -smp 2 -m 2048 \
+		-accel tcg,thread=multi \
+		-kernel "$OBJ/arch/x86/boot/bzImage" \
+		-initrd "$TESTDIR/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 kmemleak=on mshv.mode=$mode loglevel=6" \
+		-display none -monitor none -no-reboot \
+		-serial "file:$TESTDIR/console.log" \
+		-serial "file:$TESTDIR/results.log" < /dev/null
+}

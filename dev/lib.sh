@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the build scripts. Sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
+TREE=$BUILD/linux
+OBJ=$BUILD/obj
+LOGS=$BUILD/logs
+BASE_PKG=linux-source-6.12
+BASE_TAR=/usr/src/$BASE_PKG.tar.xz
+SERIES=$TOP/dev/series
+JOBS=${JOBS:-$(nproc)}
+
+# Repo paths that are tooling, not kernel files.
+TOOLING_RE='^(Makefile|README\.md|\.ci/|\.gitignore$|dev/|build/)'
+
+mkdir -p "$LOGS"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# Kernel files of the project: tracked plus untracked-but-not-ignored.
+project_files() {
+	git -C "$TOP" ls-files --cached --others --exclude-standard |
+		grep -Ev "$TOOLING_RE" | sort -u |
+		while read -r f; do [ -f "$TOP/$f" ] && printf '%s\n' "$f"; done
+}
+
+# Base-file patches, in series order.
+series_patches() {
+	find "$SERIES" -mindepth 2 -maxdepth 2 -name '*.patch' | sort
+}
+
+# Files a series entry owns (globs in its "files" list), one per line.
+entry_files() {
+	local entry=$1 pat f
+	[ -f "$entry/files" ] || return 0
+	while read -r pat; do
+		[ -n "$pat" ] || continue
+		case "$pat" in \#*) continue ;; esac
+		for f in $TOP/$pat; do
+			[ -f "$f" ] && printf '%s\n' "${f#"$TOP"/}"
+		done
+	done < "$entry/files"
+}
+
+kmake() {
+	make -C "$TREE" O="$OBJ" ARCH=x86_64 -j"$JOBS" \
+		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+export CCACHE_BASEDIR=$TOP
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_NOHASHDIR=1

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what the build and the test boot need (Debian bookworm).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PKGS="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
+cpio kmod rsync ccache sparse busybox-static qemu-system-x86 python3 git
+gzip xz-utils perl"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	say "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+[ -f "$BASE_TAR" ] || die "$BASE_TAR missing after installing $BASE_PKG"

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hypervisor seam of the Hyper-V root partition driver.
+ *
+ * Every interaction of /dev/mshv with the hypervisor goes through the
+ * functions in this file: hypercalls (control word plus the GPAs of the
+ * input and output pages, or register values for fast calls), the per-CPU
+ * hypercall argument pages and the partition-type query.
+ *
+ * In a kernel built without CONFIG_MSHV_SIM each function is an inline
+ * wrapper around the existing Hyper-V helpers. With CONFIG_MSHV_SIM a
+ * test-only simulator module may register itself as the backend; the switch
+ * is a static key, so a kernel whose simulator is not loaded pays one
+ * patched-out jump per call.
+ */
+#ifndef _HYPERV_HV_SEAM_H
+#define _HYPERV_HV_SEAM_H
+
+#include <linux/jump_label.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
+#include <asm/mshyperv.h>
+
+struct module;
+
+/**
+ * struct hv_sim_ops - a software hypervisor standing in for Hyper-V
+ * @owner: module implementing the backend; pinned while the seam is in use
+ * @hypercall: execute a hypercall. @control is the TLFS input control word;
+ *	for a memory-based call @input and @output are the guest physical
+ *	addresses of the input and output pages (0 when absent), for a fast
+ *	call they are the first two register operands. Returns the TLFS
+ *	result value (status in bits 15:0, reps completed in bits 43:32).
+ * @input_page: this CPU's hypercall input page (caller has IRQs off)
+ * @output_page: this CPU's hypercall output page (caller has IRQs off)
+ * @root_partition: true if the running partition may create partitions
+ */
+struct hv_sim_ops {
+	struct module *owner;
+	u64 (*hypercall)(u64 control, u64 input, u64 output);
+	void *(*input_page)(void);
+	void *(*output_page)(void);
+	bool (*root_partition)(void);
+};
+
+#if IS_ENABLED(CONFIG_MSHV_SIM)
+
+DECLARE_STATIC_KEY_FALSE(hv_sim_active);
+
+int hv_sim_register(const struct hv_sim_ops *ops);
+void hv_sim_unregister(const struct hv_sim_ops *ops);
+u64 hv_sim_hypercall(u64 control, u64 input, u64 output);
+void *hv_sim_input_page(void);
+void *hv_sim_output_page(void);
+bool hv_sim_root_partition(void);
+int hv_seam_get(void);
+void hv_seam_put(void);
+
+static inline bool hv_seam_simulated(void)
+{
+	return static_branch_unlikely(&hv_sim_active);
+}
+
+#else /* !CONFIG_MSHV_SIM */
+
+static inline bool hv_seam_simulated(void) { return false; }
+static inline u64 hv_sim_hypercall(u64 control, u64 input, u64 output)
+{
+	return HV_STATUS_INVALID_HYPERCALL_CODE;
+}
+static inline void *hv_sim_input_page(void) { return NULL; }
+static inline void *hv_sim_output_page(void) { return NULL; }
+static inline bool hv_sim_root_partition(void) { return false; }
+static inline int hv_seam_get(void) { return 0; }
+static inline void hv_seam_put(void) { }
+
+#endif /* CONFIG_MSHV_SIM */
+
+/**
+ * hv_seam_hypercall() - issue a memory-based hypercall
+ * @control: TLFS input control word
+ * @input: this CPU's input page, or NULL
+ * @output: this CPU's output page, or NULL
+ *
+ * Context: IRQs disabled when @input or @output is a per-CPU page.
+ * Return: the TLFS hypercall result value.
+ */
+static inline u64 hv_seam_hypercall(u64 control, void *input, void *output)
+{
+	if (hv_seam_simulated())
+		return hv_sim_hypercall(control,
+					input ? virt_to_phys(input) : 0,
+					output ? virt_to_phys(output) : 0);
+	return hv_do_hypercall(control, input, output);
+}
+
+/**
+ * hv_seam_fast_hypercall8() - issue a fast hypercall with one operand
+ * @code: hypercall code
+ * @input1: the operand, passed in a register
+ *
+ * Return: the TLFS hypercall result value.
+ */
+static inline u64 hv_seam_fast_hypercall8(u16 code, u64 input1)
+{
+	if (hv_seam_simulated())
+		return hv_sim_hypercall((u64)code | HV_HYPERCALL_FAST_BIT,
+					input1, 0);
+	return hv_do_fast_hypercall8(code, input1);
+}
+
+/**
+ * hv_seam_input_page() - this CPU's hypercall input page
+ *
+ * Context: IRQs disabled until the page is no longer used.
+ * Return: a page-sized, page-aligned buffer, or NULL if none is set up.
+ */
+static inline void *hv_seam_input_page(void)
+{
+	if (hv_seam_simulated())
+		return hv_sim_input_page();
+	if (!hyperv_pcpu_input_arg)
+		return NULL;
+	return *this_cpu_ptr(hyperv_pcpu_input_arg);
+}
+
+/**
+ * hv_seam_output_page() - this CPU's hypercall output page
+ *
+ * Context: IRQs disabled until the page is no longer used.
+ * Return: a page-sized, page-aligned buffer, or NULL if none is set up.
+ */
+static inline void *hv_seam_output_page(void)
+{
+	if (hv_seam_simulated())
+		return hv_sim_output_page();
+	if (!hyperv_pcpu_output_arg)
+		return NULL;
+	return *this_cpu_ptr(hyperv_pcpu_output_arg);
+}
+
+/**
+ * hv_seam_root_partition() - may this partition create child partitions?
+ *
+ * Return: true on a Hyper-V root partition (or under the simulator).
+ */
+static inline bool hv_seam_root_partition(void)
+{
+	if (hv_seam_simulated())
+		return hv_sim_root_partition();
+	return hv_root_partition;
+}
+
+#endif /* _HYPERV_HV_SEAM_H */

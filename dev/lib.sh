@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings of the build scripts. Sourced, never run.
 
+# Debian tools first (e.g. its python3 with python3-ply for checkpatch).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
 TREE=$BUILD/linux
@@ -44,8 +47,9 @@ entry_files() {
 	done < "$entry/files"
 }
 
+# kmake ARGS: make in the assembled tree; KOBJ overrides the object dir.
 kmake() {
-	make -C "$TREE" O="$OBJ" ARCH=x86_64 -j"$JOBS" \
+	make -C "$TREE" O="${KOBJ:-$OBJ}" ARCH=x86_64 -j"$JOBS" \
 		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
 

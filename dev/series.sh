@@ -101,7 +101,9 @@ main() {
 	done
 	rm -rf "$OUT"
 	n=$(git -C "$WT" rev-list --count base..HEAD)
-	git -C "$WT" format-patch -q --cover-letter --base=base \
+	git -C "$WT" -c user.name="$(git -C "$TOP" config user.name)" \
+		-c user.email="$(git -C "$TOP" config user.email)" \
+		format-patch -q --cover-letter --base=base \
 		--subject-prefix="PATCH" -o "$OUT" base..HEAD
 	write_cover
 	verify_series

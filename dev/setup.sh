@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
-cpio kmod rsync ccache sparse busybox-static qemu-system-x86 python3 git
+cpio kmod rsync ccache sparse busybox-static qemu-system-x86 python3 python3-ply python3-git git
 gzip xz-utils perl"
 
 missing=""

@@ -7,6 +7,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+OBJ_CHECK=$BUILD/obj-check
+
 # Regex matching diagnostics that point into our files.
 ours_re() {
 	project_files | grep -E '\.(c|h)$' | sed 's/[.]/\\./g' | paste -sd'|'
@@ -17,22 +19,27 @@ check_series() {
 	"$TOP/dev/series.sh" > "$log" 2>&1 || return 1
 	# FILE_PATH_CHANGES: the first patch adds the MAINTAINERS entries that
 	# cover every path of the series.
-	perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --quiet \
+	(cd "$TREE" && perl scripts/checkpatch.pl --strict --quiet \
 		--ignore FILE_PATH_CHANGES \
-		$(ls "$BUILD"/series/*.patch | grep -v /0000-cover-letter) \
+		$(ls "$BUILD"/series/*.patch | grep -v /0000-cover-letter)) \
 		>> "$log" 2>&1
 }
 
-# W=1 (extra warnings and kernel-doc) and sparse over the directories we
-# touch, then only our files' diagnostics count.
+# W=1 (extra warnings and kernel-doc) and sparse over our C files, in a
+# separate object tree so the test build keeps its flags and objects.
 check_compile() {
-	local log=$LOGS/static-compile.log re
+	local log=$LOGS/static-compile.log re objs rc=0
 	re=$(ours_re)
-	kmake W=1 C=2 drivers/hv/ > "$log.raw" 2>&1
-	local rc=$?
-	grep -E "($re)(:[0-9]+)+: (warning|error|note)|($re):.*(warning|error):" \
-		"$log.raw" > "$log"
-	# Rebuild with the normal flags so the next boot uses them again.
+	objs=$(project_files | grep -E '^(drivers|arch|kernel|mm)/.*\.c$' |
+		sed 's/\.c$/.o/')
+	mkdir -p "$OBJ_CHECK"
+	cmp -s "$OBJ/.config" "$OBJ_CHECK/.config" ||
+		cp "$OBJ/.config" "$OBJ_CHECK/.config"
+	KOBJ=$OBJ_CHECK kmake olddefconfig > "$log.raw" 2>&1 || rc=1
+	# shellcheck disable=SC2086
+	KOBJ=$OBJ_CHECK kmake W=1 C=2 $objs >> "$log.raw" 2>&1 || rc=1
+	grep -E "($re)(:[0-9]+)*: (warning|error|note)" "$log.raw" > "$log"
+	[ $rc -eq 0 ] || tail -30 "$log.raw" >> "$log"
 	[ $rc -eq 0 ] && [ ! -s "$log" ]
 }
 

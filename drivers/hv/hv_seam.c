@@ -11,7 +11,8 @@
 #include <kunit/static_stub.h>
 #include <hyperv/hv_seam.h>
 
-DEFINE_STATIC_KEY_FALSE(hv_sim_active);
+/* Enabled while a simulator stands in for the hypervisor. */
+struct static_key_false hv_sim_active = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL_GPL(hv_sim_active);
 
 /* Serialises backend registration against hv_seam_get()/hv_seam_put(). */

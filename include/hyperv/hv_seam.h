@@ -63,16 +63,39 @@ static inline bool hv_seam_simulated(void)
 
 #else /* !CONFIG_MSHV_SIM */
 
-static inline bool hv_seam_simulated(void) { return false; }
+static inline bool hv_seam_simulated(void)
+{
+	return false;
+}
+
 static inline u64 hv_sim_hypercall(u64 control, u64 input, u64 output)
 {
 	return HV_STATUS_INVALID_HYPERCALL_CODE;
 }
-static inline void *hv_sim_input_page(void) { return NULL; }
-static inline void *hv_sim_output_page(void) { return NULL; }
-static inline bool hv_sim_root_partition(void) { return false; }
-static inline int hv_seam_get(void) { return 0; }
-static inline void hv_seam_put(void) { }
+
+static inline void *hv_sim_input_page(void)
+{
+	return NULL;
+}
+
+static inline void *hv_sim_output_page(void)
+{
+	return NULL;
+}
+
+static inline bool hv_sim_root_partition(void)
+{
+	return false;
+}
+
+static inline int hv_seam_get(void)
+{
+	return 0;
+}
+
+static inline void hv_seam_put(void)
+{
+}
 
 #endif /* CONFIG_MSHV_SIM */
 

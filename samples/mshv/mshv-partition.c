@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,27 +22,27 @@
 #define HV_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009
 
 struct hv_get_property_in {
-	uint64_t partition_id;	/* filled in by the kernel */
-	uint32_t code;
-	uint32_t padding;
+	__u64 partition_id;	/* filled in by the kernel */
+	__u32 code;
+	__u32 padding;
 };
 
 struct hv_set_property_in {
-	uint64_t partition_id;	/* filled in by the kernel */
-	uint32_t code;
-	uint32_t padding;
-	uint64_t value;
+	__u64 partition_id;	/* filled in by the kernel */
+	__u32 code;
+	__u32 padding;
+	__u64 value;
 };
 
-static int get_property(int pt_fd, uint32_t code, uint64_t *value)
+static int get_property(int pt_fd, __u32 code, __u64 *value)
 {
 	struct hv_get_property_in in = { .code = code };
 	struct mshv_root_hvcall call = {
 		.code = HVCALL_GET_PARTITION_PROPERTY,
 		.in_sz = sizeof(in),
 		.out_sz = sizeof(*value),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)value,
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)value,
 	};
 
 	if (ioctl(pt_fd, MSHV_ROOT_HVCALL, &call)) {
@@ -54,13 +53,13 @@ static int get_property(int pt_fd, uint32_t code, uint64_t *value)
 	return 0;
 }
 
-static int set_property(int pt_fd, uint32_t code, uint64_t value)
+static int set_property(int pt_fd, __u32 code, __u64 value)
 {
 	struct hv_set_property_in in = { .code = code, .value = value };
 	struct mshv_root_hvcall call = {
 		.code = HVCALL_SET_PARTITION_PROPERTY,
 		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
+		.in_ptr = (__u64)(unsigned long)&in,
 	};
 
 	if (ioctl(pt_fd, MSHV_ROOT_HVCALL, &call)) {
@@ -73,7 +72,7 @@ static int set_property(int pt_fd, uint32_t code, uint64_t value)
 
 static int show_partition(int pt_fd)
 {
-	uint64_t freq, xsave, action;
+	__u64 freq, xsave, action;
 
 	if (get_property(pt_fd, HV_PROPERTY_PROCESSOR_CLOCK_FREQUENCY, &freq) ||
 	    get_property(pt_fd, HV_PROPERTY_MAX_XSAVE_DATA_SIZE, &xsave))

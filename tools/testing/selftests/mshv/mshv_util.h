@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the /dev/mshv selftests: opening the device, creating
+ * partitions, MSHV_ROOT_HVCALL property requests, and access to the
+ * debugfs files of the test-only hypervisor simulator (CONFIG_MSHV_SIM).
+ */
+#ifndef SELFTEST_MSHV_UTIL_H
+#define SELFTEST_MSHV_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/mshv.h>
+
+#define MSHV_DEV_PATH		"/dev/mshv"
+#define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
+
+/*
+ * Hyper-V TLFS values. They are not part of the kernel's uapi, so the ones
+ * the tests need are repeated here.
+ */
+#define HVCALL_CREATE_PARTITION			0x0040
+#define HVCALL_INITIALIZE_PARTITION		0x0041
+#define HVCALL_FINALIZE_PARTITION		0x0042
+#define HVCALL_DELETE_PARTITION			0x0043
+#define HVCALL_GET_PARTITION_PROPERTY		0x0044
+#define HVCALL_SET_PARTITION_PROPERTY		0x0045
+#define HVCALL_DEPOSIT_MEMORY			0x0048
+#define HVCALL_WITHDRAW_MEMORY			0x0049
+#define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
+
+#define HV_STATUS_SUCCESS			0x0000
+#define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
+#define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
+#define HV_STATUS_INVALID_ALIGNMENT		0x0004
+#define HV_STATUS_INVALID_PARAMETER		0x0005
+#define HV_STATUS_ACCESS_DENIED			0x0006
+#define HV_STATUS_INVALID_PARTITION_STATE	0x0007
+#define HV_STATUS_OPERATION_DENIED		0x0008
+#define HV_STATUS_UNKNOWN_PROPERTY		0x0009
+#define HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE	0x000A
+#define HV_STATUS_INSUFFICIENT_MEMORY		0x000B
+#define HV_STATUS_INVALID_PARTITION_ID		0x000D
+#define HV_STATUS_INVALID_VP_INDEX		0x000E
+#define HV_STATUS_NOT_FOUND			0x0010
+#define HV_STATUS_INVALID_PORT_ID		0x0011
+#define HV_STATUS_INSUFFICIENT_BUFFERS		0x0013
+#define HV_STATUS_INVALID_VP_STATE		0x0015
+#define HV_STATUS_NO_RESOURCES			0x001D
+#define HV_STATUS_INVALID_REGISTER_VALUE	0x0050
+#define HV_STATUS_OPERATION_FAILED		0x0071
+#define HV_STATUS_TIME_OUT			0x0078
+
+#define HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS		0x00010000
+#define HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES	0x00010001
+#define HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING	0x00050005
+#define HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION	0x00050017
+#define HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES	0x00060002
+#define HV_PARTITION_PROPERTY_XSAVE_STATES		0x00060007
+#define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE	0x00060008
+#define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009
+
+/* HV_PARTITION_ID_SELF: the caller's own partition. */
+#define HV_PARTITION_ID_SELF			(~0ULL)
+
+/* Clock frequency the simulator reports for every partition. */
+#define SIM_CLOCK_FREQUENCY			2500000000ULL
+
+/* Pages the driver deposits before its first HvInitializePartition. */
+#define MSHV_INIT_DEPOSIT_PAGES			208
+
+/**
+ * struct hv_get_property_in - HvGetPartitionProperty input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @property_code: HV_PARTITION_PROPERTY_* code
+ * @padding: zero
+ *
+ * The output is a single __u64 holding the property value.
+ */
+struct hv_get_property_in {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+};
+
+/**
+ * struct hv_set_property_in - HvSetPartitionProperty input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @property_code: HV_PARTITION_PROPERTY_* code
+ * @padding: zero
+ * @property_value: new value of the property
+ */
+struct hv_set_property_in {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+	__u64 property_value;
+};
+
+/**
+ * struct sim_counts - the simulator's page and partition counters
+ * @partitions: live child partitions
+ * @deposited_pages: pages held in the pools of all child partitions
+ * @root_pool_pages: pages held in the root partition's pool
+ * @leaked_pages: pages still in a child's pool when it was deleted
+ */
+struct sim_counts {
+	__u64 partitions;
+	__u64 deposited_pages;
+	__u64 root_pool_pages;
+	__u64 leaked_pages;
+};
+
+/**
+ * struct sim_knobs - the simulator's tunables, saved to be restored later
+ * @create_pages: root-pool pages HvCreatePartition consumes
+ * @init_pages: pool pages HvInitializePartition needs
+ * @max_reps: most reps completed per rep hypercall (0: no limit)
+ */
+struct sim_knobs {
+	__u64 create_pages;
+	__u64 init_pages;
+	__u64 max_reps;
+};
+
+int mshv_open(void);
+bool mshv_absent(int err);
+int mshv_create_partition(int dev, __u64 flags, __u64 isolation);
+int mshv_initialize_partition(int pt);
+int mshv_fd_name(int fd, char *buf, size_t len);
+
+int mshv_hvcall(int fd, struct mshv_root_hvcall *args);
+void mshv_get_property_args(struct mshv_root_hvcall *args,
+			    struct hv_get_property_in *in, __u64 *out,
+			    __u32 code);
+void mshv_set_property_args(struct mshv_root_hvcall *args,
+			    struct hv_set_property_in *in, __u32 code,
+			    __u64 value);
+int mshv_get_property(int pt, __u32 code, __u64 *value, __u16 *status);
+int mshv_set_property(int pt, __u32 code, __u64 value, __u16 *status);
+
+bool sim_present(void);
+int sim_read_u64(const char *name, __u64 *val);
+int sim_write(const char *name, const char *text);
+int sim_set_knob(const char *name, __u64 val);
+int sim_fault(unsigned int code, unsigned int nth, unsigned int status);
+int sim_fault_clear(void);
+int sim_hypercall_count(unsigned int code, __u64 *count);
+int sim_read_counts(struct sim_counts *counts);
+int sim_save_knobs(struct sim_knobs *knobs);
+int sim_restore_knobs(const struct sim_knobs *knobs);
+
+#endif /* SELFTEST_MSHV_UTIL_H */

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercalls of the /dev/mshv root partition driver.
+ *
+ * Every function here talks to the hypervisor only through the seam in
+ * <hyperv/hv_seam.h>. Memory-based hypercalls pass their parameters in the
+ * per-CPU input and output pages, so they run with interrupts disabled from
+ * filling the input page until the output has been read back; anything
+ * that may sleep (page allocation, copies from user space) happens before.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+#include <hyperv/hv_seam.h>
+#include <hyperv/hvhdk.h>
+
+#include "mshv_root.h"
+
+/* The hypervisor reads and writes these; their layout is fixed by the TLFS. */
+static_assert(sizeof(struct hv_deposit_memory) == 8);
+static_assert(sizeof(struct hv_input_create_partition) == 56);
+static_assert(sizeof(struct hv_output_create_partition) == 8);
+static_assert(sizeof(struct hv_input_get_partition_property) == 16);
+static_assert(sizeof(struct hv_output_get_partition_property) == 8);
+static_assert(sizeof(struct hv_input_set_partition_property) == 24);
+static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
+static_assert(HV_DEPOSIT_MAX_PAGES == 511);
+static_assert(HV_WITHDRAW_MAX_PAGES == 512);
+/* Deposited and withdrawn PFNs are in units of the kernel's pages. */
+static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
+
+/**
+ * mshv_hvcall_control() - build a hypercall input control word
+ * @code: hypercall code
+ * @rep_count: number of reps, 0 for a simple hypercall (12 bits)
+ * @varhead_size: size of the variable header in 8-byte units (10 bits)
+ * @rep_start: index of the first rep to execute (12 bits)
+ *
+ * Return: the control word of a memory-based hypercall.
+ */
+VISIBLE_IF_KUNIT u64 mshv_hvcall_control(u16 code, u16 rep_count,
+					 u16 varhead_size, u16 rep_start)
+{
+	return (u64)code |
+	       FIELD_PREP(HV_HYPERCALL_VARHEAD_MASK, varhead_size) |
+	       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_count) |
+	       FIELD_PREP(HV_HYPERCALL_REP_START_MASK, rep_start);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_control);
+
+/**
+ * mshv_hvcall_status_to_errno() - translate a hypercall result
+ * @status: hypercall result value; only the status field is looked at
+ *
+ * Return: 0 for HV_STATUS_SUCCESS, otherwise a negative errno.
+ */
+int mshv_hvcall_status_to_errno(u64 status)
+{
+	switch (hv_result(status)) {
+	case HV_STATUS_SUCCESS:
+		return 0;
+	case HV_STATUS_INSUFFICIENT_MEMORY:
+	case HV_STATUS_INSUFFICIENT_BUFFERS:
+	case HV_STATUS_NO_RESOURCES:
+		return -ENOMEM;
+	case HV_STATUS_ACCESS_DENIED:
+	case HV_STATUS_OPERATION_DENIED:
+		return -EACCES;
+	case HV_STATUS_INVALID_PARTITION_STATE:
+	case HV_STATUS_INVALID_VP_STATE:
+		return -EBADFD;
+	case HV_STATUS_INVALID_PARAMETER:
+	case HV_STATUS_INVALID_HYPERCALL_INPUT:
+	case HV_STATUS_INVALID_ALIGNMENT:
+	case HV_STATUS_UNKNOWN_PROPERTY:
+	case HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE:
+	case HV_STATUS_INVALID_PARTITION_ID:
+	case HV_STATUS_INVALID_VP_INDEX:
+	case HV_STATUS_INVALID_REGISTER_VALUE:
+		return -EINVAL;
+	case HV_STATUS_INVALID_HYPERCALL_CODE:
+		return -EOPNOTSUPP;
+	case HV_STATUS_NOT_FOUND:
+		return -ENOENT;
+	case HV_STATUS_TIME_OUT:
+		return -ETIMEDOUT;
+	default:
+		return -EIO;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_status_to_errno);
+
+/**
+ * mshv_hvcall_rep() - issue a rep hypercall until every rep is done
+ * @code: hypercall code
+ * @rep_count: number of reps, at most 4095
+ * @varhead_size: size of the variable header in 8-byte units
+ * @input: this CPU's input page, or NULL
+ * @output: this CPU's output page, or NULL
+ *
+ * The hypervisor may return after completing only some of the reps; the
+ * call is then issued again starting at the first rep not yet done. An
+ * error status ends the loop.
+ *
+ * Context: IRQs disabled if @input or @output is a per-CPU page.
+ * Return: the last hypercall result. Its rep count, hv_repcomp(), is the
+ * total number of reps completed.
+ */
+u64 mshv_hvcall_rep(u16 code, u16 rep_count, u16 varhead_size,
+		    void *input, void *output)
+{
+	unsigned int rep_start = 0;
+	u64 control, status;
+
+	for (;;) {
+		control = mshv_hvcall_control(code, rep_count, varhead_size,
+					      rep_start);
+		status = hv_seam_hypercall(control, input, output);
+		if (!hv_result_success(status) ||
+		    hv_repcomp(status) >= rep_count)
+			return status;
+
+		/* A hypervisor that stops making progress would hang us. */
+		if (hv_repcomp(status) <= rep_start) {
+			pr_warn_ratelimited("hypercall %#x stalled at rep %u\n",
+					    code, rep_start);
+			return HV_STATUS_OPERATION_FAILED |
+			       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_start);
+		}
+		rep_start = hv_repcomp(status);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_rep);
+
+/* Deposit at most HV_DEPOSIT_MAX_PAGES freshly allocated pages. */
+static int mshv_deposit_batch(u64 partition_id, unsigned int nr_pages)
+{
+	struct hv_deposit_memory *input;
+	unsigned int i, taken = 0;
+	struct page **pages;
+	unsigned long flags;
+	u64 status;
+	int ret;
+
+	pages = kcalloc(nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	for (i = 0; i < nr_pages; i++) {
+		pages[i] = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!pages[i]) {
+			ret = -ENOMEM;
+			goto free_pages;
+		}
+	}
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, struct_size(input, gpa_page_list, nr_pages));
+	input->partition_id = partition_id;
+	for (i = 0; i < nr_pages; i++)
+		input->gpa_page_list[i] = page_to_pfn(pages[i]);
+	status = mshv_hvcall_rep(HVCALL_DEPOSIT_MEMORY, nr_pages, 0, input,
+				 NULL);
+	local_irq_restore(flags);
+
+	/* Pages the hypervisor took are its own, even if it failed later. */
+	ret = mshv_hvcall_status_to_errno(status);
+	taken = ret ? min(hv_repcomp(status), nr_pages) : nr_pages;
+free_pages:
+	while (i > taken)
+		__free_page(pages[--i]);
+	kfree(pages);
+	return ret;
+}
+
+/**
+ * mshv_hvcall_deposit_pages() - add pages to a partition's memory pool
+ * @partition_id: the partition, or HV_PARTITION_ID_SELF for the root
+ * @nr_pages: number of pages to deposit
+ *
+ * The pages are allocated here and belong to the hypervisor once deposited;
+ * they come back through mshv_hvcall_withdraw_all(). On failure the pages
+ * the hypervisor did not take are freed again.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, -ENOMEM if pages cannot be allocated, or the errno
+ * of the hypervisor's status.
+ */
+int mshv_hvcall_deposit_pages(u64 partition_id, unsigned int nr_pages)
+{
+	unsigned int batch;
+	int ret;
+
+	while (nr_pages) {
+		batch = min_t(unsigned int, nr_pages, HV_DEPOSIT_MAX_PAGES);
+		ret = mshv_deposit_batch(partition_id, batch);
+		if (ret)
+			return ret;
+		nr_pages -= batch;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_deposit_pages);
+
+static void mshv_free_withdrawn_page(u64 pfn)
+{
+	if (WARN_ON_ONCE(!pfn_valid(pfn)))
+		return;
+	__free_page(pfn_to_page(pfn));
+}
+
+/* Withdraw up to HV_WITHDRAW_MAX_PAGES pages and free them. */
+static u64 mshv_withdraw_batch(u64 partition_id)
+{
+	struct hv_input_withdraw_memory *input;
+	unsigned int i, nr_pages;
+	unsigned long flags;
+	u64 *pfns, status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	pfns = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	status = mshv_hvcall_rep(HVCALL_WITHDRAW_MEMORY, HV_WITHDRAW_MAX_PAGES,
+				 0, input, pfns);
+	nr_pages = min_t(unsigned int, hv_repcomp(status),
+			 HV_WITHDRAW_MAX_PAGES);
+	for (i = 0; i < nr_pages; i++)
+		mshv_free_withdrawn_page(pfns[i]);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_withdraw_all() - take back every free page of a partition
+ * @partition_id: the partition whose memory pool is drained
+ *
+ * Withdraws batches of pages, freeing each one, until the hypervisor
+ * reports the pool empty (HV_STATUS_NO_RESOURCES) or returns a short batch.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 once the pool is empty, else the errno of the failure.
+ */
+int mshv_hvcall_withdraw_all(u64 partition_id)
+{
+	u64 status;
+
+	do {
+		status = mshv_withdraw_batch(partition_id);
+		cond_resched();
+	} while (hv_result_success(status) &&
+		 hv_repcomp(status) == HV_WITHDRAW_MAX_PAGES);
+
+	if (hv_result(status) == HV_STATUS_NO_RESOURCES)
+		return 0;
+	return mshv_hvcall_status_to_errno(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_withdraw_all);
+
+/**
+ * mshv_hvcall_with_deposit() - issue a hypercall, feeding it memory
+ * @hvcall: issues the hypercall once and returns its result value
+ * @ctx: argument of @hvcall
+ * @pool_id: partition whose pool the hypervisor allocates from, or
+ *	HV_PARTITION_ID_SELF
+ * @status: if not NULL, receives the result of the last hypercall
+ *
+ * While the hypervisor answers HV_STATUS_INSUFFICIENT_MEMORY, deposit
+ * MSHV_RETRY_DEPOSIT_PAGES pages into @pool_id and try again.
+ *
+ * Context: process context, may sleep.
+ * Return: the errno of the last hypercall's status, the error of a
+ * failed deposit, or -EINTR if the caller was killed meanwhile.
+ */
+int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
+			     u64 pool_id, u64 *status)
+{
+	u64 hv_status;
+	int ret;
+
+	for (;;) {
+		hv_status = hvcall(ctx);
+		if (status)
+			*status = hv_status;
+		if (hv_result(hv_status) != HV_STATUS_INSUFFICIENT_MEMORY)
+			return mshv_hvcall_status_to_errno(hv_status);
+		/* A dying process gives up instead of feeding the pool. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+
+		ret = mshv_hvcall_deposit_pages(pool_id,
+						MSHV_RETRY_DEPOSIT_PAGES);
+		if (ret)
+			return ret;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_with_deposit);
+
+struct mshv_create_ctx {
+	u64 flags;
+	u64 partition_id;
+};
+
+static u64 mshv_create_partition_once(void *data)
+{
+	struct mshv_create_ctx *ctx = data;
+	struct hv_output_create_partition *output;
+	struct hv_input_create_partition *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->flags = ctx->flags;
+	input->compatibility_version = HV_COMPATIBILITY_21_H2;
+	input->isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE;
+	status = hv_seam_hypercall(HVCALL_CREATE_PARTITION, input, output);
+	if (hv_result_success(status))
+		ctx->partition_id = output->partition_id;
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_create_partition() - create a child partition
+ * @flags: HV_PARTITION_CREATION_FLAG_* bits
+ * @partition_id: receives the new partition's id on success
+ *
+ * The hypervisor takes the memory for a new partition from the root's own
+ * pool, so that is where pages are deposited when it runs short.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_create_partition(u64 flags, u64 *partition_id)
+{
+	struct mshv_create_ctx ctx = { .flags = flags };
+	int ret;
+
+	ret = mshv_hvcall_with_deposit(mshv_create_partition_once, &ctx,
+				       HV_PARTITION_ID_SELF, NULL);
+	if (!ret)
+		*partition_id = ctx.partition_id;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_partition);
+
+static u64 mshv_initialize_partition_once(void *data)
+{
+	const u64 *partition_id = data;
+
+	return hv_seam_fast_hypercall8(HVCALL_INITIALIZE_PARTITION,
+				       *partition_id);
+}
+
+/**
+ * mshv_hvcall_initialize_partition() - make a created partition usable
+ * @partition_id: the partition
+ *
+ * Deposits MSHV_INIT_DEPOSIT_PAGES pages into the partition, then
+ * initializes it, depositing more while the hypervisor asks for it. Pages
+ * deposited before a failure stay in the partition's pool.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_initialize_partition(u64 partition_id)
+{
+	int ret;
+
+	ret = mshv_hvcall_deposit_pages(partition_id, MSHV_INIT_DEPOSIT_PAGES);
+	if (ret)
+		return ret;
+
+	return mshv_hvcall_with_deposit(mshv_initialize_partition_once,
+					&partition_id, partition_id, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_initialize_partition);
+
+/**
+ * mshv_hvcall_finalize_partition() - stop a partition for deletion
+ * @partition_id: the partition
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_finalize_partition(u64 partition_id)
+{
+	u64 status;
+
+	status = hv_seam_fast_hypercall8(HVCALL_FINALIZE_PARTITION,
+					 partition_id);
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_delete_partition() - delete a finalized partition
+ * @partition_id: the partition; its pool must have been withdrawn
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_delete_partition(u64 partition_id)
+{
+	u64 status;
+
+	status = hv_seam_fast_hypercall8(HVCALL_DELETE_PARTITION,
+					 partition_id);
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_get_partition_property() - read a partition property
+ * @partition_id: the partition, or HV_PARTITION_ID_SELF
+ * @code: HV_PARTITION_PROPERTY_* code
+ * @value: receives the property's value on success
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_get_partition_property(u64 partition_id, u32 code,
+				       u64 *value)
+{
+	struct hv_output_get_partition_property *output;
+	struct hv_input_get_partition_property *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->property_code = code;
+	status = hv_seam_hypercall(HVCALL_GET_PARTITION_PROPERTY, input,
+				   output);
+	if (hv_result_success(status))
+		*value = output->property_value;
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_partition_property);
+
+struct mshv_set_property_ctx {
+	u64 partition_id;
+	u32 code;
+	u64 value;
+};
+
+static u64 mshv_set_partition_property_once(void *data)
+{
+	const struct mshv_set_property_ctx *ctx = data;
+	struct hv_input_set_partition_property *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = ctx->partition_id;
+	input->property_code = ctx->code;
+	input->property_value = ctx->value;
+	status = hv_seam_hypercall(HVCALL_SET_PARTITION_PROPERTY, input, NULL);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_set_partition_property() - change a partition property
+ * @partition_id: the partition
+ * @code: HV_PARTITION_PROPERTY_* code
+ * @value: new value
+ *
+ * Context: process context, may sleep (to deposit memory).
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_set_partition_property(u64 partition_id, u32 code,
+				       u64 value)
+{
+	struct mshv_set_property_ctx ctx = {
+		.partition_id = partition_id,
+		.code = code,
+		.value = value,
+	};
+
+	return mshv_hvcall_with_deposit(mshv_set_partition_property_once,
+					&ctx, partition_id, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_set_partition_property);
+
+static u64 mshv_passthru_once(void *data)
+{
+	struct mshv_passthru_call *call = data;
+	void *input, *output;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memcpy(input, call->input, call->in_sz);
+	memset(input + call->in_sz, 0, HV_HYP_PAGE_SIZE - call->in_sz);
+	memcpy(input, &call->partition_id, sizeof(call->partition_id));
+	/* What the hypervisor leaves unwritten must not leak to the caller. */
+	memset(output, 0, call->out_sz);
+	status = hv_seam_hypercall(mshv_hvcall_control(call->code, 0, 0, 0),
+				   input, output);
+	if (hv_result_success(status) && call->output)
+		memcpy(call->output, output, call->out_sz);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_passthru() - issue a simple hypercall on behalf of user space
+ * @call: the hypercall; @call->status receives the last result value
+ *
+ * The input is copied into this CPU's input page, the rest of which is
+ * zeroed, and its first 8 bytes are replaced by @call->partition_id. The
+ * output is copied to @call->output only on success. Pages are deposited
+ * into the target partition while the hypervisor asks for memory.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on HV_STATUS_SUCCESS, else a negative errno.
+ */
+int mshv_hvcall_passthru(struct mshv_passthru_call *call)
+{
+	if (WARN_ON_ONCE(call->in_sz < sizeof(u64) ||
+			 call->in_sz > HV_HYP_PAGE_SIZE ||
+			 call->out_sz > HV_HYP_PAGE_SIZE))
+		return -EINVAL;
+
+	return mshv_hvcall_with_deposit(mshv_passthru_once, call,
+					call->partition_id, &call->status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_passthru);

@@ -50,7 +50,7 @@ entry_files() {
 # kmake ARGS: make in the assembled tree; KOBJ overrides the object dir.
 kmake() {
 	make -C "$TREE" O="${KOBJ:-$OBJ}" ARCH=x86_64 -j"$JOBS" \
-		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION= "$@"
 }
 
 export CCACHE_BASEDIR=$TOP

@@ -16,7 +16,8 @@ main() {
 	say "booting the test kernel under QEMU (TCG); this takes a minute"
 	boot_guest run 600 || qrc=$?
 	echo "---- kernel messages from mshv ----"
-	grep -E 'mshv' "$TESTDIR/console.log" | sed 's/^\[[ 0-9.]*\] //' || true
+	grep -E '(mshv_root|mshv_sim|misc mshv)' "$TESTDIR/console.log" |
+		sed 's/^\[[ 0-9.]*\] //' || echo "(none)"
 	echo "---- guest output ----"
 	grep -v '^###' "$TESTDIR/results.log" || true
 	if ! grep -q '^### DONE' "$TESTDIR/results.log"; then

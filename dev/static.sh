@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Static checks of our code only: checkpatch --strict over the exported
-# series, and sparse (C=2) plus W=1 over drivers/hv with the findings
-# filtered to the files we wrote. Prints "name=status" per check on stdout.
+# series, a build of every patch of the series, and sparse (C=2) plus W=1
+# over our C files with the findings filtered to the files we wrote.
+# Prints "name=status" per check on stdout.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +29,7 @@ check_series() {
 # W=1 (extra warnings and kernel-doc) and sparse over our C files, in a
 # separate object tree so the test build keeps its flags and objects.
 check_compile() {
-	local log=$LOGS/static-compile.log re objs rc=0
+	local log=$LOGS/static-sparse-w1.log re objs rc=0
 	re=$(ours_re)
 	objs=$(project_files | grep -E '^(drivers|arch|kernel|mm)/.*\.c$' |
 		sed 's/\.c$/.o/')
@@ -43,10 +44,19 @@ check_compile() {
 	[ $rc -eq 0 ] && [ ! -s "$log" ]
 }
 
+# Every patch of the series must build on its own.
+check_bisect() {
+	"$TOP/dev/bisect.sh" > "$LOGS/static-bisect.out" 2>&1
+}
+
 main() {
 	local r
 	check_series; r=$?
 	echo "checkpatch=$r"
+	if [ $r -eq 0 ]; then
+		check_bisect; r=$?
+	fi
+	echo "bisect=$r"
 	check_compile; r=$?
 	echo "sparse-w1=$r"
 }

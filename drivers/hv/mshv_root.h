@@ -14,6 +14,8 @@
 #define MSHV_INIT_DEPOSIT_PAGES		208
 /* Pages deposited each time a hypercall fails for lack of memory. */
 #define MSHV_RETRY_DEPOSIT_PAGES	8
+/* Most pages deposited on behalf of one hypercall (32 MiB). */
+#define MSHV_MAX_RETRY_DEPOSIT_PAGES	8192
 
 /**
  * struct mshv_partition - a child partition, owned by one partition fd

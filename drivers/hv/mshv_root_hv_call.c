@@ -28,16 +28,6 @@
 
 #include "mshv_root.h"
 
-/* The hypervisor reads and writes these; their layout is fixed by the TLFS. */
-static_assert(sizeof(struct hv_deposit_memory) == 8);
-static_assert(sizeof(struct hv_input_create_partition) == 56);
-static_assert(sizeof(struct hv_output_create_partition) == 8);
-static_assert(sizeof(struct hv_input_get_partition_property) == 16);
-static_assert(sizeof(struct hv_output_get_partition_property) == 8);
-static_assert(sizeof(struct hv_input_set_partition_property) == 24);
-static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
-static_assert(HV_DEPOSIT_MAX_PAGES == 511);
-static_assert(HV_WITHDRAW_MAX_PAGES == 512);
 /* Deposited and withdrawn PFNs are in units of the kernel's pages. */
 static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
 
@@ -53,6 +43,9 @@ static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
 VISIBLE_IF_KUNIT u64 mshv_hvcall_control(u16 code, u16 rep_count,
 					 u16 varhead_size, u16 rep_start)
 {
+	WARN_ON_ONCE(rep_count > FIELD_MAX(HV_HYPERCALL_REP_COMP_MASK) ||
+		     rep_start > FIELD_MAX(HV_HYPERCALL_REP_START_MASK) ||
+		     varhead_size > FIELD_MAX(HV_HYPERCALL_VARHEAD_MASK));
 	return (u64)code |
 	       FIELD_PREP(HV_HYPERCALL_VARHEAD_MASK, varhead_size) |
 	       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_count) |
@@ -128,8 +121,17 @@ u64 mshv_hvcall_rep(u16 code, u16 rep_count, u16 varhead_size,
 		control = mshv_hvcall_control(code, rep_count, varhead_size,
 					      rep_start);
 		status = hv_seam_hypercall(control, input, output);
-		if (!hv_result_success(status) ||
-		    hv_repcomp(status) >= rep_count)
+		if (!hv_result_success(status)) {
+			/* Reps before rep_start are done whatever it says. */
+			if (WARN_ONCE(hv_repcomp(status) < rep_start,
+				      "hypercall %#x lost completed reps\n",
+				      code))
+				status = (status & ~HV_HYPERCALL_REP_COMP_MASK) |
+					 FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK,
+						    rep_start);
+			return status;
+		}
+		if (hv_repcomp(status) >= rep_count)
 			return status;
 
 		/* A hypervisor that stops making progress would hang us. */
@@ -151,15 +153,23 @@ static int mshv_deposit_batch(u64 partition_id, unsigned int nr_pages)
 	unsigned int i, taken = 0;
 	struct page **pages;
 	unsigned long flags;
+	gfp_t gfp;
 	u64 status;
 	int ret;
+
+	/*
+	 * A child's pages come back when it is destroyed, so they are charged
+	 * to the VMM; the root's own pool is never withdrawn.
+	 */
+	gfp = partition_id == HV_PARTITION_ID_SELF ? GFP_KERNEL :
+						      GFP_KERNEL_ACCOUNT;
 
 	pages = kcalloc(nr_pages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 
 	for (i = 0; i < nr_pages; i++) {
-		pages[i] = alloc_page(GFP_KERNEL_ACCOUNT);
+		pages[i] = alloc_page(gfp);
 		if (!pages[i]) {
 			ret = -ENOMEM;
 			goto free_pages;
@@ -281,15 +291,18 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_withdraw_all);
  * @status: if not NULL, receives the result of the last hypercall
  *
  * While the hypervisor answers HV_STATUS_INSUFFICIENT_MEMORY, deposit
- * MSHV_RETRY_DEPOSIT_PAGES pages into @pool_id and try again.
+ * MSHV_RETRY_DEPOSIT_PAGES pages into @pool_id and try again, up to
+ * MSHV_MAX_RETRY_DEPOSIT_PAGES pages in all.
  *
  * Context: process context, may sleep.
  * Return: the errno of the last hypercall's status, the error of a
- * failed deposit, or -EINTR if the caller was killed meanwhile.
+ * failed deposit, -ENOMEM once the limit is reached, or -EINTR if the
+ * caller was killed meanwhile.
  */
 int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
 			     u64 pool_id, u64 *status)
 {
+	unsigned int deposited = 0;
 	u64 hv_status;
 	int ret;
 
@@ -302,11 +315,16 @@ int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
 		/* A dying process gives up instead of feeding the pool. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		/* Nor does a hypervisor get memory without end. */
+		if (deposited >= MSHV_MAX_RETRY_DEPOSIT_PAGES)
+			return -ENOMEM;
 
 		ret = mshv_hvcall_deposit_pages(pool_id,
 						MSHV_RETRY_DEPOSIT_PAGES);
 		if (ret)
 			return ret;
+		deposited += MSHV_RETRY_DEPOSIT_PAGES;
+		cond_resched();
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_with_deposit);
@@ -395,6 +413,13 @@ int mshv_hvcall_initialize_partition(u64 partition_id)
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_initialize_partition);
 
+/* A fast hypercall whose only operand is a partition id. */
+static int mshv_hvcall_partition_op(u16 code, u64 partition_id)
+{
+	return mshv_hvcall_status_to_errno(hv_seam_fast_hypercall8(code,
+								   partition_id));
+}
+
 /**
  * mshv_hvcall_finalize_partition() - stop a partition for deletion
  * @partition_id: the partition
@@ -403,11 +428,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_initialize_partition);
  */
 int mshv_hvcall_finalize_partition(u64 partition_id)
 {
-	u64 status;
-
-	status = hv_seam_fast_hypercall8(HVCALL_FINALIZE_PARTITION,
-					 partition_id);
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_partition_op(HVCALL_FINALIZE_PARTITION,
+					partition_id);
 }
 
 /**
@@ -418,11 +440,8 @@ int mshv_hvcall_finalize_partition(u64 partition_id)
  */
 int mshv_hvcall_delete_partition(u64 partition_id)
 {
-	u64 status;
-
-	status = hv_seam_fast_hypercall8(HVCALL_DELETE_PARTITION,
-					 partition_id);
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_partition_op(HVCALL_DELETE_PARTITION,
+					partition_id);
 }
 
 /**

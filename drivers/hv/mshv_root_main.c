@@ -80,12 +80,17 @@ static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
 
 	lockdep_assert_held(&partition->pt_mutex);
 
+	/* As in mainline, initializing twice is not an error. */
 	if (partition->pt_initialized)
-		return -EBUSY;
+		return 0;
 
 	ret = mshv_hvcall_initialize_partition(partition->pt_id);
-	if (ret)
+	if (ret) {
+		/* Take back what was deposited; a new attempt deposits anew. */
+		mshv_teardown_step(mshv_hvcall_withdraw_all, partition->pt_id,
+				   "withdrawing memory of");
 		return ret;
+	}
 
 	partition->pt_initialized = true;
 	return 0;
@@ -239,7 +244,6 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 	struct mshv_create_partition args;
 	struct mshv_partition *partition;
 	struct file *file;
-	u64 pt_id;
 	int fd, ret;
 
 	if (copy_from_user(&args, user_args, sizeof(args)))
@@ -249,17 +253,10 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 	    args.pt_isolation != MSHV_PT_ISOLATION_NONE)
 		return -EINVAL;
 
-	ret = mshv_hvcall_create_partition(mshv_pt_creation_flags(args.pt_flags),
-					   &pt_id);
-	if (ret)
-		return ret;
-
+	/* Cheap failures first, before the hypervisor does any work. */
 	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
-	if (!partition) {
-		ret = -ENOMEM;
-		goto destroy_hv_partition;
-	}
-	partition->pt_id = pt_id;
+	if (!partition)
+		return -ENOMEM;
 	mutex_init(&partition->pt_mutex);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
@@ -268,24 +265,29 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 		goto free_partition;
 	}
 
+	ret = mshv_hvcall_create_partition(mshv_pt_creation_flags(args.pt_flags),
+					   &partition->pt_id);
+	if (ret)
+		goto put_fd;
+
 	file = anon_inode_getfile("mshv_partition", &mshv_partition_fops,
 				  partition, O_RDWR);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		goto put_fd;
+		goto destroy_hv_partition;
 	}
 
 	/* From here on the file's release owns the partition. */
 	fd_install(fd, file);
 	return fd;
 
+destroy_hv_partition:
+	mshv_partition_destroy_hv(partition->pt_id);
 put_fd:
 	put_unused_fd(fd);
 free_partition:
 	mutex_destroy(&partition->pt_mutex);
 	kfree(partition);
-destroy_hv_partition:
-	mshv_partition_destroy_hv(pt_id);
 	return ret;
 }
 

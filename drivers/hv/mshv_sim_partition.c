@@ -82,15 +82,6 @@ struct mshv_sim_page {
 
 static_assert(sizeof(struct mshv_sim_page) <= HV_HYP_PAGE_SIZE);
 
-/* The TLFS layouts the simulator reads and writes. */
-static_assert(sizeof(struct hv_input_create_partition) == 56);
-static_assert(sizeof(struct hv_output_create_partition) == 8);
-static_assert(sizeof(struct hv_input_get_partition_property) == 16);
-static_assert(sizeof(struct hv_output_get_partition_property) == 8);
-static_assert(sizeof(struct hv_input_set_partition_property) == 24);
-static_assert(sizeof(struct hv_deposit_memory) == 8);
-static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
-
 /**
  * struct mshv_sim_property - a simulated partition property
  * @code: HV_PARTITION_PROPERTY_* code
@@ -742,6 +733,8 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	unsigned long flags;
 
 	mshv_sim_decode(control, &call);
+	/* Reps before rep_start were completed by earlier calls. */
+	call.reps_done = call.rep_start;
 	desc = mshv_sim_find_desc(call.code);
 
 	spin_lock_irqsave(&sim->lock, flags);
@@ -754,7 +747,6 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	status = mshv_sim_map_args(desc, &call, input, output);
 	if (status)
 		goto out_unlock;
-	call.reps_done = call.rep_start;
 	status = desc->handler(sim, &call);
 out_unlock:
 	spin_unlock_irqrestore(&sim->lock, flags);

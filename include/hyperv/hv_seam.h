@@ -12,6 +12,9 @@
  * test-only simulator module may register itself as the backend; the switch
  * is a static key, so a kernel whose simulator is not loaded pays one
  * patched-out jump per call.
+ *
+ * A user of the seam holds hv_seam_get() for as long as it may call it, so
+ * that the backend cannot change or go away underneath it.
  */
 #ifndef _HYPERV_HV_SEAM_H
 #define _HYPERV_HV_SEAM_H
@@ -135,8 +138,11 @@ static inline u64 hv_seam_fast_hypercall8(u16 code, u64 input1)
 /**
  * hv_seam_input_page() - this CPU's hypercall input page
  *
+ * Only valid where hv_seam_root_partition() is true: the root partition
+ * always has its per-CPU hypercall pages.
+ *
  * Context: IRQs disabled until the page is no longer used.
- * Return: a page-sized, page-aligned buffer, or NULL if none is set up.
+ * Return: a page-sized, page-aligned buffer.
  */
 static inline void *hv_seam_input_page(void)
 {
@@ -150,8 +156,10 @@ static inline void *hv_seam_input_page(void)
 /**
  * hv_seam_output_page() - this CPU's hypercall output page
  *
+ * Only valid where hv_seam_root_partition() is true.
+ *
  * Context: IRQs disabled until the page is no longer used.
- * Return: a page-sized, page-aligned buffer, or NULL if none is set up.
+ * Return: a page-sized, page-aligned buffer.
  */
 static inline void *hv_seam_output_page(void)
 {

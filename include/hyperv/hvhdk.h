@@ -5,12 +5,13 @@
  * definitions live in <asm-generic/hyperv-tlfs.h>; this header only adds
  * what that file lacks. Layouts follow the Hypervisor Top Level Functional
  * Specification exactly: every structure here is read or written by the
- * hypervisor, so sizes are asserted at build time by the users.
+ * hypervisor, so their sizes are asserted at the end of this file.
  */
 #ifndef _HYPERV_HVHDK_H
 #define _HYPERV_HVHDK_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <asm/hyperv-tlfs.h>
 
@@ -157,5 +158,16 @@ struct hv_input_withdraw_memory {
 #define HV_DEPOSIT_MAX_PAGES \
 	((HV_HYP_PAGE_SIZE - sizeof(struct hv_deposit_memory)) / sizeof(u64))
 #define HV_WITHDRAW_MAX_PAGES	(HV_HYP_PAGE_SIZE / sizeof(u64))
+
+/* The hypervisor reads and writes these exactly as laid out here. */
+static_assert(sizeof(struct hv_deposit_memory) == 8);
+static_assert(sizeof(struct hv_input_create_partition) == 56);
+static_assert(sizeof(struct hv_output_create_partition) == 8);
+static_assert(sizeof(struct hv_input_get_partition_property) == 16);
+static_assert(sizeof(struct hv_output_get_partition_property) == 8);
+static_assert(sizeof(struct hv_input_set_partition_property) == 24);
+static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
+static_assert(HV_DEPOSIT_MAX_PAGES == 511);
+static_assert(HV_WITHDRAW_MAX_PAGES == 512);
 
 #endif /* _HYPERV_HVHDK_H */

@@ -1171,6 +1171,15 @@ static void mshv_sim_test_fault_oneshot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
 	test_expect_stats(test, 1, 0, 4, 4, 0);
+
+	/* A continued rep call that fails still reports the earlier reps. */
+	KUNIT_ASSERT_EQ(test,
+			mshv_sim_fault_arm(sim, HVCALL_DEPOSIT_MEMORY, 1,
+					   HV_STATUS_INVALID_PARAMETER), 0);
+	ret = test_deposit_call(test, id, pfns, 2, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+	test_expect_stats(test, 1, 0, 4, 4, 0);
 	test_deposit_pfns(test, id, pfns, 2);
 	test_expect_stats(test, 1, 2, 4, 4, 0);
 

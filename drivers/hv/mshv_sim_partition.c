@@ -119,7 +119,8 @@ static_assert(ARRAY_SIZE(mshv_sim_properties) == MSHV_SIM_NR_PROPERTIES);
  * @fast: register-based (fast) call
  * @rep_count: reps requested
  * @rep_start: index of the first rep to execute
- * @reps_done: reps completed so far, counted from 0 (so >= @rep_start)
+ * @reps_done: reps completed so far, counted from 0 (>= @rep_start once
+ *	the control word is valid)
  * @fast_input: first register operand of a fast call
  * @in: mapped input buffer of a memory call
  * @out: mapped output buffer of a memory call, if the call has output
@@ -717,8 +718,8 @@ static u64 mshv_sim_result(u16 status, u16 reps_done)
  *
  * The call is counted, then an armed fault for its code may end it
  * without side effects; otherwise the control word and the argument
- * buffers are validated and the call is executed. Rep calls execute at
- * most max_reps reps and report the reps completed so far.
+ * buffers are validated and the call is executed. Rep calls
+ * execute at most max_reps reps and report the reps completed so far.
  *
  * Context: Any context, including IRQs disabled. Takes sim->lock.
  * Return: the TLFS result value: status in bits 15:0, reps completed in
@@ -731,17 +732,20 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	struct mshv_sim_call call = {};
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned long flags;
+	u16 ctl_status;
 
 	mshv_sim_decode(control, &call);
-	/* Reps before rep_start were completed by earlier calls. */
-	call.reps_done = call.rep_start;
 	desc = mshv_sim_find_desc(call.code);
 
 	spin_lock_irqsave(&sim->lock, flags);
 	mshv_sim_count_call(sim, call.code);
+	ctl_status = mshv_sim_check_control(desc, control, &call);
+	/* Reps before rep_start were completed by earlier calls. */
+	if (!ctl_status)
+		call.reps_done = call.rep_start;
 	if (mshv_sim_fault_fire(sim, call.code, &status))
 		goto out_unlock;
-	status = mshv_sim_check_control(desc, control, &call);
+	status = ctl_status;
 	if (status)
 		goto out_unlock;
 	status = mshv_sim_map_args(desc, &call, input, output);

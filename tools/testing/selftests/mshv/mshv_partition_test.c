@@ -91,6 +91,22 @@ static void cycle_partition(struct __test_metadata *_metadata, int dev,
 	ASSERT_EQ(0, close(pt));
 }
 
+/* Each of the @n ioctl commands @cmds must fail on @fd with ENOTTY. */
+static void expect_enotty(struct __test_metadata *_metadata, int fd,
+			  const unsigned long *cmds, unsigned int n)
+{
+	__u64 arg[8] = { 0 };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = ioctl(fd, cmds[i], arg);
+		EXPECT_EQ(-1, ret) TH_LOG("cmd %#lx", cmds[i]);
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);
+		close_valid(ret);
+	}
+}
+
 /*
  * Check that the simulator is back where @base was taken: no partition and
  * no child pool page left behind, nothing leaked, and the root pool got back
@@ -215,16 +231,8 @@ TEST_F(mshv, unknown_ioctl)
 		/* KVM_CREATE_VM */
 		_IO(0xAE, 0x01),
 	};
-	__u64 arg[8] = { 0 };
-	unsigned int i;
-	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		ret = ioctl(self->dev, cmds[i], arg);
-		EXPECT_EQ(-1, ret) TH_LOG("cmd %#lx", cmds[i]);
-		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);
-		close_valid(ret);
-	}
+	expect_enotty(_metadata, self->dev, cmds, ARRAY_SIZE(cmds));
 }
 
 /* MSHV_ROOT_HVCALL on /dev/mshv is not supported (yet). */
@@ -355,16 +363,8 @@ TEST_F(partition, unknown_ioctl)
 		/* KVM_CREATE_VM */
 		_IO(0xAE, 0x01),
 	};
-	__u64 arg[8] = { 0 };
-	unsigned int i;
-	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
-		ret = ioctl(self->pt, cmds[i], arg);
-		EXPECT_EQ(-1, ret) TH_LOG("cmd %#lx", cmds[i]);
-		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);
-		close_valid(ret);
-	}
+	expect_enotty(_metadata, self->pt, cmds, ARRAY_SIZE(cmds));
 }
 
 /* Properties can be read before MSHV_INITIALIZE_PARTITION. */

@@ -13,6 +13,9 @@ set -euo pipefail
 
 WT=$BUILD/series-tree
 OUT=$BUILD/series
+# The series' author: the developer's git identity, if any.
+AUTHOR_NAME=$(git -C "$TOP" config user.name || echo "mshv developers")
+AUTHOR_EMAIL=$(git -C "$TOP" config user.email || echo "mshv@localhost")
 
 # Every project file must belong to exactly one patch.
 check_ownership() {
@@ -53,10 +56,10 @@ commit_entry() {
 		git -C "$WT" apply --index "$p" ||
 			die "${p#"$TOP"/} does not apply in series order"
 	done
-	author="$(git -C "$TOP" config user.name) <$(git -C "$TOP" config user.email)>"
+	author="$AUTHOR_NAME <$AUTHOR_EMAIL>"
 	{ cat "$e/message"; printf '\nSigned-off-by: %s\n' "$author"; } |
-		git -C "$WT" -c user.name="${author% <*}" \
-			-c user.email="$(git -C "$TOP" config user.email)" \
+		git -C "$WT" -c user.name="$AUTHOR_NAME" \
+			-c user.email="$AUTHOR_EMAIL" \
 			commit -q --author="$author" -F -
 }
 
@@ -101,8 +104,7 @@ main() {
 	done
 	rm -rf "$OUT"
 	n=$(git -C "$WT" rev-list --count base..HEAD)
-	git -C "$WT" -c user.name="$(git -C "$TOP" config user.name)" \
-		-c user.email="$(git -C "$TOP" config user.email)" \
+	git -C "$WT" -c user.name="$AUTHOR_NAME" -c user.email="$AUTHOR_EMAIL" \
 		format-patch -q --cover-letter --base=base \
 		--subject-prefix="PATCH" -o "$OUT" base..HEAD
 	write_cover

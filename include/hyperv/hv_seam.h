@@ -173,13 +173,18 @@ static inline void *hv_seam_output_page(void)
 /**
  * hv_seam_root_partition() - may this partition create child partitions?
  *
- * Return: true on a Hyper-V root partition (or under the simulator).
+ * Without the simulator this is hv_parent_partition(): both the Hyper-V root
+ * partition and a nested root (L1VH) partition may create child partitions,
+ * so /dev/mshv is offered in either.
+ *
+ * Return: true in the root or a nested root partition (or under the
+ * simulator), false in a guest partition.
  */
 static inline bool hv_seam_root_partition(void)
 {
 	if (hv_seam_simulated())
 		return hv_sim_root_partition();
-	return hv_root_partition;
+	return hv_parent_partition();
 }
 
 #endif /* _HYPERV_HV_SEAM_H */

@@ -6,13 +6,15 @@
 #   make check   build, run every KUnit suite and kselftest in one QEMU
 #                boot, scan the kernel log for splats, run the static
 #                checks; ends with "N passed, N failed"
+#   make bench   boot the test kernel with more memory and run the guest
+#                memory benchmark; prints a table (build/bench/results.txt)
 #   make series  export the patch series to build/series/
 #   make build   assemble build/linux and build the kernel and modules
 
 SHELL := /bin/bash
 LOCK := flock build/.lock
 
-.PHONY: all build check run series static clean distclean
+.PHONY: all build check run bench series static clean distclean
 
 all: build
 
@@ -25,6 +27,9 @@ check:
 run:
 	@mkdir -p build && $(LOCK) dev/run.sh
 
+bench:
+	@mkdir -p build && $(LOCK) dev/bench.sh
+
 series:
 	@mkdir -p build && $(LOCK) dev/series.sh
 
@@ -32,7 +37,7 @@ static:
 	@mkdir -p build && $(LOCK) dev/static.sh
 
 clean:
-	rm -rf build/obj build/series build/test build/logs
+	rm -rf build/obj build/series build/test build/logs build/bench
 
 distclean:
 	rm -rf build

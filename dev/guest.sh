@@ -13,24 +13,33 @@ install_headers() {
 		die "headers_install failed (build/logs/headers.log)"
 }
 
+# Program names of one variable (TEST_GEN_PROGS, ...) of the selftest Makefile.
+selftest_var() {
+	sed -n "s/^$1[[:space:]]*[:+]*=[[:space:]]*//p" \
+		"$TREE/$SELFTESTS/Makefile" | tr ' ' '\n' | grep -v '^$' || true
+}
+
 # Static test binaries, with the warnings a selftest maintainer enables.
 # The 6.12 kselftest_harness.h itself trips -Wclobbered and
-# -Wunused-parameter; those two are left to the base.
+# -Wunused-parameter; those two are left to the base. TEST_GEN_PROGS go to
+# bin/ (run by make check), TEST_GEN_PROGS_EXTENDED to bench/ (make bench).
 build_selftests() {
-	local progs p srcs
-	mkdir -p "$TESTDIR/bin"
-	rm -f "$TESTDIR"/bin/*
+	local progs extended p srcs dir
+	mkdir -p "$TESTDIR/bin" "$TESTDIR/bench"
+	rm -f "$TESTDIR"/bin/* "$TESTDIR"/bench/*
 	: > "$LOGS/selftests.log"
-	progs=$(sed -n 's/^TEST_GEN_PROGS[[:space:]]*[:+]*=[[:space:]]*//p' \
-		"$TREE/$SELFTESTS/Makefile" | tr ' ' '\n' | grep -v '^$')
+	progs=$(selftest_var TEST_GEN_PROGS)
+	extended=$(selftest_var TEST_GEN_PROGS_EXTENDED)
 	[ -n "$progs" ] || die "no TEST_GEN_PROGS in $SELFTESTS/Makefile"
-	srcs=$(cd "$TREE/$SELFTESTS" && ls *.c | grep -v -E "^($(echo "$progs" | paste -sd'|'))\.c$" || true)
-	for p in $progs; do
+	srcs=$(cd "$TREE/$SELFTESTS" && ls *.c | grep -v -E "^($(echo $progs $extended | tr ' ' '|'))\.c$" || true)
+	for p in $progs $extended; do
+		dir=bin
+		echo "$extended" | grep -qx "$p" && dir=bench
 		# shellcheck disable=SC2086
 		gcc -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 			-Wno-clobbered -Wno-unused-parameter \
 			-isystem "$HDR/include" -I"$TREE/tools/testing/selftests" \
-			-o "$TESTDIR/bin/$p" "$TREE/$SELFTESTS/$p.c" \
+			-o "$TESTDIR/$dir/$p" "$TREE/$SELFTESTS/$p.c" \
 			$(for s in $srcs; do echo "$TREE/$SELFTESTS/$s"; done) \
 			-lpthread >> "$LOGS/selftests.log" 2>&1 ||
 			{ cat "$LOGS/selftests.log" >&2; die "building $p failed"; }
@@ -48,7 +57,7 @@ build_sample() {
 build_initramfs() {
 	local root=$TESTDIR/root ko
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,lib/modules/mshv}
+	mkdir -p "$root"/{bin,bench,dev,proc,sys,tmp,tests,lib/modules/mshv}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/dev/guest/init" "$root/init"
 	chmod +x "$root/init"
@@ -56,22 +65,25 @@ build_initramfs() {
 		cp "$ko" "$root/lib/modules/mshv/"
 	done
 	cp "$TESTDIR"/bin/* "$root/tests/"
+	cp "$TESTDIR"/bench/* "$root/bench/" 2>/dev/null || true
 	cp "$TESTDIR/mshv-partition" "$root/bin/"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		> "$TESTDIR/initramfs.cpio.gz"
 }
 
-# boot_guest MODE TIMEOUT: boot once; console in $TESTDIR/console.log,
-# results in $TESTDIR/results.log. Returns QEMU's status (124: timeout).
+# boot_guest MODE TIMEOUT [MEMORY [KMEMLEAK]]: boot once with MEMORY MiB
+# (default 2048) and kmemleak on or off (default on); console in
+# $TESTDIR/console.log, results in $TESTDIR/results.log. Returns QEMU's
+# status (124: timeout).
 boot_guest() {
-	local mode=$1 limit=$2
+	local mode=$1 limit=$2 mem=${3:-2048} kmemleak=${4:-on}
 	rm -f "$TESTDIR/console.log" "$TESTDIR/results.log"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-		-machine q35 -cpu max -smp 2 -m 2048 \
+		-machine q35 -cpu max -smp 2 -m "$mem" \
 		-accel tcg,thread=multi \
 		-kernel "$OBJ/arch/x86/boot/bzImage" \
 		-initrd "$TESTDIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 kmemleak=on mshv.mode=$mode loglevel=7" \
+		-append "console=ttyS0 panic=-1 kmemleak=$kmemleak mshv.mode=$mode loglevel=7" \
 		-display none -monitor none -no-reboot \
 		-serial "file:$TESTDIR/console.log" \
 		-serial "file:$TESTDIR/results.log" < /dev/null

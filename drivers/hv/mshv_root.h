@@ -7,8 +7,16 @@
 #ifndef _MSHV_ROOT_H
 #define _MSHV_ROOT_H
 
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <uapi/linux/mshv.h>
+#include <asm/hyperv-tlfs.h>
 
 /* Pages deposited into a new partition before HvInitializePartition. */
 #define MSHV_INIT_DEPOSIT_PAGES		208
@@ -17,17 +25,145 @@
 /* Most pages deposited on behalf of one hypercall (32 MiB). */
 #define MSHV_MAX_RETRY_DEPOSIT_PAGES	8192
 
+/* Pages pinned with one pin_user_pages_fast() call. */
+#define MSHV_PIN_BATCH			4096
+/* Guest page frames lie below 2^52 bytes, the hypervisor's GPA limit. */
+#define MSHV_GFN_LIMIT			BIT_ULL(52 - HV_HYP_PAGE_SHIFT)
+/* Guest pages in one large (2 MiB) hypervisor mapping. */
+#define MSHV_LARGE_PAGES		512
+/* Guest pages in the 1 GiB range one SLAT pool page covers. */
+#define MSHV_GIB_PAGES			(1ULL << (30 - HV_HYP_PAGE_SHIFT))
+
 /**
  * struct mshv_partition - a child partition, owned by one partition fd
  * @pt_id: the hypervisor's identifier of the partition; set at creation
  * @pt_mutex: serialises the ioctls of the partition fd and protects
- *	@pt_initialized
+ *	@pt_initialized and @pt_nr_regions; held while regions are added and
+ *	removed
  * @pt_initialized: HvInitializePartition has succeeded
+ * @pt_super_pages: created with GPA super pages: guest memory may be mapped
+ *	with large (2 MiB) pages; set at creation
+ * @pt_regions_lock: protects the shape of @pt_regions, so that the GPA fault
+ *	handler can look a region up without @pt_mutex
+ * @pt_regions: memory regions by guest page frame (struct mshv_mem_region),
+ *	never overlapping; changed with both @pt_mutex and @pt_regions_lock
+ * @pt_nr_regions: number of regions in @pt_regions
+ * @pt_pinned_pages: guest pages of pinned regions (pinned in the root)
+ * @pt_movable_mapped: pages of movable regions currently mapped accessible
+ * @pt_tracking_bytes: kernel memory used to track the regions
+ * @pt_node: entry in the driver's list of partitions (debugfs), under the
+ *	list's own mutex
  */
 struct mshv_partition {
 	u64 pt_id;
 	struct mutex pt_mutex;	/* ioctls; protects pt_initialized */
 	bool pt_initialized;
+	bool pt_super_pages;
+	spinlock_t pt_regions_lock;	/* protects pt_regions' tree */
+	struct rb_root pt_regions;
+	unsigned int pt_nr_regions;
+	atomic64_t pt_pinned_pages;
+	atomic64_t pt_movable_mapped;
+	atomic64_t pt_tracking_bytes;
+	struct list_head pt_node;
+};
+
+/* How a region's memory is held. */
+enum mshv_region_type {
+	MSHV_REGION_PINNED,
+	MSHV_REGION_MOVABLE,
+};
+
+/**
+ * struct mshv_pinned - state of a pinned region
+ * @runs: physically contiguous runs of pinned pages, in guest order;
+ *	each packs a PFN and a length (see mshv_run_pack())
+ * @nr_runs: number of entries used in @runs
+ * @max_runs: number of entries allocated in @runs
+ */
+struct mshv_pinned {
+	u64 *runs;
+	unsigned long nr_runs;
+	unsigned long max_runs;
+};
+
+/**
+ * struct mshv_movable - state of a movable (not pinned) region
+ * @mni: notifier of changes to the backing user memory
+ * @lock: serialises fault-in, invalidation and unmapping of the region;
+ *	protects @chunks and the region's mapping in the hypervisor. Never
+ *	held while memory is allocated or user memory is faulted in, since
+ *	the invalidation callback takes it from reclaim.
+ * @chunks: bitmap of the region's 2 MiB GPA chunks whose pages are mapped
+ *	accessible; chunk 0 starts at the 2 MiB boundary at or below the
+ *	region's first page
+ */
+struct mshv_movable {
+	struct mmu_interval_notifier mni;
+	struct mutex lock;	/* fault-in vs invalidation; protects chunks */
+	unsigned long *chunks;
+};
+
+/**
+ * struct mshv_mem_region - guest memory backed by the VMM's memory
+ * @node: entry in the partition's region tree
+ * @refs: references: the tree's, and one per user outside the tree's lock
+ * @partition: the partition the region belongs to
+ * @start_gfn: first guest page frame
+ * @nr_pages: number of guest pages
+ * @start_uaddr: user address backing @start_gfn
+ * @hv_map_flags: HV_MAP_GPA_* access flags of accessible mappings
+ * @writable: the guest may write the region
+ * @type: how the memory is held
+ * @tracking_bytes: kernel memory used to track the region
+ * @pinned: state of a MSHV_REGION_PINNED region
+ * @movable: state of a MSHV_REGION_MOVABLE region
+ */
+struct mshv_mem_region {
+	struct rb_node node;
+	refcount_t refs;
+	struct mshv_partition *partition;
+	u64 start_gfn;
+	u64 nr_pages;
+	u64 start_uaddr;
+	u32 hv_map_flags;
+	bool writable;
+	enum mshv_region_type type;
+	size_t tracking_bytes;
+	union {
+		struct mshv_pinned pinned;
+		struct mshv_movable movable;
+	};
+};
+
+/**
+ * struct mshv_extent - guest pages that are mapped by one kind of rep
+ * @gfn: first guest page frame
+ * @pfn: first page frame backing it (0 for a movable region's layout)
+ * @nr_pages: number of pages; MSHV_LARGE_PAGES for a large extent
+ * @large: mapped by one large-page rep
+ */
+struct mshv_extent {
+	u64 gfn;
+	u64 pfn;
+	u64 nr_pages;
+	bool large;
+};
+
+/**
+ * struct mshv_extent_iter - walks a region as the hypervisor maps it
+ * @region: the region
+ * @gfn: next guest page frame
+ * @end: guest page frame after the last one walked
+ * @run: pinned regions: index of the run holding @gfn
+ * @run_off: pinned regions: pages of that run before @gfn
+ */
+struct mshv_extent_iter {
+	const struct mshv_mem_region *region;
+	u64 gfn;
+	u64 end;
+	unsigned long run;
+	u64 run_off;
 };
 
 /**
@@ -73,5 +209,45 @@ int mshv_hvcall_get_partition_property(u64 partition_id, u32 code,
 int mshv_hvcall_set_partition_property(u64 partition_id, u32 code,
 				       u64 value);
 int mshv_hvcall_passthru(struct mshv_passthru_call *call);
+u64 mshv_hvcall_map_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
+			      const u64 *pfns, unsigned int count);
+int mshv_hvcall_map_gpa_pages_deposit(u64 partition_id, u64 gfn, u32 flags,
+				      const u64 *pfns, unsigned int count);
+int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
+				unsigned int count);
+int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
+				      unsigned int count, u8 *states,
+				      unsigned int *done);
+
+/* mshv_regions.c */
+int mshv_region_handle_gpa_fault(struct mshv_partition *pt, u64 gfn,
+				 bool write);
+int mshv_partition_map_region(struct mshv_partition *pt,
+			      const struct mshv_user_mem_region *mem,
+			      bool movable);
+int mshv_partition_unmap_region(struct mshv_partition *pt,
+				const struct mshv_user_mem_region *mem);
+void mshv_partition_release_regions(struct mshv_partition *pt);
+void mshv_partition_regions_init(struct mshv_partition *pt);
+#if IS_ENABLED(CONFIG_KUNIT)
+u64 mshv_run_pack(u64 pfn, u64 nr_pages);
+u64 mshv_run_pfn(u64 run);
+u64 mshv_run_len(u64 run);
+int mshv_runs_append(struct mshv_pinned *pinned, const u64 *pfns,
+		     unsigned int count);
+void mshv_extent_iter_init(struct mshv_extent_iter *it,
+			   const struct mshv_mem_region *region, u64 gfn,
+			   u64 nr_pages);
+bool mshv_extent_next(struct mshv_extent_iter *it, struct mshv_extent *ext);
+u64 mshv_region_slat_pages(const struct mshv_mem_region *region);
+int mshv_region_map_pinned(struct mshv_mem_region *region);
+int mshv_region_unmap_range(struct mshv_mem_region *region, u64 gfn,
+			    u64 nr_pages);
+struct mshv_mem_region *mshv_region_lookup(struct mshv_partition *pt,
+					   u64 gfn);
+void mshv_region_put(struct mshv_mem_region *region);
+int mshv_region_insert(struct mshv_partition *pt,
+		       struct mshv_mem_region *region);
+#endif
 
 #endif /* _MSHV_ROOT_H */

@@ -571,3 +571,188 @@ int mshv_hvcall_passthru(struct mshv_passthru_call *call)
 					call->partition_id, &call->status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_passthru);
+
+/**
+ * mshv_hvcall_map_gpa_pages() - issue one HvMapGpaPages call
+ * @partition_id: the child partition
+ * @gfn: first guest page frame; 512-aligned with HV_MAP_GPA_LARGE_PAGE
+ * @flags: HV_MAP_GPA_* flags
+ * @pfns: the page frame of each rep (the first of 512 with
+ *	HV_MAP_GPA_LARGE_PAGE), or NULL to pass PFN 0 in every rep, as for
+ *	HV_MAP_GPA_NO_ACCESS
+ * @count: number of reps, 1 to HV_MAP_GPA_MAX_PAGES
+ *
+ * Does not deposit memory: HV_STATUS_INSUFFICIENT_MEMORY is returned to
+ * the caller with the number of reps done, so that this can be used where
+ * allocating memory is not allowed.
+ *
+ * Context: any context.
+ * Return: the hypercall result; hv_repcomp() of it is the reps completed.
+ */
+u64 mshv_hvcall_map_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
+			      const u64 *pfns, unsigned int count)
+{
+	struct hv_input_map_gpa_pages *input;
+	unsigned long irq_flags;
+	u64 status;
+
+	if (WARN_ON_ONCE(!count || count > HV_MAP_GPA_MAX_PAGES))
+		return HV_STATUS_INVALID_PARAMETER;
+
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->target_partition_id = partition_id;
+	input->target_gpa_base = gfn;
+	input->map_flags = flags;
+	if (pfns)
+		memcpy(input->source_gpa_page_list, pfns,
+		       count * sizeof(*pfns));
+	else
+		memset(input->source_gpa_page_list, 0, count * sizeof(u64));
+	status = mshv_hvcall_rep(HVCALL_MAP_GPA_PAGES, count, 0, input, NULL);
+	local_irq_restore(irq_flags);
+
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_map_gpa_pages);
+
+struct mshv_map_ctx {
+	u64 partition_id;
+	u64 gfn;
+	u32 flags;
+	const u64 *pfns;
+	unsigned int count;
+	unsigned int done;
+};
+
+/* Map the reps not yet done; a later call continues after them. */
+static u64 mshv_map_gpa_pages_once(void *data)
+{
+	struct mshv_map_ctx *ctx = data;
+	u64 stride = ctx->flags & HV_MAP_GPA_LARGE_PAGE ?
+		     HV_PAGES_PER_LARGE_PAGE : 1;
+	u64 status;
+
+	status = mshv_hvcall_map_gpa_pages(ctx->partition_id,
+					   ctx->gfn + ctx->done * stride,
+					   ctx->flags,
+					   ctx->pfns ? ctx->pfns + ctx->done :
+						       NULL,
+					   ctx->count - ctx->done);
+	ctx->done += min_t(unsigned int, hv_repcomp(status),
+			   ctx->count - ctx->done);
+	return status;
+}
+
+/**
+ * mshv_hvcall_map_gpa_pages_deposit() - map guest pages, feeding the pool
+ * @partition_id: the child partition
+ * @gfn: first guest page frame
+ * @flags: HV_MAP_GPA_* flags
+ * @pfns: the page frame of each rep, or NULL for PFN 0 in every rep
+ * @count: number of reps, 1 to HV_MAP_GPA_MAX_PAGES
+ *
+ * When the hypervisor runs out of memory for the partition's second level
+ * address translation, pages are deposited into the partition's pool and
+ * the call continues with the first rep not yet done.
+ *
+ * Context: process context, may sleep. Must not be called where the
+ * allocation of a page could wait for the caller (MMU notifiers).
+ * Return: 0 on success, else a negative errno; reps done before a
+ * failure stay mapped.
+ */
+int mshv_hvcall_map_gpa_pages_deposit(u64 partition_id, u64 gfn, u32 flags,
+				      const u64 *pfns, unsigned int count)
+{
+	struct mshv_map_ctx ctx = {
+		.partition_id = partition_id,
+		.gfn = gfn,
+		.flags = flags,
+		.pfns = pfns,
+		.count = count,
+	};
+
+	return mshv_hvcall_with_deposit(mshv_map_gpa_pages_once, &ctx,
+					partition_id, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_map_gpa_pages_deposit);
+
+/**
+ * mshv_hvcall_unmap_gpa_pages() - remove guest pages from the hypervisor
+ * @partition_id: the child partition
+ * @gfn: first guest page frame; 512-aligned with HV_UNMAP_GPA_LARGE_PAGE
+ * @flags: HV_UNMAP_GPA_* flags
+ * @count: number of reps (pages, or large pages), 1 to
+ *	HV_UNMAP_GPA_MAX_PAGES
+ *
+ * Unmapping a page that is not mapped is not an error.
+ *
+ * Context: any context.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
+				unsigned int count)
+{
+	struct hv_input_unmap_gpa_pages *input;
+	unsigned long irq_flags;
+	u64 status;
+
+	if (WARN_ON_ONCE(!count || count > HV_UNMAP_GPA_MAX_PAGES))
+		return -EINVAL;
+
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->target_partition_id = partition_id;
+	input->target_gpa_base = gfn;
+	input->unmap_flags = flags;
+	status = mshv_hvcall_rep(HVCALL_UNMAP_GPA_PAGES, count, 0, input,
+				 NULL);
+	local_irq_restore(irq_flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_unmap_gpa_pages);
+
+/**
+ * mshv_hvcall_get_gpa_access_states() - read and change access bits
+ * @partition_id: the child partition
+ * @gfn: first guest page frame
+ * @flags: HV_GPA_ACCESS_STATE_* changes applied after each page is read
+ * @count: number of pages, 1 to HV_GET_GPA_ACCESS_STATES_MAX
+ * @states: receives one HV_GPA_PAGE_* byte per page reported
+ * @done: receives the number of pages reported, also on failure
+ *
+ * Context: any context.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
+				      unsigned int count, u8 *states,
+				      unsigned int *done)
+{
+	struct hv_input_get_gpa_pages_access_states *input;
+	unsigned long irq_flags;
+	u8 *output;
+	u64 status;
+
+	*done = 0;
+	if (WARN_ON_ONCE(!count || count > HV_GET_GPA_ACCESS_STATES_MAX))
+		return -EINVAL;
+
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->flags = flags;
+	input->hv_gpa_page_number = gfn;
+	status = mshv_hvcall_rep(HVCALL_GET_GPA_PAGES_ACCESS_STATES, count, 0,
+				 input, output);
+	*done = min_t(unsigned int, hv_repcomp(status), count);
+	memcpy(states, output, *done);
+	local_irq_restore(irq_flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_gpa_access_states);

@@ -11,12 +11,16 @@
  * is freed then.
  */
 #include <linux/bitfield.h>
+#include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/preempt.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <hyperv/hv_seam.h>
@@ -153,16 +157,31 @@ static struct kunit_suite mshv_hvcall_suite = {
 #define FAKE_MAX_LOG		64
 #define FAKE_POOL_PAGES		2048
 
+/* What the fake's SLAT records of a guest page, besides the frame. */
+#define FAKE_GPA_R		BIT(0)
+#define FAKE_GPA_W		BIT(1)
+#define FAKE_GPA_X		BIT(2)
+#define FAKE_GPA_NA		BIT(3)
+#define FAKE_GPA_LARGE		BIT(4)
+#define FAKE_GPA_BITS		8
+#define FAKE_MAP_FLAGS		(HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE | \
+				 HV_MAP_GPA_EXECUTABLE | HV_MAP_GPA_ADJUSTABLE | \
+				 HV_MAP_GPA_NO_ACCESS | HV_MAP_GPA_LARGE_PAGE)
+
 /**
  * struct fake_call - one hypercall seen by the fake
  * @code: hypercall code
  * @control: the whole control word
  * @partition_id: first input u64 (memory call) or first operand (fast call)
+ * @gfn: map and unmap calls: the first guest page frame of the input
+ * @flags: map and unmap calls: the map or unmap flags of the input
  */
 struct fake_call {
 	u16 code;
 	u64 control;
 	u64 partition_id;
+	u64 gfn;
+	u32 flags;
 };
 
 /**
@@ -183,6 +202,13 @@ struct fake_call {
  * @input_copy: the input page of the last create/get/set call
  * @pool: PFNs of the pages deposited and not withdrawn
  * @pool_len: number of entries in @pool
+ * @slat: guest page frame -> xa_mk_value(frame << FAKE_GPA_BITS | FAKE_GPA_*)
+ * @map_reps: HvMapGpaPages reps done
+ * @unmap_reps: HvUnmapGpaPages reps done
+ * @map_nomem_at: when @map_reps reaches this minus one, one map rep fails
+ *	with HV_STATUS_INSUFFICIENT_MEMORY (0: never)
+ * @map_fail_at: when @map_reps reaches this minus one, map reps fail
+ *	with HV_STATUS_INVALID_PARAMETER (0: never)
  */
 struct fake_hv {
 	unsigned int max_reps;
@@ -200,6 +226,11 @@ struct fake_hv {
 	u8 *input_copy;
 	u64 *pool;
 	unsigned int pool_len;
+	struct xarray slat;
+	unsigned int map_reps;
+	unsigned int unmap_reps;
+	unsigned int map_nomem_at;
+	unsigned int map_fail_at;
 };
 
 static u64 fake_result(u16 status, unsigned int reps)
@@ -219,6 +250,13 @@ static void fake_log(struct fake_hv *hv, u64 control, u64 input)
 			call->partition_id = input;
 		else if (input)
 			call->partition_id = *(u64 *)phys_to_virt(input);
+		if (call->code == HVCALL_MAP_GPA_PAGES ||
+		    call->code == HVCALL_UNMAP_GPA_PAGES) {
+			struct hv_input_map_gpa_pages *in = phys_to_virt(input);
+
+			call->gfn = in->target_gpa_base;
+			call->flags = in->map_flags;
+		}
 	}
 	hv->nr_calls++;
 }
@@ -242,6 +280,85 @@ static u16 fake_withdraw_rep(struct fake_hv *hv, u64 input, u64 output,
 	if (!hv->pool_len)
 		return HV_STATUS_NO_RESOURCES;
 	pfns[i] = hv->pool[--hv->pool_len];
+	return HV_STATUS_SUCCESS;
+}
+
+static u8 fake_gpa_bits(u32 flags)
+{
+	u8 bits = 0;
+
+	if (flags & HV_MAP_GPA_READABLE)
+		bits |= FAKE_GPA_R;
+	if (flags & HV_MAP_GPA_WRITABLE)
+		bits |= FAKE_GPA_W;
+	if (flags & HV_MAP_GPA_EXECUTABLE)
+		bits |= FAKE_GPA_X;
+	if (flags & HV_MAP_GPA_NO_ACCESS)
+		bits |= FAKE_GPA_NA;
+	if (flags & HV_MAP_GPA_LARGE_PAGE)
+		bits |= FAKE_GPA_LARGE;
+	return bits;
+}
+
+static u16 fake_map_rep(struct fake_hv *hv, u64 input, u64 output,
+			unsigned int i)
+{
+	struct hv_input_map_gpa_pages *in = phys_to_virt(input);
+	bool large = in->map_flags & HV_MAP_GPA_LARGE_PAGE;
+	unsigned int n = large ? HV_PAGES_PER_LARGE_PAGE : 1, j;
+	u64 gfn = in->target_gpa_base + (u64)i * n;
+	u64 pfn = in->source_gpa_page_list[i];
+	u8 bits = fake_gpa_bits(in->map_flags);
+
+	if ((in->map_flags & ~FAKE_MAP_FLAGS) || in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!(in->map_flags & (HV_MAP_GPA_READABLE | HV_MAP_GPA_NO_ACCESS)))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (large && (gfn % n || pfn % n))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (hv->map_fail_at && hv->map_reps >= hv->map_fail_at - 1)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (hv->map_nomem_at && hv->map_reps == hv->map_nomem_at - 1) {
+		hv->map_nomem_at = 0;
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	}
+
+	for (j = 0; j < n; j++)
+		if (xa_is_err(xa_store(&hv->slat, gfn + j,
+				       xa_mk_value((pfn + j) << FAKE_GPA_BITS |
+						   bits), GFP_ATOMIC)))
+			return HV_STATUS_INSUFFICIENT_BUFFERS;
+	hv->map_reps++;
+	return HV_STATUS_SUCCESS;
+}
+
+static u16 fake_unmap_rep(struct fake_hv *hv, u64 input, u64 output,
+			  unsigned int i)
+{
+	struct hv_input_unmap_gpa_pages *in = phys_to_virt(input);
+	bool large = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE;
+	unsigned int n = large ? HV_PAGES_PER_LARGE_PAGE : 1, j;
+	u64 gfn = in->target_gpa_base + (u64)i * n;
+
+	if ((in->unmap_flags & ~HV_UNMAP_GPA_LARGE_PAGE) || in->padding ||
+	    (large && gfn % n))
+		return HV_STATUS_INVALID_PARAMETER;
+	for (j = 0; j < n; j++)
+		xa_erase(&hv->slat, gfn + j);
+	hv->unmap_reps++;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Page g reports (g & 3): accessed if odd, dirty if bit 1 is set. */
+static u16 fake_access_rep(struct fake_hv *hv, u64 input, u64 output,
+			   unsigned int i)
+{
+	struct hv_input_get_gpa_pages_access_states *in = phys_to_virt(input);
+	u8 *out = phys_to_virt(output);
+
+	if (in->flags & ~GENMASK_ULL(3, 0))
+		return HV_STATUS_INVALID_PARAMETER;
+	out[i] = (in->hv_gpa_page_number + i) & 3;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -329,6 +446,14 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 	case HVCALL_WITHDRAW_MEMORY:
 		return fake_rep_call(hv, control, input, output,
 				     fake_withdraw_rep);
+	case HVCALL_MAP_GPA_PAGES:
+		return fake_rep_call(hv, control, input, output, fake_map_rep);
+	case HVCALL_UNMAP_GPA_PAGES:
+		return fake_rep_call(hv, control, input, output,
+				     fake_unmap_rep);
+	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
+		return fake_rep_call(hv, control, input, output,
+				     fake_access_rep);
 	case HVCALL_CREATE_PARTITION:
 		return fake_create_partition(hv, input, output);
 	case HVCALL_INITIALIZE_PARTITION:
@@ -351,6 +476,13 @@ static void fake_free_pool(void *data)
 
 	while (hv->pool_len)
 		__free_page(pfn_to_page(hv->pool[--hv->pool_len]));
+}
+
+static void fake_destroy_slat(void *data)
+{
+	struct fake_hv *hv = data;
+
+	xa_destroy(&hv->slat);
 }
 
 /* Number of logged calls of @code; fails the test if the log overflowed. */
@@ -394,6 +526,10 @@ static int mshv_fake_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, hv->pool);
 	/* Registered after the pool array, so it runs before that is freed. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_free_pool,
+							hv), 0);
+	xa_init(&hv->slat);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							fake_destroy_slat,
 							hv), 0);
 
 	test->priv = hv;
@@ -782,6 +918,752 @@ static void mshv_test_passthru_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 0);
 }
 
+/* ---- Guest memory regions: pure logic ---------------------------------- */
+
+/* Runs merge physically contiguous pages, also across calls. */
+static void mshv_test_run_packing(struct kunit *test)
+{
+	static const u64 first[] = { 100, 101, 102, 200 };
+	static const u64 second[] = { 201, 5, 6, 7, 300 };
+	struct mshv_pinned pinned = {};
+
+	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, first,
+					       ARRAY_SIZE(first)), 0);
+	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, second,
+					       ARRAY_SIZE(second)), 0);
+
+	KUNIT_ASSERT_EQ(test, pinned.nr_runs, 4);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[0]), 100);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[0]), 3);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[1]), 200);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[1]), 2);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[2]), 5);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[2]), 3);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[3]), 300);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[3]), 1);
+	kvfree(pinned.runs);
+}
+
+/* A run that reached the longest length encodable starts a new one. */
+static void mshv_test_run_split(struct kunit *test)
+{
+	const u64 max = 1ULL << 24, pfn = 0x123456789ULL;
+	struct mshv_pinned pinned = {};
+	u64 next[2] = { pfn + max, pfn + max + 1 };
+
+	KUNIT_EXPECT_EQ(test, mshv_run_len(mshv_run_pack(pfn, max)), max);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(mshv_run_pack(pfn, max)), pfn);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(mshv_run_pack(pfn, 1)), 1);
+
+	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, &pfn, 1), 0);
+	pinned.runs[0] = mshv_run_pack(pfn, max);
+	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, next, 2), 0);
+
+	KUNIT_ASSERT_EQ(test, pinned.nr_runs, 2);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[0]), max);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[1]), pfn + max);
+	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[1]), 2);
+	kvfree(pinned.runs);
+}
+
+static struct mshv_mem_region *test_region(struct kunit *test,
+					   struct mshv_partition *pt,
+					   u64 gfn, u64 nr_pages)
+{
+	struct mshv_mem_region *region;
+
+	region = kunit_kzalloc(test, sizeof(*region), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, region);
+	region->partition = pt;
+	region->start_gfn = gfn;
+	region->nr_pages = nr_pages;
+	region->type = MSHV_REGION_MOVABLE;
+	return region;
+}
+
+/* Lookups find the region holding a page; overlaps are refused. */
+static void mshv_test_region_lookup(struct kunit *test)
+{
+	struct mshv_mem_region *a, *b, *c, *found;
+	struct mshv_partition pt = {};
+
+	mshv_partition_regions_init(&pt);
+	a = test_region(test, &pt, 100, 10);
+	b = test_region(test, &pt, 200, 50);
+	c = test_region(test, &pt, 0, 1);
+	KUNIT_ASSERT_EQ(test, mshv_region_insert(&pt, a), 0);
+	KUNIT_ASSERT_EQ(test, mshv_region_insert(&pt, b), 0);
+	KUNIT_ASSERT_EQ(test, mshv_region_insert(&pt, c), 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 3);
+
+	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 0), c);
+	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 100), a);
+	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 109), a);
+	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 249), b);
+	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 1));
+	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 99));
+	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 110));
+	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 250));
+	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, U64_MAX));
+	/* Each successful lookup took a reference. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 3);
+	mshv_region_put(a);
+	mshv_region_put(a);
+	mshv_region_put(b);
+	mshv_region_put(c);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 1);
+
+	/* Overlapping the start, the end, or all of a region. */
+	found = test_region(test, &pt, 95, 6);
+	KUNIT_EXPECT_EQ(test, mshv_region_insert(&pt, found), -EEXIST);
+	found = test_region(test, &pt, 109, 1);
+	KUNIT_EXPECT_EQ(test, mshv_region_insert(&pt, found), -EEXIST);
+	found = test_region(test, &pt, 50, 500);
+	KUNIT_EXPECT_EQ(test, mshv_region_insert(&pt, found), -EEXIST);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 3);
+
+	/* Touching is fine. */
+	found = test_region(test, &pt, 1, 99);
+	KUNIT_EXPECT_EQ(test, mshv_region_insert(&pt, found), 0);
+	found = test_region(test, &pt, 110, 90);
+	KUNIT_EXPECT_EQ(test, mshv_region_insert(&pt, found), 0);
+	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 199), found);
+	mshv_region_put(found);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 5);
+}
+
+/* Runs of a test region: 2 MiB aligned, then unaligned, then short. */
+static const u64 test_runs[][2] = {
+	{ 0x10000, 512 },
+	{ 0x20001, 512 },
+	{ 0x30000, 100 },
+};
+
+#define TEST_GFN	0x200
+#define TEST_PAGES	(512 + 512 + 100)
+
+static struct mshv_mem_region *test_pinned_region(struct kunit *test,
+						  struct mshv_partition *pt)
+{
+	struct mshv_mem_region *region;
+	unsigned int i;
+
+	region = test_region(test, pt, TEST_GFN, TEST_PAGES);
+	region->type = MSHV_REGION_PINNED;
+	region->writable = true;
+	region->hv_map_flags = HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE |
+			       HV_MAP_GPA_ADJUSTABLE;
+	region->pinned.runs = kunit_kcalloc(test, ARRAY_SIZE(test_runs),
+					    sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, region->pinned.runs);
+	for (i = 0; i < ARRAY_SIZE(test_runs); i++)
+		region->pinned.runs[i] = mshv_run_pack(test_runs[i][0],
+						       test_runs[i][1]);
+	region->pinned.nr_runs = ARRAY_SIZE(test_runs);
+	region->pinned.max_runs = ARRAY_SIZE(test_runs);
+	return region;
+}
+
+static void expect_extent(struct kunit *test, struct mshv_extent_iter *it,
+			  u64 gfn, u64 pfn, u64 nr_pages, bool large)
+{
+	struct mshv_extent ext;
+
+	KUNIT_ASSERT_TRUE(test, mshv_extent_next(it, &ext));
+	KUNIT_EXPECT_EQ(test, ext.gfn, gfn);
+	KUNIT_EXPECT_EQ(test, ext.pfn, pfn);
+	KUNIT_EXPECT_EQ(test, ext.nr_pages, nr_pages);
+	KUNIT_EXPECT_EQ(test, ext.large, large);
+}
+
+/* Only aligned, contiguous 2 MiB becomes a large page, with super pages. */
+static void mshv_test_extents(struct kunit *test)
+{
+	struct mshv_partition pt = { .pt_super_pages = true };
+	struct mshv_mem_region *region = test_pinned_region(test, &pt);
+	struct mshv_extent_iter it;
+	struct mshv_extent ext;
+
+	mshv_extent_iter_init(&it, region, TEST_GFN, TEST_PAGES);
+	expect_extent(test, &it, 0x200, 0x10000, 512, true);
+	expect_extent(test, &it, 0x400, 0x20001, 512, false);
+	expect_extent(test, &it, 0x600, 0x30000, 100, false);
+	KUNIT_EXPECT_FALSE(test, mshv_extent_next(&it, &ext));
+	/* A 2 MiB block of 4 KiB pages each, plus the 1 GiB range. */
+	KUNIT_EXPECT_EQ(test, mshv_region_slat_pages(region), 3);
+
+	/* Starting in the middle of the second run. */
+	mshv_extent_iter_init(&it, region, 0x500, 0x100 + 0x40);
+	expect_extent(test, &it, 0x500, 0x20101, 256, false);
+	expect_extent(test, &it, 0x600, 0x30000, 0x40, false);
+	KUNIT_EXPECT_FALSE(test, mshv_extent_next(&it, &ext));
+
+	pt.pt_super_pages = false;
+	mshv_extent_iter_init(&it, region, TEST_GFN, TEST_PAGES);
+	expect_extent(test, &it, 0x200, 0x10000, 512, false);
+	KUNIT_EXPECT_EQ(test, mshv_region_slat_pages(region), 4);
+
+	/* A movable region is walked as PFN 0, large where aligned. */
+	pt.pt_super_pages = true;
+	region = test_region(test, &pt, 0x3f0, 0x220);
+	mshv_extent_iter_init(&it, region, 0x3f0, 0x220);
+	expect_extent(test, &it, 0x3f0, 0, 0x10, false);
+	expect_extent(test, &it, 0x400, 0, 512, true);
+	expect_extent(test, &it, 0x600, 0, 0x10, false);
+	KUNIT_EXPECT_FALSE(test, mshv_extent_next(&it, &ext));
+	KUNIT_EXPECT_EQ(test, mshv_region_slat_pages(region), 3);
+}
+
+static struct kunit_case mshv_regions_cases[] = {
+	KUNIT_CASE(mshv_test_run_packing),
+	KUNIT_CASE(mshv_test_run_split),
+	KUNIT_CASE(mshv_test_region_lookup),
+	KUNIT_CASE(mshv_test_extents),
+	{}
+};
+
+static struct kunit_suite mshv_regions_suite = {
+	.name = "mshv_regions",
+	.test_cases = mshv_regions_cases,
+};
+
+/* ---- Guest memory regions against the fake hypervisor ------------------ */
+
+#define TEST_PT_ID	7
+
+/* The fake's SLAT entry of @gfn: frame and FAKE_GPA_* bits, or false. */
+static bool slat_entry(struct kunit *test, u64 gfn, u64 *pfn, u8 *bits)
+{
+	struct fake_hv *hv = test->priv;
+	void *entry = xa_load(&hv->slat, gfn);
+
+	if (!entry)
+		return false;
+	*pfn = xa_to_value(entry) >> FAKE_GPA_BITS;
+	*bits = xa_to_value(entry) & (BIT(FAKE_GPA_BITS) - 1);
+	return true;
+}
+
+/* Every page of the test region maps the frame its run says. */
+static void expect_test_region_mapped(struct kunit *test)
+{
+	u64 gfn = TEST_GFN, pfn, i;
+	unsigned int r, bad = 0;
+	u8 bits, want;
+
+	for (r = 0; r < ARRAY_SIZE(test_runs); r++) {
+		want = FAKE_GPA_R | FAKE_GPA_W | (r ? 0 : FAKE_GPA_LARGE);
+		for (i = 0; i < test_runs[r][1]; i++, gfn++)
+			if (!slat_entry(test, gfn, &pfn, &bits) ||
+			    pfn != test_runs[r][0] + i || bits != want)
+				bad++;
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_FALSE(test, slat_entry(test, TEST_GFN - 1, &pfn, &bits));
+	KUNIT_EXPECT_FALSE(test, slat_entry(test, gfn, &pfn, &bits));
+}
+
+static bool slat_empty(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+
+	return xa_empty(&hv->slat);
+}
+
+/*
+ * The SLAT memory is deposited first, then the region is mapped in full
+ * batches: one large rep, then 612 pages in 509 + 103 reps.
+ */
+static void mshv_test_map_pinned(struct kunit *test)
+{
+	struct mshv_partition pt = { .pt_id = TEST_PT_ID,
+				     .pt_super_pages = true };
+	struct mshv_mem_region *region = test_pinned_region(test, &pt);
+	struct fake_hv *hv = test->priv;
+	unsigned int i, map = 0;
+
+	KUNIT_ASSERT_EQ(test, mshv_region_map_pinned(region), 0);
+
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 3);
+	KUNIT_EXPECT_EQ(test, hv->map_reps, 1 + 612);
+	KUNIT_ASSERT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 3);
+	KUNIT_EXPECT_TRUE(test, fake_all_target(test, HVCALL_MAP_GPA_PAGES,
+						TEST_PT_ID));
+	KUNIT_EXPECT_EQ(test, hv->log[0].code, HVCALL_DEPOSIT_MEMORY);
+	for (i = 0; i < hv->nr_calls; i++) {
+		const struct fake_call *call = &hv->log[i];
+		static const u64 gfns[] = { 0x200, 0x400, 0x400 + 509 };
+		static const u32 reps[] = { 1, 509, 103 };
+
+		if (call->code != HVCALL_MAP_GPA_PAGES)
+			continue;
+		KUNIT_EXPECT_EQ(test, call->gfn, gfns[map]);
+		KUNIT_EXPECT_EQ(test,
+				FIELD_GET(HV_HYPERCALL_REP_COMP_MASK,
+					  call->control), reps[map]);
+		KUNIT_EXPECT_EQ(test, call->flags,
+				HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE |
+				HV_MAP_GPA_ADJUSTABLE |
+				(map ? 0 : HV_MAP_GPA_LARGE_PAGE));
+		map++;
+	}
+	expect_test_region_mapped(test);
+
+	/* Unmapped as mapped: the large page as one large rep. */
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, mshv_region_unmap_range(region, TEST_GFN,
+						      TEST_PAGES), 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_ASSERT_EQ(test, fake_count(test, HVCALL_UNMAP_GPA_PAGES), 3);
+	KUNIT_EXPECT_EQ(test, hv->log[0].flags, HV_UNMAP_GPA_LARGE_PAGE);
+	KUNIT_EXPECT_EQ(test, hv->log[1].flags, 0);
+	KUNIT_EXPECT_EQ(test, hv->log[1].gfn, 0x400);
+	KUNIT_EXPECT_EQ(test, hv->log[2].gfn, 0x400 + 512);
+	KUNIT_EXPECT_EQ(test, hv->unmap_reps, 1 + 612);
+}
+
+/* Running out of SLAT memory part-way: deposit, and go on where it was. */
+static void mshv_test_map_nomem_continues(struct kunit *test)
+{
+	struct mshv_partition pt = { .pt_id = TEST_PT_ID,
+				     .pt_super_pages = true };
+	struct mshv_mem_region *region = test_pinned_region(test, &pt);
+	struct fake_hv *hv = test->priv;
+
+	hv->max_reps = 100;
+	hv->map_nomem_at = 300;
+	KUNIT_ASSERT_EQ(test, mshv_region_map_pinned(region), 0);
+
+	/* No rep was done twice. */
+	KUNIT_EXPECT_EQ(test, hv->map_reps, 1 + 612);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 2);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 3 + MSHV_RETRY_DEPOSIT_PAGES);
+	expect_test_region_mapped(test);
+}
+
+/* A failing map leaves nothing mapped. */
+static void mshv_test_map_failure_unmaps(struct kunit *test)
+{
+	struct mshv_partition pt = { .pt_id = TEST_PT_ID,
+				     .pt_super_pages = true };
+	struct mshv_mem_region *region = test_pinned_region(test, &pt);
+	struct fake_hv *hv = test->priv;
+
+	hv->map_fail_at = 600;
+	KUNIT_EXPECT_EQ(test, mshv_region_map_pinned(region), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hv->map_reps, 599);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_GT(test, fake_count(test, HVCALL_UNMAP_GPA_PAGES), 0);
+}
+
+/* Access states come back in one byte per page, across continuations. */
+static void mshv_test_access_states(struct kunit *test)
+{
+	const unsigned int count = HV_GET_GPA_ACCESS_STATES_MAX;
+	struct fake_hv *hv = test->priv;
+	unsigned int i, done = 0, bad = 0;
+	u8 *states;
+	int ret;
+
+	states = kunit_kzalloc(test, count, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, states);
+	hv->max_reps = 1000;
+
+	ret = mshv_hvcall_get_gpa_access_states(TEST_PT_ID, 0x101, 0, count,
+						states, &done);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, done, count);
+	KUNIT_EXPECT_EQ(test, fake_count(test,
+					 HVCALL_GET_GPA_PAGES_ACCESS_STATES),
+			5);
+	for (i = 0; i < count; i++)
+		bad += states[i] != ((0x101 + i) & 3);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	/* A failure reports the pages done before it. */
+	hv->fail_at = 2500;
+	hv->fail_status = HV_STATUS_ACCESS_DENIED;
+	ret = mshv_hvcall_get_gpa_access_states(TEST_PT_ID, 0, 0, count,
+						states, &done);
+	KUNIT_EXPECT_EQ(test, ret, -EACCES);
+	KUNIT_EXPECT_EQ(test, done, 2500);
+}
+
+#define TEST_MEM_PAGES	256
+
+static unsigned long test_user_memory(struct kunit *test, u64 nr_pages)
+{
+	unsigned long uaddr;
+
+	uaddr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
+			      PROT_READ | PROT_WRITE,
+			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr) || !uaddr)
+		kunit_skip(test, "no user memory for the test: %ld",
+			   (long)uaddr);
+	return uaddr;
+}
+
+static void test_partition_init(struct mshv_partition *pt, bool super)
+{
+	pt->pt_id = TEST_PT_ID;
+	pt->pt_super_pages = super;
+	mutex_init(&pt->pt_mutex);
+	mshv_partition_regions_init(pt);
+}
+
+/* The byte the guest would read at @gfn, through the fake's SLAT. */
+static int slat_read_byte(struct kunit *test, u64 gfn, u8 *byte)
+{
+	u64 pfn;
+	u8 bits, *va;
+
+	if (!slat_entry(test, gfn, &pfn, &bits) || (bits & FAKE_GPA_NA))
+		return -EFAULT;
+	va = kmap_local_page(pfn_to_page(pfn));
+	*byte = *va;
+	kunmap_local(va);
+	return 0;
+}
+
+static int map_region(struct mshv_partition *pt,
+		      struct mshv_user_mem_region *mem, bool movable)
+{
+	int ret;
+
+	mutex_lock(&pt->pt_mutex);
+	ret = mshv_partition_map_region(pt, mem, movable);
+	mutex_unlock(&pt->pt_mutex);
+	return ret;
+}
+
+static int unmap_region(struct mshv_partition *pt,
+			struct mshv_user_mem_region *mem)
+{
+	int ret;
+
+	mutex_lock(&pt->pt_mutex);
+	ret = mshv_partition_unmap_region(pt, mem);
+	mutex_unlock(&pt->pt_mutex);
+	return ret;
+}
+
+/* A pinned region maps the very pages the VMM wrote, and unpins them. */
+static void mshv_test_pinned_user_memory(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1000,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
+	};
+	struct mshv_partition pt = {};
+	u8 marker = 0x5a, byte = 0;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr +
+					   7 * PAGE_SIZE, &marker, 1), 0);
+
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, false), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages),
+			TEST_MEM_PAGES);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 1);
+	KUNIT_EXPECT_GT(test, atomic64_read(&pt.pt_tracking_bytes), 0);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x1000 + 7, &pfn, &bits));
+	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_R | FAKE_GPA_W);
+	KUNIT_ASSERT_EQ(test, slat_read_byte(test, 0x1000 + 7, &byte), 0);
+	KUNIT_EXPECT_EQ(test, byte, marker);
+	KUNIT_EXPECT_TRUE(test, slat_entry(test, 0x1000 + TEST_MEM_PAGES - 1,
+					   &pfn, &bits));
+
+	/* An overlapping region is refused before anything is pinned. */
+	mem.guest_pfn = 0x1000 + TEST_MEM_PAGES - 1;
+	KUNIT_EXPECT_EQ(test, map_region(&pt, &mem, false), -EEXIST);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages),
+			TEST_MEM_PAGES);
+
+	/* Unmapping needs the exact region. */
+	mem.guest_pfn = 0x1000;
+	mem.size -= PAGE_SIZE;
+	mem.flags = BIT(MSHV_SET_MEM_BIT_UNMAP);
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), -EINVAL);
+	mem.size += PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_tracking_bytes), 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), -EINVAL);
+}
+
+/* Memory that is not all there fails with EFAULT and leaves nothing. */
+static void mshv_test_pinned_hole(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1000,
+		.userspace_addr = uaddr,
+	};
+	struct mshv_partition pt = {};
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, vm_munmap(uaddr + 100 * PAGE_SIZE, PAGE_SIZE),
+			0);
+
+	KUNIT_EXPECT_EQ(test, map_region(&pt, &mem, false), -EFAULT);
+	KUNIT_EXPECT_EQ(test, map_region(&pt, &mem, true), -EFAULT);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 0);
+}
+
+/* Where the user address of a bad region case points. */
+enum test_uaddr {
+	UADDR_MAPPED,		/* test memory plus the offset */
+	UADDR_ABSOLUTE,		/* the offset itself */
+	UADDR_TOP,		/* the last page of user space */
+};
+
+struct mshv_bad_region_case {
+	const char *desc;
+	u64 size;
+	u64 guest_pfn;
+	u64 uaddr_offset;
+	enum test_uaddr where;
+	int err;
+};
+
+static const struct mshv_bad_region_case mshv_bad_region_cases[] = {
+	{ "size 0", 0, 0x1000, 0, UADDR_MAPPED, -EINVAL },
+	{ "unaligned size", PAGE_SIZE + 1, 0x1000, 0, UADDR_MAPPED, -EINVAL },
+	{ "unaligned address", PAGE_SIZE, 0x1000, 8, UADDR_MAPPED, -EINVAL },
+	{ "beyond the GPA limit", 2 * PAGE_SIZE, MSHV_GFN_LIMIT - 1, 0,
+	  UADDR_MAPPED, -EINVAL },
+	{ "wrapping guest range", 2 * PAGE_SIZE, U64_MAX, 0, UADDR_MAPPED,
+	  -EINVAL },
+	{ "wrapping user range", 2 * PAGE_SIZE, 0x1000, U64_MAX & PAGE_MASK,
+	  UADDR_ABSOLUTE, -EINVAL },
+	{ "beyond user space", 2 * PAGE_SIZE, 0x1000, 0, UADDR_TOP, -EINVAL },
+	{ "not mapped", 2 * PAGE_SIZE, 0x1000, 0x1000, UADDR_ABSOLUTE,
+	  -EFAULT },
+};
+
+static void mshv_bad_region_desc(const struct mshv_bad_region_case *c,
+				 char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mshv_bad_region, mshv_bad_region_cases,
+		  mshv_bad_region_desc);
+
+/* Bad arguments fail with the precise errno, for both kinds of region. */
+static void mshv_test_bad_region(struct kunit *test)
+{
+	const struct mshv_bad_region_case *c = test->param_value;
+	unsigned long uaddr = test_user_memory(test, 4);
+	struct mshv_user_mem_region mem = {
+		.size = c->size,
+		.guest_pfn = c->guest_pfn,
+	};
+	struct mshv_partition pt = {};
+
+	if (c->where == UADDR_MAPPED)
+		mem.userspace_addr = uaddr + c->uaddr_offset;
+	else if (c->where == UADDR_ABSOLUTE)
+		mem.userspace_addr = c->uaddr_offset;
+	else
+		mem.userspace_addr = TASK_SIZE - PAGE_SIZE;
+
+	test_partition_init(&pt, true);
+	KUNIT_EXPECT_EQ(test, map_region(&pt, &mem, false), c->err);
+	KUNIT_EXPECT_EQ(test, map_region(&pt, &mem, true), c->err);
+	KUNIT_EXPECT_EQ(test, ((struct fake_hv *)test->priv)->nr_calls, 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+}
+
+/*
+ * A movable region is mapped with no access; a fault maps the chunk's
+ * pages, and munmap of the memory takes them away again.
+ */
+static void mshv_test_movable_fault_invalidate(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1100,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
+	};
+	struct mshv_partition pt = {};
+	u8 marker = 0xa7, byte = 0;
+	unsigned int i, bad = 0;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr +
+					   5 * PAGE_SIZE, &marker, 1), 0);
+
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+	for (i = 0; i < TEST_MEM_PAGES; i++)
+		if (!slat_entry(test, 0x1100 + i, &pfn, &bits) ||
+		    bits != FAKE_GPA_NA)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, slat_read_byte(test, 0x1105, &byte), -EFAULT);
+
+	/* Pages out of any region, or written in a read-only way. */
+	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x10ff, false),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x1200, true),
+			-ENOENT);
+
+	KUNIT_ASSERT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x1105, true),
+			0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped),
+			TEST_MEM_PAGES);
+	bad = 0;
+	for (i = 0; i < TEST_MEM_PAGES; i++)
+		if (!slat_entry(test, 0x1100 + i, &pfn, &bits) ||
+		    bits != (FAKE_GPA_R | FAKE_GPA_W))
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_ASSERT_EQ(test, slat_read_byte(test, 0x1105, &byte), 0);
+	KUNIT_EXPECT_EQ(test, byte, marker);
+
+	/* The kernel takes the memory away: so does the hypervisor. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(uaddr + 3 * PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+	bad = 0;
+	for (i = 0; i < TEST_MEM_PAGES; i++)
+		if (!slat_entry(test, 0x1100 + i, &pfn, &bits) ||
+		    bits != FAKE_GPA_NA || pfn)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	/* The hole cannot be faulted in. */
+	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x1103, true),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+
+	mem.flags = BIT(MSHV_SET_MEM_BIT_UNMAP);
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_tracking_bytes), 0);
+}
+
+/*
+ * A fault-in that runs out of SLAT memory deposits with the region's lock
+ * dropped and tries again; an invalidation whose no-access remap fails
+ * unmaps the chunk instead, so the guest keeps no access either way.
+ */
+static void mshv_test_movable_retries(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x3000,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
+	};
+	struct fake_hv *hv = test->priv;
+	struct mshv_partition pt = {};
+	unsigned int i, deposits;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+
+	deposits = fake_count(test, HVCALL_DEPOSIT_MEMORY);
+	hv->map_nomem_at = hv->map_reps + 10;
+	KUNIT_ASSERT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x3000, false),
+			0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY),
+			deposits + 1);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x3000 + TEST_MEM_PAGES - 1,
+					   &pfn, &bits));
+	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_R | FAKE_GPA_W);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped),
+			TEST_MEM_PAGES);
+
+	/* Every further map fails: the invalidation falls back to unmap. */
+	hv->map_fail_at = hv->map_reps + 1;
+	KUNIT_ASSERT_EQ(test, vm_munmap(uaddr, PAGE_SIZE), 0);
+	for (i = 0; i < TEST_MEM_PAGES; i++)
+		if (slat_entry(test, 0x3000 + i, &pfn, &bits))
+			KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_NA);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+
+	hv->map_fail_at = 0;
+	mshv_partition_release_regions(&pt);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+}
+
+/* A read-only movable region refuses writes and maps read-only. */
+static void mshv_test_movable_read_only(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 16);
+	struct mshv_user_mem_region mem = {
+		.size = 16 * PAGE_SIZE,
+		.guest_pfn = 0x2000,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_EXECUTABLE),
+	};
+	struct mshv_partition pt = {};
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, true);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x2001, true),
+			-EACCES);
+	KUNIT_ASSERT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x2001, false),
+			0);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x200f, &pfn, &bits));
+	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_R | FAKE_GPA_X);
+
+	/* Release takes every region away. */
+	mshv_partition_release_regions(&pt);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+}
+
+/* Large no-access entries make registration cost one rep per 2 MiB. */
+static void mshv_test_movable_large_no_access(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 3 * 512);
+	struct mshv_user_mem_region mem = {
+		.size = 3 * 512 * PAGE_SIZE,
+		.guest_pfn = 0x200,
+		.userspace_addr = uaddr,
+	};
+	struct mshv_partition pt = {};
+	struct fake_hv *hv = test->priv;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, true);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	KUNIT_EXPECT_EQ(test, hv->map_reps, 3);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 1);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x5ff, &pfn, &bits));
+	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_NA | FAKE_GPA_LARGE);
+
+	mshv_partition_release_regions(&pt);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, hv->unmap_reps, 3);
+}
+
 static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE_PARAM(mshv_test_rep_continues, mshv_rep_gen_params),
 	KUNIT_CASE(mshv_test_rep_stops_on_error),
@@ -806,7 +1688,29 @@ static struct kunit_suite mshv_hvcall_fake_suite = {
 	.test_cases = mshv_hvcall_fake_cases,
 };
 
-kunit_test_suites(&mshv_hvcall_suite, &mshv_hvcall_fake_suite);
+static struct kunit_case mshv_regions_fake_cases[] = {
+	KUNIT_CASE(mshv_test_map_pinned),
+	KUNIT_CASE(mshv_test_map_nomem_continues),
+	KUNIT_CASE(mshv_test_map_failure_unmaps),
+	KUNIT_CASE(mshv_test_access_states),
+	KUNIT_CASE(mshv_test_pinned_user_memory),
+	KUNIT_CASE(mshv_test_pinned_hole),
+	KUNIT_CASE_PARAM(mshv_test_bad_region, mshv_bad_region_gen_params),
+	KUNIT_CASE(mshv_test_movable_fault_invalidate),
+	KUNIT_CASE(mshv_test_movable_retries),
+	KUNIT_CASE(mshv_test_movable_read_only),
+	KUNIT_CASE(mshv_test_movable_large_no_access),
+	{}
+};
+
+static struct kunit_suite mshv_regions_fake_suite = {
+	.name = "mshv_regions_fake",
+	.init = mshv_fake_init,
+	.test_cases = mshv_regions_fake_cases,
+};
+
+kunit_test_suites(&mshv_hvcall_suite, &mshv_hvcall_fake_suite,
+		  &mshv_regions_suite, &mshv_regions_fake_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the /dev/mshv hypercall layer");
 MODULE_LICENSE("GPL");

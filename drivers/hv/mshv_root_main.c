@@ -11,13 +11,19 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/bits.h>
+#include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -30,6 +36,8 @@
 /* The uapi layouts are fixed; these sizes are encoded in the ioctl numbers. */
 static_assert(sizeof(struct mshv_create_partition) == 16);
 static_assert(sizeof(struct mshv_root_hvcall) == 32);
+static_assert(sizeof(struct mshv_user_mem_region) == 32);
+static_assert(sizeof(struct mshv_gpap_access_bitmap) == 32);
 
 /* Hypercalls MSHV_ROOT_HVCALL may issue; none of them is a rep hypercall. */
 static const u16 mshv_passthru_hvcalls[] = {
@@ -38,6 +46,16 @@ static const u16 mshv_passthru_hvcalls[] = {
 };
 
 static struct miscdevice mshv_dev;
+
+static bool movable_memory = true;
+module_param(movable_memory, bool, 0644);
+MODULE_PARM_DESC(movable_memory,
+		 "Back new guest memory regions by movable memory, faulted in on demand, instead of pinning it (default: Y)");
+
+/* Protects mshv_partitions, the partitions shown in debugfs. */
+static DEFINE_MUTEX(mshv_partitions_lock);
+static LIST_HEAD(mshv_partitions);
+static struct dentry *mshv_debugfs;
 
 /* Attempts of each teardown hypercall before giving up on it. */
 #define MSHV_TEARDOWN_TRIES	3
@@ -180,6 +198,176 @@ free_input:
 	return ret;
 }
 
+static long
+mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
+				struct mshv_user_mem_region __user *user_mem)
+{
+	struct mshv_user_mem_region mem;
+
+	lockdep_assert_held(&partition->pt_mutex);
+
+	if (copy_from_user(&mem, user_mem, sizeof(mem)))
+		return -EFAULT;
+
+	if ((mem.flags & ~MSHV_SET_MEM_FLAGS_MASK) ||
+	    memchr_inv(mem.rsvd, 0, sizeof(mem.rsvd)))
+		return -EINVAL;
+
+	if (mem.flags & BIT(MSHV_SET_MEM_BIT_UNMAP))
+		return mshv_partition_unmap_region(partition, &mem);
+	return mshv_partition_map_region(partition, &mem,
+					 READ_ONCE(movable_memory));
+}
+
+/* Bytes of bitmap kept between chunks: a chunk plus a carried byte. */
+#define MSHV_GPAP_BITS_BYTES	(DIV_ROUND_UP(HV_GET_GPA_ACCESS_STATES_MAX, 8) + 1)
+
+/**
+ * struct mshv_gpap_walk - state of MSHV_GET_GPAP_ACCESS_BITMAP
+ * @ubits: the user's bitmap
+ * @states: one HV_GPA_PAGE_* byte per page of the current chunk
+ * @bits: the bitmap from byte @copied on, not yet copied out
+ * @mask: HV_GPA_PAGE_* bit reported
+ * @reported: pages whose bit is in @bits or was copied out
+ * @copied: bytes of bitmap copied out
+ */
+struct mshv_gpap_walk {
+	u8 __user *ubits;
+	u8 *states;
+	u8 *bits;
+	u8 mask;
+	u64 reported;
+	u64 copied;
+};
+
+/* Add @count pages' states to the bitmap and copy out the full bytes. */
+static int mshv_gpap_add(struct mshv_gpap_walk *walk, unsigned int count)
+{
+	u64 first = walk->reported - walk->copied * 8, full;
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (walk->states[i] & walk->mask)
+			walk->bits[(first + i) / 8] |= BIT((first + i) % 8);
+	walk->reported += count;
+
+	full = walk->reported / 8 - walk->copied;
+	if (!full)
+		return 0;
+	if (copy_to_user(walk->ubits + walk->copied, walk->bits, full))
+		return -EFAULT;
+	walk->copied += full;
+	/* Keep the partial byte, if any, for the next chunk. */
+	walk->bits[0] = walk->bits[full];
+	memset(walk->bits + 1, 0, MSHV_GPAP_BITS_BYTES - 1);
+	return 0;
+}
+
+/* Copy out the last, partial byte of the bitmap. */
+static int mshv_gpap_finish(struct mshv_gpap_walk *walk)
+{
+	if (walk->reported == walk->copied * 8)
+		return 0;
+	if (copy_to_user(walk->ubits + walk->copied, walk->bits, 1))
+		return -EFAULT;
+	walk->copied++;
+	return 0;
+}
+
+static u64 mshv_gpap_hv_flags(const struct mshv_gpap_access_bitmap *args)
+{
+	bool dirty = args->access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY;
+
+	switch (args->access_op) {
+	case MSHV_GPAP_ACCESS_OP_CLEAR:
+		return dirty ? HV_GPA_ACCESS_STATE_CLEAR_DIRTY :
+			       HV_GPA_ACCESS_STATE_CLEAR_ACCESSED;
+	case MSHV_GPAP_ACCESS_OP_SET:
+		return dirty ? HV_GPA_ACCESS_STATE_SET_DIRTY :
+			       HV_GPA_ACCESS_STATE_SET_ACCESSED;
+	default:
+		return 0;
+	}
+}
+
+static int mshv_gpap_check(const struct mshv_gpap_access_bitmap *args)
+{
+	u64 end;
+
+	if (args->access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT ||
+	    args->access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
+	    memchr_inv(args->rsvd, 0, sizeof(args->rsvd)) ||
+	    !args->page_count || !args->bitmap_ptr)
+		return -EINVAL;
+	if (check_add_overflow(args->gpap_base, args->page_count, &end) ||
+	    end > MSHV_GFN_LIMIT)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Report the accessed or dirty bits of a range of guest pages, in chunks of
+ * HV_GET_GPA_ACCESS_STATES_MAX pages through a fixed kernel buffer.
+ */
+static long
+mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
+				 struct mshv_gpap_access_bitmap __user *user_args)
+{
+	struct mshv_gpap_access_bitmap args;
+	struct mshv_gpap_walk walk = {};
+	unsigned int count, done;
+	u64 hv_flags;
+	long ret;
+	int err;
+
+	lockdep_assert_held(&partition->pt_mutex);
+
+	if (copy_from_user(&args, user_args, sizeof(args)))
+		return -EFAULT;
+	ret = mshv_gpap_check(&args);
+	if (ret)
+		return ret;
+
+	walk.ubits = u64_to_user_ptr(args.bitmap_ptr);
+	walk.mask = args.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY ?
+		    HV_GPA_PAGE_DIRTY : HV_GPA_PAGE_ACCESSED;
+	walk.states = kmalloc(HV_GET_GPA_ACCESS_STATES_MAX +
+			      MSHV_GPAP_BITS_BYTES, GFP_KERNEL);
+	if (!walk.states)
+		return -ENOMEM;
+	walk.bits = walk.states + HV_GET_GPA_ACCESS_STATES_MAX;
+	memset(walk.bits, 0, MSHV_GPAP_BITS_BYTES);
+	hv_flags = mshv_gpap_hv_flags(&args);
+
+	while (walk.reported < args.page_count) {
+		count = min_t(u64, args.page_count - walk.reported,
+			      HV_GET_GPA_ACCESS_STATES_MAX);
+		ret = mshv_hvcall_get_gpa_access_states(partition->pt_id,
+							args.gpap_base +
+							walk.reported,
+							hv_flags, count,
+							walk.states, &done);
+		err = mshv_gpap_add(&walk, done);
+		ret = ret ?: err;
+		if (ret)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	err = mshv_gpap_finish(&walk);
+	ret = ret ?: err;
+	kfree(walk.states);
+
+	/* The pages whose bits reached the user, also on failure. */
+	args.page_count = min(walk.reported, walk.copied * 8);
+	if (put_user(args.page_count, &user_args->page_count))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 				 unsigned long arg)
 {
@@ -190,6 +378,14 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case MSHV_INITIALIZE_PARTITION:
 		ret = mshv_partition_ioctl_initialize(partition);
+		break;
+	case MSHV_SET_GUEST_MEMORY:
+		ret = mshv_partition_ioctl_set_memory(partition,
+						      (void __user *)arg);
+		break;
+	case MSHV_GET_GPAP_ACCESS_BITMAP:
+		ret = mshv_partition_ioctl_gpap_bitmap(partition,
+						       (void __user *)arg);
 		break;
 	case MSHV_ROOT_HVCALL:
 		ret = mshv_partition_ioctl_root_hvcall(partition,
@@ -208,6 +404,12 @@ static int mshv_partition_release(struct inode *inode, struct file *filp)
 {
 	struct mshv_partition *partition = filp->private_data;
 
+	mutex_lock(&mshv_partitions_lock);
+	list_del(&partition->pt_node);
+	mutex_unlock(&mshv_partitions_lock);
+
+	/* Out of the hypervisor and unpinned before its memory is withdrawn. */
+	mshv_partition_release_regions(partition);
 	mshv_partition_destroy_hv(partition->pt_id);
 	mutex_destroy(&partition->pt_mutex);
 	kfree(partition);
@@ -258,6 +460,9 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 	if (!partition)
 		return -ENOMEM;
 	mutex_init(&partition->pt_mutex);
+	mshv_partition_regions_init(partition);
+	partition->pt_super_pages =
+		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -276,6 +481,10 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 		ret = PTR_ERR(file);
 		goto destroy_hv_partition;
 	}
+
+	mutex_lock(&mshv_partitions_lock);
+	list_add_tail(&partition->pt_node, &mshv_partitions);
+	mutex_unlock(&mshv_partitions_lock);
 
 	/* From here on the file's release owns the partition. */
 	fd_install(fd, file);
@@ -316,6 +525,36 @@ static struct miscdevice mshv_dev = {
 	.mode = 0600,
 };
 
+/*
+ * debugfs "partitions": a header line, then one line per partition with
+ * its id, number of memory regions, pages pinned for it, pages of movable
+ * regions mapped accessible and bytes of kernel memory tracking them.
+ */
+static int mshv_debugfs_partitions_show(struct seq_file *m, void *unused)
+{
+	struct mshv_partition *pt;
+
+	seq_puts(m, "ID REGIONS PINNED_PAGES MOVABLE_PAGES TRACKING_BYTES\n");
+	mutex_lock(&mshv_partitions_lock);
+	list_for_each_entry(pt, &mshv_partitions, pt_node)
+		seq_printf(m, "%llu %u %lld %lld %lld\n", pt->pt_id,
+			   READ_ONCE(pt->pt_nr_regions),
+			   atomic64_read(&pt->pt_pinned_pages),
+			   atomic64_read(&pt->pt_movable_mapped),
+			   atomic64_read(&pt->pt_tracking_bytes));
+	mutex_unlock(&mshv_partitions_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_partitions);
+
+static void mshv_debugfs_init(void)
+{
+	/* debugfs is a debugging aid: its failures are not the driver's. */
+	mshv_debugfs = debugfs_create_dir("mshv", NULL);
+	debugfs_create_file("partitions", 0400, mshv_debugfs, NULL,
+			    &mshv_debugfs_partitions_fops);
+}
+
 static int __init mshv_root_init(void)
 {
 	int ret;
@@ -334,6 +573,7 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto put_seam;
 
+	mshv_debugfs_init();
 	return 0;
 
 put_seam:
@@ -343,6 +583,7 @@ put_seam:
 
 static void __exit mshv_root_exit(void)
 {
+	debugfs_remove_recursive(mshv_debugfs);
 	misc_deregister(&mshv_dev);
 	hv_seam_put();
 }

@@ -2,16 +2,20 @@
 /*
  * Private interface of mshv_sim, a test-only software model of the Hyper-V
  * partition management hypercalls. mshv_sim_partition.c implements the
- * hypervisor, mshv_sim_main.c plugs one instance into the hypervisor seam
- * and debugfs, and mshv_sim_kunit.c drives private instances directly.
+ * hypervisor, mshv_sim_memory.c the GPA map (SLAT) of child partitions,
+ * mshv_sim_main.c plugs one instance into the hypervisor seam and debugfs,
+ * and mshv_sim_kunit.c drives private instances directly.
  */
 #ifndef _MSHV_SIM_H
 #define _MSHV_SIM_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+
+struct page;
 
 /* Most faults that may be armed at the same time. */
 #define MSHV_SIM_MAX_FAULTS		16
@@ -23,6 +27,9 @@
 #define MSHV_SIM_DEFAULT_CREATE_PAGES	4
 #define MSHV_SIM_DEFAULT_INIT_PAGES	216
 #define MSHV_SIM_DEFAULT_MAX_REPS	0
+
+/* Guest page frames the SLAT can map: GPAs lie below 2^52 bytes. */
+#define MSHV_SIM_GPA_LIMIT_PFN		BIT_ULL(52 - 12)
 
 /**
  * enum mshv_sim_pt_state - life cycle of a simulated child partition
@@ -64,6 +71,36 @@ struct mshv_sim_pool {
 };
 
 /**
+ * struct mshv_sim_slat - the GPA map (SLAT) of a child partition
+ * @small: 4 KiB entries, indexed by guest page frame number
+ * @large: 2 MiB entries, indexed by guest page frame number / 512; a 2 MiB
+ *	range holds either one large entry or 4 KiB entries, never both
+ * @nr_mapped: 4 KiB pages mapped with some access (a large entry: 512)
+ * @nr_noaccess: 4 KiB pages mapped with no access (a large entry: 512)
+ * @nr_large: large entries, whatever their access
+ * @nr_tables: 2 MiB ranges holding 4 KiB entries (one pool page each)
+ * @nr_dirs: 1 GiB ranges holding any entry (one pool page each)
+ * @intercepts: guest accesses that stopped at this partition's SLAT
+ *
+ * Entries are xarray value entries (see mshv_sim_memory.c). The simulator
+ * lock protects all of it; the xarrays' own locks are taken inside the
+ * xarray calls and nest within it. Memory for the xarrays is allocated
+ * with GFP_ATOMIC, while the pool pages the hypervisor would use for the
+ * same tables are only counted: @nr_tables + @nr_dirs pages of the pool
+ * are in use on behalf of the SLAT.
+ */
+struct mshv_sim_slat {
+	struct xarray small;
+	struct xarray large;
+	u64 nr_mapped;
+	u64 nr_noaccess;
+	u64 nr_large;
+	u64 nr_tables;
+	u64 nr_dirs;
+	u64 intercepts;
+};
+
+/**
  * struct mshv_sim_partition - one simulated partition
  * @id: partition id; HV_PARTITION_ID_SELF for the root partition
  * @state: life-cycle state (children only)
@@ -74,6 +111,7 @@ struct mshv_sim_pool {
  * @pool: the partition's memory pool
  * @root_pages: root-pool pages in use on behalf of this partition
  * @init_pages: pages of @pool put in use by HvInitializePartition
+ * @slat: the GPA map (children only)
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -85,6 +123,7 @@ struct mshv_sim_partition {
 	struct mshv_sim_pool pool;
 	u64 root_pages;
 	u64 init_pages;
+	struct mshv_sim_slat slat;
 };
 
 /**
@@ -122,6 +161,7 @@ struct mshv_sim_call_count {
  * @leaked: pages left in child pools when the child was deleted; kept here
  *	(linked like pool pages) until the instance is destroyed
  * @nr_leaked: number of pages on @leaked
+ * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
  * @calls: per-code call counters, sorted by code
  * @nr_codes: used entries of @calls
  * @faults: armed faults, in the order they were armed
@@ -140,6 +180,7 @@ struct mshv_sim {
 	u64 child_pages;
 	struct list_head leaked;
 	u64 nr_leaked;
+	u64 mapped_pages;
 	struct mshv_sim_call_count calls[MSHV_SIM_MAX_COUNTED_CODES];
 	unsigned int nr_codes;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];
@@ -154,6 +195,7 @@ struct mshv_sim {
  * @root_pool_pages: pages held in the root pool
  * @root_pool_in_use: root-pool pages used by live partitions
  * @leaked_pages: pages left in child pools at deletion
+ * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -161,6 +203,7 @@ struct mshv_sim_stats {
 	u64 root_pool_pages;
 	u64 root_pool_in_use;
 	u64 leaked_pages;
+	u64 mapped_pages;
 };
 
 /**
@@ -176,6 +219,122 @@ struct mshv_sim_pt_info {
 	u64 pool_pages;
 	u64 pool_in_use;
 };
+
+/**
+ * struct mshv_sim_slat_info - a snapshot of one child partition's SLAT
+ * @id: partition id
+ * @mapped_pages: 4 KiB pages mapped with some access (large entry: 512)
+ * @large_entries: 2 MiB entries, whatever their access
+ * @noaccess_pages: 4 KiB pages mapped with no access (large entry: 512)
+ * @slat_pages: pool pages in use for the SLAT
+ * @intercepts: guest accesses that stopped at the SLAT
+ */
+struct mshv_sim_slat_info {
+	u64 id;
+	u64 mapped_pages;
+	u64 large_entries;
+	u64 noaccess_pages;
+	u64 slat_pages;
+	u64 intercepts;
+};
+
+/**
+ * struct mshv_sim_gpa_entry - how one guest page is mapped
+ * @pfn: the root's page frame that backs it
+ * @access: HV_MAP_GPA_READABLE, _WRITABLE, _KERNEL_EXECUTABLE and
+ *	_USER_EXECUTABLE bits it was mapped with; 0 for a no-access mapping
+ * @state: HV_GPA_PAGE_ACCESSED and HV_GPA_PAGE_DIRTY bits (for a page of
+ *	a large entry: those of the whole entry)
+ * @large: the page belongs to a 2 MiB entry
+ */
+struct mshv_sim_gpa_entry {
+	u64 pfn;
+	u32 access;
+	u8 state;
+	bool large;
+};
+
+/**
+ * enum mshv_sim_access - kind of a guest memory access
+ * @MSHV_SIM_ACCESS_READ: data read; needs HV_MAP_GPA_READABLE
+ * @MSHV_SIM_ACCESS_WRITE: data write; needs HV_MAP_GPA_WRITABLE
+ * @MSHV_SIM_ACCESS_EXECUTE: instruction fetch; needs
+ *	HV_MAP_GPA_KERNEL_EXECUTABLE or HV_MAP_GPA_USER_EXECUTABLE
+ */
+enum mshv_sim_access {
+	MSHV_SIM_ACCESS_READ,
+	MSHV_SIM_ACCESS_WRITE,
+	MSHV_SIM_ACCESS_EXECUTE,
+};
+
+/**
+ * enum mshv_sim_fault_reason - why a guest access stopped
+ * @MSHV_SIM_GPA_UNMAPPED: nothing is mapped at the GPA
+ * @MSHV_SIM_GPA_NO_ACCESS: the GPA is mapped with HV_MAP_GPA_NO_ACCESS
+ * @MSHV_SIM_GPA_DENIED: the GPA is mapped without the access needed
+ */
+enum mshv_sim_fault_reason {
+	MSHV_SIM_GPA_UNMAPPED,
+	MSHV_SIM_GPA_NO_ACCESS,
+	MSHV_SIM_GPA_DENIED,
+};
+
+/**
+ * struct mshv_sim_gpa_fault - a guest access the SLAT stopped (an
+ *	intercept the parent would receive)
+ * @gpa: the first byte address that could not be accessed
+ * @access: kind of the access
+ * @reason: why it stopped
+ */
+struct mshv_sim_gpa_fault {
+	u64 gpa;
+	enum mshv_sim_access access;
+	enum mshv_sim_fault_reason reason;
+};
+
+/**
+ * struct mshv_sim_call - one decoded hypercall
+ * @code: call code
+ * @fast: register-based (fast) call
+ * @rep_count: reps requested
+ * @rep_start: index of the first rep to execute
+ * @reps_done: reps completed so far, counted from 0 (>= @rep_start once
+ *	the control word is valid)
+ * @fast_input: first register operand of a fast call
+ * @in: mapped input buffer of a memory call
+ * @out: mapped output buffer of a memory call, if the call has output
+ */
+struct mshv_sim_call {
+	u16 code;
+	bool fast;
+	u16 rep_count;
+	u16 rep_start;
+	u16 reps_done;
+	u64 fast_input;
+	void *in;
+	void *out;
+};
+
+/* Shared by the files of the simulator; callers hold sim->lock. */
+struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
+					 bool self_ok);
+unsigned int mshv_sim_rep_end(const struct mshv_sim *sim,
+			      const struct mshv_sim_call *call);
+u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool);
+bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page);
+
+/* Hypercall handlers of mshv_sim_memory.c; called with sim->lock held. */
+u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_unmap_gpa_pages(struct mshv_sim *sim,
+			     struct mshv_sim_call *call);
+u16 mshv_sim_get_gpa_access_states(struct mshv_sim *sim,
+				   struct mshv_sim_call *call);
+
+/* SLAT life cycle, mshv_sim_memory.c */
+void mshv_sim_slat_init(struct mshv_sim_slat *slat);
+void mshv_sim_slat_release(struct mshv_sim *sim,
+			   struct mshv_sim_partition *pt);
+void mshv_sim_slat_free(struct mshv_sim_slat *slat);
 
 struct mshv_sim *mshv_sim_create(void);
 unsigned long mshv_sim_destroy(struct mshv_sim *sim);
@@ -195,6 +354,14 @@ void mshv_sim_fault_clear(struct mshv_sim *sim);
 unsigned int mshv_sim_get_faults(struct mshv_sim *sim,
 				 struct mshv_sim_fault *faults,
 				 unsigned int max);
+
+int mshv_sim_guest_access(struct mshv_sim *sim, u64 pt_id, u64 gpa, void *buf,
+			  u32 len, enum mshv_sim_access acc,
+			  struct mshv_sim_gpa_fault *fault);
+int mshv_sim_lookup_gpa(struct mshv_sim *sim, u64 pt_id, u64 gfn,
+			struct mshv_sim_gpa_entry *entry);
+int mshv_sim_next_slat_info(struct mshv_sim *sim, u64 min_id,
+			    struct mshv_sim_slat_info *info);
 
 u32 mshv_sim_get_knob(struct mshv_sim *sim, enum mshv_sim_knob knob);
 void mshv_sim_set_knob(struct mshv_sim *sim, enum mshv_sim_knob knob,

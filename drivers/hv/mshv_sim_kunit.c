@@ -377,6 +377,34 @@ static const struct test_control_case test_control_cases[] = {
 	  .control = TEST_CTL(HVCALL_WITHDRAW_MEMORY,
 				  HV_WITHDRAW_MAX_PAGES, 0),
 	  .out_off = 8, .status = HV_STATUS_INVALID_HYPERCALL_INPUT },
+	{ .name = "map list fills page",
+	  .control = TEST_CTL(HVCALL_MAP_GPA_PAGES, HV_MAP_GPA_MAX_PAGES,
+			      HV_MAP_GPA_MAX_PAGES),
+	  .status = HV_STATUS_INVALID_PARTITION_ID,
+	  .reps = HV_MAP_GPA_MAX_PAGES },
+	{ .name = "map list overflows page",
+	  .control = TEST_CTL(HVCALL_MAP_GPA_PAGES, HV_MAP_GPA_MAX_PAGES + 1,
+			      0),
+	  .status = HV_STATUS_INVALID_HYPERCALL_INPUT },
+	{ .name = "zero reps on unmap",
+	  .control = TEST_CTL(HVCALL_UNMAP_GPA_PAGES, 0, 0),
+	  .status = HV_STATUS_INVALID_HYPERCALL_INPUT },
+	{ .name = "unmap of 4095 pages has a fixed input",
+	  .control = TEST_CTL(HVCALL_UNMAP_GPA_PAGES,
+			      HV_GET_GPA_ACCESS_STATES_MAX, 0),
+	  .in_off = HV_HYP_PAGE_SIZE - 24,
+	  .status = HV_STATUS_INVALID_PARTITION_ID },
+	{ .name = "access states fill output page",
+	  .control = TEST_CTL(HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+			      HV_GET_GPA_ACCESS_STATES_MAX, 0),
+	  .status = HV_STATUS_INVALID_PARTITION_ID },
+	{ .name = "access states overflow output page",
+	  .control = TEST_CTL(HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+			      HV_GET_GPA_ACCESS_STATES_MAX, 0),
+	  .out_off = 8, .status = HV_STATUS_INVALID_HYPERCALL_INPUT },
+	{ .name = "fast map", .control = TEST_CTL(HVCALL_MAP_GPA_PAGES, 1, 0) |
+					 HV_HYPERCALL_FAST_BIT,
+	  .status = HV_STATUS_INVALID_HYPERCALL_INPUT },
 	{ .name = "missing output page", .control = GET_PROP,
 	  .out = TEST_GPA_NONE, .status = HV_STATUS_INVALID_PARAMETER },
 	{ .name = "missing input page", .control = GET_PROP,
@@ -1300,6 +1328,833 @@ static void mshv_sim_test_call_counters(struct kunit *test)
 						  1), 0);
 }
 
+/* Guest memory (SLAT) */
+
+#define TEST_RW		(HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE)
+#define TEST_LARGE	HV_PAGES_PER_LARGE_PAGE
+/* Guest page frames in 1 GiB. */
+#define TEST_DIR_PAGES	(TEST_LARGE * 512ULL)
+
+/* One HvMapGpaPages call of @nr PFNs starting at rep @start. */
+static u64 test_map(struct kunit *test, u64 partition_id, u64 gfn, u32 flags,
+		    const u64 *pfns, unsigned int nr, unsigned int start)
+{
+	struct hv_input_map_gpa_pages *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->target_partition_id = partition_id;
+	in->target_gpa_base = gfn;
+	in->map_flags = flags;
+	memcpy(in->source_gpa_page_list, pfns, nr * sizeof(*pfns));
+	return test_call(test, TEST_CTL(HVCALL_MAP_GPA_PAGES, nr, start));
+}
+
+/* Map @nr pages from @gfn in one call that must complete. */
+static void test_map_ok(struct kunit *test, u64 partition_id, u64 gfn,
+			u32 flags, const u64 *pfns, unsigned int nr)
+{
+	u64 ret = test_map(test, partition_id, gfn, flags, pfns, nr, 0);
+
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, hv_repcomp(ret), nr);
+}
+
+static u64 test_unmap(struct kunit *test, u64 partition_id, u64 gfn,
+		      u32 flags, unsigned int nr, unsigned int start)
+{
+	struct hv_input_unmap_gpa_pages *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->target_partition_id = partition_id;
+	in->target_gpa_base = gfn;
+	in->unmap_flags = flags;
+	return test_call(test, TEST_CTL(HVCALL_UNMAP_GPA_PAGES, nr, start));
+}
+
+static void test_unmap_ok(struct kunit *test, u64 partition_id, u64 gfn,
+			  u32 flags, unsigned int nr)
+{
+	u64 ret = test_unmap(test, partition_id, gfn, flags, nr, 0);
+
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, hv_repcomp(ret), nr);
+}
+
+/* One HvGetGpaPagesAccessStates call; the states land in the out page. */
+static u64 test_states(struct kunit *test, u64 partition_id, u64 gfn,
+		       u64 flags, unsigned int nr, unsigned int start)
+{
+	struct hv_input_get_gpa_pages_access_states *in = test_ctx(test)->in;
+
+	in->partition_id = partition_id;
+	in->flags = flags;
+	in->hv_gpa_page_number = gfn;
+	return test_call(test, TEST_CTL(HVCALL_GET_GPA_PAGES_ACCESS_STATES, nr,
+					start));
+}
+
+/* Get the states of @nr pages into @got in one complete call. */
+static void test_states_ok(struct kunit *test, u64 partition_id, u64 gfn,
+			   u64 flags, unsigned int nr, u8 *got)
+{
+	u64 ret;
+
+	memset(test_ctx(test)->out, 0xee, nr);
+	ret = test_states(test, partition_id, gfn, flags, nr, 0);
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, hv_repcomp(ret), nr);
+	memcpy(got, test_ctx(test)->out, nr);
+}
+
+/* A child with a pool of @pool free pages and no initialization cost. */
+static u64 test_mem_partition(struct kunit *test, u64 flags, unsigned int pool)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	u64 id;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	KUNIT_ASSERT_EQ(test, hv_result(test_create(test, flags, &id)),
+			HV_STATUS_SUCCESS);
+	if (pool)
+		test_deposit(test, id, pool, NULL);
+	return id;
+}
+
+static void test_free_order0(void *page)
+{
+	__free_page(page);
+}
+
+static void test_free_order9(void *page)
+{
+	__free_pages(page, 9);
+}
+
+/* @nr zeroed source pages, freed when the test ends. */
+static void test_source_pfns(struct kunit *test, u64 *pfns, unsigned int nr)
+{
+	struct page *page;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								test_free_order0,
+								page), 0);
+		pfns[i] = page_to_pfn(page);
+	}
+}
+
+/* First PFN of 512 zeroed, 2 MiB-aligned source pages; may skip. */
+static u64 test_source_large(struct kunit *test)
+{
+	struct page *page;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 9);
+	if (!page)
+		kunit_skip(test, "no free 2 MiB block");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_free_order9,
+							page), 0);
+	return page_to_pfn(page);
+}
+
+static void test_expect_slat(struct kunit *test, u64 id, u64 mapped,
+			     u64 large, u64 noaccess, u64 slat_pages,
+			     u64 intercepts)
+{
+	struct mshv_sim_slat_info info;
+
+	KUNIT_ASSERT_EQ(test, mshv_sim_next_slat_info(test_ctx(test)->sim, id,
+						      &info), 0);
+	KUNIT_ASSERT_EQ(test, info.id, id);
+	KUNIT_EXPECT_EQ(test, info.mapped_pages, mapped);
+	KUNIT_EXPECT_EQ(test, info.large_entries, large);
+	KUNIT_EXPECT_EQ(test, info.noaccess_pages, noaccess);
+	KUNIT_EXPECT_EQ(test, info.slat_pages, slat_pages);
+	KUNIT_EXPECT_EQ(test, info.intercepts, intercepts);
+}
+
+static void test_expect_mapped_total(struct kunit *test, u64 pages)
+{
+	struct mshv_sim_stats stats;
+
+	mshv_sim_get_stats(test_ctx(test)->sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.mapped_pages, pages);
+}
+
+static void test_expect_entry(struct kunit *test, u64 id, u64 gfn, u64 pfn,
+			      u32 access, u8 state, bool large)
+{
+	struct mshv_sim_gpa_entry entry;
+
+	KUNIT_ASSERT_EQ(test, mshv_sim_lookup_gpa(test_ctx(test)->sim, id, gfn,
+						  &entry), 0);
+	KUNIT_EXPECT_EQ(test, entry.pfn, pfn);
+	KUNIT_EXPECT_EQ(test, entry.access, access);
+	KUNIT_EXPECT_EQ(test, entry.state, state);
+	KUNIT_EXPECT_EQ(test, entry.large, large);
+}
+
+static void test_expect_unmapped(struct kunit *test, u64 id, u64 gfn)
+{
+	struct mshv_sim_gpa_entry entry;
+
+	KUNIT_EXPECT_EQ(test, mshv_sim_lookup_gpa(test_ctx(test)->sim, id, gfn,
+						  &entry), -ENODATA);
+}
+
+static int test_guest(struct kunit *test, u64 id, u64 gpa, void *buf, u32 len,
+		      enum mshv_sim_access acc, struct mshv_sim_gpa_fault *fault)
+{
+	return mshv_sim_guest_access(test_ctx(test)->sim, id, gpa, buf, len, acc,
+				     fault);
+}
+
+static void test_expect_fault(struct kunit *test,
+			      const struct mshv_sim_gpa_fault *fault, u64 gpa,
+			      enum mshv_sim_access acc,
+			      enum mshv_sim_fault_reason reason)
+{
+	KUNIT_EXPECT_EQ(test, fault->gpa, gpa);
+	KUNIT_EXPECT_EQ(test, fault->access, acc);
+	KUNIT_EXPECT_EQ(test, fault->reason, reason);
+}
+
+static void mshv_sim_test_map_unmap(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	u64 pfns[3], id, ret;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 8);
+	test_source_pfns(test, pfns, 3);
+
+	test_map_ok(test, id, 0x100, TEST_RW, pfns, 3);
+	test_expect_entry(test, id, 0x100, pfns[0], TEST_RW, 0, false);
+	test_expect_entry(test, id, 0x102, pfns[2], TEST_RW, 0, false);
+	test_expect_unmapped(test, id, 0xff);
+	test_expect_unmapped(test, id, 0x103);
+	/* One page for the 2 MiB table, one for the 1 GiB directory. */
+	test_expect_slat(test, id, 3, 0, 0, 2, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 8, 2);
+	test_expect_mapped_total(test, 3);
+
+	test_unmap_ok(test, id, 0x100, 0, 2);
+	test_expect_unmapped(test, id, 0x101);
+	test_expect_entry(test, id, 0x102, pfns[2], TEST_RW, 0, false);
+	test_expect_slat(test, id, 1, 0, 0, 2, 0);
+
+	/* Unmapping an unmapped page is no error; empty ranges free pages. */
+	test_unmap_ok(test, id, 0x102, 0, 2);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 8, 0);
+	test_expect_mapped_total(test, 0);
+
+	/* Unmap is allowed after finalization, map is not. */
+	test_map_ok(test, id, 0x100, TEST_RW, pfns, 1);
+	KUNIT_ASSERT_EQ(test, hv_result(test_fast(test,
+						  HVCALL_FINALIZE_PARTITION,
+						  id)),
+			HV_STATUS_SUCCESS);
+	ret = test_map(test, id, 0x101, TEST_RW, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret),
+			HV_STATUS_INVALID_PARTITION_STATE);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_unmap_ok(test, id, 0x100, 0, 1);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	test_withdraw_all(test, id, 8);
+
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_MAP_GPA_PAGES),
+			3);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_UNMAP_GPA_PAGES),
+			3);
+}
+
+/**
+ * struct test_map_case - an HvMapGpaPages input that is rejected
+ * @name: description
+ * @gfn: target_gpa_base
+ * @flags: map_flags
+ * @padding: padding
+ * @status: expected status (no rep completes)
+ */
+struct test_map_case {
+	const char *name;
+	u64 gfn;
+	u32 flags;
+	u32 padding;
+	u16 status;
+};
+
+static const struct test_map_case test_map_cases[] = {
+	{ "unknown flag", 0, TEST_RW | BIT(4), 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "flag bit 30", 0, TEST_RW | BIT(30), 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "padding", 0, TEST_RW, 1, HV_STATUS_INVALID_PARAMETER },
+	{ "no access bit", 0, 0, 0, HV_STATUS_INVALID_PARAMETER },
+	{ "write without read", 0, HV_MAP_GPA_WRITABLE, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "execute without read", 0, HV_MAP_GPA_EXECUTABLE, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "no access with read", 0,
+	  HV_MAP_GPA_NO_ACCESS | HV_MAP_GPA_READABLE, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "large at unaligned GPA", 0x100,
+	  TEST_RW | HV_MAP_GPA_LARGE_PAGE, 0, HV_STATUS_INVALID_PARAMETER },
+	{ "GPA at 2^52", MSHV_SIM_GPA_LIMIT_PFN, TEST_RW, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ "GPA far out", U64_MAX, TEST_RW, 0, HV_STATUS_INVALID_PARAMETER },
+};
+
+static void mshv_sim_test_map_invalid(struct kunit *test)
+{
+	u64 pfns[2], list[3], bogus, id, plain, ret;
+	unsigned int i;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 4);
+	test_source_pfns(test, pfns, 2);
+
+	for (i = 0; i < ARRAY_SIZE(test_map_cases); i++) {
+		const struct test_map_case *tc = &test_map_cases[i];
+		struct hv_input_map_gpa_pages *in = test_ctx(test)->in;
+
+		memset(in, 0, sizeof(*in));
+		in->target_partition_id = id;
+		in->target_gpa_base = tc->gfn;
+		in->map_flags = tc->flags;
+		in->padding = tc->padding;
+		in->source_gpa_page_list[0] = pfns[0];
+		ret = test_call(test, TEST_CTL(HVCALL_MAP_GPA_PAGES, 1, 0));
+		KUNIT_EXPECT_EQ_MSG(test, hv_result(ret), tc->status, "%s",
+				    tc->name);
+		KUNIT_EXPECT_EQ_MSG(test, hv_repcomp(ret), 0, "%s", tc->name);
+	}
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+
+	ret = test_map(test, TEST_BAD_ID, 0, TEST_RW, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARTITION_ID);
+	ret = test_map(test, HV_PARTITION_ID_SELF, 0, TEST_RW, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARTITION_ID);
+
+	/* The last page below 2^52 maps; the next rep stops. */
+	ret = test_map(test, id, MSHV_SIM_GPA_LIMIT_PFN - 1, TEST_RW, pfns, 2,
+		       0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+	test_expect_entry(test, id, MSHV_SIM_GPA_LIMIT_PFN - 1, pfns[0],
+			  TEST_RW, 0, false);
+	test_unmap_ok(test, id, MSHV_SIM_GPA_LIMIT_PFN - 1, 0, 1);
+	ret = test_unmap(test, id, MSHV_SIM_GPA_LIMIT_PFN - 1, 0, 2, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+
+	/* Source PFNs: not RAM, or a page the simulator holds. */
+	bogus = test_bogus_gpa();
+	list[0] = pfns[0];
+	list[1] = bogus ? PHYS_PFN(bogus) : pfns[1];
+	list[2] = pfns[1];
+	if (bogus) {
+		ret = test_map(test, id, 0x10, TEST_RW, list, 3, 0);
+		KUNIT_EXPECT_EQ(test, hv_result(ret),
+				HV_STATUS_INVALID_PARAMETER);
+		KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+		test_expect_unmapped(test, id, 0x11);
+	} else {
+		test_map_ok(test, id, 0x10, TEST_RW, list, 1);
+	}
+	test_expect_entry(test, id, 0x10, pfns[0], TEST_RW, 0, false);
+	test_withdraw_all(test, id, 4 - 2);
+	KUNIT_ASSERT_EQ(test, hv_result(test_withdraw(test, id, 1, 0)),
+			HV_STATUS_NO_RESOURCES);
+	test_deposit(test, id, 1, list);
+	test_deposit(test, id, 2, NULL);
+	ret = test_map(test, id, 0x20, TEST_RW, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	/* ... though a no-access mapping only records its PFN. */
+	ret = test_map(test, id, 0x20, HV_MAP_GPA_NO_ACCESS, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+
+	/* Large pages need the partition's consent and aligned PFNs. */
+	plain = test_mem_partition(test, 0, 2);
+	ret = test_map(test, plain, 0, TEST_RW | HV_MAP_GPA_LARGE_PAGE, pfns,
+		       1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	list[0] = round_up(pfns[0], TEST_LARGE) + 1;
+	ret = test_map(test, id, 0, HV_MAP_GPA_NO_ACCESS |
+		       HV_MAP_GPA_LARGE_PAGE, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+
+	/* Unmap and access-state inputs. */
+	ret = test_unmap(test, id, 0, BIT(0), 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	ret = test_unmap(test, id, 0x100, HV_UNMAP_GPA_LARGE_PAGE, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	((struct hv_input_unmap_gpa_pages *)test_ctx(test)->in)->padding = 1;
+	ret = test_call(test, TEST_CTL(HVCALL_UNMAP_GPA_PAGES, 1, 0));
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	ret = test_unmap(test, TEST_BAD_ID, 0, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARTITION_ID);
+	ret = test_states(test, id, 0, BIT(4), 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	ret = test_states(test, id, 0, HV_GPA_ACCESS_STATE_CLEAR_ACCESSED |
+			  HV_GPA_ACCESS_STATE_SET_ACCESSED, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	ret = test_states(test, id, 0, HV_GPA_ACCESS_STATE_CLEAR_DIRTY |
+			  HV_GPA_ACCESS_STATE_SET_DIRTY, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	ret = test_states(test, TEST_BAD_ID, 0, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARTITION_ID);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+
+	test_expect_slat(test, id, 1, 0, 1, 2, 0);
+	test_expect_mapped_total(test, 2);
+}
+
+static void mshv_sim_test_remap(struct kunit *test)
+{
+	struct mshv_sim_gpa_fault fault;
+	u64 pfns[2], id, gpa;
+	u8 byte = 0;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 2);
+	test_source_pfns(test, pfns, 2);
+	gpa = PFN_PHYS(0x40);
+
+	/* Read-only: a read sets accessed, a write is denied. */
+	test_map_ok(test, id, 0x40, HV_MAP_GPA_READABLE, pfns, 1);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, &byte, 1,
+					 MSHV_SIM_ACCESS_READ, &fault), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, &byte, 1,
+					 MSHV_SIM_ACCESS_WRITE, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, gpa, MSHV_SIM_ACCESS_WRITE,
+			  MSHV_SIM_GPA_DENIED);
+	test_expect_entry(test, id, 0x40, pfns[0], HV_MAP_GPA_READABLE,
+			  HV_GPA_PAGE_ACCESSED, false);
+
+	/* No access keeps the PFN given and the page's state. */
+	test_map_ok(test, id, 0x40, HV_MAP_GPA_NO_ACCESS |
+		    HV_MAP_GPA_ADJUSTABLE, &pfns[1], 1);
+	test_expect_entry(test, id, 0x40, pfns[1], 0, HV_GPA_PAGE_ACCESSED,
+			  false);
+	test_expect_slat(test, id, 0, 0, 1, 2, 1);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa + 8, &byte, 1,
+					 MSHV_SIM_ACCESS_READ, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, gpa + 8, MSHV_SIM_ACCESS_READ,
+			  MSHV_SIM_GPA_NO_ACCESS);
+
+	/* Accessible again, on another page: writes land there. */
+	test_map_ok(test, id, 0x40, TEST_RW | HV_MAP_GPA_ADJUSTABLE, &pfns[1],
+		    1);
+	byte = 0x5a;
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa + 8, &byte, 1,
+					 MSHV_SIM_ACCESS_WRITE, &fault), 0);
+	KUNIT_EXPECT_EQ(test, ((u8 *)page_address(pfn_to_page(pfns[1])))[8],
+			0x5a);
+	KUNIT_EXPECT_EQ(test, ((u8 *)page_address(pfn_to_page(pfns[0])))[8],
+			0);
+	test_expect_entry(test, id, 0x40, pfns[1], TEST_RW,
+			  HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, false);
+	test_expect_slat(test, id, 1, 0, 0, 2, 2);
+	test_expect_mapped_total(test, 1);
+
+	/* An unmap forgets the state; a new map starts clean. */
+	test_unmap_ok(test, id, 0x40, 0, 1);
+	test_map_ok(test, id, 0x40, TEST_RW, pfns, 1);
+	test_expect_entry(test, id, 0x40, pfns[0], TEST_RW, 0, false);
+}
+
+static void mshv_sim_test_large(struct kunit *test)
+{
+	struct mshv_sim_gpa_fault fault;
+	u64 pfns[2], big, list[2], id;
+	u32 magic = 0xfeedf00d, got = 0;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 4);
+	big = test_source_large(test);
+	test_source_pfns(test, pfns, 1);
+
+	list[0] = big;
+	test_map_ok(test, id, 3 * TEST_LARGE, TEST_RW | HV_MAP_GPA_LARGE_PAGE,
+		    list, 1);
+	test_expect_entry(test, id, 3 * TEST_LARGE, big, TEST_RW, 0, true);
+	test_expect_entry(test, id, 4 * TEST_LARGE - 1, big + TEST_LARGE - 1,
+			  TEST_RW, 0, true);
+	test_expect_unmapped(test, id, 4 * TEST_LARGE);
+	/* A large entry needs the 1 GiB directory only. */
+	test_expect_slat(test, id, TEST_LARGE, 1, 0, 1, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 4, 1);
+
+	/* The guest reaches page 100 of it at PFN big + 100. */
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(3 * TEST_LARGE +
+							    100) + 12,
+					 &magic, sizeof(magic),
+					 MSHV_SIM_ACCESS_WRITE, &fault), 0);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(page_address(pfn_to_page(big + 100)) +
+				       12), magic);
+
+	/* A large map over 4 KiB entries replaces them and frees a table. */
+	test_map_ok(test, id, 4 * TEST_LARGE + 7, TEST_RW, pfns, 1);
+	test_expect_slat(test, id, TEST_LARGE + 1, 1, 0, 2, 0);
+	test_map_ok(test, id, 4 * TEST_LARGE, HV_MAP_GPA_READABLE |
+		    HV_MAP_GPA_LARGE_PAGE, list, 1);
+	test_expect_entry(test, id, 4 * TEST_LARGE + 7, big + 7,
+			  HV_MAP_GPA_READABLE, 0, true);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 2, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(4 * TEST_LARGE +
+							    100) + 12,
+					 &got, sizeof(got),
+					 MSHV_SIM_ACCESS_READ, &fault), 0);
+	KUNIT_EXPECT_EQ(test, got, magic);
+
+	/* Large no-access entries; then unmap everything, large. */
+	list[0] = 0;
+	list[1] = 0;
+	test_map_ok(test, id, 0, HV_MAP_GPA_NO_ACCESS | HV_MAP_GPA_LARGE_PAGE,
+		    list, 2);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 4, 2 * TEST_LARGE, 1, 0);
+	test_expect_mapped_total(test, 4 * TEST_LARGE);
+	test_unmap_ok(test, id, 0, HV_UNMAP_GPA_LARGE_PAGE, 5);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 4, 0);
+	test_expect_mapped_total(test, 0);
+}
+
+static void mshv_sim_test_split(struct kunit *test)
+{
+	u64 pfns[1], list[1], big, id, ret, gfn;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 1);
+	big = test_source_large(test);
+	test_source_pfns(test, pfns, 1);
+	list[0] = big;
+	test_map_ok(test, id, 0, TEST_RW | HV_MAP_GPA_LARGE_PAGE, list, 1);
+	test_map_ok(test, id, TEST_LARGE, TEST_RW | HV_MAP_GPA_LARGE_PAGE,
+		    list, 1);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 2, 0, 1, 0);
+
+	/* A split needs a table page; the pool has none free. */
+	ret = test_map(test, id, 5, HV_MAP_GPA_READABLE, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	ret = test_unmap(test, id, 5, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_expect_entry(test, id, 5, big + 5, TEST_RW, 0, true);
+
+	/* Mapping one 4 KiB page splits: the other 511 keep PFN, access. */
+	test_deposit(test, id, 1, NULL);
+	test_map_ok(test, id, 5, HV_MAP_GPA_READABLE, pfns, 1);
+	test_expect_entry(test, id, 5, pfns[0], HV_MAP_GPA_READABLE, 0, false);
+	test_expect_entry(test, id, 4, big + 4, TEST_RW, 0, false);
+	test_expect_entry(test, id, 511, big + 511, TEST_RW, 0, false);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 1, 0, 2, 0);
+
+	/* Unmapping one 4 KiB page of a large entry splits it too. */
+	test_deposit(test, id, 1, NULL);
+	gfn = TEST_LARGE + 10;
+	test_unmap_ok(test, id, gfn, 0, 1);
+	test_expect_unmapped(test, id, gfn);
+	test_expect_entry(test, id, gfn + 1, big + 11, TEST_RW, 0, false);
+	test_expect_slat(test, id, 2 * TEST_LARGE - 1, 0, 0, 3, 0);
+
+	/* 4 KiB unmaps covering a whole large entry need no split. */
+	test_map_ok(test, id, TEST_LARGE, TEST_RW | HV_MAP_GPA_LARGE_PAGE,
+		    list, 1);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 1, 0, 2, 0);
+	test_withdraw_all(test, id, 1);
+	test_unmap_ok(test, id, 0, 0, 2 * TEST_LARGE);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	test_expect_mapped_total(test, 0);
+}
+
+static void mshv_sim_test_map_insufficient_memory(struct kunit *test)
+{
+	u64 pfns[4], list[4], id, ret;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 0);
+	test_source_pfns(test, pfns, 4);
+
+	ret = test_map(test, id, 0, TEST_RW, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_deposit(test, id, 1, NULL);
+	ret = test_map(test, id, 0, TEST_RW, pfns, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+
+	/* Crossing into a new 2 MiB range stops at that rep. */
+	test_deposit(test, id, 1, NULL);
+	ret = test_map(test, id, TEST_LARGE - 2, TEST_RW, pfns, 4, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_ASSERT_EQ(test, hv_repcomp(ret), 2);
+	test_expect_unmapped(test, id, TEST_LARGE);
+	test_deposit(test, id, 1, NULL);
+	ret = test_map(test, id, TEST_LARGE - 2, TEST_RW, pfns, 4, 2);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 4);
+	test_expect_entry(test, id, TEST_LARGE + 1, pfns[3], TEST_RW, 0,
+			  false);
+	test_expect_slat(test, id, 4, 0, 0, 3, 0);
+
+	/* A new 1 GiB range needs a table and a directory. */
+	list[0] = pfns[0];
+	test_deposit(test, id, 1, NULL);
+	ret = test_map(test, id, TEST_DIR_PAGES, TEST_RW, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	test_deposit(test, id, 1, NULL);
+	test_map_ok(test, id, TEST_DIR_PAGES, TEST_RW, list, 1);
+	test_expect_slat(test, id, 5, 0, 0, 5, 0);
+
+	/* Pages in use by the SLAT cannot be withdrawn until unmapped. */
+	ret = test_withdraw(test, id, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_NO_RESOURCES);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_unmap_ok(test, id, TEST_LARGE - 2, 0, 4);
+	test_expect_slat(test, id, 1, 0, 0, 2, 0);
+	test_unmap_ok(test, id, TEST_DIR_PAGES, 0, 1);
+	test_withdraw_all(test, id, 5);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 0, 0);
+}
+
+static void mshv_sim_test_map_max_reps(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	u8 *out = test_ctx(test)->out;
+	u64 pfns[5], id, ret;
+	unsigned int i;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 2);
+	test_source_pfns(test, pfns, 5);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_MAX_REPS, 2);
+
+	ret = test_map(test, id, 0x10, TEST_RW, pfns, 5, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 2);
+	test_expect_unmapped(test, id, 0x12);
+	ret = test_map(test, id, 0x10, TEST_RW, pfns, 5, 2);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 4);
+	ret = test_map(test, id, 0x10, TEST_RW, pfns, 5, 4);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 5);
+	for (i = 0; i < 5; i++)
+		test_expect_entry(test, id, 0x10 + i, pfns[i], TEST_RW, 0,
+				  false);
+
+	/* Access states fill out[start...] only. */
+	memset(out, 0xee, 8);
+	ret = test_states(test, id, 0x10, HV_GPA_ACCESS_STATE_SET_DIRTY, 5, 0);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 2);
+	KUNIT_EXPECT_EQ(test, out[1], 0);
+	KUNIT_EXPECT_EQ(test, out[2], 0xee);
+	ret = test_states(test, id, 0x10, HV_GPA_ACCESS_STATE_SET_DIRTY, 5, 2);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 4);
+	KUNIT_EXPECT_EQ(test, out[3], 0);
+	KUNIT_EXPECT_EQ(test, out[4], 0xee);
+	test_expect_entry(test, id, 0x13, pfns[3], TEST_RW, HV_GPA_PAGE_DIRTY,
+			  false);
+	test_expect_entry(test, id, 0x14, pfns[4], TEST_RW, 0, false);
+
+	ret = test_unmap(test, id, 0x10, 0, 5, 0);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 2);
+	ret = test_unmap(test, id, 0x10, 0, 5, 2);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 4);
+	test_expect_entry(test, id, 0x14, pfns[4], TEST_RW, 0, false);
+	ret = test_unmap(test, id, 0x10, 0, 5, 4);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 5);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_MAP_GPA_PAGES),
+			3);
+}
+
+static void mshv_sim_test_access_states(struct kunit *test)
+{
+	static const u8 none[5] = { 0, 0, 0, 0, 0 };
+	struct mshv_sim_gpa_fault fault;
+	u64 pfns[4], list[1], big, id;
+	unsigned int i;
+	u8 *got, byte = 1;
+
+	got = kunit_kzalloc(test, TEST_LARGE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 2);
+	test_source_pfns(test, pfns, 4);
+	test_map_ok(test, id, 0x20, TEST_RW, pfns, 4);
+	KUNIT_ASSERT_EQ(test, test_guest(test, id, PFN_PHYS(0x20), &byte, 1,
+					 MSHV_SIM_ACCESS_WRITE, &fault), 0);
+	KUNIT_ASSERT_EQ(test, test_guest(test, id, PFN_PHYS(0x21), &byte, 1,
+					 MSHV_SIM_ACCESS_READ, &fault), 0);
+
+	/* Reported before the flags apply; unmapped pages report 0. */
+	test_states_ok(test, id, 0x20, 0, 5, got);
+	KUNIT_EXPECT_MEMEQ(test, got, ((u8 []){ 3, 1, 0, 0, 0 }), 5);
+	test_states_ok(test, id, 0x20, HV_GPA_ACCESS_STATE_CLEAR_DIRTY, 5, got);
+	KUNIT_EXPECT_MEMEQ(test, got, ((u8 []){ 3, 1, 0, 0, 0 }), 5);
+	test_states_ok(test, id, 0x20, HV_GPA_ACCESS_STATE_CLEAR_ACCESSED |
+		       HV_GPA_ACCESS_STATE_SET_DIRTY, 5, got);
+	KUNIT_EXPECT_MEMEQ(test, got, ((u8 []){ 1, 1, 0, 0, 0 }), 5);
+	test_states_ok(test, id, 0x20, HV_GPA_ACCESS_STATE_CLEAR_DIRTY, 5, got);
+	KUNIT_EXPECT_MEMEQ(test, got, ((u8 []){ 2, 2, 2, 2, 0 }), 5);
+	test_states_ok(test, id, 0x20, 0, 5, got);
+	KUNIT_EXPECT_MEMEQ(test, got, none, 5);
+	test_expect_entry(test, id, 0x24 - 1, pfns[3], TEST_RW, 0, false);
+
+	/* A large entry reports its bits for each of its 512 pages. */
+	big = test_source_large(test);
+	list[0] = big;
+	test_map_ok(test, id, TEST_LARGE, TEST_RW | HV_MAP_GPA_LARGE_PAGE,
+		    list, 1);
+	KUNIT_ASSERT_EQ(test, test_guest(test, id, PFN_PHYS(TEST_LARGE + 3),
+					 &byte, 1, MSHV_SIM_ACCESS_WRITE,
+					 &fault), 0);
+
+	/* Clearing takes effect at the last page: no page is missed. */
+	test_states_ok(test, id, TEST_LARGE, HV_GPA_ACCESS_STATE_CLEAR_DIRTY,
+		       256, got);
+	for (i = 0; i < 256; i++)
+		KUNIT_EXPECT_EQ(test, got[i], 3);
+	test_states_ok(test, id, TEST_LARGE + 256,
+		       HV_GPA_ACCESS_STATE_CLEAR_DIRTY, 256, got);
+	for (i = 0; i < 256; i++)
+		KUNIT_EXPECT_EQ(test, got[i], 3);
+	test_states_ok(test, id, TEST_LARGE, 0, TEST_LARGE, got);
+	for (i = 0; i < TEST_LARGE; i++)
+		KUNIT_EXPECT_EQ(test, got[i], 1);
+	test_expect_entry(test, id, TEST_LARGE, big, TEST_RW,
+			  HV_GPA_PAGE_ACCESSED, true);
+}
+
+static void mshv_sim_test_guest_access(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_gpa_fault fault;
+	u8 buf[32], want[32];
+	u64 pfns[3], id, gpa;
+	u8 *page0, *page1;
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 2);
+	test_source_pfns(test, pfns, 3);
+	test_map_ok(test, id, 0x30, TEST_RW, pfns, 2);
+	test_map_ok(test, id, 0x32, HV_MAP_GPA_READABLE |
+		    HV_MAP_GPA_KERNEL_EXECUTABLE, &pfns[2], 1);
+	page0 = page_address(pfn_to_page(pfns[0]));
+	page1 = page_address(pfn_to_page(pfns[1]));
+
+	/* A write across a page boundary lands in both source pages. */
+	memset(want, 0xa5, sizeof(want));
+	gpa = PFN_PHYS(0x31) - 16;
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, want, 32,
+					 MSHV_SIM_ACCESS_WRITE, &fault), 0);
+	KUNIT_EXPECT_EQ(test, page0[PAGE_SIZE - 16], 0xa5);
+	KUNIT_EXPECT_EQ(test, page0[PAGE_SIZE - 17], 0);
+	KUNIT_EXPECT_EQ(test, page1[15], 0xa5);
+	KUNIT_EXPECT_EQ(test, page1[16], 0);
+	memset(buf, 0, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, buf, 32,
+					 MSHV_SIM_ACCESS_READ, &fault), 0);
+	KUNIT_EXPECT_MEMEQ(test, buf, want, 32);
+
+	/* Execute needs an executable mapping. */
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, buf, 4,
+					 MSHV_SIM_ACCESS_EXECUTE, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, gpa, MSHV_SIM_ACCESS_EXECUTE,
+			  MSHV_SIM_GPA_DENIED);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(0x32), buf, 4,
+					 MSHV_SIM_ACCESS_EXECUTE, &fault), 0);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(0x32), buf, 4,
+					 MSHV_SIM_ACCESS_WRITE, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, PFN_PHYS(0x32), MSHV_SIM_ACCESS_WRITE,
+			  MSHV_SIM_GPA_DENIED);
+
+	/* Stops at the first unmapped page, after copying what it could. */
+	memset(buf, 0, sizeof(buf));
+	gpa = PFN_PHYS(0x33) - 8;
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, buf, 16,
+					 MSHV_SIM_ACCESS_READ, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, PFN_PHYS(0x33), MSHV_SIM_ACCESS_READ,
+			  MSHV_SIM_GPA_UNMAPPED);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(0x33), buf, 1,
+					 MSHV_SIM_ACCESS_WRITE, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, PFN_PHYS(0x33), MSHV_SIM_ACCESS_WRITE,
+			  MSHV_SIM_GPA_UNMAPPED);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, U64_MAX, buf, 1,
+					 MSHV_SIM_ACCESS_READ, &fault),
+			-EFAULT);
+	test_expect_fault(test, &fault, U64_MAX, MSHV_SIM_ACCESS_READ,
+			  MSHV_SIM_GPA_UNMAPPED);
+	test_expect_slat(test, id, 3, 0, 0, 2, 5);
+
+	/* Accessed and dirty bits follow the accesses. */
+	test_expect_entry(test, id, 0x30, pfns[0], TEST_RW,
+			  HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, false);
+	test_expect_entry(test, id, 0x32, pfns[2], HV_MAP_GPA_READABLE |
+			  HV_MAP_GPA_KERNEL_EXECUTABLE, HV_GPA_PAGE_ACCESSED,
+			  false);
+
+	/* Arguments that are no access at all. */
+	KUNIT_EXPECT_EQ(test, test_guest(test, TEST_BAD_ID, gpa, buf, 1,
+					 MSHV_SIM_ACCESS_READ, &fault),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, test_guest(test, HV_PARTITION_ID_SELF, gpa, buf,
+					 1, MSHV_SIM_ACCESS_READ, &fault),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, gpa, buf, 0,
+					 MSHV_SIM_ACCESS_READ, &fault),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mshv_sim_guest_access(sim, id, gpa, buf, 1, 3,
+						    &fault), -EINVAL);
+	test_expect_slat(test, id, 3, 0, 0, 2, 5);
+}
+
+static void mshv_sim_test_delete_drops_slat(struct kunit *test)
+{
+	struct mshv_sim_slat_info info;
+	u64 pfns[2], id, keep;
+
+	keep = test_mem_partition(test, TEST_CREATION_FLAGS, 2);
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 4);
+	test_source_pfns(test, pfns, 2);
+	test_map_ok(test, keep, 0, TEST_RW, pfns, 1);
+	test_map_ok(test, id, 0, TEST_RW, pfns, 2);
+	test_map_ok(test, id, TEST_DIR_PAGES, HV_MAP_GPA_NO_ACCESS, pfns, 1);
+	test_expect_mapped_total(test, 4);
+
+	/* Walking the partitions in id order. */
+	KUNIT_ASSERT_EQ(test, mshv_sim_next_slat_info(test_ctx(test)->sim, 0,
+						      &info), 0);
+	KUNIT_EXPECT_EQ(test, info.id, keep);
+	KUNIT_ASSERT_EQ(test, mshv_sim_next_slat_info(test_ctx(test)->sim,
+						      keep + 1, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.id, id);
+	KUNIT_EXPECT_EQ(test, mshv_sim_next_slat_info(test_ctx(test)->sim,
+						      id + 1, &info), -ENOENT);
+
+	/* Deleting with mappings drops them; its pool pages leak. */
+	KUNIT_ASSERT_EQ(test, hv_result(test_fast(test,
+						  HVCALL_FINALIZE_PARTITION,
+						  id)),
+			HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, hv_result(test_fast(test,
+						  HVCALL_DELETE_PARTITION,
+						  id)),
+			HV_STATUS_SUCCESS);
+	test_expect_mapped_total(test, 1);
+	test_expect_stats(test, 1, 2, 0, 0, 4);
+	test_expect_slat(test, keep, 1, 0, 0, 2, 0);
+	KUNIT_EXPECT_EQ(test, mshv_sim_lookup_gpa(test_ctx(test)->sim, id, 0,
+						  NULL), -ENOENT);
+}
+
 /* Suite */
 
 static int mshv_sim_test_init(struct kunit *test)
@@ -1349,6 +2204,16 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_fault_several),
 	KUNIT_CASE(mshv_sim_test_fault_arm_limits),
 	KUNIT_CASE(mshv_sim_test_call_counters),
+	KUNIT_CASE(mshv_sim_test_map_unmap),
+	KUNIT_CASE(mshv_sim_test_map_invalid),
+	KUNIT_CASE(mshv_sim_test_remap),
+	KUNIT_CASE(mshv_sim_test_large),
+	KUNIT_CASE(mshv_sim_test_split),
+	KUNIT_CASE(mshv_sim_test_map_insufficient_memory),
+	KUNIT_CASE(mshv_sim_test_map_max_reps),
+	KUNIT_CASE(mshv_sim_test_access_states),
+	KUNIT_CASE(mshv_sim_test_guest_access),
+	KUNIT_CASE(mshv_sim_test_delete_drops_slat),
 	{}
 };
 

@@ -11,6 +11,13 @@
  *   deposited_pages  r   pages held in all child pools
  *   root_pool_pages  r   pages held in the root pool
  *   leaked_pages     r   pages left in child pools at deletion
+ *   mapped_pages     r   4 KiB guest pages mapped in all child SLATs
+ *   gpa_map          r   "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS" header,
+ *                        then one line per child partition
+ *   guest_access     rw  "PT_ID GPA LEN OP [BYTE]" accesses guest memory
+ *                        as a virtual processor; reading shows the outcome
+ *   pin_baseline     rw  "UADDR SIZE" times pinning the writer's memory;
+ *                        reading shows the nanoseconds it took
  *   hypercalls       r   "0x%04x %llu" per hypercall code seen
  *   fault            rw  "CODE NTH STATUS" arms a one-shot fault,
  *                        "clear" disarms all; reading lists armed faults
@@ -24,9 +31,13 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -36,14 +47,42 @@
 
 #include "mshv_sim.h"
 
-/* Longest command accepted by the fault file, including the newline. */
-#define MSHV_SIM_FAULT_CMD_MAX	64
+/* Longest command accepted by a debugfs file, including the newline. */
+#define MSHV_SIM_CMD_MAX	64
+/* Most bytes one guest_access command reads or writes. */
+#define MSHV_SIM_GUEST_ACCESS_MAX	PAGE_SIZE
+/* Pages pinned per pin_user_pages_fast() call by pin_baseline. */
+#define MSHV_SIM_PIN_BATCH	4096
 
 /* The instance behind the seam; set before registration, never changed. */
 static struct mshv_sim *mshv_sim_global;
 /* Value reported by ->root_partition(); READ_ONCE/WRITE_ONCE, no lock. */
 static u32 mshv_sim_root = 1;
 static struct dentry *mshv_sim_dir;
+/* Nanoseconds the last pin_baseline pinning took; READ/WRITE_ONCE. */
+static u64 mshv_sim_pin_ns;
+
+/**
+ * struct mshv_sim_guest_result - outcome of the last guest_access command
+ * @valid: a command has completed
+ * @intercepted: the SLAT stopped it, as described by @fault
+ * @acc: kind of access
+ * @len: bytes accessed (all of them unless @intercepted)
+ * @fault: the intercept
+ * @data: the bytes read or fetched
+ */
+struct mshv_sim_guest_result {
+	bool valid;
+	bool intercepted;
+	enum mshv_sim_access acc;
+	u32 len;
+	struct mshv_sim_gpa_fault fault;
+	u8 data[MSHV_SIM_GUEST_ACCESS_MAX];
+};
+
+/* Serializes guest_access commands and guards mshv_sim_guest_last. */
+static DEFINE_MUTEX(mshv_sim_guest_lock);
+static struct mshv_sim_guest_result mshv_sim_guest_last;
 
 /* Hypercall argument pages; each CPU only touches its own, IRQs off. */
 static DEFINE_PER_CPU(void *, mshv_sim_input_page);
@@ -138,6 +177,7 @@ static struct mshv_sim_stat_file mshv_sim_stat_files[] = {
 	{ "deposited_pages", offsetof(struct mshv_sim_stats, deposited_pages) },
 	{ "root_pool_pages", offsetof(struct mshv_sim_stats, root_pool_pages) },
 	{ "leaked_pages", offsetof(struct mshv_sim_stats, leaked_pages) },
+	{ "mapped_pages", offsetof(struct mshv_sim_stats, mapped_pages) },
 };
 
 static int mshv_sim_stat_get(void *data, u64 *val)
@@ -254,8 +294,11 @@ static int mshv_sim_parse_u32(const char *s, u32 *val)
 	return kstrtou32(s, 10, val);
 }
 
-/* Split @cmd into exactly @nr whitespace-separated words. */
-static int mshv_sim_split_words(char *cmd, char **words, unsigned int nr)
+/*
+ * Split @cmd into whitespace-separated words. Return how many there are,
+ * or -EINVAL if there are more than @max.
+ */
+static int mshv_sim_split_words(char *cmd, char **words, unsigned int max)
 {
 	unsigned int n = 0;
 	char *word;
@@ -263,11 +306,22 @@ static int mshv_sim_split_words(char *cmd, char **words, unsigned int nr)
 	while ((word = strsep(&cmd, " \t\n"))) {
 		if (!*word)
 			continue;
-		if (n == nr)
+		if (n == max)
 			return -EINVAL;
 		words[n++] = word;
 	}
-	return n == nr ? 0 : -EINVAL;
+	return n;
+}
+
+/* Copy a command of @len bytes written to a debugfs file into @cmd. */
+static int mshv_sim_copy_cmd(char *cmd, const char __user *ubuf, size_t len)
+{
+	if (!len || len >= MSHV_SIM_CMD_MAX)
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, len))
+		return -EFAULT;
+	cmd[len] = '\0';
+	return 0;
 }
 
 /* Execute "clear" or "CODE NTH STATUS" on @sim. */
@@ -283,8 +337,8 @@ static int mshv_sim_fault_command(struct mshv_sim *sim, char *cmd)
 	}
 
 	ret = mshv_sim_split_words(cmd, words, ARRAY_SIZE(words));
-	if (ret)
-		return ret;
+	if (ret != ARRAY_SIZE(words))
+		return -EINVAL;
 	if (mshv_sim_parse_u32(words[0], &code) ||
 	    mshv_sim_parse_u32(words[1], &nth) ||
 	    mshv_sim_parse_u32(words[2], &status))
@@ -296,15 +350,12 @@ static ssize_t mshv_sim_fault_write(struct file *file, const char __user *ubuf,
 				    size_t len, loff_t *ppos)
 {
 	struct seq_file *m = file->private_data;
-	char cmd[MSHV_SIM_FAULT_CMD_MAX];
+	char cmd[MSHV_SIM_CMD_MAX];
 	int ret;
 
-	if (!len || len >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, len))
-		return -EFAULT;
-	cmd[len] = '\0';
-
+	ret = mshv_sim_copy_cmd(cmd, ubuf, len);
+	if (ret)
+		return ret;
 	ret = mshv_sim_fault_command(m->private, cmd);
 	return ret ? ret : len;
 }
@@ -316,6 +367,285 @@ static const struct file_operations mshv_sim_fault_fops = {
 	.write = mshv_sim_fault_write,
 	.llseek = seq_lseek,
 	.release = single_release,
+};
+
+/* debugfs: guest memory */
+
+static int mshv_sim_gpa_map_show(struct seq_file *m, void *unused)
+{
+	struct mshv_sim_slat_info info;
+	u64 id = 0;
+
+	seq_puts(m, "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS\n");
+	while (!mshv_sim_next_slat_info(m->private, id, &info)) {
+		seq_printf(m, "%llu %llu %llu %llu %llu %llu\n", info.id,
+			   info.mapped_pages, info.large_entries,
+			   info.noaccess_pages, info.slat_pages,
+			   info.intercepts);
+		id = info.id + 1;
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_sim_gpa_map);
+
+static const char mshv_sim_access_letters[] = { 'r', 'w', 'x' };
+
+static const char *const mshv_sim_fault_reasons[] = {
+	[MSHV_SIM_GPA_UNMAPPED] = "unmapped",
+	[MSHV_SIM_GPA_NO_ACCESS] = "no_access",
+	[MSHV_SIM_GPA_DENIED] = "denied",
+};
+
+static int mshv_sim_guest_access_show(struct seq_file *m, void *unused)
+{
+	const struct mshv_sim_guest_result *res = &mshv_sim_guest_last;
+	u32 i;
+
+	mutex_lock(&mshv_sim_guest_lock);
+	if (!res->valid)
+		goto out_unlock;
+	if (res->intercepted) {
+		seq_printf(m, "intercept 0x%llx %c %s\n", res->fault.gpa,
+			   mshv_sim_access_letters[res->fault.access],
+			   mshv_sim_fault_reasons[res->fault.reason]);
+		goto out_unlock;
+	}
+	seq_puts(m, "ok");
+	if (res->acc != MSHV_SIM_ACCESS_WRITE) {
+		seq_putc(m, ' ');
+		for (i = 0; i < res->len; i++)
+			seq_printf(m, "%02x", res->data[i]);
+	}
+	seq_putc(m, '\n');
+out_unlock:
+	mutex_unlock(&mshv_sim_guest_lock);
+	return 0;
+}
+
+static int mshv_sim_guest_access_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, mshv_sim_guest_access_show, inode->i_private);
+}
+
+/**
+ * struct mshv_sim_guest_cmd - a parsed guest_access command
+ * @pt_id: child partition id
+ * @gpa: guest physical address
+ * @len: bytes to access, 1 to MSHV_SIM_GUEST_ACCESS_MAX
+ * @acc: kind of access
+ * @fill: byte a write stores
+ */
+struct mshv_sim_guest_cmd {
+	u64 pt_id;
+	u64 gpa;
+	u32 len;
+	enum mshv_sim_access acc;
+	u8 fill;
+};
+
+static int mshv_sim_parse_access(const char *word, enum mshv_sim_access *acc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_sim_access_letters); i++) {
+		if (word[0] == mshv_sim_access_letters[i] && !word[1]) {
+			*acc = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Parse "PT_ID GPA LEN OP [BYTE]"; BYTE comes with, and only with, w. */
+static int mshv_sim_parse_guest_cmd(char *line, struct mshv_sim_guest_cmd *cmd)
+{
+	char *words[5];
+	int nr;
+
+	nr = mshv_sim_split_words(line, words, ARRAY_SIZE(words));
+	if (nr < 4)
+		return -EINVAL;
+	if (kstrtou64(words[0], 0, &cmd->pt_id) ||
+	    kstrtou64(words[1], 0, &cmd->gpa) ||
+	    kstrtou32(words[2], 0, &cmd->len) ||
+	    mshv_sim_parse_access(words[3], &cmd->acc))
+		return -EINVAL;
+	if (!cmd->len || cmd->len > MSHV_SIM_GUEST_ACCESS_MAX)
+		return -EINVAL;
+	cmd->fill = 0;
+	if (cmd->acc != MSHV_SIM_ACCESS_WRITE)
+		return nr == 4 ? 0 : -EINVAL;
+	if (nr != 5 || kstrtou8(words[4], 0, &cmd->fill))
+		return -EINVAL;
+	return 0;
+}
+
+/* Run @cmd on @sim and record its outcome; the caller holds the mutex. */
+static int mshv_sim_run_guest_cmd(struct mshv_sim *sim,
+				  const struct mshv_sim_guest_cmd *cmd)
+{
+	struct mshv_sim_guest_result *res = &mshv_sim_guest_last;
+	struct mshv_sim_gpa_fault fault = {};
+	u8 *buf;
+	int ret;
+
+	lockdep_assert_held(&mshv_sim_guest_lock);
+
+	buf = kmalloc(cmd->len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, cmd->fill, cmd->len);
+	ret = mshv_sim_guest_access(sim, cmd->pt_id, cmd->gpa, buf, cmd->len,
+				    cmd->acc, &fault);
+	if (ret && ret != -EFAULT)
+		goto out_free;
+
+	res->valid = true;
+	res->intercepted = ret == -EFAULT;
+	res->acc = cmd->acc;
+	res->len = cmd->len;
+	res->fault = fault;
+	if (!ret && cmd->acc != MSHV_SIM_ACCESS_WRITE)
+		memcpy(res->data, buf, cmd->len);
+	ret = 0;
+out_free:
+	kfree(buf);
+	return ret;
+}
+
+static ssize_t mshv_sim_guest_access_write(struct file *file,
+					   const char __user *ubuf,
+					   size_t len, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct mshv_sim_guest_cmd cmd;
+	char line[MSHV_SIM_CMD_MAX];
+	int ret;
+
+	ret = mshv_sim_copy_cmd(line, ubuf, len);
+	if (ret)
+		return ret;
+	ret = mshv_sim_parse_guest_cmd(line, &cmd);
+	if (ret)
+		return ret;
+
+	mutex_lock(&mshv_sim_guest_lock);
+	ret = mshv_sim_run_guest_cmd(m->private, &cmd);
+	mutex_unlock(&mshv_sim_guest_lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations mshv_sim_guest_access_fops = {
+	.owner = THIS_MODULE,
+	.open = mshv_sim_guest_access_open,
+	.read = seq_read,
+	.write = mshv_sim_guest_access_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/* debugfs: pinning baseline for benchmarks */
+
+/*
+ * Pin the @nr_pages pages at @uaddr of the current process in batches,
+ * holding every pin, into @pages. Return how many were pinned (all of
+ * them, or fewer with *@ret set to the error).
+ */
+static unsigned long mshv_sim_pin_range(unsigned long uaddr,
+					unsigned long nr_pages,
+					struct page **pages, int *ret)
+{
+	unsigned long done = 0;
+	long n;
+
+	*ret = 0;
+	while (done < nr_pages) {
+		if (fatal_signal_pending(current)) {
+			*ret = -EINTR;
+			break;
+		}
+		n = pin_user_pages_fast(uaddr + done * PAGE_SIZE,
+					min(nr_pages - done,
+					    (unsigned long)MSHV_SIM_PIN_BATCH),
+					FOLL_WRITE | FOLL_LONGTERM,
+					pages + done);
+		if (n <= 0) {
+			*ret = n ? n : -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Time pinning @size bytes at @uaddr, as a pinned memory region would,
+ * then unpin them. Return 0 and the nanoseconds in *@ns, or an error.
+ */
+static int mshv_sim_pin_baseline(u64 uaddr, u64 size, u64 *ns)
+{
+	unsigned long nr_pages, pinned;
+	struct page **pages;
+	u64 start;
+	int ret;
+
+	if (!size || !PAGE_ALIGNED(uaddr) || !PAGE_ALIGNED(size) ||
+	    uaddr + size < uaddr)
+		return -EINVAL;
+	nr_pages = size >> PAGE_SHIFT;
+	if (nr_pages > totalram_pages())
+		return -EINVAL;
+
+	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	start = ktime_get_ns();
+	pinned = mshv_sim_pin_range(uaddr, nr_pages, pages, &ret);
+	*ns = ktime_get_ns() - start;
+	unpin_user_pages(pages, pinned);
+	kvfree(pages);
+	return ret;
+}
+
+static ssize_t mshv_sim_pin_baseline_write(struct file *file,
+					   const char __user *ubuf,
+					   size_t len, loff_t *ppos)
+{
+	char line[MSHV_SIM_CMD_MAX];
+	u64 uaddr, size, ns;
+	char *words[2];
+	int ret;
+
+	ret = mshv_sim_copy_cmd(line, ubuf, len);
+	if (ret)
+		return ret;
+	if (mshv_sim_split_words(line, words, ARRAY_SIZE(words)) != 2 ||
+	    kstrtou64(words[0], 0, &uaddr) || kstrtou64(words[1], 0, &size))
+		return -EINVAL;
+
+	ret = mshv_sim_pin_baseline(uaddr, size, &ns);
+	if (ret)
+		return ret;
+	WRITE_ONCE(mshv_sim_pin_ns, ns);
+	return len;
+}
+
+static ssize_t mshv_sim_pin_baseline_read(struct file *file, char __user *ubuf,
+					  size_t len, loff_t *ppos)
+{
+	char text[24];
+	int n;
+
+	n = scnprintf(text, sizeof(text), "%llu\n", READ_ONCE(mshv_sim_pin_ns));
+	return simple_read_from_buffer(ubuf, len, ppos, text, n);
+}
+
+static const struct file_operations mshv_sim_pin_baseline_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = mshv_sim_pin_baseline_read,
+	.write = mshv_sim_pin_baseline_write,
+	.llseek = default_llseek,
 };
 
 static void mshv_sim_debugfs_init(struct mshv_sim *sim)
@@ -340,6 +670,12 @@ static void mshv_sim_debugfs_init(struct mshv_sim *sim)
 			    &mshv_sim_hypercalls_fops);
 	debugfs_create_file("fault", 0644, mshv_sim_dir, sim,
 			    &mshv_sim_fault_fops);
+	debugfs_create_file("gpa_map", 0444, mshv_sim_dir, sim,
+			    &mshv_sim_gpa_map_fops);
+	debugfs_create_file("guest_access", 0644, mshv_sim_dir, sim,
+			    &mshv_sim_guest_access_fops);
+	debugfs_create_file("pin_baseline", 0644, mshv_sim_dir, NULL,
+			    &mshv_sim_pin_baseline_fops);
 }
 
 /* Module */

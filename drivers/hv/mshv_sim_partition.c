@@ -5,6 +5,9 @@
  * hypercall exactly as Hyper-V does (control word, input and output page
  * GPAs or register operands) and returns the TLFS result value.
  *
+ * The GPA map of child partitions (the SLAT) lives in mshv_sim_memory.c;
+ * this file owns the call table and hands those hypercalls to it.
+ *
  * Nothing here knows about modules or debugfs, so that KUnit can run a
  * private instance. Hypercalls arrive with IRQs disabled: the instance
  * state is guarded by a spinlock and no path below sleeps.
@@ -114,29 +117,6 @@ static const struct mshv_sim_property mshv_sim_properties[] = {
 static_assert(ARRAY_SIZE(mshv_sim_properties) == MSHV_SIM_NR_PROPERTIES);
 
 /**
- * struct mshv_sim_call - one decoded hypercall
- * @code: call code
- * @fast: register-based (fast) call
- * @rep_count: reps requested
- * @rep_start: index of the first rep to execute
- * @reps_done: reps completed so far, counted from 0 (>= @rep_start once
- *	the control word is valid)
- * @fast_input: first register operand of a fast call
- * @in: mapped input buffer of a memory call
- * @out: mapped output buffer of a memory call, if the call has output
- */
-struct mshv_sim_call {
-	u16 code;
-	bool fast;
-	u16 rep_count;
-	u16 rep_start;
-	u16 reps_done;
-	u64 fast_input;
-	void *in;
-	void *out;
-};
-
-/**
  * struct mshv_sim_call_desc - a simulated hypercall
  * @code: call code
  * @flags: MSHV_SIM_CALL_* flags
@@ -159,12 +139,12 @@ struct mshv_sim_call_desc {
 
 /* Pages and pools */
 
-static u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool)
+u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool)
 {
 	return pool->nr_pages - pool->nr_in_use;
 }
 
-static bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page)
+bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page)
 {
 	const struct mshv_sim_page *hdr = page_address(page);
 
@@ -257,8 +237,8 @@ static void mshv_sim_partition_init(struct mshv_sim_partition *pt, u64 id)
 }
 
 /* Look up partition @id; HV_PARTITION_ID_SELF is the root if @self_ok. */
-static struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
-						bool self_ok)
+struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
+					 bool self_ok)
 {
 	lockdep_assert_held(&sim->lock);
 
@@ -301,8 +281,8 @@ static u64 mshv_sim_call_partition_id(const struct mshv_sim_call *call)
 }
 
 /* One past the last rep this call may execute (honours max_reps). */
-static unsigned int mshv_sim_rep_end(const struct mshv_sim *sim,
-				     const struct mshv_sim_call *call)
+unsigned int mshv_sim_rep_end(const struct mshv_sim *sim,
+			      const struct mshv_sim_call *call)
 {
 	u32 max_reps = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_MAX_REPS]);
 	unsigned int todo = call->rep_count - call->rep_start;
@@ -345,6 +325,7 @@ static u16 mshv_sim_create_partition(struct mshv_sim *sim,
 	if (!pt)
 		return HV_STATUS_NO_RESOURCES;
 	mshv_sim_partition_init(pt, 0);
+	mshv_sim_slat_init(&pt->slat);
 	pt->flags = in->flags;
 	pt->isolation = in->isolation_properties;
 	pt->compat_version = in->compatibility_version;
@@ -413,6 +394,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	xa_erase(&sim->partitions, pt->id);
 	sim->nr_partitions--;
 	sim->root.pool.nr_in_use -= pt->root_pages;
+	mshv_sim_slat_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
 	kfree(pt);
 	return HV_STATUS_SUCCESS;
@@ -552,6 +534,23 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_withdraw_memory),
 		.out_elem = sizeof(u64),
 		.handler = mshv_sim_withdraw_memory,
+	}, {
+		.code = HVCALL_MAP_GPA_PAGES,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_map_gpa_pages),
+		.in_elem = sizeof(u64),
+		.handler = mshv_sim_map_gpa_pages,
+	}, {
+		.code = HVCALL_UNMAP_GPA_PAGES,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_unmap_gpa_pages),
+		.handler = mshv_sim_unmap_gpa_pages,
+	}, {
+		.code = HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_get_gpa_pages_access_states),
+		.out_elem = sizeof(u8),
+		.handler = mshv_sim_get_gpa_access_states,
 	},
 };
 
@@ -809,6 +808,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 	xa_for_each(&sim->partitions, id, pt) {
 		xa_erase(&sim->partitions, id);
 		freed += mshv_sim_free_pages(&pt->pool.pages);
+		mshv_sim_slat_free(&pt->slat);
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
@@ -838,6 +838,7 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->root_pool_pages = sim->root.pool.nr_pages;
 	stats->root_pool_in_use = sim->root.pool.nr_in_use;
 	stats->leaked_pages = sim->nr_leaked;
+	stats->mapped_pages = sim->mapped_pages;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

@@ -23,6 +23,9 @@
 #define HVCALL_GET_PARTITION_PROPERTY		0x0044
 #define HVCALL_SET_PARTITION_PROPERTY		0x0045
 #define HVCALL_WITHDRAW_MEMORY			0x0049
+#define HVCALL_MAP_GPA_PAGES			0x004B
+#define HVCALL_UNMAP_GPA_PAGES			0x004C
+#define HVCALL_GET_GPA_PAGES_ACCESS_STATES	0x00C9
 #define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
 
 /* Hypercall status codes not defined by <asm-generic/hyperv-tlfs.h>. */
@@ -154,10 +157,97 @@ struct hv_input_withdraw_memory {
 	struct hv_proximity_domain_info proximity_domain_info;
 } __packed;
 
+/* Access granted by a GPA mapping (HvMapGpaPages "map_flags"). */
+#define HV_MAP_GPA_READABLE		BIT(0)
+#define HV_MAP_GPA_WRITABLE		BIT(1)
+#define HV_MAP_GPA_KERNEL_EXECUTABLE	BIT(2)
+#define HV_MAP_GPA_USER_EXECUTABLE	BIT(3)
+#define HV_MAP_GPA_EXECUTABLE		(HV_MAP_GPA_KERNEL_EXECUTABLE | \
+					 HV_MAP_GPA_USER_EXECUTABLE)
+#define HV_MAP_GPA_ADJUSTABLE		BIT(15)
+#define HV_MAP_GPA_NO_ACCESS		BIT(16)
+#define HV_MAP_GPA_NOT_CACHED		BIT(21)
+/* Each PFN in the list is the first of 512 contiguous ones (2 MiB). */
+#define HV_MAP_GPA_LARGE_PAGE		BIT(31)
+
+/* HvUnmapGpaPages "unmap_flags". */
+#define HV_UNMAP_GPA_LARGE_PAGE		BIT(1)
+
+/* Pages of 4 KiB in one large (2 MiB) GPA page. */
+#define HV_PAGES_PER_LARGE_PAGE		512
+
+/**
+ * struct hv_input_map_gpa_pages - HvMapGpaPages input (rep hypercall)
+ * @target_partition_id: partition whose GPA space is changed
+ * @target_gpa_base: first guest page frame mapped; with
+ *	HV_MAP_GPA_LARGE_PAGE a multiple of 512
+ * @map_flags: HV_MAP_GPA_* access and page-size flags
+ * @padding: reserved, zero
+ * @source_gpa_page_list: one rep each: the root's page frame that backs
+ *	target_gpa_base + rep (times 512 with HV_MAP_GPA_LARGE_PAGE)
+ */
+struct hv_input_map_gpa_pages {
+	u64 target_partition_id;
+	u64 target_gpa_base;
+	u32 map_flags;
+	u32 padding;
+	u64 source_gpa_page_list[];
+} __packed;
+
+/**
+ * struct hv_input_unmap_gpa_pages - HvUnmapGpaPages input (rep hypercall)
+ * @target_partition_id: partition whose GPA space is changed
+ * @target_gpa_base: first guest page frame unmapped
+ * @unmap_flags: HV_UNMAP_GPA_* flags; with HV_UNMAP_GPA_LARGE_PAGE each
+ *	rep unmaps 512 pages
+ * @padding: reserved, zero
+ *
+ * Each rep unmaps one page (or large page), target_gpa_base + rep.
+ */
+struct hv_input_unmap_gpa_pages {
+	u64 target_partition_id;
+	u64 target_gpa_base;
+	u32 unmap_flags;
+	u32 padding;
+} __packed;
+
+/* Bits of hv_input_get_gpa_pages_access_states.flags. */
+#define HV_GPA_ACCESS_STATE_CLEAR_ACCESSED	BIT_ULL(0)
+#define HV_GPA_ACCESS_STATE_SET_ACCESSED	BIT_ULL(1)
+#define HV_GPA_ACCESS_STATE_CLEAR_DIRTY		BIT_ULL(2)
+#define HV_GPA_ACCESS_STATE_SET_DIRTY		BIT_ULL(3)
+
+/* Bits of each output byte of HvGetGpaPagesAccessStates. */
+#define HV_GPA_PAGE_ACCESSED		BIT(0)
+#define HV_GPA_PAGE_DIRTY		BIT(1)
+
+/**
+ * struct hv_input_get_gpa_pages_access_states - input of the rep
+ *	hypercall HvGetGpaPagesAccessStates
+ * @partition_id: partition whose pages are queried
+ * @flags: HV_GPA_ACCESS_STATE_* changes applied after each page's state
+ *	is read
+ * @hv_gpa_page_number: first guest page frame; rep i reports page
+ *	hv_gpa_page_number + i in output byte i
+ */
+struct hv_input_get_gpa_pages_access_states {
+	u64 partition_id;
+	u64 flags;
+	u64 hv_gpa_page_number;
+} __packed;
+
+/* Most pages one HvGetGpaPagesAccessStates call reports (a rep count). */
+#define HV_GET_GPA_ACCESS_STATES_MAX	4095
+
 /* The most PFNs one deposit or withdrawal can carry in a 4 KiB page. */
 #define HV_DEPOSIT_MAX_PAGES \
 	((HV_HYP_PAGE_SIZE - sizeof(struct hv_deposit_memory)) / sizeof(u64))
 #define HV_WITHDRAW_MAX_PAGES	(HV_HYP_PAGE_SIZE / sizeof(u64))
+/* The most PFNs one HvMapGpaPages call can carry. */
+#define HV_MAP_GPA_MAX_PAGES \
+	((HV_HYP_PAGE_SIZE - sizeof(struct hv_input_map_gpa_pages)) / sizeof(u64))
+/* The most reps of one HvUnmapGpaPages call (as mainline issues them). */
+#define HV_UNMAP_GPA_MAX_PAGES		512
 
 /* The hypervisor reads and writes these exactly as laid out here. */
 static_assert(sizeof(struct hv_deposit_memory) == 8);
@@ -167,6 +257,10 @@ static_assert(sizeof(struct hv_input_get_partition_property) == 16);
 static_assert(sizeof(struct hv_output_get_partition_property) == 8);
 static_assert(sizeof(struct hv_input_set_partition_property) == 24);
 static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
+static_assert(sizeof(struct hv_input_map_gpa_pages) == 24);
+static_assert(sizeof(struct hv_input_unmap_gpa_pages) == 24);
+static_assert(sizeof(struct hv_input_get_gpa_pages_access_states) == 24);
+static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);
 

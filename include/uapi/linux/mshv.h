@@ -68,11 +68,83 @@ struct mshv_root_hvcall {
 	__u64 out_ptr;
 };
 
+/* Bit numbers of mshv_user_mem_region.flags. */
+enum {
+	MSHV_SET_MEM_BIT_WRITABLE,
+	MSHV_SET_MEM_BIT_EXECUTABLE,
+	MSHV_SET_MEM_BIT_UNMAP,
+	MSHV_SET_MEM_BIT_COUNT,
+};
+
+#define MSHV_SET_MEM_FLAGS_MASK ((1 << MSHV_SET_MEM_BIT_COUNT) - 1)
+
+/* The hypervisor's page size: guest_pfn and gpap_base count these pages. */
+#define MSHV_HV_PAGE_SIZE	0x1000
+
+/**
+ * struct mshv_user_mem_region - argument of %MSHV_SET_GUEST_MEMORY
+ * @size: length of the region in bytes; a non-zero multiple of the page size
+ * @guest_pfn: first guest page frame (in MSHV_HV_PAGE_SIZE units) it backs
+ * @userspace_addr: page-aligned start of the VMM memory that backs it
+ * @flags: bitmask of 1 << MSHV_SET_MEM_BIT_*. The guest may always read a
+ *	mapped region; WRITABLE and EXECUTABLE grant the other accesses.
+ *	With UNMAP the region whose @size, @guest_pfn and @userspace_addr are
+ *	exactly these is removed instead, and the other bits are ignored.
+ * @rsvd: reserved, must be 0
+ */
+struct mshv_user_mem_region {
+	__u64 size;
+	__u64 guest_pfn;
+	__u64 userspace_addr;
+	__u8 flags;
+	__u8 rsvd[7];
+};
+
+/* Values of mshv_gpap_access_bitmap.access_type. */
+enum {
+	MSHV_GPAP_ACCESS_TYPE_ACCESSED,
+	MSHV_GPAP_ACCESS_TYPE_DIRTY,
+	MSHV_GPAP_ACCESS_TYPE_COUNT,
+};
+
+/* Values of mshv_gpap_access_bitmap.access_op. */
+enum {
+	MSHV_GPAP_ACCESS_OP_NOOP,
+	MSHV_GPAP_ACCESS_OP_CLEAR,
+	MSHV_GPAP_ACCESS_OP_SET,
+	MSHV_GPAP_ACCESS_OP_COUNT,
+};
+
+/**
+ * struct mshv_gpap_access_bitmap - argument of %MSHV_GET_GPAP_ACCESS_BITMAP
+ * @access_type: which bit to report, one of MSHV_GPAP_ACCESS_TYPE_*
+ * @access_op: what to do to that bit once it is read, one of
+ *	MSHV_GPAP_ACCESS_OP_*
+ * @rsvd: reserved, must be 0
+ * @page_count: in: number of guest pages to report, at least 1;
+ *	out: number of pages whose bit was reported (also on failure)
+ * @gpap_base: first guest page frame, in MSHV_HV_PAGE_SIZE units
+ * @bitmap_ptr: user address of a buffer of (@page_count + 7) / 8 bytes;
+ *	bit i (of byte i / 8, least significant first) is set if page
+ *	@gpap_base + i had the bit set. Bits past the pages reported are 0.
+ */
+struct mshv_gpap_access_bitmap {
+	__u8 access_type;
+	__u8 access_op;
+	__u8 rsvd[6];
+	__u64 page_count;
+	__u64 gpap_base;
+	__u64 bitmap_ptr;
+};
+
 /* ioctls on /dev/mshv */
 #define MSHV_CREATE_PARTITION	_IOW(MSHV_IOCTL, 0x00, struct mshv_create_partition)
 
 /* ioctls on a partition file descriptor */
 #define MSHV_INITIALIZE_PARTITION	_IO(MSHV_IOCTL, 0x00)
+#define MSHV_SET_GUEST_MEMORY	_IOW(MSHV_IOCTL, 0x02, struct mshv_user_mem_region)
+#define MSHV_GET_GPAP_ACCESS_BITMAP \
+	_IOWR(MSHV_IOCTL, 0x06, struct mshv_gpap_access_bitmap)
 #define MSHV_ROOT_HVCALL	_IOWR(MSHV_IOCTL, 0x07, struct mshv_root_hvcall)
 
 #endif /* _UAPI_LINUX_MSHV_H */

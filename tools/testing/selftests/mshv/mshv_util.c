@@ -4,12 +4,14 @@
  * descriptor) on success and a negative errno on failure, so that callers
  * can compare results against the errno the driver contract promises.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +20,14 @@
 
 /* Large enough for the simulator's "hypercalls" file. */
 #define SIM_FILE_MAX	8192
+
+/* Large enough for a statistics table of a few hundred partitions. */
+#define TABLE_FILE_MAX	65536
+
+/* Most columns of a statistics table. */
+#define TABLE_MAX_COLS	16
+
+#define ARRAY_SIZE_UTIL(a)	(sizeof(a) / sizeof((a)[0]))
 
 /**
  * mshv_open() - open /dev/mshv
@@ -223,17 +233,13 @@ static int sim_path(char *buf, size_t len, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Read a whole simulator file into @buf as a NUL-terminated string. */
-static int sim_read_file(const char *name, char *buf, size_t len)
+/* Read a whole file into @buf as a NUL-terminated string. */
+static int read_path(const char *path, char *buf, size_t len)
 {
-	char path[128];
 	size_t used = 0;
 	ssize_t n;
 	int fd, ret;
 
-	ret = sim_path(path, sizeof(path), name);
-	if (ret)
-		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -246,6 +252,37 @@ static int sim_read_file(const char *name, char *buf, size_t len)
 	close(fd);
 	buf[used] = '\0';
 	return ret;
+}
+
+/* Write @text to the file at @path in one write() call. */
+static int write_path(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* Read a whole simulator file into @buf as a NUL-terminated string. */
+static int sim_read_file(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	int ret;
+
+	ret = sim_path(path, sizeof(path), name);
+	if (ret)
+		return ret;
+	return read_path(path, buf, len);
 }
 
 /**
@@ -283,24 +320,13 @@ int sim_read_u64(const char *name, __u64 *val)
  */
 int sim_write(const char *name, const char *text)
 {
-	size_t len = strlen(text);
 	char path[128];
-	ssize_t n;
-	int fd, ret;
+	int ret;
 
 	ret = sim_path(path, sizeof(path), name);
 	if (ret)
 		return ret;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
+	return write_path(path, text);
 }
 
 /**
@@ -441,4 +467,385 @@ int sim_restore_knobs(const struct sim_knobs *knobs)
 	if (!ret)
 		ret = err;
 	return ret;
+}
+
+/**
+ * mshv_map_memory() - map guest memory with MSHV_SET_GUEST_MEMORY
+ * @pt: partition file descriptor
+ * @guest_pfn: first guest page frame
+ * @addr: start of the VMM memory that backs it
+ * @size: length in bytes
+ * @flags: 1 << MSHV_SET_MEM_BIT_* (without UNMAP)
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_map_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size,
+		    __u8 flags)
+{
+	struct mshv_user_mem_region region = {
+		.size = size,
+		.guest_pfn = guest_pfn,
+		.userspace_addr = (uintptr_t)addr,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_SET_GUEST_MEMORY, &region) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_unmap_memory() - remove a guest memory region
+ * @pt: partition file descriptor
+ * @guest_pfn: first guest page frame of the region
+ * @addr: start of the VMM memory of the region
+ * @size: length of the region in bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_unmap_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size)
+{
+	return mshv_map_memory(pt, guest_pfn, addr, size,
+			       1 << MSHV_SET_MEM_BIT_UNMAP);
+}
+
+/**
+ * mshv_access_bitmap() - issue MSHV_GET_GPAP_ACCESS_BITMAP
+ * @pt: partition file descriptor
+ * @args: the request; page_count is updated by the kernel
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_access_bitmap(int pt, struct mshv_gpap_access_bitmap *args)
+{
+	return ioctl(pt, MSHV_GET_GPAP_ACCESS_BITMAP, args) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_movable_param_present() - does the driver have "movable_memory"?
+ *
+ * Return: true if the module parameter can be read.
+ */
+bool mshv_movable_param_present(void)
+{
+	return !access(MSHV_MOVABLE_PARAM, R_OK);
+}
+
+/**
+ * mshv_get_movable() - read the driver's "movable_memory" parameter
+ * @movable: receives the value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_get_movable(bool *movable)
+{
+	char buf[16];
+	int ret;
+
+	ret = read_path(MSHV_MOVABLE_PARAM, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1')
+		*movable = true;
+	else if (buf[0] == 'N' || buf[0] == 'n' || buf[0] == '0')
+		*movable = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mshv_set_movable() - choose movable (true) or pinned guest memory
+ * @movable: new value of the driver's "movable_memory" parameter
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_set_movable(bool movable)
+{
+	return write_path(MSHV_MOVABLE_PARAM, movable ? "Y\n" : "N\n");
+}
+
+/*
+ * Split @line into at most @max whitespace-separated words, in place.
+ * Returns the number of words.
+ */
+static unsigned int split_words(char *line, char **words, unsigned int max)
+{
+	unsigned int n = 0;
+	char *save = NULL, *w;
+
+	for (w = strtok_r(line, " \t", &save); w && n < max;
+	     w = strtok_r(NULL, " \t", &save))
+		words[n++] = w;
+	return n;
+}
+
+static int parse_u64(const char *s, __u64 *val)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/*
+ * Read the statistics table at @path (a header line naming the columns,
+ * then one line per partition whose first column is the partition id) and
+ * fill @vals with the columns named @cols of the line of partition @id.
+ * Column names are matched case-insensitively.
+ */
+static int table_row(const char *path, __u64 id, const char *const *cols,
+		     __u64 *vals, unsigned int ncols)
+{
+	char *buf, *line, *save = NULL, *words[TABLE_MAX_COLS];
+	int idx[TABLE_MAX_COLS];
+	unsigned int i, j, nw;
+	bool header = true;
+	__u64 v;
+	int ret;
+
+	if (ncols > TABLE_MAX_COLS)
+		return -EINVAL;
+	buf = malloc(TABLE_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ret = read_path(path, buf, TABLE_FILE_MAX);
+	if (ret)
+		goto out;
+
+	ret = -ENOENT;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		nw = split_words(line, words, TABLE_MAX_COLS);
+		if (!nw)
+			continue;
+		if (header) {
+			header = false;
+			for (i = 0; i < ncols; i++) {
+				idx[i] = -1;
+				for (j = 0; j < nw; j++)
+					if (!strcasecmp(words[j], cols[i]))
+						idx[i] = j;
+				if (idx[i] < 0) {
+					ret = -EINVAL;
+					goto out;
+				}
+			}
+			continue;
+		}
+		if (parse_u64(words[0], &v) || v != id)
+			continue;
+		for (i = 0; i < ncols; i++) {
+			if ((unsigned int)idx[i] >= nw ||
+			    parse_u64(words[idx[i]], &vals[i])) {
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		ret = 0;
+		break;
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+/*
+ * Fill @ids with the partition ids (first column, after the header line)
+ * of the table at @path. Returns their number or a negative errno.
+ */
+static int table_ids(const char *path, __u64 *ids, unsigned int max)
+{
+	char *buf, *line, *save = NULL, *words[1];
+	bool header = true;
+	unsigned int n = 0;
+	int ret;
+
+	buf = malloc(TABLE_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ret = read_path(path, buf, TABLE_FILE_MAX);
+	if (ret)
+		goto out;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!split_words(line, words, 1))
+			continue;
+		if (header) {
+			header = false;
+			continue;
+		}
+		if (n == max) {
+			ret = -E2BIG;
+			goto out;
+		}
+		if (parse_u64(words[0], &ids[n])) {
+			ret = -EINVAL;
+			goto out;
+		}
+		n++;
+	}
+	ret = n;
+out:
+	free(buf);
+	return ret;
+}
+
+/**
+ * mshv_dbg_present() - does the driver publish its debugfs statistics?
+ *
+ * Return: true if /sys/kernel/debug/mshv/partitions can be read.
+ */
+bool mshv_dbg_present(void)
+{
+	return !access(MSHV_DBG_PARTITIONS, R_OK);
+}
+
+/**
+ * mshv_dbg_stats() - read the driver's memory statistics of a partition
+ * @id: hypervisor id of the partition
+ * @stats: receives the statistics
+ *
+ * Return: 0, -ENOENT if the driver does not list @id, or a negative errno.
+ */
+int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats)
+{
+	static const char *const cols[] = {
+		"REGIONS", "PINNED_PAGES", "MOVABLE_PAGES", "TRACKING_BYTES",
+	};
+	__u64 vals[ARRAY_SIZE_UTIL(cols)];
+	int ret;
+
+	ret = table_row(MSHV_DBG_PARTITIONS, id, cols, vals,
+			ARRAY_SIZE_UTIL(cols));
+	if (ret)
+		return ret;
+	stats->regions = vals[0];
+	stats->pinned_pages = vals[1];
+	stats->movable_pages = vals[2];
+	stats->tracking_bytes = vals[3];
+	return 0;
+}
+
+/**
+ * mshv_partition_ids() - list the ids of the live child partitions
+ * @ids: receives the ids
+ * @max: size of @ids
+ *
+ * Uses the simulator's "gpa_map" when it is there, else the driver's
+ * debugfs statistics.
+ *
+ * Return: the number of ids, or a negative errno.
+ */
+int mshv_partition_ids(__u64 *ids, unsigned int max)
+{
+	if (sim_present())
+		return sim_partition_ids(ids, max);
+	return table_ids(MSHV_DBG_PARTITIONS, ids, max);
+}
+
+/**
+ * sim_gpa_map() - read a partition's line of the simulator's "gpa_map"
+ * @id: hypervisor id of the partition
+ * @map: receives the counters
+ *
+ * Return: 0, -ENOENT if the simulator does not list @id, or a negative
+ * errno.
+ */
+int sim_gpa_map(__u64 id, struct sim_gpa_map *map)
+{
+	static const char *const cols[] = {
+		"MAPPED", "LARGE", "NOACCESS", "SLAT", "INTERCEPTS",
+	};
+	__u64 vals[ARRAY_SIZE_UTIL(cols)];
+	int ret;
+
+	ret = table_row(MSHV_SIM_DIR "/gpa_map", id, cols, vals,
+			ARRAY_SIZE_UTIL(cols));
+	if (ret)
+		return ret;
+	map->mapped = vals[0];
+	map->large = vals[1];
+	map->noaccess = vals[2];
+	map->slat = vals[3];
+	map->intercepts = vals[4];
+	return 0;
+}
+
+/**
+ * sim_partition_ids() - list the child partitions the simulator knows
+ * @ids: receives the ids, from "gpa_map"
+ * @max: size of @ids
+ *
+ * Return: the number of ids, or a negative errno.
+ */
+int sim_partition_ids(__u64 *ids, unsigned int max)
+{
+	return table_ids(MSHV_SIM_DIR "/gpa_map", ids, max);
+}
+
+/**
+ * sim_guest_access() - make the simulated guest access its memory
+ * @id: hypervisor id of the partition
+ * @gpa: guest physical address of the first byte
+ * @len: bytes to access, 1 to SIM_GUEST_ACCESS_MAX
+ * @op: 'r' (read), 'w' (write) or 'x' (instruction fetch)
+ * @byte: the value written to every byte, for 'w'
+ * @result: receives the outcome, without the trailing newline: "ok",
+ *	"ok HEX" or "intercept 0xGPA OP REASON"
+ * @size: size of @result; 2 * @len + 4 is enough
+ *
+ * Return: 0 if the simulator performed the request (whatever its outcome)
+ * or a negative errno.
+ */
+int sim_guest_access(__u64 id, __u64 gpa, unsigned int len, char op,
+		     unsigned char byte, char *result, size_t size)
+{
+	char cmd[96];
+	size_t n;
+	int ret;
+
+	if (op == 'w')
+		snprintf(cmd, sizeof(cmd), "%llu 0x%llx %u w 0x%x\n",
+			 (unsigned long long)id, (unsigned long long)gpa, len,
+			 byte);
+	else
+		snprintf(cmd, sizeof(cmd), "%llu 0x%llx %u %c\n",
+			 (unsigned long long)id, (unsigned long long)gpa, len,
+			 op);
+	ret = sim_write("guest_access", cmd);
+	if (ret)
+		return ret;
+	ret = sim_read_file("guest_access", result, size);
+	if (ret)
+		return ret;
+	n = strlen(result);
+	while (n && isspace((unsigned char)result[n - 1]))
+		result[--n] = '\0';
+	return 0;
+}
+
+/**
+ * sim_pin_baseline() - time pinning a range, as the driver pins memory
+ * @addr: start of the range, in the caller's memory
+ * @size: length in bytes
+ * @ns: receives the nanoseconds the simulator took to pin it
+ *
+ * Return: 0 or a negative errno.
+ */
+int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns)
+{
+	char cmd[64];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "0x%llx %llu\n",
+		 (unsigned long long)(uintptr_t)addr,
+		 (unsigned long long)size);
+	ret = sim_write("pin_baseline", cmd);
+	if (ret)
+		return ret;
+	return sim_read_u64("pin_baseline", ns);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the /dev/mshv selftests: opening the device, creating
- * partitions, MSHV_ROOT_HVCALL property requests, and access to the
- * debugfs files of the test-only hypervisor simulator (CONFIG_MSHV_SIM).
+ * partitions, MSHV_ROOT_HVCALL property requests, guest memory ioctls, the
+ * driver's debugfs statistics, and access to the debugfs files of the
+ * test-only hypervisor simulator (CONFIG_MSHV_SIM).
  */
 #ifndef SELFTEST_MSHV_UTIL_H
 #define SELFTEST_MSHV_UTIL_H
@@ -14,6 +15,8 @@
 
 #define MSHV_DEV_PATH		"/dev/mshv"
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
+#define MSHV_DBG_PARTITIONS	"/sys/kernel/debug/mshv/partitions"
+#define MSHV_MOVABLE_PARAM	"/sys/module/mshv_root/parameters/movable_memory"
 
 /*
  * Hyper-V TLFS values. They are not part of the kernel's uapi, so the ones
@@ -27,6 +30,9 @@
 #define HVCALL_SET_PARTITION_PROPERTY		0x0045
 #define HVCALL_DEPOSIT_MEMORY			0x0048
 #define HVCALL_WITHDRAW_MEMORY			0x0049
+#define HVCALL_MAP_GPA_PAGES			0x004B
+#define HVCALL_UNMAP_GPA_PAGES			0x004C
+#define HVCALL_GET_GPA_PAGES_ACCESS_STATES	0x00C9
 #define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
 
 #define HV_STATUS_SUCCESS			0x0000
@@ -59,6 +65,10 @@
 #define HV_PARTITION_PROPERTY_XSAVE_STATES		0x00060007
 #define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE	0x00060008
 #define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009
+
+/* Guest pages of 4 KiB in one large (2 MiB) page, and PFNs per map call. */
+#define HV_PAGES_PER_LARGE_PAGE			512
+#define HV_MAP_GPA_MAX_PAGES			509
 
 /* HV_PARTITION_ID_SELF: the caller's own partition. */
 #define HV_PARTITION_ID_SELF			(~0ULL)
@@ -123,6 +133,40 @@ struct sim_knobs {
 	__u64 max_reps;
 };
 
+/**
+ * struct sim_gpa_map - one partition's line of the simulator's "gpa_map"
+ * @mapped: 4 KiB pages mapped with some access (a large entry counts 512)
+ * @large: large (2 MiB) entries
+ * @noaccess: 4 KiB pages mapped without any access
+ * @slat: pool pages the simulated SLAT uses
+ * @intercepts: GPA intercepts raised by guest accesses
+ */
+struct sim_gpa_map {
+	__u64 mapped;
+	__u64 large;
+	__u64 noaccess;
+	__u64 slat;
+	__u64 intercepts;
+};
+
+/**
+ * struct mshv_dbg_stats - one partition's line of the driver's debugfs
+ *	"partitions" file
+ * @regions: guest memory regions
+ * @pinned_pages: pages pinned for pinned regions
+ * @movable_pages: pages of movable regions mapped with access
+ * @tracking_bytes: memory the driver uses to track the regions
+ */
+struct mshv_dbg_stats {
+	__u64 regions;
+	__u64 pinned_pages;
+	__u64 movable_pages;
+	__u64 tracking_bytes;
+};
+
+/* Largest LEN of one simulated guest access. */
+#define SIM_GUEST_ACCESS_MAX	4096
+
 int mshv_open(void);
 bool mshv_absent(int err);
 int mshv_create_partition(int dev, __u64 flags, __u64 isolation);
@@ -139,6 +183,19 @@ void mshv_set_property_args(struct mshv_root_hvcall *args,
 int mshv_get_property(int pt, __u32 code, __u64 *value, __u16 *status);
 int mshv_set_property(int pt, __u32 code, __u64 value, __u16 *status);
 
+int mshv_map_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size,
+		    __u8 flags);
+int mshv_unmap_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size);
+int mshv_access_bitmap(int pt, struct mshv_gpap_access_bitmap *args);
+
+bool mshv_movable_param_present(void);
+int mshv_get_movable(bool *movable);
+int mshv_set_movable(bool movable);
+
+bool mshv_dbg_present(void);
+int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats);
+int mshv_partition_ids(__u64 *ids, unsigned int max);
+
 bool sim_present(void);
 int sim_read_u64(const char *name, __u64 *val);
 int sim_write(const char *name, const char *text);
@@ -149,5 +206,10 @@ int sim_hypercall_count(unsigned int code, __u64 *count);
 int sim_read_counts(struct sim_counts *counts);
 int sim_save_knobs(struct sim_knobs *knobs);
 int sim_restore_knobs(const struct sim_knobs *knobs);
+int sim_gpa_map(__u64 id, struct sim_gpa_map *map);
+int sim_partition_ids(__u64 *ids, unsigned int max);
+int sim_guest_access(__u64 id, __u64 gpa, unsigned int len, char op,
+		     unsigned char byte, char *result, size_t size);
+int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns);
 
 #endif /* SELFTEST_MSHV_UTIL_H */

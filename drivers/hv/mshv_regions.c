@@ -1,0 +1,1306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory of /dev/mshv partitions: regions of the VMM's memory that
+ * back ranges of a child partition's guest physical address space.
+ *
+ * A pinned region pins its pages for as long as it exists and maps them
+ * all when it is created. It remembers its pages as runs of physically
+ * contiguous page frames, not as a pointer per page, so that huge pages
+ * cost a few bytes per 2 MiB.
+ *
+ * A movable region pins nothing. It is mapped with no access when it is
+ * created; when the guest touches it, mshv_region_handle_gpa_fault() faults
+ * the 2 MiB chunk around the page in and maps it, and an MMU interval
+ * notifier takes chunks away from the guest again whenever the kernel
+ * changes the memory behind them (reclaim, migration, munmap).
+ *
+ * Wherever the partition allows it, a 2 MiB-aligned guest range backed by
+ * 2 MiB of aligned, physically contiguous memory is mapped with one large
+ * page.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/bitmap.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/hmm.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/overflow.h>
+#include <linux/rbtree.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <kunit/visibility.h>
+#include <asm/mshyperv.h>
+#include <hyperv/hvhdk.h>
+
+#include "mshv_root.h"
+
+static_assert(MSHV_LARGE_PAGES == HV_PAGES_PER_LARGE_PAGE);
+
+/* A run packs a page frame number and a length (minus one). */
+#define MSHV_RUN_PFN_MASK	GENMASK_ULL(39, 0)
+#define MSHV_RUN_LEN_MASK	GENMASK_ULL(63, 40)
+#define MSHV_RUN_MAX_PAGES	(FIELD_MAX(MSHV_RUN_LEN_MASK) + 1)
+/* Runs allocated at first; the array doubles when full. */
+#define MSHV_RUNS_MIN		16
+/* Attempts of each teardown unmap before giving up on it. */
+#define MSHV_UNMAP_TRIES	3
+/* Deposits a fault-in may make before giving up. */
+#define MSHV_FAULT_MAX_DEPOSITS	(MSHV_MAX_RETRY_DEPOSIT_PAGES / \
+				 MSHV_RETRY_DEPOSIT_PAGES)
+
+/* ---- Runs of pinned pages ---------------------------------------------- */
+
+/**
+ * mshv_run_pack() - encode a run of physically contiguous pages
+ * @pfn: first page frame, below 2^40
+ * @nr_pages: length, 1 to 2^24
+ *
+ * Return: the run.
+ */
+VISIBLE_IF_KUNIT u64 mshv_run_pack(u64 pfn, u64 nr_pages)
+{
+	return FIELD_PREP(MSHV_RUN_PFN_MASK, pfn) |
+	       FIELD_PREP(MSHV_RUN_LEN_MASK, nr_pages - 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_run_pack);
+
+/**
+ * mshv_run_pfn() - first page frame of a run
+ * @run: the run
+ *
+ * Return: the page frame number.
+ */
+VISIBLE_IF_KUNIT u64 mshv_run_pfn(u64 run)
+{
+	return FIELD_GET(MSHV_RUN_PFN_MASK, run);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_run_pfn);
+
+/**
+ * mshv_run_len() - length of a run
+ * @run: the run
+ *
+ * Return: the number of pages.
+ */
+VISIBLE_IF_KUNIT u64 mshv_run_len(u64 run)
+{
+	return FIELD_GET(MSHV_RUN_LEN_MASK, run) + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_run_len);
+
+static int mshv_runs_grow(struct mshv_pinned *pinned)
+{
+	unsigned long max = max(pinned->max_runs * 2, MSHV_RUNS_MIN);
+	u64 *runs;
+
+	runs = kvrealloc(pinned->runs, array_size(max, sizeof(*runs)),
+			 GFP_KERNEL_ACCOUNT);
+	if (!runs)
+		return -ENOMEM;
+	pinned->runs = runs;
+	pinned->max_runs = max;
+	return 0;
+}
+
+/**
+ * mshv_runs_append() - add pages to the end of a pinned region's runs
+ * @pinned: the runs
+ * @pfns: page frames of the next pages of the region, in order
+ * @count: number of entries in @pfns
+ *
+ * A page that follows the last run physically extends it.
+ *
+ * Return: 0, or -ENOMEM; the runs are unchanged on failure only if no
+ * page was added, so the caller must undo the whole region then.
+ */
+VISIBLE_IF_KUNIT int mshv_runs_append(struct mshv_pinned *pinned,
+				      const u64 *pfns, unsigned int count)
+{
+	unsigned int i;
+	u64 *last;
+	int ret;
+
+	for (i = 0; i < count; i++) {
+		if (WARN_ON_ONCE(pfns[i] > MSHV_RUN_PFN_MASK))
+			return -EINVAL;
+		last = pinned->nr_runs ? &pinned->runs[pinned->nr_runs - 1] :
+					 NULL;
+		if (last && mshv_run_len(*last) < MSHV_RUN_MAX_PAGES &&
+		    mshv_run_pfn(*last) + mshv_run_len(*last) == pfns[i]) {
+			*last = mshv_run_pack(mshv_run_pfn(*last),
+					      mshv_run_len(*last) + 1);
+			continue;
+		}
+		if (pinned->nr_runs == pinned->max_runs) {
+			ret = mshv_runs_grow(pinned);
+			if (ret)
+				return ret;
+		}
+		pinned->runs[pinned->nr_runs++] = mshv_run_pack(pfns[i], 1);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_runs_append);
+
+/* Make room for @count more runs, so that appending them cannot fail. */
+static int mshv_runs_reserve(struct mshv_pinned *pinned, unsigned int count)
+{
+	int ret;
+
+	while (pinned->max_runs - pinned->nr_runs < count) {
+		ret = mshv_runs_grow(pinned);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Give back the slack of the runs array once the region is complete. */
+static int mshv_runs_trim(struct mshv_pinned *pinned)
+{
+	u64 *runs;
+
+	if (pinned->nr_runs == pinned->max_runs)
+		return 0;
+	runs = kvmalloc_array(pinned->nr_runs, sizeof(*runs),
+			      GFP_KERNEL_ACCOUNT);
+	if (!runs)
+		return -ENOMEM;
+	memcpy(runs, pinned->runs, pinned->nr_runs * sizeof(*runs));
+	kvfree(pinned->runs);
+	pinned->runs = runs;
+	pinned->max_runs = pinned->nr_runs;
+	return 0;
+}
+
+/* ---- Walking a region as the hypervisor maps it ------------------------ */
+
+/**
+ * mshv_extent_iter_init() - start walking part of a region
+ * @it: the iterator
+ * @region: the region
+ * @gfn: first guest page frame; the start of the region or of a 2 MiB
+ *	chunk, so that large extents come out as they were mapped
+ * @nr_pages: number of pages to walk
+ */
+VISIBLE_IF_KUNIT void mshv_extent_iter_init(struct mshv_extent_iter *it,
+					    const struct mshv_mem_region *region,
+					    u64 gfn, u64 nr_pages)
+{
+	u64 off = gfn - region->start_gfn;
+
+	it->region = region;
+	it->gfn = gfn;
+	it->end = gfn + nr_pages;
+	it->run = 0;
+	it->run_off = 0;
+	if (region->type != MSHV_REGION_PINNED)
+		return;
+	while (it->run < region->pinned.nr_runs &&
+	       off >= mshv_run_len(region->pinned.runs[it->run])) {
+		off -= mshv_run_len(region->pinned.runs[it->run]);
+		it->run++;
+	}
+	it->run_off = off;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_extent_iter_init);
+
+/**
+ * mshv_extent_next() - the next extent of a region walk
+ * @it: the iterator
+ * @ext: receives the extent
+ *
+ * An extent is either one large page (512 pages, guest frame and page frame
+ * both 512-aligned, physically contiguous, in a partition with GPA super
+ * pages) or up to 512 pages mapped one by one, never crossing a 2 MiB guest
+ * boundary. A movable region is walked as it is mapped with no access: page
+ * frame 0 everywhere.
+ *
+ * Return: false when the walk is over.
+ */
+VISIBLE_IF_KUNIT bool mshv_extent_next(struct mshv_extent_iter *it,
+				       struct mshv_extent *ext)
+{
+	const struct mshv_mem_region *region = it->region;
+	u64 left, pfn = 0, run;
+
+	if (it->gfn >= it->end)
+		return false;
+	left = it->end - it->gfn;
+	if (region->type == MSHV_REGION_PINNED) {
+		if (WARN_ON_ONCE(it->run >= region->pinned.nr_runs))
+			return false;
+		run = region->pinned.runs[it->run];
+		pfn = mshv_run_pfn(run) + it->run_off;
+		left = min(left, mshv_run_len(run) - it->run_off);
+	}
+
+	ext->gfn = it->gfn;
+	ext->pfn = pfn;
+	ext->large = region->partition->pt_super_pages &&
+		     IS_ALIGNED(it->gfn, MSHV_LARGE_PAGES) &&
+		     IS_ALIGNED(pfn, MSHV_LARGE_PAGES) &&
+		     left >= MSHV_LARGE_PAGES;
+	ext->nr_pages = ext->large ? MSHV_LARGE_PAGES :
+		min(left, MSHV_LARGE_PAGES - (it->gfn % MSHV_LARGE_PAGES));
+
+	it->gfn += ext->nr_pages;
+	if (region->type == MSHV_REGION_PINNED) {
+		it->run_off += ext->nr_pages;
+		if (it->run_off == mshv_run_len(run)) {
+			it->run++;
+			it->run_off = 0;
+		}
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_extent_next);
+
+/**
+ * mshv_region_slat_pages() - pool pages the hypervisor needs to map a region
+ * @region: the region
+ *
+ * The hypervisor's second level address translation takes a page for each
+ * 2 MiB guest range that holds 4 KiB mappings and one for each 1 GiB range
+ * that holds any mapping.
+ *
+ * Return: the number of pages to deposit before mapping @region.
+ */
+VISIBLE_IF_KUNIT u64 mshv_region_slat_pages(const struct mshv_mem_region *region)
+{
+	u64 pages = 0, last_2m = U64_MAX, last_1g = U64_MAX;
+	struct mshv_extent_iter it;
+	struct mshv_extent ext;
+
+	mshv_extent_iter_init(&it, region, region->start_gfn,
+			      region->nr_pages);
+	while (mshv_extent_next(&it, &ext)) {
+		if (!ext.large && ext.gfn / MSHV_LARGE_PAGES != last_2m) {
+			last_2m = ext.gfn / MSHV_LARGE_PAGES;
+			pages++;
+		}
+		if (ext.gfn / MSHV_GIB_PAGES != last_1g) {
+			last_1g = ext.gfn / MSHV_GIB_PAGES;
+			pages++;
+		}
+	}
+	return pages;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_slat_pages);
+
+/* ---- Batching extents into hypercalls ---------------------------------- */
+
+/**
+ * struct mshv_gpa_batch - reps collected for one map or unmap hypercall
+ * @pt_id: the partition
+ * @flags: HV_MAP_GPA_* flags, without HV_MAP_GPA_LARGE_PAGE
+ * @unmap: the reps are unmapped instead of mapped
+ * @pfns: page frame of each rep (a map with page frames), else NULL
+ * @large: the reps are large pages
+ * @gfn: first guest page frame of the batch
+ * @nr: number of reps collected
+ */
+struct mshv_gpa_batch {
+	u64 pt_id;
+	u32 flags;
+	bool unmap;
+	u64 *pfns;
+	bool large;
+	u64 gfn;
+	unsigned int nr;
+};
+
+static u64 mshv_batch_stride(const struct mshv_gpa_batch *batch)
+{
+	return batch->large ? MSHV_LARGE_PAGES : 1;
+}
+
+/* Guest page frame after the last one the batch covers. */
+static u64 mshv_batch_end(const struct mshv_gpa_batch *batch)
+{
+	return batch->gfn + batch->nr * mshv_batch_stride(batch);
+}
+
+static int mshv_batch_flush(struct mshv_gpa_batch *batch)
+{
+	int ret;
+
+	if (!batch->nr)
+		return 0;
+	if (batch->unmap)
+		ret = mshv_hvcall_unmap_gpa_pages(batch->pt_id, batch->gfn,
+						  batch->large ?
+						  HV_UNMAP_GPA_LARGE_PAGE : 0,
+						  batch->nr);
+	else
+		ret = mshv_hvcall_map_gpa_pages_deposit(batch->pt_id,
+							batch->gfn,
+							batch->flags |
+							(batch->large ?
+							 HV_MAP_GPA_LARGE_PAGE :
+							 0),
+							batch->pfns,
+							batch->nr);
+	if (!ret)
+		batch->nr = 0;
+	return ret;
+}
+
+/* Add an extent, issuing the batch whenever it cannot take more. */
+static int mshv_batch_add(struct mshv_gpa_batch *batch,
+			  const struct mshv_extent *ext)
+{
+	unsigned int max = batch->unmap ? HV_UNMAP_GPA_MAX_PAGES :
+					  HV_MAP_GPA_MAX_PAGES;
+	u64 stride = ext->large ? MSHV_LARGE_PAGES : 1;
+	u64 reps = ext->nr_pages / stride, i = 0;
+	int ret;
+
+	while (i < reps) {
+		if (batch->nr && (batch->large != ext->large ||
+				  mshv_batch_end(batch) != ext->gfn + i * stride ||
+				  batch->nr == max)) {
+			ret = mshv_batch_flush(batch);
+			if (ret)
+				return ret;
+		}
+		if (!batch->nr) {
+			batch->large = ext->large;
+			batch->gfn = ext->gfn + i * stride;
+		}
+		for (; i < reps && batch->nr < max; i++) {
+			if (batch->pfns)
+				batch->pfns[batch->nr] = ext->pfn + i * stride;
+			batch->nr++;
+		}
+	}
+	return 0;
+}
+
+/**
+ * mshv_region_unmap_range() - remove part of a region from the hypervisor
+ * @region: the region
+ * @gfn: first guest page frame; the region's first or 2 MiB-aligned
+ * @nr_pages: number of pages
+ *
+ * Large pages are unmapped as large pages, so that nothing is split. Keeps
+ * going after a failure so that as much as possible is unmapped.
+ *
+ * Context: any context; never allocates.
+ * Return: 0, or the first error.
+ */
+VISIBLE_IF_KUNIT int mshv_region_unmap_range(struct mshv_mem_region *region,
+					     u64 gfn, u64 nr_pages)
+{
+	struct mshv_gpa_batch batch = {
+		.pt_id = region->partition->pt_id,
+		.unmap = true,
+	};
+	struct mshv_extent_iter it;
+	struct mshv_extent ext;
+	int ret = 0, err;
+
+	mshv_extent_iter_init(&it, region, gfn, nr_pages);
+	while (mshv_extent_next(&it, &ext)) {
+		err = mshv_batch_add(&batch, &ext);
+		if (err) {
+			ret = ret ?: err;
+			/* Drop the failed batch and go on with the rest. */
+			batch.nr = 0;
+			err = mshv_batch_add(&batch, &ext);
+			ret = ret ?: err;
+		}
+	}
+	err = mshv_batch_flush(&batch);
+	return ret ?: err;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_unmap_range);
+
+/*
+ * Map a whole region, as its extents say, with @flags. Whatever was mapped
+ * when a hypercall fails is unmapped again.
+ */
+static int mshv_region_map_extents(struct mshv_mem_region *region, u32 flags,
+				   bool with_pfns)
+{
+	struct mshv_gpa_batch batch = {
+		.pt_id = region->partition->pt_id,
+		.flags = flags,
+	};
+	struct mshv_extent_iter it;
+	struct mshv_extent ext;
+	int ret;
+
+	ret = mshv_hvcall_deposit_pages(region->partition->pt_id,
+					mshv_region_slat_pages(region));
+	if (ret)
+		return ret;
+
+	if (with_pfns) {
+		batch.pfns = kmalloc_array(HV_MAP_GPA_MAX_PAGES,
+					   sizeof(*batch.pfns), GFP_KERNEL);
+		if (!batch.pfns)
+			return -ENOMEM;
+	}
+
+	mshv_extent_iter_init(&it, region, region->start_gfn,
+			      region->nr_pages);
+	while (mshv_extent_next(&it, &ext)) {
+		ret = mshv_batch_add(&batch, &ext);
+		if (ret)
+			goto unmap;
+		cond_resched();
+	}
+	ret = mshv_batch_flush(&batch);
+	if (ret)
+		goto unmap;
+
+	kfree(batch.pfns);
+	return 0;
+
+unmap:
+	/* The failed batch may have been done in part. */
+	mshv_region_unmap_range(region, region->start_gfn,
+				mshv_batch_end(&batch) - region->start_gfn);
+	kfree(batch.pfns);
+	return ret;
+}
+
+/**
+ * mshv_region_map_pinned() - map every page of a pinned region
+ * @region: the region, pinned
+ *
+ * Deposits the memory the mapping takes first, then maps the region in
+ * batches of HV_MAP_GPA_MAX_PAGES reps. On failure nothing stays mapped.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
+{
+	return mshv_region_map_extents(region, region->hv_map_flags, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
+
+/* ---- Pinned regions ---------------------------------------------------- */
+
+static void mshv_region_unpin(struct mshv_mem_region *region, bool dirty)
+{
+	struct mshv_pinned *pinned = &region->pinned;
+	unsigned long i;
+
+	for (i = 0; i < pinned->nr_runs; i++) {
+		unpin_user_page_range_dirty_lock(pfn_to_page(mshv_run_pfn(pinned->runs[i])),
+						 mshv_run_len(pinned->runs[i]),
+						 dirty);
+		cond_resched();
+	}
+	pinned->nr_runs = 0;
+}
+
+/* Pin one batch of pages and add them to the runs. */
+static int mshv_region_pin_batch(struct mshv_mem_region *region, u64 offset,
+				 unsigned int count, struct page **pages,
+				 u64 *pfns)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned int i;
+	int pinned, ret;
+
+	if (region->writable)
+		gup_flags |= FOLL_WRITE;
+	pinned = pin_user_pages_fast(region->start_uaddr + offset * PAGE_SIZE,
+				     count, gup_flags, pages);
+	if (pinned < 0)
+		return pinned == -ENOMEM || pinned == -EINTR ? pinned :
+							      -EFAULT;
+	if (pinned < count) {
+		unpin_user_pages(pages, pinned);
+		return -EFAULT;
+	}
+
+	ret = mshv_runs_reserve(&region->pinned, count);
+	if (ret)
+		goto unpin;
+	for (i = 0; i < count; i++) {
+		pfns[i] = page_to_pfn(pages[i]);
+		if (WARN_ON_ONCE(pfns[i] > MSHV_RUN_PFN_MASK)) {
+			ret = -EFAULT;
+			goto unpin;
+		}
+	}
+	/* With the room reserved and the frames checked, this cannot fail. */
+	return mshv_runs_append(&region->pinned, pfns, count);
+
+unpin:
+	unpin_user_pages(pages, count);
+	return ret;
+}
+
+/*
+ * Pin the region's memory, in batches of MSHV_PIN_BATCH pages. On failure
+ * every page pinned so far is unpinned.
+ */
+static int mshv_region_pin(struct mshv_mem_region *region)
+{
+	struct page **pages;
+	unsigned int count;
+	u64 done;
+	u64 *pfns;
+	int ret = -ENOMEM;
+
+	pages = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pages), GFP_KERNEL);
+	pfns = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pfns), GFP_KERNEL);
+	if (!pages || !pfns)
+		goto free;
+
+	for (done = 0; done < region->nr_pages; done += count) {
+		count = min_t(u64, region->nr_pages - done, MSHV_PIN_BATCH);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto unpin;
+		}
+		ret = mshv_region_pin_batch(region, done, count, pages, pfns);
+		if (ret)
+			goto unpin;
+	}
+	ret = mshv_runs_trim(&region->pinned);
+	if (ret)
+		goto unpin;
+	goto free;
+
+unpin:
+	/* A failed batch unpinned its own pages; these are the earlier ones. */
+	mshv_region_unpin(region, false);
+free:
+	kvfree(pfns);
+	kvfree(pages);
+	return ret;
+}
+
+static int mshv_region_setup_pinned(struct mshv_mem_region *region)
+{
+	int ret;
+
+	ret = mshv_region_pin(region);
+	if (ret)
+		goto free_runs;
+	ret = mshv_region_map_pinned(region);
+	if (ret)
+		goto unpin;
+
+	region->tracking_bytes += region->pinned.max_runs *
+				  sizeof(*region->pinned.runs);
+	return 0;
+
+unpin:
+	/* The guest may have written to what was mapped for a moment. */
+	mshv_region_unpin(region, region->writable);
+free_runs:
+	kvfree(region->pinned.runs);
+	region->pinned.runs = NULL;
+	return ret;
+}
+
+/* ---- Movable regions --------------------------------------------------- */
+
+static u64 mshv_chunk_base(const struct mshv_mem_region *region)
+{
+	return ALIGN_DOWN(region->start_gfn, MSHV_LARGE_PAGES);
+}
+
+static unsigned long mshv_region_nr_chunks(const struct mshv_mem_region *region)
+{
+	return (ALIGN(region->start_gfn + region->nr_pages, MSHV_LARGE_PAGES) -
+		mshv_chunk_base(region)) / MSHV_LARGE_PAGES;
+}
+
+/* The guest pages of @chunk that belong to the region. */
+static void mshv_chunk_range(const struct mshv_mem_region *region,
+			     unsigned long chunk, u64 *gfn, u64 *nr_pages)
+{
+	u64 first = mshv_chunk_base(region) + (u64)chunk * MSHV_LARGE_PAGES;
+	u64 end = first + MSHV_LARGE_PAGES;
+
+	first = max(first, region->start_gfn);
+	end = min(end, region->start_gfn + region->nr_pages);
+	*gfn = first;
+	*nr_pages = end - first;
+}
+
+static unsigned long mshv_gfn_chunk(const struct mshv_mem_region *region,
+				    u64 gfn)
+{
+	return (gfn - mshv_chunk_base(region)) / MSHV_LARGE_PAGES;
+}
+
+/*
+ * Map up to one chunk, @nr_pages guest pages from @gfn, with @flags and
+ * the frames @pfns (or PFN 0). If @contiguous says the frames follow each
+ * other, a whole aligned chunk is mapped as one large page.
+ */
+static u64 mshv_map_no_deposit(struct mshv_mem_region *region, u64 gfn,
+			       u64 nr_pages, u32 flags, const u64 *pfns,
+			       bool contiguous)
+{
+	unsigned int count;
+	u64 done, status = HV_STATUS_SUCCESS;
+
+	if (contiguous && region->partition->pt_super_pages &&
+	    nr_pages == MSHV_LARGE_PAGES && IS_ALIGNED(gfn, MSHV_LARGE_PAGES) &&
+	    (!pfns || IS_ALIGNED(pfns[0], MSHV_LARGE_PAGES)))
+		return mshv_hvcall_map_gpa_pages(region->partition->pt_id, gfn,
+						 flags | HV_MAP_GPA_LARGE_PAGE,
+						 pfns, 1);
+
+	for (done = 0; done < nr_pages; done += count) {
+		count = min_t(u64, nr_pages - done, HV_MAP_GPA_MAX_PAGES);
+		status = mshv_hvcall_map_gpa_pages(region->partition->pt_id,
+						   gfn + done, flags,
+						   pfns ? pfns + done : NULL,
+						   count);
+		if (!hv_result_success(status))
+			break;
+	}
+	return status;
+}
+
+/*
+ * Take a chunk away from the guest: map it with no access, or failing that
+ * unmap it. Mapping a whole chunk with no access never needs memory from
+ * the pool: it replaces the chunk's 4 KiB entries or its large entry.
+ */
+static void mshv_movable_block_chunk(struct mshv_mem_region *region,
+				     unsigned long chunk)
+{
+	struct mshv_partition *pt = region->partition;
+	u64 gfn, nr_pages, status;
+	int ret;
+
+	lockdep_assert_held(&region->movable.lock);
+
+	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
+	status = mshv_map_no_deposit(region, gfn, nr_pages,
+				     HV_MAP_GPA_NO_ACCESS, NULL, true);
+	if (!hv_result_success(status)) {
+		ret = mshv_region_unmap_range(region, gfn, nr_pages);
+		WARN_ONCE(ret, "mshv: partition %llu keeps access to GPA %#llx: %d\n",
+			  pt->pt_id, gfn << HV_HYP_PAGE_SHIFT, ret);
+	}
+	__clear_bit(chunk, region->movable.chunks);
+	atomic64_sub(nr_pages, &pt->pt_movable_mapped);
+}
+
+/* Block every mapped chunk of the region in [first, last]. */
+static void mshv_movable_block_chunks(struct mshv_mem_region *region,
+				      unsigned long first, unsigned long last)
+{
+	unsigned long chunk;
+
+	for (chunk = find_next_bit(region->movable.chunks, last + 1, first);
+	     chunk <= last;
+	     chunk = find_next_bit(region->movable.chunks, last + 1,
+				   chunk + 1))
+		mshv_movable_block_chunk(region, chunk);
+}
+
+static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
+				   const struct mmu_notifier_range *range,
+				   unsigned long cur_seq)
+{
+	struct mshv_mem_region *region =
+		container_of(mni, struct mshv_mem_region, movable.mni);
+	u64 size = region->nr_pages << HV_HYP_PAGE_SHIFT;
+	unsigned long start, end;
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&region->movable.lock);
+	else if (!mutex_trylock(&region->movable.lock))
+		return false;
+
+	mmu_interval_set_seq(mni, cur_seq);
+
+	start = max(range->start, region->start_uaddr);
+	end = min(range->end, region->start_uaddr + size);
+	if (start < end)
+		mshv_movable_block_chunks(region,
+					  mshv_gfn_chunk(region, region->start_gfn +
+							 ((start - region->start_uaddr) >>
+							  HV_HYP_PAGE_SHIFT)),
+					  mshv_gfn_chunk(region, region->start_gfn +
+							 ((end - 1 - region->start_uaddr) >>
+							  HV_HYP_PAGE_SHIFT)));
+
+	mutex_unlock(&region->movable.lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops mshv_region_mni_ops = {
+	.invalidate = mshv_region_invalidate,
+};
+
+/* Map a faulted-in chunk; called with the region's lock held. */
+static u64 mshv_movable_map_chunk(struct mshv_mem_region *region,
+				  unsigned long chunk, unsigned long *hmm_pfns,
+				  u64 *pfns)
+{
+	u64 gfn, nr_pages, i, status;
+
+	lockdep_assert_held(&region->movable.lock);
+
+	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
+	for (i = 0; i < nr_pages; i++)
+		pfns[i] = page_to_pfn(hmm_pfn_to_page(hmm_pfns[i]));
+	/* One large page only if the 512 frames follow each other. */
+	for (i = 1; i < nr_pages; i++)
+		if (pfns[i] != pfns[0] + i)
+			break;
+	status = mshv_map_no_deposit(region, gfn, nr_pages,
+				     region->hv_map_flags, pfns, i == nr_pages);
+	if (!hv_result_success(status))
+		return status;
+
+	if (!__test_and_set_bit(chunk, region->movable.chunks))
+		atomic64_add(nr_pages, &region->partition->pt_movable_mapped);
+	return status;
+}
+
+/*
+ * Fault in one chunk of a movable region and map it, retrying while the
+ * memory changes underneath. The region's lock is only held to map, so
+ * that faulting the pages in may reclaim memory (and invalidate).
+ */
+static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
+				    unsigned long chunk)
+{
+	struct mmu_interval_notifier *mni = &region->movable.mni;
+	unsigned long timeout, *hmm_pfns;
+	unsigned int deposits = 0;
+	struct hmm_range range = {
+		.notifier = mni,
+		.default_flags = HMM_PFN_REQ_FAULT,
+	};
+	struct mm_struct *mm = mni->mm;
+	u64 gfn, nr_pages, status;
+	u64 *pfns;
+	int ret;
+
+	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
+	range.start = region->start_uaddr +
+		      ((gfn - region->start_gfn) << HV_HYP_PAGE_SHIFT);
+	range.end = range.start + (nr_pages << HV_HYP_PAGE_SHIFT);
+	/* A writable guest page must never be a shared (COW, zero) page. */
+	if (region->writable)
+		range.default_flags |= HMM_PFN_REQ_WRITE;
+
+	hmm_pfns = kmalloc_array(nr_pages, sizeof(*hmm_pfns), GFP_KERNEL);
+	pfns = kmalloc_array(nr_pages, sizeof(*pfns), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!hmm_pfns || !pfns)
+		goto free;
+	range.hmm_pfns = hmm_pfns;
+
+	ret = -EFAULT;
+	if (!mmget_not_zero(mm))
+		goto free;
+
+	timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	for (;;) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+		if (ret == -EBUSY && time_before(jiffies, timeout))
+			continue;
+		if (ret)
+			break;
+
+		mutex_lock(&region->movable.lock);
+		if (mmu_interval_read_retry(mni, range.notifier_seq)) {
+			mutex_unlock(&region->movable.lock);
+			continue;
+		}
+		status = mshv_movable_map_chunk(region, chunk, hmm_pfns, pfns);
+		mutex_unlock(&region->movable.lock);
+
+		ret = mshv_hvcall_status_to_errno(status);
+		if (hv_result(status) != HV_STATUS_INSUFFICIENT_MEMORY)
+			break;
+		/* Feed the pool with the lock dropped, then fault again. */
+		if (++deposits > MSHV_FAULT_MAX_DEPOSITS)
+			break;
+		ret = mshv_hvcall_deposit_pages(region->partition->pt_id,
+						MSHV_RETRY_DEPOSIT_PAGES);
+		if (ret)
+			break;
+	}
+	mmput(mm);
+free:
+	kfree(pfns);
+	kfree(hmm_pfns);
+	return ret;
+}
+
+/*
+ * The region's memory must be mapped in the process, writable if the
+ * region is, and not be I/O memory, which is not supported.
+ */
+static int mshv_region_check_vmas(const struct mshv_mem_region *region)
+{
+	unsigned long addr = region->start_uaddr;
+	unsigned long end = addr + (region->nr_pages << HV_HYP_PAGE_SHIFT);
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    (region->writable && !(vma->vm_flags & VM_WRITE))) {
+			ret = -EFAULT;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int mshv_region_setup_movable(struct mshv_mem_region *region)
+{
+	unsigned long nr_chunks = mshv_region_nr_chunks(region);
+	int ret;
+
+	mutex_init(&region->movable.lock);
+	region->movable.chunks = bitmap_zalloc(nr_chunks, GFP_KERNEL_ACCOUNT);
+	if (!region->movable.chunks) {
+		ret = -ENOMEM;
+		goto destroy_lock;
+	}
+
+	ret = mshv_region_check_vmas(region);
+	if (ret)
+		goto free_chunks;
+
+	ret = mmu_interval_notifier_insert(&region->movable.mni, current->mm,
+					   region->start_uaddr,
+					   region->nr_pages << HV_HYP_PAGE_SHIFT,
+					   &mshv_region_mni_ops);
+	if (ret)
+		goto free_chunks;
+
+	ret = mshv_region_map_extents(region, HV_MAP_GPA_NO_ACCESS, false);
+	if (ret)
+		goto remove_notifier;
+
+	region->tracking_bytes += BITS_TO_LONGS(nr_chunks) *
+				  sizeof(unsigned long);
+	return 0;
+
+remove_notifier:
+	mmu_interval_notifier_remove(&region->movable.mni);
+free_chunks:
+	bitmap_free(region->movable.chunks);
+destroy_lock:
+	mutex_destroy(&region->movable.lock);
+	return ret;
+}
+
+/* ---- Regions of a partition -------------------------------------------- */
+
+/**
+ * mshv_partition_regions_init() - set up a partition's empty region tree
+ * @pt: the partition
+ */
+void mshv_partition_regions_init(struct mshv_partition *pt)
+{
+	spin_lock_init(&pt->pt_regions_lock);
+	pt->pt_regions = RB_ROOT;
+	pt->pt_nr_regions = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_regions_init);
+
+/* The region with the highest start below @end_gfn, if any. */
+static struct mshv_mem_region *mshv_region_below(struct mshv_partition *pt,
+						 u64 end_gfn)
+{
+	struct rb_node *node = pt->pt_regions.rb_node;
+	struct mshv_mem_region *found = NULL, *region;
+
+	while (node) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		if (region->start_gfn < end_gfn) {
+			found = region;
+			node = node->rb_right;
+		} else {
+			node = node->rb_left;
+		}
+	}
+	return found;
+}
+
+/* The region that holds @gfn; caller holds pt_mutex or pt_regions_lock. */
+static struct mshv_mem_region *mshv_region_find(struct mshv_partition *pt,
+						u64 gfn)
+{
+	struct mshv_mem_region *region;
+
+	if (gfn == U64_MAX)
+		return NULL;
+	region = mshv_region_below(pt, gfn + 1);
+	if (region && gfn - region->start_gfn < region->nr_pages)
+		return region;
+	return NULL;
+}
+
+/**
+ * mshv_region_lookup() - find the region holding a guest page and hold it
+ * @pt: the partition
+ * @gfn: the guest page frame
+ *
+ * The region stays valid until mshv_region_put(); its removal waits for
+ * that, with pt_mutex held, so the holder must not wait for pt_mutex.
+ *
+ * Context: any context but atomic; takes pt_regions_lock.
+ * Return: the region, or NULL.
+ */
+VISIBLE_IF_KUNIT struct mshv_mem_region *
+mshv_region_lookup(struct mshv_partition *pt, u64 gfn)
+{
+	struct mshv_mem_region *region;
+
+	spin_lock(&pt->pt_regions_lock);
+	region = mshv_region_find(pt, gfn);
+	if (region)
+		refcount_inc(&region->refs);
+	spin_unlock(&pt->pt_regions_lock);
+	return region;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_lookup);
+
+/**
+ * mshv_region_put() - drop a reference from mshv_region_lookup()
+ * @region: the region
+ */
+VISIBLE_IF_KUNIT void mshv_region_put(struct mshv_mem_region *region)
+{
+	/* The tree's own reference is dropped by the removal only. */
+	refcount_dec(&region->refs);
+	wake_up_var(&region->refs);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_put);
+
+/**
+ * mshv_region_insert() - add a region to its partition's tree
+ * @pt: the partition
+ * @region: the region
+ *
+ * Context: pt_mutex held.
+ * Return: 0, or -EEXIST if it overlaps a region of the tree.
+ */
+VISIBLE_IF_KUNIT int mshv_region_insert(struct mshv_partition *pt,
+					struct mshv_mem_region *region)
+{
+	u64 end = region->start_gfn + region->nr_pages;
+	struct rb_node **link = &pt->pt_regions.rb_node, *parent = NULL;
+	struct mshv_mem_region *below, *other;
+
+	below = mshv_region_below(pt, end);
+	if (below && below->start_gfn + below->nr_pages > region->start_gfn)
+		return -EEXIST;
+
+	while (*link) {
+		parent = *link;
+		other = rb_entry(parent, struct mshv_mem_region, node);
+		if (region->start_gfn < other->start_gfn)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+
+	refcount_set(&region->refs, 1);
+	spin_lock(&pt->pt_regions_lock);
+	rb_link_node(&region->node, parent, link);
+	rb_insert_color(&region->node, &pt->pt_regions);
+	spin_unlock(&pt->pt_regions_lock);
+	WRITE_ONCE(pt->pt_nr_regions, pt->pt_nr_regions + 1);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_insert);
+
+/* Take a region out of the tree and wait until no one else holds it. */
+static void mshv_region_erase(struct mshv_partition *pt,
+			      struct mshv_mem_region *region)
+{
+	spin_lock(&pt->pt_regions_lock);
+	rb_erase(&region->node, &pt->pt_regions);
+	spin_unlock(&pt->pt_regions_lock);
+	WRITE_ONCE(pt->pt_nr_regions, pt->pt_nr_regions - 1);
+	wait_var_event(&region->refs, refcount_read(&region->refs) == 1);
+}
+
+/*
+ * Validate a user's region; only the page count is derived from it.
+ * Fields are checked in the order of the structure.
+ */
+static int mshv_region_check(const struct mshv_user_mem_region *mem,
+			     u64 *nr_pages)
+{
+	u64 end;
+
+	if (!mem->size || !PAGE_ALIGNED(mem->size) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	*nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
+	if (check_add_overflow(mem->guest_pfn, *nr_pages, &end) ||
+	    end > MSHV_GFN_LIMIT)
+		return -EINVAL;
+	if (check_add_overflow(mem->userspace_addr, mem->size, &end) ||
+	    end > TASK_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+static struct mshv_mem_region *
+mshv_region_alloc(struct mshv_partition *pt,
+		  const struct mshv_user_mem_region *mem, u64 nr_pages,
+		  bool movable)
+{
+	struct mshv_mem_region *region;
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
+	if (!region)
+		return NULL;
+	region->partition = pt;
+	region->start_gfn = mem->guest_pfn;
+	region->nr_pages = nr_pages;
+	region->start_uaddr = mem->userspace_addr;
+	region->type = movable ? MSHV_REGION_MOVABLE : MSHV_REGION_PINNED;
+	region->writable = mem->flags & BIT(MSHV_SET_MEM_BIT_WRITABLE);
+	region->hv_map_flags = HV_MAP_GPA_READABLE | HV_MAP_GPA_ADJUSTABLE;
+	if (region->writable)
+		region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
+	if (mem->flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
+		region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
+	region->tracking_bytes = sizeof(*region);
+	return region;
+}
+
+static void mshv_region_account(struct mshv_mem_region *region, int sign)
+{
+	struct mshv_partition *pt = region->partition;
+
+	atomic64_add(sign * (s64)region->tracking_bytes,
+		     &pt->pt_tracking_bytes);
+	if (region->type == MSHV_REGION_PINNED)
+		atomic64_add(sign * (s64)region->nr_pages,
+			     &pt->pt_pinned_pages);
+}
+
+/**
+ * mshv_partition_map_region() - add guest memory to a partition
+ * @pt: the partition
+ * @mem: the region, as given by user space (MSHV_SET_GUEST_MEMORY)
+ * @movable: back it by movable memory rather than pinning it
+ *
+ * Context: process context of the VMM; pt_mutex held.
+ * Return: 0 or a negative errno; on failure nothing is left pinned,
+ * mapped or registered.
+ */
+int mshv_partition_map_region(struct mshv_partition *pt,
+			      const struct mshv_user_mem_region *mem,
+			      bool movable)
+{
+	struct mshv_mem_region *region, *below;
+	u64 nr_pages;
+	int ret;
+
+	lockdep_assert_held(&pt->pt_mutex);
+
+	ret = mshv_region_check(mem, &nr_pages);
+	if (ret)
+		return ret;
+	below = mshv_region_below(pt, mem->guest_pfn + nr_pages);
+	if (below && below->start_gfn + below->nr_pages > mem->guest_pfn)
+		return -EEXIST;
+
+	region = mshv_region_alloc(pt, mem, nr_pages, movable);
+	if (!region)
+		return -ENOMEM;
+
+	if (movable)
+		ret = mshv_region_setup_movable(region);
+	else
+		ret = mshv_region_setup_pinned(region);
+	if (ret)
+		goto free_region;
+
+	/* Cannot fail: the overlap was checked under the same pt_mutex. */
+	ret = mshv_region_insert(pt, region);
+	if (WARN_ON_ONCE(ret))
+		goto free_region;
+	mshv_region_account(region, 1);
+	return 0;
+
+free_region:
+	kfree(region);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_map_region);
+
+/*
+ * Remove a region from the hypervisor. A movable region's chunks are
+ * blocked first, which turns faulted-in chunks back into large no-access
+ * entries, so that the unmap never splits a large page.
+ */
+static int mshv_region_unmap(struct mshv_mem_region *region)
+{
+	int ret, try;
+
+	if (region->type == MSHV_REGION_MOVABLE) {
+		mutex_lock(&region->movable.lock);
+		mshv_movable_block_chunks(region, 0,
+					  mshv_region_nr_chunks(region) - 1);
+	}
+	for (try = 0; try < MSHV_UNMAP_TRIES; try++) {
+		ret = mshv_region_unmap_range(region, region->start_gfn,
+					      region->nr_pages);
+		if (!ret)
+			break;
+	}
+	if (region->type == MSHV_REGION_MOVABLE)
+		mutex_unlock(&region->movable.lock);
+	return ret;
+}
+
+/* Free a region that is out of the tree and out of the hypervisor. */
+static void mshv_region_destroy(struct mshv_mem_region *region)
+{
+	if (region->type == MSHV_REGION_PINNED) {
+		mshv_region_unpin(region, region->writable);
+		kvfree(region->pinned.runs);
+	} else {
+		mmu_interval_notifier_remove(&region->movable.mni);
+		bitmap_free(region->movable.chunks);
+		mutex_destroy(&region->movable.lock);
+	}
+	kfree(region);
+}
+
+/**
+ * mshv_partition_unmap_region() - remove guest memory from a partition
+ * @pt: the partition
+ * @mem: the region, as given by user space; its guest_pfn, size and
+ *	userspace_addr must be exactly those of an existing region
+ *
+ * Context: process context; pt_mutex held.
+ * Return: 0, -EINVAL if no such region exists, or the error of the
+ * hypervisor, in which case the region stays in place.
+ */
+int mshv_partition_unmap_region(struct mshv_partition *pt,
+				const struct mshv_user_mem_region *mem)
+{
+	struct mshv_mem_region *region;
+	int ret;
+
+	lockdep_assert_held(&pt->pt_mutex);
+
+	region = mshv_region_find(pt, mem->guest_pfn);
+	if (!region || region->start_gfn != mem->guest_pfn ||
+	    region->nr_pages << HV_HYP_PAGE_SHIFT != mem->size ||
+	    region->start_uaddr != mem->userspace_addr)
+		return -EINVAL;
+
+	mshv_region_erase(pt, region);
+	ret = mshv_region_unmap(region);
+	if (ret) {
+		/* Still (partly) mapped: keep it, the VMM may try again. */
+		WARN_ON_ONCE(mshv_region_insert(pt, region));
+		return ret;
+	}
+	mshv_region_account(region, -1);
+	mshv_region_destroy(region);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_unmap_region);
+
+/**
+ * mshv_partition_release_regions() - remove every region of a partition
+ * @pt: the partition, being destroyed
+ *
+ * Unmaps each region, then unpins it or stops watching its memory. Pages
+ * that the hypervisor may still map, because it failed to unmap them, stay
+ * pinned: leaking them is safer than letting the guest reach freed memory.
+ *
+ * Context: process context; no ioctl of the partition can run any more.
+ */
+void mshv_partition_release_regions(struct mshv_partition *pt)
+{
+	struct mshv_mem_region *region;
+	struct rb_node *node;
+	int ret;
+
+	while ((node = rb_first(&pt->pt_regions))) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		mshv_region_erase(pt, region);
+		mshv_region_account(region, -1);
+		ret = mshv_region_unmap(region);
+		if (ret && region->type == MSHV_REGION_PINNED) {
+			pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
+			       pt->pt_id, region->nr_pages,
+			       region->start_gfn << HV_HYP_PAGE_SHIFT, ret);
+			continue;
+		}
+		mshv_region_destroy(region);
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
+
+/**
+ * mshv_region_handle_gpa_fault() - give the guest access to a guest page
+ * @pt: the partition
+ * @gfn: the guest page frame the guest could not access
+ * @write: the access was a write
+ *
+ * Faults in and maps the 2 MiB chunk of the movable region around @gfn
+ * (clamped to the region), as one large page where the memory allows.
+ *
+ * Context: process context of the VMM, may sleep; pt_mutex not needed.
+ * Return: 0 if the page is now mapped (run the guest again), -ENOENT if
+ * no region holds @gfn, -EACCES if the region does not allow the access
+ * (forward the intercept to the VMM), or another negative errno.
+ */
+int mshv_region_handle_gpa_fault(struct mshv_partition *pt, u64 gfn,
+				 bool write)
+{
+	struct mshv_mem_region *region;
+	int ret;
+
+	region = mshv_region_lookup(pt, gfn);
+	if (!region)
+		return -ENOENT;
+
+	if ((write && !region->writable) ||
+	    region->type != MSHV_REGION_MOVABLE)
+		ret = -EACCES;
+	else
+		ret = mshv_movable_fault_chunk(region,
+					       mshv_gfn_chunk(region, gfn));
+
+	mshv_region_put(region);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_region_handle_gpa_fault);

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory benchmark of /dev/mshv, run by "make bench" of the
+ * development tree (not by the selftest run). It reports ratios and counts
+ * rather than absolute times, each against its target:
+ *
+ * - HvMapGpaPages calls to map 1 GiB of pinned memory backed by 2 MiB
+ *   (transparent huge) pages and by 4 KiB pages;
+ * - the time to map N GiB of pinned memory divided by the time to pin it
+ *   alone (the simulator's pin_baseline), for N = 1, 2, 4, 8 as memory
+ *   allows;
+ * - the time to register N GiB of movable memory;
+ * - the bytes the driver uses to track each GiB of guest memory.
+ *
+ * It needs the hypervisor simulator (hypercall counts, pin_baseline) and
+ * the driver's debugfs statistics; what it cannot measure it reports as
+ * "n/a". It prints a table and a one-line summary, and exits with 0 unless
+ * it could not run at all: targets are reported, not enforced.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mshv_util.h"
+
+#define SZ_4K		4096ULL
+#define SZ_2M		(2ULL << 20)
+#define SZ_1G		0x40000000ULL
+
+/* Memory left to the rest of the guest when sizing the largest run. */
+#define HEADROOM	(768ULL << 20)
+
+/* Repetitions of each timed operation; the fastest one counts. */
+#define PINNED_RUNS	3
+#define MOVABLE_RUNS	5
+
+/* Targets. */
+#define TARGET_CALLS_2M		2
+#define TARGET_CALLS_4K		516
+#define TARGET_MAP_PIN		1.10
+#define TARGET_REGISTER_NS	1000000ULL
+#define TARGET_TRACK_2M		16384ULL
+
+#define MAX_SIZES	4
+#define MAX_PARTITIONS	256
+#define MAX_ROWS	32
+
+static const unsigned int gib_sizes[MAX_SIZES] = { 1, 2, 4, 8 };
+
+enum verdict { V_INFO, V_MET, V_NOT_MET, V_NA };
+
+struct row {
+	char what[56];
+	char value[24];
+	char target[16];
+	char detail[48];
+	enum verdict verdict;
+};
+
+static struct row rows[MAX_ROWS];
+static unsigned int nrows;
+
+static struct row *add_row(const char *what, const char *target)
+{
+	struct row *r = &rows[nrows < MAX_ROWS - 1 ? nrows++ : nrows];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	snprintf(r->target, sizeof(r->target), "%s", target);
+	r->verdict = V_NA;
+	snprintf(r->value, sizeof(r->value), "n/a");
+	return r;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* MemAvailable of /proc/meminfo in bytes, 0 if unknown. */
+static __u64 mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb << 10;
+}
+
+/* Kilobytes of transparent huge pages in the mapping at @addr, or -1. */
+static long thp_kb(const void *addr)
+{
+	char line[256], want[32];
+	bool in_vma = false;
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want))) {
+			in_vma = true;
+			continue;
+		}
+		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Map @size bytes of 2 MiB-aligned anonymous memory, in huge pages or not,
+ * and touch every 4 KiB page of it so that it is all present.
+ */
+static unsigned char *vmm_alloc(__u64 size, bool huge)
+{
+	__u64 span = size + SZ_2M, off;
+	unsigned char *p, *start;
+
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (unsigned char *)(((uintptr_t)p + SZ_2M - 1) &
+				  ~(uintptr_t)(SZ_2M - 1));
+	if (start > p)
+		munmap(p, start - p);
+	munmap(start + size, p + span - (start + size));
+	if (madvise(start, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		munmap(start, size);
+		return NULL;
+	}
+	for (off = 0; off < size; off += SZ_4K)
+		start[off] = (unsigned char)(off >> 12);
+	return start;
+}
+
+/* Create and initialize a partition; *@id is its hypervisor id or 0. */
+static int new_partition(int dev, __u64 *id)
+{
+	__u64 before[MAX_PARTITIONS], after[MAX_PARTITIONS];
+	int nb, na, i, j, pt;
+
+	*id = 0;
+	nb = mshv_partition_ids(before, MAX_PARTITIONS);
+	pt = mshv_create_partition(dev, 1ULL << MSHV_PT_BIT_GPA_SUPER_PAGES,
+				   MSHV_PT_ISOLATION_NONE);
+	if (pt < 0)
+		return pt;
+	if (mshv_initialize_partition(pt)) {
+		close(pt);
+		return -EIO;
+	}
+	na = nb < 0 ? -1 : mshv_partition_ids(after, MAX_PARTITIONS);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j == nb)
+			*id = after[i];
+	}
+	return pt;
+}
+
+/* HvMapGpaPages calls so far, or -1 without the simulator. */
+static long long map_calls(void)
+{
+	__u64 n;
+
+	if (!sim_present() || sim_hypercall_count(HVCALL_MAP_GPA_PAGES, &n))
+		return -1;
+	return n;
+}
+
+/* Tracking bytes per GiB of a partition holding @gib GiB, or -1. */
+static long long tracking_per_gib(__u64 id, unsigned int gib)
+{
+	struct mshv_dbg_stats st;
+
+	if (!id || mshv_dbg_stats(id, &st))
+		return -1;
+	return st.tracking_bytes / gib;
+}
+
+static void set_calls_row(struct row *r, long long calls, long long target,
+			  bool exact)
+{
+	if (calls < 0)
+		return;
+	snprintf(r->value, sizeof(r->value), "%lld", calls);
+	if (exact)
+		r->verdict = calls == target ? V_MET : V_NOT_MET;
+	else
+		r->verdict = calls <= target ? V_MET : V_NOT_MET;
+}
+
+static void set_bytes(char *buf, size_t len, long long bytes)
+{
+	if (bytes >= 10 << 20)
+		snprintf(buf, len, "%.1f MiB", bytes / 1048576.0);
+	else if (bytes >= 10 << 10)
+		snprintf(buf, len, "%.1f KiB", bytes / 1024.0);
+	else
+		snprintf(buf, len, "%lld B", bytes);
+}
+
+/* Results kept for the summary line. */
+static long long calls_2m = -1, calls_4k = -1;
+static long long track_2m = -1, track_4k = -1, track_movable = -1;
+static double worst_ratio = -1;
+static double worst_register_ms = -1;
+static unsigned int largest_gib;
+
+/*
+ * Measurement 1 and part of 4: map 1 GiB of pinned memory, count the
+ * HvMapGpaPages calls, read the driver's tracking bytes.
+ */
+static void bench_map_calls(int dev, bool huge)
+{
+	struct row *calls_row, *track_row;
+	unsigned char *buf;
+	long long before, after, track;
+	char why[40] = "";
+	__u64 id;
+	int pt;
+
+	calls_row = add_row(huge ? "HvMapGpaPages calls, 1 GiB pinned, 2 MiB pages" :
+			    "HvMapGpaPages calls, 1 GiB pinned, 4 KiB pages",
+			    huge ? "2" : "<= 516");
+	track_row = add_row(huge ? "tracking bytes per GiB, pinned, 2 MiB pages" :
+			    "tracking bytes per GiB, pinned, 4 KiB pages",
+			    huge ? "<= 16 KiB" : "-");
+
+	buf = vmm_alloc(SZ_1G, huge);
+	if (!buf) {
+		snprintf(calls_row->detail, sizeof(calls_row->detail),
+			 "no memory");
+		return;
+	}
+	if (huge && thp_kb(buf) < (long)(SZ_1G >> 10))
+		snprintf(why, sizeof(why), "only %ld MiB in THP",
+			 thp_kb(buf) >> 10);
+	pt = new_partition(dev, &id);
+	if (pt < 0) {
+		snprintf(calls_row->detail, sizeof(calls_row->detail),
+			 "partition: %s", strerror(-pt));
+		goto free_buf;
+	}
+	before = map_calls();
+	if (mshv_map_memory(pt, 0, buf, SZ_1G, 1 << MSHV_SET_MEM_BIT_WRITABLE)) {
+		snprintf(calls_row->detail, sizeof(calls_row->detail),
+			 "map: %s", strerror(errno));
+		goto close_pt;
+	}
+	after = map_calls();
+	if (before >= 0 && after >= 0)
+		set_calls_row(calls_row, after - before,
+			      huge ? TARGET_CALLS_2M : TARGET_CALLS_4K, huge);
+	snprintf(calls_row->detail, sizeof(calls_row->detail), "%s", why);
+
+	track = tracking_per_gib(id, 1);
+	if (track >= 0) {
+		set_bytes(track_row->value, sizeof(track_row->value), track);
+		if (huge)
+			track_row->verdict = track <= (long long)TARGET_TRACK_2M ?
+					     V_MET : V_NOT_MET;
+		else
+			track_row->verdict = V_INFO;
+		if (huge)
+			track_2m = track;
+		else
+			track_4k = track;
+	}
+	if (huge)
+		calls_2m = after - before;
+	else
+		calls_4k = after - before;
+	mshv_unmap_memory(pt, 0, buf, SZ_1G);
+close_pt:
+	close(pt);
+free_buf:
+	munmap(buf, SZ_1G);
+}
+
+/* Fastest of PINNED_RUNS pinned maps of @size bytes at @buf, in ns. */
+static int time_pinned_map(int dev, unsigned char *buf, __u64 size,
+			   __u64 *best)
+{
+	unsigned int run;
+	__u64 id, t0, t;
+	int pt, ret = 0;
+
+	*best = ~0ULL;
+	for (run = 0; run < PINNED_RUNS && !ret; run++) {
+		pt = new_partition(dev, &id);
+		if (pt < 0)
+			return pt;
+		t0 = now_ns();
+		ret = mshv_map_memory(pt, 0, buf, size,
+				      1 << MSHV_SET_MEM_BIT_WRITABLE);
+		t = now_ns() - t0;
+		if (!ret) {
+			if (t < *best)
+				*best = t;
+			mshv_unmap_memory(pt, 0, buf, size);
+		}
+		close(pt);
+	}
+	return ret;
+}
+
+/* Fastest of PINNED_RUNS pinnings alone of @size bytes at @buf, in ns. */
+static int time_pin_baseline(unsigned char *buf, __u64 size, __u64 *best)
+{
+	unsigned int run;
+	__u64 ns;
+	int ret;
+
+	*best = ~0ULL;
+	for (run = 0; run < PINNED_RUNS; run++) {
+		ret = sim_pin_baseline(buf, size, &ns);
+		if (ret)
+			return ret;
+		if (ns < *best)
+			*best = ns;
+	}
+	return 0;
+}
+
+/* Measurement 2: map time over pin time, N GiB pinned. */
+static void bench_map_vs_pin(int dev, unsigned char *buf, unsigned int gib)
+{
+	char what[56];
+	__u64 map_ns, pin_ns;
+	struct row *r;
+	double ratio;
+	int ret;
+
+	snprintf(what, sizeof(what), "map time / pin time, %u GiB pinned", gib);
+	r = add_row(what, "<= 1.10");
+	ret = time_pinned_map(dev, buf, gib * SZ_1G, &map_ns);
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "map: %s",
+			 strerror(-ret));
+		return;
+	}
+	ret = time_pin_baseline(buf, gib * SZ_1G, &pin_ns);
+	if (ret || !pin_ns) {
+		snprintf(r->detail, sizeof(r->detail), "pin_baseline: %s",
+			 ret ? strerror(-ret) : "0 ns");
+		return;
+	}
+	ratio = (double)map_ns / pin_ns;
+	snprintf(r->value, sizeof(r->value), "%.3f", ratio);
+	snprintf(r->detail, sizeof(r->detail), "map %.1f ms, pin %.1f ms",
+		 map_ns / 1e6, pin_ns / 1e6);
+	r->verdict = ratio <= TARGET_MAP_PIN ? V_MET : V_NOT_MET;
+	if (ratio > worst_ratio)
+		worst_ratio = ratio;
+}
+
+/*
+ * Measurement 3 (and 4 for movable memory): register N GiB of movable
+ * memory, fastest of MOVABLE_RUNS.
+ */
+static void bench_register(int dev, unsigned char *buf, unsigned int gib)
+{
+	__u64 id, t0, t, best = ~0ULL;
+	long long track = -1;
+	unsigned int run;
+	char what[56];
+	struct row *r;
+	int pt, ret = 0;
+
+	snprintf(what, sizeof(what), "register time, %u GiB movable", gib);
+	r = add_row(what, "< 1 ms");
+	for (run = 0; run < MOVABLE_RUNS && !ret; run++) {
+		pt = new_partition(dev, &id);
+		if (pt < 0) {
+			ret = pt;
+			break;
+		}
+		t0 = now_ns();
+		ret = mshv_map_memory(pt, 0, buf, gib * SZ_1G,
+				      1 << MSHV_SET_MEM_BIT_WRITABLE);
+		t = now_ns() - t0;
+		if (!ret) {
+			if (t < best)
+				best = t;
+			if (track < 0)
+				track = tracking_per_gib(id, gib);
+			mshv_unmap_memory(pt, 0, buf, gib * SZ_1G);
+		}
+		close(pt);
+	}
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "map: %s",
+			 strerror(-ret));
+		return;
+	}
+	snprintf(r->value, sizeof(r->value), "%.3f ms", best / 1e6);
+	r->verdict = best < TARGET_REGISTER_NS ? V_MET : V_NOT_MET;
+	if (best / 1e6 > worst_register_ms)
+		worst_register_ms = best / 1e6;
+	if (gib == largest_gib && track >= 0) {
+		r = add_row("tracking bytes per GiB, movable", "-");
+		set_bytes(r->value, sizeof(r->value), track);
+		snprintf(r->detail, sizeof(r->detail), "%u GiB region", gib);
+		r->verdict = V_INFO;
+		track_movable = track;
+	}
+}
+
+/* Register time of the largest size over that of 1 GiB: flat is <= 2. */
+static void add_register_growth(void)
+{
+	double first = -1, last = -1, v;
+	struct row *r;
+	unsigned int i;
+
+	for (i = 0; i < nrows; i++) {
+		if (strncmp(rows[i].what, "register time,", 14) ||
+		    rows[i].verdict == V_NA)
+			continue;
+		v = atof(rows[i].value);
+		if (first < 0)
+			first = v;
+		last = v;
+	}
+	r = add_row("register time growth, largest / 1 GiB", "<= 2 (flat)");
+	if (first <= 0 || last < 0)
+		return;
+	snprintf(r->value, sizeof(r->value), "%.2f", last / first);
+	r->verdict = last / first <= 2.0 ? V_MET : V_NOT_MET;
+}
+
+static const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case V_MET:
+		return "met";
+	case V_NOT_MET:
+		return "NOT MET";
+	case V_INFO:
+		return "-";
+	default:
+		return "n/a";
+	}
+}
+
+static void print_table(void)
+{
+	unsigned int i, met = 0, targets = 0, na = 0;
+	char worst[96];
+
+	printf("%-48s %-12s %-13s %-8s %s\n", "measurement", "value", "target",
+	       "result", "detail");
+	for (i = 0; i < nrows; i++) {
+		printf("%-48s %-12s %-13s %-8s %s\n", rows[i].what,
+		       rows[i].value, rows[i].target,
+		       verdict_name(rows[i].verdict), rows[i].detail);
+		if (rows[i].verdict == V_MET || rows[i].verdict == V_NOT_MET)
+			targets++;
+		if (rows[i].verdict == V_MET)
+			met++;
+		if (rows[i].verdict == V_NA)
+			na++;
+	}
+	snprintf(worst, sizeof(worst), "%.3f", worst_ratio);
+	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
+	       na);
+	printf("map calls per GiB %lld (2 MiB) / %lld (4 KiB); ", calls_2m,
+	       calls_4k);
+	printf("map/pin <= %s up to %u GiB; ",
+	       worst_ratio < 0 ? "n/a" : worst, largest_gib);
+	printf("movable register <= %.3f ms up to %u GiB; ", worst_register_ms,
+	       largest_gib);
+	printf("tracking per GiB %lld B (2 MiB) / %lld B (4 KiB) / %lld B (movable)\n",
+	       track_2m, track_4k, track_movable);
+}
+
+int main(void)
+{
+	__u64 avail = mem_available(), need;
+	bool saved_movable = true;
+	unsigned char *buf;
+	unsigned int i;
+	int dev;
+
+	dev = mshv_open();
+	if (dev < 0) {
+		printf("mshv_mem_bench: %s: %s\n", MSHV_DEV_PATH,
+		       strerror(-dev));
+		return 1;
+	}
+	if (!mshv_movable_param_present() || mshv_get_movable(&saved_movable)) {
+		printf("mshv_mem_bench: %s not found\n", MSHV_MOVABLE_PARAM);
+		return 1;
+	}
+	for (i = 0; i < MAX_SIZES; i++) {
+		need = gib_sizes[i] * SZ_1G + HEADROOM;
+		if (need <= avail)
+			largest_gib = gib_sizes[i];
+	}
+	printf("mshv_mem_bench: hypervisor %s, driver statistics %s, ",
+	       sim_present() ? "mshv_sim" : "Hyper-V",
+	       mshv_dbg_present() ? "present" : "absent");
+	printf("%.1f GiB available, runs up to %u GiB\n\n",
+	       avail / (double)SZ_1G, largest_gib);
+	if (!largest_gib) {
+		printf("mshv_mem_bench: not enough memory for 1 GiB\n");
+		return 1;
+	}
+
+	/* Pinned memory. */
+	mshv_set_movable(false);
+	bench_map_calls(dev, false);
+	bench_map_calls(dev, true);
+
+	buf = vmm_alloc(largest_gib * SZ_1G, true);
+	if (!buf) {
+		printf("mshv_mem_bench: cannot allocate %u GiB\n",
+		       largest_gib);
+		mshv_set_movable(saved_movable);
+		return 1;
+	}
+	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib; i++)
+		bench_map_vs_pin(dev, buf, gib_sizes[i]);
+
+	/* Movable memory. */
+	mshv_set_movable(true);
+	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib; i++)
+		bench_register(dev, buf, gib_sizes[i]);
+	add_register_growth();
+	mshv_set_movable(saved_movable);
+
+	printf("THP: %ld of %u MiB of the large buffer in huge pages\n\n",
+	       thp_kb(buf) >> 10, largest_gib * 1024);
+	munmap(buf, largest_gib * SZ_1G);
+	close(dev);
+	print_table();
+	return 0;
+}

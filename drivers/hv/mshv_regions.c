@@ -109,13 +109,56 @@ static int mshv_runs_grow(struct mshv_pinned *pinned)
 	return 0;
 }
 
+/* Number of frames from @pfns[0] on that follow each other, up to @count. */
+static unsigned int mshv_pfns_contiguous(const u64 *pfns, unsigned int count)
+{
+	unsigned int n = 1;
+
+	while (n < count && pfns[n] == pfns[0] + n)
+		n++;
+	return n;
+}
+
+/*
+ * Add the @nr_pages pages from @pfn, which are physically contiguous, to the
+ * runs; a page that follows the last run physically extends it.
+ */
+static int mshv_runs_add(struct mshv_pinned *pinned, u64 pfn, u64 nr_pages)
+{
+	u64 *last, len, add;
+	int ret;
+
+	while (nr_pages) {
+		last = pinned->nr_runs ? &pinned->runs[pinned->nr_runs - 1] :
+					 NULL;
+		len = last ? mshv_run_len(*last) : 0;
+		if (last && len < MSHV_RUN_MAX_PAGES &&
+		    mshv_run_pfn(*last) + len == pfn) {
+			add = min(nr_pages, MSHV_RUN_MAX_PAGES - len);
+			*last = mshv_run_pack(mshv_run_pfn(*last), len + add);
+		} else {
+			if (pinned->nr_runs == pinned->max_runs) {
+				ret = mshv_runs_grow(pinned);
+				if (ret)
+					return ret;
+			}
+			add = min(nr_pages, MSHV_RUN_MAX_PAGES);
+			pinned->runs[pinned->nr_runs++] = mshv_run_pack(pfn, add);
+		}
+		pfn += add;
+		nr_pages -= add;
+	}
+	return 0;
+}
+
 /**
  * mshv_runs_append() - add pages to the end of a pinned region's runs
  * @pinned: the runs
  * @pfns: page frames of the next pages of the region, in order
  * @count: number of entries in @pfns
  *
- * A page that follows the last run physically extends it.
+ * A page that follows the last run physically extends it. Stretches of
+ * contiguous frames are added at once, not page by page.
  *
  * Return: 0, or -ENOMEM; the runs are unchanged on failure only if no
  * page was added, so the caller must undo the whole region then.
@@ -123,27 +166,17 @@ static int mshv_runs_grow(struct mshv_pinned *pinned)
 VISIBLE_IF_KUNIT int mshv_runs_append(struct mshv_pinned *pinned,
 				      const u64 *pfns, unsigned int count)
 {
-	unsigned int i;
-	u64 *last;
+	unsigned int i, n;
 	int ret;
 
-	for (i = 0; i < count; i++) {
-		if (WARN_ON_ONCE(pfns[i] > MSHV_RUN_PFN_MASK))
+	for (i = 0; i < count; i += n) {
+		n = mshv_pfns_contiguous(pfns + i, count - i);
+		/* The stretch ascends: its last frame is its largest. */
+		if (WARN_ON_ONCE(pfns[i + n - 1] > MSHV_RUN_PFN_MASK))
 			return -EINVAL;
-		last = pinned->nr_runs ? &pinned->runs[pinned->nr_runs - 1] :
-					 NULL;
-		if (last && mshv_run_len(*last) < MSHV_RUN_MAX_PAGES &&
-		    mshv_run_pfn(*last) + mshv_run_len(*last) == pfns[i]) {
-			*last = mshv_run_pack(mshv_run_pfn(*last),
-					      mshv_run_len(*last) + 1);
-			continue;
-		}
-		if (pinned->nr_runs == pinned->max_runs) {
-			ret = mshv_runs_grow(pinned);
-			if (ret)
-				return ret;
-		}
-		pinned->runs[pinned->nr_runs++] = mshv_run_pack(pfns[i], 1);
+		ret = mshv_runs_add(pinned, pfns[i], n);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -764,11 +797,15 @@ static u64 mshv_movable_map_chunk(struct mshv_mem_region *region,
 			break;
 	status = mshv_map_no_deposit(region, gfn, nr_pages,
 				     region->hv_map_flags, pfns, i == nr_pages);
-	if (!hv_result_success(status))
-		return status;
 
 	if (!__test_and_set_bit(chunk, region->movable.chunks))
 		atomic64_add(nr_pages, &region->partition->pt_movable_mapped);
+	/*
+	 * A failure after the first batch leaves part of the chunk mapped:
+	 * take the whole chunk back, or an invalidation would miss it.
+	 */
+	if (!hv_result_success(status))
+		mshv_movable_block_chunk(region, chunk);
 	return status;
 }
 

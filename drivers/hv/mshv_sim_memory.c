@@ -65,6 +65,8 @@ static_assert(MSHV_SIM_PTE_DIRTY >> 4 == HV_GPA_PAGE_DIRTY);
 #define MSHV_SIM_LARGE_PAGES	HV_PAGES_PER_LARGE_PAGE
 /* 2 MiB ranges in a 1 GiB range. */
 #define MSHV_SIM_LARGE_PER_DIR	512
+/* 4 KiB pages in a 1 GiB range. */
+#define MSHV_SIM_DIR_PAGES	(MSHV_SIM_LARGE_PAGES * MSHV_SIM_LARGE_PER_DIR)
 
 /**
  * struct mshv_sim_slat_use - SLAT tables a 2 MiB range makes necessary
@@ -173,20 +175,34 @@ static bool mshv_sim_slat_lookup(struct mshv_sim_slat *slat, u64 gfn,
 
 /* Pool pages for SLAT tables */
 
+/* Whether the 1 GiB range of the 2 MiB range @lidx holds any entry. */
+static bool mshv_sim_slat_dir_used(struct mshv_sim_slat *slat, u64 lidx)
+{
+	u64 first = rounddown(lidx, MSHV_SIM_LARGE_PER_DIR);
+	u64 last = first + MSHV_SIM_LARGE_PER_DIR - 1;
+
+	return mshv_sim_xa_any(&slat->large, first, last) ||
+	       (!xa_empty(&slat->small) &&
+		mshv_sim_xa_any(&slat->small, first * MSHV_SIM_LARGE_PAGES,
+				(last + 1) * MSHV_SIM_LARGE_PAGES - 1));
+}
+
+/* Whether the 2 MiB range @lidx holds 4 KiB entries. */
+static bool mshv_sim_slat_table_used(struct mshv_sim_slat *slat, u64 lidx)
+{
+	u64 gfn = lidx * MSHV_SIM_LARGE_PAGES;
+
+	return !xa_empty(&slat->small) &&
+	       mshv_sim_xa_any(&slat->small, gfn,
+			       gfn + MSHV_SIM_LARGE_PAGES - 1);
+}
+
 /* Which tables the 2 MiB range @lidx and its 1 GiB range need now. */
 static void mshv_sim_slat_use(struct mshv_sim_slat *slat, u64 lidx,
 			      struct mshv_sim_slat_use *use)
 {
-	u64 gfn = lidx * MSHV_SIM_LARGE_PAGES;
-	u64 first = rounddown(lidx, MSHV_SIM_LARGE_PER_DIR);
-	u64 last = first + MSHV_SIM_LARGE_PER_DIR - 1;
-
-	use->table = mshv_sim_xa_any(&slat->small, gfn,
-				     gfn + MSHV_SIM_LARGE_PAGES - 1);
-	use->dir = use->table ||
-		   mshv_sim_xa_any(&slat->large, first, last) ||
-		   mshv_sim_xa_any(&slat->small, first * MSHV_SIM_LARGE_PAGES,
-				   (last + 1) * MSHV_SIM_LARGE_PAGES - 1);
+	use->table = mshv_sim_slat_table_used(slat, lidx);
+	use->dir = use->table || mshv_sim_slat_dir_used(slat, lidx);
 }
 
 /*
@@ -301,37 +317,49 @@ static void mshv_sim_slat_clear_range(struct mshv_sim *sim,
 /*
  * Map the 2 MiB range @lidx with the large entry @pte, replacing whatever
  * mapped it. The range keeps the accessed and dirty bits of its pages.
+ * @dir_used says the caller knows that the range's 1 GiB range holds an
+ * entry, which saves looking for one.
+ *
+ * Afterwards the range holds its large entry only, so it needs no table
+ * for 4 KiB entries and its 1 GiB range needs one.
  */
 static u16 mshv_sim_map_large(struct mshv_sim *sim,
 			      struct mshv_sim_partition *pt, u64 lidx,
-			      unsigned long pte)
+			      unsigned long pte, bool dir_used)
 {
 	struct mshv_sim_slat *slat = &pt->slat;
 	struct mshv_sim_slat_use before;
 	unsigned long old;
-	bool had_large;
+	void *entry;
 
-	mshv_sim_slat_use(slat, lidx, &before);
+	/* A range holds one large entry or 4 KiB entries, never both. */
+	before.table = mshv_sim_slat_table_used(slat, lidx);
+	before.dir = before.table || dir_used ||
+		     mshv_sim_slat_dir_used(slat, lidx);
 	if (!mshv_sim_slat_affordable(pt, &before, false))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 
-	had_large = mshv_sim_slat_get(&slat->large, lidx, &old);
-	if (had_large)
-		pte |= old & MSHV_SIM_PTE_STATE;
-	else
+	if (before.table)
 		pte |= mshv_sim_slat_small_state(slat, lidx);
-	if (mshv_sim_slat_set(&slat->large, lidx, pte))
+	entry = xa_store(&slat->large, lidx, xa_mk_value(pte), GFP_ATOMIC);
+	if (xa_is_err(entry))
 		return HV_STATUS_NO_RESOURCES;
 
-	if (had_large) {
+	if (entry) {
+		old = xa_to_value(entry);
+		if (old & MSHV_SIM_PTE_STATE) {
+			pte |= old & MSHV_SIM_PTE_STATE;
+			mshv_sim_slat_update(&slat->large, lidx, pte);
+		}
 		mshv_sim_slat_count(sim, slat, old, -MSHV_SIM_LARGE_PAGES);
 		slat->nr_large--;
-	} else {
-		mshv_sim_slat_clear_small(sim, slat, lidx);
 	}
+	if (before.table)
+		mshv_sim_slat_clear_small(sim, slat, lidx);
 	mshv_sim_slat_count(sim, slat, pte, MSHV_SIM_LARGE_PAGES);
 	slat->nr_large++;
-	mshv_sim_slat_settle(pt, lidx, &before);
+	mshv_sim_slat_charge(pt, &slat->nr_tables, before.table, false);
+	mshv_sim_slat_charge(pt, &slat->nr_dirs, before.dir, true);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -455,6 +483,26 @@ static bool mshv_sim_source_page_ok(const struct mshv_sim *sim, u64 pfn)
 	return !mshv_sim_page_held(sim, page);
 }
 
+/*
+ * Whether the @nr pages from @pfn all belong to one large folio. Such pages
+ * are online RAM and compound, which no deposited page is, so checking the
+ * folio once stands for checking each of its pages.
+ */
+static bool mshv_sim_source_in_folio(u64 pfn, unsigned int nr)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	struct folio *folio;
+	u64 first;
+
+	if (!page)
+		return false;
+	folio = page_folio(page);
+	if (!folio_test_large(folio))
+		return false;
+	first = folio_pfn(folio);
+	return pfn >= first && pfn + nr <= first + folio_nr_pages(folio);
+}
+
 /* Whether @pfn may back one rep of HvMapGpaPages with @flags. */
 static bool mshv_sim_source_ok(const struct mshv_sim *sim, u64 pfn,
 			       u32 flags)
@@ -467,6 +515,8 @@ static bool mshv_sim_source_ok(const struct mshv_sim *sim, u64 pfn,
 		return false;
 	/* A no-access mapping only records its PFN; nothing reads it. */
 	if (flags & HV_MAP_GPA_NO_ACCESS)
+		return true;
+	if (nr > 1 && mshv_sim_source_in_folio(pfn, nr))
 		return true;
 	for (i = 0; i < nr; i++)
 		if (!mshv_sim_source_page_ok(sim, pfn + i))
@@ -514,9 +564,9 @@ u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call)
 {
 	const struct hv_input_map_gpa_pages *in = call->in;
 	unsigned int i, end, step = 1;
+	u64 gfn, pfn, used_dir = U64_MAX;
 	struct mshv_sim_partition *pt;
 	unsigned long pte;
-	u64 gfn, pfn;
 	u16 status;
 
 	pt = mshv_sim_find(sim, in->target_partition_id, false);
@@ -528,6 +578,10 @@ u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call)
 	if (in->map_flags & HV_MAP_GPA_LARGE_PAGE)
 		step = MSHV_SIM_LARGE_PAGES;
 
+	/*
+	 * The reps are consecutive: once one is mapped, its 1 GiB range is
+	 * known to hold an entry for the reps that follow in that range.
+	 */
 	end = mshv_sim_rep_end(sim, call);
 	for (i = call->rep_start; i < end; i++) {
 		pfn = in->source_gpa_page_list[i];
@@ -538,9 +592,12 @@ u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call)
 		if (step == 1)
 			status = mshv_sim_map_small(sim, pt, gfn, pte);
 		else
-			status = mshv_sim_map_large(sim, pt, gfn / step, pte);
+			status = mshv_sim_map_large(sim, pt, gfn / step, pte,
+						    gfn / MSHV_SIM_DIR_PAGES ==
+						    used_dir);
 		if (status)
 			return status;
+		used_dir = gfn / MSHV_SIM_DIR_PAGES;
 		call->reps_done++;
 	}
 	return HV_STATUS_SUCCESS;

@@ -8,11 +8,16 @@
  * contiguous page frames, not as a pointer per page, so that huge pages
  * cost a few bytes per 2 MiB.
  *
- * A movable region pins nothing. It is mapped with no access when it is
- * created; when the guest touches it, mshv_region_handle_gpa_fault() faults
- * the 2 MiB chunk around the page in and maps it, and an MMU interval
- * notifier takes chunks away from the guest again whenever the kernel
- * changes the memory behind them (reclaim, migration, munmap).
+ * A movable region pins nothing and is not mapped in the hypervisor when
+ * it is created, so that registering it takes the same time whatever its
+ * size. When the guest touches it, the hypervisor reports an unmapped GPA
+ * and mshv_region_handle_gpa_fault() faults the 2 MiB chunk around the page
+ * in and maps it; an MMU interval notifier unmaps chunks from the guest
+ * again whenever the kernel changes the memory behind them (reclaim,
+ * migration, munmap). Mainline maps a new movable region with no access
+ * instead, which costs a hypercall rep per 2 MiB at registration; the VMM
+ * sees no difference, since either way the first access of each chunk
+ * ends in the kernel.
  *
  * Wherever the partition allows it, a 2 MiB-aligned guest range backed by
  * 2 MiB of aligned, physically contiguous memory is mapped with one large
@@ -109,21 +114,53 @@ static int mshv_runs_grow(struct mshv_pinned *pinned)
 	return 0;
 }
 
-/* Number of frames from @pfns[0] on that follow each other, up to @count. */
-static unsigned int mshv_pfns_contiguous(const u64 *pfns, unsigned int count)
+/*
+ * Number of page frames from @pfn on whose struct pages follow each other
+ * in the memory map: the rest of @pfn's memory section where the map is
+ * kept per section, else all of them.
+ */
+static unsigned long mshv_memmap_contiguous(unsigned long pfn)
 {
+#if defined(CONFIG_SPARSEMEM) && !defined(CONFIG_SPARSEMEM_VMEMMAP)
+	return PAGES_PER_SECTION - (pfn & (PAGES_PER_SECTION - 1));
+#else
+	return ULONG_MAX;
+#endif
+}
+
+/*
+ * Number of pages from @pages[0], whose frame is @pfn, on that are
+ * consecutive page frames, up to @count. Within the span of the memory map
+ * where struct pages follow each other, the page of frame @pfn + n is
+ * @pages[0] + n, so each page is checked by comparing its pointer, without
+ * computing its frame.
+ */
+static unsigned int mshv_pages_contiguous(struct page *const *pages,
+					  unsigned long pfn,
+					  unsigned int count)
+{
+	struct page *first = pages[0];
 	unsigned int n = 1;
 
-	while (n < count && pfns[n] == pfns[0] + n)
+	count = min_t(unsigned long, count, mshv_memmap_contiguous(pfn));
+	while (n < count && pages[n] == first + n)
 		n++;
 	return n;
 }
 
-/*
- * Add the @nr_pages pages from @pfn, which are physically contiguous, to the
- * runs; a page that follows the last run physically extends it.
+/**
+ * mshv_runs_add() - add physically contiguous pages to a pinned region's runs
+ * @pinned: the runs
+ * @pfn: first page frame, below 2^40
+ * @nr_pages: number of pages
+ *
+ * Pages that follow the last run physically extend it, up to the longest
+ * run encodable; the others start new runs.
+ *
+ * Return: 0, or -ENOMEM with part of the pages added.
  */
-static int mshv_runs_add(struct mshv_pinned *pinned, u64 pfn, u64 nr_pages)
+VISIBLE_IF_KUNIT int mshv_runs_add(struct mshv_pinned *pinned, u64 pfn,
+				   u64 nr_pages)
 {
 	u64 *last, len, add;
 	int ret;
@@ -150,50 +187,55 @@ static int mshv_runs_add(struct mshv_pinned *pinned, u64 pfn, u64 nr_pages)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_runs_add);
 
 /**
  * mshv_runs_append() - add pages to the end of a pinned region's runs
  * @pinned: the runs
- * @pfns: page frames of the next pages of the region, in order
- * @count: number of entries in @pfns
+ * @pages: the next pages of the region, in order
+ * @count: number of entries in @pages
  *
- * A page that follows the last run physically extends it. Stretches of
- * contiguous frames are added at once, not page by page.
+ * A page that follows the last run physically extends it. Every page is
+ * checked to be the frame its run says; stretches of contiguous frames are
+ * then added at once, and only their first page (and the first of each
+ * memory section, where the memory map is kept per section) is turned into
+ * a frame number.
  *
- * Return: 0, or -ENOMEM; the runs are unchanged on failure only if no
- * page was added, so the caller must undo the whole region then.
+ * Return: 0, -ENOMEM, or -EINVAL for a frame a run cannot encode. On
+ * failure the runs are as they were before the call.
  */
 VISIBLE_IF_KUNIT int mshv_runs_append(struct mshv_pinned *pinned,
-				      const u64 *pfns, unsigned int count)
+				      struct page *const *pages,
+				      unsigned int count)
 {
+	unsigned long nr_runs = pinned->nr_runs;
+	u64 last = nr_runs ? pinned->runs[nr_runs - 1] : 0;
 	unsigned int i, n;
+	u64 pfn;
 	int ret;
 
 	for (i = 0; i < count; i += n) {
-		n = mshv_pfns_contiguous(pfns + i, count - i);
+		pfn = page_to_pfn(pages[i]);
+		n = mshv_pages_contiguous(pages + i, pfn, count - i);
 		/* The stretch ascends: its last frame is its largest. */
-		if (WARN_ON_ONCE(pfns[i + n - 1] > MSHV_RUN_PFN_MASK))
-			return -EINVAL;
-		ret = mshv_runs_add(pinned, pfns[i], n);
+		if (WARN_ON_ONCE(pfn + n - 1 > MSHV_RUN_PFN_MASK)) {
+			ret = -EINVAL;
+			goto restore;
+		}
+		ret = mshv_runs_add(pinned, pfn, n);
 		if (ret)
-			return ret;
+			goto restore;
 	}
 	return 0;
+
+restore:
+	/* Only the last run was extended and runs were added after it. */
+	pinned->nr_runs = nr_runs;
+	if (nr_runs)
+		pinned->runs[nr_runs - 1] = last;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_runs_append);
-
-/* Make room for @count more runs, so that appending them cannot fail. */
-static int mshv_runs_reserve(struct mshv_pinned *pinned, unsigned int count)
-{
-	int ret;
-
-	while (pinned->max_runs - pinned->nr_runs < count) {
-		ret = mshv_runs_grow(pinned);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
 
 /* Give back the slack of the runs array once the region is complete. */
 static int mshv_runs_trim(struct mshv_pinned *pinned)
@@ -216,9 +258,9 @@ static int mshv_runs_trim(struct mshv_pinned *pinned)
 /* ---- Walking a region as the hypervisor maps it ------------------------ */
 
 /**
- * mshv_extent_iter_init() - start walking part of a region
+ * mshv_extent_iter_init() - start walking part of a pinned region
  * @it: the iterator
- * @region: the region
+ * @region: the region, pinned
  * @gfn: first guest page frame; the start of the region or of a 2 MiB
  *	chunk, so that large extents come out as they were mapped
  * @nr_pages: number of pages to walk
@@ -233,9 +275,6 @@ VISIBLE_IF_KUNIT void mshv_extent_iter_init(struct mshv_extent_iter *it,
 	it->gfn = gfn;
 	it->end = gfn + nr_pages;
 	it->run = 0;
-	it->run_off = 0;
-	if (region->type != MSHV_REGION_PINNED)
-		return;
 	while (it->run < region->pinned.nr_runs &&
 	       off >= mshv_run_len(region->pinned.runs[it->run])) {
 		off -= mshv_run_len(region->pinned.runs[it->run]);
@@ -253,8 +292,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_extent_iter_init);
  * An extent is either one large page (512 pages, guest frame and page frame
  * both 512-aligned, physically contiguous, in a partition with GPA super
  * pages) or up to 512 pages mapped one by one, never crossing a 2 MiB guest
- * boundary. A movable region is walked as it is mapped with no access: page
- * frame 0 everywhere.
+ * boundary.
  *
  * Return: false when the walk is over.
  */
@@ -262,18 +300,15 @@ VISIBLE_IF_KUNIT bool mshv_extent_next(struct mshv_extent_iter *it,
 				       struct mshv_extent *ext)
 {
 	const struct mshv_mem_region *region = it->region;
-	u64 left, pfn = 0, run;
+	u64 left, pfn, run;
 
 	if (it->gfn >= it->end)
 		return false;
-	left = it->end - it->gfn;
-	if (region->type == MSHV_REGION_PINNED) {
-		if (WARN_ON_ONCE(it->run >= region->pinned.nr_runs))
-			return false;
-		run = region->pinned.runs[it->run];
-		pfn = mshv_run_pfn(run) + it->run_off;
-		left = min(left, mshv_run_len(run) - it->run_off);
-	}
+	if (WARN_ON_ONCE(it->run >= region->pinned.nr_runs))
+		return false;
+	run = region->pinned.runs[it->run];
+	pfn = mshv_run_pfn(run) + it->run_off;
+	left = min(it->end - it->gfn, mshv_run_len(run) - it->run_off);
 
 	ext->gfn = it->gfn;
 	ext->pfn = pfn;
@@ -285,12 +320,10 @@ VISIBLE_IF_KUNIT bool mshv_extent_next(struct mshv_extent_iter *it,
 		min(left, MSHV_LARGE_PAGES - (it->gfn % MSHV_LARGE_PAGES));
 
 	it->gfn += ext->nr_pages;
-	if (region->type == MSHV_REGION_PINNED) {
-		it->run_off += ext->nr_pages;
-		if (it->run_off == mshv_run_len(run)) {
-			it->run++;
-			it->run_off = 0;
-		}
+	it->run_off += ext->nr_pages;
+	if (it->run_off == mshv_run_len(run)) {
+		it->run++;
+		it->run_off = 0;
 	}
 	return true;
 }
@@ -298,7 +331,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_extent_next);
 
 /**
  * mshv_region_slat_pages() - pool pages the hypervisor needs to map a region
- * @region: the region
+ * @region: the region, pinned
  *
  * The hypervisor's second level address translation takes a page for each
  * 2 MiB guest range that holds 4 KiB mappings and one for each 1 GiB range
@@ -418,8 +451,8 @@ static int mshv_batch_add(struct mshv_gpa_batch *batch,
 }
 
 /**
- * mshv_region_unmap_range() - remove part of a region from the hypervisor
- * @region: the region
+ * mshv_region_unmap_range() - unmap part of a pinned region
+ * @region: the region, pinned
  * @gfn: first guest page frame; the region's first or 2 MiB-aligned
  * @nr_pages: number of pages
  *
@@ -456,16 +489,21 @@ VISIBLE_IF_KUNIT int mshv_region_unmap_range(struct mshv_mem_region *region,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_unmap_range);
 
-/*
- * Map a whole region, as its extents say, with @flags. Whatever was mapped
- * when a hypercall fails is unmapped again.
+/**
+ * mshv_region_map_pinned() - map every page of a pinned region
+ * @region: the region, pinned
+ *
+ * Deposits the memory the mapping takes first, then maps the region in
+ * batches of HV_MAP_GPA_MAX_PAGES reps. On failure nothing stays mapped.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
  */
-static int mshv_region_map_extents(struct mshv_mem_region *region, u32 flags,
-				   bool with_pfns)
+VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
 {
 	struct mshv_gpa_batch batch = {
 		.pt_id = region->partition->pt_id,
-		.flags = flags,
+		.flags = region->hv_map_flags,
 	};
 	struct mshv_extent_iter it;
 	struct mshv_extent ext;
@@ -476,12 +514,10 @@ static int mshv_region_map_extents(struct mshv_mem_region *region, u32 flags,
 	if (ret)
 		return ret;
 
-	if (with_pfns) {
-		batch.pfns = kmalloc_array(HV_MAP_GPA_MAX_PAGES,
-					   sizeof(*batch.pfns), GFP_KERNEL);
-		if (!batch.pfns)
-			return -ENOMEM;
-	}
+	batch.pfns = kmalloc_array(HV_MAP_GPA_MAX_PAGES, sizeof(*batch.pfns),
+				   GFP_KERNEL);
+	if (!batch.pfns)
+		return -ENOMEM;
 
 	mshv_extent_iter_init(&it, region, region->start_gfn,
 			      region->nr_pages);
@@ -505,21 +541,6 @@ unmap:
 	kfree(batch.pfns);
 	return ret;
 }
-
-/**
- * mshv_region_map_pinned() - map every page of a pinned region
- * @region: the region, pinned
- *
- * Deposits the memory the mapping takes first, then maps the region in
- * batches of HV_MAP_GPA_MAX_PAGES reps. On failure nothing stays mapped.
- *
- * Context: process context, may sleep.
- * Return: 0 or a negative errno.
- */
-VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
-{
-	return mshv_region_map_extents(region, region->hv_map_flags, true);
-}
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
 
 /* ---- Pinned regions ---------------------------------------------------- */
@@ -540,11 +561,9 @@ static void mshv_region_unpin(struct mshv_mem_region *region, bool dirty)
 
 /* Pin one batch of pages and add them to the runs. */
 static int mshv_region_pin_batch(struct mshv_mem_region *region, u64 offset,
-				 unsigned int count, struct page **pages,
-				 u64 *pfns)
+				 unsigned int count, struct page **pages)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	unsigned int i;
 	int pinned, ret;
 
 	if (region->writable)
@@ -559,22 +578,10 @@ static int mshv_region_pin_batch(struct mshv_mem_region *region, u64 offset,
 		return -EFAULT;
 	}
 
-	ret = mshv_runs_reserve(&region->pinned, count);
+	ret = mshv_runs_append(&region->pinned, pages, count);
 	if (ret)
-		goto unpin;
-	for (i = 0; i < count; i++) {
-		pfns[i] = page_to_pfn(pages[i]);
-		if (WARN_ON_ONCE(pfns[i] > MSHV_RUN_PFN_MASK)) {
-			ret = -EFAULT;
-			goto unpin;
-		}
-	}
-	/* With the room reserved and the frames checked, this cannot fail. */
-	return mshv_runs_append(&region->pinned, pfns, count);
-
-unpin:
-	unpin_user_pages(pages, count);
-	return ret;
+		unpin_user_pages(pages, count);
+	return ret == -EINVAL ? -EFAULT : ret;
 }
 
 /*
@@ -586,13 +593,11 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 	struct page **pages;
 	unsigned int count;
 	u64 done;
-	u64 *pfns;
-	int ret = -ENOMEM;
+	int ret;
 
 	pages = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pages), GFP_KERNEL);
-	pfns = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pfns), GFP_KERNEL);
-	if (!pages || !pfns)
-		goto free;
+	if (!pages)
+		return -ENOMEM;
 
 	for (done = 0; done < region->nr_pages; done += count) {
 		count = min_t(u64, region->nr_pages - done, MSHV_PIN_BATCH);
@@ -600,7 +605,7 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 			ret = -EINTR;
 			goto unpin;
 		}
-		ret = mshv_region_pin_batch(region, done, count, pages, pfns);
+		ret = mshv_region_pin_batch(region, done, count, pages);
 		if (ret)
 			goto unpin;
 	}
@@ -613,7 +618,6 @@ unpin:
 	/* A failed batch unpinned its own pages; these are the earlier ones. */
 	mshv_region_unpin(region, false);
 free:
-	kvfree(pfns);
 	kvfree(pages);
 	return ret;
 }
@@ -675,73 +679,52 @@ static unsigned long mshv_gfn_chunk(const struct mshv_mem_region *region,
 }
 
 /*
- * Map up to one chunk, @nr_pages guest pages from @gfn, with @flags and
- * the frames @pfns (or PFN 0). If @contiguous says the frames follow each
- * other, a whole aligned chunk is mapped as one large page.
+ * Unmap the region's pages of a mapped chunk from the hypervisor, the way
+ * they were mapped: one large rep for a large page, so that nothing is
+ * split. Unmapping never needs memory from the pool, so this only fails if
+ * the hypervisor refuses the call; the chunk then stays marked mapped, for
+ * a later attempt.
  */
-static u64 mshv_map_no_deposit(struct mshv_mem_region *region, u64 gfn,
-			       u64 nr_pages, u32 flags, const u64 *pfns,
-			       bool contiguous)
+static int mshv_movable_unmap_chunk(struct mshv_mem_region *region,
+				    unsigned long chunk)
 {
-	unsigned int count;
-	u64 done, status = HV_STATUS_SUCCESS;
+	struct mshv_movable *movable = &region->movable;
+	bool large = test_bit(chunk, movable->large);
+	u64 gfn, nr_pages;
+	int ret, try;
 
-	if (contiguous && region->partition->pt_super_pages &&
-	    nr_pages == MSHV_LARGE_PAGES && IS_ALIGNED(gfn, MSHV_LARGE_PAGES) &&
-	    (!pfns || IS_ALIGNED(pfns[0], MSHV_LARGE_PAGES)))
-		return mshv_hvcall_map_gpa_pages(region->partition->pt_id, gfn,
-						 flags | HV_MAP_GPA_LARGE_PAGE,
-						 pfns, 1);
-
-	for (done = 0; done < nr_pages; done += count) {
-		count = min_t(u64, nr_pages - done, HV_MAP_GPA_MAX_PAGES);
-		status = mshv_hvcall_map_gpa_pages(region->partition->pt_id,
-						   gfn + done, flags,
-						   pfns ? pfns + done : NULL,
-						   count);
-		if (!hv_result_success(status))
-			break;
-	}
-	return status;
-}
-
-/*
- * Take a chunk away from the guest: map it with no access, or failing that
- * unmap it. Mapping a whole chunk with no access never needs memory from
- * the pool: it replaces the chunk's 4 KiB entries or its large entry.
- */
-static void mshv_movable_block_chunk(struct mshv_mem_region *region,
-				     unsigned long chunk)
-{
-	struct mshv_partition *pt = region->partition;
-	u64 gfn, nr_pages, status;
-	int ret;
-
-	lockdep_assert_held(&region->movable.lock);
+	lockdep_assert_held(&movable->lock);
 
 	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
-	status = mshv_map_no_deposit(region, gfn, nr_pages,
-				     HV_MAP_GPA_NO_ACCESS, NULL, true);
-	if (!hv_result_success(status)) {
-		ret = mshv_region_unmap_range(region, gfn, nr_pages);
-		WARN_ONCE(ret, "mshv: partition %llu keeps access to GPA %#llx: %d\n",
-			  pt->pt_id, gfn << HV_HYP_PAGE_SHIFT, ret);
+	for (try = 0; try < MSHV_UNMAP_TRIES; try++) {
+		ret = mshv_hvcall_unmap_gpa_pages(region->partition->pt_id,
+						  gfn,
+						  large ?
+						  HV_UNMAP_GPA_LARGE_PAGE : 0,
+						  large ? 1 : nr_pages);
+		if (!ret)
+			break;
 	}
-	__clear_bit(chunk, region->movable.chunks);
-	atomic64_sub(nr_pages, &pt->pt_movable_mapped);
+	if (ret)
+		return ret;
+	__clear_bit(chunk, movable->chunks);
+	__clear_bit(chunk, movable->large);
+	atomic64_sub(nr_pages, &region->partition->pt_movable_mapped);
+	return 0;
 }
 
-/* Block every mapped chunk of the region in [first, last]. */
-static void mshv_movable_block_chunks(struct mshv_mem_region *region,
-				      unsigned long first, unsigned long last)
+/* Unmap every mapped chunk of the region in [first, last]. */
+static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
+				     unsigned long first, unsigned long last)
 {
-	unsigned long chunk;
+	unsigned long chunk = first;
+	int ret = 0, err;
 
-	for (chunk = find_next_bit(region->movable.chunks, last + 1, first);
-	     chunk <= last;
-	     chunk = find_next_bit(region->movable.chunks, last + 1,
-				   chunk + 1))
-		mshv_movable_block_chunk(region, chunk);
+	for_each_set_bit_from(chunk, region->movable.chunks, last + 1) {
+		err = mshv_movable_unmap_chunk(region, chunk);
+		ret = ret ?: err;
+	}
+	return ret;
 }
 
 static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
@@ -751,7 +734,9 @@ static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 	struct mshv_mem_region *region =
 		container_of(mni, struct mshv_mem_region, movable.mni);
 	u64 size = region->nr_pages << HV_HYP_PAGE_SHIFT;
+	struct mshv_partition *pt = region->partition;
 	unsigned long start, end;
+	int ret = 0;
 
 	if (mmu_notifier_range_blockable(range))
 		mutex_lock(&region->movable.lock);
@@ -763,13 +748,15 @@ static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 	start = max(range->start, region->start_uaddr);
 	end = min(range->end, region->start_uaddr + size);
 	if (start < end)
-		mshv_movable_block_chunks(region,
-					  mshv_gfn_chunk(region, region->start_gfn +
-							 ((start - region->start_uaddr) >>
-							  HV_HYP_PAGE_SHIFT)),
-					  mshv_gfn_chunk(region, region->start_gfn +
-							 ((end - 1 - region->start_uaddr) >>
-							  HV_HYP_PAGE_SHIFT)));
+		ret = mshv_movable_unmap_chunks(region,
+						mshv_gfn_chunk(region, region->start_gfn +
+							       ((start - region->start_uaddr) >>
+								HV_HYP_PAGE_SHIFT)),
+						mshv_gfn_chunk(region, region->start_gfn +
+							       ((end - 1 - region->start_uaddr) >>
+								HV_HYP_PAGE_SHIFT)));
+	WARN_ONCE(ret, "mshv: partition %llu keeps access to memory at GPA %#llx that the kernel takes away: %d\n",
+		  pt->pt_id, region->start_gfn << HV_HYP_PAGE_SHIFT, ret);
 
 	mutex_unlock(&region->movable.lock);
 	return true;
@@ -779,33 +766,67 @@ static const struct mmu_interval_notifier_ops mshv_region_mni_ops = {
 	.invalidate = mshv_region_invalidate,
 };
 
-/* Map a faulted-in chunk; called with the region's lock held. */
-static u64 mshv_movable_map_chunk(struct mshv_mem_region *region,
-				  unsigned long chunk, unsigned long *hmm_pfns,
-				  u64 *pfns)
+/* Map up to one chunk, @nr_pages guest pages from @gfn, with 4 KiB reps. */
+static u64 mshv_movable_map_small(struct mshv_mem_region *region, u64 gfn,
+				  u64 nr_pages, const u64 *pfns)
 {
-	u64 gfn, nr_pages, i, status;
+	u64 done, status = HV_STATUS_SUCCESS;
+	unsigned int count;
 
-	lockdep_assert_held(&region->movable.lock);
+	for (done = 0; done < nr_pages; done += count) {
+		count = min_t(u64, nr_pages - done, HV_MAP_GPA_MAX_PAGES);
+		status = mshv_hvcall_map_gpa_pages(region->partition->pt_id,
+						   gfn + done,
+						   region->hv_map_flags,
+						   pfns + done, count);
+		if (!hv_result_success(status))
+			break;
+	}
+	return status;
+}
+
+/*
+ * Map a faulted-in chunk whose frames are @pfns: as one large page if the
+ * partition allows it and the chunk is a whole aligned 2 MiB of aligned,
+ * contiguous frames, else page by page. Called with the region's lock held.
+ */
+static u64 mshv_movable_map_chunk(struct mshv_mem_region *region,
+				  unsigned long chunk, const u64 *pfns)
+{
+	struct mshv_movable *movable = &region->movable;
+	u64 gfn, nr_pages, i, status;
+	bool large;
+
+	lockdep_assert_held(&movable->lock);
 
 	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
-	for (i = 0; i < nr_pages; i++)
-		pfns[i] = page_to_pfn(hmm_pfn_to_page(hmm_pfns[i]));
-	/* One large page only if the 512 frames follow each other. */
 	for (i = 1; i < nr_pages; i++)
 		if (pfns[i] != pfns[0] + i)
 			break;
-	status = mshv_map_no_deposit(region, gfn, nr_pages,
-				     region->hv_map_flags, pfns, i == nr_pages);
+	large = region->partition->pt_super_pages && i == MSHV_LARGE_PAGES &&
+		IS_ALIGNED(gfn, MSHV_LARGE_PAGES) &&
+		IS_ALIGNED(pfns[0], MSHV_LARGE_PAGES);
+	if (large)
+		status = mshv_hvcall_map_gpa_pages(region->partition->pt_id,
+						   gfn,
+						   region->hv_map_flags |
+						   HV_MAP_GPA_LARGE_PAGE,
+						   pfns, 1);
+	else
+		status = mshv_movable_map_small(region, gfn, nr_pages, pfns);
 
-	if (!__test_and_set_bit(chunk, region->movable.chunks))
-		atomic64_add(nr_pages, &region->partition->pt_movable_mapped);
+	__set_bit(chunk, movable->chunks);
+	__assign_bit(chunk, movable->large, large);
+	atomic64_add(nr_pages, &region->partition->pt_movable_mapped);
 	/*
 	 * A failure after the first batch leaves part of the chunk mapped:
-	 * take the whole chunk back, or an invalidation would miss it.
+	 * take the whole chunk back, or an invalidation would miss it. Pages
+	 * that were not mapped are unmapped too, which does nothing.
 	 */
-	if (!hv_result_success(status))
-		mshv_movable_block_chunk(region, chunk);
+	if (!hv_result_success(status) &&
+	    mshv_movable_unmap_chunk(region, chunk))
+		pr_err("partition %llu: a failed fault-in left GPA %#llx mapped\n",
+		       region->partition->pt_id, gfn << HV_HYP_PAGE_SHIFT);
 	return status;
 }
 
@@ -825,7 +846,7 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 		.default_flags = HMM_PFN_REQ_FAULT,
 	};
 	struct mm_struct *mm = mni->mm;
-	u64 gfn, nr_pages, status;
+	u64 gfn, nr_pages, status, i;
 	u64 *pfns;
 	int ret;
 
@@ -862,13 +883,18 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 			continue;
 		if (ret)
 			break;
+		for (i = 0; i < nr_pages; i++)
+			pfns[i] = page_to_pfn(hmm_pfn_to_page(hmm_pfns[i]));
 
 		mutex_lock(&region->movable.lock);
 		if (mmu_interval_read_retry(mni, range.notifier_seq)) {
 			mutex_unlock(&region->movable.lock);
 			continue;
 		}
-		status = mshv_movable_map_chunk(region, chunk, hmm_pfns, pfns);
+		/* Another virtual processor may have mapped it meanwhile. */
+		status = HV_STATUS_SUCCESS;
+		if (!test_bit(chunk, region->movable.chunks))
+			status = mshv_movable_map_chunk(region, chunk, pfns);
 		mutex_unlock(&region->movable.lock);
 
 		ret = mshv_hvcall_status_to_errno(status);
@@ -915,17 +941,25 @@ static int mshv_region_check_vmas(const struct mshv_mem_region *region)
 	return ret;
 }
 
+/*
+ * Set a movable region up without any hypercall: its chunks are mapped as
+ * the guest faults on them, so registering takes the same time whatever
+ * the size of the region.
+ */
 static int mshv_region_setup_movable(struct mshv_mem_region *region)
 {
-	unsigned long nr_chunks = mshv_region_nr_chunks(region);
+	unsigned long longs = BITS_TO_LONGS(mshv_region_nr_chunks(region));
 	int ret;
 
 	mutex_init(&region->movable.lock);
-	region->movable.chunks = bitmap_zalloc(nr_chunks, GFP_KERNEL_ACCOUNT);
+	/* One allocation holds both bitmaps. */
+	region->movable.chunks = bitmap_zalloc(2 * longs * BITS_PER_LONG,
+					       GFP_KERNEL_ACCOUNT);
 	if (!region->movable.chunks) {
 		ret = -ENOMEM;
 		goto destroy_lock;
 	}
+	region->movable.large = region->movable.chunks + longs;
 
 	ret = mshv_region_check_vmas(region);
 	if (ret)
@@ -938,16 +972,9 @@ static int mshv_region_setup_movable(struct mshv_mem_region *region)
 	if (ret)
 		goto free_chunks;
 
-	ret = mshv_region_map_extents(region, HV_MAP_GPA_NO_ACCESS, false);
-	if (ret)
-		goto remove_notifier;
-
-	region->tracking_bytes += BITS_TO_LONGS(nr_chunks) *
-				  sizeof(unsigned long);
+	region->tracking_bytes += 2 * longs * sizeof(unsigned long);
 	return 0;
 
-remove_notifier:
-	mmu_interval_notifier_remove(&region->movable.mni);
 free_chunks:
 	bitmap_free(region->movable.chunks);
 destroy_lock:
@@ -1198,9 +1225,8 @@ free_region:
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_map_region);
 
 /*
- * Remove a region from the hypervisor. A movable region's chunks are
- * blocked first, which turns faulted-in chunks back into large no-access
- * entries, so that the unmap never splits a large page.
+ * Remove a region from the hypervisor: all of a pinned region, only the
+ * mapped chunks of a movable one.
  */
 static int mshv_region_unmap(struct mshv_mem_region *region)
 {
@@ -1208,8 +1234,10 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 
 	if (region->type == MSHV_REGION_MOVABLE) {
 		mutex_lock(&region->movable.lock);
-		mshv_movable_block_chunks(region, 0,
-					  mshv_region_nr_chunks(region) - 1);
+		ret = mshv_movable_unmap_chunks(region, 0,
+						mshv_region_nr_chunks(region) - 1);
+		mutex_unlock(&region->movable.lock);
+		return ret;
 	}
 	for (try = 0; try < MSHV_UNMAP_TRIES; try++) {
 		ret = mshv_region_unmap_range(region, region->start_gfn,
@@ -1217,8 +1245,6 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 		if (!ret)
 			break;
 	}
-	if (region->type == MSHV_REGION_MOVABLE)
-		mutex_unlock(&region->movable.lock);
 	return ret;
 }
 
@@ -1312,8 +1338,13 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
  * @gfn: the guest page frame the guest could not access
  * @write: the access was a write
  *
+ * For both intercepts the guest's access to a movable region raises: the
+ * unmapped-GPA intercept (HVMSG_UNMAPPED_GPA) of a chunk that was never
+ * mapped or was unmapped by an invalidation, and the GPA intercept
+ * (HVMSG_GPA_INTERCEPT) of a mapped page the access is not allowed on.
  * Faults in and maps the 2 MiB chunk of the movable region around @gfn
- * (clamped to the region), as one large page where the memory allows.
+ * (clamped to the region), as one large page where the memory allows; a
+ * chunk that is mapped already is left as it is.
  *
  * Context: process context of the VMM, may sleep; pt_mutex not needed.
  * Return: 0 if the page is now mapped (run the guest again), -ENOENT if

@@ -15,6 +15,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <uapi/linux/mshv.h>
 #include <asm/hyperv-tlfs.h>
 
@@ -33,13 +34,23 @@
 #define MSHV_LARGE_PAGES		512
 /* Guest pages in the 1 GiB range one SLAT pool page covers. */
 #define MSHV_GIB_PAGES			(1ULL << (30 - HV_HYP_PAGE_SHIFT))
+/* Virtual processors of a partition: mshv_create_vp.vp_index bound. */
+#define MSHV_MAX_VPS			256
+
+struct hv_output_dispatch_vp;
+struct hv_partition_creation_properties;
+struct hv_vp_state_data;
+struct page;
+struct mshv_vp;
 
 /**
- * struct mshv_partition - a child partition, owned by one partition fd
+ * struct mshv_partition - a child partition
+ * @pt_ref: references: one for the partition fd, one for each VP fd; the
+ *	partition is torn down when the last one goes
  * @pt_id: the hypervisor's identifier of the partition; set at creation
  * @pt_mutex: serialises the ioctls of the partition fd and protects
- *	@pt_initialized and @pt_nr_regions; held while regions are added and
- *	removed
+ *	@pt_initialized, @pt_nr_regions and @pt_vps; held while regions are
+ *	added and removed
  * @pt_initialized: HvInitializePartition has succeeded
  * @pt_super_pages: created with GPA super pages: guest memory may be mapped
  *	with large (2 MiB) pages; set at creation
@@ -53,8 +64,12 @@
  * @pt_tracking_bytes: kernel memory used to track the regions
  * @pt_node: entry in the driver's list of partitions (debugfs), under the
  *	list's own mutex
+ * @pt_vps: the partition's virtual processors (struct mshv_vp), by VP
+ *	index; an entry is stored once, when the VP is created, and erased
+ *	with the partition
  */
 struct mshv_partition {
+	refcount_t pt_ref;
 	u64 pt_id;
 	struct mutex pt_mutex;	/* ioctls; protects pt_initialized */
 	bool pt_initialized;
@@ -66,6 +81,29 @@ struct mshv_partition {
 	atomic64_t pt_movable_mapped;
 	atomic64_t pt_tracking_bytes;
 	struct list_head pt_node;
+	struct xarray pt_vps;
+};
+
+/**
+ * struct mshv_vp - a virtual processor of a child partition
+ * @vp_partition: its partition; each VP fd holds a reference to it
+ * @vp_index: the VP's index in the partition
+ * @vp_mutex: serialises the VP fd's ioctls and protects
+ *	@vp_intercept_suspended
+ * @vp_register_page: the hypervisor's register page for the VP, mapped
+ *	in the root
+ * @vp_intercept_msg_page: the hypervisor's intercept message page for the
+ *	VP, mapped in the root; holds a struct hv_message
+ * @vp_intercept_suspended: the last dispatch stopped at an intercept,
+ *	which suspended the VP until the next dispatch lifts it
+ */
+struct mshv_vp {
+	struct mshv_partition *vp_partition;
+	u32 vp_index;
+	struct mutex vp_mutex;	/* VP ioctls; protects vp_intercept_suspended */
+	struct page *vp_register_page;
+	struct page *vp_intercept_msg_page;
+	bool vp_intercept_suspended;
 };
 
 /* How a region's memory is held. */
@@ -95,13 +133,16 @@ struct mshv_pinned {
  *	held while memory is allocated or user memory is faulted in, since
  *	the invalidation callback takes it from reclaim.
  * @chunks: bitmap of the region's 2 MiB GPA chunks whose pages are mapped
- *	accessible; chunk 0 starts at the 2 MiB boundary at or below the
- *	region's first page
+ *	in the hypervisor (the others are not mapped at all); chunk 0 starts
+ *	at the 2 MiB boundary at or below the region's first page
+ * @large: bitmap of the mapped chunks that are mapped as one large page;
+ *	in the same allocation as @chunks
  */
 struct mshv_movable {
 	struct mmu_interval_notifier mni;
 	struct mutex lock;	/* fault-in vs invalidation; protects chunks */
 	unsigned long *chunks;
+	unsigned long *large;
 };
 
 /**
@@ -139,7 +180,7 @@ struct mshv_mem_region {
 /**
  * struct mshv_extent - guest pages that are mapped by one kind of rep
  * @gfn: first guest page frame
- * @pfn: first page frame backing it (0 for a movable region's layout)
+ * @pfn: first page frame backing it
  * @nr_pages: number of pages; MSHV_LARGE_PAGES for a large extent
  * @large: mapped by one large-page rep
  */
@@ -167,10 +208,11 @@ struct mshv_extent_iter {
 };
 
 /**
- * struct mshv_passthru_call - a simple hypercall issued for user space
+ * struct mshv_passthru_call - a hypercall issued for user space
  * @partition_id: target partition; replaces the first 8 bytes of the
  *	input and receives the deposits if the hypervisor runs out of memory
- * @code: hypercall code of a simple (not rep, not fast) hypercall
+ * @code: hypercall code of a memory-based (not fast) hypercall
+ * @reps: number of reps of a rep hypercall; 0 for a simple one
  * @in_sz: size of @input in bytes, 8 to HV_HYP_PAGE_SIZE
  * @out_sz: size of @output in bytes, at most HV_HYP_PAGE_SIZE; 0 when
  *	@output is NULL
@@ -181,6 +223,7 @@ struct mshv_extent_iter {
 struct mshv_passthru_call {
 	u64 partition_id;
 	u16 code;
+	u16 reps;
 	u16 in_sz;
 	u16 out_sz;
 	const void *input;
@@ -200,7 +243,9 @@ int mshv_hvcall_deposit_pages(u64 partition_id, unsigned int nr_pages);
 int mshv_hvcall_withdraw_all(u64 partition_id);
 int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
 			     u64 pool_id, u64 *status);
-int mshv_hvcall_create_partition(u64 flags, u64 *partition_id);
+int mshv_hvcall_create_partition(u64 flags,
+				 const struct hv_partition_creation_properties *props,
+				 u64 *partition_id);
 int mshv_hvcall_initialize_partition(u64 partition_id);
 int mshv_hvcall_finalize_partition(u64 partition_id);
 int mshv_hvcall_delete_partition(u64 partition_id);
@@ -218,6 +263,29 @@ int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 				      unsigned int count, u8 *states,
 				      unsigned int *done);
+int mshv_hvcall_get_scheduler_type(u32 *type);
+int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
+int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
+int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
+				  u64 *pfn);
+int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
+				    u16 type);
+int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
+			    struct hv_output_dispatch_vp *out);
+int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *data,
+			 struct page **pages, unsigned int nr_pages,
+			 void *bytes, u32 nr_bytes, bool set);
+
+/* mshv_vp.c */
+long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
+				    void __user *arg);
+void mshv_partition_release_vps(struct mshv_partition *pt);
+
+/* mshv_root_main.c */
+void mshv_partition_put(struct mshv_partition *pt);
+long mshv_ioctl_root_hvcall(struct mshv_partition *pt,
+			    struct mshv_root_hvcall __user *user_args);
 
 /* mshv_regions.c */
 int mshv_region_handle_gpa_fault(struct mshv_partition *pt, u64 gfn,
@@ -233,7 +301,8 @@ void mshv_partition_regions_init(struct mshv_partition *pt);
 u64 mshv_run_pack(u64 pfn, u64 nr_pages);
 u64 mshv_run_pfn(u64 run);
 u64 mshv_run_len(u64 run);
-int mshv_runs_append(struct mshv_pinned *pinned, const u64 *pfns,
+int mshv_runs_add(struct mshv_pinned *pinned, u64 pfn, u64 nr_pages);
+int mshv_runs_append(struct mshv_pinned *pinned, struct page *const *pages,
 		     unsigned int count);
 void mshv_extent_iter_init(struct mshv_extent_iter *it,
 			   const struct mshv_mem_region *region, u64 gfn,

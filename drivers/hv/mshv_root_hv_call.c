@@ -331,6 +331,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_with_deposit);
 
 struct mshv_create_ctx {
 	u64 flags;
+	const struct hv_partition_creation_properties *props;
 	u64 partition_id;
 };
 
@@ -348,6 +349,8 @@ static u64 mshv_create_partition_once(void *data)
 	memset(input, 0, sizeof(*input));
 	input->flags = ctx->flags;
 	input->compatibility_version = HV_COMPATIBILITY_21_H2;
+	if (ctx->props)
+		input->partition_creation_properties = *ctx->props;
 	input->isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE;
 	status = hv_seam_hypercall(HVCALL_CREATE_PARTITION, input, output);
 	if (hv_result_success(status))
@@ -360,6 +363,8 @@ static u64 mshv_create_partition_once(void *data)
 /**
  * mshv_hvcall_create_partition() - create a child partition
  * @flags: HV_PARTITION_CREATION_FLAG_* bits
+ * @props: processor and xsave features to hide from the partition, or
+ *	NULL to hide none
  * @partition_id: receives the new partition's id on success
  *
  * The hypervisor takes the memory for a new partition from the root's own
@@ -368,9 +373,11 @@ static u64 mshv_create_partition_once(void *data)
  * Context: process context, may sleep.
  * Return: 0 on success, else a negative errno.
  */
-int mshv_hvcall_create_partition(u64 flags, u64 *partition_id)
+int mshv_hvcall_create_partition(u64 flags,
+				 const struct hv_partition_creation_properties *props,
+				 u64 *partition_id)
 {
-	struct mshv_create_ctx ctx = { .flags = flags };
+	struct mshv_create_ctx ctx = { .flags = flags, .props = props };
 	int ret;
 
 	ret = mshv_hvcall_with_deposit(mshv_create_partition_once, &ctx,
@@ -539,8 +546,13 @@ static u64 mshv_passthru_once(void *data)
 	memcpy(input, &call->partition_id, sizeof(call->partition_id));
 	/* What the hypervisor leaves unwritten must not leak to the caller. */
 	memset(output, 0, call->out_sz);
-	status = hv_seam_hypercall(mshv_hvcall_control(call->code, 0, 0, 0),
-				   input, output);
+	if (call->reps)
+		status = mshv_hvcall_rep(call->code, call->reps, 0, input,
+					 output);
+	else
+		status = hv_seam_hypercall(mshv_hvcall_control(call->code, 0,
+							       0, 0),
+					   input, output);
 	if (hv_result_success(status) && call->output)
 		memcpy(call->output, output, call->out_sz);
 	local_irq_restore(flags);
@@ -553,7 +565,8 @@ static u64 mshv_passthru_once(void *data)
  * @call: the hypercall; @call->status receives the last result value
  *
  * The input is copied into this CPU's input page, the rest of which is
- * zeroed, and its first 8 bytes are replaced by @call->partition_id. The
+ * zeroed, and its first 8 bytes are replaced by @call->partition_id. A
+ * rep hypercall (@call->reps not 0) is continued until all reps are done. The
  * output is copied to @call->output only on success. Pages are deposited
  * into the target partition while the hypervisor asks for memory.
  *
@@ -756,3 +769,298 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 	return mshv_hvcall_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_gpa_access_states);
+
+/**
+ * mshv_hvcall_get_scheduler_type() - ask which scheduler the hypervisor runs
+ * @type: receives HV_SCHEDULER_TYPE_*
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_get_scheduler_type(u32 *type)
+{
+	struct hv_output_get_system_property *output;
+	struct hv_input_get_system_property *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->property_id = HV_SYSTEM_PROPERTY_SCHEDULER_TYPE;
+	status = hv_seam_hypercall(HVCALL_GET_SYSTEM_PROPERTY, input, output);
+	if (hv_result_success(status))
+		*type = output->scheduler_type;
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+struct mshv_create_vp_ctx {
+	u64 partition_id;
+	u32 vp_index;
+};
+
+static u64 mshv_create_vp_once(void *data)
+{
+	struct mshv_create_vp_ctx *ctx = data;
+	struct hv_input_create_vp *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = ctx->partition_id;
+	input->vp_index = ctx->vp_index;
+	status = hv_seam_hypercall(HVCALL_CREATE_VP, input, NULL);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_create_vp() - create a virtual processor in a partition
+ * @partition_id: the partition
+ * @vp_index: index of the new VP
+ *
+ * The hypervisor takes the VP's memory from the partition's pool, so that
+ * is where pages are deposited when it runs short.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index)
+{
+	struct mshv_create_vp_ctx ctx = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+	};
+
+	return mshv_hvcall_with_deposit(mshv_create_vp_once, &ctx,
+					partition_id, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_vp);
+
+/**
+ * mshv_hvcall_delete_vp() - delete a virtual processor
+ * @partition_id: the partition
+ * @vp_index: the VP
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index)
+{
+	struct hv_input_delete_vp *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	status = hv_seam_hypercall(HVCALL_DELETE_VP, input, NULL);
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_map_vp_state_page() - have the hypervisor share a VP page
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @type: HV_VP_STATE_PAGE_*
+ * @pfn: receives the page frame, in the root's memory, of the page
+ *
+ * The hypervisor provides the page; the root only maps it.
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
+				  u64 *pfn)
+{
+	struct hv_output_map_vp_state_page *output;
+	struct hv_input_map_vp_state_page *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	/* No flag or location may be left over from an earlier call. */
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	input->type = type;
+	status = hv_seam_hypercall(HVCALL_MAP_VP_STATE_PAGE, input, output);
+	if (hv_result_success(status))
+		*pfn = output->map_location;
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_unmap_vp_state_page() - stop sharing a VP page
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @type: HV_VP_STATE_PAGE_*
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
+{
+	struct hv_input_unmap_vp_state_page *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	input->type = type;
+	status = hv_seam_hypercall(HVCALL_UNMAP_VP_STATE_PAGE, input, NULL);
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_dispatch_vp() - run a virtual processor on this CPU
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @flags: HV_DISPATCH_VP_FLAG_* flags
+ * @out: receives the dispatch state and event on success
+ *
+ * Returns when the VP stops: at an intercept, when it blocks or is
+ * suspended, or when its time slice ends.
+ *
+ * Context: process context, not atomic; runs with IRQs disabled.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
+			    struct hv_output_dispatch_vp *out)
+{
+	struct hv_output_dispatch_vp *output;
+	struct hv_input_dispatch_vp *input;
+	unsigned long irq_flags;
+	u64 status;
+
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	input->flags = flags;
+	status = hv_seam_hypercall(HVCALL_DISPATCH_VP, input, output);
+	if (hv_result_success(status))
+		*out = *output;
+	local_irq_restore(irq_flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * struct mshv_vp_state_ctx - one HvGetVpState or HvSetVpState
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @data: what is transferred
+ * @pages: the pages holding or receiving a page-sized state, or NULL
+ * @nr_pages: entries of @pages
+ * @bytes: the state of an inline transfer (timers): source for a set,
+ *	destination for a get
+ * @nr_bytes: size of @bytes
+ * @set: HvSetVpState rather than HvGetVpState
+ */
+struct mshv_vp_state_ctx {
+	u64 partition_id;
+	u32 vp_index;
+	const struct hv_vp_state_data *data;
+	struct page **pages;
+	unsigned int nr_pages;
+	void *bytes;
+	u32 nr_bytes;
+	bool set;
+};
+
+static u64 mshv_vp_state_once(void *data)
+{
+	struct mshv_vp_state_ctx *ctx = data;
+	struct hv_input_get_vp_state *input;
+	unsigned int i, varhead;
+	unsigned long flags;
+	void *output;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, HV_HYP_PAGE_SIZE);
+	input->partition_id = ctx->partition_id;
+	input->vp_index = ctx->vp_index;
+	input->state_data = *ctx->data;
+	/* The same layout for both calls: the frames, or the set's bytes. */
+	for (i = 0; i < ctx->nr_pages; i++)
+		input->output_data_pfns[i] = page_to_pfn(ctx->pages[i]);
+	varhead = ctx->nr_pages;
+	if (ctx->set && !ctx->pages) {
+		memcpy(input->output_data_pfns, ctx->bytes, ctx->nr_bytes);
+		varhead = DIV_ROUND_UP(ctx->nr_bytes, sizeof(u64));
+	}
+	status = hv_seam_hypercall(mshv_hvcall_control(ctx->set ?
+						       HVCALL_SET_VP_STATE :
+						       HVCALL_GET_VP_STATE,
+						       0, varhead, 0),
+				   input, output);
+	if (hv_result_success(status) && !ctx->set && !ctx->pages)
+		memcpy(ctx->bytes, output, ctx->nr_bytes);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/* Most page frames, or bytes, one VP state transfer can carry. */
+#define MSHV_VP_STATE_MAX_PAGES \
+	((HV_HYP_PAGE_SIZE - sizeof(struct hv_input_get_vp_state)) / sizeof(u64))
+
+/**
+ * mshv_hvcall_vp_state() - read or write a part of a VP's state
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @data: the state type (and xsave components)
+ * @pages: for a page-sized state, the pages that hold (set) or receive
+ *	(get) it; NULL for an inline state
+ * @nr_pages: entries of @pages
+ * @bytes: for an inline state: the state (set) or room for it (get)
+ * @nr_bytes: size of @bytes
+ * @set: write the state rather than read it
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *data,
+			 struct page **pages, unsigned int nr_pages,
+			 void *bytes, u32 nr_bytes, bool set)
+{
+	struct mshv_vp_state_ctx ctx = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.data = data,
+		.pages = pages,
+		.nr_pages = nr_pages,
+		.bytes = bytes,
+		.nr_bytes = nr_bytes,
+		.set = set,
+	};
+
+	if (WARN_ON_ONCE(nr_pages > MSHV_VP_STATE_MAX_PAGES ||
+			 nr_bytes > MSHV_VP_STATE_MAX_PAGES * sizeof(u64) ||
+			 nr_bytes > HV_HYP_PAGE_SIZE))
+		return -EINVAL;
+	return mshv_hvcall_with_deposit(mshv_vp_state_once, &ctx,
+					partition_id, NULL);
+}

@@ -735,7 +735,7 @@ static void mshv_test_create_deposits_self(struct kunit *test)
 	hv->nomem_code = HVCALL_CREATE_PARTITION;
 	hv->nomem_left = 2;
 
-	KUNIT_ASSERT_EQ(test, mshv_hvcall_create_partition(flags,
+	KUNIT_ASSERT_EQ(test, mshv_hvcall_create_partition(flags, NULL,
 							   &partition_id), 0);
 	KUNIT_EXPECT_EQ(test, partition_id, 0x1234);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_CREATE_PARTITION), 3);
@@ -920,11 +920,29 @@ static void mshv_test_passthru_failure(struct kunit *test)
 
 /* ---- Guest memory regions: pure logic ---------------------------------- */
 
+static void test_free_block(void *page)
+{
+	__free_pages(page, 2);
+}
+
+/* Four physically contiguous pages, freed when the test ends. */
+static struct page *test_block(struct kunit *test)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, 2);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_free_block,
+							page), 0);
+	return page;
+}
+
 /* Runs merge physically contiguous pages, also across calls. */
 static void mshv_test_run_packing(struct kunit *test)
 {
-	static const u64 first[] = { 100, 101, 102, 200 };
-	static const u64 second[] = { 201, 5, 6, 7, 300 };
+	struct page *a = test_block(test), *b = test_block(test);
+	struct page *c = test_block(test), *d = test_block(test);
+	struct page *first[] = { a, a + 1, a + 2, b };
+	struct page *second[] = { b + 1, c, c + 1, c + 2, d };
 	struct mshv_pinned pinned = {};
 
 	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, first,
@@ -933,13 +951,13 @@ static void mshv_test_run_packing(struct kunit *test)
 					       ARRAY_SIZE(second)), 0);
 
 	KUNIT_ASSERT_EQ(test, pinned.nr_runs, 4);
-	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[0]), 100);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[0]), page_to_pfn(a));
 	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[0]), 3);
-	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[1]), 200);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[1]), page_to_pfn(b));
 	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[1]), 2);
-	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[2]), 5);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[2]), page_to_pfn(c));
 	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[2]), 3);
-	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[3]), 300);
+	KUNIT_EXPECT_EQ(test, mshv_run_pfn(pinned.runs[3]), page_to_pfn(d));
 	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[3]), 1);
 	kvfree(pinned.runs);
 }
@@ -949,15 +967,13 @@ static void mshv_test_run_split(struct kunit *test)
 {
 	const u64 max = 1ULL << 24, pfn = 0x123456789ULL;
 	struct mshv_pinned pinned = {};
-	u64 next[2] = { pfn + max, pfn + max + 1 };
 
 	KUNIT_EXPECT_EQ(test, mshv_run_len(mshv_run_pack(pfn, max)), max);
 	KUNIT_EXPECT_EQ(test, mshv_run_pfn(mshv_run_pack(pfn, max)), pfn);
 	KUNIT_EXPECT_EQ(test, mshv_run_len(mshv_run_pack(pfn, 1)), 1);
 
-	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, &pfn, 1), 0);
-	pinned.runs[0] = mshv_run_pack(pfn, max);
-	KUNIT_ASSERT_EQ(test, mshv_runs_append(&pinned, next, 2), 0);
+	KUNIT_ASSERT_EQ(test, mshv_runs_add(&pinned, pfn, max - 1), 0);
+	KUNIT_ASSERT_EQ(test, mshv_runs_add(&pinned, pfn + max - 1, 3), 0);
 
 	KUNIT_ASSERT_EQ(test, pinned.nr_runs, 2);
 	KUNIT_EXPECT_EQ(test, mshv_run_len(pinned.runs[0]), max);
@@ -1102,16 +1118,6 @@ static void mshv_test_extents(struct kunit *test)
 	mshv_extent_iter_init(&it, region, TEST_GFN, TEST_PAGES);
 	expect_extent(test, &it, 0x200, 0x10000, 512, false);
 	KUNIT_EXPECT_EQ(test, mshv_region_slat_pages(region), 4);
-
-	/* A movable region is walked as PFN 0, large where aligned. */
-	pt.pt_super_pages = true;
-	region = test_region(test, &pt, 0x3f0, 0x220);
-	mshv_extent_iter_init(&it, region, 0x3f0, 0x220);
-	expect_extent(test, &it, 0x3f0, 0, 0x10, false);
-	expect_extent(test, &it, 0x400, 0, 512, true);
-	expect_extent(test, &it, 0x600, 0, 0x10, false);
-	KUNIT_EXPECT_FALSE(test, mshv_extent_next(&it, &ext));
-	KUNIT_EXPECT_EQ(test, mshv_region_slat_pages(region), 3);
 }
 
 static struct kunit_case mshv_regions_cases[] = {
@@ -1488,8 +1494,8 @@ static void mshv_test_bad_region(struct kunit *test)
 }
 
 /*
- * A movable region is mapped with no access; a fault maps the chunk's
- * pages, and munmap of the memory takes them away again.
+ * A movable region is registered without any hypercall; a fault maps the
+ * chunk's pages, and munmap of the memory unmaps them again.
  */
 static void mshv_test_movable_fault_invalidate(struct kunit *test)
 {
@@ -1500,6 +1506,7 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 		.userspace_addr = uaddr,
 		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
 	};
+	struct fake_hv *hv = test->priv;
 	struct mshv_partition pt = {};
 	u8 marker = 0xa7, byte = 0;
 	unsigned int i, bad = 0;
@@ -1511,13 +1518,10 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 					   5 * PAGE_SIZE, &marker, 1), 0);
 
 	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	KUNIT_EXPECT_EQ(test, ((struct fake_hv *)test->priv)->nr_calls, 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
-	for (i = 0; i < TEST_MEM_PAGES; i++)
-		if (!slat_entry(test, 0x1100 + i, &pfn, &bits) ||
-		    bits != FAKE_GPA_NA)
-			bad++;
-	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
 	KUNIT_EXPECT_EQ(test, slat_read_byte(test, 0x1105, &byte), -EFAULT);
 
 	/* Pages out of any region, or written in a read-only way. */
@@ -1539,15 +1543,18 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, slat_read_byte(test, 0x1105, &byte), 0);
 	KUNIT_EXPECT_EQ(test, byte, marker);
 
-	/* The kernel takes the memory away: so does the hypervisor. */
+	/* Faulting on a mapped chunk again maps nothing more. */
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x11ff, false),
+			0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 0);
+
+	/* The kernel takes the memory away: the hypervisor unmaps it. */
 	KUNIT_ASSERT_EQ(test, vm_munmap(uaddr + 3 * PAGE_SIZE, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
-	bad = 0;
-	for (i = 0; i < TEST_MEM_PAGES; i++)
-		if (!slat_entry(test, 0x1100 + i, &pfn, &bits) ||
-		    bits != FAKE_GPA_NA || pfn)
-			bad++;
-	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_UNMAP_GPA_PAGES), 1);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 0);
 	/* The hole cannot be faulted in. */
 	KUNIT_EXPECT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x1103, true),
 			-EFAULT);
@@ -1562,21 +1569,21 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 
 /*
  * A fault-in that runs out of SLAT memory deposits with the region's lock
- * dropped and tries again; an invalidation whose no-access remap fails
- * unmaps the chunk instead, so the guest keeps no access either way.
+ * dropped and tries again; an unmap the hypervisor refuses is tried again,
+ * and a region it stays refused for is kept, so that the VMM can retry.
  */
 static void mshv_test_movable_retries(struct kunit *test)
 {
-	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	unsigned long uaddr = test_user_memory(test, 2 * 512);
 	struct mshv_user_mem_region mem = {
-		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.size = 2 * 512 * PAGE_SIZE,
 		.guest_pfn = 0x3000,
 		.userspace_addr = uaddr,
 		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
 	};
 	struct fake_hv *hv = test->priv;
 	struct mshv_partition pt = {};
-	unsigned int i, deposits;
+	unsigned int deposits;
 	u64 pfn;
 	u8 bits;
 
@@ -1589,23 +1596,32 @@ static void mshv_test_movable_retries(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY),
 			deposits + 1);
-	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x3000 + TEST_MEM_PAGES - 1,
-					   &pfn, &bits));
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x31ff, &pfn, &bits));
 	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_R | FAKE_GPA_W);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped),
-			TEST_MEM_PAGES);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 512);
 
-	/* Every further map fails: the invalidation falls back to unmap. */
-	hv->map_fail_at = hv->map_reps + 1;
+	/* The first two unmaps of the invalidation fail, the third works. */
+	hv->nomem_code = HVCALL_UNMAP_GPA_PAGES;
+	hv->nomem_left = 2;
 	KUNIT_ASSERT_EQ(test, vm_munmap(uaddr, PAGE_SIZE), 0);
-	for (i = 0; i < TEST_MEM_PAGES; i++)
-		if (slat_entry(test, 0x3000 + i, &pfn, &bits))
-			KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_NA);
+	KUNIT_EXPECT_EQ(test, hv->nomem_left, 0);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 
-	hv->map_fail_at = 0;
-	mshv_partition_release_regions(&pt);
+	/* Every unmap fails: the region stays, mapped, and can be retried. */
+	KUNIT_ASSERT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x3280, true),
+			0);
+	hv->nomem_left = 3;
+	mem.flags = BIT(MSHV_SET_MEM_BIT_UNMAP);
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, hv->nomem_left, 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 1);
+	KUNIT_EXPECT_TRUE(test, slat_entry(test, 0x3280, &pfn, &bits));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 512);
+	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), 0);
 	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 }
 
 /* A read-only movable region refuses writes and maps read-only. */
@@ -1638,30 +1654,55 @@ static void mshv_test_movable_read_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 }
 
-/* Large no-access entries make registration cost one rep per 2 MiB. */
-static void mshv_test_movable_large_no_access(struct kunit *test)
+/*
+ * Registration makes no hypercall, whatever the size; a fault maps its own
+ * chunk only, and removal unmaps that chunk only, the way it was mapped
+ * (one large rep if the memory was a huge page, else page by page).
+ */
+static void mshv_test_movable_lazy(struct kunit *test)
 {
 	unsigned long uaddr = test_user_memory(test, 3 * 512);
 	struct mshv_user_mem_region mem = {
 		.size = 3 * 512 * PAGE_SIZE,
 		.guest_pfn = 0x200,
 		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
 	};
 	struct mshv_partition pt = {};
 	struct fake_hv *hv = test->priv;
+	unsigned int i, bad = 0;
+	bool large;
 	u64 pfn;
 	u8 bits;
 
 	test_partition_init(&pt, true);
 	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
-	KUNIT_EXPECT_EQ(test, hv->map_reps, 3);
-	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 1);
-	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x5ff, &pfn, &bits));
-	KUNIT_EXPECT_EQ(test, bits, FAKE_GPA_NA | FAKE_GPA_LARGE);
+	KUNIT_EXPECT_EQ(test, hv->nr_calls, 0);
 
+	KUNIT_ASSERT_EQ(test, mshv_region_handle_gpa_fault(&pt, 0x4ab, true),
+			0);
+	KUNIT_EXPECT_FALSE(test, slat_entry(test, 0x3ff, &pfn, &bits));
+	KUNIT_EXPECT_FALSE(test, slat_entry(test, 0x600, &pfn, &bits));
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x400, &pfn, &bits));
+	large = bits & FAKE_GPA_LARGE;
+	for (i = 0; i < 512; i++)
+		if (!slat_entry(test, 0x400 + i, &pfn, &bits) ||
+		    (bits & ~FAKE_GPA_LARGE) != (FAKE_GPA_R | FAKE_GPA_W) ||
+		    !!(bits & FAKE_GPA_LARGE) != large)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, hv->map_reps, large ? 1 : 512);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 512);
+
+	hv->nr_calls = 0;
 	mshv_partition_release_regions(&pt);
 	KUNIT_EXPECT_TRUE(test, slat_empty(test));
-	KUNIT_EXPECT_EQ(test, hv->unmap_reps, 3);
+	KUNIT_ASSERT_EQ(test, fake_count(test, HVCALL_UNMAP_GPA_PAGES), 1);
+	KUNIT_EXPECT_EQ(test, hv->log[0].gfn, 0x400);
+	KUNIT_EXPECT_EQ(test, hv->log[0].flags,
+			large ? HV_UNMAP_GPA_LARGE_PAGE : 0);
+	KUNIT_EXPECT_EQ(test, hv->unmap_reps, large ? 1 : 512);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 }
 
 static struct kunit_case mshv_hvcall_fake_cases[] = {
@@ -1699,7 +1740,7 @@ static struct kunit_case mshv_regions_fake_cases[] = {
 	KUNIT_CASE(mshv_test_movable_fault_invalidate),
 	KUNIT_CASE(mshv_test_movable_retries),
 	KUNIT_CASE(mshv_test_movable_read_only),
-	KUNIT_CASE(mshv_test_movable_large_no_access),
+	KUNIT_CASE(mshv_test_movable_lazy),
 	{}
 };
 

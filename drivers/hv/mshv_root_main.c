@@ -35,14 +35,41 @@
 
 /* The uapi layouts are fixed; these sizes are encoded in the ioctl numbers. */
 static_assert(sizeof(struct mshv_create_partition) == 16);
+static_assert(sizeof(struct mshv_create_partition_v2) == 64);
+static_assert(MSHV_NUM_CPU_FEATURES_BANKS ==
+	      HV_PARTITION_PROCESSOR_FEATURES_BANKS);
 static_assert(sizeof(struct mshv_root_hvcall) == 32);
 static_assert(sizeof(struct mshv_user_mem_region) == 32);
 static_assert(sizeof(struct mshv_gpap_access_bitmap) == 32);
 
-/* Hypercalls MSHV_ROOT_HVCALL may issue; none of them is a rep hypercall. */
-static const u16 mshv_passthru_hvcalls[] = {
-	HVCALL_GET_PARTITION_PROPERTY,
-	HVCALL_SET_PARTITION_PROPERTY,
+/**
+ * struct mshv_passthru_desc - a hypercall MSHV_ROOT_HVCALL may issue
+ * @code: hypercall code
+ * @rep: a rep hypercall: mshv_root_hvcall.reps must be at least 1
+ * @self: also allowed on /dev/mshv, for the root partition itself
+ */
+struct mshv_passthru_desc {
+	u16 code;
+	bool rep;
+	bool self;
+};
+
+/* The allowlist of MSHV_ROOT_HVCALL: mainline 7.x's. */
+static const struct mshv_passthru_desc mshv_passthru_hvcalls[] = {
+	{ HVCALL_GET_PARTITION_PROPERTY, .self = true },
+	{ HVCALL_SET_PARTITION_PROPERTY },
+	{ HVCALL_INSTALL_INTERCEPT },
+	{ HVCALL_GET_VP_REGISTERS, true },
+	{ HVCALL_SET_VP_REGISTERS, true },
+	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS },
+	{ HVCALL_CLEAR_VIRTUAL_INTERRUPT },
+	{ HVCALL_REGISTER_INTERCEPT_RESULT },
+	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT },
+	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES, true },
+	{ HVCALL_SIGNAL_EVENT_DIRECT },
+	{ HVCALL_POST_MESSAGE_DIRECT },
+	{ HVCALL_GET_VP_CPUID_VALUES },
+	{ HVCALL_GET_PARTITION_PROPERTY_EX, .self = true },
 };
 
 static struct miscdevice mshv_dev;
@@ -51,6 +78,17 @@ static bool movable_memory = true;
 module_param(movable_memory, bool, 0644);
 MODULE_PARM_DESC(movable_memory,
 		 "Back new guest memory regions by movable memory, faulted in on demand, instead of pinning it (default: Y)");
+
+/* Name of each HV_SCHEDULER_TYPE_*, for the log and debugfs. */
+static const char *const mshv_scheduler_names[] = {
+	[HV_SCHEDULER_TYPE_LP] = "lp",
+	[HV_SCHEDULER_TYPE_LP_SMT] = "lp-smt",
+	[HV_SCHEDULER_TYPE_CORE_SMT] = "core-smt",
+	[HV_SCHEDULER_TYPE_ROOT] = "root",
+};
+
+/* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
+static u32 mshv_scheduler_type;
 
 /* Protects mshv_partitions, the partitions shown in debugfs. */
 static DEFINE_MUTEX(mshv_partitions_lock);
@@ -114,18 +152,21 @@ static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
 	return 0;
 }
 
-static bool mshv_passthru_allowed(u16 code)
+static const struct mshv_passthru_desc *mshv_passthru_find(u16 code)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mshv_passthru_hvcalls); i++)
-		if (mshv_passthru_hvcalls[i] == code)
-			return true;
-	return false;
+		if (mshv_passthru_hvcalls[i].code == code)
+			return &mshv_passthru_hvcalls[i];
+	return NULL;
 }
 
-static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args)
+static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args,
+				  bool self)
 {
+	const struct mshv_passthru_desc *desc;
+
 	if (args->status || memchr_inv(args->rsvd, 0, sizeof(args->rsvd)))
 		return -EINVAL;
 	if (!args->in_ptr || args->in_sz < sizeof(u64) ||
@@ -133,30 +174,43 @@ static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args)
 		return -EINVAL;
 	if (args->out_ptr && (!args->out_sz || args->out_sz > HV_HYP_PAGE_SIZE))
 		return -EINVAL;
-	if (!mshv_passthru_allowed(args->code))
+	desc = mshv_passthru_find(args->code);
+	if (!desc || (self && !desc->self))
 		return -EINVAL;
-	/* Only simple hypercalls are allowed. */
-	if (args->reps)
+	/* Reps for rep hypercalls only, and at least one of them. */
+	if (desc->rep ? !args->reps || args->reps > HV_REP_COUNT_MAX :
+			args->reps)
 		return -EINVAL;
 	return 0;
 }
 
-static long
-mshv_partition_ioctl_root_hvcall(struct mshv_partition *partition,
-				 struct mshv_root_hvcall __user *user_args)
+/**
+ * mshv_ioctl_root_hvcall() - MSHV_ROOT_HVCALL
+ * @partition: the partition the hypercall is for; NULL on /dev/mshv, for
+ *	the root partition itself (HV_PARTITION_ID_SELF), where only
+ *	reading its properties is allowed
+ * @user_args: user pointer to a struct mshv_root_hvcall
+ *
+ * Context: process context; no lock needed.
+ * Return: 0, or a negative errno; the hypervisor's status and the reps
+ * completed are copied back in both cases when the call was issued.
+ */
+long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
+			    struct mshv_root_hvcall __user *user_args)
 {
-	struct mshv_passthru_call call = { .partition_id = partition->pt_id };
+	struct mshv_passthru_call call = {
+		.partition_id = partition ? partition->pt_id :
+					    HV_PARTITION_ID_SELF,
+	};
 	struct mshv_root_hvcall args;
 	void *output = NULL;
 	void *input;
 	long ret;
 
-	lockdep_assert_held(&partition->pt_mutex);
-
 	if (copy_from_user(&args, user_args, sizeof(args)))
 		return -EFAULT;
 
-	ret = mshv_root_hvcall_check(&args);
+	ret = mshv_root_hvcall_check(&args, !partition);
 	if (ret)
 		return ret;
 
@@ -174,6 +228,7 @@ mshv_partition_ioctl_root_hvcall(struct mshv_partition *partition,
 	}
 
 	call.code = args.code;
+	call.reps = args.reps;
 	call.in_sz = args.in_sz;
 	call.input = input;
 	call.output = output;
@@ -387,9 +442,12 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 		ret = mshv_partition_ioctl_gpap_bitmap(partition,
 						       (void __user *)arg);
 		break;
+	case MSHV_CREATE_VP:
+		ret = mshv_partition_ioctl_create_vp(partition,
+						     (void __user *)arg);
+		break;
 	case MSHV_ROOT_HVCALL:
-		ret = mshv_partition_ioctl_root_hvcall(partition,
-						       (void __user *)arg);
+		ret = mshv_ioctl_root_hvcall(partition, (void __user *)arg);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -400,9 +458,20 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 	return ret;
 }
 
-static int mshv_partition_release(struct inode *inode, struct file *filp)
+/**
+ * mshv_partition_put() - drop a reference to a partition
+ * @partition: the partition
+ *
+ * The last reference tears the partition down: its guest memory leaves
+ * the hypervisor and is unpinned, the VPs' state pages are unmapped, then
+ * the partition is finalized, its memory withdrawn and it is deleted.
+ *
+ * Context: process context, may sleep.
+ */
+void mshv_partition_put(struct mshv_partition *partition)
 {
-	struct mshv_partition *partition = filp->private_data;
+	if (!refcount_dec_and_test(&partition->pt_ref))
+		return;
 
 	mutex_lock(&mshv_partitions_lock);
 	list_del(&partition->pt_node);
@@ -410,9 +479,15 @@ static int mshv_partition_release(struct inode *inode, struct file *filp)
 
 	/* Out of the hypervisor and unpinned before its memory is withdrawn. */
 	mshv_partition_release_regions(partition);
+	mshv_partition_release_vps(partition);
 	mshv_partition_destroy_hv(partition->pt_id);
 	mutex_destroy(&partition->pt_mutex);
 	kfree(partition);
+}
+
+static int mshv_partition_release(struct inode *inode, struct file *filp)
+{
+	mshv_partition_put(filp->private_data);
 	return 0;
 }
 
@@ -436,29 +511,66 @@ static u64 mshv_pt_creation_flags(u64 pt_flags)
 		flags |= HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
 	if (pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES))
 		flags |= HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED;
+	if (pt_flags & BIT_ULL(MSHV_PT_BIT_NESTED_VIRTUALIZATION))
+		flags |= HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE;
+	if (pt_flags & BIT_ULL(MSHV_PT_BIT_SMT_ENABLED_GUEST))
+		flags |= HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST;
 
 	return flags;
 }
 
-static long
-mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
+/*
+ * Read the argument of MSHV_CREATE_PARTITION: the v1 structure, or the v2
+ * one when its flag says so, into @args (unused v2 fields zero).
+ */
+static int
+mshv_create_args_get(void __user *user_args,
+		     struct mshv_create_partition_v2 *args)
 {
-	struct mshv_create_partition args;
+	memset(args, 0, sizeof(*args));
+	if (copy_from_user(args, user_args,
+			   sizeof(struct mshv_create_partition)))
+		return -EFAULT;
+	if ((args->pt_flags & ~MSHV_PT_FLAGS_MASK) ||
+	    args->pt_isolation != MSHV_PT_ISOLATION_NONE)
+		return -EINVAL;
+	if (!(args->pt_flags & BIT_ULL(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)))
+		return 0;
+
+	if (copy_from_user(args, user_args, sizeof(*args)))
+		return -EFAULT;
+	/* The flags are read again: they must not have changed. */
+	if ((args->pt_flags & ~MSHV_PT_FLAGS_MASK) ||
+	    !(args->pt_flags & BIT_ULL(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) ||
+	    args->pt_isolation != MSHV_PT_ISOLATION_NONE ||
+	    args->pt_num_cpu_fbanks != MSHV_NUM_CPU_FEATURES_BANKS ||
+	    memchr_inv(args->pt_rsvd, 0, sizeof(args->pt_rsvd)) ||
+	    memchr_inv(args->pt_rsvd1, 0, sizeof(args->pt_rsvd1)))
+		return -EINVAL;
+	return 0;
+}
+
+static long mshv_dev_ioctl_create_partition(void __user *user_args)
+{
+	struct hv_partition_creation_properties props = {};
+	struct mshv_create_partition_v2 args;
 	struct mshv_partition *partition;
 	struct file *file;
 	int fd, ret;
 
-	if (copy_from_user(&args, user_args, sizeof(args)))
-		return -EFAULT;
-
-	if ((args.pt_flags & ~MSHV_PT_FLAGS_MASK) ||
-	    args.pt_isolation != MSHV_PT_ISOLATION_NONE)
-		return -EINVAL;
+	ret = mshv_create_args_get(user_args, &args);
+	if (ret)
+		return ret;
+	memcpy(props.disabled_processor_features, args.pt_cpu_fbanks,
+	       sizeof(props.disabled_processor_features));
+	props.disabled_processor_xsave_features = args.pt_disabled_xsave;
 
 	/* Cheap failures first, before the hypervisor does any work. */
 	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
 	if (!partition)
 		return -ENOMEM;
+	refcount_set(&partition->pt_ref, 1);
+	xa_init(&partition->pt_vps);
 	mutex_init(&partition->pt_mutex);
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
@@ -471,7 +583,7 @@ mshv_dev_ioctl_create_partition(struct mshv_create_partition __user *user_args)
 	}
 
 	ret = mshv_hvcall_create_partition(mshv_pt_creation_flags(args.pt_flags),
-					   &partition->pt_id);
+					   &props, &partition->pt_id);
 	if (ret)
 		goto put_fd;
 
@@ -506,6 +618,8 @@ static long mshv_dev_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case MSHV_CREATE_PARTITION:
 		return mshv_dev_ioctl_create_partition((void __user *)arg);
+	case MSHV_ROOT_HVCALL:
+		return mshv_ioctl_root_hvcall(NULL, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -547,12 +661,51 @@ static int mshv_debugfs_partitions_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_partitions);
 
+static int mshv_debugfs_scheduler_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%s\n", mshv_scheduler_names[mshv_scheduler_type]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_scheduler);
+
+/*
+ * Learn which scheduler the hypervisor runs. Only the root scheduler is
+ * supported: with another one the hypervisor runs the VPs itself, which
+ * MSHV_RUN_VP cannot wait for yet, so the driver does not load.
+ */
+static int mshv_scheduler_init(void)
+{
+	u32 type;
+	int ret;
+
+	ret = mshv_hvcall_get_scheduler_type(&type);
+	if (ret) {
+		pr_err("cannot read the scheduler type: %d\n", ret);
+		return ret;
+	}
+	if (type >= ARRAY_SIZE(mshv_scheduler_names) ||
+	    !mshv_scheduler_names[type]) {
+		pr_err("unknown scheduler type %u\n", type);
+		return -ENODEV;
+	}
+	mshv_scheduler_type = type;
+	if (type != HV_SCHEDULER_TYPE_ROOT) {
+		pr_err("the hypervisor runs the %s scheduler; only the root scheduler is supported\n",
+		       mshv_scheduler_names[type]);
+		return -EOPNOTSUPP;
+	}
+	pr_info("using the root scheduler\n");
+	return 0;
+}
+
 static void mshv_debugfs_init(void)
 {
 	/* debugfs is a debugging aid: its failures are not the driver's. */
 	mshv_debugfs = debugfs_create_dir("mshv", NULL);
 	debugfs_create_file("partitions", 0400, mshv_debugfs, NULL,
 			    &mshv_debugfs_partitions_fops);
+	debugfs_create_file("scheduler", 0400, mshv_debugfs, NULL,
+			    &mshv_debugfs_scheduler_fops);
 }
 
 static int __init mshv_root_init(void)
@@ -568,6 +721,10 @@ static int __init mshv_root_init(void)
 		ret = -ENODEV;
 		goto put_seam;
 	}
+
+	ret = mshv_scheduler_init();
+	if (ret)
+		goto put_seam;
 
 	ret = misc_register(&mshv_dev);
 	if (ret)

@@ -27,6 +27,13 @@ struct page;
 #define MSHV_SIM_DEFAULT_CREATE_PAGES	4
 #define MSHV_SIM_DEFAULT_INIT_PAGES	216
 #define MSHV_SIM_DEFAULT_MAX_REPS	0
+#define MSHV_SIM_DEFAULT_VP_PAGES	8
+#define MSHV_SIM_DEFAULT_SCHEDULER	HV_SCHEDULER_TYPE_ROOT
+
+/* Virtual processors of one partition: vp_index is below this. */
+#define MSHV_SIM_MAX_VPS		256
+/* Most intercepts installed in one partition. */
+#define MSHV_SIM_MAX_INTERCEPTS		32
 
 /* Guest page frames the SLAT can map: GPAs lie below 2^52 bytes. */
 #define MSHV_SIM_GPA_LIMIT_PFN		BIT_ULL(52 - 12)
@@ -48,12 +55,16 @@ enum mshv_sim_pt_state {
  * @MSHV_SIM_KNOB_CREATE_PAGES: free root-pool pages HvCreatePartition needs
  * @MSHV_SIM_KNOB_INIT_PAGES: free child-pool pages HvInitializePartition needs
  * @MSHV_SIM_KNOB_MAX_REPS: most reps completed per rep hypercall (0: no limit)
+ * @MSHV_SIM_KNOB_VP_PAGES: free child-pool pages HvCreateVp needs
+ * @MSHV_SIM_KNOB_SCHEDULER: the scheduler type HvGetSystemProperty reports
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
 	MSHV_SIM_KNOB_CREATE_PAGES,
 	MSHV_SIM_KNOB_INIT_PAGES,
 	MSHV_SIM_KNOB_MAX_REPS,
+	MSHV_SIM_KNOB_VP_PAGES,
+	MSHV_SIM_KNOB_SCHEDULER,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -101,6 +112,18 @@ struct mshv_sim_slat {
 };
 
 /**
+ * struct mshv_sim_intercept - an intercept a partition's parent installed
+ * @type: HV_INTERCEPT_TYPE_*
+ * @access_mask: HV_INTERCEPT_ACCESS_MASK_* accesses it covers
+ * @parameter: the port, leaf, MSR or vector it is for
+ */
+struct mshv_sim_intercept {
+	u32 type;
+	u32 access_mask;
+	u64 parameter;
+};
+
+/**
  * struct mshv_sim_partition - one simulated partition
  * @id: partition id; HV_PARTITION_ID_SELF for the root partition
  * @state: life-cycle state (children only)
@@ -112,6 +135,10 @@ struct mshv_sim_slat {
  * @root_pages: root-pool pages in use on behalf of this partition
  * @init_pages: pages of @pool put in use by HvInitializePartition
  * @slat: the GPA map (children only)
+ * @vps: virtual processors (struct mshv_sim_vp), keyed by VP index
+ * @nr_vps: number of entries in @vps
+ * @intercepts: intercepts installed by HvInstallIntercept
+ * @nr_intercepts: used entries of @intercepts
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -124,6 +151,10 @@ struct mshv_sim_partition {
 	u64 root_pages;
 	u64 init_pages;
 	struct mshv_sim_slat slat;
+	struct xarray vps;
+	unsigned int nr_vps;
+	struct mshv_sim_intercept intercepts[MSHV_SIM_MAX_INTERCEPTS];
+	unsigned int nr_intercepts;
 };
 
 /**
@@ -162,6 +193,8 @@ struct mshv_sim_call_count {
  *	(linked like pool pages) until the instance is destroyed
  * @nr_leaked: number of pages on @leaked
  * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
+ * @nr_vps: live virtual processors of all partitions
+ * @state_pages: VP state pages allocated and not yet freed
  * @calls: per-code call counters, sorted by code
  * @nr_codes: used entries of @calls
  * @faults: armed faults, in the order they were armed
@@ -181,6 +214,8 @@ struct mshv_sim {
 	struct list_head leaked;
 	u64 nr_leaked;
 	u64 mapped_pages;
+	u64 nr_vps;
+	u64 state_pages;
 	struct mshv_sim_call_count calls[MSHV_SIM_MAX_COUNTED_CODES];
 	unsigned int nr_codes;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];
@@ -196,6 +231,8 @@ struct mshv_sim {
  * @root_pool_in_use: root-pool pages used by live partitions
  * @leaked_pages: pages left in child pools at deletion
  * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
+ * @vps: live virtual processors of all partitions
+ * @state_pages: VP state pages the simulator allocated and still holds
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -204,6 +241,8 @@ struct mshv_sim_stats {
 	u64 root_pool_in_use;
 	u64 leaked_pages;
 	u64 mapped_pages;
+	u64 vps;
+	u64 state_pages;
 };
 
 /**
@@ -300,6 +339,7 @@ struct mshv_sim_gpa_fault {
  * @rep_start: index of the first rep to execute
  * @reps_done: reps completed so far, counted from 0 (>= @rep_start once
  *	the control word is valid)
+ * @varhead: size of the variable header, in 8-byte units
  * @fast_input: first register operand of a fast call
  * @in: mapped input buffer of a memory call
  * @out: mapped output buffer of a memory call, if the call has output
@@ -310,6 +350,7 @@ struct mshv_sim_call {
 	u16 rep_count;
 	u16 rep_start;
 	u16 reps_done;
+	u16 varhead;
 	u64 fast_input;
 	void *in;
 	void *out;
@@ -322,6 +363,7 @@ unsigned int mshv_sim_rep_end(const struct mshv_sim *sim,
 			      const struct mshv_sim_call *call);
 u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool);
 bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page);
+u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code);
 
 /* Hypercall handlers of mshv_sim_memory.c; called with sim->lock held. */
 u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call);
@@ -329,6 +371,32 @@ u16 mshv_sim_unmap_gpa_pages(struct mshv_sim *sim,
 			     struct mshv_sim_call *call);
 u16 mshv_sim_get_gpa_access_states(struct mshv_sim *sim,
 				   struct mshv_sim_call *call);
+
+/* Guest memory as a running VP sees it, mshv_sim_memory.c */
+int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
+			 u32 len, enum mshv_sim_access acc,
+			 struct mshv_sim_gpa_fault *fault);
+
+/* Hypercall handlers of mshv_sim_vp.c; called with sim->lock held. */
+u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_delete_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_get_vp_registers(struct mshv_sim *sim,
+			      struct mshv_sim_call *call);
+u16 mshv_sim_set_vp_registers(struct mshv_sim *sim,
+			      struct mshv_sim_call *call);
+u16 mshv_sim_map_vp_state_page(struct mshv_sim *sim,
+			       struct mshv_sim_call *call);
+u16 mshv_sim_unmap_vp_state_page(struct mshv_sim *sim,
+				 struct mshv_sim_call *call);
+u16 mshv_sim_install_intercept(struct mshv_sim *sim,
+			       struct mshv_sim_call *call);
+u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
+
+/* VP life cycle, mshv_sim_vp.c */
+void mshv_sim_vps_init(struct mshv_sim_partition *pt);
+void mshv_sim_vps_release(struct mshv_sim *sim,
+			  struct mshv_sim_partition *pt);
 
 /* SLAT life cycle, mshv_sim_memory.c */
 void mshv_sim_slat_init(struct mshv_sim_slat *slat);

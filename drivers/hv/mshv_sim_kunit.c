@@ -2157,6 +2157,116 @@ static void mshv_sim_test_delete_drops_slat(struct kunit *test)
 
 /* Suite */
 
+/**
+ * struct test_split_block - a 2 MiB block split into 512 order-0 pages
+ * @first: its first page
+ * @held: index of the page deposited into the simulator, which frees it
+ *	itself, or TEST_LARGE for none
+ */
+struct test_split_block {
+	struct page *first;
+	unsigned int held;
+};
+
+static void test_free_split_block(void *data)
+{
+	struct test_split_block *block = data;
+	unsigned int i;
+
+	for (i = 0; i < TEST_LARGE; i++)
+		if (i != block->held)
+			__free_page(nth_page(block->first, i));
+}
+
+/* A 2 MiB-aligned block of 512 separate order-0 pages; may skip. */
+static struct test_split_block *test_split_block(struct kunit *test)
+{
+	struct test_split_block *block;
+	struct page *page;
+
+	block = kunit_kzalloc(test, sizeof(*block), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 9);
+	if (!page)
+		kunit_skip(test, "no free 2 MiB block");
+	split_page(page, 9);
+	block->first = page;
+	block->held = TEST_LARGE;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							test_free_split_block,
+							block), 0);
+	return block;
+}
+
+static void test_folio_put(void *folio)
+{
+	folio_put(folio);
+}
+
+/*
+ * The source of a large rep: 512 frames of one large folio are accepted
+ * at once; 512 frames that are not one folio are checked one by one, so
+ * that a frame the simulator holds makes the rep fail; and the first frame
+ * must be 512-aligned either way.
+ */
+static void mshv_sim_test_large_source(struct kunit *test)
+{
+	const u32 flags = TEST_RW | HV_MAP_GPA_LARGE_PAGE;
+	struct test_split_block *block;
+	struct folio *folio;
+	u64 id, list[1], held, ret;
+
+	/*
+	 * The pool starts empty, so that a rep whose source passes the check
+	 * fails for memory instead.
+	 */
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 0);
+
+	block = test_split_block(test);
+	list[0] = page_to_pfn(block->first);
+	held = list[0] + 100;
+	block->held = 100;
+	test_deposit_pfns(test, id, &held, 1);
+	/* The held page is in the pool: memory is not what is missing. */
+	ret = test_map(test, id, TEST_LARGE, flags, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_expect_unmapped(test, id, TEST_LARGE);
+
+	/* Given back, the page may be mapped again; the pool is empty. */
+	ret = test_withdraw(test, id, 1, 0);
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ((u64 *)test_ctx(test)->out)[0], held);
+	block->held = TEST_LARGE;
+	ret = test_map(test, id, TEST_LARGE, flags, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	test_deposit(test, id, 1, NULL);
+	test_map_ok(test, id, TEST_LARGE, flags, list, 1);
+	test_expect_entry(test, id, TEST_LARGE + 100, held, TEST_RW, 0, true);
+	list[0]++;
+	ret = test_map(test, id, 2 * TEST_LARGE, flags, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	test_unmap_ok(test, id, TEST_LARGE, HV_UNMAP_GPA_LARGE_PAGE, 1);
+
+	/* A large folio, from its first frame only. */
+	folio = folio_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 9);
+	if (!folio)
+		kunit_skip(test, "no free 2 MiB folio");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_folio_put,
+							folio), 0);
+	list[0] = folio_pfn(folio) + 1;
+	ret = test_map(test, id, 0, flags, list, 1, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+	test_expect_unmapped(test, id, 0);
+	list[0] = folio_pfn(folio);
+	test_map_ok(test, id, 0, flags, list, 1);
+	test_expect_entry(test, id, TEST_LARGE - 1, list[0] + TEST_LARGE - 1,
+			  TEST_RW, 0, true);
+	test_unmap_ok(test, id, 0, HV_UNMAP_GPA_LARGE_PAGE, 1);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+}
+
 static int mshv_sim_test_init(struct kunit *test)
 {
 	struct mshv_sim_test *ctx;
@@ -2214,6 +2324,7 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_access_states),
 	KUNIT_CASE(mshv_sim_test_guest_access),
 	KUNIT_CASE(mshv_sim_test_delete_drops_slat),
+	KUNIT_CASE(mshv_sim_test_large_source),
 	{}
 };
 

@@ -12,6 +12,9 @@
  *   root_pool_pages  r   pages held in the root pool
  *   leaked_pages     r   pages left in child pools at deletion
  *   mapped_pages     r   4 KiB guest pages mapped in all child SLATs
+ *   vps              r   live virtual processors of all partitions
+ *   state_pages      r   VP state pages (register, intercept message)
+ *                        the simulator holds
  *   gpa_map          r   "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS" header,
  *                        then one line per child partition
  *   guest_access     rw  "PT_ID GPA LEN OP [BYTE]" accesses guest memory
@@ -25,6 +28,8 @@
  *   create_pages     rw  root-pool pages HvCreatePartition needs
  *   init_pages       rw  child-pool pages HvInitializePartition needs
  *   max_reps         rw  most reps per rep hypercall (0: no limit)
+ *   vp_pages         rw  child-pool pages HvCreateVp needs
+ *   scheduler_type   rw  scheduler type HvGetSystemProperty reports
  *   root             rw  1: report a root partition, 0: do not
  */
 #include <linux/debugfs.h>
@@ -178,6 +183,8 @@ static struct mshv_sim_stat_file mshv_sim_stat_files[] = {
 	{ "root_pool_pages", offsetof(struct mshv_sim_stats, root_pool_pages) },
 	{ "leaked_pages", offsetof(struct mshv_sim_stats, leaked_pages) },
 	{ "mapped_pages", offsetof(struct mshv_sim_stats, mapped_pages) },
+	{ "vps", offsetof(struct mshv_sim_stats, vps) },
+	{ "state_pages", offsetof(struct mshv_sim_stats, state_pages) },
 };
 
 static int mshv_sim_stat_get(void *data, u64 *val)
@@ -208,6 +215,8 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "create_pages", MSHV_SIM_KNOB_CREATE_PAGES },
 	{ "init_pages", MSHV_SIM_KNOB_INIT_PAGES },
 	{ "max_reps", MSHV_SIM_KNOB_MAX_REPS },
+	{ "vp_pages", MSHV_SIM_KNOB_VP_PAGES },
+	{ "scheduler_type", MSHV_SIM_KNOB_SCHEDULER },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

@@ -843,6 +843,46 @@ static bool mshv_sim_access_page(struct mshv_sim_slat *slat, u64 gpa,
 }
 
 /**
+ * mshv_sim_slat_access() - access a child's memory through its SLAT
+ * @pt: the child partition
+ * @gpa: guest physical address of the first byte
+ * @buf: the bytes to write, or room for the bytes read or fetched
+ * @len: number of bytes
+ * @acc: kind of access
+ * @fault: filled when the access stops at the SLAT
+ *
+ * The walk mshv_sim_guest_access() describes, for a caller that holds
+ * the lock (a virtual processor running guest code).
+ *
+ * Context: sim->lock held.
+ * Return: 0 if all @len bytes were accessed, -EFAULT if the SLAT stopped
+ * the access.
+ */
+int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
+			 u32 len, enum mshv_sim_access acc,
+			 struct mshv_sim_gpa_fault *fault)
+{
+	enum mshv_sim_fault_reason reason;
+	unsigned int chunk;
+
+	while (len) {
+		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
+		if (!mshv_sim_access_page(&pt->slat, gpa, buf, chunk, acc,
+					  &reason)) {
+			fault->gpa = gpa;
+			fault->access = acc;
+			fault->reason = reason;
+			pt->slat.intercepts++;
+			return -EFAULT;
+		}
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/**
  * mshv_sim_guest_access() - access guest memory as a virtual processor
  * @sim: the instance
  * @pt_id: child partition id
@@ -869,37 +909,19 @@ int mshv_sim_guest_access(struct mshv_sim *sim, u64 pt_id, u64 gpa, void *buf,
 			  u32 len, enum mshv_sim_access acc,
 			  struct mshv_sim_gpa_fault *fault)
 {
-	enum mshv_sim_fault_reason reason;
 	struct mshv_sim_partition *pt;
 	unsigned long flags;
-	unsigned int chunk;
-	int ret = 0;
+	int ret;
 
 	if (!len || acc > MSHV_SIM_ACCESS_EXECUTE)
 		return -EINVAL;
 
 	spin_lock_irqsave(&sim->lock, flags);
 	pt = mshv_sim_find(sim, pt_id, false);
-	if (!pt) {
+	if (pt)
+		ret = mshv_sim_slat_access(pt, gpa, buf, len, acc, fault);
+	else
 		ret = -ENOENT;
-		goto out_unlock;
-	}
-	while (len) {
-		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
-		if (!mshv_sim_access_page(&pt->slat, gpa, buf, chunk, acc,
-					  &reason)) {
-			fault->gpa = gpa;
-			fault->access = acc;
-			fault->reason = reason;
-			pt->slat.intercepts++;
-			ret = -EFAULT;
-			break;
-		}
-		gpa += chunk;
-		buf += chunk;
-		len -= chunk;
-	}
-out_unlock:
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return ret;
 }

@@ -41,6 +41,7 @@
 /* Properties of a simulated hypercall (struct mshv_sim_call_desc.flags). */
 #define MSHV_SIM_CALL_REP		BIT(0)	/* rep hypercall */
 #define MSHV_SIM_CALL_FAST		BIT(1)	/* may also be issued fast */
+#define MSHV_SIM_CALL_VARHEAD		BIT(2)	/* has a variable header */
 
 /* Creation flags HvCreatePartition accepts. */
 #define MSHV_SIM_CREATION_FLAGS					\
@@ -232,6 +233,7 @@ static void mshv_sim_partition_init(struct mshv_sim_partition *pt, u64 id)
 	pt->id = id;
 	pt->state = MSHV_SIM_PT_CREATED;
 	INIT_LIST_HEAD(&pt->pool.pages);
+	mshv_sim_vps_init(pt);
 	for (i = 0; i < ARRAY_SIZE(mshv_sim_properties); i++)
 		pt->props[i] = mshv_sim_properties[i].initial;
 }
@@ -268,6 +270,20 @@ static int mshv_sim_property_index(u32 code)
 		if (mshv_sim_properties[i].code == code)
 			return i;
 	return -ENOENT;
+}
+
+/**
+ * mshv_sim_property() - the value of a partition property
+ * @pt: the partition
+ * @code: HV_PARTITION_PROPERTY_* code
+ *
+ * Return: the value, or 0 for a property the simulator does not know.
+ */
+u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code)
+{
+	int idx = mshv_sim_property_index(code);
+
+	return idx < 0 ? 0 : pt->props[idx];
 }
 
 /* Hypercall handlers; called with sim->lock held */
@@ -376,6 +392,8 @@ static u16 mshv_sim_finalize_partition(struct mshv_sim *sim,
 
 	pt->pool.nr_in_use -= pt->init_pages;
 	pt->init_pages = 0;
+	/* A finalized partition never runs again: its VPs are gone. */
+	mshv_sim_vps_release(sim, pt);
 	pt->state = MSHV_SIM_PT_FINALIZED;
 	return HV_STATUS_SUCCESS;
 }
@@ -394,6 +412,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	xa_erase(&sim->partitions, pt->id);
 	sim->nr_partitions--;
 	sim->root.pool.nr_in_use -= pt->root_pages;
+	mshv_sim_vps_release(sim, pt);
 	mshv_sim_slat_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
 	kfree(pt);
@@ -492,6 +511,24 @@ static u16 mshv_sim_withdraw_memory(struct mshv_sim *sim,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * HvGetSystemProperty: only the scheduler type, which the knob sets (the
+ * simulator runs VPs in HvDispatchVp, the root scheduler's way, whatever
+ * it reports).
+ */
+static u16 mshv_sim_get_system_property(struct mshv_sim *sim,
+					struct mshv_sim_call *call)
+{
+	const struct hv_input_get_system_property *in = call->in;
+	struct hv_output_get_system_property *out = call->out;
+
+	if (in->reserved || in->argument ||
+	    in->property_id != HV_SYSTEM_PROPERTY_SCHEDULER_TYPE)
+		return HV_STATUS_INVALID_PARAMETER;
+	out->scheduler_type = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_SCHEDULER]);
+	return HV_STATUS_SUCCESS;
+}
+
 static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 	{
 		.code = HVCALL_CREATE_PARTITION,
@@ -551,6 +588,56 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_get_gpa_pages_access_states),
 		.out_elem = sizeof(u8),
 		.handler = mshv_sim_get_gpa_access_states,
+	}, {
+		.code = HVCALL_GET_SYSTEM_PROPERTY,
+		.in_size = sizeof(struct hv_input_get_system_property),
+		.out_size = sizeof(struct hv_output_get_system_property),
+		.handler = mshv_sim_get_system_property,
+	}, {
+		.code = HVCALL_CREATE_VP,
+		.in_size = sizeof(struct hv_input_create_vp),
+		.handler = mshv_sim_create_vp,
+	}, {
+		.code = HVCALL_DELETE_VP,
+		.in_size = sizeof(struct hv_input_delete_vp),
+		.handler = mshv_sim_delete_vp,
+	}, {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_get_vp_registers),
+		.in_elem = sizeof(u32),
+		.out_elem = sizeof(union hv_register_value),
+		.handler = mshv_sim_get_vp_registers,
+	}, {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_set_vp_registers),
+		.in_elem = sizeof(struct hv_register_assoc),
+		.handler = mshv_sim_set_vp_registers,
+	}, {
+		.code = HVCALL_MAP_VP_STATE_PAGE,
+		.in_size = sizeof(struct hv_input_map_vp_state_page),
+		.out_size = sizeof(struct hv_output_map_vp_state_page),
+		.handler = mshv_sim_map_vp_state_page,
+	}, {
+		.code = HVCALL_UNMAP_VP_STATE_PAGE,
+		.in_size = sizeof(struct hv_input_unmap_vp_state_page),
+		.handler = mshv_sim_unmap_vp_state_page,
+	}, {
+		.code = HVCALL_INSTALL_INTERCEPT,
+		.in_size = sizeof(struct hv_input_install_intercept),
+		.handler = mshv_sim_install_intercept,
+	}, {
+		.code = HVCALL_GET_VP_STATE,
+		.flags = MSHV_SIM_CALL_VARHEAD,
+		.in_size = sizeof(struct hv_input_get_vp_state),
+		.out_size = sizeof(struct hv_synthetic_timers_state),
+		.handler = mshv_sim_get_vp_state,
+	}, {
+		.code = HVCALL_SET_VP_STATE,
+		.flags = MSHV_SIM_CALL_VARHEAD,
+		.in_size = sizeof(struct hv_input_set_vp_state),
+		.handler = mshv_sim_set_vp_state,
 	},
 };
 
@@ -572,6 +659,7 @@ static void mshv_sim_decode(u64 control, struct mshv_sim_call *call)
 	call->fast = control & HV_HYPERCALL_FAST_BIT;
 	call->rep_count = FIELD_GET(HV_HYPERCALL_REP_COMP_MASK, control);
 	call->rep_start = FIELD_GET(HV_HYPERCALL_REP_START_MASK, control);
+	call->varhead = FIELD_GET(HV_HYPERCALL_VARHEAD_MASK, control);
 }
 
 /* Check the control word of a decoded call against the call's rules. */
@@ -583,8 +671,7 @@ static u16 mshv_sim_check_control(const struct mshv_sim_call_desc *desc,
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (!desc)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	/* None of the simulated calls has a variable-size header. */
-	if (FIELD_GET(HV_HYPERCALL_VARHEAD_MASK, control))
+	if (call->varhead && !(desc->flags & MSHV_SIM_CALL_VARHEAD))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (call->fast && !(desc->flags & MSHV_SIM_CALL_FAST))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -631,6 +718,7 @@ static u16 mshv_sim_map_args(const struct mshv_sim_call_desc *desc,
 	}
 
 	status = mshv_sim_map_buffer(input, desc->in_size +
+				     (size_t)call->varhead * sizeof(u64) +
 				     (size_t)call->rep_count * desc->in_elem,
 				     &call->in);
 	if (status || (!desc->out_size && !desc->out_elem))
@@ -783,6 +871,8 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_CREATE_PAGES] = MSHV_SIM_DEFAULT_CREATE_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_INIT_PAGES] = MSHV_SIM_DEFAULT_INIT_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_MAX_REPS] = MSHV_SIM_DEFAULT_MAX_REPS;
+	sim->knobs[MSHV_SIM_KNOB_VP_PAGES] = MSHV_SIM_DEFAULT_VP_PAGES;
+	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
 	return sim;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_create);
@@ -807,6 +897,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 
 	xa_for_each(&sim->partitions, id, pt) {
 		xa_erase(&sim->partitions, id);
+		mshv_sim_vps_release(sim, pt);
 		freed += mshv_sim_free_pages(&pt->pool.pages);
 		mshv_sim_slat_free(&pt->slat);
 		kfree(pt);
@@ -839,6 +930,8 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->root_pool_in_use = sim->root.pool.nr_in_use;
 	stats->leaked_pages = sim->nr_leaked;
 	stats->mapped_pages = sim->mapped_pages;
+	stats->vps = sim->nr_vps;
+	stats->state_pages = sim->state_pages;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

@@ -12,6 +12,7 @@
 
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <asm/hyperv-tlfs.h>
 
@@ -236,8 +237,718 @@ struct hv_input_get_gpa_pages_access_states {
 	u64 hv_gpa_page_number;
 } __packed;
 
+/* Most reps of one rep hypercall: the control word's 12-bit rep count. */
+#define HV_REP_COUNT_MAX		4095
+
 /* Most pages one HvGetGpaPagesAccessStates call reports (a rep count). */
 #define HV_GET_GPA_ACCESS_STATES_MAX	4095
+
+/* ---- Virtual processors ------------------------------------------------ */
+
+/*
+ * Hypercall codes for virtual processors (HvCreateVp, HvGetVpRegisters and
+ * HvSetVpRegisters are in <asm-generic/hyperv-tlfs.h>), and the other
+ * codes MSHV_ROOT_HVCALL may pass through.
+ */
+#define HVCALL_INSTALL_INTERCEPT		0x004D
+#define HVCALL_DELETE_VP			0x004F
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
+#define HVCALL_CLEAR_VIRTUAL_INTERRUPT		0x0056
+#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT		0x0094
+#define HVCALL_SIGNAL_EVENT_DIRECT		0x00C0
+#define HVCALL_POST_MESSAGE_DIRECT		0x00C1
+#define HVCALL_DISPATCH_VP			0x00C2
+#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
+#define HVCALL_MAP_VP_STATE_PAGE		0x00E1
+#define HVCALL_UNMAP_VP_STATE_PAGE		0x00E2
+
+/* Synthetic registers that control how a virtual processor runs. */
+#define HV_REGISTER_EXPLICIT_SUSPEND		0x00000000
+#define HV_REGISTER_INTERCEPT_SUSPEND		0x00000001
+#define HV_REGISTER_DISPATCH_SUSPEND		0x00000003
+#define HV_REGISTER_PENDING_INTERRUPTION	0x00010002
+#define HV_REGISTER_INTERRUPT_STATE		0x00010003
+
+/* x64 architectural registers, by their TLFS names. */
+#define HV_X64_REGISTER_RAX		0x00020000	/* up to R15: +15 */
+#define HV_X64_REGISTER_R15		0x0002000F
+#define HV_X64_REGISTER_RIP		0x00020010
+#define HV_X64_REGISTER_RFLAGS		0x00020011
+#define HV_X64_REGISTER_CR0		0x00040000
+#define HV_X64_REGISTER_CR2		0x00040001
+#define HV_X64_REGISTER_CR3		0x00040002
+#define HV_X64_REGISTER_CR4		0x00040003
+#define HV_X64_REGISTER_CR8		0x00040004
+#define HV_X64_REGISTER_ES		0x00060000	/* CS SS DS FS GS: +1..5 */
+#define HV_X64_REGISTER_GS		0x00060005
+#define HV_X64_REGISTER_LDTR		0x00060006
+#define HV_X64_REGISTER_TR		0x00060007
+#define HV_X64_REGISTER_IDTR		0x00070000
+#define HV_X64_REGISTER_GDTR		0x00070001
+#define HV_X64_REGISTER_TSC		0x00080000
+#define HV_X64_REGISTER_EFER		0x00080001
+#define HV_X64_REGISTER_APIC_BASE	0x00080003
+#define HV_X64_REGISTER_PAT		0x00080004
+
+/**
+ * union hv_register_value - the 128-bit value of a virtual processor
+ *	register
+ * @reg128: the whole value, as two quadwords (low first)
+ * @reg64: a 64-bit register
+ * @reg32: a 32-bit register
+ * @segment: a segment register
+ * @table: a descriptor-table register (GDTR, IDTR)
+ */
+union hv_register_value {
+	struct {
+		u64 low;
+		u64 high;
+	} reg128;
+	u64 reg64;
+	u32 reg32;
+	struct hv_x64_segment_register segment;
+	struct hv_x64_table_register table;
+} __packed;
+
+/**
+ * struct hv_register_assoc - a register name and its value
+ * @name: HV_REGISTER_* or HV_X64_REGISTER_* name
+ * @reserved1: reserved, zero
+ * @reserved2: reserved, zero
+ * @value: the value
+ */
+struct hv_register_assoc {
+	u32 name;
+	u32 reserved1;
+	u64 reserved2;
+	union hv_register_value value;
+} __packed;
+
+/**
+ * struct hv_input_get_vp_registers - HvGetVpRegisters input (rep)
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @rsvd_z8: reserved, zero
+ * @rsvd_z16: reserved, zero
+ * @names: one rep each: the register whose value is output rep i, as
+ *	a union hv_register_value
+ */
+struct hv_input_get_vp_registers {
+	u64 partition_id;
+	u32 vp_index;
+	u8 input_vtl;
+	u8 rsvd_z8;
+	u16 rsvd_z16;
+	u32 names[];
+} __packed;
+
+/**
+ * struct hv_input_set_vp_registers - HvSetVpRegisters input (rep)
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @rsvd_z8: reserved, zero
+ * @rsvd_z16: reserved, zero
+ * @elements: one rep each: a register and its new value
+ */
+struct hv_input_set_vp_registers {
+	u64 partition_id;
+	u32 vp_index;
+	u8 input_vtl;
+	u8 rsvd_z8;
+	u16 rsvd_z16;
+	struct hv_register_assoc elements[];
+} __packed;
+
+/**
+ * struct hv_input_create_vp - HvCreateVp input
+ * @partition_id: the partition
+ * @vp_index: index of the new virtual processor
+ * @padding: reserved, zero
+ * @subnode_type: NUMA subnode kind; 0 for none
+ * @subnode_id: NUMA subnode; 0 for none
+ * @proximity_domain_info: NUMA node of the VP's hypervisor memory
+ * @flags: creation flags; 0
+ */
+struct hv_input_create_vp {
+	u64 partition_id;
+	u32 vp_index;
+	u8 padding[3];
+	u8 subnode_type;
+	u64 subnode_id;
+	struct hv_proximity_domain_info proximity_domain_info;
+	u64 flags;
+} __packed;
+
+/**
+ * struct hv_input_delete_vp - HvDeleteVp input
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @reserved: reserved, zero
+ */
+struct hv_input_delete_vp {
+	u64 partition_id;
+	u32 vp_index;
+	u8 reserved[4];
+} __packed;
+
+/* Kinds of state page the hypervisor shares with the root, per VP. */
+#define HV_VP_STATE_PAGE_REGISTERS		0
+#define HV_VP_STATE_PAGE_INTERCEPT_MESSAGE	1
+#define HV_VP_STATE_PAGE_GHCB			2
+#define HV_VP_STATE_PAGE_COUNT			3
+
+/* hv_input_map_vp_state_page.flags: the caller provides the page. */
+#define HV_MAP_VP_STATE_PAGE_LOCATION_PROVIDED	BIT(0)
+
+/**
+ * struct hv_input_map_vp_state_page - HvMapVpStatePage input
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @type: HV_VP_STATE_PAGE_*
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @flags: HV_MAP_VP_STATE_PAGE_* flags
+ * @requested_map_location: the page frame to use, with
+ *	HV_MAP_VP_STATE_PAGE_LOCATION_PROVIDED
+ */
+struct hv_input_map_vp_state_page {
+	u64 partition_id;
+	u32 vp_index;
+	u16 type;
+	u8 input_vtl;
+	u8 flags;
+	u64 requested_map_location;
+} __packed;
+
+/**
+ * struct hv_output_map_vp_state_page - HvMapVpStatePage output
+ * @map_location: page frame of the state page in the root's memory
+ */
+struct hv_output_map_vp_state_page {
+	u64 map_location;
+} __packed;
+
+/**
+ * struct hv_input_unmap_vp_state_page - HvUnmapVpStatePage input
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @type: HV_VP_STATE_PAGE_*
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @reserved: reserved, zero
+ */
+struct hv_input_unmap_vp_state_page {
+	u64 partition_id;
+	u32 vp_index;
+	u16 type;
+	u8 input_vtl;
+	u8 reserved;
+} __packed;
+
+/* hv_input_dispatch_vp.flags */
+#define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	BIT(0)
+#define HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS	BIT(1)
+#define HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION	BIT(6)
+
+/* hv_output_dispatch_vp.dispatch_state */
+#define HV_VP_DISPATCH_STATE_INVALID	0
+#define HV_VP_DISPATCH_STATE_BLOCKED	1
+#define HV_VP_DISPATCH_STATE_READY	2
+
+/* hv_output_dispatch_vp.dispatch_event; 0: the time slice ended */
+#define HV_VP_DISPATCH_EVENT_NONE	0
+#define HV_VP_DISPATCH_EVENT_SUSPEND	1
+#define HV_VP_DISPATCH_EVENT_INTERCEPT	2
+
+/**
+ * struct hv_input_dispatch_vp - HvDispatchVp input
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @flags: HV_DISPATCH_VP_FLAG_* flags
+ * @time_slice: longest run, in 100 ns units; 0 for the default
+ * @spec_ctrl: the caller's speculation control value, if asked
+ */
+struct hv_input_dispatch_vp {
+	u64 partition_id;
+	u32 vp_index;
+	u32 flags;
+	u64 time_slice;
+	u64 spec_ctrl;
+} __packed;
+
+/**
+ * struct hv_output_dispatch_vp - HvDispatchVp output
+ * @dispatch_state: HV_VP_DISPATCH_STATE_*
+ * @dispatch_event: HV_VP_DISPATCH_EVENT_*, why the VP stopped
+ */
+struct hv_output_dispatch_vp {
+	u32 dispatch_state;
+	u32 dispatch_event;
+} __packed;
+
+/* Intercept kinds of HvInstallIntercept. */
+#define HV_INTERCEPT_TYPE_X64_IO_PORT		0x00000000
+#define HV_INTERCEPT_TYPE_X64_MSR		0x00000001
+#define HV_INTERCEPT_TYPE_X64_CPUID		0x00000002
+#define HV_INTERCEPT_TYPE_EXCEPTION		0x00000003
+#define HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID	0x00000006
+#define HV_INTERCEPT_TYPE_X64_MSR_INDEX		0x0000000C
+
+/* Access kinds of an intercept; also hv_x64_intercept_message_header. */
+#define HV_INTERCEPT_ACCESS_READ		0
+#define HV_INTERCEPT_ACCESS_WRITE		1
+#define HV_INTERCEPT_ACCESS_EXECUTE		2
+#define HV_INTERCEPT_ACCESS_MASK_READ		BIT(0)
+#define HV_INTERCEPT_ACCESS_MASK_WRITE		BIT(1)
+#define HV_INTERCEPT_ACCESS_MASK_EXECUTE	BIT(2)
+
+/**
+ * struct hv_input_install_intercept - HvInstallIntercept input
+ * @partition_id: the partition
+ * @access_type_mask: HV_INTERCEPT_ACCESS_MASK_* accesses intercepted
+ * @intercept_type: HV_INTERCEPT_TYPE_*
+ * @intercept_parameter: the port, CPUID leaf, MSR index or exception
+ *	vector the intercept is for, by @intercept_type
+ */
+struct hv_input_install_intercept {
+	u64 partition_id;
+	u32 access_type_mask;
+	u32 intercept_type;
+	u64 intercept_parameter;
+} __packed;
+
+/* VP state transfers (HvGetVpState, HvSetVpState) */
+#define HVCALL_GET_VP_STATE			0x00E3
+#define HVCALL_SET_VP_STATE			0x00E4
+
+/* The state is transferred through page frames listed in the input. */
+#define HV_GET_SET_VP_STATE_TYPE_PFN		BIT(31)
+#define HV_GET_SET_VP_STATE_LAPIC_STATE		(0 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_XSAVE		(1 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SIM_PAGE		(2 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SIEF_PAGE		(3 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS	4
+
+/**
+ * struct hv_vp_state_data - what HvGetVpState/HvSetVpState transfer
+ * @type: HV_GET_SET_VP_STATE_*
+ * @rsvd: reserved, zero
+ * @xsave_flags: for XSAVE: flags, zero
+ * @xsave_states: for XSAVE: the xsave components (XCR0 bits) wanted
+ */
+struct hv_vp_state_data {
+	u32 type;
+	u32 rsvd;
+	u64 xsave_flags;
+	u64 xsave_states;
+} __packed;
+
+/**
+ * struct hv_input_get_vp_state - HvGetVpState input; the variable header
+ *	is the page frame list, one 8-byte unit per frame
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @rsvd0: reserved, zero
+ * @rsvd1: reserved, zero
+ * @state_data: what to read
+ * @output_data_pfns: for a PFN type: the pages that receive the state
+ */
+struct hv_input_get_vp_state {
+	u64 partition_id;
+	u32 vp_index;
+	u8 input_vtl;
+	u8 rsvd0;
+	u16 rsvd1;
+	struct hv_vp_state_data state_data;
+	u64 output_data_pfns[];
+} __packed;
+
+/**
+ * struct hv_stimer_state - one synthetic timer's state
+ * @flags: bit 0: an expiration message is pending
+ * @resvd: reserved
+ * @config: HV_REGISTER_STIMERn_CONFIG
+ * @count: HV_REGISTER_STIMERn_COUNT
+ * @adjustment: time adjustment
+ * @undelivered_exp_time: expiration time of the pending message
+ */
+struct hv_stimer_state {
+	u32 flags;
+	u32 resvd;
+	u64 config;
+	u64 count;
+	u64 adjustment;
+	u64 undelivered_exp_time;
+} __packed;
+
+/**
+ * struct hv_synthetic_timers_state - the VP's synthetic timers
+ *	(HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS, transferred inline)
+ * @timers: the four timers
+ * @reserved: reserved
+ */
+struct hv_synthetic_timers_state {
+	struct hv_stimer_state timers[HV_SYNIC_STIMER_COUNT];
+	u64 reserved[5];
+} __packed;
+
+/**
+ * struct hv_input_set_vp_state - HvSetVpState input; the variable header
+ *	is the page frame list, or the state itself, in 8-byte units
+ * @partition_id: the partition
+ * @vp_index: the virtual processor
+ * @input_vtl: virtual trust level; 0 for the VP's own level
+ * @rsvd0: reserved, zero
+ * @rsvd1: reserved, zero
+ * @state_data: what to write
+ * @data: for a PFN type: the page frames holding the state (u64 each);
+ *	otherwise the state's bytes
+ */
+struct hv_input_set_vp_state {
+	u64 partition_id;
+	u32 vp_index;
+	u8 input_vtl;
+	u8 rsvd0;
+	u16 rsvd1;
+	struct hv_vp_state_data state_data;
+	u64 data[];
+} __packed;
+
+/**
+ * struct hv_local_interrupt_controller_state - a VP's local APIC, as
+ *	HV_GET_SET_VP_STATE_LAPIC_STATE transfers it (at the start of its page)
+ * @apic_id: APIC ID register
+ * @apic_version: version register
+ * @apic_ldr: logical destination register
+ * @apic_dfr: destination format register
+ * @apic_spurious: spurious interrupt vector register
+ * @apic_isr: in-service register
+ * @apic_tmr: trigger mode register
+ * @apic_irr: interrupt request register
+ * @apic_esr: error status register
+ * @apic_icr_high: interrupt command register, high half
+ * @apic_icr_low: interrupt command register, low half
+ * @apic_lvt_timer: LVT timer
+ * @apic_lvt_thermal: LVT thermal sensor
+ * @apic_lvt_perfmon: LVT performance counters
+ * @apic_lvt_lint0: LVT LINT0
+ * @apic_lvt_lint1: LVT LINT1
+ * @apic_lvt_error: LVT error
+ * @apic_lvt_cmci: LVT corrected machine check
+ * @apic_error_status: error status
+ * @apic_initial_count: timer initial count
+ * @apic_counter_value: timer current count
+ * @apic_divide_configuration: timer divide configuration
+ * @apic_remote_read: remote read register
+ */
+struct hv_local_interrupt_controller_state {
+	u32 apic_id;
+	u32 apic_version;
+	u32 apic_ldr;
+	u32 apic_dfr;
+	u32 apic_spurious;
+	u32 apic_isr[8];
+	u32 apic_tmr[8];
+	u32 apic_irr[8];
+	u32 apic_esr;
+	u32 apic_icr_high;
+	u32 apic_icr_low;
+	u32 apic_lvt_timer;
+	u32 apic_lvt_thermal;
+	u32 apic_lvt_perfmon;
+	u32 apic_lvt_lint0;
+	u32 apic_lvt_lint1;
+	u32 apic_lvt_error;
+	u32 apic_lvt_cmci;
+	u32 apic_error_status;
+	u32 apic_initial_count;
+	u32 apic_counter_value;
+	u32 apic_divide_configuration;
+	u32 apic_remote_read;
+} __packed;
+
+/* System properties (HvGetSystemProperty) */
+#define HVCALL_GET_SYSTEM_PROPERTY		0x007B
+#define HV_SYSTEM_PROPERTY_SCHEDULER_TYPE	15
+
+/* Values of the scheduler type property */
+#define HV_SCHEDULER_TYPE_LP			1	/* classic, no SMT */
+#define HV_SCHEDULER_TYPE_LP_SMT		2	/* classic, SMT */
+#define HV_SCHEDULER_TYPE_CORE_SMT		3	/* core scheduler */
+#define HV_SCHEDULER_TYPE_ROOT			4	/* the root schedules */
+
+/**
+ * struct hv_input_get_system_property - HvGetSystemProperty input
+ * @property_id: HV_SYSTEM_PROPERTY_*
+ * @reserved: reserved, zero
+ * @argument: argument of properties that take one; zero otherwise
+ */
+struct hv_input_get_system_property {
+	u32 property_id;
+	u32 reserved;
+	u64 argument;
+} __packed;
+
+/**
+ * struct hv_output_get_system_property - HvGetSystemProperty output
+ * @scheduler_type: for HV_SYSTEM_PROPERTY_SCHEDULER_TYPE
+ */
+struct hv_output_get_system_property {
+	u32 scheduler_type;
+} __packed;
+
+/* Message types of the x64 intercepts the root receives. */
+#define HVMSG_X64_HALT				0x80010007
+
+/* hv_x64_intercept_message_header.execution_state bits */
+#define HV_X64_EXEC_STATE_CPL			GENMASK(1, 0)
+#define HV_X64_EXEC_STATE_CR0_PE		BIT(2)
+#define HV_X64_EXEC_STATE_CR0_AM		BIT(3)
+#define HV_X64_EXEC_STATE_EFER_LMA		BIT(4)
+#define HV_X64_EXEC_STATE_INTERRUPT_SHADOW	BIT(12)
+
+/**
+ * struct hv_x64_intercept_message_header - start of every x64 intercept
+ *	message payload
+ * @vp_index: the virtual processor that stopped
+ * @instruction_length: bits 3:0: length of the intercepted instruction;
+ *	bits 7:4: CR8
+ * @intercept_access_type: HV_INTERCEPT_ACCESS_*
+ * @execution_state: HV_X64_EXEC_STATE_* bits
+ * @cs: CS at the intercept
+ * @rip: RIP of the intercepted instruction
+ * @rflags: RFLAGS at the intercept
+ */
+struct hv_x64_intercept_message_header {
+	u32 vp_index;
+	u8 instruction_length;
+	u8 intercept_access_type;
+	u16 execution_state;
+	struct hv_x64_segment_register cs;
+	u64 rip;
+	u64 rflags;
+} __packed;
+
+/* hv_x64_io_port_intercept_message.access_info bits */
+#define HV_X64_IO_ACCESS_SIZE			GENMASK(2, 0)
+#define HV_X64_IO_STRING_OP			BIT(3)
+#define HV_X64_IO_REP_PREFIX			BIT(4)
+
+/**
+ * struct hv_x64_io_port_intercept_message - HVMSG_X64_IO_PORT_INTERCEPT
+ * @header: common header; the access type is read (IN) or write (OUT)
+ * @port_number: the port
+ * @access_info: HV_X64_IO_* bits; the size is 1, 2 or 4 bytes
+ * @instruction_byte_count: valid bytes in @instruction_bytes
+ * @reserved: reserved
+ * @rax: RAX; for OUT, the value written is in its low bytes
+ * @instruction_bytes: the instruction
+ * @ds: DS
+ * @es: ES
+ * @rcx: RCX
+ * @rsi: RSI
+ * @rdi: RDI
+ */
+struct hv_x64_io_port_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u16 port_number;
+	u8 access_info;
+	u8 instruction_byte_count;
+	u32 reserved;
+	u64 rax;
+	u8 instruction_bytes[16];
+	struct hv_x64_segment_register ds;
+	struct hv_x64_segment_register es;
+	u64 rcx;
+	u64 rsi;
+	u64 rdi;
+} __packed;
+
+/* hv_x64_memory_intercept_message.memory_access_info bits */
+#define HV_X64_MEMORY_GVA_VALID			BIT(0)
+#define HV_X64_MEMORY_GVA_GPA_VALID		BIT(1)
+
+/**
+ * struct hv_x64_memory_intercept_message - HVMSG_UNMAPPED_GPA and
+ *	HVMSG_GPA_INTERCEPT
+ * @header: common header; the access type is read, write or execute
+ * @cache_type: memory type of the access
+ * @instruction_byte_count: valid bytes in @instruction_bytes
+ * @memory_access_info: HV_X64_MEMORY_* bits
+ * @tpr_priority: task priority
+ * @reserved1: reserved
+ * @guest_virtual_address: linear address accessed, if GVA_VALID
+ * @guest_physical_address: guest physical address accessed
+ * @instruction_bytes: the instruction
+ */
+struct hv_x64_memory_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u32 cache_type;
+	u8 instruction_byte_count;
+	u8 memory_access_info;
+	u8 tpr_priority;
+	u8 reserved1;
+	u64 guest_virtual_address;
+	u64 guest_physical_address;
+	u8 instruction_bytes[16];
+} __packed;
+
+/**
+ * struct hv_x64_msr_intercept_message - HVMSG_X64_MSR_INTERCEPT
+ * @header: common header; read for RDMSR, write for WRMSR
+ * @msr_number: ECX
+ * @reserved: reserved
+ * @rdx: RDX
+ * @rax: RAX
+ */
+struct hv_x64_msr_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u32 msr_number;
+	u32 reserved;
+	u64 rdx;
+	u64 rax;
+} __packed;
+
+/**
+ * struct hv_x64_cpuid_intercept_message - HVMSG_X64_CPUID_INTERCEPT
+ * @header: common header
+ * @rax: RAX (the leaf)
+ * @rcx: RCX (the subleaf)
+ * @rdx: RDX
+ * @rbx: RBX
+ * @default_result_rax: what the hypervisor would return in RAX
+ * @default_result_rcx: ... in RCX
+ * @default_result_rdx: ... in RDX
+ * @default_result_rbx: ... in RBX
+ */
+struct hv_x64_cpuid_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u64 rax;
+	u64 rcx;
+	u64 rdx;
+	u64 rbx;
+	u64 default_result_rax;
+	u64 default_result_rcx;
+	u64 default_result_rdx;
+	u64 default_result_rbx;
+} __packed;
+
+/* hv_x64_exception_intercept_message.exception_info bits */
+#define HV_X64_EXCEPTION_ERROR_CODE_VALID	BIT(0)
+#define HV_X64_EXCEPTION_SOFTWARE		BIT(1)
+
+/**
+ * struct hv_x64_exception_intercept_message -
+ *	HVMSG_X64_EXCEPTION_INTERCEPT
+ * @header: common header
+ * @exception_vector: the vector
+ * @exception_info: HV_X64_EXCEPTION_* bits
+ * @instruction_byte_count: valid bytes in @instruction_bytes
+ * @error_code: the error code, if ERROR_CODE_VALID
+ * @exception_parameter: CR2 for a page fault
+ * @reserved: reserved
+ * @instruction_bytes: the instruction
+ * @ds: DS
+ * @ss: SS
+ * @gprs: RAX to R15, in encoding order
+ */
+struct hv_x64_exception_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	u16 exception_vector;
+	u8 exception_info;
+	u8 instruction_byte_count;
+	u32 error_code;
+	u64 exception_parameter;
+	u64 reserved;
+	u8 instruction_bytes[16];
+	struct hv_x64_segment_register ds;
+	struct hv_x64_segment_register ss;
+	u64 gprs[16];
+} __packed;
+
+/* hv_unsupported_feature_message.feature_code */
+#define HV_UNSUPPORTED_FEATURE_INTERCEPT	1
+
+/**
+ * struct hv_unsupported_feature_message - HVMSG_UNSUPPORTED_FEATURE
+ * @vp_index: the virtual processor that stopped
+ * @feature_code: HV_UNSUPPORTED_FEATURE_*
+ * @feature_parameter: detail of the feature
+ */
+struct hv_unsupported_feature_message {
+	u32 vp_index;
+	u32 feature_code;
+	u64 feature_parameter;
+} __packed;
+
+/* The register page layout version this header describes. */
+#define HV_VP_REGISTER_PAGE_VERSION_1		1
+
+/* hv_vp_register_page.dirty: register classes the root changed */
+#define HV_X64_REGISTER_CLASS_GENERAL		BIT(0)
+#define HV_X64_REGISTER_CLASS_IP		BIT(1)
+#define HV_X64_REGISTER_CLASS_XMM		BIT(2)
+#define HV_X64_REGISTER_CLASS_SEGMENT		BIT(3)
+#define HV_X64_REGISTER_CLASS_FLAGS		BIT(4)
+
+/* Most vectors the root may queue in hv_vp_register_page. */
+#define HV_VP_REGISTER_PAGE_MAX_VECTORS		7
+
+/**
+ * struct hv_vp_register_page - the register page the hypervisor shares
+ *	with the root for each VP (HV_VP_STATE_PAGE_REGISTERS)
+ * @version: HV_VP_REGISTER_PAGE_VERSION_1
+ * @isvalid: the hypervisor filled the page at the last intercept
+ * @rsvdz: reserved, zero
+ * @dirty: HV_X64_REGISTER_CLASS_* the root changed in the page; the
+ *	hypervisor loads them before it runs the VP again
+ * @gp_registers: RAX to R15, in encoding order
+ * @rip: RIP
+ * @rflags: RFLAGS
+ * @reserved: reserved
+ * @xmm: XMM0 to XMM5, as low and high quadwords
+ * @segment: ES, CS, SS, DS, FS, GS
+ * @cr0: CR0
+ * @cr3: CR3
+ * @cr4: CR4
+ * @cr8: CR8
+ * @efer: EFER
+ * @dr7: DR7
+ * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION
+ * @interrupt_state: HV_REGISTER_INTERRUPT_STATE
+ * @instruction_emulation_hints: emulation hints
+ * @xfem: XFEM
+ * @reserved1: reserved
+ * @interrupt_vector_count: vectors queued in @interrupt_vectors
+ * @interrupt_vectors: vectors the root asks to inject at dispatch
+ */
+struct hv_vp_register_page {
+	u16 version;
+	u8 isvalid;
+	u8 rsvdz;
+	u32 dirty;
+	u64 gp_registers[16];
+	u64 rip;
+	u64 rflags;
+	u64 reserved;
+	u64 xmm[6][2];
+	struct hv_x64_segment_register segment[6];
+	u64 cr0;
+	u64 cr3;
+	u64 cr4;
+	u64 cr8;
+	u64 efer;
+	u64 dr7;
+	u64 pending_interruption;
+	u64 interrupt_state;
+	u64 instruction_emulation_hints;
+	u64 xfem;
+	u8 reserved1[256];
+	u8 interrupt_vector_count;
+	u8 interrupt_vectors[HV_VP_REGISTER_PAGE_MAX_VECTORS];
+} __packed;
 
 /* The most PFNs one deposit or withdrawal can carry in a 4 KiB page. */
 #define HV_DEPOSIT_MAX_PAGES \
@@ -260,6 +971,41 @@ static_assert(sizeof(struct hv_input_withdraw_memory) == 16);
 static_assert(sizeof(struct hv_input_map_gpa_pages) == 24);
 static_assert(sizeof(struct hv_input_unmap_gpa_pages) == 24);
 static_assert(sizeof(struct hv_input_get_gpa_pages_access_states) == 24);
+static_assert(sizeof(union hv_register_value) == 16);
+static_assert(sizeof(struct hv_register_assoc) == 32);
+static_assert(sizeof(struct hv_input_get_vp_registers) == 16);
+static_assert(sizeof(struct hv_input_set_vp_registers) == 16);
+static_assert(sizeof(struct hv_input_create_vp) == 40);
+static_assert(sizeof(struct hv_input_delete_vp) == 16);
+static_assert(sizeof(struct hv_input_map_vp_state_page) == 24);
+static_assert(sizeof(struct hv_input_unmap_vp_state_page) == 16);
+static_assert(sizeof(struct hv_input_dispatch_vp) == 32);
+static_assert(sizeof(struct hv_output_dispatch_vp) == 8);
+static_assert(sizeof(struct hv_input_install_intercept) == 24);
+static_assert(sizeof(struct hv_x64_intercept_message_header) == 40);
+static_assert(sizeof(struct hv_x64_io_port_intercept_message) == 128);
+static_assert(offsetof(struct hv_x64_io_port_intercept_message, rax) == 48);
+static_assert(offsetof(struct hv_x64_io_port_intercept_message, rcx) == 104);
+static_assert(sizeof(struct hv_x64_memory_intercept_message) == 80);
+static_assert(offsetof(struct hv_x64_memory_intercept_message,
+		       guest_physical_address) == 56);
+static_assert(sizeof(struct hv_x64_msr_intercept_message) == 64);
+static_assert(sizeof(struct hv_x64_cpuid_intercept_message) == 104);
+static_assert(sizeof(struct hv_x64_exception_intercept_message) == 240);
+static_assert(offsetof(struct hv_x64_exception_intercept_message, gprs) == 112);
+static_assert(sizeof(struct hv_vp_register_page) == 696);
+static_assert(sizeof(struct hv_vp_state_data) == 24);
+static_assert(sizeof(struct hv_input_get_system_property) == 16);
+static_assert(sizeof(struct hv_input_get_vp_state) == 40);
+static_assert(sizeof(struct hv_input_set_vp_state) == 40);
+static_assert(sizeof(struct hv_synthetic_timers_state) == 200);
+static_assert(sizeof(struct hv_local_interrupt_controller_state) == 176);
+static_assert(offsetof(struct hv_vp_register_page, rip) == 136);
+static_assert(offsetof(struct hv_vp_register_page, xmm) == 160);
+static_assert(offsetof(struct hv_vp_register_page, segment) == 256);
+static_assert(offsetof(struct hv_vp_register_page, cr0) == 352);
+static_assert(offsetof(struct hv_vp_register_page, xfem) == 424);
+static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 688);
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);

@@ -14,11 +14,17 @@
 /* The ioctl type, registered in Documentation/userspace-api/ioctl. */
 #define MSHV_IOCTL	0xB8
 
-/* Bit numbers of mshv_create_partition.pt_flags. */
+/*
+ * Bit numbers of mshv_create_partition.pt_flags. CPU_AND_XSAVE_FEATURES
+ * says that the argument is a struct mshv_create_partition_v2.
+ */
 enum {
 	MSHV_PT_BIT_LAPIC,
 	MSHV_PT_BIT_X2APIC,
 	MSHV_PT_BIT_GPA_SUPER_PAGES,
+	MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES,
+	MSHV_PT_BIT_NESTED_VIRTUALIZATION,
+	MSHV_PT_BIT_SMT_ENABLED_GUEST,
 	MSHV_PT_BIT_COUNT,
 };
 
@@ -40,6 +46,35 @@ enum {
 struct mshv_create_partition {
 	__u64 pt_flags;
 	__u64 pt_isolation;
+};
+
+/* Processor feature banks of mshv_create_partition_v2 (x86). */
+#define MSHV_NUM_CPU_FEATURES_BANKS	2
+
+/**
+ * struct mshv_create_partition_v2 - argument of %MSHV_CREATE_PARTITION
+ *	when pt_flags has 1 << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES
+ * @pt_flags: as in struct mshv_create_partition
+ * @pt_isolation: as in struct mshv_create_partition
+ * @pt_num_cpu_fbanks: number of banks in @pt_cpu_fbanks; must be
+ *	%MSHV_NUM_CPU_FEATURES_BANKS
+ * @pt_rsvd: reserved, must be 0
+ * @pt_cpu_fbanks: processor features to hide from the partition, in the
+ *	hypervisor's processor feature bank layout
+ * @pt_rsvd1: reserved, must be 0
+ * @pt_disabled_xsave: xsave features to hide from the partition
+ *
+ * The ioctl number is the same: the kernel reads the first 16 bytes, and
+ * the rest only when the flag is set.
+ */
+struct mshv_create_partition_v2 {
+	__u64 pt_flags;
+	__u64 pt_isolation;
+	__u16 pt_num_cpu_fbanks;
+	__u8 pt_rsvd[6];
+	__u64 pt_cpu_fbanks[MSHV_NUM_CPU_FEATURES_BANKS];
+	__u64 pt_rsvd1[2];
+	__u64 pt_disabled_xsave;
 };
 
 /**
@@ -137,14 +172,78 @@ struct mshv_gpap_access_bitmap {
 	__u64 bitmap_ptr;
 };
 
+/**
+ * struct mshv_create_vp - argument of %MSHV_CREATE_VP
+ * @vp_index: index of the new virtual processor, below 256 and not yet
+ *	used in the partition
+ *
+ * The ioctl returns a new VP file descriptor (close-on-exec).
+ */
+struct mshv_create_vp {
+	__u32 vp_index;
+};
+
+/* Size of one SynIC message, the result of %MSHV_RUN_VP. */
+#define MSHV_RUN_VP_BUF_SZ	256
+
+/**
+ * struct mshv_run_vp - argument of %MSHV_RUN_VP
+ * @msg_buf: receives the hypervisor message (struct hv_message of the
+ *	Hyper-V TLFS) that stopped the virtual processor
+ */
+struct mshv_run_vp {
+	__u8 msg_buf[MSHV_RUN_VP_BUF_SZ];
+};
+
+/* Values of mshv_get_set_vp_state.type. */
+enum {
+	MSHV_VP_STATE_LAPIC,
+	MSHV_VP_STATE_XSAVE,
+	MSHV_VP_STATE_SIMP,
+	MSHV_VP_STATE_SIEFP,
+	MSHV_VP_STATE_SYNTHETIC_TIMERS,
+	MSHV_VP_STATE_COUNT,
+};
+
+/**
+ * struct mshv_get_set_vp_state - argument of %MSHV_GET_VP_STATE and
+ *	%MSHV_SET_VP_STATE
+ * @type: one of MSHV_VP_STATE_*
+ * @rsvd: reserved, must be 0
+ * @buf_sz: in: size of the buffer; out: size of the state. If the buffer
+ *	is too small the ioctl fails with EINVAL and sets the size needed.
+ * @buf_ptr: user address of the buffer, aligned to %MSHV_HV_PAGE_SIZE
+ */
+struct mshv_get_set_vp_state {
+	__u8 type;
+	__u8 rsvd[3];
+	__u32 buf_sz;
+	__u64 buf_ptr;
+};
+
+/*
+ * mmap() offsets of a VP file descriptor, in pages: the hypervisor pages
+ * shared with the root for this virtual processor, one page each.
+ */
+#define MSHV_VP_MMAP_OFFSET_REGISTERS		0
+#define MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE	1
+#define MSHV_VP_MMAP_OFFSET_GHCB		2
+#define MSHV_VP_MMAP_OFFSET_COUNT		3
+
 /* ioctls on /dev/mshv */
 #define MSHV_CREATE_PARTITION	_IOW(MSHV_IOCTL, 0x00, struct mshv_create_partition)
 
 /* ioctls on a partition file descriptor */
 #define MSHV_INITIALIZE_PARTITION	_IO(MSHV_IOCTL, 0x00)
+#define MSHV_CREATE_VP		_IOW(MSHV_IOCTL, 0x01, struct mshv_create_vp)
 #define MSHV_SET_GUEST_MEMORY	_IOW(MSHV_IOCTL, 0x02, struct mshv_user_mem_region)
 #define MSHV_GET_GPAP_ACCESS_BITMAP \
 	_IOWR(MSHV_IOCTL, 0x06, struct mshv_gpap_access_bitmap)
 #define MSHV_ROOT_HVCALL	_IOWR(MSHV_IOCTL, 0x07, struct mshv_root_hvcall)
+
+/* ioctls on a VP file descriptor (and MSHV_ROOT_HVCALL, scoped to the VP) */
+#define MSHV_RUN_VP		_IOR(MSHV_IOCTL, 0x00, struct mshv_run_vp)
+#define MSHV_GET_VP_STATE	_IOWR(MSHV_IOCTL, 0x01, struct mshv_get_set_vp_state)
+#define MSHV_SET_VP_STATE	_IOWR(MSHV_IOCTL, 0x02, struct mshv_get_set_vp_state)
 
 #endif /* _UAPI_LINUX_MSHV_H */

@@ -12,9 +12,10 @@
  *
  * The "mem" tests run twice, with the driver's movable_memory parameter set
  * to N (pinned regions) and to Y (movable regions). A movable region is
- * mapped without any access until the guest faults on it, and nothing in
- * this test makes the driver fault memory in, so the guest always meets a
- * no-access intercept there.
+ * not mapped in the hypervisor at all until the guest faults on it, and
+ * nothing in this test makes the driver fault memory in, so the guest
+ * always meets an unmapped-GPA intercept there, and registering a movable
+ * region makes no hypercall.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -717,7 +718,7 @@ TEST_F(mem, map_readonly_memory)
 	if (self->s.sim) {
 		if (variant->movable)
 			expect_intercept(_metadata, self->s.id, GPA(3), 'r',
-					 "no_access");
+					 "unmapped");
 		else
 			expect_guest_sees(_metadata, self->s.id, GPA(3),
 					  m.addr + 3 * PAGE_4K, 64);
@@ -765,7 +766,8 @@ TEST_F(mem, map_overlap)
 	if (self->s.dbg)
 		EXPECT_EQ(3ULL, dbg_stats(_metadata, self->s.id).regions);
 	if (self->s.sim)
-		EXPECT_EQ(48ULL, sim_pages_of(_metadata, &self->s));
+		EXPECT_EQ(variant->movable ? 0 : 48ULL,
+			  sim_pages_of(_metadata, &self->s));
 
 	/* A gap between two regions can be filled exactly. */
 	EXPECT_EQ(0, mshv_unmap_memory(self->s.pt, 16, a.addr, a.size));
@@ -809,7 +811,8 @@ TEST_F(mem, unmap_not_matching)
 	if (self->s.dbg)
 		EXPECT_EQ(1ULL, dbg_stats(_metadata, self->s.id).regions);
 	if (self->s.sim)
-		EXPECT_EQ(16ULL, sim_pages_of(_metadata, &self->s));
+		EXPECT_EQ(variant->movable ? 0 : 16ULL,
+			  sim_pages_of(_metadata, &self->s));
 	EXPECT_EQ(-EEXIST, mshv_map_memory(self->s.pt, 16, other.addr,
 					   PAGE_4K, MEM_RW));
 
@@ -863,7 +866,8 @@ TEST_F(mem, map_unmap_cycles)
 					     flags[i % ARRAY_SIZE(flags)]))
 			TH_LOG("cycle %u", i);
 		if (self->s.sim && i % 8 == 0) {
-			EXPECT_EQ(32ULL, sim_pages_of(_metadata, &self->s));
+			EXPECT_EQ(variant->movable ? 0 : 32ULL,
+				  sim_pages_of(_metadata, &self->s));
 			if (!variant->movable)
 				expect_guest_sees(_metadata, self->s.id,
 						  GPA(64 + i % 32),
@@ -929,7 +933,8 @@ TEST_F(mem, many_regions)
 		EXPECT_EQ(variant->movable ? 0 : pages, st.pinned_pages);
 	}
 	if (self->s.sim) {
-		EXPECT_EQ(pages, sim_pages_of(_metadata, &self->s));
+		EXPECT_EQ(variant->movable ? 0 : pages,
+			  sim_pages_of(_metadata, &self->s));
 		if (!variant->movable)
 			expect_guest_sees(_metadata, self->s.id,
 					  GPA(8 * 13 + 1),
@@ -996,35 +1001,72 @@ TEST_F(mem, pins_follow_regions)
 	vmm_free(&m);
 }
 
-/* The simulator counts exactly the pages of the regions as mapped. */
+/*
+ * The simulator counts exactly the pages of a pinned region as mapped; a
+ * movable region is registered without any hypercall and maps nothing.
+ */
 TEST_F(mem, hypervisor_mapping)
 {
+	static const unsigned int codes[] = { HVCALL_MAP_GPA_PAGES,
+					      HVCALL_UNMAP_GPA_PAGES,
+					      HVCALL_DEPOSIT_MEMORY };
+	__u64 calls[ARRAY_SIZE(codes)];
 	struct sim_gpa_map map;
 	struct vmm_mem m;
+	unsigned int i;
 
 	if (!need_sim(_metadata, &self->s))
 		return;
 	ASSERT_TRUE(sim_has_mapped_pages());
 	ASSERT_TRUE(vmm_alloc(&m, 300 * PAGE_4K, BACKING_4K, 1));
+	for (i = 0; i < ARRAY_SIZE(codes); i++)
+		calls[i] = hypercalls(_metadata, codes[i]);
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 5, m.addr, m.size, MEM_RW));
-	EXPECT_EQ(self->s.mapped + 300, sim_mapped(_metadata));
 	map = gpa_map(_metadata, self->s.id);
+	EXPECT_EQ(0ULL, map.noaccess);
 	if (variant->movable) {
+		EXPECT_EQ(self->s.mapped, sim_mapped(_metadata));
 		EXPECT_EQ(0ULL, map.mapped);
-		EXPECT_EQ(300ULL, map.noaccess);
+		EXPECT_EQ(0ULL, map.slat);
+		for (i = 0; i < ARRAY_SIZE(codes); i++)
+			EXPECT_EQ(calls[i], hypercalls(_metadata, codes[i]))
+				TH_LOG("hypercall %#x", codes[i]);
 	} else {
+		EXPECT_EQ(self->s.mapped + 300, sim_mapped(_metadata));
 		EXPECT_EQ(300ULL, map.mapped);
-		EXPECT_EQ(0ULL, map.noaccess);
+		EXPECT_LT(0ULL, map.slat);
 	}
 	/* 4 KiB pages: no large entry. */
 	EXPECT_EQ(0ULL, map.large);
-	EXPECT_LT(0ULL, map.slat);
 
 	ASSERT_EQ(0, mshv_unmap_memory(self->s.pt, 5, m.addr, m.size));
 	EXPECT_EQ(self->s.mapped, sim_mapped(_metadata));
 	map = gpa_map(_metadata, self->s.id);
 	EXPECT_EQ(0ULL, map.slat);
 	vmm_free(&m);
+}
+
+/*
+ * Registering a movable region makes no hypercall, so a hypervisor that
+ * would fail the first map call cannot fail it: the fault stays armed.
+ * Returns true if the test is done (movable variant).
+ */
+static bool movable_registers_without_map(struct __test_metadata *_metadata,
+					  const struct pt_state *s,
+					  bool movable, const struct vmm_mem *m,
+					  __u64 gfn)
+{
+	__u64 maps;
+
+	if (!movable)
+		return false;
+	maps = hypercalls(_metadata, HVCALL_MAP_GPA_PAGES);
+	EXPECT_EQ(0, mshv_map_memory(s->pt, gfn, m->addr, m->size, MEM_RW));
+	EXPECT_EQ(maps, hypercalls(_metadata, HVCALL_MAP_GPA_PAGES));
+	EXPECT_EQ(0ULL, sim_pages_of(_metadata, s));
+	EXPECT_EQ(0, mshv_unmap_memory(s->pt, gfn, m->addr, m->size));
+	expect_no_memory(_metadata, s);
+	return true;
 }
 
 /* A hypervisor failure on the first map call leaves nothing behind. */
@@ -1037,6 +1079,11 @@ TEST_F(mem, fault_map_rejected)
 	ASSERT_TRUE(vmm_alloc(&m, 64 * PAGE_4K, BACKING_4K, 1));
 	ASSERT_EQ(0, sim_fault(HVCALL_MAP_GPA_PAGES, 1,
 			       HV_STATUS_INVALID_PARAMETER));
+	if (movable_registers_without_map(_metadata, &self->s,
+					  variant->movable, &m, 0)) {
+		vmm_free(&m);
+		return;
+	}
 	EXPECT_EQ(-EINVAL, mshv_map_memory(self->s.pt, 0, m.addr, m.size,
 					   MEM_RW));
 	expect_no_memory(_metadata, &self->s);
@@ -1065,6 +1112,11 @@ TEST_F(mem, fault_map_midway)
 	ASSERT_EQ(0, sim_set_knob("max_reps", 16));
 	ASSERT_EQ(0, sim_fault(HVCALL_MAP_GPA_PAGES, 3,
 			       HV_STATUS_INVALID_PARAMETER));
+	if (movable_registers_without_map(_metadata, &self->s,
+					  variant->movable, &m, 1)) {
+		vmm_free(&m);
+		return;
+	}
 	unmaps = hypercalls(_metadata, HVCALL_UNMAP_GPA_PAGES);
 	EXPECT_EQ(-EINVAL, mshv_map_memory(self->s.pt, 1, m.addr, m.size,
 					   MEM_RW));
@@ -1085,6 +1137,11 @@ TEST_F(mem, fault_map_insufficient_memory)
 	ASSERT_EQ(0, sim_set_knob("max_reps", 16));
 	ASSERT_EQ(0, sim_fault(HVCALL_MAP_GPA_PAGES, 2,
 			       HV_STATUS_INSUFFICIENT_MEMORY));
+	if (movable_registers_without_map(_metadata, &self->s,
+					  variant->movable, &m, 1)) {
+		vmm_free(&m);
+		return;
+	}
 	deposits = hypercalls(_metadata, HVCALL_DEPOSIT_MEMORY);
 	maps = hypercalls(_metadata, HVCALL_MAP_GPA_PAGES);
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 1, m.addr, m.size, MEM_RW));
@@ -1092,12 +1149,10 @@ TEST_F(mem, fault_map_insufficient_memory)
 	/* 16 calls for 256 reps, and one more for the failed one. */
 	EXPECT_LE(maps + 17, hypercalls(_metadata, HVCALL_MAP_GPA_PAGES));
 	EXPECT_EQ(256ULL, sim_pages_of(_metadata, &self->s));
-	if (!variant->movable) {
-		expect_guest_sees(_metadata, self->s.id, GPA(1 + 20),
-				  m.addr + 20 * PAGE_4K, 64);
-		expect_guest_sees(_metadata, self->s.id, GPA(1 + 255),
-				  m.addr + 255 * PAGE_4K, 64);
-	}
+	expect_guest_sees(_metadata, self->s.id, GPA(1 + 20),
+			  m.addr + 20 * PAGE_4K, 64);
+	expect_guest_sees(_metadata, self->s.id, GPA(1 + 255),
+			  m.addr + 255 * PAGE_4K, 64);
 	ASSERT_EQ(0, mshv_unmap_memory(self->s.pt, 1, m.addr, m.size));
 	expect_no_memory(_metadata, &self->s);
 	vmm_free(&m);
@@ -1115,11 +1170,16 @@ TEST_F(mem, partial_rep_completion)
 		return;
 	ASSERT_TRUE(vmm_alloc(&m, 512 * PAGE_4K, BACKING_4K, 1));
 	ASSERT_EQ(0, sim_set_knob("max_reps", 7));
+	if (movable_registers_without_map(_metadata, &self->s,
+					  variant->movable, &m, 3)) {
+		vmm_free(&m);
+		return;
+	}
 	maps = hypercalls(_metadata, HVCALL_MAP_GPA_PAGES);
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 3, m.addr, m.size, MEM_RW));
 	EXPECT_LE(maps + 512 / 7, hypercalls(_metadata, HVCALL_MAP_GPA_PAGES));
 	EXPECT_EQ(512ULL, sim_pages_of(_metadata, &self->s));
-	for (i = 0; i < ARRAY_SIZE(pages) && !variant->movable; i++)
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
 		expect_guest_sees(_metadata, self->s.id, GPA(3 + pages[i]),
 				  m.addr + pages[i] * PAGE_4K, 16);
 	ASSERT_EQ(0, mshv_unmap_memory(self->s.pt, 3, m.addr, m.size));
@@ -1130,7 +1190,7 @@ TEST_F(mem, partial_rep_completion)
 /*
  * The guest reads what the VMM wrote, so the hypervisor maps the very pages
  * of the VMM; and it sees later writes of the VMM. In a movable region
- * nothing is faulted in yet: the guest gets a no-access intercept.
+ * nothing is faulted in yet: the guest gets an unmapped-GPA intercept.
  */
 TEST_F(mem, guest_reads_vmm_data)
 {
@@ -1144,9 +1204,9 @@ TEST_F(mem, guest_reads_vmm_data)
 	before = gpa_map(_metadata, self->s.id);
 	if (variant->movable) {
 		expect_intercept(_metadata, self->s.id, GPA(32), 'r',
-				 "no_access");
+				 "unmapped");
 		expect_intercept(_metadata, self->s.id, GPA(47), 'r',
-				 "no_access");
+				 "unmapped");
 		after = gpa_map(_metadata, self->s.id);
 		EXPECT_EQ(before.intercepts + 2, after.intercepts);
 	} else {
@@ -1184,7 +1244,7 @@ TEST_F(mem, guest_writes_reach_vmm)
 	guest_access(_metadata, self->s.id, GPA(5) + 10, 32, 'w', 0xa7, res,
 		     sizeof(res));
 	if (variant->movable) {
-		EXPECT_STREQ("intercept 0x500a w no_access", res);
+		EXPECT_STREQ("intercept 0x500a w unmapped", res);
 		EXPECT_EQ(0, memcmp(copy, m.addr, sizeof(copy)));
 	} else {
 		EXPECT_STREQ("ok", res);
@@ -1209,7 +1269,7 @@ TEST_F(mem, readonly_region)
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 0, m.addr, m.size, 0));
 	if (variant->movable) {
 		expect_intercept(_metadata, self->s.id, GPA(2), 'w',
-				 "no_access");
+				 "unmapped");
 	} else {
 		expect_guest_sees(_metadata, self->s.id, GPA(2),
 				  m.addr + 2 * PAGE_4K, 64);
@@ -1236,7 +1296,7 @@ TEST_F(mem, execute_permission)
 				     4 * PAGE_4K, MEM_X));
 	if (variant->movable) {
 		expect_intercept(_metadata, self->s.id, GPA(5), 'x',
-				 "no_access");
+				 "unmapped");
 	} else {
 		expect_intercept(_metadata, self->s.id, GPA(1), 'x', "denied");
 		guest_access(_metadata, self->s.id, GPA(5), 16, 'x', 0, res,
@@ -1284,7 +1344,7 @@ TEST_F(mem, unmap_revokes_access)
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 8, m.addr, m.size, MEM_RW));
 	if (variant->movable)
 		expect_intercept(_metadata, self->s.id, GPA(10), 'r',
-				 "no_access");
+				 "unmapped");
 	else
 		expect_guest_sees(_metadata, self->s.id, GPA(10),
 				  m.addr + 2 * PAGE_4K, 16);
@@ -1346,7 +1406,8 @@ TEST_F(mem, close_with_regions)
 	if (self->s.dbg)
 		EXPECT_EQ(3ULL, dbg_stats(_metadata, self->s.id).regions);
 	if (self->s.sim)
-		EXPECT_EQ(128ULL + 1024, sim_pages_of(_metadata, &self->s));
+		EXPECT_EQ(variant->movable ? 0 : 128ULL + 1024,
+			  sim_pages_of(_metadata, &self->s));
 	pt_close(&self->s);
 	expect_all_released(_metadata, &self->s);
 	vmm_free(&a);
@@ -1634,6 +1695,48 @@ static void expect_bits(struct __test_metadata *_metadata,
 			in |= want[j] == i;
 		EXPECT_EQ(in, bits[i / 8] >> (i % 8) & 1) TH_LOG("page %u", i);
 	}
+}
+
+/*
+ * The access bitmap of guest memory nothing touched yet is all zeros, and
+ * reading it succeeds; for a movable region that is not mapped in the
+ * hypervisor at all. Setting bits changes what a pinned region's pages
+ * report, but not an unmapped page's: it has no state to keep them in.
+ */
+TEST_F(mem, access_bitmap_untouched)
+{
+	unsigned int want[16], i;
+	unsigned char bits[4];
+	struct vmm_mem m;
+
+	if (!need_sim(_metadata, &self->s))
+		return;
+	ASSERT_TRUE(vmm_alloc(&m, 16 * PAGE_4K, BACKING_4K, 3));
+	ASSERT_EQ(0, mshv_set_property(self->s.pt,
+				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
+				       1, NULL));
+	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 8, m.addr, m.size, MEM_RW));
+	for (i = 0; i < 16; i++)
+		want[i] = 8 + i;
+
+	memset(bits, 0xff, sizeof(bits));
+	get_bits(_metadata, self->s.pt, MSHV_GPAP_ACCESS_TYPE_DIRTY,
+		 MSHV_GPAP_ACCESS_OP_NOOP, 0, 32, bits);
+	expect_bits(_metadata, bits, 32, NULL, 0);
+	memset(bits, 0xff, sizeof(bits));
+	get_bits(_metadata, self->s.pt, MSHV_GPAP_ACCESS_TYPE_ACCESSED,
+		 MSHV_GPAP_ACCESS_OP_SET, 0, 32, bits);
+	expect_bits(_metadata, bits, 32, NULL, 0);
+	get_bits(_metadata, self->s.pt, MSHV_GPAP_ACCESS_TYPE_ACCESSED,
+		 MSHV_GPAP_ACCESS_OP_NOOP, 0, 32, bits);
+	expect_bits(_metadata, bits, 32, want, variant->movable ? 0 : 16);
+	if (variant->movable)
+		expect_intercept(_metadata, self->s.id, GPA(8), 'r',
+				 "unmapped");
+
+	EXPECT_EQ(0, mshv_unmap_memory(self->s.pt, 8, m.addr, m.size));
+	expect_no_memory(_metadata, &self->s);
+	vmm_free(&m);
 }
 
 TEST_F(bitmap, bad_args)

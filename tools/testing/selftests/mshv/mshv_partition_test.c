@@ -235,16 +235,76 @@ TEST_F(mshv, unknown_ioctl)
 	expect_enotty(_metadata, self->dev, cmds, ARRAY_SIZE(cmds));
 }
 
-/* MSHV_ROOT_HVCALL on /dev/mshv is not supported (yet). */
+/* The driver runs only with the root scheduler, and says so. */
+TEST_F(mshv, scheduler_is_root)
+{
+	char buf[32] = "";
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/mshv/scheduler", "r");
+	if (!f)
+		SKIP(return, "no driver debugfs");
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ("root\n", buf);
+}
+
+/* MSHV_ROOT_HVCALL on /dev/mshv reads the root's own properties. */
 TEST_F(mshv, hvcall_on_device)
 {
+	struct hv_set_property_in set_in;
 	struct mshv_root_hvcall args;
 	struct hv_get_property_in in;
 	__u64 out;
 
 	mshv_get_property_args(&args, &in, &out,
 			       HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY);
-	EXPECT_EQ(-ENOTTY, mshv_hvcall(self->dev, &args));
+	in.partition_id = 12345;	/* replaced by HV_PARTITION_ID_SELF */
+	ASSERT_EQ(0, mshv_hvcall(self->dev, &args));
+	EXPECT_EQ(HV_STATUS_SUCCESS, args.status);
+	EXPECT_NE(0ULL, out);
+	if (sim_present())
+		EXPECT_EQ(SIM_CLOCK_FREQUENCY, out);
+
+	/* Nothing else: no writes, no other hypercall. */
+	mshv_set_property_args(&args, &set_in,
+			       HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+			       0);
+	EXPECT_EQ(-EINVAL, mshv_hvcall(self->dev, &args));
+	EXPECT_EQ(0, args.status);
+}
+
+/* The v2 argument: its extra fields are checked only with its flag. */
+TEST_F(mshv, create_v2)
+{
+	struct mshv_create_partition_v2 args;
+	int pt;
+
+	memset(&args, 0, sizeof(args));
+	args.pt_flags = 1ULL << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES;
+	args.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS;
+	pt = ioctl(self->dev, MSHV_CREATE_PARTITION, &args);
+	EXPECT_LE(0, pt);
+	close_valid(pt);
+
+	args.pt_num_cpu_fbanks = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, MSHV_CREATE_PARTITION, &args));
+	EXPECT_EQ(EINVAL, errno);
+	args.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS;
+	args.pt_rsvd[5] = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, MSHV_CREATE_PARTITION, &args));
+	EXPECT_EQ(EINVAL, errno);
+	args.pt_rsvd[5] = 0;
+	args.pt_rsvd1[1] = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, MSHV_CREATE_PARTITION, &args));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Without the flag, the same garbage after 16 bytes is not read. */
+	args.pt_flags = 0;
+	args.pt_num_cpu_fbanks = 7;
+	pt = ioctl(self->dev, MSHV_CREATE_PARTITION, &args);
+	EXPECT_LE(0, pt);
+	close_valid(pt);
 }
 
 /* MSHV_CREATE_PARTITION with each valid flag combination. */
@@ -271,6 +331,14 @@ FIXTURE_VARIANT_ADD(pt_flags, x2apic) {
 
 FIXTURE_VARIANT_ADD(pt_flags, gpa_super_pages) {
 	.flags = 1ULL << MSHV_PT_BIT_GPA_SUPER_PAGES,
+};
+
+FIXTURE_VARIANT_ADD(pt_flags, nested) {
+	.flags = 1ULL << MSHV_PT_BIT_NESTED_VIRTUALIZATION,
+};
+
+FIXTURE_VARIANT_ADD(pt_flags, smt) {
+	.flags = 1ULL << MSHV_PT_BIT_SMT_ENABLED_GUEST,
 };
 
 FIXTURE_VARIANT_ADD(pt_flags, all) {
@@ -501,7 +569,8 @@ TEST_F(hvcall, code_not_allowed)
 		HVCALL_DELETE_PARTITION,
 		HVCALL_DEPOSIT_MEMORY,
 		HVCALL_WITHDRAW_MEMORY,
-		HVCALL_GET_PARTITION_PROPERTY_EX,
+		HVCALL_MAP_GPA_PAGES,
+		HVCALL_UNMAP_GPA_PAGES,
 		0xffff,
 	};
 	static __u64 in[4096 / 8], out[4096 / 8];

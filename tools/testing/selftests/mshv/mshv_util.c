@@ -66,9 +66,11 @@ bool mshv_absent(int err)
  */
 int mshv_create_partition(int dev, __u64 flags, __u64 isolation)
 {
-	struct mshv_create_partition args = {
+	/* The v2 layout, read in full only with CPU_AND_XSAVE_FEATURES. */
+	struct mshv_create_partition_v2 args = {
 		.pt_flags = flags,
 		.pt_isolation = isolation,
+		.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS,
 	};
 	int fd = ioctl(dev, MSHV_CREATE_PARTITION, &args);
 

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual processors of /dev/mshv: MSHV_CREATE_VP on the partition fd, and
+ * the VP fd it returns, whose MSHV_RUN_VP runs the VP on the calling
+ * thread (the root scheduler: the thread dispatches the VP with
+ * HvDispatchVp until it stops at an intercept for the VMM) and whose mmap
+ * shares the hypervisor's register and intercept message pages.
+ *
+ * A VP fd holds a reference to its partition, so the partition, and the
+ * VP, live until the last of the partition fd and its VP fds is closed.
+ * Closing a VP fd does not delete the VP: as in the mainline driver, its
+ * index stays taken for the partition's lifetime.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <hyperv/hv_seam.h>
+#include <hyperv/hvhdk.h>
+#include <uapi/linux/mshv.h>
+
+#include "mshv_root.h"
+
+static_assert(sizeof(struct mshv_create_vp) == 4);
+static_assert(sizeof(struct mshv_run_vp) == 256);
+static_assert(sizeof(struct hv_message) == MSHV_RUN_VP_BUF_SZ);
+static_assert(sizeof(struct mshv_get_set_vp_state) == 16);
+
+/* Largest VP state the driver transfers (an xsave area of 64 KiB). */
+#define MSHV_VP_STATE_MAX_BYTES		SZ_64K
+
+/* The page behind a page frame the hypervisor gave us, or NULL. */
+static struct page *mshv_vp_hv_page(u64 pfn)
+{
+	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+}
+
+/* Have the hypervisor share one of @vp's state pages with the root. */
+static int mshv_vp_map_page(struct mshv_vp *vp, u16 type, struct page **page)
+{
+	u64 pt_id = vp->vp_partition->pt_id;
+	u64 pfn;
+	int ret;
+
+	ret = mshv_hvcall_map_vp_state_page(pt_id, vp->vp_index, type, &pfn);
+	if (ret)
+		return ret;
+	*page = mshv_vp_hv_page(pfn);
+	if (!*page) {
+		mshv_hvcall_unmap_vp_state_page(pt_id, vp->vp_index, type);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void mshv_vp_unmap_page(struct mshv_vp *vp, u16 type,
+			       struct page **page)
+{
+	if (!*page)
+		return;
+	mshv_hvcall_unmap_vp_state_page(vp->vp_partition->pt_id,
+					vp->vp_index, type);
+	*page = NULL;
+}
+
+static void mshv_vp_unmap_pages(struct mshv_vp *vp)
+{
+	mshv_vp_unmap_page(vp, HV_VP_STATE_PAGE_REGISTERS,
+			   &vp->vp_register_page);
+	mshv_vp_unmap_page(vp, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE,
+			   &vp->vp_intercept_msg_page);
+}
+
+/**
+ * mshv_partition_release_vps() - give back the VPs' hypervisor pages
+ * @pt: the partition, which no fd refers to any more
+ *
+ * Unmaps the VPs' state pages and frees the VPs, before the partition is
+ * finalized. The VPs themselves go with the partition.
+ */
+void mshv_partition_release_vps(struct mshv_partition *pt)
+{
+	struct mshv_vp *vp;
+	unsigned long index;
+
+	xa_for_each(&pt->pt_vps, index, vp) {
+		xa_erase(&pt->pt_vps, index);
+		mshv_vp_unmap_pages(vp);
+		mutex_destroy(&vp->vp_mutex);
+		kfree(vp);
+	}
+	xa_destroy(&pt->pt_vps);
+}
+
+/* ---- Running ------------------------------------------------------------ */
+
+/*
+ * An access to memory the kernel manages but has not mapped (a movable
+ * region not faulted in yet, or taken away by an invalidation) is handled
+ * here: the chunk is faulted in and mapped, and the VP runs again. Return
+ * true if so. A GPA intercept (an access the mapping does not allow, such
+ * as a write to a read-only region or an instruction fetch from memory
+ * that is not executable) is always the VMM's to handle: mapping the page
+ * again would not change the access rights, and the VP would stop there
+ * forever.
+ */
+static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
+					 const struct hv_message *msg)
+{
+	const struct hv_x64_memory_intercept_message *mem;
+	bool write;
+
+	if (msg->header.message_type != HVMSG_UNMAPPED_GPA)
+		return false;
+	mem = (const struct hv_x64_memory_intercept_message *)msg->u.payload;
+	write = mem->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE;
+	return !mshv_region_handle_gpa_fault(vp->vp_partition,
+					     mem->guest_physical_address >>
+					     HV_HYP_PAGE_SHIFT, write);
+}
+
+/*
+ * A blocked or suspended VP waits for the hypervisor to make it runnable.
+ * Until the driver receives the hypervisor's scheduler messages, it looks
+ * again on the next tick.
+ */
+static void mshv_vp_wait_runnable(void)
+{
+	schedule_timeout_interruptible(1);
+}
+
+/*
+ * Dispatch @vp until it stops at an intercept the VMM must handle, and
+ * copy that message to @msg. A pending signal ends the loop with -EINTR
+ * before the next dispatch; an intercept already taken is never lost,
+ * because the VP stays intercept-suspended until the next MSHV_RUN_VP.
+ */
+static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
+{
+	struct hv_output_dispatch_vp out;
+	u32 flags;
+	int ret;
+
+	for (;;) {
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+
+		flags = vp->vp_intercept_suspended ?
+			HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND : 0;
+		ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id,
+					      vp->vp_index, flags, &out);
+		if (ret)
+			return ret;
+		vp->vp_intercept_suspended = false;
+
+		if (out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT) {
+			vp->vp_intercept_suspended = true;
+			memcpy(msg, page_address(vp->vp_intercept_msg_page),
+			       sizeof(*msg));
+			if (!mshv_vp_handle_gpa_intercept(vp, msg))
+				return 0;
+			continue;
+		}
+		if (out.dispatch_state == HV_VP_DISPATCH_STATE_BLOCKED)
+			mshv_vp_wait_runnable();
+	}
+}
+
+static long mshv_vp_ioctl_run(struct mshv_vp *vp, void __user *arg)
+{
+	struct hv_message *msg;
+	long ret;
+
+	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = mshv_vp_run(vp, msg);
+	if (!ret && copy_to_user(arg, msg, sizeof(*msg)))
+		ret = -EFAULT;
+	kfree(msg);
+	return ret;
+}
+
+/* ---- VP state ----------------------------------------------------------- */
+
+/*
+ * What MSHV_GET_VP_STATE and MSHV_SET_VP_STATE transfer for @type: the
+ * hypervisor's state descriptor and the size of the state. The xsave area
+ * is as large, and has the components, the partition's properties say.
+ */
+static int mshv_vp_state_desc(struct mshv_vp *vp, u8 type,
+			      struct hv_vp_state_data *data, u32 *size)
+{
+	u64 pt_id = vp->vp_partition->pt_id, value;
+	int ret;
+
+	memset(data, 0, sizeof(*data));
+	*size = HV_HYP_PAGE_SIZE;
+	switch (type) {
+	case MSHV_VP_STATE_LAPIC:
+		data->type = HV_GET_SET_VP_STATE_LAPIC_STATE;
+		return 0;
+	case MSHV_VP_STATE_XSAVE:
+		data->type = HV_GET_SET_VP_STATE_XSAVE;
+		ret = mshv_hvcall_get_partition_property(pt_id,
+							 HV_PARTITION_PROPERTY_XSAVE_STATES,
+							 &data->xsave_states);
+		if (ret)
+			return ret;
+		ret = mshv_hvcall_get_partition_property(pt_id,
+							 HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE,
+							 &value);
+		if (ret)
+			return ret;
+		if (!value || value > MSHV_VP_STATE_MAX_BYTES)
+			return -EIO;
+		*size = value;
+		return 0;
+	case MSHV_VP_STATE_SIMP:
+		data->type = HV_GET_SET_VP_STATE_SIM_PAGE;
+		return 0;
+	case MSHV_VP_STATE_SIEFP:
+		data->type = HV_GET_SET_VP_STATE_SIEF_PAGE;
+		return 0;
+	case MSHV_VP_STATE_SYNTHETIC_TIMERS:
+		data->type = HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS;
+		*size = sizeof(struct hv_synthetic_timers_state);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Transfer a page-sized state through the user's pinned buffer. */
+static int mshv_vp_state_pages(struct mshv_vp *vp,
+			       const struct hv_vp_state_data *data,
+			       u64 uaddr, u32 size, bool set)
+{
+	unsigned int nr_pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct page **pages;
+	int pinned, ret;
+
+	pages = kcalloc(nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	pinned = pin_user_pages_fast(uaddr, nr_pages, set ? 0 : FOLL_WRITE,
+				     pages);
+	if (pinned != nr_pages) {
+		ret = pinned < 0 ? pinned : -EFAULT;
+		goto unpin;
+	}
+	ret = mshv_hvcall_vp_state(vp->vp_partition->pt_id, vp->vp_index,
+				   data, pages, nr_pages, NULL, 0, set);
+unpin:
+	if (pinned > 0)
+		unpin_user_pages_dirty_lock(pages, pinned, !set && !ret);
+	kfree(pages);
+	return ret;
+}
+
+/* Transfer a small state (the synthetic timers) through a copy. */
+static int mshv_vp_state_inline(struct mshv_vp *vp,
+				const struct hv_vp_state_data *data,
+				void __user *ubuf, u32 size, bool set)
+{
+	void *buf;
+	int ret;
+
+	buf = kzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (set && copy_from_user(buf, ubuf, size))
+		goto free;
+	ret = mshv_hvcall_vp_state(vp->vp_partition->pt_id, vp->vp_index,
+				   data, NULL, 0, buf, size, set);
+	if (!ret && !set && copy_to_user(ubuf, buf, size))
+		ret = -EFAULT;
+free:
+	kfree(buf);
+	return ret;
+}
+
+/*
+ * MSHV_GET_VP_STATE and MSHV_SET_VP_STATE: the buffer must be page
+ * aligned and large enough; its size is written back in any case once the
+ * type is known, so that a VMM can ask for it with a too-small buffer.
+ */
+static long mshv_vp_ioctl_state(struct mshv_vp *vp,
+				struct mshv_get_set_vp_state __user *uargs,
+				bool set)
+{
+	struct mshv_get_set_vp_state args;
+	struct hv_vp_state_data data;
+	u32 size;
+	int ret;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (memchr_inv(args.rsvd, 0, sizeof(args.rsvd)) ||
+	    args.type >= MSHV_VP_STATE_COUNT)
+		return -EINVAL;
+	ret = mshv_vp_state_desc(vp, args.type, &data, &size);
+	if (ret)
+		return ret;
+	if (put_user(size, &uargs->buf_sz))
+		return -EFAULT;
+	if (args.buf_sz < size || !PAGE_ALIGNED(args.buf_ptr))
+		return -EINVAL;
+
+	if (data.type & HV_GET_SET_VP_STATE_TYPE_PFN)
+		return mshv_vp_state_pages(vp, &data, args.buf_ptr, size, set);
+	return mshv_vp_state_inline(vp, &data, u64_to_user_ptr(args.buf_ptr),
+				    size, set);
+}
+
+static long mshv_vp_ioctl(struct file *filp, unsigned int ioctl,
+			  unsigned long arg)
+{
+	struct mshv_vp *vp = filp->private_data;
+	long ret;
+
+	switch (ioctl) {
+	case MSHV_RUN_VP:
+		if (mutex_lock_interruptible(&vp->vp_mutex))
+			return -EINTR;
+		ret = mshv_vp_ioctl_run(vp, (void __user *)arg);
+		mutex_unlock(&vp->vp_mutex);
+		return ret;
+	case MSHV_GET_VP_STATE:
+	case MSHV_SET_VP_STATE:
+		if (mutex_lock_interruptible(&vp->vp_mutex))
+			return -EINTR;
+		ret = mshv_vp_ioctl_state(vp, (void __user *)arg,
+					  ioctl == MSHV_SET_VP_STATE);
+		mutex_unlock(&vp->vp_mutex);
+		return ret;
+	case MSHV_ROOT_HVCALL:
+		return mshv_ioctl_root_hvcall(vp->vp_partition,
+					      (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- mmap of the state pages -------------------------------------------- */
+
+static struct page *mshv_vp_mmap_page(struct mshv_vp *vp, unsigned long pgoff)
+{
+	switch (pgoff) {
+	case MSHV_VP_MMAP_OFFSET_REGISTERS:
+		return vp->vp_register_page;
+	case MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE:
+		return vp->vp_intercept_msg_page;
+	default:
+		return NULL;
+	}
+}
+
+static vm_fault_t mshv_vp_fault(struct vm_fault *vmf)
+{
+	struct mshv_vp *vp = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	page = mshv_vp_mmap_page(vp, vmf->pgoff);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mshv_vp_vm_ops = {
+	.fault = mshv_vp_fault,
+};
+
+/*
+ * One page per mapping, at the offset of the state page wanted; a page the
+ * VP does not have (the GHCB of an unencrypted partition) is -ENODEV, so
+ * that VMMs fall back to hypercalls.
+ */
+static int mshv_vp_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct mshv_vp *vp = filp->private_data;
+
+	if (vma_pages(vma) != 1)
+		return -EINVAL;
+	if (!mshv_vp_mmap_page(vp, vma->vm_pgoff))
+		return -ENODEV;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &mshv_vp_vm_ops;
+	return 0;
+}
+
+static int mshv_vp_release(struct inode *inode, struct file *filp)
+{
+	struct mshv_vp *vp = filp->private_data;
+
+	mshv_partition_put(vp->vp_partition);
+	return 0;
+}
+
+static const struct file_operations mshv_vp_fops = {
+	.owner = THIS_MODULE,
+	.release = mshv_vp_release,
+	.unlocked_ioctl = mshv_vp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = mshv_vp_mmap,
+	.llseek = noop_llseek,
+};
+
+/* ---- Creation ----------------------------------------------------------- */
+
+/* Create the VP in the hypervisor and map its state pages. */
+static int mshv_vp_create_hv(struct mshv_vp *vp)
+{
+	u64 pt_id = vp->vp_partition->pt_id;
+	int ret;
+
+	ret = mshv_hvcall_create_vp(pt_id, vp->vp_index);
+	if (ret)
+		return ret;
+	ret = mshv_vp_map_page(vp, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE,
+			       &vp->vp_intercept_msg_page);
+	if (ret)
+		goto delete_vp;
+	ret = mshv_vp_map_page(vp, HV_VP_STATE_PAGE_REGISTERS,
+			       &vp->vp_register_page);
+	if (ret)
+		goto unmap_pages;
+	return 0;
+
+unmap_pages:
+	mshv_vp_unmap_pages(vp);
+delete_vp:
+	mshv_hvcall_delete_vp(pt_id, vp->vp_index);
+	return ret;
+}
+
+/**
+ * mshv_partition_ioctl_create_vp() - MSHV_CREATE_VP
+ * @pt: the partition
+ * @arg: user pointer to a struct mshv_create_vp
+ *
+ * Context: process context; pt_mutex held.
+ * Return: the new VP fd; -EINVAL for an index out of bounds, -EEXIST for
+ * an index already used, or the error of the hypervisor or of fd creation
+ * (nothing is left behind).
+ */
+long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
+				    void __user *arg)
+{
+	struct mshv_create_vp args;
+	struct file *file;
+	struct mshv_vp *vp;
+	unsigned int index;
+	int fd, ret;
+
+	lockdep_assert_held(&pt->pt_mutex);
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	if (args.vp_index >= MSHV_MAX_VPS)
+		return -EINVAL;
+	index = array_index_nospec(args.vp_index, MSHV_MAX_VPS);
+	if (xa_load(&pt->pt_vps, index))
+		return -EEXIST;
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
+	if (!vp)
+		return -ENOMEM;
+	vp->vp_partition = pt;
+	vp->vp_index = index;
+	mutex_init(&vp->vp_mutex);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto free_vp;
+	}
+	/* Room for the entry first: nothing can fail once the VP exists. */
+	ret = xa_reserve(&pt->pt_vps, index, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto put_fd;
+	ret = mshv_vp_create_hv(vp);
+	if (ret)
+		goto release_entry;
+	file = anon_inode_getfile("mshv_vp", &mshv_vp_fops, vp, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto destroy_hv_vp;
+	}
+
+	/* The VP fd's reference; the partition fd holds one, so not 0. */
+	refcount_inc(&pt->pt_ref);
+	xa_store(&pt->pt_vps, index, vp, GFP_KERNEL_ACCOUNT);
+	fd_install(fd, file);
+	return fd;
+
+destroy_hv_vp:
+	mshv_vp_unmap_pages(vp);
+	mshv_hvcall_delete_vp(pt->pt_id, index);
+release_entry:
+	xa_release(&pt->pt_vps, index);
+put_fd:
+	put_unused_fd(fd);
+free_vp:
+	mutex_destroy(&vp->vp_mutex);
+	kfree(vp);
+	return ret;
+}

@@ -1,0 +1,1019 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of virtual processors on /dev/mshv: MSHV_CREATE_VP, the VP fd's
+ * MSHV_ROOT_HVCALL (VP registers), mmap of the register and intercept
+ * message pages, and MSHV_RUN_VP with small real-mode guest programs that
+ * stop at I/O, halt, CPUID, MSR and unmapped-memory intercepts.
+ *
+ * Everything is skipped when /dev/mshv does not exist. The checks that
+ * read the hypervisor simulator's state (/sys/kernel/debug/mshv_sim) are
+ * skipped on a real Hyper-V root; the rest is what a VMM sees from the
+ * hypervisor there too.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "mshv_util.h"
+
+/* Hypercalls and registers of the Hyper-V TLFS these tests use. */
+#define HVCALL_INSTALL_INTERCEPT	0x004D
+#define HVCALL_GET_VP_REGISTERS		0x0050
+#define HVCALL_SET_VP_REGISTERS		0x0051
+
+#define HV_X64_REGISTER_RAX		0x00020000
+#define HV_X64_REGISTER_RCX		0x00020001
+#define HV_X64_REGISTER_RDX		0x00020002
+#define HV_X64_REGISTER_RBX		0x00020003
+#define HV_X64_REGISTER_RIP		0x00020010
+#define HV_X64_REGISTER_RFLAGS		0x00020011
+#define HV_X64_REGISTER_CR0		0x00040000
+#define HV_X64_REGISTER_CS		0x00060001
+#define HV_X64_REGISTER_DS		0x00060003
+#define HV_X64_REGISTER_GDTR		0x00070001
+
+#define HVMSG_UNMAPPED_GPA		0x80000000
+#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
+#define HVMSG_X64_MSR_INTERCEPT		0x80010001
+#define HVMSG_X64_CPUID_INTERCEPT	0x80010002
+#define HVMSG_X64_HALT			0x80010007
+
+#define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
+#define HV_INTERCEPT_TYPE_X64_MSR_INDEX	0x0000000C
+#define HV_INTERCEPT_ACCESS_READ	0
+#define HV_INTERCEPT_ACCESS_WRITE	1
+#define HV_INTERCEPT_ACCESS_MASK_READ	1
+#define HV_INTERCEPT_ACCESS_MASK_WRITE	2
+#define HV_INTERCEPT_ACCESS_MASK_EXECUTE 4
+
+#define HV_X64_REGISTER_CLASS_IP	0x2
+
+/* Guest memory: 64 KiB at GPA 0, the program at GPA 0x1000. */
+#define GUEST_SIZE			0x10000
+#define GUEST_CODE			0x1000ULL
+#define PAGE_4K				4096
+#define PAGES_OF(bytes)			((__u64)(bytes) / PAGE_4K)
+
+/** struct hv_segment - HV_X64_SEGMENT_REGISTER */
+struct hv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attributes;
+};
+
+/** struct hv_reg_assoc - a register name and its 16-byte value */
+struct hv_reg_assoc {
+	__u32 name;
+	__u32 reserved1;
+	__u64 reserved2;
+	union {
+		__u64 reg64;
+		struct hv_segment segment;
+		__u64 raw[2];
+	} value;
+};
+
+/** struct hv_vp_regs_in - HvGetVpRegisters/HvSetVpRegisters header */
+struct hv_vp_regs_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd8;
+	__u16 rsvd16;
+};
+
+/** struct hv_install_intercept_in - HvInstallIntercept input */
+struct hv_install_intercept_in {
+	__u64 partition_id;
+	__u32 access_type_mask;
+	__u32 intercept_type;
+	__u64 intercept_parameter;
+};
+
+/** struct hv_msg_header - the SynIC message header */
+struct hv_msg_header {
+	__u32 message_type;
+	__u8 payload_size;
+	__u8 flags;
+	__u8 reserved[2];
+	__u64 sender;
+};
+
+/** struct hv_icpt_header - the common x64 intercept header */
+struct hv_icpt_header {
+	__u32 vp_index;
+	__u8 instruction_length;
+	__u8 access_type;
+	__u16 execution_state;
+	struct hv_segment cs;
+	__u64 rip;
+	__u64 rflags;
+};
+
+/** struct hv_msg - an intercept message as MSHV_RUN_VP returns it */
+struct hv_msg {
+	struct hv_msg_header header;
+	union {
+		struct hv_icpt_header icpt;
+		struct {
+			struct hv_icpt_header h;
+			__u16 port;
+			__u8 access_info;
+			__u8 insn_byte_count;
+			__u32 reserved;
+			__u64 rax;
+			__u8 insn_bytes[16];
+		} io;
+		struct {
+			struct hv_icpt_header h;
+			__u32 cache_type;
+			__u8 insn_byte_count;
+			__u8 access_info;
+			__u8 tpr;
+			__u8 reserved;
+			__u64 gva;
+			__u64 gpa;
+			__u8 insn_bytes[16];
+		} mem;
+		struct {
+			struct hv_icpt_header h;
+			__u32 msr;
+			__u32 reserved;
+			__u64 rdx;
+			__u64 rax;
+		} msr;
+		struct {
+			struct hv_icpt_header h;
+			__u64 rax, rcx, rdx, rbx;
+			__u64 def_rax, def_rcx, def_rdx, def_rbx;
+		} cpuid;
+		__u8 payload[240];
+	};
+};
+
+/** struct hv_register_page - the start of HV_VP_REGISTER_PAGE v1 */
+struct hv_register_page {
+	__u16 version;
+	__u8 isvalid;
+	__u8 rsvdz;
+	__u32 dirty;
+	__u64 gprs[16];
+	__u64 rip;
+	__u64 rflags;
+};
+
+/* The layouts need no packing: every field is naturally aligned. */
+static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
+static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "io rax");
+static_assert(offsetof(struct hv_msg, mem.gpa) == 16 + 56, "mem gpa");
+static_assert(offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96, "cpuid");
+static_assert(offsetof(struct hv_register_page, rip) == 136, "rip");
+static_assert(sizeof(struct hv_reg_assoc) == 32, "register assoc");
+
+static int create_vp(int pt, __u32 index)
+{
+	struct mshv_create_vp args = { .vp_index = index };
+	int fd = ioctl(pt, MSHV_CREATE_VP, &args);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int run_vp(int vp, struct hv_msg *msg)
+{
+	return ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
+}
+
+static int set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
+		    unsigned int n, __u16 *status)
+{
+	static __u8 in[4096];
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.reps = n,
+		.in_sz = sizeof(*hdr) + n * sizeof(*regs),
+		.in_ptr = (uintptr_t)in,
+	};
+	int ret;
+
+	memset(in, 0, sizeof(in));
+	hdr->vp_index = index;
+	memcpy(in + sizeof(*hdr), regs, n * sizeof(*regs));
+	ret = mshv_hvcall(vp, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+static int get_regs(int vp, __u32 index, const __u32 *names,
+		    unsigned int n, __u64 (*values)[2], __u16 *status)
+{
+	static __u8 in[4096];
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.reps = n,
+		.in_sz = sizeof(*hdr) + n * sizeof(*names),
+		.out_sz = n * 16,
+		.in_ptr = (uintptr_t)in,
+		.out_ptr = (uintptr_t)values,
+	};
+	int ret;
+
+	memset(in, 0, sizeof(in));
+	hdr->vp_index = index;
+	memcpy(in + sizeof(*hdr), names, n * sizeof(*names));
+	ret = mshv_hvcall(vp, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+static int set_reg64(int vp, __u32 index, __u32 name, __u64 value)
+{
+	struct hv_reg_assoc reg = { .name = name, .value.reg64 = value };
+
+	return set_regs(vp, index, &reg, 1, NULL);
+}
+
+static int get_reg64(int vp, __u32 index, __u32 name, __u64 *value)
+{
+	__u64 out[1][2];
+	int ret;
+
+	ret = get_regs(vp, index, &name, 1, out, NULL);
+	*value = out[0][0];
+	return ret;
+}
+
+static int install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
+{
+	struct hv_install_intercept_in in = {
+		.access_type_mask = mask,
+		.intercept_type = type,
+		.intercept_parameter = param,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_INSTALL_INTERCEPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+
+	return mshv_hvcall(pt, &args);
+}
+
+static void open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
+{
+	*dev = mshv_open();
+	if (*dev < 0 && mshv_absent(*dev))
+		SKIP(return, "/dev/mshv is not available");
+	ASSERT_LE(0, *dev);
+}
+
+/* A partition with no VP yet. */
+FIXTURE(vp) {
+	int dev;
+	int pt;
+};
+
+FIXTURE_SETUP(vp)
+{
+	self->pt = -1;
+	open_dev_or_skip(_metadata, &self->dev);
+	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, self->pt);
+	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+}
+
+FIXTURE_TEARDOWN(vp)
+{
+	if (self->pt >= 0)
+		close(self->pt);
+	close(self->dev);
+}
+
+TEST_F(vp, create_bounds)
+{
+	int fd;
+
+	EXPECT_EQ(-EINVAL, create_vp(self->pt, 256));
+	EXPECT_EQ(-EINVAL, create_vp(self->pt, 0xffffffff));
+	fd = create_vp(self->pt, 255);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+TEST_F(vp, create_duplicate)
+{
+	int fd, fd2;
+
+	fd = create_vp(self->pt, 3);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EEXIST, create_vp(self->pt, 3));
+	close(fd);
+	/* Closing the fd does not free the index. */
+	EXPECT_EQ(-EEXIST, create_vp(self->pt, 3));
+	fd2 = create_vp(self->pt, 4);
+	EXPECT_LE(0, fd2);
+	if (fd2 >= 0)
+		close(fd2);
+}
+
+TEST_F(vp, create_before_initialize)
+{
+	int pt, fd;
+
+	pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, pt);
+	fd = create_vp(pt, 0);
+	EXPECT_EQ(-EBADFD, fd);
+	if (fd >= 0)
+		close(fd);
+	/* The failure left nothing: the index works once initialized. */
+	ASSERT_EQ(0, mshv_initialize_partition(pt));
+	fd = create_vp(pt, 0);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	close(pt);
+}
+
+TEST_F(vp, create_bad_pointer)
+{
+	EXPECT_EQ(-1, ioctl(self->pt, MSHV_CREATE_VP, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(vp, fd_name_and_cloexec)
+{
+	char name[64];
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mshv_fd_name(fd, name, sizeof(name)));
+	EXPECT_STREQ("anon_inode:mshv_vp", name);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(-1, ioctl(fd, MSHV_INITIALIZE_PARTITION));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+/* The VP keeps its partition alive after the partition fd is closed. */
+TEST_F(vp, outlives_partition_fd)
+{
+	__u64 rip = 0;
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	close(self->pt);
+	self->pt = -1;
+	EXPECT_EQ(0, set_reg64(fd, 0, HV_X64_REGISTER_RIP, 0x1234));
+	EXPECT_EQ(0, get_reg64(fd, 0, HV_X64_REGISTER_RIP, &rip));
+	EXPECT_EQ(0x1234ULL, rip);
+	close(fd);
+}
+
+TEST_F(vp, reset_state)
+{
+	__u32 names[] = {
+		HV_X64_REGISTER_RIP, HV_X64_REGISTER_CS, HV_X64_REGISTER_CR0,
+		HV_X64_REGISTER_RFLAGS,
+	};
+	struct hv_segment cs;
+	__u64 out[4][2];
+	__u16 status;
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, get_regs(fd, 0, names, 4, out, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0xfff0ULL, out[0][0]);
+	memcpy(&cs, out[1], sizeof(cs));
+	EXPECT_EQ(0xf000, cs.selector);
+	EXPECT_EQ(0xffff0000, cs.base);
+	EXPECT_EQ(0xffffULL, cs.limit);
+	EXPECT_EQ(0ULL, out[2][0] & 1);		/* real mode */
+	EXPECT_EQ(2ULL, out[3][0]);
+	close(fd);
+}
+
+TEST_F(vp, registers_round_trip)
+{
+	struct hv_reg_assoc regs[18];
+	__u32 names[18];
+	__u64 out[18][2];
+	unsigned int i;
+	__u16 status;
+	int fd;
+
+	fd = create_vp(self->pt, 1);
+	ASSERT_LE(0, fd);
+	memset(regs, 0, sizeof(regs));
+	for (i = 0; i < 16; i++) {
+		regs[i].name = HV_X64_REGISTER_RAX + i;
+		regs[i].value.reg64 = 0x1111111111111111ULL * (i + 1);
+	}
+	regs[16].name = HV_X64_REGISTER_RIP;
+	regs[16].value.reg64 = 0x7000;
+	regs[17].name = HV_X64_REGISTER_DS;
+	regs[17].value.segment.base = 0x12340;
+	regs[17].value.segment.limit = 0xffff;
+	regs[17].value.segment.selector = 0x1234;
+	regs[17].value.segment.attributes = 0x93;
+	for (i = 0; i < 18; i++)
+		names[i] = regs[i].name;
+	ASSERT_EQ(0, set_regs(fd, 1, regs, 18, &status));
+	EXPECT_EQ(0, status);
+
+	memset(out, 0xa5, sizeof(out));
+	ASSERT_EQ(0, get_regs(fd, 1, names, 18, out, &status));
+	for (i = 0; i < 17; i++) {
+		EXPECT_EQ(regs[i].value.reg64, out[i][0]) TH_LOG("reg %u", i);
+		EXPECT_EQ(0ULL, out[i][1]) TH_LOG("reg %u", i);
+	}
+	EXPECT_EQ(0, memcmp(&regs[17].value.segment, out[17],
+			    sizeof(struct hv_segment)));
+	close(fd);
+}
+
+TEST_F(vp, registers_bad_requests)
+{
+	__u32 name = 0x0badbad0;
+	struct mshv_root_hvcall args;
+	__u64 out[1][2];
+	__u16 status = 0;
+	__u8 in[64] = {};
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	/* An unknown register: the hypervisor refuses it. */
+	EXPECT_EQ(-EINVAL, get_regs(fd, 0, &name, 1, out, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	/* A VP that does not exist. */
+	name = HV_X64_REGISTER_RIP;
+	EXPECT_EQ(-EINVAL, get_regs(fd, 7, &name, 1, out, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	/* A rep hypercall needs reps, a simple one must have none. */
+	memset(&args, 0, sizeof(args));
+	args.code = HVCALL_GET_VP_REGISTERS;
+	args.in_sz = sizeof(in);
+	args.in_ptr = (uintptr_t)in;
+	args.out_sz = sizeof(out);
+	args.out_ptr = (uintptr_t)out;
+	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	args.code = HVCALL_INSTALL_INTERCEPT;
+	args.reps = 1;
+	args.out_sz = 0;
+	args.out_ptr = 0;
+	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	close(fd);
+}
+
+TEST_F(vp, mmap_pages)
+{
+	struct hv_register_page *rp;
+	void *p;
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_reg64(fd, 0, HV_X64_REGISTER_RAX, 0xabcdef));
+
+	rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
+	ASSERT_NE(MAP_FAILED, rp);
+	EXPECT_EQ(1, rp->version);
+	EXPECT_EQ(1, rp->isvalid);
+	EXPECT_EQ(0xfff0ULL, rp->rip);
+	EXPECT_EQ(0xabcdefULL, rp->gprs[0]);
+	munmap(rp, PAGE_4K);
+
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd,
+		 MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE * PAGE_4K);
+	EXPECT_NE(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, PAGE_4K);
+
+	/* No GHCB page for an unencrypted partition. */
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd,
+		 MSHV_VP_MMAP_OFFSET_GHCB * PAGE_4K);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(ENODEV, errno);
+	p = mmap(NULL, 2 * PAGE_4K, PROT_READ, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+static int vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
+		    __u32 *size)
+{
+	struct mshv_get_set_vp_state args = {
+		.type = type,
+		.buf_sz = *size,
+		.buf_ptr = (uintptr_t)buf,
+	};
+	int ret = ioctl(vp, ioc, &args);
+
+	*size = args.buf_sz;
+	return ret < 0 ? -errno : 0;
+}
+
+/* A page-aligned buffer for VP state, filled with @fill. */
+static void *state_buf(size_t size, int fill)
+{
+	void *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	memset(buf, fill, size);
+	return buf;
+}
+
+TEST_F(vp, state_sizes_and_errors)
+{
+	static const __u32 sizes[MSHV_VP_STATE_COUNT] = {
+		[MSHV_VP_STATE_LAPIC] = 4096,
+		[MSHV_VP_STATE_SIMP] = 4096,
+		[MSHV_VP_STATE_SIEFP] = 4096,
+		[MSHV_VP_STATE_SYNTHETIC_TIMERS] = 200,
+	};
+	struct mshv_get_set_vp_state args;
+	__u8 *buf = state_buf(16 * PAGE_4K, 0);
+	unsigned int type;
+	__u32 size;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	for (type = 0; type < MSHV_VP_STATE_COUNT; type++) {
+		size = 0;
+		EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, type, buf,
+					    &size));
+		/* The xsave size is the hypervisor's choice. */
+		EXPECT_TRUE(sizes[type] ? size == sizes[type] : size > 0)
+			TH_LOG("type %u: size %u", type, size);
+		/* Unaligned buffers are refused. */
+		size = 8 * PAGE_4K;
+		EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, type,
+					    buf + 8, &size));
+	}
+	size = 8 * PAGE_4K;
+	EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_COUNT,
+				    buf, &size));
+	memset(&args, 0, sizeof(args));
+	args.rsvd[2] = 1;
+	args.buf_sz = 8 * PAGE_4K;
+	args.buf_ptr = (uintptr_t)buf;
+	EXPECT_EQ(-1, ioctl(fd, MSHV_SET_VP_STATE, &args));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	munmap(buf, 16 * PAGE_4K);
+}
+
+/* Offsets in the hypervisor's local APIC state (TLFS layout). */
+#define LAPIC_ID		0
+#define LAPIC_SPURIOUS		16
+#define LAPIC_LVT_LINT0		(20 + 3 * 32 + 12 + 12)
+
+TEST_F(vp, lapic_round_trip)
+{
+	__u32 *lapic = state_buf(PAGE_4K, 0xa5);
+	__u32 *back = state_buf(PAGE_4K, 0x5a);
+	__u32 size = PAGE_4K;
+	int fd;
+
+	ASSERT_NE(NULL, lapic);
+	ASSERT_NE(NULL, back);
+	fd = create_vp(self->pt, 3);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
+			      lapic, &size));
+	EXPECT_EQ((__u32)PAGE_4K, size);
+	/* The simulator puts the VP index in the APIC ID. */
+	EXPECT_TRUE(!sim_present() || lapic[LAPIC_ID / 4] == 3U << 24);
+
+	lapic[LAPIC_SPURIOUS / 4] = 0x1ff;		/* APIC enabled */
+	lapic[LAPIC_LVT_LINT0 / 4] = 0x700;		/* ExtINT */
+	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_LAPIC,
+			      lapic, &size));
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
+			      back, &size));
+	EXPECT_EQ(0x1ffU, back[LAPIC_SPURIOUS / 4]);
+	EXPECT_EQ(0x700U, back[LAPIC_LVT_LINT0 / 4]);
+	EXPECT_EQ(lapic[LAPIC_ID / 4], back[LAPIC_ID / 4]);
+	close(fd);
+	munmap(lapic, PAGE_4K);
+	munmap(back, PAGE_4K);
+}
+
+TEST_F(vp, timers_and_xsave_round_trip)
+{
+	__u64 *timers = state_buf(PAGE_4K, 0);
+	__u8 *xsave = state_buf(16 * PAGE_4K, 0);
+	__u8 *back = state_buf(16 * PAGE_4K, 0x5a);
+	__u32 size = PAGE_4K, xsize = 16 * PAGE_4K;
+	int fd;
+
+	ASSERT_NE(NULL, timers);
+	ASSERT_NE(NULL, xsave);
+	ASSERT_NE(NULL, back);
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+
+	/* Timer 1 (40 bytes each): config at byte 48, count at 56. */
+	timers[6] = 0x10003;
+	timers[7] = 1000000;
+	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE,
+			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+	EXPECT_EQ(200U, size);
+	memset(timers, 0, PAGE_4K);
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE,
+			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+	EXPECT_EQ(0x10003ULL, timers[6]);
+	EXPECT_EQ(1000000ULL, timers[7]);
+
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
+			      xsave, &xsize));
+	ASSERT_LE(512U + 64U, xsize);
+	EXPECT_EQ(0x37f, xsave[0] | xsave[1] << 8);	/* FCW after reset */
+	xsave[0] = 0x7f;
+	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_XSAVE,
+			      xsave, &xsize));
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
+			      back, &xsize));
+	EXPECT_EQ(0, memcmp(xsave, back, xsize));
+	close(fd);
+	munmap(timers, PAGE_4K);
+	munmap(xsave, 16 * PAGE_4K);
+	munmap(back, 16 * PAGE_4K);
+}
+
+/*
+ * A partition with 64 KiB of guest memory and VP 0 in real mode; the
+ * memory is pinned, or movable and faulted in by MSHV_RUN_VP.
+ */
+FIXTURE(guest) {
+	int dev;
+	int pt;
+	int vp;
+	__u8 *mem;
+	bool movable_saved;
+	bool restore_movable;
+};
+
+FIXTURE_VARIANT(guest) {
+	bool movable;
+};
+
+FIXTURE_VARIANT_ADD(guest, pinned) {
+	.movable = false,
+};
+
+FIXTURE_VARIANT_ADD(guest, movable) {
+	.movable = true,
+};
+
+FIXTURE_SETUP(guest)
+{
+	struct hv_reg_assoc regs[2];
+	struct hv_msg msg;
+	int ret;
+
+	self->pt = -1;
+	self->vp = -1;
+	self->mem = MAP_FAILED;
+	self->restore_movable = false;
+	open_dev_or_skip(_metadata, &self->dev);
+	if (!mshv_movable_param_present())
+		SKIP(return, "no movable_memory parameter");
+	ASSERT_EQ(0, mshv_get_movable(&self->movable_saved));
+	self->restore_movable = true;
+	ASSERT_EQ(0, mshv_set_movable(variant->movable));
+	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, self->pt);
+	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+	self->vp = create_vp(self->pt, 0);
+	ASSERT_LE(0, self->vp);
+	/*
+	 * Can the hypervisor run VPs at all? With no memory, the VP stops at
+	 * once at the reset vector. A hypervisor without HvDispatchVp (the
+	 * simulator, for now) fails with EOPNOTSUPP.
+	 */
+	ret = run_vp(self->vp, &msg);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "the hypervisor cannot run VPs");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+
+	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
+	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
+				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
+				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+
+	/* CS:IP = 0:GUEST_CODE */
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_CS;
+	regs[0].value.segment.limit = 0xffff;
+	regs[0].value.segment.attributes = 0x9b;
+	regs[1].name = HV_X64_REGISTER_RIP;
+	regs[1].value.reg64 = GUEST_CODE;
+	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 2, NULL));
+}
+
+FIXTURE_TEARDOWN(guest)
+{
+	if (self->vp >= 0)
+		close(self->vp);
+	if (self->pt >= 0)
+		close(self->pt);
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, GUEST_SIZE);
+	if (self->restore_movable)
+		mshv_set_movable(self->movable_saved);
+	close(self->dev);
+}
+
+/* Copy a guest program to GUEST_CODE in guest memory @mem. */
+static void load(__u8 *mem, const __u8 *code, size_t len)
+{
+	memcpy(mem + GUEST_CODE, code, len);
+}
+
+/* mov dx, 0x3f8; mov al, 'H'; out dx, al; hlt */
+static const __u8 prog_out[] = {
+	0xba, 0xf8, 0x03, 0xb0, 'H', 0xee, 0xf4,
+};
+
+TEST_F(guest, io_out_then_halt)
+{
+	struct hv_msg msg;
+	__u64 rip = 0;
+
+	load(self->mem, prog_out, sizeof(prog_out));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0ULL, msg.io.h.vp_index);
+	EXPECT_EQ((__u64)(GUEST_CODE + 5), msg.io.h.rip);
+	EXPECT_EQ(1, msg.io.h.instruction_length & 0xf);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.io.h.access_type);
+	EXPECT_EQ(0x3f8, msg.io.port);
+	EXPECT_EQ(1, msg.io.access_info & 7);	/* one byte, not a string */
+	EXPECT_EQ(0, msg.io.access_info & ~7);
+	EXPECT_EQ((__u64)'H', msg.io.rax & 0xff);
+	EXPECT_LE(1, msg.io.insn_byte_count);
+	EXPECT_EQ(0xee, msg.io.insn_bytes[0]);
+	EXPECT_EQ(0, msg.io.h.execution_state & 0x4);	/* CR0.PE clear */
+
+	/* The VMM completes the OUT by moving RIP past it. */
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+			       msg.io.h.rip + 1));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 7), msg.icpt.rip);
+	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RIP, &rip));
+	EXPECT_EQ((__u64)(GUEST_CODE + 7), rip);
+}
+
+/* Movable memory is mapped by the run that needs it, not before. */
+TEST_F(guest, memory_mapped_by_run)
+{
+	struct mshv_dbg_stats stats;
+	struct hv_msg msg;
+	__u64 id;
+
+	if (!mshv_dbg_present())
+		SKIP(return, "no driver statistics in debugfs");
+	ASSERT_EQ(1, mshv_partition_ids(&id, 1));
+	load(self->mem, prog_out, sizeof(prog_out));
+	ASSERT_EQ(0, mshv_dbg_stats(id, &stats));
+	EXPECT_EQ(0ULL, stats.movable_pages);
+	EXPECT_EQ(variant->movable ? 0 : PAGES_OF(GUEST_SIZE),
+		  stats.pinned_pages);
+
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	ASSERT_EQ(0, mshv_dbg_stats(id, &stats));
+	EXPECT_EQ(variant->movable ? PAGES_OF(GUEST_SIZE) : 0,
+		  stats.movable_pages);
+}
+
+/* Re-entry without moving RIP repeats the instruction. */
+TEST_F(guest, io_reentry_repeats)
+{
+	struct hv_msg msg;
+
+	load(self->mem, prog_out, sizeof(prog_out));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 5), msg.io.h.rip);
+}
+
+/* The register page, with the IP class marked dirty, moves RIP too. */
+TEST_F(guest, register_page_advance)
+{
+	struct hv_register_page *rp;
+	struct hv_msg msg;
+
+	load(self->mem, prog_out, sizeof(prog_out));
+	rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED, self->vp,
+		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
+	ASSERT_NE(MAP_FAILED, rp);
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	ASSERT_EQ(1, rp->isvalid);
+	EXPECT_EQ((__u64)(GUEST_CODE + 5), rp->rip);
+	EXPECT_EQ((__u64)'H', rp->gprs[0] & 0xff);
+	EXPECT_EQ(0x3f8ULL, rp->gprs[2] & 0xffff);
+
+	rp->rip += 1;
+	rp->dirty |= HV_X64_REGISTER_CLASS_IP;
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 7), rp->rip);
+	munmap(rp, PAGE_4K);
+}
+
+/* in al, 0x71; hlt */
+TEST_F(guest, io_in)
+{
+	static const __u8 prog[] = { 0xe4, 0x71, 0xf4 };
+	struct hv_msg msg;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0x71, msg.io.port);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.io.h.access_type);
+	EXPECT_EQ(2, msg.io.h.instruction_length & 0xf);
+}
+
+/* mov ax, 0x2000; mov ds, ax; mov [0x10], al; hlt: GPA 0x20010 */
+TEST_F(guest, unmapped_gpa_write)
+{
+	static const __u8 prog[] = {
+		0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa2, 0x10, 0x00, 0xf4,
+	};
+	struct hv_msg msg;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+	EXPECT_EQ(0x20010ULL, msg.mem.gpa);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.mem.h.access_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 5), msg.mem.h.rip);
+	EXPECT_EQ(3, msg.mem.h.instruction_length & 0xf);
+	EXPECT_LE(3, msg.mem.insn_byte_count);
+	EXPECT_EQ(0xa2, msg.mem.insn_bytes[0]);
+	EXPECT_EQ(0x10, msg.mem.insn_bytes[1]);
+}
+
+/* cpuid; out 0x80, al (with EAX from CPUID leaf 0x40000000) */
+TEST_F(guest, cpuid_answered_then_intercepted)
+{
+	static const __u8 prog[] = {
+		0x66, 0xb8, 0x00, 0x00, 0x00, 0x40,	/* mov eax, 0x40000000 */
+		0x0f, 0xa2,				/* cpuid */
+		0xe6, 0x80,				/* out 0x80, al */
+		0xf4,
+	};
+	struct hv_msg msg;
+	__u64 rbx = 0;
+
+	load(self->mem, prog, sizeof(prog));
+	/* Without an intercept the hypervisor answers CPUID itself. */
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 8), msg.io.h.rip);
+	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	EXPECT_EQ(0x7263694dULL, (__u32)rbx);	/* "Micr" */
+
+	ASSERT_EQ(0, install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
+				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+				       0x40000000));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 6), msg.cpuid.h.rip);
+	EXPECT_EQ(2, msg.cpuid.h.instruction_length & 0xf);
+	EXPECT_EQ(0x40000000ULL, msg.cpuid.rax);
+	EXPECT_EQ(0x7263694dULL, msg.cpuid.def_rbx);
+}
+
+/* mov ecx, 0x12345; rdmsr */
+TEST_F(guest, msr_intercept)
+{
+	static const __u8 prog[] = {
+		0x66, 0xb9, 0x45, 0x23, 0x01, 0x00,	/* mov ecx, 0x12345 */
+		0x0f, 0x32,				/* rdmsr */
+		0xf4,
+	};
+	struct hv_msg msg;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, install_intercept(self->pt,
+				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+				       HV_INTERCEPT_ACCESS_MASK_READ |
+				       HV_INTERCEPT_ACCESS_MASK_WRITE,
+				       0x12345));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0x12345ULL, msg.msr.msr);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.msr.h.access_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 6), msg.msr.h.rip);
+	EXPECT_EQ(2, msg.msr.h.instruction_length & 0xf);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* jmp $: a signal ends MSHV_RUN_VP with EINTR. */
+TEST_F(guest, signal_interrupts_run)
+{
+	static const __u8 prog[] = { 0xeb, 0xfe };
+	struct itimerval it = { .it_value.tv_usec = 200000 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hv_msg msg;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, run_vp(self->vp, &msg));
+	signal(SIGALRM, SIG_DFL);
+
+	/* The VP runs on afterwards. */
+	self->mem[GUEST_CODE] = 0xf4;
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+}
+
+/* A process killed in MSHV_RUN_VP leaves nothing behind. */
+TEST_F(guest, sigkill_during_run)
+{
+	static const __u8 prog[] = { 0xeb, 0xfe };
+	struct timespec ts = { .tv_nsec = 300000000 };
+	struct sim_counts before, after;
+	__u64 vps = 0, pages = 0;
+	struct hv_msg msg;
+	int status;
+	pid_t pid;
+
+	load(self->mem, prog, sizeof(prog));
+	if (sim_present())
+		ASSERT_EQ(0, sim_read_counts(&before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* The child shares the fds; only its run is killed. */
+		run_vp(self->vp, &msg);
+		_exit(0);
+	}
+	nanosleep(&ts, NULL);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+
+	close(self->vp);
+	self->vp = -1;
+	close(self->pt);
+	self->pt = -1;
+	if (!sim_present())
+		SKIP(return, "needs the hypervisor simulator");
+	ASSERT_EQ(0, sim_read_counts(&after));
+	EXPECT_EQ(before.partitions - 1, after.partitions);
+	EXPECT_EQ(0ULL, after.leaked_pages - before.leaked_pages);
+	ASSERT_EQ(0, sim_read_u64("vps", &vps));
+	ASSERT_EQ(0, sim_read_u64("state_pages", &pages));
+	EXPECT_EQ(0ULL, vps);
+	EXPECT_EQ(0ULL, pages);
+}
+
+TEST_HARNESS_MAIN

@@ -46,18 +46,40 @@ build_selftests() {
 	done
 }
 
-# The sample program, built the same way.
+# The sample programs, built the same way, and the guest programs of
+# mshv-vmm: flat binaries linked for the address mshv-vmm loads them at
+# (GUEST_LOAD_ADDR in mshv-vmm.c, as in samples/mshv/Makefile).
+GUEST_LOAD_ADDR=0x8000
+
+build_guest() {
+	local obj=$TESTDIR/guests/$1
+	gcc -nostdinc -c -o "$obj.o" "$TREE/samples/mshv/$1.S" &&
+		ld -m elf_x86_64 -static -nostdlib --build-id=none \
+			-z noexecstack -Ttext="$GUEST_LOAD_ADDR" -e _start \
+			-o "$obj.elf" "$obj.o" &&
+		objcopy -O binary -j .text "$obj.elf" "$obj.bin"
+}
+
 build_sample() {
-	gcc -static -O2 -Wall -Wextra -Werror -isystem "$HDR/include" \
-		-o "$TESTDIR/mshv-partition" "$TREE/samples/mshv/mshv-partition.c" \
-		>> "$LOGS/selftests.log" 2>&1 ||
-		{ cat "$LOGS/selftests.log" >&2; die "building the sample failed"; }
+	local log=$LOGS/selftests.log p
+	mkdir -p "$TESTDIR/guests"
+	rm -f "$TESTDIR"/guests/*
+	for p in mshv-partition mshv-vmm; do
+		gcc -static -O2 -Wall -Wextra -Werror -isystem "$HDR/include" \
+			-o "$TESTDIR/$p" "$TREE/samples/mshv/$p.c" -lpthread \
+			>> "$log" 2>&1 ||
+			{ cat "$log" >&2; die "building $p failed"; }
+	done
+	for p in guest-real guest-long; do
+		build_guest "$p" >> "$log" 2>&1 ||
+			{ cat "$log" >&2; die "building $p failed"; }
+	done
 }
 
 build_initramfs() {
 	local root=$TESTDIR/root ko
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,bench,dev,proc,sys,tmp,tests,lib/modules/mshv}
+	mkdir -p "$root"/{bin,bench,dev,guests,proc,sys,tmp,tests,lib/modules/mshv}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/dev/guest/init" "$root/init"
 	chmod +x "$root/init"
@@ -66,7 +88,8 @@ build_initramfs() {
 	done
 	cp "$TESTDIR"/bin/* "$root/tests/"
 	cp "$TESTDIR"/bench/* "$root/bench/" 2>/dev/null || true
-	cp "$TESTDIR/mshv-partition" "$root/bin/"
+	cp "$TESTDIR/mshv-partition" "$TESTDIR/mshv-vmm" "$root/bin/"
+	cp "$TESTDIR"/guests/*.bin "$root/guests/"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		> "$TESTDIR/initramfs.cpio.gz"
 }

@@ -106,6 +106,7 @@ def main():
     results_path, console_path, qemu_rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
     static = sys.argv[4:]
     tally = Tally()
+    sample_log = []
     with open(results_path, errors='replace') as f:
         res = [l.rstrip('\r\n') for l in f]
     with open(console_path, errors='replace') as f:
@@ -123,9 +124,15 @@ def main():
                           body[-20:])
         elif kind == 'harness':
             tap_cases(body, 'boot', tally)
+        elif kind == 'samples':
+            sample_log += body
         elif kind == 'kmemleak':
             print('kmemleak report:')
             print('\n'.join(body[:60]))
+
+    # A failed sample run is explained by what the sample printed.
+    tally.failures = [(n, sample_log[-40:] if 'samples/mshv' in n else c)
+                      for n, c in tally.failures]
 
     if '### DONE' not in res:
         why = 'timed out' if qemu_rc == 124 else 'did not finish (crash?)'

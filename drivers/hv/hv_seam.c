@@ -36,7 +36,8 @@ int hv_sim_register(const struct hv_sim_ops *ops)
 	int ret = 0;
 
 	if (!ops || !ops->hypercall || !ops->input_page ||
-	    !ops->output_page || !ops->root_partition)
+	    !ops->output_page || !ops->root_partition || !ops->get_msr ||
+	    !ops->set_msr || !ops->set_handler)
 		return -EINVAL;
 
 	mutex_lock(&hv_seam_lock);
@@ -153,3 +154,42 @@ bool hv_sim_root_partition(void)
 	return READ_ONCE(hv_sim_ops)->root_partition();
 }
 EXPORT_SYMBOL_GPL(hv_sim_root_partition);
+
+/**
+ * hv_sim_get_msr() - read a synthetic MSR of the registered simulator
+ * @reg: HV_MSR_*
+ *
+ * Only called while the simulator is active and held (see hv_seam_get()).
+ *
+ * Return: the register's value on this CPU.
+ */
+u64 hv_sim_get_msr(unsigned int reg)
+{
+	return READ_ONCE(hv_sim_ops)->get_msr(reg);
+}
+EXPORT_SYMBOL_GPL(hv_sim_get_msr);
+
+/**
+ * hv_sim_set_msr() - write a synthetic MSR of the registered simulator
+ * @reg: HV_MSR_*
+ * @value: the new value
+ *
+ * Only called while the simulator is active and held.
+ */
+void hv_sim_set_msr(unsigned int reg, u64 value)
+{
+	READ_ONCE(hv_sim_ops)->set_msr(reg, value);
+}
+EXPORT_SYMBOL_GPL(hv_sim_set_msr);
+
+/**
+ * hv_sim_set_handler() - give the registered simulator the SynIC handler
+ * @handler: the handler, or NULL
+ *
+ * Only called while the simulator is active and held.
+ */
+void hv_sim_set_handler(void (*handler)(void))
+{
+	READ_ONCE(hv_sim_ops)->set_handler(handler);
+}
+EXPORT_SYMBOL_GPL(hv_sim_set_handler);

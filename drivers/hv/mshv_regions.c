@@ -713,14 +713,49 @@ static int mshv_movable_unmap_chunk(struct mshv_mem_region *region,
 	return 0;
 }
 
-/* Unmap every mapped chunk of the region in [first, last]. */
+/*
+ * Before an invalidation unmaps @chunk, remember whether the guest dirtied
+ * any of its pages: the hypervisor's dirty bits go with the mapping. If
+ * the hypervisor cannot tell (access tracking is off, say), a writable
+ * chunk counts as dirty.
+ */
+static void mshv_movable_save_dirty(struct mshv_mem_region *region,
+				    unsigned long chunk)
+{
+	u8 states[MSHV_LARGE_PAGES];
+	unsigned int done, i;
+	u64 gfn, nr_pages;
+	bool dirty = false;
+
+	if (!region->writable)
+		return;
+	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
+	if (mshv_hvcall_get_gpa_access_states(region->partition->pt_id, gfn,
+					      0, nr_pages, states, &done) ||
+	    done != nr_pages) {
+		dirty = true;
+	} else {
+		for (i = 0; i < done && !dirty; i++)
+			dirty = states[i] & HV_GPA_PAGE_DIRTY;
+	}
+	if (dirty)
+		set_bit(chunk, region->movable.lost_dirty);
+}
+
+/*
+ * Unmap every mapped chunk of the region in [first, last], keeping their
+ * dirty state if @save_dirty.
+ */
 static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
-				     unsigned long first, unsigned long last)
+				     unsigned long first, unsigned long last,
+				     bool save_dirty)
 {
 	unsigned long chunk = first;
 	int ret = 0, err;
 
 	for_each_set_bit_from(chunk, region->movable.chunks, last + 1) {
+		if (save_dirty)
+			mshv_movable_save_dirty(region, chunk);
 		err = mshv_movable_unmap_chunk(region, chunk);
 		ret = ret ?: err;
 	}
@@ -754,7 +789,8 @@ static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 								HV_HYP_PAGE_SHIFT)),
 						mshv_gfn_chunk(region, region->start_gfn +
 							       ((end - 1 - region->start_uaddr) >>
-								HV_HYP_PAGE_SHIFT)));
+								HV_HYP_PAGE_SHIFT)),
+						true);
 	WARN_ONCE(ret, "mshv: partition %llu keeps access to memory at GPA %#llx that the kernel takes away: %d\n",
 		  pt->pt_id, region->start_gfn << HV_HYP_PAGE_SHIFT, ret);
 
@@ -952,14 +988,15 @@ static int mshv_region_setup_movable(struct mshv_mem_region *region)
 	int ret;
 
 	mutex_init(&region->movable.lock);
-	/* One allocation holds both bitmaps. */
-	region->movable.chunks = bitmap_zalloc(2 * longs * BITS_PER_LONG,
+	/* One allocation holds the three bitmaps. */
+	region->movable.chunks = bitmap_zalloc(3 * longs * BITS_PER_LONG,
 					       GFP_KERNEL_ACCOUNT);
 	if (!region->movable.chunks) {
 		ret = -ENOMEM;
 		goto destroy_lock;
 	}
 	region->movable.large = region->movable.chunks + longs;
+	region->movable.lost_dirty = region->movable.chunks + 2 * longs;
 
 	ret = mshv_region_check_vmas(region);
 	if (ret)
@@ -972,7 +1009,7 @@ static int mshv_region_setup_movable(struct mshv_mem_region *region)
 	if (ret)
 		goto free_chunks;
 
-	region->tracking_bytes += 2 * longs * sizeof(unsigned long);
+	region->tracking_bytes += 3 * longs * sizeof(unsigned long);
 	return 0;
 
 free_chunks:
@@ -1235,7 +1272,8 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 	if (region->type == MSHV_REGION_MOVABLE) {
 		mutex_lock(&region->movable.lock);
 		ret = mshv_movable_unmap_chunks(region, 0,
-						mshv_region_nr_chunks(region) - 1);
+						mshv_region_nr_chunks(region) - 1,
+						false);
 		mutex_unlock(&region->movable.lock);
 		return ret;
 	}
@@ -1331,6 +1369,102 @@ void mshv_partition_release_regions(struct mshv_partition *pt)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
+
+/* What to do with a chunk whose dirty state an invalidation kept. */
+typedef void (*mshv_lost_dirty_fn)(struct mshv_mem_region *region,
+				   unsigned long chunk, u64 gfn, u64 end,
+				   void *data);
+
+/*
+ * Call @fn for each movable region overlapping guest pages [@gfn, @end)
+ * and each of its chunks there whose dirty state an invalidation kept.
+ */
+static void mshv_lost_dirty_walk(struct mshv_partition *pt, u64 gfn,
+				 u64 end, mshv_lost_dirty_fn fn, void *data)
+{
+	struct mshv_mem_region *region;
+	unsigned long chunk, last;
+	struct rb_node *node;
+	u64 from, to;
+
+	lockdep_assert_held(&pt->pt_mutex);
+
+	region = mshv_region_below(pt, end);
+	for (node = region ? &region->node : NULL; node; node = rb_prev(node)) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		if (region->start_gfn + region->nr_pages <= gfn)
+			break;
+		if (region->type != MSHV_REGION_MOVABLE)
+			continue;
+		from = max(gfn, region->start_gfn);
+		to = min(end, region->start_gfn + region->nr_pages);
+		chunk = mshv_gfn_chunk(region, from);
+		last = mshv_gfn_chunk(region, to - 1);
+		for_each_set_bit_from(chunk, region->movable.lost_dirty,
+				      last + 1)
+			fn(region, chunk, from, to, data);
+	}
+}
+
+static void mshv_lost_dirty_mark(struct mshv_mem_region *region,
+				 unsigned long chunk, u64 gfn, u64 end,
+				 void *data)
+{
+	u8 *states = data;
+	u64 first, nr_pages, page;
+
+	mshv_chunk_range(region, chunk, &first, &nr_pages);
+	for (page = max(first, gfn); page < min(first + nr_pages, end); page++)
+		states[page - gfn] |= HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY;
+}
+
+/**
+ * mshv_partition_add_lost_dirty() - add the dirty state invalidations kept
+ * @pt: the partition
+ * @gfn: first guest page of @states
+ * @count: number of pages in @states
+ * @states: HV_GPA_PAGE_* bytes from HvGetGpaPagesAccessStates
+ *
+ * Marks accessed and dirty the pages of movable chunks that were unmapped
+ * while dirty (see struct mshv_movable).
+ *
+ * Context: pt_mutex held.
+ */
+void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
+				   unsigned int count, u8 *states)
+{
+	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_mark,
+			     states);
+}
+
+static void mshv_lost_dirty_clear(struct mshv_mem_region *region,
+				  unsigned long chunk, u64 gfn, u64 end,
+				  void *data)
+{
+	u64 first, nr_pages;
+
+	mshv_chunk_range(region, chunk, &first, &nr_pages);
+	if (gfn <= first && first + nr_pages <= end)
+		clear_bit(chunk, region->movable.lost_dirty);
+}
+
+/**
+ * mshv_partition_clear_lost_dirty() - forget kept dirty state once read
+ * @pt: the partition
+ * @gfn: first guest page a dirty query cleared
+ * @count: number of pages it cleared
+ *
+ * Only the chunks whose pages in their region all lie in the range are
+ * forgotten, so that no dirty page goes unreported.
+ *
+ * Context: pt_mutex held.
+ */
+void mshv_partition_clear_lost_dirty(struct mshv_partition *pt, u64 gfn,
+				     u64 count)
+{
+	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_clear,
+			     NULL);
+}
 
 /**
  * mshv_region_handle_gpa_fault() - give the guest access to a guest page

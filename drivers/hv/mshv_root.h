@@ -15,6 +15,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/linux/mshv.h>
 #include <asm/hyperv-tlfs.h>
@@ -66,7 +67,9 @@ struct mshv_vp;
  *	list's own mutex
  * @pt_vps: the partition's virtual processors (struct mshv_vp), by VP
  *	index; an entry is stored once, when the VP is created, and erased
- *	with the partition
+ *	with the partition. Looked up under RCU by the SynIC handler.
+ * @pt_rcu: frees the partition after a grace period, so that the SynIC
+ *	handler may look it up under RCU
  */
 struct mshv_partition {
 	refcount_t pt_ref;
@@ -82,6 +85,7 @@ struct mshv_partition {
 	atomic64_t pt_tracking_bytes;
 	struct list_head pt_node;
 	struct xarray pt_vps;
+	struct rcu_head pt_rcu;
 };
 
 /**
@@ -96,6 +100,11 @@ struct mshv_partition {
  *	VP, mapped in the root; holds a struct hv_message
  * @vp_intercept_suspended: the last dispatch stopped at an intercept,
  *	which suspended the VP until the next dispatch lifts it
+ * @vp_kicked: with the hypervisor's scheduler: the hypervisor announced
+ *	an intercept of the VP; set by the SynIC handler, cleared by
+ *	MSHV_RUN_VP before it resumes the VP
+ * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked
+ * @vp_rcu: frees the VP after a grace period (see struct mshv_partition)
  */
 struct mshv_vp {
 	struct mshv_partition *vp_partition;
@@ -104,6 +113,9 @@ struct mshv_vp {
 	struct page *vp_register_page;
 	struct page *vp_intercept_msg_page;
 	bool vp_intercept_suspended;
+	bool vp_kicked;
+	wait_queue_head_t vp_run_wq;
+	struct rcu_head vp_rcu;
 };
 
 /* How a region's memory is held. */
@@ -137,12 +149,20 @@ struct mshv_pinned {
  *	at the 2 MiB boundary at or below the region's first page
  * @large: bitmap of the mapped chunks that are mapped as one large page;
  *	in the same allocation as @chunks
+ * @lost_dirty: bitmap of the chunks that an invalidation unmapped while
+ *	some of their pages were dirty in the hypervisor: the hypervisor
+ *	forgot those bits with the mapping, so MSHV_GET_GPAP_ACCESS_BITMAP
+ *	reports every page of such a chunk accessed and dirty until a dirty
+ *	query that clears covers the whole chunk. Same allocation; atomic
+ *	bit operations, set under @lock and cleared under the partition's
+ *	pt_mutex.
  */
 struct mshv_movable {
 	struct mmu_interval_notifier mni;
 	struct mutex lock;	/* fault-in vs invalidation; protects chunks */
 	unsigned long *chunks;
 	unsigned long *large;
+	unsigned long *lost_dirty;
 };
 
 /**
@@ -272,6 +292,11 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
 				    u16 type);
 int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			    struct hv_output_dispatch_vp *out);
+int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
+			     const u32 *names, const u64 *values,
+			     unsigned int count);
+int mshv_hvcall_get_vp_reg64(u64 partition_id, u32 vp_index, u32 name,
+			     u64 *value);
 int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
 			 const struct hv_vp_state_data *data,
 			 struct page **pages, unsigned int nr_pages,
@@ -281,9 +306,16 @@ int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
 long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 				    void __user *arg);
 void mshv_partition_release_vps(struct mshv_partition *pt);
+void mshv_vp_kick(u64 partition_id, u32 vp_index);
+
+/* mshv_synic.c */
+int mshv_synic_init(void);
+void mshv_synic_exit(void);
 
 /* mshv_root_main.c */
+extern u32 mshv_scheduler_type;
 void mshv_partition_put(struct mshv_partition *pt);
+struct mshv_partition *mshv_partition_find_rcu(u64 partition_id);
 long mshv_ioctl_root_hvcall(struct mshv_partition *pt,
 			    struct mshv_root_hvcall __user *user_args);
 
@@ -296,6 +328,10 @@ int mshv_partition_map_region(struct mshv_partition *pt,
 int mshv_partition_unmap_region(struct mshv_partition *pt,
 				const struct mshv_user_mem_region *mem);
 void mshv_partition_release_regions(struct mshv_partition *pt);
+void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
+				   unsigned int count, u8 *states);
+void mshv_partition_clear_lost_dirty(struct mshv_partition *pt, u64 gfn,
+				     u64 count);
 void mshv_partition_regions_init(struct mshv_partition *pt);
 #if IS_ENABLED(CONFIG_KUNIT)
 u64 mshv_run_pack(u64 pfn, u64 nr_pages);

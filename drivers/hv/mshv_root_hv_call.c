@@ -964,6 +964,75 @@ int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 }
 
 /**
+ * mshv_hvcall_set_vp_reg64() - set 64-bit registers of a VP
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @names: the registers (HV_REGISTER_*)
+ * @values: their new values
+ * @count: number of registers, at most 16
+ *
+ * Return: 0, or the negative errno of the hypervisor's status.
+ */
+int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
+			     const u32 *names, const u64 *values,
+			     unsigned int count)
+{
+	struct hv_input_set_vp_registers *input;
+	unsigned long irq_flags;
+	unsigned int i;
+	u64 status;
+
+	if (WARN_ON_ONCE(count > 16))
+		return -EINVAL;
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	memset(input, 0, struct_size(input, elements, count));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	for (i = 0; i < count; i++) {
+		input->elements[i].name = names[i];
+		input->elements[i].value.reg64 = values[i];
+	}
+	status = mshv_hvcall_rep(HVCALL_SET_VP_REGISTERS, count, 0, input,
+				 NULL);
+	local_irq_restore(irq_flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
+ * mshv_hvcall_get_vp_reg64() - read a 64-bit register of a VP
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @name: the register (HV_REGISTER_*)
+ * @value: where its value goes
+ *
+ * Return: 0, or the negative errno of the hypervisor's status.
+ */
+int mshv_hvcall_get_vp_reg64(u64 partition_id, u32 vp_index, u32 name,
+			     u64 *value)
+{
+	struct hv_input_get_vp_registers *input;
+	union hv_register_value *output;
+	unsigned long irq_flags;
+	u64 status;
+
+	local_irq_save(irq_flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, struct_size(input, names, 1));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	input->names[0] = name;
+	status = mshv_hvcall_rep(HVCALL_GET_VP_REGISTERS, 1, 0, input, output);
+	if (hv_result_success(status))
+		*value = output->reg64;
+	local_irq_restore(irq_flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+
+/**
  * struct mshv_vp_state_ctx - one HvGetVpState or HvSetVpState
  * @partition_id: the partition
  * @vp_index: the VP

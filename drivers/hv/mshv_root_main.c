@@ -88,7 +88,14 @@ static const char *const mshv_scheduler_names[] = {
 };
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
-static u32 mshv_scheduler_type;
+u32 mshv_scheduler_type;
+
+/*
+ * Live partitions by hypervisor id, for the SynIC handler, which looks
+ * them up under RCU. An entry is inserted when the partition is created
+ * and erased before its teardown starts.
+ */
+static DEFINE_XARRAY(mshv_partition_ids);
 
 /* Protects mshv_partitions, the partitions shown in debugfs. */
 static DEFINE_MUTEX(mshv_partitions_lock);
@@ -402,6 +409,9 @@ mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
 							walk.reported,
 							hv_flags, count,
 							walk.states, &done);
+		mshv_partition_add_lost_dirty(partition,
+					      args.gpap_base + walk.reported,
+					      done, walk.states);
 		err = mshv_gpap_add(&walk, done);
 		ret = ret ?: err;
 		if (ret)
@@ -415,6 +425,10 @@ mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
 	err = mshv_gpap_finish(&walk);
 	ret = ret ?: err;
 	kfree(walk.states);
+	if (args.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY &&
+	    args.access_op == MSHV_GPAP_ACCESS_OP_CLEAR)
+		mshv_partition_clear_lost_dirty(partition, args.gpap_base,
+						walk.reported);
 
 	/* The pages whose bits reached the user, also on failure. */
 	args.page_count = min(walk.reported, walk.copied * 8);
@@ -476,13 +490,27 @@ void mshv_partition_put(struct mshv_partition *partition)
 	mutex_lock(&mshv_partitions_lock);
 	list_del(&partition->pt_node);
 	mutex_unlock(&mshv_partitions_lock);
+	xa_erase(&mshv_partition_ids, partition->pt_id);
 
 	/* Out of the hypervisor and unpinned before its memory is withdrawn. */
 	mshv_partition_release_regions(partition);
 	mshv_partition_release_vps(partition);
 	mshv_partition_destroy_hv(partition->pt_id);
 	mutex_destroy(&partition->pt_mutex);
-	kfree(partition);
+	kfree_rcu(partition, pt_rcu);
+}
+
+/**
+ * mshv_partition_find_rcu() - look a live partition up by its id
+ * @partition_id: the hypervisor's partition id
+ *
+ * Context: rcu_read_lock() held; the partition stays valid, but may be
+ * being torn down, until rcu_read_unlock().
+ * Return: the partition, or NULL.
+ */
+struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
+{
+	return xa_load(&mshv_partition_ids, partition_id);
 }
 
 static int mshv_partition_release(struct inode *inode, struct file *filp)
@@ -587,11 +615,16 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	if (ret)
 		goto put_fd;
 
+	ret = xa_insert(&mshv_partition_ids, partition->pt_id, partition,
+			GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto destroy_hv_partition;
+
 	file = anon_inode_getfile("mshv_partition", &mshv_partition_fops,
 				  partition, O_RDWR);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		goto destroy_hv_partition;
+		goto erase_id;
 	}
 
 	mutex_lock(&mshv_partitions_lock);
@@ -602,6 +635,8 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	fd_install(fd, file);
 	return fd;
 
+erase_id:
+	xa_erase(&mshv_partition_ids, partition->pt_id);
 destroy_hv_partition:
 	mshv_partition_destroy_hv(partition->pt_id);
 put_fd:
@@ -669,9 +704,9 @@ static int mshv_debugfs_scheduler_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_scheduler);
 
 /*
- * Learn which scheduler the hypervisor runs. Only the root scheduler is
- * supported: with another one the hypervisor runs the VPs itself, which
- * MSHV_RUN_VP cannot wait for yet, so the driver does not load.
+ * Learn which scheduler the hypervisor runs: with the root scheduler
+ * MSHV_RUN_VP dispatches the VP on the calling thread, with any other the
+ * hypervisor runs the VPs and MSHV_RUN_VP waits for their intercepts.
  */
 static int mshv_scheduler_init(void)
 {
@@ -689,12 +724,11 @@ static int mshv_scheduler_init(void)
 		return -ENODEV;
 	}
 	mshv_scheduler_type = type;
-	if (type != HV_SCHEDULER_TYPE_ROOT) {
-		pr_err("the hypervisor runs the %s scheduler; only the root scheduler is supported\n",
-		       mshv_scheduler_names[type]);
-		return -EOPNOTSUPP;
-	}
-	pr_info("using the root scheduler\n");
+	if (type == HV_SCHEDULER_TYPE_ROOT)
+		pr_info("using the root scheduler\n");
+	else
+		pr_info("the hypervisor runs the VPs (%s scheduler)\n",
+			mshv_scheduler_names[type]);
 	return 0;
 }
 
@@ -726,13 +760,19 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto put_seam;
 
-	ret = misc_register(&mshv_dev);
+	ret = mshv_synic_init();
 	if (ret)
 		goto put_seam;
+
+	ret = misc_register(&mshv_dev);
+	if (ret)
+		goto exit_synic;
 
 	mshv_debugfs_init();
 	return 0;
 
+exit_synic:
+	mshv_synic_exit();
 put_seam:
 	hv_seam_put();
 	return ret;
@@ -742,6 +782,7 @@ static void __exit mshv_root_exit(void)
 {
 	debugfs_remove_recursive(mshv_debugfs);
 	misc_deregister(&mshv_dev);
+	mshv_synic_exit();
 	hv_seam_put();
 }
 

@@ -10,12 +10,16 @@
 #define _MSHV_SIM_H
 
 #include <linux/bits.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct irq_work;
 struct page;
+struct task_struct;
 
 /* Most faults that may be armed at the same time. */
 #define MSHV_SIM_MAX_FAULTS		16
@@ -32,6 +36,8 @@ struct page;
 
 /* Virtual processors of one partition: vp_index is below this. */
 #define MSHV_SIM_MAX_VPS		256
+/* Instructions one HvDispatchVp executes at most before it returns. */
+#define MSHV_SIM_DISPATCH_BUDGET	2048
 /* Most intercepts installed in one partition. */
 #define MSHV_SIM_MAX_INTERCEPTS		32
 
@@ -157,6 +163,56 @@ struct mshv_sim_partition {
 	unsigned int nr_intercepts;
 };
 
+/* Synthetic interrupt sources of one SynIC. */
+#define MSHV_SIM_SINT_COUNT		16
+/* Payload bytes of the messages the simulator posts to the root. */
+#define MSHV_SIM_SINT_PAYLOAD		16
+
+/**
+ * struct mshv_sim_sint_msg - a message for the root's SINT0
+ * @node: entry in a CPU's list of messages waiting for the slot; empty
+ *	when not waiting
+ * @type: HVMSG_* type
+ * @sender: the header's sender (a partition id)
+ * @size: bytes of @payload used
+ * @payload: the payload
+ *
+ * Embedded in the object the message is about (a VP), so posting never
+ * allocates: a message waits for the slot at most once.
+ */
+struct mshv_sim_sint_msg {
+	struct list_head node;
+	u32 type;
+	u64 sender;
+	u8 size;
+	u8 payload[MSHV_SIM_SINT_PAYLOAD];
+};
+
+/**
+ * struct mshv_sim_synic - the root partition's SynIC on one CPU
+ * @sim: the instance
+ * @cpu: the CPU
+ * @scontrol: HV_MSR_SCONTROL
+ * @simp: HV_MSR_SIMP: enable bit and the GPA of @page, which the
+ *	simulator chose (the root cannot move it)
+ * @siefp: HV_MSR_SIEFP, kept only
+ * @sint: HV_MSR_SINT0 to SINT15
+ * @page: the message page
+ * @waiting: messages waiting for SINT0's slot (struct mshv_sim_sint_msg)
+ * @irq: raises the SynIC interrupt on @cpu
+ */
+struct mshv_sim_synic {
+	struct mshv_sim *sim;
+	unsigned int cpu;
+	u64 scontrol;
+	u64 simp;
+	u64 siefp;
+	u64 sint[MSHV_SIM_SINT_COUNT];
+	struct page *page;
+	struct list_head waiting;
+	struct irq_work irq;
+};
+
 /**
  * struct mshv_sim_fault - an armed fault
  * @code: hypercall code the fault applies to
@@ -181,7 +237,7 @@ struct mshv_sim_call_count {
 
 /**
  * struct mshv_sim - one simulated hypervisor
- * @lock: protects every field below except @knobs. A spinlock taken with
+ * @lock: protects the fields below up to @knobs. A spinlock taken with
  *	IRQs saved, because hypercalls arrive with IRQs disabled; nothing
  *	under it sleeps and allocations under it use GFP_ATOMIC.
  * @partitions: child partitions (struct mshv_sim_partition), keyed by id
@@ -199,12 +255,20 @@ struct mshv_sim_call_count {
  * @nr_codes: used entries of @calls
  * @faults: armed faults, in the order they were armed
  * @nr_faults: used entries of @faults
+ * @synic: the root's SynIC, one per possible CPU (by CPU number)
+ * @runnable: VPs the hypervisor's scheduler may run (struct mshv_sim_vp)
+ * @nr_runnable: number of entries on @runnable
  * @knobs: enum mshv_sim_knob values. Single words written and read
  *	with WRITE_ONCE()/READ_ONCE(), so no lock; a hypercall reads each
  *	knob it needs once.
+ * @handler: the root's SynIC handler (see hv_sim_ops.set_handler);
+ *	READ_ONCE()/WRITE_ONCE(), no lock
+ * @sched_task: the thread that runs VPs when the simulator, not the root,
+ *	schedules them; NULL for an instance without one (KUnit)
+ * @sched_wq: where @sched_task waits for a runnable VP
  */
 struct mshv_sim {
-	/* Guards all fields below but @knobs; see the description above. */
+	/* Guards the fields below up to @knobs; see the description above. */
 	spinlock_t lock;
 	struct xarray partitions;
 	u32 next_id;
@@ -220,7 +284,14 @@ struct mshv_sim {
 	unsigned int nr_codes;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];
 	unsigned int nr_faults;
+	struct mshv_sim_synic *synic;
+	struct list_head runnable;
+	unsigned int nr_runnable;
 	u32 knobs[MSHV_SIM_NR_KNOBS];
+	/* Not guarded by @lock. */
+	void (*handler)(void);
+	struct task_struct *sched_task;
+	wait_queue_head_t sched_wq;
 };
 
 /**
@@ -390,6 +461,7 @@ u16 mshv_sim_unmap_vp_state_page(struct mshv_sim *sim,
 				 struct mshv_sim_call *call);
 u16 mshv_sim_install_intercept(struct mshv_sim *sim,
 			       struct mshv_sim_call *call);
+u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 
@@ -403,6 +475,20 @@ void mshv_sim_slat_init(struct mshv_sim_slat *slat);
 void mshv_sim_slat_release(struct mshv_sim *sim,
 			   struct mshv_sim_partition *pt);
 void mshv_sim_slat_free(struct mshv_sim_slat *slat);
+
+/* The root's SynIC, mshv_sim_synic.c; callers hold sim->lock. */
+int mshv_sim_synic_init(struct mshv_sim *sim);
+void mshv_sim_synic_free(struct mshv_sim *sim);
+void mshv_sim_synic_post(struct mshv_sim *sim, struct mshv_sim_sint_msg *msg);
+void mshv_sim_synic_cancel(struct mshv_sim_sint_msg *msg);
+u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg);
+void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value);
+void mshv_sim_set_handler(struct mshv_sim *sim, void (*handler)(void));
+
+/* The hypervisor's own scheduler, mshv_sim_vp.c */
+bool mshv_sim_hv_scheduler(const struct mshv_sim *sim);
+int mshv_sim_sched_start(struct mshv_sim *sim);
+void mshv_sim_sched_stop(struct mshv_sim *sim);
 
 struct mshv_sim *mshv_sim_create(void);
 unsigned long mshv_sim_destroy(struct mshv_sim *sim);

@@ -6,13 +6,18 @@
  * own, exactly as the root partition driver would.
  */
 #include <kunit/test.h>
+#include <linux/atomic.h>
 #include <linux/bitfield.h>
+#include <linux/cpumask.h>
 #include <linux/gfp.h>
+#include <linux/irq_work.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <asm/irq_vectors.h>
 #include <asm/mshyperv.h>
 #include <hyperv/hvhdk.h>
 
@@ -2335,7 +2340,279 @@ static struct kunit_suite mshv_sim_test_suite = {
 	.test_cases = mshv_sim_test_cases,
 };
 
-kunit_test_suite(mshv_sim_test_suite);
+/* ---- The root's SynIC ---------------------------------------------------- */
+
+/* Calls of test_synic_handler(), in interrupt context. */
+static atomic_t test_synic_calls;
+
+static void test_synic_handler(void)
+{
+	atomic_inc(&test_synic_calls);
+}
+
+/*
+ * One SynIC operation: an MSR read or write, as the seam makes it (IRQs
+ * off), or posting or cancelling a message, as the scheduler does (IRQs
+ * off, simulator lock held).
+ */
+struct test_synic_op {
+	unsigned int reg;
+	u64 value;
+	bool write;
+	struct mshv_sim_sint_msg *post;
+	struct mshv_sim_sint_msg *cancel;
+};
+
+static u64 test_synic_do(struct mshv_sim *sim, const struct test_synic_op *op)
+{
+	unsigned long flags;
+	u64 value = 0;
+
+	local_irq_save(flags);
+	if (op->post || op->cancel) {
+		spin_lock(&sim->lock);
+		if (op->post)
+			mshv_sim_synic_post(sim, op->post);
+		if (op->cancel)
+			mshv_sim_synic_cancel(op->cancel);
+		spin_unlock(&sim->lock);
+	} else if (op->write) {
+		mshv_sim_set_msr(sim, op->reg, op->value);
+	} else {
+		value = mshv_sim_get_msr(sim, op->reg);
+	}
+	local_irq_restore(flags);
+	return value;
+}
+
+static u64 test_rdmsr(struct mshv_sim *sim, unsigned int reg)
+{
+	struct test_synic_op op = { .reg = reg };
+
+	return test_synic_do(sim, &op);
+}
+
+static void test_wrmsr(struct mshv_sim *sim, unsigned int reg, u64 value)
+{
+	struct test_synic_op op = { .reg = reg, .value = value, .write = true };
+
+	test_synic_do(sim, &op);
+}
+
+static void test_post(struct mshv_sim *sim, struct mshv_sim_sint_msg *msg)
+{
+	struct test_synic_op op = { .post = msg };
+
+	test_synic_do(sim, &op);
+}
+
+static void test_cancel(struct mshv_sim *sim, struct mshv_sim_sint_msg *msg)
+{
+	struct test_synic_op op = { .cancel = msg };
+
+	test_synic_do(sim, &op);
+}
+
+/* This CPU's SINT0 slot; the test stays on one CPU (see test_synic_init). */
+static struct hv_message *test_slot(struct mshv_sim *sim)
+{
+	struct hv_message_page *page;
+	u64 simp = test_rdmsr(sim, HV_MSR_SIMP);
+
+	page = phys_to_virt(simp & HV_HYP_PAGE_MASK);
+	return &page->sint_message[HV_SYNIC_INTERCEPTION_SINT_INDEX];
+}
+
+static void test_msg_init(struct mshv_sim_sint_msg *msg, u64 sender, u32 vp)
+{
+	memset(msg, 0, sizeof(*msg));
+	INIT_LIST_HEAD(&msg->node);
+	msg->type = HVMSG_OPAQUE_INTERCEPT;
+	msg->sender = sender;
+	msg->size = sizeof(vp);
+	memcpy(msg->payload, &vp, sizeof(vp));
+}
+
+static void test_synic_enable(struct mshv_sim *sim)
+{
+	test_wrmsr(sim, HV_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
+	test_wrmsr(sim, HV_MSR_SIMP, test_rdmsr(sim, HV_MSR_SIMP) |
+		   HV_SYNIC_SIMP_ENABLE);
+	test_wrmsr(sim, HV_MSR_SINT0, HYPERVISOR_CALLBACK_VECTOR);
+}
+
+/* Wait for the simulated SynIC interrupts raised on this CPU. */
+static int test_synic_calls_now(struct mshv_sim *sim)
+{
+	irq_work_sync(&sim->synic[raw_smp_processor_id()].irq);
+	return atomic_read(&test_synic_calls);
+}
+
+/* The registers after reset, and what the root may change. */
+static void mshv_sim_test_synic_registers(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	u64 simp = test_rdmsr(sim, HV_MSR_SIMP);
+
+	KUNIT_EXPECT_EQ(test, simp & HV_SYNIC_SIMP_ENABLE, 0);
+	KUNIT_EXPECT_NE(test, simp & HV_HYP_PAGE_MASK, 0);
+	KUNIT_EXPECT_EQ(test, test_rdmsr(sim, HV_MSR_SVERSION), 1);
+	KUNIT_EXPECT_EQ(test, test_rdmsr(sim, HV_MSR_SCONTROL), 0);
+	KUNIT_EXPECT_EQ(test, test_rdmsr(sim, HV_MSR_SINT0),
+			HV_SYNIC_SINT_MASKED);
+
+	/* The page stays where the simulator put it. */
+	test_wrmsr(sim, HV_MSR_SIMP, 0x1000 | HV_SYNIC_SIMP_ENABLE);
+	KUNIT_EXPECT_EQ(test, test_rdmsr(sim, HV_MSR_SIMP),
+			simp | HV_SYNIC_SIMP_ENABLE);
+	test_wrmsr(sim, HV_MSR_SINT0, 0x20000 | HYPERVISOR_CALLBACK_VECTOR);
+	KUNIT_EXPECT_EQ(test, test_rdmsr(sim, HV_MSR_SINT0),
+			0x20000 | HYPERVISOR_CALLBACK_VECTOR);
+}
+
+/* A message in a free slot, with the interrupt. */
+static void mshv_sim_test_synic_deliver(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_sint_msg msg;
+	struct hv_message *slot;
+	u32 vp;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_msg_init(&msg, 42, 7);
+	test_post(sim, &msg);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type,
+			HVMSG_OPAQUE_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, slot->header.payload_size, 4);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 42);
+	KUNIT_EXPECT_EQ(test, (int)slot->header.message_flags.msg_pending, 0);
+	memcpy(&vp, slot->u.payload, sizeof(vp));
+	KUNIT_EXPECT_EQ(test, vp, 7);
+	KUNIT_EXPECT_TRUE(test, list_empty(&msg.node));
+}
+
+/* A busy slot: the next message waits until EOM. */
+static void mshv_sim_test_synic_pending(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_sint_msg a, b;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_msg_init(&a, 1, 0);
+	test_msg_init(&b, 2, 1);
+	test_post(sim, &a);
+	test_post(sim, &b);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 1);
+	KUNIT_EXPECT_EQ(test, (int)slot->header.message_flags.msg_pending, 1);
+	KUNIT_EXPECT_FALSE(test, list_empty(&b.node));
+
+	/* EOM with the slot still busy changes nothing. */
+	test_wrmsr(sim, HV_MSR_EOM, 0);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 1);
+
+	/* The root frees the slot and asks for more. */
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+	test_wrmsr(sim, HV_MSR_EOM, 0);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 2);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type,
+			HVMSG_OPAQUE_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 2);
+	KUNIT_EXPECT_EQ(test, (int)slot->header.message_flags.msg_pending, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&b.node));
+}
+
+/* Nothing is delivered to a masked SINT; unmasking delivers it. */
+static void mshv_sim_test_synic_masked(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_sint_msg msg;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	test_wrmsr(sim, HV_MSR_SINT0, HV_SYNIC_SINT_MASKED);
+	slot = test_slot(sim);
+	test_msg_init(&msg, 5, 3);
+	test_post(sim, &msg);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	test_wrmsr(sim, HV_MSR_SINT0, HYPERVISOR_CALLBACK_VECTOR);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 5);
+}
+
+/* A cancelled message is never delivered. */
+static void mshv_sim_test_synic_cancel(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_sint_msg a, b;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_msg_init(&a, 1, 0);
+	test_msg_init(&b, 2, 1);
+	test_post(sim, &a);
+	test_post(sim, &b);
+	test_cancel(sim, &b);
+	KUNIT_EXPECT_TRUE(test, list_empty(&b.node));
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+	test_wrmsr(sim, HV_MSR_EOM, 0);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+}
+
+/*
+ * The SynIC is per CPU: the test stays on the CPU it starts on, and its
+ * handler counts the interrupts.
+ */
+static int mshv_sim_test_synic_init(struct kunit *test)
+{
+	int ret = mshv_sim_test_init(test);
+
+	if (ret)
+		return ret;
+	ret = set_cpus_allowed_ptr(current, cpumask_of(raw_smp_processor_id()));
+	if (ret)
+		return ret;
+	atomic_set(&test_synic_calls, 0);
+	mshv_sim_set_handler(test_ctx(test)->sim, test_synic_handler);
+	return 0;
+}
+
+static void mshv_sim_test_synic_exit(struct kunit *test)
+{
+	struct mshv_sim_test *ctx = test->priv;
+
+	if (ctx && ctx->sim)
+		mshv_sim_set_handler(ctx->sim, NULL);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	mshv_sim_test_exit(test);
+}
+
+static struct kunit_case mshv_sim_synic_test_cases[] = {
+	KUNIT_CASE(mshv_sim_test_synic_registers),
+	KUNIT_CASE(mshv_sim_test_synic_deliver),
+	KUNIT_CASE(mshv_sim_test_synic_pending),
+	KUNIT_CASE(mshv_sim_test_synic_masked),
+	KUNIT_CASE(mshv_sim_test_synic_cancel),
+	{}
+};
+
+static struct kunit_suite mshv_sim_synic_test_suite = {
+	.name = "mshv_sim_synic",
+	.init = mshv_sim_test_synic_init,
+	.exit = mshv_sim_test_synic_exit,
+	.test_cases = mshv_sim_synic_test_cases,
+};
+
+kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the mshv_sim Hyper-V simulator");
 MODULE_LICENSE("GPL");

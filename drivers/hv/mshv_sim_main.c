@@ -115,12 +115,30 @@ static bool mshv_sim_ops_root_partition(void)
 	return READ_ONCE(mshv_sim_root);
 }
 
+static u64 mshv_sim_ops_get_msr(unsigned int reg)
+{
+	return mshv_sim_get_msr(mshv_sim_global, reg);
+}
+
+static void mshv_sim_ops_set_msr(unsigned int reg, u64 value)
+{
+	mshv_sim_set_msr(mshv_sim_global, reg, value);
+}
+
+static void mshv_sim_ops_set_handler(void (*handler)(void))
+{
+	mshv_sim_set_handler(mshv_sim_global, handler);
+}
+
 static const struct hv_sim_ops mshv_sim_ops = {
 	.owner = THIS_MODULE,
 	.hypercall = mshv_sim_ops_hypercall,
 	.input_page = mshv_sim_ops_input_page,
 	.output_page = mshv_sim_ops_output_page,
 	.root_partition = mshv_sim_ops_root_partition,
+	.get_msr = mshv_sim_ops_get_msr,
+	.set_msr = mshv_sim_ops_set_msr,
+	.set_handler = mshv_sim_ops_set_handler,
 };
 
 /* Per-CPU hypercall pages */
@@ -703,13 +721,19 @@ static int __init mshv_sim_init(void)
 		goto err_free_cpu_pages;
 	}
 
-	ret = hv_sim_register(&mshv_sim_ops);
+	ret = mshv_sim_sched_start(mshv_sim_global);
 	if (ret)
 		goto err_destroy_sim;
+
+	ret = hv_sim_register(&mshv_sim_ops);
+	if (ret)
+		goto err_stop_sched;
 
 	mshv_sim_debugfs_init(mshv_sim_global);
 	return 0;
 
+err_stop_sched:
+	mshv_sim_sched_stop(mshv_sim_global);
 err_destroy_sim:
 	mshv_sim_destroy(mshv_sim_global);
 err_free_cpu_pages:
@@ -722,6 +746,7 @@ static void __exit mshv_sim_exit(void)
 {
 	hv_sim_unregister(&mshv_sim_ops);
 	debugfs_remove_recursive(mshv_sim_dir);
+	mshv_sim_sched_stop(mshv_sim_global);
 	mshv_sim_destroy(mshv_sim_global);
 	mshv_sim_free_cpu_pages();
 }

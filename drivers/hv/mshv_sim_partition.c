@@ -638,6 +638,11 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.flags = MSHV_SIM_CALL_VARHEAD,
 		.in_size = sizeof(struct hv_input_set_vp_state),
 		.handler = mshv_sim_set_vp_state,
+	}, {
+		.code = HVCALL_DISPATCH_VP,
+		.in_size = sizeof(struct hv_input_dispatch_vp),
+		.out_size = sizeof(struct hv_output_dispatch_vp),
+		.handler = mshv_sim_dispatch_vp,
 	},
 };
 
@@ -873,6 +878,12 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_MAX_REPS] = MSHV_SIM_DEFAULT_MAX_REPS;
 	sim->knobs[MSHV_SIM_KNOB_VP_PAGES] = MSHV_SIM_DEFAULT_VP_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
+	INIT_LIST_HEAD(&sim->runnable);
+	init_waitqueue_head(&sim->sched_wq);
+	if (mshv_sim_synic_init(sim)) {
+		kfree(sim);
+		return NULL;
+	}
 	return sim;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_create);
@@ -905,6 +916,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 	xa_destroy(&sim->partitions);
 	freed += mshv_sim_free_pages(&sim->root.pool.pages);
 	freed += mshv_sim_free_pages(&sim->leaked);
+	mshv_sim_synic_free(sim);
 	kfree(sim);
 	return freed;
 }

@@ -2,23 +2,30 @@
 /*
  * Virtual processors of the simulated hypervisor: their architectural
  * state under the TLFS register names, the state pages the hypervisor
- * shares with the root (register page, intercept message page), their
- * saved state (local APIC, xsave, SynIC pages, synthetic timers) and the
- * intercepts a parent installs. Running them (HvDispatchVp) is not
- * simulated yet.
+ * shares with the root (register page, intercept message page), the
+ * intercepts a parent installs, and HvDispatchVp, which runs guest code
+ * with the interpreter of mshv_sim_x86.c through the partition's SLAT and
+ * turns whatever stops it into the intercept message Hyper-V would post.
  *
  * Like every simulated hypercall, all of it runs with sim->lock held and
- * IRQs disabled.
+ * IRQs disabled. One dispatch executes at most MSHV_SIM_DISPATCH_BUDGET
+ * instructions, so the lock is never held for long: when the budget runs
+ * out the dispatch returns as if the time slice had ended, and the root
+ * dispatches again.
  */
+#include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
 #include <linux/memory_hotplug.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include <hyperv/hvhdk.h>
 
 #include "mshv_sim.h"
@@ -44,8 +51,17 @@
 #define MSHV_SIM_APIC_BASE		(MSHV_SIM_APIC_ADDR | \
 					 MSR_IA32_APICBASE_ENABLE)
 
+/* Memory type reported in memory intercepts: write-back. */
+#define MSHV_SIM_CACHE_TYPE_WB		6
+
 /* HV_REGISTER_INTERRUPT_STATE bits */
 #define MSHV_SIM_INTERRUPT_SHADOW	BIT_ULL(0)
+
+/* Dispatch flags the simulator understands. */
+#define MSHV_SIM_DISPATCH_FLAGS					\
+	(HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND |		\
+	 HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS |		\
+	 HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
 
 /*
  * The page-sized states HvGetVpState and HvSetVpState transfer through
@@ -87,6 +103,11 @@ enum {
  * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
  *	NULL while it has its reset value
  * @stimers: the synthetic timers' state
+ * @pt: the VP's partition
+ * @run_node: entry in sim->runnable while the simulator's scheduler may
+ *	run the VP; empty otherwise
+ * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
+ *	the root, while it waits for the root's SINT0 slot
  */
 struct mshv_sim_vp {
 	u32 index;
@@ -102,7 +123,13 @@ struct mshv_sim_vp {
 	u64 pool_pages;
 	void *state[MSHV_SIM_VP_NR_STATES];
 	struct hv_synthetic_timers_state stimers;
+	struct mshv_sim_partition *pt;
+	struct list_head run_node;
+	struct mshv_sim_sint_msg notify;
 };
+
+static void mshv_sim_vp_sched_update(struct mshv_sim *sim,
+				     struct mshv_sim_vp *vp);
 
 /* ---- Life cycle --------------------------------------------------------- */
 
@@ -166,6 +193,11 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 		mshv_sim_vp_free_page(sim, vp, type);
 	for (type = 0; type < MSHV_SIM_VP_NR_STATES; type++)
 		kfree(vp->state[type]);
+	if (!list_empty(&vp->run_node)) {
+		list_del(&vp->run_node);
+		sim->nr_runnable--;
+	}
+	mshv_sim_synic_cancel(&vp->notify);
 	pt->pool.nr_in_use -= vp->pool_pages;
 	pt->nr_vps--;
 	sim->nr_vps--;
@@ -217,7 +249,9 @@ static u16 mshv_sim_find_vp(struct mshv_sim *sim, u64 pt_id, u32 vp_index,
  * @call: the decoded call
  *
  * The partition must be initialized and have MSHV_SIM_KNOB_VP_PAGES free
- * pages in its pool; the new VP is in the architectural reset state.
+ * pages in its pool; the new VP is in the architectural reset state. When
+ * the simulator schedules VPs itself, the new VP is explicitly suspended:
+ * it runs once the root clears HV_REGISTER_EXPLICIT_SUSPEND.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -248,7 +282,12 @@ u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	if (!vp)
 		return HV_STATUS_NO_RESOURCES;
 	vp->index = in->vp_index;
+	vp->pt = pt;
+	INIT_LIST_HEAD(&vp->run_node);
+	INIT_LIST_HEAD(&vp->notify.node);
 	mshv_sim_vp_reset(vp);
+	/* The simulator's scheduler runs a VP once the root resumes it. */
+	vp->explicit_suspend = mshv_sim_hv_scheduler(sim);
 	if (xa_err(xa_store(&pt->vps, vp->index, vp, GFP_ATOMIC))) {
 		kfree(vp);
 		return HV_STATUS_NO_RESOURCES;
@@ -583,6 +622,7 @@ u16 mshv_sim_set_vp_registers(struct mshv_sim *sim, struct mshv_sim_call *call)
 		call->reps_done++;
 	}
 	mshv_sim_vp_store_page(vp);
+	mshv_sim_vp_sched_update(sim, vp);
 	return status;
 }
 
@@ -631,6 +671,7 @@ u16 mshv_sim_map_vp_state_page(struct mshv_sim *sim, struct mshv_sim_call *call)
 			mshv_sim_vp_store_page(vp);
 	}
 	out->map_location = page_to_pfn(page);
+	mshv_sim_vp_sched_update(sim, vp);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -914,4 +955,682 @@ u16 mshv_sim_install_intercept(struct mshv_sim *sim, struct mshv_sim_call *call)
 	icpt->access_mask = in->access_type_mask;
 	icpt->parameter = in->intercept_parameter;
 	return HV_STATUS_SUCCESS;
+}
+
+/* Whether @pt's parent intercepts an access of kind @mask to @parameter. */
+static bool mshv_sim_intercepted(const struct mshv_sim_partition *pt,
+				 u32 type, u32 mask, u64 parameter,
+				 bool any_parameter)
+{
+	const struct mshv_sim_intercept *icpt;
+	unsigned int i;
+
+	for (i = 0; i < pt->nr_intercepts; i++) {
+		icpt = &pt->intercepts[i];
+		if (icpt->type == type && (icpt->access_mask & mask) &&
+		    (any_parameter || icpt->parameter == parameter))
+			return true;
+	}
+	return false;
+}
+
+/* ---- Running guest code ------------------------------------------------- */
+
+static int mshv_sim_vp_read(void *ctx, u64 gpa, void *buf, u32 len,
+			    enum mshv_sim_access acc,
+			    struct mshv_sim_gpa_fault *fault)
+{
+	return mshv_sim_slat_access(ctx, gpa, buf, len, acc, fault);
+}
+
+static int mshv_sim_vp_write(void *ctx, u64 gpa, const void *buf, u32 len,
+			     struct mshv_sim_gpa_fault *fault)
+{
+	/* With MSHV_SIM_ACCESS_WRITE the buffer is only read. */
+	return mshv_sim_slat_access(ctx, gpa, (void *)buf, len,
+				    MSHV_SIM_ACCESS_WRITE, fault);
+}
+
+static const struct mshv_sim_x86_mem_ops mshv_sim_vp_mem_ops = {
+	.read = mshv_sim_vp_read,
+	.write = mshv_sim_vp_write,
+};
+
+/**
+ * struct mshv_sim_msg - an intercept message being built
+ * @type: HVMSG_* type
+ * @size: bytes of @payload used
+ * @payload: the payload
+ */
+struct mshv_sim_msg {
+	u32 type;
+	u32 size;
+	union {
+		struct hv_x64_intercept_message_header header;
+		struct hv_x64_io_port_intercept_message io;
+		struct hv_x64_memory_intercept_message mem;
+		struct hv_x64_msr_intercept_message msr;
+		struct hv_x64_cpuid_intercept_message cpuid;
+		struct hv_x64_exception_intercept_message exc;
+		struct hv_unsupported_feature_message unsupported;
+	} payload;
+};
+
+static_assert(sizeof_field(struct mshv_sim_msg, payload) <=
+	      HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+static void mshv_sim_msg_header(const struct mshv_sim_vp *vp,
+				const struct mshv_sim_x86_exit *exit,
+				u8 access, struct mshv_sim_msg *msg)
+{
+	const struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct hv_x64_intercept_message_header *h = &msg->payload.header;
+	u16 cs_attr = cpu->seg[MSHV_SIM_X86_CS].attributes;
+	u16 state = FIELD_PREP(HV_X64_EXEC_STATE_CPL, (cs_attr >> 5) & 3);
+
+	if (cpu->cr0 & X86_CR0_PE)
+		state |= HV_X64_EXEC_STATE_CR0_PE;
+	if (cpu->cr0 & X86_CR0_AM)
+		state |= HV_X64_EXEC_STATE_CR0_AM;
+	if (cpu->efer & EFER_LMA)
+		state |= HV_X64_EXEC_STATE_EFER_LMA;
+	if (cpu->interrupt_shadow)
+		state |= HV_X64_EXEC_STATE_INTERRUPT_SHADOW;
+
+	h->vp_index = vp->index;
+	h->instruction_length = (exit->insn_len & 0xf) | ((cpu->cr8 & 0xf) << 4);
+	h->intercept_access_type = access;
+	h->execution_state = state;
+	mshv_sim_seg_to_hv(&cpu->seg[MSHV_SIM_X86_CS], &h->cs);
+	h->rip = cpu->rip;
+	h->rflags = cpu->rflags;
+}
+
+static void mshv_sim_msg_io(const struct mshv_sim_vp *vp,
+			    const struct mshv_sim_x86_exit *exit,
+			    struct mshv_sim_msg *msg)
+{
+	const struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct hv_x64_io_port_intercept_message *io = &msg->payload.io;
+
+	msg->type = HVMSG_X64_IOPORT_INTERCEPT;
+	msg->size = sizeof(*io);
+	mshv_sim_msg_header(vp, exit, exit->io.write ?
+			    HV_INTERCEPT_ACCESS_WRITE :
+			    HV_INTERCEPT_ACCESS_READ, msg);
+	io->port_number = exit->io.port;
+	io->access_info = FIELD_PREP(HV_X64_IO_ACCESS_SIZE, exit->io.size);
+	if (exit->io.string)
+		io->access_info |= HV_X64_IO_STRING_OP;
+	if (exit->io.rep)
+		io->access_info |= HV_X64_IO_REP_PREFIX;
+	io->instruction_byte_count = exit->insn_byte_count;
+	io->rax = cpu->gpr[0];
+	memcpy(io->instruction_bytes, exit->insn_bytes,
+	       sizeof(io->instruction_bytes));
+	mshv_sim_seg_to_hv(&cpu->seg[MSHV_SIM_X86_DS], &io->ds);
+	mshv_sim_seg_to_hv(&cpu->seg[MSHV_SIM_X86_ES], &io->es);
+	io->rcx = cpu->gpr[1];
+	io->rsi = cpu->gpr[6];
+	io->rdi = cpu->gpr[7];
+}
+
+static u8 mshv_sim_access_type(enum mshv_sim_access acc)
+{
+	switch (acc) {
+	case MSHV_SIM_ACCESS_WRITE:
+		return HV_INTERCEPT_ACCESS_WRITE;
+	case MSHV_SIM_ACCESS_EXECUTE:
+		return HV_INTERCEPT_ACCESS_EXECUTE;
+	default:
+		return HV_INTERCEPT_ACCESS_READ;
+	}
+}
+
+static void mshv_sim_msg_gpa(const struct mshv_sim_vp *vp,
+			     const struct mshv_sim_x86_exit *exit,
+			     struct mshv_sim_msg *msg)
+{
+	struct hv_x64_memory_intercept_message *mem = &msg->payload.mem;
+
+	msg->type = exit->gpa.reason == MSHV_SIM_GPA_UNMAPPED ?
+		    HVMSG_UNMAPPED_GPA : HVMSG_GPA_INTERCEPT;
+	msg->size = sizeof(*mem);
+	mshv_sim_msg_header(vp, exit, mshv_sim_access_type(exit->gpa.access),
+			    msg);
+	mem->cache_type = MSHV_SIM_CACHE_TYPE_WB;
+	mem->instruction_byte_count = exit->insn_byte_count;
+	if (exit->gpa.gva_valid) {
+		mem->memory_access_info = HV_X64_MEMORY_GVA_VALID |
+					  HV_X64_MEMORY_GVA_GPA_VALID;
+		mem->guest_virtual_address = exit->gpa.gva;
+	}
+	mem->guest_physical_address = exit->gpa.gpa;
+	memcpy(mem->instruction_bytes, exit->insn_bytes,
+	       sizeof(mem->instruction_bytes));
+}
+
+static void mshv_sim_msg_msr(const struct mshv_sim_vp *vp,
+			     const struct mshv_sim_x86_exit *exit,
+			     struct mshv_sim_msg *msg)
+{
+	struct hv_x64_msr_intercept_message *msr = &msg->payload.msr;
+
+	msg->type = HVMSG_X64_MSR_INTERCEPT;
+	msg->size = sizeof(*msr);
+	mshv_sim_msg_header(vp, exit,
+			    exit->reason == MSHV_SIM_X86_EXIT_WRMSR ?
+			    HV_INTERCEPT_ACCESS_WRITE :
+			    HV_INTERCEPT_ACCESS_READ, msg);
+	msr->msr_number = vp->cpu.gpr[1];
+	msr->rdx = vp->cpu.gpr[2];
+	msr->rax = vp->cpu.gpr[0];
+}
+
+static void mshv_sim_msg_exception(const struct mshv_sim_vp *vp,
+				   const struct mshv_sim_x86_exit *exit,
+				   struct mshv_sim_msg *msg)
+{
+	const struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct hv_x64_exception_intercept_message *exc = &msg->payload.exc;
+
+	msg->type = HVMSG_X64_EXCEPTION_INTERCEPT;
+	msg->size = sizeof(*exc);
+	mshv_sim_msg_header(vp, exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
+	exc->exception_vector = exit->exception.vector;
+	if (exit->exception.has_error_code) {
+		exc->exception_info = HV_X64_EXCEPTION_ERROR_CODE_VALID;
+		exc->error_code = exit->exception.error_code;
+	}
+	exc->instruction_byte_count = exit->insn_byte_count;
+	exc->exception_parameter = exit->exception.cr2;
+	memcpy(exc->instruction_bytes, exit->insn_bytes,
+	       sizeof(exc->instruction_bytes));
+	mshv_sim_seg_to_hv(&cpu->seg[MSHV_SIM_X86_DS], &exc->ds);
+	mshv_sim_seg_to_hv(&cpu->seg[MSHV_SIM_X86_SS], &exc->ss);
+	memcpy(exc->gprs, cpu->gpr, sizeof(exc->gprs));
+}
+
+/*
+ * An instruction the interpreter cannot execute: report it as an
+ * unsupported feature, with the first eight instruction bytes (little
+ * endian) as the parameter, rather than guess.
+ */
+static void mshv_sim_msg_unsupported(const struct mshv_sim_vp *vp,
+				     const struct mshv_sim_x86_exit *exit,
+				     struct mshv_sim_msg *msg)
+{
+	struct hv_unsupported_feature_message *uf = &msg->payload.unsupported;
+	unsigned int i;
+
+	msg->type = HVMSG_UNSUPPORTED_FEATURE;
+	msg->size = sizeof(*uf);
+	uf->vp_index = vp->index;
+	uf->feature_code = HV_UNSUPPORTED_FEATURE_INTERCEPT;
+	for (i = 0; i < min_t(unsigned int, exit->insn_byte_count, 8); i++)
+		uf->feature_parameter |= (u64)exit->insn_bytes[i] << (8 * i);
+}
+
+/* Post @msg in @vp's intercept message page and suspend the VP. */
+static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg)
+{
+	struct hv_message *hvmsg;
+
+	hvmsg = page_address(vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE]);
+	memset(hvmsg, 0, sizeof(*hvmsg));
+	hvmsg->header.message_type = msg->type;
+	hvmsg->header.payload_size = msg->size;
+	memcpy(hvmsg->u.payload, &msg->payload, msg->size);
+	vp->intercept_suspend = 1;
+}
+
+/*
+ * The processor this simulator models, as CPUID reports it: a 64-bit
+ * family 6 processor with a local APIC, running under a hypervisor that
+ * identifies itself as Hyper-V. Leaves not listed read as zero.
+ */
+static void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
+			   u32 *ebx, u32 *ecx, u32 *edx)
+{
+	*eax = *ebx = *ecx = *edx = 0;
+	switch (leaf) {
+	case 0:
+		*eax = 1;
+		*ebx = 0x7668734d;	/* "MshvSimCpu  " */
+		*edx = 0x436d6953;
+		*ecx = 0x20207570;
+		break;
+	case 1:
+		*eax = 0x000006f1;
+		*ebx = vp->index << 24;
+		*ecx = BIT(31);			/* hypervisor present */
+		*edx = BIT(0) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | BIT(15);
+		break;
+	case 0x40000000:
+		*eax = 0x40000005;
+		*ebx = 0x7263694d;	/* "Microsoft Hv" */
+		*ecx = 0x666f736f;
+		*edx = 0x76482074;
+		break;
+	case 0x80000000:
+		*eax = 0x80000001;
+		break;
+	case 0x80000001:
+		*edx = BIT(20) | BIT(29);	/* NX, long mode */
+		break;
+	}
+}
+
+/* CPUID: answer it, or post an intercept with the answer as default. */
+static bool mshv_sim_vp_cpuid(const struct mshv_sim_partition *pt,
+			      struct mshv_sim_vp *vp,
+			      const struct mshv_sim_x86_exit *exit,
+			      struct mshv_sim_msg *msg)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct hv_x64_cpuid_intercept_message *c = &msg->payload.cpuid;
+	u32 leaf = cpu->gpr[0], a, b, cx, d;
+
+	mshv_sim_cpuid(vp, leaf, &a, &b, &cx, &d);
+	if (!mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
+				  HV_INTERCEPT_ACCESS_MASK_EXECUTE, 0, true) &&
+	    !mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_CPUID,
+				  HV_INTERCEPT_ACCESS_MASK_EXECUTE, leaf,
+				  false)) {
+		cpu->gpr[0] = a;
+		cpu->gpr[3] = b;
+		cpu->gpr[1] = cx;
+		cpu->gpr[2] = d;
+		mshv_sim_x86_skip(cpu, exit);
+		return false;
+	}
+	msg->type = HVMSG_X64_CPUID_INTERCEPT;
+	msg->size = sizeof(*c);
+	mshv_sim_msg_header(vp, exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
+	c->rax = cpu->gpr[0];
+	c->rcx = cpu->gpr[1];
+	c->rdx = cpu->gpr[2];
+	c->rbx = cpu->gpr[3];
+	c->default_result_rax = a;
+	c->default_result_rcx = cx;
+	c->default_result_rdx = d;
+	c->default_result_rbx = b;
+	return true;
+}
+
+/* The MSRs the simulated processor implements itself. */
+static u64 *mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		return &vp->tsc;
+	case MSR_IA32_APICBASE:
+		return &vp->apic_base;
+	case MSR_IA32_CR_PAT:
+		return &vp->pat;
+	case MSR_EFER:
+		return &vp->cpu.efer;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * RDMSR/WRMSR: an implemented MSR is read or written here; any other is
+ * intercepted if the parent asked for it, and raises #GP(0) otherwise.
+ * Return 1 if an intercept was built, 0 if the instruction completed,
+ * -1 if it must fault.
+ */
+static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
+				  struct mshv_sim_vp *vp,
+				  const struct mshv_sim_x86_exit *exit,
+				  struct mshv_sim_msg *msg)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	bool write = exit->reason == MSHV_SIM_X86_EXIT_WRMSR;
+	u32 mask = write ? HV_INTERCEPT_ACCESS_MASK_WRITE :
+			   HV_INTERCEPT_ACCESS_MASK_READ;
+	u32 index = cpu->gpr[1];
+	u64 *msr;
+
+	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR_INDEX, mask,
+				 index, false)) {
+		mshv_sim_msg_msr(vp, exit, msg);
+		return 1;
+	}
+	msr = mshv_sim_vp_msr(vp, index);
+	if (msr) {
+		if (write) {
+			*msr = (cpu->gpr[2] << 32) | (u32)cpu->gpr[0];
+		} else {
+			cpu->gpr[0] = (u32)*msr;
+			cpu->gpr[2] = *msr >> 32;
+		}
+		mshv_sim_x86_skip(cpu, exit);
+		return 0;
+	}
+	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR, mask, 0,
+				 true)) {
+		mshv_sim_msg_msr(vp, exit, msg);
+		return 1;
+	}
+	return -1;
+}
+
+/*
+ * An exception the guest raised: post an exception intercept if the
+ * parent installed one for the vector, otherwise deliver it to the guest.
+ * A delivery the guest's own tables make impossible is reported as an
+ * unrecoverable exception (what a triple fault is to Hyper-V), or as a
+ * memory intercept if it touched memory the SLAT does not map.
+ */
+static bool mshv_sim_vp_exception(struct mshv_sim_partition *pt,
+				  struct mshv_sim_vp *vp,
+				  struct mshv_sim_x86_exit *exit,
+				  struct mshv_sim_msg *msg)
+{
+	struct mshv_sim_x86_exit dexit = {};
+
+	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_EXCEPTION,
+				 HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+				 exit->exception.vector, false)) {
+		mshv_sim_msg_exception(vp, exit, msg);
+		return true;
+	}
+	if (exit->exception.vector == X86_TRAP_PF)
+		vp->cpu.cr2 = exit->exception.cr2;
+	if (!mshv_sim_x86_deliver(&vp->cpu, &mshv_sim_vp_mem_ops, pt,
+				  exit->exception.vector,
+				  exit->exception.has_error_code,
+				  exit->exception.error_code, &dexit))
+		return false;
+	if (dexit.reason == MSHV_SIM_X86_EXIT_GPA) {
+		mshv_sim_msg_gpa(vp, &dexit, msg);
+		return true;
+	}
+	msg->type = HVMSG_UNRECOVERABLE_EXCEPTION;
+	msg->size = sizeof(msg->payload.header);
+	mshv_sim_msg_header(vp, exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
+	return true;
+}
+
+/* #GP(0) raised by the current instruction. */
+static void mshv_sim_gp0(struct mshv_sim_x86_exit *exit)
+{
+	exit->reason = MSHV_SIM_X86_EXIT_EXCEPTION;
+	exit->exception.vector = X86_TRAP_GP;
+	exit->exception.has_error_code = true;
+	exit->exception.error_code = 0;
+	exit->exception.cr2 = 0;
+}
+
+/*
+ * Act on what stopped the interpreter. Return true if an intercept
+ * message was built in @msg, false if the VP may go on running.
+ */
+static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
+			     struct mshv_sim_vp *vp,
+			     struct mshv_sim_x86_exit *exit,
+			     struct mshv_sim_msg *msg)
+{
+	switch (exit->reason) {
+	case MSHV_SIM_X86_EXIT_IO:
+		mshv_sim_msg_io(vp, exit, msg);
+		return true;
+	case MSHV_SIM_X86_EXIT_GPA:
+		mshv_sim_msg_gpa(vp, exit, msg);
+		return true;
+	case MSHV_SIM_X86_EXIT_HLT:
+		msg->type = HVMSG_X64_HALT;
+		msg->size = sizeof(msg->payload.header);
+		mshv_sim_msg_header(vp, exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
+		return true;
+	case MSHV_SIM_X86_EXIT_CPUID:
+		return mshv_sim_vp_cpuid(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_RDMSR:
+	case MSHV_SIM_X86_EXIT_WRMSR:
+		switch (mshv_sim_vp_msr_access(pt, vp, exit, msg)) {
+		case 1:
+			return true;
+		case 0:
+			return false;
+		}
+		mshv_sim_gp0(exit);
+		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_EXCEPTION:
+		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
+		mshv_sim_msg_unsupported(vp, exit, msg);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Run @vp for at most MSHV_SIM_DISPATCH_BUDGET instructions. Return true
+ * if it stopped at an intercept, posted in its message page.
+ */
+static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
+			    struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_x86_exit exit;
+	struct mshv_sim_msg msg;
+	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
+	int done;
+
+	while (budget) {
+		memset(&exit, 0, sizeof(exit));
+		done = mshv_sim_x86_run(&vp->cpu, &mshv_sim_vp_mem_ops,
+					pt, budget, &exit);
+		budget -= min_t(u32, max(done, 0), budget);
+		if (exit.reason == MSHV_SIM_X86_EXIT_BUDGET)
+			break;
+		memset(&msg, 0, sizeof(msg));
+		if (mshv_sim_vp_exit(pt, vp, &exit, &msg)) {
+			mshv_sim_post(vp, &msg);
+			return true;
+		}
+		/* What was handled here counts as one instruction. */
+		if (budget)
+			budget--;
+	}
+	return false;
+}
+
+/**
+ * mshv_sim_dispatch_vp() - HvDispatchVp, for the root scheduler
+ * @sim: the instance
+ * @call: the decoded call
+ *
+ * Runs the VP until it stops at an intercept (posted in its intercept
+ * message page: dispatch state READY, event INTERCEPT) or its budget of
+ * instructions ends (READY, no event). A suspended VP does not run
+ * (BLOCKED, event SUSPEND); HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
+ * lifts the intercept suspension first. The partition must be
+ * initialized and the VP's intercept message page mapped. When the
+ * simulator schedules VPs itself, the root may not dispatch them
+ * (HV_STATUS_ACCESS_DENIED).
+ *
+ * Context: sim->lock held.
+ * Return: HV_STATUS_* result.
+ */
+u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
+{
+	const struct hv_input_dispatch_vp *in = call->in;
+	struct hv_output_dispatch_vp *out = call->out;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *vp;
+	u16 status;
+
+	if (mshv_sim_hv_scheduler(sim))
+		return HV_STATUS_ACCESS_DENIED;
+	if (in->flags & ~MSHV_SIM_DISPATCH_FLAGS)
+		return HV_STATUS_INVALID_PARAMETER;
+	status = mshv_sim_find_vp(sim, in->partition_id, in->vp_index, &pt,
+				  &vp);
+	if (status)
+		return status;
+	if (pt->state != MSHV_SIM_PT_INITIALIZED)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (!vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE])
+		return HV_STATUS_INVALID_VP_STATE;
+
+	if (in->flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
+		vp->intercept_suspend = 0;
+	mshv_sim_vp_load_page(vp);
+
+	if (vp->explicit_suspend || vp->intercept_suspend ||
+	    vp->dispatch_suspend) {
+		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+		out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
+		return HV_STATUS_SUCCESS;
+	}
+
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	out->dispatch_event = mshv_sim_vp_run(pt, vp) ?
+			      HV_VP_DISPATCH_EVENT_INTERCEPT :
+			      HV_VP_DISPATCH_EVENT_NONE;
+	mshv_sim_vp_store_page(vp);
+	return HV_STATUS_SUCCESS;
+}
+
+/* ---- The hypervisor's own scheduler ------------------------------------- */
+
+/**
+ * mshv_sim_hv_scheduler() - does the simulator schedule VPs itself?
+ * @sim: the instance
+ *
+ * It does whenever its scheduler_type knob reports anything but the root
+ * scheduler: HvDispatchVp is then refused, and a VP runs on the
+ * simulator's scheduling thread whenever nothing suspends it.
+ *
+ * Return: true if so.
+ */
+bool mshv_sim_hv_scheduler(const struct mshv_sim *sim)
+{
+	return READ_ONCE(sim->knobs[MSHV_SIM_KNOB_SCHEDULER]) !=
+	       HV_SCHEDULER_TYPE_ROOT;
+}
+
+/* Whether the simulator's scheduler may run @vp now. */
+static bool mshv_sim_vp_runnable(const struct mshv_sim *sim,
+				 const struct mshv_sim_vp *vp)
+{
+	return mshv_sim_hv_scheduler(sim) && sim->sched_task &&
+	       vp->pt->state == MSHV_SIM_PT_INITIALIZED &&
+	       vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE] &&
+	       !vp->explicit_suspend && !vp->intercept_suspend &&
+	       !vp->dispatch_suspend;
+}
+
+/*
+ * Put @vp on the run queue or take it off, after something that may have
+ * changed whether it can run (its suspend registers, its pages).
+ */
+static void mshv_sim_vp_sched_update(struct mshv_sim *sim,
+				     struct mshv_sim_vp *vp)
+{
+	bool queued = !list_empty(&vp->run_node);
+
+	if (mshv_sim_vp_runnable(sim, vp) == queued)
+		return;
+	if (queued) {
+		list_del_init(&vp->run_node);
+		sim->nr_runnable--;
+		return;
+	}
+	list_add_tail(&vp->run_node, &sim->runnable);
+	sim->nr_runnable++;
+	wake_up(&sim->sched_wq);
+}
+
+/* Announce @vp's intercept to the root on this CPU's SINT0. */
+static void mshv_sim_vp_notify(struct mshv_sim *sim, struct mshv_sim_vp *vp)
+{
+	struct hv_opaque_intercept_message opaque = { .vp_index = vp->index };
+
+	vp->notify.type = HVMSG_OPAQUE_INTERCEPT;
+	vp->notify.sender = vp->pt->id;
+	vp->notify.size = sizeof(opaque);
+	memcpy(vp->notify.payload, &opaque, sizeof(opaque));
+	mshv_sim_synic_post(sim, &vp->notify);
+}
+
+/*
+ * Run the first VP of the run queue for one budget of instructions, then
+ * put it at the back, or take it off if it stopped at an intercept.
+ * Return false if there was nothing to run.
+ */
+static bool mshv_sim_sched_step(struct mshv_sim *sim)
+{
+	struct mshv_sim_vp *vp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	vp = list_first_entry_or_null(&sim->runnable, struct mshv_sim_vp,
+				      run_node);
+	if (!vp) {
+		spin_unlock_irqrestore(&sim->lock, flags);
+		return false;
+	}
+	if (mshv_sim_vp_runnable(sim, vp)) {
+		list_move_tail(&vp->run_node, &sim->runnable);
+		mshv_sim_vp_load_page(vp);
+		if (mshv_sim_vp_run(vp->pt, vp))
+			mshv_sim_vp_notify(sim, vp);
+		mshv_sim_vp_store_page(vp);
+	}
+	mshv_sim_vp_sched_update(sim, vp);
+	spin_unlock_irqrestore(&sim->lock, flags);
+	return true;
+}
+
+static int mshv_sim_sched_thread(void *data)
+{
+	struct mshv_sim *sim = data;
+
+	while (!kthread_should_stop()) {
+		if (!mshv_sim_sched_step(sim))
+			wait_event_interruptible(sim->sched_wq,
+						 READ_ONCE(sim->nr_runnable) ||
+						 kthread_should_stop());
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * mshv_sim_sched_start() - start the thread that runs VPs
+ * @sim: the instance
+ *
+ * Only the instance behind the seam has one; without it VPs only run
+ * through HvDispatchVp.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+int mshv_sim_sched_start(struct mshv_sim *sim)
+{
+	struct task_struct *task;
+
+	task = kthread_run(mshv_sim_sched_thread, sim, "mshv_sim_sched");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	WRITE_ONCE(sim->sched_task, task);
+	return 0;
+}
+
+/**
+ * mshv_sim_sched_stop() - stop the thread that runs VPs
+ * @sim: the instance
+ *
+ * Context: process context.
+ */
+void mshv_sim_sched_stop(struct mshv_sim *sim)
+{
+	if (!sim->sched_task)
+		return;
+	kthread_stop(sim->sched_task);
+	WRITE_ONCE(sim->sched_task, NULL);
 }

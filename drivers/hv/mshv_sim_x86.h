@@ -162,7 +162,8 @@ struct mshv_sim_x86_table {
  * @gdtr: GDT register
  * @idtr: IDT register (the IVT in real mode)
  * @cr0: CR0
- * @cr2: CR2, set when an instruction raises #PF
+ * @cr2: CR2 (never written by a #PF exit: the faulting address is in
+ *	the exit; the caller sets CR2 when it delivers the #PF)
  * @cr3: CR3
  * @cr4: CR4
  * @cr8: CR8 (task priority, 4 bits)
@@ -214,7 +215,7 @@ struct mshv_sim_x86_mem_ops {
  * @MSHV_SIM_X86_EXIT_WRMSR: WRMSR; not executed
  * @MSHV_SIM_X86_EXIT_EXCEPTION: the instruction raised an exception, which
  *	was not delivered; the state is as the architecture leaves it for a
- *	fault (RIP at the instruction; CR2 set for #PF)
+ *	fault (RIP at the instruction; the #PF address is in the exit)
  * @MSHV_SIM_X86_EXIT_UNSUPPORTED: an encoding the interpreter does not
  *	implement; not executed
  * @MSHV_SIM_X86_EXIT_TRIPLE_FAULT: delivering #DF raised another exception

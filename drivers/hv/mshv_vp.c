@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Virtual processors of /dev/mshv: MSHV_CREATE_VP on the partition fd, and
- * the VP fd it returns, whose MSHV_RUN_VP runs the VP on the calling
- * thread (the root scheduler: the thread dispatches the VP with
- * HvDispatchVp until it stops at an intercept for the VMM) and whose mmap
- * shares the hypervisor's register and intercept message pages.
+ * the VP fd it returns, whose MSHV_RUN_VP runs the VP until it stops at an
+ * intercept for the VMM, and whose mmap shares the hypervisor's register
+ * and intercept message pages. With the root scheduler the calling thread
+ * dispatches the VP with HvDispatchVp; with the hypervisor's scheduler it
+ * lifts the VP's suspensions and sleeps until the SynIC handler reports
+ * the intercept (mshv_synic.c).
  *
  * A VP fd holds a reference to its partition, so the partition, and the
  * VP, live until the last of the partition fd and its VP fds is closed.
@@ -16,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
@@ -93,7 +96,8 @@ void mshv_partition_release_vps(struct mshv_partition *pt)
 		xa_erase(&pt->pt_vps, index);
 		mshv_vp_unmap_pages(vp);
 		mutex_destroy(&vp->vp_mutex);
-		kfree(vp);
+		/* The SynIC handler may still be looking at it. */
+		kfree_rcu(vp, vp_rcu);
 	}
 	xa_destroy(&pt->pt_vps);
 }
@@ -136,12 +140,13 @@ static void mshv_vp_wait_runnable(void)
 }
 
 /*
- * Dispatch @vp until it stops at an intercept the VMM must handle, and
- * copy that message to @msg. A pending signal ends the loop with -EINTR
- * before the next dispatch; an intercept already taken is never lost,
- * because the VP stays intercept-suspended until the next MSHV_RUN_VP.
+ * Root scheduler: dispatch @vp until it stops at an intercept the VMM
+ * must handle, and copy that message to @msg. A pending signal ends the
+ * loop with -EINTR before the next dispatch; an intercept already taken
+ * is never lost, because the VP stays intercept-suspended until the next
+ * MSHV_RUN_VP.
  */
-static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
+static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 {
 	struct hv_output_dispatch_vp out;
 	u32 flags;
@@ -171,6 +176,114 @@ static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
 		if (out.dispatch_state == HV_VP_DISPATCH_STATE_BLOCKED)
 			mshv_vp_wait_runnable();
 	}
+}
+
+/* Hypervisor scheduler: let the hypervisor run @vp again. */
+static int mshv_vp_resume(struct mshv_vp *vp)
+{
+	static const u32 names[] = {
+		HV_REGISTER_EXPLICIT_SUSPEND, HV_REGISTER_INTERCEPT_SUSPEND,
+	};
+	static const u64 values[] = { 0, 0 };
+
+	/* Before the VP can run: a kick from now on is for this run. */
+	WRITE_ONCE(vp->vp_kicked, false);
+	return mshv_hvcall_set_vp_reg64(vp->vp_partition->pt_id, vp->vp_index,
+					names, values, ARRAY_SIZE(names));
+}
+
+/*
+ * Hypervisor scheduler: stop @vp, after a signal. @in_flight tells whether
+ * it had already stopped at an intercept, whose announcement the handler
+ * is then about to receive, if it has not already.
+ */
+static int mshv_vp_suspend(struct mshv_vp *vp, bool *in_flight)
+{
+	static const u32 name = HV_REGISTER_EXPLICIT_SUSPEND;
+	static const u64 one = 1;
+	u64 pt_id = vp->vp_partition->pt_id;
+	u64 value;
+	int ret;
+
+	ret = mshv_hvcall_set_vp_reg64(pt_id, vp->vp_index, &name, &one, 1);
+	if (ret)
+		return ret;
+	ret = mshv_hvcall_get_vp_reg64(pt_id, vp->vp_index,
+				       HV_REGISTER_INTERCEPT_SUSPEND, &value);
+	if (ret)
+		return ret;
+	*in_flight = value & 1;
+	return 0;
+}
+
+/*
+ * Hypervisor scheduler: the hypervisor runs @vp once its suspensions are
+ * lifted; wait until the SynIC handler says it stopped at an intercept,
+ * and copy the message from the VP's intercept message page to @msg. On a
+ * signal the VP is suspended and the call ends with -EINTR, unless an
+ * intercept was already on its way: that one is waited for and returned,
+ * so it is not lost.
+ */
+static long mshv_vp_run_hv(struct mshv_vp *vp, struct hv_message *msg)
+{
+	bool in_flight;
+	int ret;
+
+	for (;;) {
+		ret = mshv_vp_resume(vp);
+		if (ret)
+			return ret;
+		if (wait_event_interruptible(vp->vp_run_wq,
+					     READ_ONCE(vp->vp_kicked))) {
+			ret = mshv_vp_suspend(vp, &in_flight);
+			if (ret)
+				return ret;
+			if (!in_flight)
+				return -EINTR;
+			if (wait_event_killable(vp->vp_run_wq,
+						READ_ONCE(vp->vp_kicked)))
+				return -EINTR;
+		}
+		/* The message was written before the kick was sent. */
+		smp_rmb();
+		memcpy(msg, page_address(vp->vp_intercept_msg_page),
+		       sizeof(*msg));
+		if (!mshv_vp_handle_gpa_intercept(vp, msg))
+			return 0;
+	}
+}
+
+/**
+ * mshv_vp_kick() - a VP stopped at an intercept (hypervisor scheduler)
+ * @partition_id: the hypervisor's id of the VP's partition
+ * @vp_index: the VP
+ *
+ * Wakes the thread waiting for the VP in MSHV_RUN_VP. An unknown VP is
+ * ignored: its partition is being torn down.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_vp_kick(u64 partition_id, u32 vp_index)
+{
+	struct mshv_partition *pt;
+	struct mshv_vp *vp = NULL;
+
+	rcu_read_lock();
+	pt = mshv_partition_find_rcu(partition_id);
+	if (pt)
+		vp = xa_load(&pt->pt_vps, vp_index);
+	if (vp) {
+		WRITE_ONCE(vp->vp_kicked, true);
+		wake_up(&vp->vp_run_wq);
+	}
+	rcu_read_unlock();
+}
+
+static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
+{
+	if (mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT)
+		return mshv_vp_run_root(vp, msg);
+	return mshv_vp_run_hv(vp, msg);
 }
 
 static long mshv_vp_ioctl_run(struct mshv_vp *vp, void __user *arg)
@@ -479,6 +592,7 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 	vp->vp_partition = pt;
 	vp->vp_index = index;
 	mutex_init(&vp->vp_mutex);
+	init_waitqueue_head(&vp->vp_run_wq);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

@@ -5,7 +5,9 @@
  * Every interaction of /dev/mshv with the hypervisor goes through the
  * functions in this file: hypercalls (control word plus the GPAs of the
  * input and output pages, or register values for fast calls), the per-CPU
- * hypercall argument pages and the partition-type query.
+ * hypercall argument pages, the partition-type query, the synthetic
+ * interrupt controller's registers (whose message page the hypervisor
+ * provides) and the interrupt that announces a SynIC message.
  *
  * In a kernel built without CONFIG_MSHV_SIM each function is an inline
  * wrapper around the existing Hyper-V helpers. With CONFIG_MSHV_SIM a
@@ -37,6 +39,12 @@ struct module;
  * @input_page: this CPU's hypercall input page (caller has IRQs off)
  * @output_page: this CPU's hypercall output page (caller has IRQs off)
  * @root_partition: true if the running partition may create partitions
+ * @get_msr: read this CPU's synthetic MSR @reg (HV_MSR_*); IRQs off
+ * @set_msr: write this CPU's synthetic MSR @reg; IRQs off
+ * @set_handler: install (or remove, with NULL) the function the backend
+ *	calls in interrupt context, on the CPU concerned, when it posts a
+ *	message to an unmasked SINT; it must not return while a previous
+ *	handler may still run
  */
 struct hv_sim_ops {
 	struct module *owner;
@@ -44,6 +52,9 @@ struct hv_sim_ops {
 	void *(*input_page)(void);
 	void *(*output_page)(void);
 	bool (*root_partition)(void);
+	u64 (*get_msr)(unsigned int reg);
+	void (*set_msr)(unsigned int reg, u64 value);
+	void (*set_handler)(void (*handler)(void));
 };
 
 #if IS_ENABLED(CONFIG_MSHV_SIM)
@@ -56,6 +67,9 @@ u64 hv_sim_hypercall(u64 control, u64 input, u64 output);
 void *hv_sim_input_page(void);
 void *hv_sim_output_page(void);
 bool hv_sim_root_partition(void);
+u64 hv_sim_get_msr(unsigned int reg);
+void hv_sim_set_msr(unsigned int reg, u64 value);
+void hv_sim_set_handler(void (*handler)(void));
 int hv_seam_get(void);
 void hv_seam_put(void);
 
@@ -89,6 +103,19 @@ static inline void *hv_sim_output_page(void)
 static inline bool hv_sim_root_partition(void)
 {
 	return false;
+}
+
+static inline u64 hv_sim_get_msr(unsigned int reg)
+{
+	return 0;
+}
+
+static inline void hv_sim_set_msr(unsigned int reg, u64 value)
+{
+}
+
+static inline void hv_sim_set_handler(void (*handler)(void))
+{
 }
 
 static inline int hv_seam_get(void)
@@ -185,6 +212,52 @@ static inline bool hv_seam_root_partition(void)
 	if (hv_seam_simulated())
 		return hv_sim_root_partition();
 	return hv_parent_partition();
+}
+
+/**
+ * hv_seam_get_msr() - read one of this CPU's synthetic MSRs
+ * @reg: HV_MSR_* (SynIC registers)
+ *
+ * Context: preemption disabled, so that the CPU does not change.
+ * Return: the register's value.
+ */
+static inline u64 hv_seam_get_msr(unsigned int reg)
+{
+	if (hv_seam_simulated())
+		return hv_sim_get_msr(reg);
+	return hv_get_msr(reg);
+}
+
+/**
+ * hv_seam_set_msr() - write one of this CPU's synthetic MSRs
+ * @reg: HV_MSR_* (SynIC registers)
+ * @value: the new value
+ *
+ * Context: preemption disabled, so that the CPU does not change.
+ */
+static inline void hv_seam_set_msr(unsigned int reg, u64 value)
+{
+	if (hv_seam_simulated())
+		hv_sim_set_msr(reg, value);
+	else
+		hv_set_msr(reg, value);
+}
+
+/**
+ * hv_seam_set_handler() - install the root partition's SynIC handler
+ * @handler: called in interrupt context, on the CPU whose SynIC message
+ *	page received a message, whenever the hypervisor raises the SynIC
+ *	interrupt; NULL removes the handler
+ *
+ * After removing the handler, the caller waits for running instances with
+ * synchronize_rcu() before its code may go away.
+ */
+static inline void hv_seam_set_handler(void (*handler)(void))
+{
+	if (hv_seam_simulated())
+		hv_sim_set_handler(handler);
+	else
+		hv_setup_mshv_handler(handler);
 }
 
 #endif /* _HYPERV_HV_SEAM_H */

@@ -702,6 +702,25 @@ struct hv_output_get_system_property {
 /* Message types of the x64 intercepts the root receives. */
 #define HVMSG_X64_HALT				0x80010007
 
+/*
+ * With the hypervisor's scheduler, the root learns that a VP stopped at an
+ * intercept from this message on its SINT0; the intercept itself is in the
+ * VP's intercept message page.
+ */
+#define HVMSG_OPAQUE_INTERCEPT			0x8000003F
+
+/* The root partition's SINT for intercept and scheduler messages. */
+#define HV_SYNIC_INTERCEPTION_SINT_INDEX	0
+
+/**
+ * struct hv_opaque_intercept_message - HVMSG_OPAQUE_INTERCEPT; the
+ *	message header's sender is the partition id
+ * @vp_index: the virtual processor that stopped
+ */
+struct hv_opaque_intercept_message {
+	u32 vp_index;
+} __packed;
+
 /* hv_x64_intercept_message_header.execution_state bits */
 #define HV_X64_EXEC_STATE_CPL			GENMASK(1, 0)
 #define HV_X64_EXEC_STATE_CR0_PE		BIT(2)
@@ -983,6 +1002,7 @@ static_assert(sizeof(struct hv_input_dispatch_vp) == 32);
 static_assert(sizeof(struct hv_output_dispatch_vp) == 8);
 static_assert(sizeof(struct hv_input_install_intercept) == 24);
 static_assert(sizeof(struct hv_x64_intercept_message_header) == 40);
+static_assert(sizeof(struct hv_opaque_intercept_message) == 4);
 static_assert(sizeof(struct hv_x64_io_port_intercept_message) == 128);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rax) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rcx) == 104);

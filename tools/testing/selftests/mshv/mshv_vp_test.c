@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,16 +40,23 @@
 #define HV_X64_REGISTER_RBX		0x00020003
 #define HV_X64_REGISTER_RIP		0x00020010
 #define HV_X64_REGISTER_RFLAGS		0x00020011
+#define HV_X64_REGISTER_RSP		0x00020004
 #define HV_X64_REGISTER_CR0		0x00040000
+#define HV_X64_REGISTER_CR3		0x00040002
+#define HV_X64_REGISTER_CR4		0x00040003
+#define HV_X64_REGISTER_ES		0x00060000
+#define HV_X64_REGISTER_SS		0x00060002
 #define HV_X64_REGISTER_CS		0x00060001
 #define HV_X64_REGISTER_DS		0x00060003
 #define HV_X64_REGISTER_GDTR		0x00070001
+#define HV_X64_REGISTER_EFER		0x00080001
 
 #define HVMSG_UNMAPPED_GPA		0x80000000
 #define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
 #define HVMSG_X64_MSR_INTERCEPT		0x80010001
 #define HVMSG_X64_CPUID_INTERCEPT	0x80010002
 #define HVMSG_X64_HALT			0x80010007
+#define HVMSG_UNSUPPORTED_FEATURE	0x80000022
 
 #define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
 #define HV_INTERCEPT_TYPE_X64_MSR_INDEX	0x0000000C
@@ -65,6 +73,7 @@
 #define GUEST_CODE			0x1000ULL
 #define PAGE_4K				4096
 #define PAGES_OF(bytes)			((__u64)(bytes) / PAGE_4K)
+#define HVCALL_IN_WORDS			(PAGE_4K / sizeof(__u64))
 
 /** struct hv_segment - HV_X64_SEGMENT_REGISTER */
 struct hv_segment {
@@ -136,6 +145,8 @@ struct hv_msg {
 			__u32 reserved;
 			__u64 rax;
 			__u8 insn_bytes[16];
+			struct hv_segment ds, es;
+			__u64 rcx, rsi, rdi;
 		} io;
 		struct {
 			struct hv_icpt_header h;
@@ -178,6 +189,7 @@ struct hv_register_page {
 /* The layouts need no packing: every field is naturally aligned. */
 static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
 static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "io rax");
+static_assert(offsetof(struct hv_msg, io.rcx) == 16 + 104, "io rcx");
 static_assert(offsetof(struct hv_msg, mem.gpa) == 16 + 56, "mem gpa");
 static_assert(offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96, "cpuid");
 static_assert(offsetof(struct hv_register_page, rip) == 136, "rip");
@@ -199,7 +211,7 @@ static int run_vp(int vp, struct hv_msg *msg)
 static int set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
 		    unsigned int n, __u16 *status)
 {
-	static __u8 in[4096];
+	__u64 in[HVCALL_IN_WORDS];	/* per call: VP threads use it */
 	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_SET_VP_REGISTERS,
@@ -211,7 +223,7 @@ static int set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
 
 	memset(in, 0, sizeof(in));
 	hdr->vp_index = index;
-	memcpy(in + sizeof(*hdr), regs, n * sizeof(*regs));
+	memcpy(hdr + 1, regs, n * sizeof(*regs));
 	ret = mshv_hvcall(vp, &args);
 	if (status)
 		*status = args.status;
@@ -221,7 +233,7 @@ static int set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
 static int get_regs(int vp, __u32 index, const __u32 *names,
 		    unsigned int n, __u64 (*values)[2], __u16 *status)
 {
-	static __u8 in[4096];
+	__u64 in[HVCALL_IN_WORDS];	/* per call: VP threads use it */
 	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_GET_VP_REGISTERS,
@@ -235,7 +247,7 @@ static int get_regs(int vp, __u32 index, const __u32 *names,
 
 	memset(in, 0, sizeof(in));
 	hdr->vp_index = index;
-	memcpy(in + sizeof(*hdr), names, n * sizeof(*names));
+	memcpy(hdr + 1, names, n * sizeof(*names));
 	ret = mshv_hvcall(vp, &args);
 	if (status)
 		*status = args.status;
@@ -1014,6 +1026,404 @@ TEST_F(guest, sigkill_during_run)
 	ASSERT_EQ(0, sim_read_u64("state_pages", &pages));
 	EXPECT_EQ(0ULL, vps);
 	EXPECT_EQ(0ULL, pages);
+}
+
+/*
+ * Long mode: identity paging of the first 2 MiB (one large page), a
+ * 64-bit code segment. The tables live in guest memory at LM_PML4.
+ */
+#define LM_PML4				0x8000ULL
+#define LM_PDPT				0x9000ULL
+#define LM_PD				0xa000ULL
+#define LM_DATA				0x3000ULL
+#define PTE_P				0x1ULL
+#define PTE_W				0x2ULL
+#define PTE_PS				0x80ULL
+#define CR0_PE_ET_PG			0x80000011ULL
+#define CR4_PAE				0x20ULL
+#define EFER_LME_LMA			0x500ULL
+#define SEG_CODE64			0xa09b	/* P, S, execute/read, L */
+#define SEG_DATA			0xc093	/* P, S, read/write, D/B, G */
+#define EXEC_STATE_CR0_PE		0x4
+#define EXEC_STATE_EFER_LMA		0x10
+
+static void put64(__u8 *mem, __u64 gpa, __u64 value)
+{
+	memcpy(mem + gpa, &value, sizeof(value));
+}
+
+static int enter_long_mode(int vp, __u8 *mem, __u64 rip)
+{
+	static const __u32 data_segs[] = {
+		HV_X64_REGISTER_DS, HV_X64_REGISTER_ES, HV_X64_REGISTER_SS,
+	};
+	struct hv_reg_assoc regs[9];
+	unsigned int i, n = 0;
+
+	put64(mem, LM_PML4, LM_PDPT | PTE_P | PTE_W);
+	put64(mem, LM_PDPT, LM_PD | PTE_P | PTE_W);
+	put64(mem, LM_PD, PTE_P | PTE_W | PTE_PS);	/* 0-2 MiB */
+
+	memset(regs, 0, sizeof(regs));
+	regs[n].name = HV_X64_REGISTER_CR3;
+	regs[n++].value.reg64 = LM_PML4;
+	regs[n].name = HV_X64_REGISTER_CR4;
+	regs[n++].value.reg64 = CR4_PAE;
+	regs[n].name = HV_X64_REGISTER_EFER;
+	regs[n++].value.reg64 = EFER_LME_LMA;
+	regs[n].name = HV_X64_REGISTER_CR0;
+	regs[n++].value.reg64 = CR0_PE_ET_PG;
+	regs[n].name = HV_X64_REGISTER_CS;
+	regs[n].value.segment.selector = 0x8;
+	regs[n].value.segment.limit = 0xffffffff;
+	regs[n++].value.segment.attributes = SEG_CODE64;
+	for (i = 0; i < ARRAY_SIZE(data_segs); i++) {
+		regs[n].name = data_segs[i];
+		regs[n].value.segment.selector = 0x10;
+		regs[n].value.segment.limit = 0xffffffff;
+		regs[n++].value.segment.attributes = SEG_DATA;
+	}
+	regs[n].name = HV_X64_REGISTER_RIP;
+	regs[n++].value.reg64 = rip;
+	return set_regs(vp, 0, regs, n, NULL);
+}
+
+/*
+ * mov rax, 0x1122334455667788; mov [LM_DATA], rax; shr rax, 32;
+ * mov edx, 0x3f8; out dx, eax; mov byte [0x100000], 1; hlt
+ */
+static const __u8 prog_long[] = {
+	0x48, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+	0x48, 0x89, 0x04, 0x25, 0x00, 0x30, 0x00, 0x00,
+	0x48, 0xc1, 0xe8, 0x20,
+	0xba, 0xf8, 0x03, 0x00, 0x00,
+	0xef,
+	0xc6, 0x04, 0x25, 0x00, 0x00, 0x10, 0x00, 0x01,
+	0xf4,
+};
+
+TEST_F(guest, long_mode_io_memory_halt)
+{
+	struct hv_msg msg;
+	__u64 value;
+
+	load(self->mem, prog_long, sizeof(prog_long));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 27), msg.io.h.rip);
+	EXPECT_EQ(1, msg.io.h.instruction_length & 0xf);
+	EXPECT_EQ(EXEC_STATE_CR0_PE | EXEC_STATE_EFER_LMA,
+		  msg.io.h.execution_state &
+		  (EXEC_STATE_CR0_PE | EXEC_STATE_EFER_LMA));
+	EXPECT_EQ(SEG_CODE64, msg.io.h.cs.attributes);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.io.h.access_type);
+	EXPECT_EQ(0x3f8, msg.io.port);
+	EXPECT_EQ(4, msg.io.access_info & 7);
+	EXPECT_EQ(0x11223344ULL, msg.io.rax);
+	memcpy(&value, self->mem + LM_DATA, sizeof(value));
+	EXPECT_EQ(0x1122334455667788ULL, value);
+
+	/* The store beyond guest memory stops at the SLAT, with its GVA. */
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+			       msg.io.h.rip + 1));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+	EXPECT_EQ(0x100000ULL, msg.mem.gpa);
+	EXPECT_EQ(0x100000ULL, msg.mem.gva);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.mem.h.access_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 28), msg.mem.h.rip);
+	EXPECT_EQ(8, msg.mem.h.instruction_length & 0xf);
+	EXPECT_EQ(0xc6, msg.mem.insn_bytes[0]);
+
+	/* The VMM emulates the store and moves on to HLT. */
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+			       msg.mem.h.rip + 8));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + sizeof(prog_long)), msg.icpt.rip);
+}
+
+/*
+ * Several VPs running on several threads: each runs
+ * "xor ax, ax; L: out 0x80, al; inc ax; cmp ax, OUTS; jne L; hlt" from its
+ * own copy, and its thread completes every OUT.
+ */
+#define VP_THREADS			4
+#define VP_OUTS				50
+
+struct vp_thread {
+	int vp;
+	int outs;
+	int bad;
+	int halted;
+	int err;
+};
+
+static void *vp_thread_run(void *arg)
+{
+	struct vp_thread *t = arg;
+	struct hv_msg msg;
+
+	for (;;) {
+		t->err = run_vp(t->vp, &msg);
+		if (t->err)
+			return NULL;
+		if (msg.header.message_type == HVMSG_X64_HALT) {
+			t->halted = 1;
+			return NULL;
+		}
+		if (msg.header.message_type != HVMSG_X64_IO_PORT_INTERCEPT ||
+		    msg.io.port != 0x80 || (msg.io.rax & 0xff) != (__u64)t->outs) {
+			t->bad++;
+			return NULL;
+		}
+		t->outs++;
+		t->err = set_reg64(t->vp, msg.io.h.vp_index,
+				   HV_X64_REGISTER_RIP,
+				   msg.io.h.rip +
+				   (msg.io.h.instruction_length & 0xf));
+		if (t->err)
+			return NULL;
+	}
+}
+
+TEST_F(guest, vps_on_threads)
+{
+	static const __u8 prog[] = {
+		0x31, 0xc0,		/* xor ax, ax */
+		0xe6, 0x80,		/* L: out 0x80, al */
+		0x40,			/* inc ax */
+		0x83, 0xf8, VP_OUTS,	/* cmp ax, VP_OUTS */
+		0x75, 0xf8,		/* jne L */
+		0xf4,			/* hlt */
+	};
+	struct vp_thread t[VP_THREADS];
+	pthread_t tid[VP_THREADS];
+	struct hv_reg_assoc regs[2];
+	int i;
+
+	memset(t, 0, sizeof(t));
+	memset(regs, 0, sizeof(regs));
+	for (i = 0; i < VP_THREADS; i++) {
+		__u64 code = GUEST_CODE + i * 0x100;
+
+		memcpy(self->mem + code, prog, sizeof(prog));
+		t[i].vp = i ? create_vp(self->pt, i) : self->vp;
+		ASSERT_LE(0, t[i].vp);
+		regs[0].name = HV_X64_REGISTER_CS;
+		regs[0].value.segment.limit = 0xffff;
+		regs[0].value.segment.attributes = 0x9b;
+		regs[1].name = HV_X64_REGISTER_RIP;
+		regs[1].value.reg64 = code;
+		ASSERT_EQ(0, set_regs(t[i].vp, i, regs, 2, NULL));
+	}
+	for (i = 0; i < VP_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, vp_thread_run,
+					    &t[i]));
+	for (i = 0; i < VP_THREADS; i++)
+		ASSERT_EQ(0, pthread_join(tid[i], NULL));
+	for (i = 0; i < VP_THREADS; i++) {
+		EXPECT_EQ(0, t[i].err);
+		EXPECT_EQ(0, t[i].bad);
+		EXPECT_EQ(VP_OUTS, t[i].outs);
+		EXPECT_EQ(1, t[i].halted);
+		if (i)
+			close(t[i].vp);
+	}
+}
+
+/*
+ * Long mode: mov eax, 0x40000000; cpuid; mov ecx, 0x12345; rdmsr; hlt.
+ * The hypervisor answers CPUID; the MSR is intercepted.
+ */
+TEST_F(guest, long_mode_cpuid_msr)
+{
+	static const __u8 prog[] = {
+		0xb8, 0x00, 0x00, 0x00, 0x40,		/* mov eax, imm32 */
+		0x0f, 0xa2,				/* cpuid */
+		0xb9, 0x45, 0x23, 0x01, 0x00,		/* mov ecx, imm32 */
+		0x0f, 0x32,				/* rdmsr */
+		0xf4,
+	};
+	struct hv_msg msg;
+	__u64 rbx = 0;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+	ASSERT_EQ(0, install_intercept(self->pt,
+				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+				       HV_INTERCEPT_ACCESS_MASK_READ, 0x12345));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0x12345ULL, msg.msr.msr);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.msr.h.access_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + 12), msg.msr.h.rip);
+	EXPECT_EQ(2, msg.msr.h.instruction_length & 0xf);
+	EXPECT_EQ(EXEC_STATE_EFER_LMA,
+		  msg.msr.h.execution_state & EXEC_STATE_EFER_LMA);
+	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	EXPECT_EQ(0x7263694dULL, rbx);	/* "Micr", upper half cleared */
+}
+
+/* fninit (x87): an instruction the hypervisor cannot run for the guest. */
+TEST_F(guest, unsupported_instruction)
+{
+	static const __u8 prog[] = { 0xdb, 0xe3, 0xf4 };
+	struct hv_msg msg;
+	__u32 vp_index, code;
+	__u64 param;
+
+	if (!sim_present())
+		SKIP(return, "real processors run x87 instructions");
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_UNSUPPORTED_FEATURE, msg.header.message_type);
+	memcpy(&vp_index, msg.payload, 4);
+	memcpy(&code, msg.payload + 4, 4);
+	memcpy(&param, msg.payload + 8, 8);
+	EXPECT_EQ(0U, vp_index);
+	EXPECT_EQ(1U, code);		/* intercept: the instruction bytes */
+	EXPECT_EQ(0xe3dbULL, param & 0xffff);
+}
+
+static void on_usr1(int sig)
+{
+}
+
+struct spinner {
+	int vp;
+	int runs;
+	int last_err;
+};
+
+/* Run a VP that never stops until the VP fd is gone. */
+static void *spinner_run(void *arg)
+{
+	struct spinner *s = arg;
+	struct hv_msg msg;
+
+	for (;;) {
+		s->last_err = run_vp(s->vp, &msg);
+		s->runs++;
+		if (s->last_err == -EBADF)
+			return NULL;
+	}
+}
+
+/*
+ * Closing every fd of a partition while a thread runs its VP: the run
+ * goes on until a signal ends it, then the partition goes away.
+ */
+TEST_F(guest, teardown_while_running)
+{
+	static const __u8 prog[] = { 0xeb, 0xfe };
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct timespec ts = { .tv_nsec = 200000000 };
+	struct sim_counts before, after;
+	struct spinner s = { .vp = self->vp };
+	pthread_t tid;
+	int i;
+
+	load(self->mem, prog, sizeof(prog));
+	if (sim_present())
+		ASSERT_EQ(0, sim_read_counts(&before));
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, spinner_run, &s));
+	nanosleep(&ts, NULL);
+	close(self->pt);
+	self->pt = -1;
+	close(self->vp);
+	self->vp = -1;
+	/* Interrupt the run until the thread sees the fd is gone. */
+	for (i = 0; i < 100 && pthread_tryjoin_np(tid, NULL); i++) {
+		pthread_kill(tid, SIGUSR1);
+		nanosleep(&ts, NULL);
+	}
+	ASSERT_LT(i, 100);
+	signal(SIGUSR1, SIG_DFL);
+	EXPECT_EQ(-EBADF, s.last_err);
+	EXPECT_LE(2, s.runs);
+	if (!sim_present())
+		SKIP(return, "needs the hypervisor simulator");
+	ASSERT_EQ(0, sim_read_counts(&after));
+	EXPECT_EQ(before.partitions - 1, after.partitions);
+	EXPECT_EQ(0ULL, after.leaked_pages - before.leaked_pages);
+}
+
+/* Read (and clear) the dirty bits of the 16 guest pages. */
+static int dirty_bits(int pt, __u8 op, __u16 *bits)
+{
+	struct mshv_gpap_access_bitmap args = {
+		.access_type = MSHV_GPAP_ACCESS_TYPE_DIRTY,
+		.access_op = op,
+		.page_count = PAGES_OF(GUEST_SIZE),
+		.bitmap_ptr = (uintptr_t)bits,
+	};
+
+	*bits = 0;
+	return mshv_access_bitmap(pt, &args);
+}
+
+/*
+ * mov ax, 0x500; mov ds, ax; mov byte [0], 1; hlt: the guest dirties page
+ * 5. When the kernel takes the memory of a movable region away, the
+ * mapping goes, with the hypervisor's dirty bits; the page must still be
+ * reported dirty, once.
+ */
+TEST_F(guest, dirty_survives_invalidation)
+{
+	static const __u8 prog[] = {
+		0xb8, 0x00, 0x05, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x00, 0x01,
+		0xf4,
+	};
+	struct hv_msg msg;
+	__u16 bits;
+
+	if (!variant->movable)
+		SKIP(return, "pinned memory is never taken away");
+	ASSERT_EQ(0, mshv_set_property(self->pt,
+				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
+				       1, NULL));
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ(1, self->mem[0x5000]);
+
+	/* Any change of the backing's mapping invalidates the region. */
+	ASSERT_EQ(0, madvise(self->mem + 0xf000, PAGE_4K, MADV_DONTNEED));
+	ASSERT_EQ(0, dirty_bits(self->pt, MSHV_GPAP_ACCESS_OP_CLEAR, &bits));
+	EXPECT_EQ(1 << 5, bits & (1 << 5));
+	ASSERT_EQ(0, dirty_bits(self->pt, MSHV_GPAP_ACCESS_OP_NOOP, &bits));
+	EXPECT_EQ(0, bits);
+}
+
+/*
+ * mov si, 0x2000; mov cx, 3; mov dx, 0x3f8; rep outsb; hlt: a string I/O
+ * intercept carries what the VMM needs to emulate it.
+ */
+TEST_F(guest, io_rep_outsb)
+{
+	static const __u8 prog[] = {
+		0xbe, 0x00, 0x20, 0xb9, 0x03, 0x00, 0xba, 0xf8, 0x03,
+		0xf3, 0x6e, 0xf4,
+	};
+	struct hv_msg msg;
+
+	load(self->mem, prog, sizeof(prog));
+	memcpy(self->mem + 0x2000, "abc", 3);
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0x3f8, msg.io.port);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.io.h.access_type);
+	EXPECT_EQ(0x19, msg.io.access_info);	/* size 1, string, rep */
+	EXPECT_EQ((__u64)(GUEST_CODE + 9), msg.io.h.rip);
+	EXPECT_EQ(2, msg.io.h.instruction_length & 0xf);
+	EXPECT_EQ(3ULL, msg.io.rcx & 0xffff);
+	EXPECT_EQ(0x2000ULL, msg.io.rsi & 0xffff);
+	EXPECT_EQ(0xf3, msg.io.insn_bytes[0]);
+	EXPECT_EQ(0x6e, msg.io.insn_bytes[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The root partition's synthetic interrupt controller, as /dev/mshv uses
+ * it: on every CPU the driver enables the message page the hypervisor
+ * provides and unmasks SINT0, on which the hypervisor posts intercept and
+ * scheduler messages about the root's child partitions. When the
+ * hypervisor schedules the virtual processors itself, an
+ * HVMSG_OPAQUE_INTERCEPT there is how the driver learns that a VP stopped
+ * at an intercept; the handler wakes the thread waiting in MSHV_RUN_VP.
+ *
+ * The message slot protocol is the TLFS one: the handler consumes the
+ * message in its slot, frees the slot by writing HVMSG_NONE, and if the
+ * hypervisor flagged more messages as pending, asks for the next one by
+ * writing the end-of-message register.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/io.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/rcupdate.h>
+#include <asm/irq_vectors.h>
+#include <hyperv/hv_seam.h>
+#include <hyperv/hvhdk.h>
+
+#include "mshv_root.h"
+
+/* This CPU's SynIC message page, mapped while the CPU is online. */
+static DEFINE_PER_CPU(struct hv_message_page *, mshv_synic_page);
+/* cpuhp state of the per-CPU set-up, for its removal. */
+static enum cpuhp_state mshv_synic_cpuhp;
+
+static void mshv_synic_handle(const struct hv_message *msg)
+{
+	const struct hv_opaque_intercept_message *opaque;
+
+	switch (msg->header.message_type) {
+	case HVMSG_OPAQUE_INTERCEPT:
+		opaque = (const void *)msg->u.payload;
+		mshv_vp_kick(msg->header.sender, opaque->vp_index);
+		break;
+	default:
+		pr_warn_ratelimited("unexpected SynIC message type %#x\n",
+				    msg->header.message_type);
+		break;
+	}
+}
+
+/*
+ * The handler of the hypervisor's SynIC interrupt, in interrupt context
+ * on the CPU whose message page holds the message.
+ */
+static void mshv_synic_isr(void)
+{
+	struct hv_message_page *page = this_cpu_read(mshv_synic_page);
+	struct hv_message *msg;
+
+	if (!page)
+		return;
+	msg = &page->sint_message[HV_SYNIC_INTERCEPTION_SINT_INDEX];
+	if (READ_ONCE(msg->header.message_type) == HVMSG_NONE)
+		return;
+
+	mshv_synic_handle(msg);
+
+	/* Free the slot before looking for more, as the TLFS asks. */
+	WRITE_ONCE(msg->header.message_type, HVMSG_NONE);
+	mb();	/* the slot is free before the hypervisor is asked */
+	if (msg->header.message_flags.msg_pending)
+		hv_seam_set_msr(HV_MSR_EOM, 0);
+}
+
+/*
+ * Map the message page the hypervisor chose (the root does not provide
+ * its own), enable it if VMBus has not, and unmask SINT0 on the SynIC
+ * callback vector.
+ */
+static int mshv_synic_cpu_online(unsigned int cpu)
+{
+	union hv_synic_scontrol sctrl;
+	union hv_synic_simp simp;
+	union hv_synic_sint sint;
+	void *page;
+
+	simp.as_uint64 = hv_seam_get_msr(HV_MSR_SIMP);
+	page = memremap(simp.base_simp_gpa << HV_HYP_PAGE_SHIFT,
+			HV_HYP_PAGE_SIZE, MEMREMAP_WB);
+	if (!page) {
+		pr_err("cannot map the SynIC message page of CPU %u\n", cpu);
+		return -EFAULT;
+	}
+	this_cpu_write(mshv_synic_page, page);
+	if (!simp.simp_enabled) {
+		simp.simp_enabled = 1;
+		hv_seam_set_msr(HV_MSR_SIMP, simp.as_uint64);
+	}
+
+	sint.as_uint64 = 0;
+	sint.vector = HYPERVISOR_CALLBACK_VECTOR;
+	sint.masked = 0;
+	sint.auto_eoi = !(ms_hyperv.hints & HV_DEPRECATING_AEOI_RECOMMENDED);
+	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
+			sint.as_uint64);
+
+	sctrl.as_uint64 = hv_seam_get_msr(HV_MSR_SCONTROL);
+	if (!sctrl.enable) {
+		sctrl.enable = 1;
+		hv_seam_set_msr(HV_MSR_SCONTROL, sctrl.as_uint64);
+	}
+	return 0;
+}
+
+/*
+ * Mask SINT0 and unmap the page. The message page and the SynIC stay
+ * enabled: VMBus shares them in the root partition.
+ */
+static int mshv_synic_cpu_offline(unsigned int cpu)
+{
+	union hv_synic_sint sint;
+	void *page;
+
+	sint.as_uint64 = 0;
+	sint.masked = 1;
+	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
+			sint.as_uint64);
+
+	page = this_cpu_read(mshv_synic_page);
+	this_cpu_write(mshv_synic_page, NULL);
+	/* A handler running on this CPU has finished with the page. */
+	synchronize_rcu();
+	memunmap(page);
+	return 0;
+}
+
+/**
+ * mshv_synic_init() - take SINT0 of every CPU
+ *
+ * Installs the SynIC handler, then enables the message page and SINT0 on
+ * every online CPU and on each CPU that comes online later.
+ *
+ * Return: 0, or a negative errno with nothing left installed.
+ */
+int mshv_synic_init(void)
+{
+	int ret;
+
+	hv_seam_set_handler(mshv_synic_isr);
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mshv/synic:online",
+				mshv_synic_cpu_online, mshv_synic_cpu_offline);
+	if (ret < 0) {
+		hv_seam_set_handler(NULL);
+		synchronize_rcu();
+		return ret;
+	}
+	mshv_synic_cpuhp = ret;
+	return 0;
+}
+
+/**
+ * mshv_synic_exit() - give SINT0 back on every CPU
+ *
+ * Masks SINT0 and unmaps the message pages, then removes the handler and
+ * waits until no CPU runs it any more.
+ */
+void mshv_synic_exit(void)
+{
+	cpuhp_remove_state(mshv_synic_cpuhp);
+	hv_seam_set_handler(NULL);
+	synchronize_rcu();
+}

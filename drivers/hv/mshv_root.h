@@ -255,6 +255,7 @@ struct mshv_passthru_call {
 #if IS_ENABLED(CONFIG_KUNIT)
 u64 mshv_hvcall_control(u16 code, u16 rep_count, u16 varhead_size,
 			u16 rep_start);
+const char *mshv_hvcall_status_name(u64 status);
 #endif
 int mshv_hvcall_status_to_errno(u64 status);
 u64 mshv_hvcall_rep(u16 code, u16 rep_count, u16 varhead_size,

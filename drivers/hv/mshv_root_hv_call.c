@@ -53,6 +53,74 @@ VISIBLE_IF_KUNIT u64 mshv_hvcall_control(u16 code, u16 rep_count,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_control);
 
+/* Names of the TLFS statuses, for the log. */
+static const char *const mshv_status_names[] = {
+	[HV_STATUS_SUCCESS] = "SUCCESS",
+	[HV_STATUS_INVALID_HYPERCALL_CODE] = "INVALID_HYPERCALL_CODE",
+	[HV_STATUS_INVALID_HYPERCALL_INPUT] = "INVALID_HYPERCALL_INPUT",
+	[HV_STATUS_INVALID_ALIGNMENT] = "INVALID_ALIGNMENT",
+	[HV_STATUS_INVALID_PARAMETER] = "INVALID_PARAMETER",
+	[HV_STATUS_ACCESS_DENIED] = "ACCESS_DENIED",
+	[HV_STATUS_INVALID_PARTITION_STATE] = "INVALID_PARTITION_STATE",
+	[HV_STATUS_OPERATION_DENIED] = "OPERATION_DENIED",
+	[HV_STATUS_UNKNOWN_PROPERTY] = "UNKNOWN_PROPERTY",
+	[HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE] = "PROPERTY_VALUE_OUT_OF_RANGE",
+	[HV_STATUS_INSUFFICIENT_MEMORY] = "INSUFFICIENT_MEMORY",
+	[HV_STATUS_INVALID_PARTITION_ID] = "INVALID_PARTITION_ID",
+	[HV_STATUS_INVALID_VP_INDEX] = "INVALID_VP_INDEX",
+	[HV_STATUS_NOT_FOUND] = "NOT_FOUND",
+	[HV_STATUS_INVALID_PORT_ID] = "INVALID_PORT_ID",
+	[HV_STATUS_INVALID_CONNECTION_ID] = "INVALID_CONNECTION_ID",
+	[HV_STATUS_INSUFFICIENT_BUFFERS] = "INSUFFICIENT_BUFFERS",
+	[HV_STATUS_NOT_ACKNOWLEDGED] = "NOT_ACKNOWLEDGED",
+	[HV_STATUS_INVALID_VP_STATE] = "INVALID_VP_STATE",
+	[HV_STATUS_NO_RESOURCES] = "NO_RESOURCES",
+	[HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED] = "PROCESSOR_FEATURE_NOT_SUPPORTED",
+	[HV_STATUS_INVALID_LP_INDEX] = "INVALID_LP_INDEX",
+	[HV_STATUS_INVALID_REGISTER_VALUE] = "INVALID_REGISTER_VALUE",
+	[HV_STATUS_OPERATION_FAILED] = "OPERATION_FAILED",
+	[HV_STATUS_INSUFFICIENT_ROOT_MEMORY] = "INSUFFICIENT_ROOT_MEMORY",
+	[HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY] = "INSUFFICIENT_CONTIGUOUS_MEMORY",
+	[HV_STATUS_TIME_OUT] = "TIME_OUT",
+	[HV_STATUS_CALL_PENDING] = "CALL_PENDING",
+	[HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY] = "INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY",
+	[HV_STATUS_VTL_ALREADY_ENABLED] = "VTL_ALREADY_ENABLED",
+};
+
+/**
+ * mshv_hvcall_status_name() - the TLFS name of a hypercall status
+ * @status: hypercall result value; only the status field is looked at
+ *
+ * Return: the name without the HV_STATUS_ prefix, or "UNKNOWN".
+ */
+VISIBLE_IF_KUNIT const char *mshv_hvcall_status_name(u64 status)
+{
+	unsigned int code = hv_result(status);
+
+	if (code >= ARRAY_SIZE(mshv_status_names) ||
+	    !mshv_status_names[code])
+		return "UNKNOWN";
+	return mshv_status_names[code];
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_status_name);
+
+/*
+ * The errno of the result @status of hypercall @code. A failure is logged
+ * with the status name, rate-limited separately at each call site; only
+ * calls whose failure is not the caller's to expect use it.
+ */
+#define mshv_hvcall_result(code, status)				\
+({									\
+	u64 __status = (status);					\
+									\
+	if (!hv_result_success(__status))				\
+		pr_err_ratelimited("hypercall %#x failed: %s (%#x)\n",	\
+				   (unsigned int)(code),		\
+				   mshv_hvcall_status_name(__status),	\
+				   hv_result(__status));		\
+	mshv_hvcall_status_to_errno(__status);				\
+})
+
 /**
  * mshv_hvcall_status_to_errno() - translate a hypercall result
  * @status: hypercall result value; only the status field is looked at
@@ -187,7 +255,7 @@ static int mshv_deposit_batch(u64 partition_id, unsigned int nr_pages)
 	local_irq_restore(flags);
 
 	/* Pages the hypervisor took are its own, even if it failed later. */
-	ret = mshv_hvcall_status_to_errno(status);
+	ret = mshv_hvcall_result(HVCALL_DEPOSIT_MEMORY, status);
 	taken = ret ? min(hv_repcomp(status), nr_pages) : nr_pages;
 free_pages:
 	while (i > taken)
@@ -278,7 +346,7 @@ int mshv_hvcall_withdraw_all(u64 partition_id)
 
 	if (hv_result(status) == HV_STATUS_NO_RESOURCES)
 		return 0;
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_WITHDRAW_MEMORY, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_withdraw_all);
 
@@ -423,7 +491,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_initialize_partition);
 /* A fast hypercall whose only operand is a partition id. */
 static int mshv_hvcall_partition_op(u16 code, u64 partition_id)
 {
-	return mshv_hvcall_status_to_errno(hv_seam_fast_hypercall8(code,
+	return mshv_hvcall_result(code, hv_seam_fast_hypercall8(code,
 								   partition_id));
 }
 
@@ -724,7 +792,7 @@ int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 				 NULL);
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_UNMAP_GPA_PAGES, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_unmap_gpa_pages);
 
@@ -793,7 +861,7 @@ int mshv_hvcall_get_scheduler_type(u32 *type)
 		*type = output->scheduler_type;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_GET_SYSTEM_PROPERTY, status);
 }
 
 struct mshv_create_vp_ctx {
@@ -863,7 +931,7 @@ int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index)
 	status = hv_seam_hypercall(HVCALL_DELETE_VP, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_DELETE_VP, status);
 }
 
 /**
@@ -898,7 +966,7 @@ int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 		*pfn = output->map_location;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_MAP_VP_STATE_PAGE, status);
 }
 
 /**
@@ -924,7 +992,7 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 	status = hv_seam_hypercall(HVCALL_UNMAP_VP_STATE_PAGE, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_UNMAP_VP_STATE_PAGE, status);
 }
 
 /**
@@ -960,7 +1028,7 @@ int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 		*out = *output;
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_DISPATCH_VP, status);
 }
 
 /**
@@ -997,7 +1065,7 @@ int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
 				 NULL);
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_SET_VP_REGISTERS, status);
 }
 
 /**
@@ -1029,7 +1097,7 @@ int mshv_hvcall_get_vp_reg64(u64 partition_id, u32 vp_index, u32 name,
 		*value = output->reg64;
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return mshv_hvcall_result(HVCALL_GET_VP_REGISTERS, status);
 }
 
 /**

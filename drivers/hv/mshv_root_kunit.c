@@ -138,9 +138,32 @@ static void mshv_test_status_to_errno(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mshv_hvcall_status_to_errno(c->status), c->err);
 }
 
+/* Status names for the log: the TLFS name, rep bits ignored. */
+static void mshv_test_status_name(struct kunit *test)
+{
+	u64 reps = FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, 7);
+
+	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(HV_STATUS_SUCCESS),
+			   "SUCCESS");
+	KUNIT_EXPECT_STREQ(test,
+			   mshv_hvcall_status_name(HV_STATUS_INSUFFICIENT_MEMORY |
+						   reps),
+			   "INSUFFICIENT_MEMORY");
+	KUNIT_EXPECT_STREQ(test,
+			   mshv_hvcall_status_name(HV_STATUS_INVALID_VP_STATE),
+			   "INVALID_VP_STATE");
+	KUNIT_EXPECT_STREQ(test,
+			   mshv_hvcall_status_name(HV_STATUS_VTL_ALREADY_ENABLED),
+			   "VTL_ALREADY_ENABLED");
+	/* 1 is not a status; 0xffff is beyond every status. */
+	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(1), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(0xffff), "UNKNOWN");
+}
+
 static struct kunit_case mshv_hvcall_cases[] = {
 	KUNIT_CASE_PARAM(mshv_test_hvcall_control, mshv_control_gen_params),
 	KUNIT_CASE_PARAM(mshv_test_status_to_errno, mshv_errno_gen_params),
+	KUNIT_CASE(mshv_test_status_name),
 	{}
 };
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 cpio kmod rsync ccache sparse busybox-static qemu-system-x86 python3 python3-ply python3-git git
-gzip xz-utils perl"
+python3-docutils gzip xz-utils perl"
 
 missing=""
 for p in $PKGS; do

@@ -714,31 +714,15 @@ static int mshv_movable_unmap_chunk(struct mshv_mem_region *region,
 }
 
 /*
- * Before an invalidation unmaps @chunk, remember whether the guest dirtied
- * any of its pages: the hypervisor's dirty bits go with the mapping. If
- * the hypervisor cannot tell (access tracking is off, say), a writable
- * chunk counts as dirty.
+ * An invalidation is about to unmap @chunk, and the hypervisor's dirty
+ * bits go with the mapping. The VP may write to the chunk until the unmap
+ * is done, so a query now could miss a write: a writable chunk counts as
+ * dirty, whatever the hypervisor would say.
  */
 static void mshv_movable_save_dirty(struct mshv_mem_region *region,
 				    unsigned long chunk)
 {
-	u8 states[MSHV_LARGE_PAGES];
-	unsigned int done, i;
-	u64 gfn, nr_pages;
-	bool dirty = false;
-
-	if (!region->writable)
-		return;
-	mshv_chunk_range(region, chunk, &gfn, &nr_pages);
-	if (mshv_hvcall_get_gpa_access_states(region->partition->pt_id, gfn,
-					      0, nr_pages, states, &done) ||
-	    done != nr_pages) {
-		dirty = true;
-	} else {
-		for (i = 0; i < done && !dirty; i++)
-			dirty = states[i] & HV_GPA_PAGE_DIRTY;
-	}
-	if (dirty)
+	if (region->writable)
 		set_bit(chunk, region->movable.lost_dirty);
 }
 
@@ -1406,64 +1390,52 @@ static void mshv_lost_dirty_walk(struct mshv_partition *pt, u64 gfn,
 	}
 }
 
+/* What to report for the kept dirty state of a chunk (see below). */
+struct mshv_lost_dirty_ctx {
+	u8 *states;
+	bool consume;
+};
+
 static void mshv_lost_dirty_mark(struct mshv_mem_region *region,
 				 unsigned long chunk, u64 gfn, u64 end,
 				 void *data)
 {
-	u8 *states = data;
+	struct mshv_lost_dirty_ctx *ctx = data;
 	u64 first, nr_pages, page;
 
 	mshv_chunk_range(region, chunk, &first, &nr_pages);
+	/* Forget it only once all of its pages in the region are reported. */
+	if (ctx->consume && gfn <= first && first + nr_pages <= end &&
+	    !test_and_clear_bit(chunk, region->movable.lost_dirty))
+		return;
 	for (page = max(first, gfn); page < min(first + nr_pages, end); page++)
-		states[page - gfn] |= HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY;
+		ctx->states[page - gfn] |= HV_GPA_PAGE_ACCESSED |
+					   HV_GPA_PAGE_DIRTY;
 }
 
 /**
- * mshv_partition_add_lost_dirty() - add the dirty state invalidations kept
+ * mshv_partition_add_lost_dirty() - report the dirty state invalidations kept
  * @pt: the partition
  * @gfn: first guest page of @states
  * @count: number of pages in @states
  * @states: HV_GPA_PAGE_* bytes from HvGetGpaPagesAccessStates
+ * @consume: the query clears the dirty bits: forget the kept state of each
+ *	chunk whose pages in its region all lie in the range
  *
  * Marks accessed and dirty the pages of movable chunks that were unmapped
- * while dirty (see struct mshv_movable).
+ * while writable (see struct mshv_movable). A chunk's kept state is
+ * consumed with an atomic test-and-clear, after the hypervisor's bits
+ * were read, so that an invalidation racing with the query is either
+ * reported now or by the next query.
  *
  * Context: pt_mutex held.
  */
 void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
-				   unsigned int count, u8 *states)
+				   unsigned int count, u8 *states, bool consume)
 {
-	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_mark,
-			     states);
-}
+	struct mshv_lost_dirty_ctx ctx = { .states = states, .consume = consume };
 
-static void mshv_lost_dirty_clear(struct mshv_mem_region *region,
-				  unsigned long chunk, u64 gfn, u64 end,
-				  void *data)
-{
-	u64 first, nr_pages;
-
-	mshv_chunk_range(region, chunk, &first, &nr_pages);
-	if (gfn <= first && first + nr_pages <= end)
-		clear_bit(chunk, region->movable.lost_dirty);
-}
-
-/**
- * mshv_partition_clear_lost_dirty() - forget kept dirty state once read
- * @pt: the partition
- * @gfn: first guest page a dirty query cleared
- * @count: number of pages it cleared
- *
- * Only the chunks whose pages in their region all lie in the range are
- * forgotten, so that no dirty page goes unreported.
- *
- * Context: pt_mutex held.
- */
-void mshv_partition_clear_lost_dirty(struct mshv_partition *pt, u64 gfn,
-				     u64 count)
-{
-	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_clear,
-			     NULL);
+	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_mark, &ctx);
 }
 
 /**

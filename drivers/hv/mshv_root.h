@@ -149,13 +149,13 @@ struct mshv_pinned {
  *	at the 2 MiB boundary at or below the region's first page
  * @large: bitmap of the mapped chunks that are mapped as one large page;
  *	in the same allocation as @chunks
- * @lost_dirty: bitmap of the chunks that an invalidation unmapped while
- *	some of their pages were dirty in the hypervisor: the hypervisor
- *	forgot those bits with the mapping, so MSHV_GET_GPAP_ACCESS_BITMAP
+ * @lost_dirty: bitmap of the writable chunks that an invalidation
+ *	unmapped: the hypervisor forgot their accessed and dirty bits with
+ *	the mapping, so MSHV_GET_GPAP_ACCESS_BITMAP
  *	reports every page of such a chunk accessed and dirty until a dirty
  *	query that clears covers the whole chunk. Same allocation; atomic
- *	bit operations, set under @lock and cleared under the partition's
- *	pt_mutex.
+ *	bit operations: set under @lock, tested and cleared under the
+ *	partition's pt_mutex.
  */
 struct mshv_movable {
 	struct mmu_interval_notifier mni;
@@ -330,9 +330,7 @@ int mshv_partition_unmap_region(struct mshv_partition *pt,
 				const struct mshv_user_mem_region *mem);
 void mshv_partition_release_regions(struct mshv_partition *pt);
 void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
-				   unsigned int count, u8 *states);
-void mshv_partition_clear_lost_dirty(struct mshv_partition *pt, u64 gfn,
-				     u64 count);
+				   unsigned int count, u8 *states, bool consume);
 void mshv_partition_regions_init(struct mshv_partition *pt);
 #if IS_ENABLED(CONFIG_KUNIT)
 u64 mshv_run_pack(u64 pfn, u64 nr_pages);

@@ -368,8 +368,23 @@ static int mshv_gpap_check(const struct mshv_gpap_access_bitmap *args)
 }
 
 /*
+ * Pages of the next hypercall of a walk at @gfn with @left pages to go: as
+ * many as one call takes, ending on a 2 MiB boundary unless it is the
+ * last, so that no movable chunk is split between two calls.
+ */
+static unsigned int mshv_gpap_chunk(u64 gfn, u64 left)
+{
+	u64 end;
+
+	if (left <= HV_GET_GPA_ACCESS_STATES_MAX)
+		return left;
+	end = ALIGN_DOWN(gfn + HV_GET_GPA_ACCESS_STATES_MAX, MSHV_LARGE_PAGES);
+	return end > gfn ? end - gfn : HV_GET_GPA_ACCESS_STATES_MAX;
+}
+
+/*
  * Report the accessed or dirty bits of a range of guest pages, in chunks of
- * HV_GET_GPA_ACCESS_STATES_MAX pages through a fixed kernel buffer.
+ * at most HV_GET_GPA_ACCESS_STATES_MAX pages through a fixed kernel buffer.
  */
 static long
 mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
@@ -378,7 +393,8 @@ mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
 	struct mshv_gpap_access_bitmap args;
 	struct mshv_gpap_walk walk = {};
 	unsigned int count, done;
-	u64 hv_flags;
+	u64 hv_flags, gfn;
+	bool consume;
 	long ret;
 	int err;
 
@@ -401,17 +417,16 @@ mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
 	memset(walk.bits, 0, MSHV_GPAP_BITS_BYTES);
 	hv_flags = mshv_gpap_hv_flags(&args);
 
+	consume = args.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY &&
+		  args.access_op == MSHV_GPAP_ACCESS_OP_CLEAR;
 	while (walk.reported < args.page_count) {
-		count = min_t(u64, args.page_count - walk.reported,
-			      HV_GET_GPA_ACCESS_STATES_MAX);
-		ret = mshv_hvcall_get_gpa_access_states(partition->pt_id,
-							args.gpap_base +
-							walk.reported,
+		gfn = args.gpap_base + walk.reported;
+		count = mshv_gpap_chunk(gfn, args.page_count - walk.reported);
+		ret = mshv_hvcall_get_gpa_access_states(partition->pt_id, gfn,
 							hv_flags, count,
 							walk.states, &done);
-		mshv_partition_add_lost_dirty(partition,
-					      args.gpap_base + walk.reported,
-					      done, walk.states);
+		mshv_partition_add_lost_dirty(partition, gfn, done,
+					      walk.states, consume);
 		err = mshv_gpap_add(&walk, done);
 		ret = ret ?: err;
 		if (ret)
@@ -425,10 +440,6 @@ mshv_partition_ioctl_gpap_bitmap(struct mshv_partition *partition,
 	err = mshv_gpap_finish(&walk);
 	ret = ret ?: err;
 	kfree(walk.states);
-	if (args.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY &&
-	    args.access_op == MSHV_GPAP_ACCESS_OP_CLEAR)
-		mshv_partition_clear_lost_dirty(partition, args.gpap_base,
-						walk.reported);
 
 	/* The pages whose bits reached the user, also on failure. */
 	args.page_count = min(walk.reported, walk.copied * 8);
@@ -643,7 +654,8 @@ put_fd:
 	put_unused_fd(fd);
 free_partition:
 	mutex_destroy(&partition->pt_mutex);
-	kfree(partition);
+	/* It may have been published to the SynIC handler for a moment. */
+	kfree_rcu(partition, pt_rcu);
 	return ret;
 }
 

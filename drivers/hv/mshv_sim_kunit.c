@@ -2547,6 +2547,28 @@ static void mshv_sim_test_synic_masked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slot->header.sender, 5);
 }
 
+/* A message still in the slot interrupts again when SINT0 is unmasked. */
+static void mshv_sim_test_synic_unmask_full(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_sint_msg msg;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_msg_init(&msg, 9, 4);
+	test_post(sim, &msg);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	test_wrmsr(sim, HV_MSR_SINT0, HV_SYNIC_SINT_MASKED);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	test_wrmsr(sim, HV_MSR_SINT0, HYPERVISOR_CALLBACK_VECTOR);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 2);
+	KUNIT_EXPECT_EQ(test, slot->header.sender, 9);
+	/* Unmasking what is already unmasked does not. */
+	test_wrmsr(sim, HV_MSR_SINT0, HYPERVISOR_CALLBACK_VECTOR);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 2);
+}
+
 /* A cancelled message is never delivered. */
 static void mshv_sim_test_synic_cancel(struct kunit *test)
 {
@@ -2601,6 +2623,7 @@ static struct kunit_case mshv_sim_synic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_synic_deliver),
 	KUNIT_CASE(mshv_sim_test_synic_pending),
 	KUNIT_CASE(mshv_sim_test_synic_masked),
+	KUNIT_CASE(mshv_sim_test_synic_unmask_full),
 	KUNIT_CASE(mshv_sim_test_synic_cancel),
 	{}
 };

@@ -114,8 +114,8 @@ static bool mshv_sim_synic_enabled(const struct mshv_sim_synic *synic)
 }
 
 /*
- * Move waiting messages into SINT0's slot while it is free, and raise the
- * interrupt for the one delivered.
+ * Move the next waiting message into SINT0's slot if it is free, and raise
+ * the interrupt for it.
  */
 static void mshv_sim_synic_deliver(struct mshv_sim_synic *synic)
 {
@@ -228,7 +228,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_msr);
  *
  * SIMP keeps the page the simulator chose: only its enable bit changes.
  * Writing EOM, or enabling or unmasking SINT0, delivers the next waiting
- * message if the slot is free.
+ * message if the slot is free; enabling or unmasking SINT0 while a
+ * message is still in the slot raises the interrupt again.
  *
  * Context: IRQs disabled (the CPU does not change). Takes sim->lock.
  */
@@ -236,8 +237,10 @@ void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value)
 {
 	struct mshv_sim_synic *synic = &sim->synic[smp_processor_id()];
 	unsigned long flags;
+	bool was_enabled;
 
 	spin_lock_irqsave(&sim->lock, flags);
+	was_enabled = mshv_sim_synic_enabled(synic);
 	switch (reg) {
 	case HV_MSR_SCONTROL:
 		synic->scontrol = value & HV_SYNIC_CONTROL_ENABLE;
@@ -257,6 +260,11 @@ void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value)
 			synic->sint[reg - HV_MSR_SINT0] = value;
 		break;
 	}
+	/* A message left in the slot interrupts again once SINT0 is enabled. */
+	if (!was_enabled && mshv_sim_synic_enabled(synic) &&
+	    READ_ONCE(mshv_sim_synic_slot(synic)->header.message_type) !=
+	    HVMSG_NONE)
+		irq_work_queue(&synic->irq);
 	mshv_sim_synic_deliver(synic);
 	spin_unlock_irqrestore(&sim->lock, flags);
 }

@@ -15,6 +15,7 @@
  */
 #include <linux/cpuhotplug.h>
 #include <linux/io.h>
+#include <linux/irqflags.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
@@ -69,10 +70,19 @@ static void mshv_synic_isr(void)
 		hv_seam_set_msr(HV_MSR_EOM, 0);
 }
 
+/* Handle what is in this CPU's slot now, as the interrupt would. */
+static void mshv_synic_poll(void)
+{
+	local_irq_disable();
+	mshv_synic_isr();
+	local_irq_enable();
+}
+
 /*
  * Map the message page the hypervisor chose (the root does not provide
  * its own), enable it if VMBus has not, and unmask SINT0 on the SynIC
- * callback vector.
+ * callback vector. A message left in the slot while the CPU was offline
+ * is handled at once.
  */
 static int mshv_synic_cpu_online(unsigned int cpu)
 {
@@ -81,7 +91,9 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 	union hv_synic_sint sint;
 	void *page;
 
+	local_irq_disable();
 	simp.as_uint64 = hv_seam_get_msr(HV_MSR_SIMP);
+	local_irq_enable();
 	page = memremap(simp.base_simp_gpa << HV_HYP_PAGE_SHIFT,
 			HV_HYP_PAGE_SIZE, MEMREMAP_WB);
 	if (!page) {
@@ -89,29 +101,34 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 		return -EFAULT;
 	}
 	this_cpu_write(mshv_synic_page, page);
-	if (!simp.simp_enabled) {
-		simp.simp_enabled = 1;
-		hv_seam_set_msr(HV_MSR_SIMP, simp.as_uint64);
-	}
 
 	sint.as_uint64 = 0;
 	sint.vector = HYPERVISOR_CALLBACK_VECTOR;
 	sint.masked = 0;
 	sint.auto_eoi = !(ms_hyperv.hints & HV_DEPRECATING_AEOI_RECOMMENDED);
+
+	local_irq_disable();
+	if (!simp.simp_enabled) {
+		simp.simp_enabled = 1;
+		hv_seam_set_msr(HV_MSR_SIMP, simp.as_uint64);
+	}
 	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
 			sint.as_uint64);
-
 	sctrl.as_uint64 = hv_seam_get_msr(HV_MSR_SCONTROL);
 	if (!sctrl.enable) {
 		sctrl.enable = 1;
 		hv_seam_set_msr(HV_MSR_SCONTROL, sctrl.as_uint64);
 	}
+	local_irq_enable();
+
+	mshv_synic_poll();
 	return 0;
 }
 
 /*
- * Mask SINT0 and unmap the page. The message page and the SynIC stay
- * enabled: VMBus shares them in the root partition.
+ * Mask SINT0, handle what is left in its slot, and unmap the page. The
+ * message page and the SynIC stay enabled: VMBus shares them in the root
+ * partition.
  */
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
@@ -120,8 +137,12 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
 
 	sint.as_uint64 = 0;
 	sint.masked = 1;
+	local_irq_disable();
 	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
 			sint.as_uint64);
+	local_irq_enable();
+	/* No VP waits forever for a message that arrived just before. */
+	mshv_synic_poll();
 
 	page = this_cpu_read(mshv_synic_page);
 	this_cpu_write(mshv_synic_page, NULL);

@@ -516,6 +516,102 @@ static void x86_test_sti_shadow_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4002);
 }
 
+/* Long mode INT n through a 64-bit IDT gate, and IRETQ back */
+static void x86_test_long_int_iretq(struct kunit *test)
+{
+	static const u8 code[] = { 0xcd, 0x21, 0xf4 };	/* int 0x21; hlt */
+	static const u8 handler[] = {
+		0x48, 0xff, 0xc3,	/* inc rbx */
+		0x48, 0xcf,		/* iretq */
+	};
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+	u8 *gate = t->ram + 0x6000 + 0x21 * 16;
+	u64 desc = 0x00209a0000000000ULL;	/* 64-bit code, DPL 0 */
+
+	memcpy(t->ram + 0x7008, &desc, sizeof(desc));
+	t->cpu.gdtr.base = 0x7000;
+	t->cpu.gdtr.limit = 0x17;
+	t->cpu.idtr.base = 0x6000;
+	t->cpu.idtr.limit = 0xfff;
+	gate[0] = 0x00;			/* offset 0x4100 */
+	gate[1] = 0x41;
+	gate[2] = 0x08;			/* selector 8 */
+	gate[5] = 0x8e;			/* present interrupt gate */
+	memcpy(t->ram + 0x4100, handler, sizeof(handler));
+	t->cpu.rflags |= MSHV_SIM_X86_FLAG_IF;
+
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4100);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSP], 0x9000 - 40);
+	KUNIT_EXPECT_EQ(test, t->ram[0x9000 - 40], 0x02);	/* return RIP */
+	KUNIT_EXPECT_FALSE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_IF);
+	KUNIT_EXPECT_EQ(test, run(t, 10), 3);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_HLT);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RBX], 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSP], 0x9000);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_IF);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4003);
+}
+
+/* REP INSB exits as string input, not executed */
+static void x86_test_rep_insb(struct kunit *test)
+{
+	static const u8 code[] = { 0xf3, 0x6c };
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	t->cpu.gpr[MSHV_SIM_X86_RCX] = 3;
+	t->cpu.gpr[MSHV_SIM_X86_RDX] = 0x60;
+	t->cpu.gpr[MSHV_SIM_X86_RDI] = 0x5000;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_IO);
+	KUNIT_EXPECT_EQ(test, t->exit.io.port, 0x60);
+	KUNIT_EXPECT_FALSE(test, t->exit.io.write);
+	KUNIT_EXPECT_TRUE(test, t->exit.io.string);
+	KUNIT_EXPECT_TRUE(test, t->exit.io.rep);
+	KUNIT_EXPECT_EQ(test, t->exit.insn_len, 2);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RCX], 3);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RDI], 0x5000);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4000);
+}
+
+/* LOCK on an instruction that does not write memory is #UD */
+static void x86_test_lock_ud(struct kunit *test)
+{
+	static const u8 code[] = { 0xf0, 0x48, 0x89, 0xc3 };	/* lock mov rbx, rax */
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_UD);
+	KUNIT_EXPECT_FALSE(test, t->exit.exception.has_error_code);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4000);
+}
+
+/*
+ * An instruction that crosses a 4 KiB page is fetched from both pages;
+ * one that runs into memory the SLAT does not map stops there, as an
+ * execute access, before it runs.
+ */
+static void x86_test_fetch_across_pages(struct kunit *test)
+{
+	static const u8 mov[] = { 0xb8, 0x78, 0x56, 0x34, 0x12, 0xf4 };
+	struct x86_test *t = long_setup(test, mov, 0);
+
+	memcpy(t->ram + 0x4ffd, mov, sizeof(mov));
+	t->cpu.rip = 0x4ffd;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 2);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_HLT);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RAX], 0x12345678);
+
+	memcpy(t->ram + RAM_SIZE - 2, mov, 2);
+	t->cpu.rip = RAM_SIZE - 2;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_GPA);
+	KUNIT_EXPECT_EQ(test, t->exit.gpa.gpa, RAM_SIZE);
+	KUNIT_EXPECT_EQ(test, t->exit.gpa.access, MSHV_SIM_ACCESS_EXECUTE);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, RAM_SIZE - 2);
+}
+
 static struct kunit_case x86_test_cases[] = {
 	KUNIT_CASE_PARAM(x86_test_decode, decode_gen_params),
 	KUNIT_CASE(x86_test_decode_fields),
@@ -531,6 +627,10 @@ static struct kunit_case x86_test_cases[] = {
 	KUNIT_CASE(x86_test_rep_movsb_gpa),
 	KUNIT_CASE(x86_test_rep_outsb),
 	KUNIT_CASE(x86_test_sti_shadow_budget),
+	KUNIT_CASE(x86_test_long_int_iretq),
+	KUNIT_CASE(x86_test_rep_insb),
+	KUNIT_CASE(x86_test_lock_ud),
+	KUNIT_CASE(x86_test_fetch_across_pages),
 	{}
 };
 

@@ -714,21 +714,11 @@ static int mshv_movable_unmap_chunk(struct mshv_mem_region *region,
 }
 
 /*
- * An invalidation is about to unmap @chunk, and the hypervisor's dirty
- * bits go with the mapping. The VP may write to the chunk until the unmap
- * is done, so a query now could miss a write: a writable chunk counts as
- * dirty, whatever the hypervisor would say.
- */
-static void mshv_movable_save_dirty(struct mshv_mem_region *region,
-				    unsigned long chunk)
-{
-	if (region->writable)
-		set_bit(chunk, region->movable.lost_dirty);
-}
-
-/*
- * Unmap every mapped chunk of the region in [first, last], keeping their
- * dirty state if @save_dirty.
+ * Unmap every mapped chunk of the region in [first, last]. For an
+ * invalidation (@save_dirty), the hypervisor's dirty bits go with the
+ * mapping, and the VP may write to a chunk until its unmap is done, so a
+ * query first could miss a write: each writable chunk counts as dirty
+ * (see struct mshv_movable), whatever the hypervisor would say.
  */
 static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
 				     unsigned long first, unsigned long last,
@@ -738,8 +728,8 @@ static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
 	int ret = 0, err;
 
 	for_each_set_bit_from(chunk, region->movable.chunks, last + 1) {
-		if (save_dirty)
-			mshv_movable_save_dirty(region, chunk);
+		if (save_dirty && region->writable)
+			set_bit(chunk, region->movable.lost_dirty);
 		err = mshv_movable_unmap_chunk(region, chunk);
 		ret = ret ?: err;
 	}
@@ -1354,63 +1344,24 @@ void mshv_partition_release_regions(struct mshv_partition *pt)
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
 
-/* What to do with a chunk whose dirty state an invalidation kept. */
-typedef void (*mshv_lost_dirty_fn)(struct mshv_mem_region *region,
-				   unsigned long chunk, u64 gfn, u64 end,
-				   void *data);
-
 /*
- * Call @fn for each movable region overlapping guest pages [@gfn, @end)
- * and each of its chunks there whose dirty state an invalidation kept.
+ * Mark accessed and dirty, in @states (from @gfn to @end), the pages of
+ * @chunk; when @consume, first forget the chunk's kept state if all of its
+ * pages in the region lie in the range, and mark nothing if another query
+ * already did.
  */
-static void mshv_lost_dirty_walk(struct mshv_partition *pt, u64 gfn,
-				 u64 end, mshv_lost_dirty_fn fn, void *data)
-{
-	struct mshv_mem_region *region;
-	unsigned long chunk, last;
-	struct rb_node *node;
-	u64 from, to;
-
-	lockdep_assert_held(&pt->pt_mutex);
-
-	region = mshv_region_below(pt, end);
-	for (node = region ? &region->node : NULL; node; node = rb_prev(node)) {
-		region = rb_entry(node, struct mshv_mem_region, node);
-		if (region->start_gfn + region->nr_pages <= gfn)
-			break;
-		if (region->type != MSHV_REGION_MOVABLE)
-			continue;
-		from = max(gfn, region->start_gfn);
-		to = min(end, region->start_gfn + region->nr_pages);
-		chunk = mshv_gfn_chunk(region, from);
-		last = mshv_gfn_chunk(region, to - 1);
-		for_each_set_bit_from(chunk, region->movable.lost_dirty,
-				      last + 1)
-			fn(region, chunk, from, to, data);
-	}
-}
-
-/* What to report for the kept dirty state of a chunk (see below). */
-struct mshv_lost_dirty_ctx {
-	u8 *states;
-	bool consume;
-};
-
 static void mshv_lost_dirty_mark(struct mshv_mem_region *region,
 				 unsigned long chunk, u64 gfn, u64 end,
-				 void *data)
+				 u8 *states, bool consume)
 {
-	struct mshv_lost_dirty_ctx *ctx = data;
 	u64 first, nr_pages, page;
 
 	mshv_chunk_range(region, chunk, &first, &nr_pages);
-	/* Forget it only once all of its pages in the region are reported. */
-	if (ctx->consume && gfn <= first && first + nr_pages <= end &&
+	if (consume && gfn <= first && first + nr_pages <= end &&
 	    !test_and_clear_bit(chunk, region->movable.lost_dirty))
 		return;
 	for (page = max(first, gfn); page < min(first + nr_pages, end); page++)
-		ctx->states[page - gfn] |= HV_GPA_PAGE_ACCESSED |
-					   HV_GPA_PAGE_DIRTY;
+		states[page - gfn] |= HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY;
 }
 
 /**
@@ -1433,9 +1384,29 @@ static void mshv_lost_dirty_mark(struct mshv_mem_region *region,
 void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
 				   unsigned int count, u8 *states, bool consume)
 {
-	struct mshv_lost_dirty_ctx ctx = { .states = states, .consume = consume };
+	u64 end = gfn + count, from, to;
+	struct mshv_mem_region *region;
+	unsigned long chunk, last;
+	struct rb_node *node;
 
-	mshv_lost_dirty_walk(pt, gfn, gfn + count, mshv_lost_dirty_mark, &ctx);
+	lockdep_assert_held(&pt->pt_mutex);
+
+	region = mshv_region_below(pt, end);
+	for (node = region ? &region->node : NULL; node; node = rb_prev(node)) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		if (region->start_gfn + region->nr_pages <= gfn)
+			break;
+		if (region->type != MSHV_REGION_MOVABLE)
+			continue;
+		from = max(gfn, region->start_gfn);
+		to = min(end, region->start_gfn + region->nr_pages);
+		chunk = mshv_gfn_chunk(region, from);
+		last = mshv_gfn_chunk(region, to - 1);
+		for_each_set_bit_from(chunk, region->movable.lost_dirty,
+				      last + 1)
+			mshv_lost_dirty_mark(region, chunk, from, to,
+					     states + (from - gfn), consume);
+	}
 }
 
 /**

@@ -1407,12 +1407,9 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 	}
 }
 
-/*
- * Run @vp for at most MSHV_SIM_DISPATCH_BUDGET instructions. Return true
- * if it stopped at an intercept, posted in its message page.
- */
-static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
-			    struct mshv_sim_vp *vp)
+/* Run @vp for one budget; true if it stopped at a posted intercept. */
+static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
+				   struct mshv_sim_vp *vp)
 {
 	struct mshv_sim_x86_exit exit;
 	struct mshv_sim_msg msg;
@@ -1436,6 +1433,23 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
 			budget--;
 	}
 	return false;
+}
+
+/*
+ * Run @vp for at most MSHV_SIM_DISPATCH_BUDGET instructions, taking in
+ * what the root changed in its register page first and showing it the
+ * result after. Return true if it stopped at an intercept, posted in its
+ * message page.
+ */
+static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
+			    struct mshv_sim_vp *vp)
+{
+	bool intercepted;
+
+	mshv_sim_vp_load_page(vp);
+	intercepted = mshv_sim_vp_run_budget(pt, vp);
+	mshv_sim_vp_store_page(vp);
+	return intercepted;
 }
 
 /**
@@ -1478,8 +1492,6 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 
 	if (in->flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
 		vp->intercept_suspend = 0;
-	mshv_sim_vp_load_page(vp);
-
 	if (vp->explicit_suspend || vp->intercept_suspend ||
 	    vp->dispatch_suspend) {
 		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
@@ -1491,7 +1503,6 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	out->dispatch_event = mshv_sim_vp_run(pt, vp) ?
 			      HV_VP_DISPATCH_EVENT_INTERCEPT :
 			      HV_VP_DISPATCH_EVENT_NONE;
-	mshv_sim_vp_store_page(vp);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -1576,10 +1587,8 @@ static bool mshv_sim_sched_step(struct mshv_sim *sim)
 	}
 	if (mshv_sim_vp_runnable(sim, vp)) {
 		list_move_tail(&vp->run_node, &sim->runnable);
-		mshv_sim_vp_load_page(vp);
 		if (mshv_sim_vp_run(vp->pt, vp))
 			mshv_sim_vp_notify(sim, vp);
-		mshv_sim_vp_store_page(vp);
 	}
 	mshv_sim_vp_sched_update(sim, vp);
 	spin_unlock_irqrestore(&sim->lock, flags);

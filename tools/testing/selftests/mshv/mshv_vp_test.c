@@ -1425,4 +1425,47 @@ TEST_F(guest, io_rep_outsb)
 	EXPECT_EQ(0x6e, msg.io.insn_bytes[1]);
 }
 
+/*
+ * mov ax, 0x1000; mov ds, ax; mov byte [0x2000], 1; hlt: the guest dirties
+ * GPA 0x12000, in a second region mapped at 0x10000. A dirty query from
+ * GPA 0, across both regions, reports that page and no other, whether or
+ * not the second region's mapping was taken away in between.
+ */
+TEST_F(guest, dirty_in_second_region)
+{
+	static const __u8 prog[] = {
+		0xb8, 0x00, 0x10, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x20, 0x01,
+		0xf4,
+	};
+	struct mshv_gpap_access_bitmap args = {
+		.access_type = MSHV_GPAP_ACCESS_TYPE_DIRTY,
+		.access_op = MSHV_GPAP_ACCESS_OP_CLEAR,
+		.page_count = 2 * PAGES_OF(GUEST_SIZE),
+	};
+	struct hv_msg msg;
+	__u32 bits = 0;
+	__u8 *mem2;
+
+	mem2 = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem2);
+	ASSERT_EQ(0, mshv_map_memory(self->pt, PAGES_OF(GUEST_SIZE), mem2,
+				     GUEST_SIZE,
+				     1 << MSHV_SET_MEM_BIT_WRITABLE));
+	ASSERT_EQ(0, mshv_set_property(self->pt,
+				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
+				       1, NULL));
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ(1, mem2[0x2000]);
+
+	ASSERT_EQ(0, madvise(mem2 + 0xf000, PAGE_4K, MADV_DONTNEED));
+	args.bitmap_ptr = (uintptr_t)&bits;
+	ASSERT_EQ(0, mshv_access_bitmap(self->pt, &args));
+	EXPECT_EQ(0U, bits & 0xffff);		/* the first region */
+	EXPECT_EQ(1U << 0x12, bits & (1U << 0x12));
+	munmap(mem2, GUEST_SIZE);
+}
+
 TEST_HARNESS_MAIN

@@ -27,10 +27,13 @@
 
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
+#include <linux/container_of.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -40,6 +43,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <asm/mshyperv.h>
 #include <hyperv/hvhdk.h>
@@ -52,6 +56,8 @@ static_assert(MSHV_LARGE_PAGES == HV_PAGES_PER_LARGE_PAGE);
 #define MSHV_RUN_PFN_MASK	GENMASK_ULL(39, 0)
 #define MSHV_RUN_LEN_MASK	GENMASK_ULL(63, 40)
 #define MSHV_RUN_MAX_PAGES	(FIELD_MAX(MSHV_RUN_LEN_MASK) + 1)
+/* Regions this large (64 MiB) are pinned by two threads. */
+#define MSHV_PIN_SPLIT_PAGES	(4 * MSHV_PIN_BATCH)
 /* Runs allocated at first; the array doubles when full. */
 #define MSHV_RUNS_MIN		16
 /* Attempts of each teardown unmap before giving up on it. */
@@ -100,11 +106,13 @@ VISIBLE_IF_KUNIT u64 mshv_run_len(u64 run)
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_run_len);
 
-static int mshv_runs_grow(struct mshv_pinned *pinned)
+/* Make room for @max runs in all. */
+static int mshv_runs_reserve(struct mshv_pinned *pinned, unsigned long max)
 {
-	unsigned long max = max(pinned->max_runs * 2, MSHV_RUNS_MIN);
 	u64 *runs;
 
+	if (max <= pinned->max_runs)
+		return 0;
 	runs = kvrealloc(pinned->runs, array_size(max, sizeof(*runs)),
 			 GFP_KERNEL_ACCOUNT);
 	if (!runs)
@@ -112,6 +120,12 @@ static int mshv_runs_grow(struct mshv_pinned *pinned)
 	pinned->runs = runs;
 	pinned->max_runs = max;
 	return 0;
+}
+
+static int mshv_runs_grow(struct mshv_pinned *pinned)
+{
+	return mshv_runs_reserve(pinned,
+				 max(pinned->max_runs * 2, MSHV_RUNS_MIN));
 }
 
 /*
@@ -236,6 +250,27 @@ restore:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_runs_append);
+
+/*
+ * Add the runs of @src after those of @dst, joining the last run of @dst
+ * with the first of @src if they are contiguous. On failure @dst is as it
+ * was.
+ */
+static int mshv_runs_concat(struct mshv_pinned *dst,
+			    const struct mshv_pinned *src)
+{
+	unsigned long i;
+	int ret;
+
+	ret = mshv_runs_reserve(dst, dst->nr_runs + src->nr_runs);
+	if (ret)
+		return ret;
+	/* With room for every run, adding them cannot fail. */
+	for (i = 0; i < src->nr_runs; i++)
+		WARN_ON_ONCE(mshv_runs_add(dst, mshv_run_pfn(src->runs[i]),
+					   mshv_run_len(src->runs[i])));
+	return 0;
+}
 
 /* Give back the slack of the runs array once the region is complete. */
 static int mshv_runs_trim(struct mshv_pinned *pinned)
@@ -545,9 +580,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
 
 /* ---- Pinned regions ---------------------------------------------------- */
 
-static void mshv_region_unpin(struct mshv_mem_region *region, bool dirty)
+static void mshv_pinned_unpin(struct mshv_pinned *pinned, bool dirty)
 {
-	struct mshv_pinned *pinned = &region->pinned;
 	unsigned long i;
 
 	for (i = 0; i < pinned->nr_runs; i++) {
@@ -559,36 +593,39 @@ static void mshv_region_unpin(struct mshv_mem_region *region, bool dirty)
 	pinned->nr_runs = 0;
 }
 
-/* Pin one batch of pages and add them to the runs. */
-static int mshv_region_pin_batch(struct mshv_mem_region *region, u64 offset,
+/* Pin one batch of pages and add them to @pinned. */
+static int mshv_region_pin_batch(struct mshv_mem_region *region,
+				 struct mshv_pinned *pinned, u64 offset,
 				 unsigned int count, struct page **pages)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	int pinned, ret;
+	int ret, nr;
 
 	if (region->writable)
 		gup_flags |= FOLL_WRITE;
-	pinned = pin_user_pages_fast(region->start_uaddr + offset * PAGE_SIZE,
-				     count, gup_flags, pages);
-	if (pinned < 0)
-		return pinned == -ENOMEM || pinned == -EINTR ? pinned :
-							      -EFAULT;
-	if (pinned < count) {
-		unpin_user_pages(pages, pinned);
+	nr = pin_user_pages_fast(region->start_uaddr + offset * PAGE_SIZE,
+				 count, gup_flags, pages);
+	if (nr < 0)
+		return nr == -ENOMEM || nr == -EINTR ? nr : -EFAULT;
+	if (nr < count) {
+		unpin_user_pages(pages, nr);
 		return -EFAULT;
 	}
 
-	ret = mshv_runs_append(&region->pinned, pages, count);
+	ret = mshv_runs_append(pinned, pages, count);
 	if (ret)
 		unpin_user_pages(pages, count);
 	return ret == -EINVAL ? -EFAULT : ret;
 }
 
 /*
- * Pin the region's memory, in batches of MSHV_PIN_BATCH pages. On failure
- * every page pinned so far is unpinned.
+ * Pin @nr_pages pages from page @first of the region into the empty
+ * @pinned, in batches of MSHV_PIN_BATCH pages; stop early if *@stop (when
+ * given) becomes true. On failure every page pinned is unpinned again.
  */
-static int mshv_region_pin(struct mshv_mem_region *region)
+static int mshv_region_pin_range(struct mshv_mem_region *region,
+				 struct mshv_pinned *pinned, u64 first,
+				 u64 nr_pages, const bool *stop)
 {
 	struct page **pages;
 	unsigned int count;
@@ -599,26 +636,137 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 	if (!pages)
 		return -ENOMEM;
 
-	for (done = 0; done < region->nr_pages; done += count) {
-		count = min_t(u64, region->nr_pages - done, MSHV_PIN_BATCH);
-		if (fatal_signal_pending(current)) {
+	for (done = 0; done < nr_pages; done += count) {
+		count = min_t(u64, nr_pages - done, MSHV_PIN_BATCH);
+		if (fatal_signal_pending(current) || (stop && READ_ONCE(*stop))) {
 			ret = -EINTR;
 			goto unpin;
 		}
-		ret = mshv_region_pin_batch(region, done, count, pages);
+		ret = mshv_region_pin_batch(region, pinned, first + done, count,
+					    pages);
 		if (ret)
 			goto unpin;
+		cond_resched();
 	}
-	ret = mshv_runs_trim(&region->pinned);
-	if (ret)
-		goto unpin;
+	ret = 0;
 	goto free;
 
 unpin:
 	/* A failed batch unpinned its own pages; these are the earlier ones. */
-	mshv_region_unpin(region, false);
+	mshv_pinned_unpin(pinned, false);
 free:
 	kvfree(pages);
+	return ret;
+}
+
+/**
+ * struct mshv_pin_part - the second half of a region, pinned by a worker
+ * @region: the region
+ * @mm: the address space of the region's memory (the caller's)
+ * @first: first page of the part, from the start of the region
+ * @nr_pages: number of pages in the part
+ * @pinned: the part's runs; not charged to the caller's memory cgroup,
+ *	but only until they are added to the region's
+ * @stop: the caller failed: the worker need not go on
+ * @err: the worker's result, read after flush_work()
+ * @work: the worker
+ *
+ * Pinning takes most of the time of setting up a pinned region. A large
+ * region is pinned by the caller and, on another CPU the caller may use,
+ * a worker, each pinning one half; the caller then maps it all.
+ */
+struct mshv_pin_part {
+	struct mshv_mem_region *region;
+	struct mm_struct *mm;
+	u64 first;
+	u64 nr_pages;
+	struct mshv_pinned pinned;
+	bool stop;
+	int err;
+	struct work_struct work;
+};
+
+static void mshv_pin_part_work(struct work_struct *work)
+{
+	struct mshv_pin_part *part = container_of(work, struct mshv_pin_part,
+						  work);
+
+	kthread_use_mm(part->mm);
+	part->err = mshv_region_pin_range(part->region, &part->pinned,
+					  part->first, part->nr_pages,
+					  &part->stop);
+	kthread_unuse_mm(part->mm);
+}
+
+/*
+ * Have a worker pin the second half of a large region, on another CPU.
+ * Return the part, or NULL if the caller is to pin it all.
+ */
+static struct mshv_pin_part *mshv_pin_part_start(struct mshv_mem_region *region)
+{
+	struct mshv_pin_part *part;
+	unsigned int cpu;
+
+	if (region->nr_pages < MSHV_PIN_SPLIT_PAGES)
+		return NULL;
+	cpu = cpumask_any_and_but(current->cpus_ptr, cpu_online_mask,
+				  raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		return NULL;
+	part = kzalloc(sizeof(*part), GFP_KERNEL);
+	if (!part)
+		return NULL;
+
+	part->region = region;
+	part->mm = current->mm;
+	part->first = ALIGN_DOWN(region->nr_pages / 2, MSHV_PIN_BATCH);
+	part->nr_pages = region->nr_pages - part->first;
+	INIT_WORK(&part->work, mshv_pin_part_work);
+	queue_work_on(cpu, system_long_wq, &part->work);
+	return part;
+}
+
+/*
+ * Wait for the worker of @part, add its runs after the region's and free
+ * the part. @ret is the caller's result: on any failure the part's pages
+ * are unpinned (the caller unpins its own).
+ */
+static int mshv_pin_part_join(struct mshv_mem_region *region,
+			      struct mshv_pin_part *part, int ret)
+{
+	if (ret)
+		WRITE_ONCE(part->stop, true);
+	flush_work(&part->work);
+	ret = ret ?: part->err;
+	if (!ret)
+		ret = mshv_runs_concat(&region->pinned, &part->pinned);
+	if (ret)
+		mshv_pinned_unpin(&part->pinned, false);
+	kvfree(part->pinned.runs);
+	kfree(part);
+	return ret;
+}
+
+/*
+ * Pin the region's memory: a large region half here and half on another
+ * CPU. On failure every page pinned is unpinned.
+ */
+static int mshv_region_pin(struct mshv_mem_region *region)
+{
+	struct mshv_pin_part *part;
+	u64 here = region->nr_pages;
+	int ret;
+
+	part = mshv_pin_part_start(region);
+	if (part)
+		here = part->first;
+	ret = mshv_region_pin_range(region, &region->pinned, 0, here, NULL);
+	if (part)
+		ret = mshv_pin_part_join(region, part, ret);
+	if (!ret)
+		ret = mshv_runs_trim(&region->pinned);
+	if (ret)
+		mshv_pinned_unpin(&region->pinned, false);
 	return ret;
 }
 
@@ -639,7 +787,7 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 
 unpin:
 	/* The guest may have written to what was mapped for a moment. */
-	mshv_region_unpin(region, region->writable);
+	mshv_pinned_unpin(&region->pinned, region->writable);
 free_runs:
 	kvfree(region->pinned.runs);
 	region->pinned.runs = NULL;
@@ -1264,7 +1412,7 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 static void mshv_region_destroy(struct mshv_mem_region *region)
 {
 	if (region->type == MSHV_REGION_PINNED) {
-		mshv_region_unpin(region, region->writable);
+		mshv_pinned_unpin(&region->pinned, region->writable);
 		kvfree(region->pinned.runs);
 	} else {
 		mmu_interval_notifier_remove(&region->movable.mni);

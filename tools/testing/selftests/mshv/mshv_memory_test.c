@@ -1125,6 +1125,67 @@ TEST_F(mem, fault_map_midway)
 	vmm_free(&m);
 }
 
+/*
+ * 64 MiB: the driver pins a region this large in two halves at once, one
+ * on another CPU, so failures can come from either half.
+ */
+#define TWO_HALVES	(16384 * PAGE_4K)
+
+/* A map call late in the region fails: nothing stays mapped or pinned. */
+TEST_F(mem, fault_map_late)
+{
+	struct vmm_mem m;
+
+	if (!need_sim(_metadata, &self->s))
+		return;
+	ASSERT_TRUE(vmm_alloc(&m, TWO_HALVES, BACKING_4K, 1));
+	/* 509 reps a call: the 25th call maps pages of the second half. */
+	ASSERT_EQ(0, sim_fault(HVCALL_MAP_GPA_PAGES, 25,
+			       HV_STATUS_INVALID_PARAMETER));
+	if (movable_registers_without_map(_metadata, &self->s,
+					  variant->movable, &m, 0)) {
+		vmm_free(&m);
+		return;
+	}
+	EXPECT_EQ(-EINVAL, mshv_map_memory(self->s.pt, 0, m.addr, m.size,
+					   MEM_RW));
+	expect_no_memory(_metadata, &self->s);
+	vmm_free(&m);
+}
+
+/*
+ * A page is missing at the end of the region (in the half the other CPU
+ * pins) or near its start (the caller's half): everything pinned by either
+ * is unpinned again.
+ */
+TEST_F(mem, map_hole_in_either_half)
+{
+	unsigned char *first, *second;
+	struct vmm_mem m;
+
+	/* Pages 1 and 16385 are missing. */
+	ASSERT_TRUE(vmm_alloc(&m, TWO_HALVES + 2 * PAGE_4K, BACKING_4K, 1));
+	ASSERT_EQ(0, munmap(m.addr + PAGE_4K, PAGE_4K));
+	ASSERT_EQ(0, munmap(m.addr + TWO_HALVES + PAGE_4K, PAGE_4K));
+	first = m.addr;			/* missing its second page */
+	second = m.addr + 2 * PAGE_4K;	/* missing its last page */
+
+	EXPECT_EQ(-EFAULT, mshv_map_memory(self->s.pt, 0, second, TWO_HALVES,
+					   MEM_RW));
+	expect_no_memory(_metadata, &self->s);
+	EXPECT_EQ(-EFAULT, mshv_map_memory(self->s.pt, 0, first, TWO_HALVES,
+					   MEM_RW));
+	expect_no_memory(_metadata, &self->s);
+
+	/* Without the missing page it maps. */
+	EXPECT_EQ(0, mshv_map_memory(self->s.pt, 0, second,
+				     TWO_HALVES - PAGE_4K, MEM_RW));
+	EXPECT_EQ(0, mshv_unmap_memory(self->s.pt, 0, second,
+				       TWO_HALVES - PAGE_4K));
+	expect_no_memory(_metadata, &self->s);
+	munmap(m.addr, m.size);
+}
+
 /* Out of SLAT memory in the middle of a map: deposit and carry on. */
 TEST_F(mem, fault_map_insufficient_memory)
 {

@@ -35,10 +35,13 @@
 #define MSHV_LARGE_PAGES		512
 /* Guest pages in the 1 GiB range one SLAT pool page covers. */
 #define MSHV_GIB_PAGES			(1ULL << (30 - HV_HYP_PAGE_SHIFT))
+/* Most MSI routes of a partition, and the bound of their GSIs. */
+#define MSHV_MAX_GUEST_IRQS		4096
 /* Virtual processors of a partition: mshv_create_vp.vp_index bound. */
 #define MSHV_MAX_VPS			256
 
 struct hv_output_dispatch_vp;
+struct mshv_irq_table;
 struct hv_partition_creation_properties;
 struct hv_vp_state_data;
 struct page;
@@ -68,6 +71,15 @@ struct mshv_vp;
  * @pt_vps: the partition's virtual processors (struct mshv_vp), by VP
  *	index; an entry is stored once, when the VP is created, and erased
  *	with the partition. Looked up under RCU by the SynIC handler.
+ * @pt_irq_table: the MSI routing table (struct mshv_irq_table), or NULL;
+ *	replaced under @pt_mutex, read under RCU
+ * @pt_irqfds_lock: protects @pt_irqfds; taken in eventfd wake-ups, with
+ *	IRQs off
+ * @pt_irqfds: the partition's active irqfds (struct mshv_irqfd)
+ * @pt_resamplers_lock: serialises changes to @pt_resamplers and to the
+ *	resamplers' lists of irqfds
+ * @pt_resamplers: resamplers of level-triggered irqfds, an RCU list read
+ *	by the SynIC handler
  * @pt_rcu: frees the partition after a grace period, so that the SynIC
  *	handler may look it up under RCU
  */
@@ -85,7 +97,28 @@ struct mshv_partition {
 	atomic64_t pt_tracking_bytes;
 	struct list_head pt_node;
 	struct xarray pt_vps;
+	struct mshv_irq_table __rcu *pt_irq_table;
+	spinlock_t pt_irqfds_lock;	/* protects pt_irqfds */
+	struct list_head pt_irqfds;
+	struct mutex pt_resamplers_lock;	/* changes to pt_resamplers */
+	struct list_head pt_resamplers;
 	struct rcu_head pt_rcu;
+};
+
+/**
+ * struct mshv_lapic_irq - an interrupt for a partition's local APICs
+ * @vector: the vector
+ * @dest: destination APIC id, or logical destination
+ * @type: delivery mode, HV_X64_INTERRUPT_TYPE_*
+ * @level: level-triggered
+ * @logical: @dest is a logical destination
+ */
+struct mshv_lapic_irq {
+	u32 vector;
+	u32 dest;
+	u32 type;
+	bool level;
+	bool logical;
 };
 
 /**
@@ -287,6 +320,8 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 int mshv_hvcall_get_scheduler_type(u32 *type);
 int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
+int mshv_hvcall_assert_interrupt(u64 partition_id,
+				 const struct mshv_lapic_irq *irq);
 int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn);
 int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
@@ -319,6 +354,29 @@ void mshv_partition_put(struct mshv_partition *pt);
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id);
 long mshv_ioctl_root_hvcall(struct mshv_partition *pt,
 			    struct mshv_root_hvcall __user *user_args);
+
+/* mshv_irq.c */
+bool mshv_partition_irq_route(struct mshv_partition *pt, u32 gsi,
+			      struct mshv_lapic_irq *irq);
+long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *pt,
+					  struct mshv_user_irq_table __user *user_table);
+void mshv_partition_release_irq_table(struct mshv_partition *pt);
+#if IS_ENABLED(CONFIG_KUNIT)
+void mshv_msi_to_irq(u32 address_lo, u32 data, struct mshv_lapic_irq *irq);
+struct mshv_irq_table *
+mshv_irq_table_build(const struct mshv_user_irq_entry *entries, u32 nr);
+void mshv_irq_table_free(struct mshv_irq_table *table);
+bool mshv_irq_table_lookup(const struct mshv_irq_table *table, u32 gsi,
+			   struct mshv_lapic_irq *irq);
+#endif
+
+/* mshv_eventfd.c */
+long mshv_partition_ioctl_irqfd(struct mshv_partition *pt,
+				struct mshv_user_irqfd __user *user_args);
+void mshv_partition_release_irqfds(struct mshv_partition *pt);
+void mshv_irqfd_eoi(u64 partition_id, u32 vector);
+int mshv_irqfd_init(void);
+void mshv_irqfd_exit(void);
 
 /* mshv_regions.c */
 int mshv_region_handle_gpa_fault(struct mshv_partition *pt, u64 gfn,

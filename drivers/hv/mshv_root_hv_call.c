@@ -1069,6 +1069,39 @@ int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
 }
 
 /**
+ * mshv_hvcall_assert_interrupt() - raise an interrupt in a partition
+ * @partition_id: the partition
+ * @irq: the interrupt: destination, vector and how it is delivered
+ *
+ * Context: any context; never sleeps.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_assert_interrupt(u64 partition_id,
+				 const struct mshv_lapic_irq *irq)
+{
+	struct hv_input_assert_virtual_interrupt *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->control = FIELD_PREP(HV_INTERRUPT_CONTROL_TYPE, irq->type);
+	if (irq->level)
+		input->control |= HV_INTERRUPT_CONTROL_LEVEL;
+	if (irq->logical)
+		input->control |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
+	input->dest_addr = irq->dest;
+	input->vector = irq->vector;
+	status = hv_seam_hypercall(HVCALL_ASSERT_VIRTUAL_INTERRUPT, input,
+				   NULL);
+	local_irq_restore(flags);
+
+	return mshv_hvcall_result(HVCALL_ASSERT_VIRTUAL_INTERRUPT, status);
+}
+
+/**
  * mshv_hvcall_get_vp_reg64() - read a 64-bit register of a VP
  * @partition_id: the partition
  * @vp_index: the VP

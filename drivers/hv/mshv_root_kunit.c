@@ -1773,8 +1773,133 @@ static struct kunit_suite mshv_regions_fake_suite = {
 	.test_cases = mshv_regions_fake_cases,
 };
 
+/* ---- MSI routing ------------------------------------------------------- */
+
+/* An MSI address (low half) for an APIC id, physical or logical. */
+static u32 test_msi_addr(u32 dest, bool logical)
+{
+	return 0xfee00000 | dest << 12 | (logical ? BIT(2) : 0);
+}
+
+/* The fields of an MSI message land in the interrupt they raise. */
+static void mshv_test_msi_decode(struct kunit *test)
+{
+	struct mshv_lapic_irq irq;
+
+	/* Vector 0x31, fixed, edge, physical APIC 5. */
+	mshv_msi_to_irq(test_msi_addr(5, false), 0x31, &irq);
+	KUNIT_EXPECT_EQ(test, irq.vector, 0x31);
+	KUNIT_EXPECT_EQ(test, irq.dest, 5);
+	KUNIT_EXPECT_EQ(test, irq.type, HV_X64_INTERRUPT_TYPE_FIXED);
+	KUNIT_EXPECT_FALSE(test, irq.level);
+	KUNIT_EXPECT_FALSE(test, irq.logical);
+
+	/*
+	 * Vector 0xfe, lowest priority, level with the assert bit, logical
+	 * destination 0xff, redirection hint: the hint and the assert bit
+	 * do not matter.
+	 */
+	mshv_msi_to_irq(test_msi_addr(0xff, true) | BIT(3),
+			0xfe | 1 << 8 | BIT(14) | BIT(15), &irq);
+	KUNIT_EXPECT_EQ(test, irq.vector, 0xfe);
+	KUNIT_EXPECT_EQ(test, irq.dest, 0xff);
+	KUNIT_EXPECT_EQ(test, irq.type, HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY);
+	KUNIT_EXPECT_TRUE(test, irq.level);
+	KUNIT_EXPECT_TRUE(test, irq.logical);
+
+	/* NMI delivery mode passes through as the interrupt type. */
+	mshv_msi_to_irq(test_msi_addr(0, false), 4 << 8, &irq);
+	KUNIT_EXPECT_EQ(test, irq.type, HV_X64_INTERRUPT_TYPE_NMI);
+}
+
+static void test_irq_table_free(void *table)
+{
+	mshv_irq_table_free(table);
+}
+
+/* A table is indexed by GSI; unrouted and out-of-range GSIs miss. */
+static void mshv_test_irq_table_lookup(struct kunit *test)
+{
+	static const struct mshv_user_irq_entry entries[] = {
+		{ .gsi = 7, .address_lo = 0xfee03000, .data = 0x40 },
+		{ .gsi = 2, .address_lo = 0xfee01000, .data = 0x8021 },
+		{ .gsi = 0, .address_lo = 0xfee00000, .data = 0x22 },
+	};
+	struct mshv_irq_table *table;
+	struct mshv_lapic_irq irq;
+
+	table = mshv_irq_table_build(entries, ARRAY_SIZE(entries));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, table);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							test_irq_table_free,
+							table), 0);
+
+	KUNIT_ASSERT_TRUE(test, mshv_irq_table_lookup(table, 7, &irq));
+	KUNIT_EXPECT_EQ(test, irq.vector, 0x40);
+	KUNIT_EXPECT_EQ(test, irq.dest, 3);
+	KUNIT_ASSERT_TRUE(test, mshv_irq_table_lookup(table, 2, &irq));
+	KUNIT_EXPECT_EQ(test, irq.vector, 0x21);
+	KUNIT_EXPECT_TRUE(test, irq.level);
+	KUNIT_ASSERT_TRUE(test, mshv_irq_table_lookup(table, 0, &irq));
+	KUNIT_EXPECT_EQ(test, irq.vector, 0x22);
+
+	KUNIT_EXPECT_FALSE(test, mshv_irq_table_lookup(table, 1, &irq));
+	KUNIT_EXPECT_FALSE(test, mshv_irq_table_lookup(table, 6, &irq));
+	KUNIT_EXPECT_FALSE(test, mshv_irq_table_lookup(table, 8, &irq));
+	KUNIT_EXPECT_FALSE(test, mshv_irq_table_lookup(table, U32_MAX, &irq));
+	/* No table: nothing is routed. */
+	KUNIT_EXPECT_FALSE(test, mshv_irq_table_lookup(NULL, 0, &irq));
+}
+
+/* Bad entries fail the whole table; an empty one is no table at all. */
+static void mshv_test_irq_table_bad(struct kunit *test)
+{
+	struct mshv_user_irq_entry entries[3] = {
+		{ .gsi = 1, .address_lo = 0xfee00000, .data = 0x30 },
+		{ .gsi = 4095, .address_lo = 0xfee00000, .data = 0x31 },
+		{ .gsi = 3, .address_lo = 0xfee00000, .data = 0x32 },
+	};
+	struct mshv_irq_table *table;
+
+	KUNIT_EXPECT_NULL(test, mshv_irq_table_build(entries, 0));
+
+	/* The largest GSI is fine. */
+	table = mshv_irq_table_build(entries, 3);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, table);
+	if (!IS_ERR(table))
+		mshv_irq_table_free(table);
+
+	entries[1].gsi = 4096;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mshv_irq_table_build(entries, 3)),
+			-EINVAL);
+	entries[1].gsi = 1;	/* routed twice */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mshv_irq_table_build(entries, 3)),
+			-EINVAL);
+	entries[1].gsi = 0;
+	entries[2].gsi = 0;	/* GSI 0 twice */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mshv_irq_table_build(entries, 3)),
+			-EINVAL);
+	entries[2].gsi = 2;
+	entries[2].address_hi = 1;	/* no extended destination ids */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mshv_irq_table_build(entries, 3)),
+			-EINVAL);
+}
+
+static struct kunit_case mshv_irq_cases[] = {
+	KUNIT_CASE(mshv_test_msi_decode),
+	KUNIT_CASE(mshv_test_irq_table_lookup),
+	KUNIT_CASE(mshv_test_irq_table_bad),
+	{}
+};
+
+static struct kunit_suite mshv_irq_suite = {
+	.name = "mshv_irq",
+	.test_cases = mshv_irq_cases,
+};
+
 kunit_test_suites(&mshv_hvcall_suite, &mshv_hvcall_fake_suite,
-		  &mshv_regions_suite, &mshv_regions_fake_suite);
+		  &mshv_regions_suite, &mshv_regions_fake_suite,
+		  &mshv_irq_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the /dev/mshv hypercall layer");
 MODULE_LICENSE("GPL");

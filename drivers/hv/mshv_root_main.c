@@ -474,6 +474,13 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 	case MSHV_ROOT_HVCALL:
 		ret = mshv_ioctl_root_hvcall(partition, (void __user *)arg);
 		break;
+	case MSHV_IRQFD:
+		ret = mshv_partition_ioctl_irqfd(partition, (void __user *)arg);
+		break;
+	case MSHV_SET_MSI_ROUTING:
+		ret = mshv_partition_ioctl_set_msi_routing(partition,
+							   (void __user *)arg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;
@@ -507,6 +514,8 @@ void mshv_partition_put(struct mshv_partition *partition)
 	mshv_partition_release_regions(partition);
 	mshv_partition_release_vps(partition);
 	mshv_partition_destroy_hv(partition->pt_id);
+	mshv_partition_release_irq_table(partition);
+	mutex_destroy(&partition->pt_resamplers_lock);
 	mutex_destroy(&partition->pt_mutex);
 	kfree_rcu(partition, pt_rcu);
 }
@@ -526,7 +535,11 @@ struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 
 static int mshv_partition_release(struct inode *inode, struct file *filp)
 {
-	mshv_partition_put(filp->private_data);
+	struct mshv_partition *partition = filp->private_data;
+
+	/* irqfds need the partition fd; the VP fds may outlive it. */
+	mshv_partition_release_irqfds(partition);
+	mshv_partition_put(partition);
 	return 0;
 }
 
@@ -611,6 +624,10 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	refcount_set(&partition->pt_ref, 1);
 	xa_init(&partition->pt_vps);
 	mutex_init(&partition->pt_mutex);
+	spin_lock_init(&partition->pt_irqfds_lock);
+	INIT_LIST_HEAD(&partition->pt_irqfds);
+	mutex_init(&partition->pt_resamplers_lock);
+	INIT_LIST_HEAD(&partition->pt_resamplers);
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
 		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);
@@ -653,6 +670,7 @@ destroy_hv_partition:
 put_fd:
 	put_unused_fd(fd);
 free_partition:
+	mutex_destroy(&partition->pt_resamplers_lock);
 	mutex_destroy(&partition->pt_mutex);
 	/* It may have been published to the SynIC handler for a moment. */
 	kfree_rcu(partition, pt_rcu);
@@ -772,9 +790,13 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto put_seam;
 
-	ret = mshv_synic_init();
+	ret = mshv_irqfd_init();
 	if (ret)
 		goto put_seam;
+
+	ret = mshv_synic_init();
+	if (ret)
+		goto exit_irqfd;
 
 	ret = misc_register(&mshv_dev);
 	if (ret)
@@ -785,6 +807,8 @@ static int __init mshv_root_init(void)
 
 exit_synic:
 	mshv_synic_exit();
+exit_irqfd:
+	mshv_irqfd_exit();
 put_seam:
 	hv_seam_put();
 	return ret;
@@ -795,6 +819,7 @@ static void __exit mshv_root_exit(void)
 	debugfs_remove_recursive(mshv_debugfs);
 	misc_deregister(&mshv_dev);
 	mshv_synic_exit();
+	mshv_irqfd_exit();
 	hv_seam_put();
 }
 

@@ -7,6 +7,8 @@
  * hypervisor schedules the virtual processors itself, an
  * HVMSG_OPAQUE_INTERCEPT there is how the driver learns that a VP stopped
  * at an intercept; the handler wakes the thread waiting in MSHV_RUN_VP.
+ * An HVMSG_X64_APIC_EOI says that a guest ended a level-triggered
+ * interrupt, which resampling irqfds pass on to the VMM.
  *
  * The message slot protocol is the TLFS one: the handler consumes the
  * message in its slot, frees the slot by writing HVMSG_NONE, and if the
@@ -33,11 +35,16 @@ static enum cpuhp_state mshv_synic_cpuhp;
 static void mshv_synic_handle(const struct hv_message *msg)
 {
 	const struct hv_opaque_intercept_message *opaque;
+	const struct hv_x64_apic_eoi_message *eoi;
 
 	switch (msg->header.message_type) {
 	case HVMSG_OPAQUE_INTERCEPT:
 		opaque = (const void *)msg->u.payload;
 		mshv_vp_kick(msg->header.sender, opaque->vp_index);
+		break;
+	case HVMSG_X64_APIC_EOI:
+		eoi = (const void *)msg->u.payload;
+		mshv_irqfd_eoi(msg->header.sender, eoi->interrupt_vector);
 		break;
 	default:
 		pr_warn_ratelimited("unexpected SynIC message type %#x\n",

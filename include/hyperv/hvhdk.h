@@ -725,6 +725,48 @@ struct hv_opaque_intercept_message {
 	u32 vp_index;
 } __packed;
 
+/*
+ * The guest EOIed a level-triggered interrupt: posted on the root's SINT0
+ * (the VP goes on running); the message header's sender is the partition.
+ */
+#define HVMSG_X64_APIC_EOI			0x80010004
+
+/**
+ * struct hv_x64_apic_eoi_message - HVMSG_X64_APIC_EOI
+ * @vp_index: the virtual processor that wrote the EOI
+ * @interrupt_vector: the vector it ended
+ */
+struct hv_x64_apic_eoi_message {
+	u32 vp_index;
+	u32 interrupt_vector;
+} __packed;
+
+/* hv_input_assert_virtual_interrupt.control bits */
+#define HV_INTERRUPT_CONTROL_TYPE		GENMASK_ULL(31, 0)
+#define HV_INTERRUPT_CONTROL_LEVEL		BIT_ULL(32)
+#define HV_INTERRUPT_CONTROL_LOGICAL_DEST	BIT_ULL(33)
+
+/**
+ * struct hv_input_assert_virtual_interrupt - HvAssertVirtualInterrupt input
+ * @partition_id: the partition
+ * @control: the interrupt type (HV_X64_INTERRUPT_TYPE_*) and the
+ *	HV_INTERRUPT_CONTROL_* flags
+ * @dest_addr: destination APIC id (logical destination in logical mode)
+ * @vector: the vector
+ * @target_vtl: the virtual trust level; 0
+ * @rsvd_z0: reserved, zero
+ * @rsvd_z1: reserved, zero
+ */
+struct hv_input_assert_virtual_interrupt {
+	u64 partition_id;
+	u64 control;
+	u64 dest_addr;
+	u32 vector;
+	u8 target_vtl;
+	u8 rsvd_z0;
+	u16 rsvd_z1;
+} __packed;
+
 /* hv_x64_intercept_message_header.execution_state bits */
 #define HV_X64_EXEC_STATE_CPL			GENMASK(1, 0)
 #define HV_X64_EXEC_STATE_CR0_PE		BIT(2)
@@ -1033,5 +1075,7 @@ static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 68
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);
+static_assert(sizeof(struct hv_input_assert_virtual_interrupt) == 32);
+static_assert(sizeof(struct hv_x64_apic_eoi_message) == 8);
 
 #endif /* _HYPERV_HVHDK_H */

@@ -195,6 +195,92 @@ struct mshv_run_vp {
 	__u8 msg_buf[MSHV_RUN_VP_BUF_SZ];
 };
 
+/* Bit numbers of mshv_user_irqfd.flags. */
+enum {
+	MSHV_IRQFD_BIT_DEASSIGN,
+	MSHV_IRQFD_BIT_RESAMPLE,
+	MSHV_IRQFD_BIT_COUNT,
+};
+
+#define MSHV_IRQFD_FLAGS_MASK	((1 << MSHV_IRQFD_BIT_COUNT) - 1)
+
+/**
+ * struct mshv_user_irqfd - argument of %MSHV_IRQFD
+ * @fd: an eventfd; each write to it injects the interrupt that the MSI
+ *	routing table gives for @gsi
+ * @resamplefd: with RESAMPLE, an eventfd the kernel signals when the guest
+ *	acknowledges (EOIs) the level-triggered interrupt of @gsi; else unused
+ * @gsi: the guest interrupt, an index into the MSI routing table
+ * @flags: bitmask of 1 << MSHV_IRQFD_BIT_*. DEASSIGN removes the irqfd of
+ *	@fd and @gsi instead of adding one.
+ */
+struct mshv_user_irqfd {
+	__s32 fd;
+	__s32 resamplefd;
+	__u32 gsi;
+	__u32 flags;
+};
+
+/* Bit numbers of mshv_user_ioeventfd.flags. */
+enum {
+	MSHV_IOEVENTFD_BIT_DATAMATCH,
+	MSHV_IOEVENTFD_BIT_PIO,
+	MSHV_IOEVENTFD_BIT_DEASSIGN,
+	MSHV_IOEVENTFD_BIT_COUNT,
+};
+
+#define MSHV_IOEVENTFD_FLAGS_MASK	((1 << MSHV_IOEVENTFD_BIT_COUNT) - 1)
+
+/**
+ * struct mshv_user_ioeventfd - argument of %MSHV_IOEVENTFD
+ * @datamatch: with DATAMATCH, only a write of this value signals @fd
+ * @addr: guest physical address of the doorbell
+ * @len: size of the write that signals @fd: 1, 2, 4 or 8 bytes, or 0 for
+ *	any size
+ * @fd: the eventfd to signal
+ * @flags: bitmask of 1 << MSHV_IOEVENTFD_BIT_*; PIO (port I/O) is not
+ *	supported. DEASSIGN removes the matching ioeventfd instead.
+ * @rsvd: reserved, must be 0
+ */
+struct mshv_user_ioeventfd {
+	__u64 datamatch;
+	__u64 addr;
+	__u32 len;
+	__s32 fd;
+	__u32 flags;
+	__u8 rsvd[4];
+};
+
+/**
+ * struct mshv_user_irq_entry - one route of the MSI routing table
+ * @gsi: the guest interrupt routed, below 4096
+ * @address_lo: low half of the MSI address: destination APIC id in bits
+ *	19:12, logical destination mode in bit 2
+ * @address_hi: high half of the MSI address; must be 0
+ * @data: MSI data: vector in bits 7:0, delivery mode in bits 10:8,
+ *	level trigger in bit 15
+ */
+struct mshv_user_irq_entry {
+	__u32 gsi;
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+};
+
+/**
+ * struct mshv_user_irq_table - argument of %MSHV_SET_MSI_ROUTING
+ * @nr: number of entries, at most 4096; 0 removes every
+ *	route
+ * @rsvd: reserved, must be 0
+ * @entries: the routes, each GSI at most once; they replace the whole
+ *	table
+ */
+struct mshv_user_irq_table {
+	__u32 nr;
+	__u32 rsvd;
+	struct mshv_user_irq_entry entries[];
+};
+
 /* Values of mshv_get_set_vp_state.type. */
 enum {
 	MSHV_VP_STATE_LAPIC,
@@ -237,6 +323,9 @@ struct mshv_get_set_vp_state {
 #define MSHV_INITIALIZE_PARTITION	_IO(MSHV_IOCTL, 0x00)
 #define MSHV_CREATE_VP		_IOW(MSHV_IOCTL, 0x01, struct mshv_create_vp)
 #define MSHV_SET_GUEST_MEMORY	_IOW(MSHV_IOCTL, 0x02, struct mshv_user_mem_region)
+#define MSHV_IRQFD		_IOW(MSHV_IOCTL, 0x03, struct mshv_user_irqfd)
+#define MSHV_IOEVENTFD		_IOW(MSHV_IOCTL, 0x04, struct mshv_user_ioeventfd)
+#define MSHV_SET_MSI_ROUTING	_IOW(MSHV_IOCTL, 0x05, struct mshv_user_irq_table)
 #define MSHV_GET_GPAP_ACCESS_BITMAP \
 	_IOWR(MSHV_IOCTL, 0x06, struct mshv_gpap_access_bitmap)
 #define MSHV_ROOT_HVCALL	_IOWR(MSHV_IOCTL, 0x07, struct mshv_root_hvcall)

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the interrupt ioctls of a /dev/mshv partition: MSHV_SET_MSI_ROUTING
+ * and MSHV_IRQFD, their error cases, and teardown in any order.
+ *
+ * Everything is skipped when /dev/mshv does not exist. The tests that count
+ * the hypervisor's HvAssertVirtualInterrupt calls read the test-only
+ * hypervisor simulator's debugfs files and are skipped on a real Hyper-V
+ * root.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "mshv_util.h"
+
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
+
+/* The ABI VMMs are built against (mainline Linux). */
+static_assert(MSHV_IRQFD == 0x4010B803, "MSHV_IRQFD");
+static_assert(MSHV_IOEVENTFD == 0x4020B804, "MSHV_IOEVENTFD");
+static_assert(MSHV_SET_MSI_ROUTING == 0x4008B805, "MSHV_SET_MSI_ROUTING");
+static_assert(sizeof(struct mshv_user_irq_entry) == 16, "irq entry");
+static_assert(offsetof(struct mshv_user_irq_table, entries) == 8,
+	      "irq table");
+static_assert(offsetof(struct mshv_user_ioeventfd, rsvd) == 28,
+	      "ioeventfd");
+
+#define MAX_GUEST_IRQS	4096
+
+/* MSI address of APIC id 0, physical destination. */
+#define MSI_ADDR	0xfee00000u
+/* MSI data: vector @v, fixed delivery, edge or level-triggered. */
+#define MSI_EDGE(v)	(v)
+#define MSI_LEVEL(v)	((v) | 1u << 15 | 1u << 14)
+
+static struct mshv_user_irq_table *table_alloc(unsigned int nr)
+{
+	struct mshv_user_irq_table *t;
+
+	t = calloc(1, sizeof(*t) + nr * sizeof(t->entries[0]));
+	if (t)
+		t->nr = nr;
+	return t;
+}
+
+static int set_routing(int pt, const struct mshv_user_irq_table *t)
+{
+	return ioctl(pt, MSHV_SET_MSI_ROUTING, t) < 0 ? -errno : 0;
+}
+
+/* Route @gsi (and only it) with MSI data @data. */
+static int route_one(int pt, __u32 gsi, __u32 data)
+{
+	struct mshv_user_irq_table *t = table_alloc(1);
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	t->entries[0] = (struct mshv_user_irq_entry){
+		.gsi = gsi, .address_lo = MSI_ADDR, .data = data,
+	};
+	ret = set_routing(pt, t);
+	free(t);
+	return ret;
+}
+
+static int irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IRQFD, &args) < 0 ? -errno : 0;
+}
+
+enum {
+	DEASSIGN = 1 << MSHV_IRQFD_BIT_DEASSIGN,
+	RESAMPLE = 1 << MSHV_IRQFD_BIT_RESAMPLE,
+};
+
+/* An initialized partition with a local APIC and VP 0 (APIC id 0). */
+FIXTURE(irq) {
+	int dev;
+	int pt;
+	int vp;
+	int efd;
+	bool sim;
+};
+
+FIXTURE_SETUP(irq)
+{
+	struct mshv_create_vp vp = { .vp_index = 0 };
+
+	self->pt = -1;
+	self->vp = -1;
+	self->efd = -1;
+	self->dev = mshv_open();
+	if (mshv_absent(self->dev))
+		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-self->dev));
+	ASSERT_LE(0, self->dev);
+	self->pt = mshv_create_partition(self->dev,
+					 1ULL << MSHV_PT_BIT_LAPIC, 0);
+	ASSERT_LE(0, self->pt);
+	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+	self->vp = ioctl(self->pt, MSHV_CREATE_VP, &vp);
+	ASSERT_LE(0, self->vp);
+	self->efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->efd);
+	self->sim = sim_present();
+}
+
+FIXTURE_TEARDOWN(irq)
+{
+	if (self->efd >= 0)
+		close(self->efd);
+	if (self->vp >= 0)
+		close(self->vp);
+	if (self->pt >= 0)
+		close(self->pt);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* HvAssertVirtualInterrupt calls so far, or skip without the simulator. */
+static bool asserts(struct __test_metadata *_metadata, bool sim, __u64 *n)
+{
+	if (!sim)
+		SKIP(return false, "needs the hypervisor simulator");
+	EXPECT_EQ(0, sim_hypercall_count(HVCALL_ASSERT_VIRTUAL_INTERRUPT, n));
+	return true;
+}
+
+static void signal_efd(struct __test_metadata *_metadata, int efd)
+{
+	__u64 one = 1;
+
+	ASSERT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+}
+
+TEST_F(irq, routing_empty_and_full)
+{
+	struct mshv_user_irq_table *t = table_alloc(MAX_GUEST_IRQS);
+	unsigned int i;
+
+	ASSERT_NE(NULL, t);
+	t->nr = 0;
+	EXPECT_EQ(0, set_routing(self->pt, t));
+	t->nr = MAX_GUEST_IRQS;
+	for (i = 0; i < MAX_GUEST_IRQS; i++)
+		t->entries[i] = (struct mshv_user_irq_entry){
+			.gsi = MAX_GUEST_IRQS - 1 - i,
+			.address_lo = MSI_ADDR,
+			.data = MSI_EDGE(0x20 + i % 200),
+		};
+	EXPECT_EQ(0, set_routing(self->pt, t));
+	t->nr = 0;
+	EXPECT_EQ(0, set_routing(self->pt, t));
+	free(t);
+}
+
+TEST_F(irq, routing_bad_tables)
+{
+	struct mshv_user_irq_table *t = table_alloc(MAX_GUEST_IRQS + 1);
+
+	ASSERT_NE(NULL, t);
+	/* Too many entries. */
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+
+	t->nr = 2;
+	t->entries[0] = (struct mshv_user_irq_entry){
+		.gsi = 1, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x30),
+	};
+	t->entries[1] = (struct mshv_user_irq_entry){
+		.gsi = 2, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x31),
+	};
+	EXPECT_EQ(0, set_routing(self->pt, t));
+
+	t->rsvd = 1;
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	t->rsvd = 0;
+	t->entries[1].gsi = MAX_GUEST_IRQS;
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	t->entries[1].gsi = 1;		/* the same GSI twice */
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	t->entries[0].gsi = 0;
+	t->entries[1].gsi = 0;		/* GSI 0 twice */
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	t->entries[1].gsi = 2;
+	t->entries[1].address_hi = 1;	/* no extended destination ids */
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	free(t);
+}
+
+/* The header or the entries out of reach: EFAULT. */
+TEST_F(irq, routing_bad_pointer)
+{
+	long psz = getpagesize();
+	struct mshv_user_irq_table *t;
+	char *p;
+
+	p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p + psz, psz, PROT_NONE));
+	/* The header is readable, its entries are not. */
+	t = (void *)(p + psz - sizeof(*t));
+	t->nr = 1;
+	t->rsvd = 0;
+	EXPECT_EQ(-EFAULT, set_routing(self->pt, t));
+	EXPECT_EQ(-EFAULT, set_routing(self->pt, (void *)(p + psz)));
+	munmap(p, 2 * psz);
+}
+
+/* A failed update leaves the table that was there. */
+TEST_F(irq, routing_failed_update_keeps_table)
+{
+	struct mshv_user_irq_table *t = table_alloc(2);
+	int rfd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_NE(NULL, t);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, route_one(self->pt, 5, MSI_LEVEL(0x40)));
+	t->entries[0] = (struct mshv_user_irq_entry){
+		.gsi = 5, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x41),
+	};
+	t->entries[1] = t->entries[0];
+	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
+	/* GSI 5 is still level-triggered: it can be resampled. */
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, rfd, 5, RESAMPLE));
+	close(rfd);
+	free(t);
+}
+
+TEST_F(irq, irqfd_bad_args)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct mshv_user_irqfd args = { .fd = self->efd };
+
+	ASSERT_LE(0, null);
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, -1, 0, 1u << 2));
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, -1, 0, 0x80000000u));
+	EXPECT_EQ(-EBADF, irqfd(self->pt, -1, -1, 0, 0));
+	EXPECT_EQ(-EBADF, irqfd(self->pt, 1000000, -1, 0, 0));
+	/* Not an eventfd. */
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, null, -1, 0, 0));
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->pt, -1, 0, 0));
+	EXPECT_EQ(-EBADF, irqfd(self->pt, -1, -1, 0, DEASSIGN));
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, null, -1, 0, DEASSIGN));
+	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IRQFD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* The same through the VP-less /dev/mshv fd: not its ioctl. */
+	EXPECT_EQ(-1, ioctl(self->dev, MSHV_IRQFD, &args));
+	EXPECT_EQ(ENOTTY, errno);
+	close(null);
+}
+
+/* One irqfd per eventfd and partition; deassign frees it for reuse. */
+TEST_F(irq, irqfd_assign_deassign)
+{
+	int other = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 3, 0));
+	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 3, 0));
+	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, irqfd(self->pt, other, -1, 3, 0));
+	/* The wrong GSI deassigns nothing, and that is not an error. */
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 3, DEASSIGN));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	close(other);
+}
+
+TEST_F(irq, resample_needs_level_route)
+{
+	int rfd = eventfd(0, EFD_CLOEXEC);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, rfd);
+	ASSERT_LE(0, null);
+	/* No route. */
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	/* An edge-triggered route. */
+	ASSERT_EQ(0, route_one(self->pt, 9, MSI_EDGE(0x50)));
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	/* A level-triggered one, and a bad resample fd. */
+	ASSERT_EQ(0, route_one(self->pt, 9, MSI_LEVEL(0x50)));
+	EXPECT_EQ(-EBADF, irqfd(self->pt, self->efd, -1, 9, RESAMPLE));
+	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, null, 9, RESAMPLE));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	/* Without RESAMPLE the resample fd is not looked at. */
+	EXPECT_EQ(0, irqfd(self->pt, rfd, -1, 9, 0));
+	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 9, DEASSIGN));
+	EXPECT_EQ(0, irqfd(self->pt, rfd, -1, 9, DEASSIGN));
+	close(null);
+	close(rfd);
+}
+
+/* Each signal of a routed GSI asserts its interrupt; unrouted, nothing. */
+TEST_F(irq, irqfd_asserts_routed_gsi)
+{
+	__u64 before, after;
+
+	if (!asserts(_metadata, self->sim, &before))
+		return;
+	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 12, 0));
+	signal_efd(_metadata, self->efd);
+	ASSERT_TRUE(asserts(_metadata, self->sim, &after));
+	EXPECT_EQ(before, after);
+
+	ASSERT_EQ(0, route_one(self->pt, 12, MSI_EDGE(0x61)));
+	signal_efd(_metadata, self->efd);
+	signal_efd(_metadata, self->efd);
+	ASSERT_TRUE(asserts(_metadata, self->sim, &after));
+	EXPECT_EQ(before + 2, after);
+
+	/* Routes are looked up at each signal: none any more. */
+	ASSERT_EQ(0, route_one(self->pt, 13, MSI_EDGE(0x61)));
+	signal_efd(_metadata, self->efd);
+	ASSERT_TRUE(asserts(_metadata, self->sim, &before));
+	EXPECT_EQ(after, before);
+
+	/* Deassigned: nothing either. */
+	ASSERT_EQ(0, route_one(self->pt, 12, MSI_EDGE(0x61)));
+	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 12, DEASSIGN));
+	signal_efd(_metadata, self->efd);
+	ASSERT_TRUE(asserts(_metadata, self->sim, &after));
+	EXPECT_EQ(before, after);
+}
+
+/* A count already in the eventfd at assignment raises the interrupt. */
+TEST_F(irq, irqfd_pending_at_assign)
+{
+	__u64 before, after;
+
+	if (!asserts(_metadata, self->sim, &before))
+		return;
+	ASSERT_EQ(0, route_one(self->pt, 1, MSI_EDGE(0x62)));
+	signal_efd(_metadata, self->efd);
+	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 1, 0));
+	ASSERT_TRUE(asserts(_metadata, self->sim, &after));
+	EXPECT_EQ(before + 1, after);
+}
+
+struct signaller {
+	int efd;
+	bool stop;	/* __atomic accesses */
+	unsigned long writes;
+};
+
+static void *signal_loop(void *arg)
+{
+	struct signaller *s = arg;
+	__u64 one = 1;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		if (write(s->efd, &one, sizeof(one)) != sizeof(one))
+			break;
+		s->writes++;
+	}
+	return NULL;
+}
+
+/*
+ * Teardown while another thread signals: routing replaced, irqfd
+ * deassigned and assigned, and the partition closed, all during the
+ * signals. The kernel must report nothing (the test run checks the log).
+ */
+TEST_F(irq, teardown_while_signalling)
+{
+	struct signaller s = { .efd = self->efd };
+	pthread_t thread;
+	int i;
+
+	ASSERT_EQ(0, route_one(self->pt, 2, MSI_EDGE(0x63)));
+	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, 0));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, signal_loop, &s));
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, route_one(self->pt, 2, MSI_EDGE(0x63 + i % 2)));
+		ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, DEASSIGN));
+		ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, 0));
+	}
+	close(self->pt);
+	self->pt = -1;
+	usleep(10000);
+	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	EXPECT_LT(0UL, s.writes);
+}
+
+/* The eventfd is closed while signalled, then the partition. */
+TEST_F(irq, eventfd_closed_while_signalling)
+{
+	int rfd = eventfd(0, EFD_CLOEXEC);
+	struct signaller s;
+	pthread_t thread;
+	int fd;
+
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, route_one(self->pt, 7, MSI_LEVEL(0x64)));
+	fd = dup(self->efd);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, irqfd(self->pt, self->efd, rfd, 7, RESAMPLE));
+	s = (struct signaller){ .efd = fd };
+	ASSERT_EQ(0, pthread_create(&thread, NULL, signal_loop, &s));
+	usleep(1000);
+	/* The last reference to the eventfd goes with the thread's fd. */
+	close(self->efd);
+	self->efd = -1;
+	close(rfd);
+	usleep(1000);
+	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	close(fd);
+	EXPECT_EQ(0, route_one(self->pt, 7, MSI_LEVEL(0x64)));
+}
+
+TEST_HARNESS_MAIN

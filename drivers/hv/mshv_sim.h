@@ -567,6 +567,7 @@ u32 mshv_sim_lapic_ppr(struct mshv_sim_vp *vp);
 int mshv_sim_lapic_next(struct mshv_sim_vp *vp);
 void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector);
 bool mshv_sim_lapic_accept(struct mshv_sim_vp *vp, u8 vector, bool level);
+void mshv_sim_lapic_wake(struct mshv_sim_vp *vp);
 u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
 				      struct mshv_sim_call *call);
 void mshv_sim_lapic_scan(struct mshv_sim_vp *vp);

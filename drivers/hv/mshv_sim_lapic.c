@@ -269,8 +269,16 @@ static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
 	mshv_sim_synic_post(vp->sim, msg);
 }
 
-/* A halted @vp has an interrupt to take: let it run again. */
-static void mshv_sim_lapic_wake(struct mshv_sim_vp *vp)
+/**
+ * mshv_sim_lapic_wake() - let a halted @vp run again if it has an
+ *	interrupt to take
+ * @vp: the VP
+ *
+ * Called when an interrupt was accepted and when the root changed the
+ * VP's registers (CR8 may have unmasked one). With the root scheduler, a
+ * VP that HvDispatchVp returned BLOCKED is signalled to the root.
+ */
+void mshv_sim_lapic_wake(struct mshv_sim_vp *vp)
 {
 	if (!vp->lapic.halted || mshv_sim_lapic_pending(vp) < 0)
 		return;

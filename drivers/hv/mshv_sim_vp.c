@@ -565,6 +565,7 @@ u16 mshv_sim_set_vp_registers(struct mshv_sim *sim, struct mshv_sim_call *call)
 		call->reps_done++;
 	}
 	mshv_sim_vp_store_page(vp);
+	mshv_sim_lapic_wake(vp);
 	mshv_sim_vp_sched_update(sim, vp);
 	return status;
 }

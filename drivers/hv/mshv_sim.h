@@ -580,6 +580,10 @@ bool mshv_sim_lapic_mmio(struct mshv_sim_vp *vp, u64 gpa, void *buf, u32 len,
 			 bool write);
 int mshv_sim_lapic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 		       u64 *value);
+void mshv_sim_lapic_save(struct mshv_sim_vp *vp,
+			 struct hv_local_interrupt_controller_state *state);
+void mshv_sim_lapic_restore(struct mshv_sim_vp *vp,
+			    const struct hv_local_interrupt_controller_state *state);
 
 /* The hypervisor's own scheduler, mshv_sim_vp.c */
 bool mshv_sim_hv_scheduler(const struct mshv_sim *sim);

@@ -2667,6 +2667,11 @@ struct test_guest {
 	struct hv_vp_register_page *regs;
 };
 
+static void test_free_page(void *page)
+{
+	free_page((unsigned long)page);
+}
+
 /* Map VP 0's state page @type; its kernel address. */
 static void *test_vp_page(struct kunit *test, u64 id, u16 type)
 {
@@ -2879,6 +2884,14 @@ static void test_expect_intercept(struct kunit *test, struct test_guest *g,
 	KUNIT_EXPECT_EQ(test, g->msg->header.message_type, type);
 }
 
+/* HvAssertVirtualInterrupt of what the input page holds; the status. */
+static u16 test_assert_raw(struct kunit *test)
+{
+	return hv_result(test_call(test,
+				   TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+					    0, 0)));
+}
+
 /* HvAssertVirtualInterrupt; the status. */
 static u16 test_assert_irq(struct kunit *test, u64 id, u32 type, u32 flags,
 			   u64 dest, u32 vector)
@@ -2891,9 +2904,7 @@ static u16 test_assert_irq(struct kunit *test, u64 id, u32 type, u32 flags,
 	in->control.flags = flags;
 	in->dest_addr = dest;
 	in->vector = vector;
-	return hv_result(test_call(test,
-				   TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-					    0, 0)));
+	return test_assert_raw(test);
 }
 
 /* A fixed edge-triggered interrupt for VP 0 (APIC id 0). */
@@ -2957,18 +2968,15 @@ static void mshv_sim_test_lapic_assert_invalid(struct kunit *test)
 	in->partition_id = g.id;
 	in->vector = 0x40;
 	in->target_vtl = 1;
-	KUNIT_EXPECT_EQ(test, hv_result(test_call(test,
-			TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT, 0, 0))),
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
 			HV_STATUS_INVALID_PARAMETER);
 	in->target_vtl = 0;
 	in->rsvd_z0 = 1;
-	KUNIT_EXPECT_EQ(test, hv_result(test_call(test,
-			TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT, 0, 0))),
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
 			HV_STATUS_INVALID_PARAMETER);
 	in->rsvd_z0 = 0;
 	in->rsvd_z1 = 1;
-	KUNIT_EXPECT_EQ(test, hv_result(test_call(test,
-			TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT, 0, 0))),
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
 			HV_STATUS_INVALID_PARAMETER);
 
 	/* Valid: to VP 0, to a VP that does not exist (lost, no error). */
@@ -3230,6 +3238,60 @@ static void mshv_sim_test_lapic_hlt_intercept(struct kunit *test)
 	test_expect_intercept(test, &plain, 0, HVMSG_X64_HALT);
 }
 
+/* HvGetVpState or HvSetVpState of VP 0's local APIC through @page. */
+static void test_lapic_state(struct kunit *test, u64 id, u16 code, void *page)
+{
+	struct hv_input_get_vp_state *in = test_ctx(test)->in;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in) + sizeof(u64));
+	in->partition_id = id;
+	in->state_data.type = HV_GET_SET_VP_STATE_LAPIC_STATE;
+	in->output_data_pfns[0] = page_to_pfn(virt_to_page(page));
+	ret = test_call(test, TEST_CTL(code, 0, 0) |
+			1ULL << HV_HYPERCALL_VARHEAD_OFFSET);
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+}
+
+/*
+ * HvGetVpState shows the live APIC (enabled by the guest, a requested
+ * level-triggered vector); HvSetVpState loads it: a cleared IRR takes the
+ * request back.
+ */
+static void mshv_sim_test_lapic_state(struct kunit *test)
+{
+	struct hv_local_interrupt_controller_state *state;
+	struct test_guest g;
+
+	state = (void *)get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, state);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_free_page,
+							state), 0);
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x42, TEST_HANDLER);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_FIXED,
+					      HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
+					      0, 0x42),
+			HV_STATUS_SUCCESS);
+
+	test_lapic_state(test, g.id, HVCALL_GET_VP_STATE, state);
+	KUNIT_EXPECT_EQ(test, state->apic_spurious, 0x1ff);
+	KUNIT_EXPECT_EQ(test, state->apic_version, MSHV_SIM_APIC_VERSION);
+	KUNIT_EXPECT_EQ(test, state->apic_irr[2], BIT(2));
+	KUNIT_EXPECT_EQ(test, state->apic_tmr[2], BIT(2));
+	KUNIT_EXPECT_EQ(test, state->apic_isr[2], 0);
+	/* x2APIC: the LDR is derived from the id, cluster 0, member 0. */
+	KUNIT_EXPECT_EQ(test, state->apic_ldr, 1);
+
+	state->apic_irr[2] = 0;
+	state->apic_tmr[2] = 0;
+	test_lapic_state(test, g.id, HVCALL_SET_VP_STATE, state);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -3238,6 +3300,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_register_page),
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
+	KUNIT_CASE(mshv_sim_test_lapic_state),
 	{}
 };
 

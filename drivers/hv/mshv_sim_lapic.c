@@ -373,8 +373,9 @@ static void mshv_sim_lapic_route(struct mshv_sim_partition *pt,
 }
 
 /* Check the input of HvAssertVirtualInterrupt; fill @irq from it. */
-static u16 mshv_sim_assert_check(const struct hv_input_assert_virtual_interrupt *in,
-				 struct mshv_sim_lapic_irq *irq)
+static u16
+mshv_sim_assert_check(const struct hv_input_assert_virtual_interrupt *in,
+		      struct mshv_sim_lapic_irq *irq)
 {
 	u32 flags = in->control.flags;
 
@@ -441,7 +442,7 @@ u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
 /**
  * mshv_sim_lapic_scan() - take the vectors the root left in @vp's
  *	register page
- * @vp: the VP, being dispatched with HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION
+ * @vp: the VP, dispatched with HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION
  *
  * Each of the first interrupt_vector_count vectors (at most
  * HV_VP_REGISTER_PAGE_MAX_VECTORS) is accepted as a fixed, edge-triggered
@@ -769,3 +770,68 @@ int mshv_sim_lapic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_msr);
+
+/**
+ * mshv_sim_lapic_save() - show @vp's local APIC in an HvGetVpState page
+ * @vp: the VP
+ * @state: the LAPIC state page, already holding what HvSetVpState last
+ *	stored (or the reset values)
+ *
+ * Overwrites the registers the simulator models with their live values:
+ * id, version, LDR, DFR, SVR, ISR, TMR, IRR and ICR.
+ */
+void mshv_sim_lapic_save(struct mshv_sim_vp *vp,
+			 struct hv_local_interrupt_controller_state *state)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	unsigned int i;
+
+	if (!mshv_sim_lapic_active(vp))
+		return;
+	state->apic_id = mshv_sim_lapic_read(vp, MSHV_SIM_APIC_ID);
+	state->apic_version = MSHV_SIM_APIC_VERSION;
+	state->apic_ldr = mshv_sim_lapic_ldr(vp);
+	state->apic_dfr = apic->dfr;
+	state->apic_spurious = apic->svr;
+	for (i = 0; i < ARRAY_SIZE(state->apic_isr); i++) {
+		state->apic_isr[i] = bitmap_read(apic->isr, i * 32, 32);
+		state->apic_tmr[i] = bitmap_read(apic->tmr, i * 32, 32);
+		state->apic_irr[i] = bitmap_read(apic->irr, i * 32, 32);
+	}
+	state->apic_icr_low = apic->icr_low;
+	state->apic_icr_high = apic->icr_high;
+}
+
+/**
+ * mshv_sim_lapic_restore() - load @vp's local APIC from an HvSetVpState
+ *	page
+ * @vp: the VP
+ * @state: the LAPIC state page
+ *
+ * Takes the LDR, DFR, SVR, ISR, TMR, IRR and ICR (the id and version are
+ * the simulator's); vectors 0-15 stay clear. A halted VP wakes if an
+ * interrupt became deliverable.
+ */
+void mshv_sim_lapic_restore(struct mshv_sim_vp *vp,
+			    const struct hv_local_interrupt_controller_state *state)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	unsigned int i;
+
+	if (!mshv_sim_lapic_active(vp))
+		return;
+	apic->ldr = state->apic_ldr & GENMASK(31, 24);
+	apic->dfr = state->apic_dfr | GENMASK(27, 0);
+	apic->svr = state->apic_spurious & MSHV_SIM_APIC_SVR_MASK;
+	for (i = 0; i < ARRAY_SIZE(state->apic_isr); i++) {
+		bitmap_write(apic->isr, state->apic_isr[i], i * 32, 32);
+		bitmap_write(apic->tmr, state->apic_tmr[i], i * 32, 32);
+		bitmap_write(apic->irr, state->apic_irr[i], i * 32, 32);
+	}
+	bitmap_clear(apic->isr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	bitmap_clear(apic->tmr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	bitmap_clear(apic->irr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	apic->icr_low = state->apic_icr_low & MSHV_SIM_ICR_LOW_MASK;
+	apic->icr_high = state->apic_icr_high;
+	mshv_sim_lapic_wake(vp);
+}

@@ -781,6 +781,8 @@ u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 		memcpy(buf, vp->state[idx], HV_HYP_PAGE_SIZE);
 	else
 		mshv_sim_vp_state_reset(pt, vp, idx, buf);
+	if (idx == MSHV_SIM_VP_STATE_LAPIC)
+		mshv_sim_lapic_save(vp, buf);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -831,6 +833,10 @@ u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 			return HV_STATUS_NO_RESOURCES;
 	}
 	memcpy(vp->state[idx], buf, HV_HYP_PAGE_SIZE);
+	if (idx == MSHV_SIM_VP_STATE_LAPIC) {
+		mshv_sim_lapic_restore(vp, buf);
+		mshv_sim_vp_sched_update(sim, vp);
+	}
 	return HV_STATUS_SUCCESS;
 }
 

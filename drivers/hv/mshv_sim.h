@@ -3,8 +3,9 @@
  * Private interface of mshv_sim, a test-only software model of the Hyper-V
  * partition management hypercalls. mshv_sim_partition.c implements the
  * hypervisor, mshv_sim_memory.c the GPA map (SLAT) of child partitions,
- * mshv_sim_main.c plugs one instance into the hypervisor seam and debugfs,
- * and mshv_sim_kunit.c drives private instances directly.
+ * mshv_sim_vp.c their virtual processors, mshv_sim_lapic.c the VPs' local
+ * APICs, mshv_sim_main.c plugs one instance into the hypervisor seam and
+ * debugfs, and mshv_sim_kunit.c drives private instances directly.
  */
 #ifndef _MSHV_SIM_H
 #define _MSHV_SIM_H

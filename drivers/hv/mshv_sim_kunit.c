@@ -2654,14 +2654,16 @@ static struct kunit_suite mshv_sim_synic_test_suite = {
 #define TEST_APIC_GPA		0xfee00000ULL
 
 /**
- * struct test_guest - a child partition with VP 0 and guest memory
+ * struct test_guest - a child partition with VPs and guest memory
  * @id: partition id
+ * @vp: the VP the helpers act on (0 unless test_add_vp() made another)
  * @mem: kernel addresses of the guest pages, GPA 0 up
- * @msg: VP 0's intercept message page
- * @regs: VP 0's register page
+ * @msg: the intercept message page of @vp
+ * @regs: the register page of @vp
  */
 struct test_guest {
 	u64 id;
+	u32 vp;
 	u8 *mem[TEST_GUEST_PAGES];
 	struct hv_message *msg;
 	struct hv_vp_register_page *regs;
@@ -2672,14 +2674,15 @@ static void test_free_page(void *page)
 	free_page((unsigned long)page);
 }
 
-/* Map VP 0's state page @type; its kernel address. */
-static void *test_vp_page(struct kunit *test, u64 id, u16 type)
+/* Map the state page @type of @g's VP; its kernel address. */
+static void *test_vp_page(struct kunit *test, struct test_guest *g, u16 type)
 {
 	struct hv_input_map_vp_state_page *in = test_ctx(test)->in;
 	struct hv_output_map_vp_state_page *out = test_ctx(test)->out;
 
 	memset(in, 0, sizeof(*in));
-	in->partition_id = id;
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
 	in->type = type;
 	KUNIT_ASSERT_EQ(test,
 			hv_result(test_call(test, TEST_CTL(HVCALL_MAP_VP_STATE_PAGE,
@@ -2688,12 +2691,28 @@ static void *test_vp_page(struct kunit *test, u64 id, u16 type)
 	return page_address(pfn_to_page(out->map_location));
 }
 
+/* Create VP @index of @g, with its state pages; the helpers now act on it. */
+static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
+{
+	struct hv_input_create_vp *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g->id;
+	in->vp_index = index;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test, TEST_CTL(HVCALL_CREATE_VP,
+							   0, 0))),
+			HV_STATUS_SUCCESS);
+	g->vp = index;
+	g->msg = test_vp_page(test, g, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+	g->regs = test_vp_page(test, g, HV_VP_STATE_PAGE_REGISTERS);
+}
+
 /* An initialized partition with @flags, guest memory and VP 0. */
 static void test_guest_init(struct kunit *test, struct test_guest *g,
 			    u64 flags)
 {
 	struct mshv_sim *sim = test_ctx(test)->sim;
-	struct hv_input_create_vp *in = test_ctx(test)->in;
 	u64 pfns[TEST_GUEST_PAGES];
 	unsigned int i;
 
@@ -2710,14 +2729,7 @@ static void test_guest_init(struct kunit *test, struct test_guest *g,
 	test_map_ok(test, g->id, 0, TEST_RW | HV_MAP_GPA_EXECUTABLE, pfns,
 		    TEST_GUEST_PAGES);
 
-	memset(in, 0, sizeof(*in));
-	in->partition_id = g->id;
-	KUNIT_ASSERT_EQ(test,
-			hv_result(test_call(test, TEST_CTL(HVCALL_CREATE_VP,
-							   0, 0))),
-			HV_STATUS_SUCCESS);
-	g->msg = test_vp_page(test, g->id, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
-	g->regs = test_vp_page(test, g->id, HV_VP_STATE_PAGE_REGISTERS);
+	test_add_vp(test, g, 0);
 }
 
 /* Copy @len bytes to guest physical address @gpa (within one page). */
@@ -2746,25 +2758,27 @@ static u32 test_counter(struct test_guest *g)
 	return (u32)test_peek64(g, TEST_COUNTER);
 }
 
-/* HvSetVpRegisters of @n registers of VP 0. */
-static void test_set_regs(struct kunit *test, u64 id,
+/* HvSetVpRegisters of @n registers of @g's VP. */
+static void test_set_regs(struct kunit *test, struct test_guest *g,
 			  const struct hv_register_assoc *regs, unsigned int n)
 {
 	struct hv_input_set_vp_registers *in = test_ctx(test)->in;
 	u64 ret;
 
 	memset(in, 0, sizeof(*in));
-	in->partition_id = id;
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
 	memcpy(in->elements, regs, n * sizeof(*regs));
 	ret = test_call(test, TEST_CTL(HVCALL_SET_VP_REGISTERS, n, 0));
 	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
 }
 
-static void test_set_reg64(struct kunit *test, u64 id, u32 name, u64 value)
+static void test_set_reg64(struct kunit *test, struct test_guest *g, u32 name,
+			   u64 value)
 {
 	struct hv_register_assoc reg = { .name = name, .value.reg64 = value };
 
-	test_set_regs(test, id, &reg, 1);
+	test_set_regs(test, g, &reg, 1);
 }
 
 static struct hv_register_assoc test_seg(u32 name, u16 sel, u32 limit,
@@ -2788,7 +2802,7 @@ static void test_real_mode(struct kunit *test, struct test_guest *g)
 		  .value.reg64 = TEST_STACK },
 	};
 
-	test_set_regs(test, g->id, regs, ARRAY_SIZE(regs));
+	test_set_regs(test, g, regs, ARRAY_SIZE(regs));
 }
 
 /* Point real-mode vector @vector at @handler. */
@@ -2844,14 +2858,15 @@ static void test_real_guest(struct kunit *test, struct test_guest *g)
 	test_real_mode(test, g);
 }
 
-/* HvDispatchVp of VP 0, which must succeed. */
-static void test_dispatch(struct kunit *test, u64 id, u32 flags,
+/* HvDispatchVp of @g's VP, which must succeed. */
+static void test_dispatch(struct kunit *test, struct test_guest *g, u32 flags,
 			  struct hv_output_dispatch_vp *out)
 {
 	struct hv_input_dispatch_vp *in = test_ctx(test)->in;
 
 	memset(in, 0, sizeof(*in));
-	in->partition_id = id;
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
 	in->flags = flags;
 	KUNIT_ASSERT_EQ(test,
 			hv_result(test_call(test, TEST_CTL(HVCALL_DISPATCH_VP,
@@ -2860,24 +2875,24 @@ static void test_dispatch(struct kunit *test, u64 id, u32 flags,
 	memcpy(out, test_ctx(test)->out, sizeof(*out));
 }
 
-/* Dispatch VP 0 and expect it to end halted in the hypervisor. */
+/* Dispatch @g's VP and expect it to end halted in the hypervisor. */
 static void test_expect_blocked(struct kunit *test, struct test_guest *g,
 				u32 flags)
 {
 	struct hv_output_dispatch_vp out;
 
-	test_dispatch(test, g->id, flags, &out);
+	test_dispatch(test, g, flags, &out);
 	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_BLOCKED);
 	KUNIT_EXPECT_EQ(test, out.dispatch_event, HV_VP_DISPATCH_EVENT_NONE);
 }
 
-/* Dispatch VP 0 and expect it to stop at an intercept of @type. */
+/* Dispatch @g's VP and expect it to stop at an intercept of @type. */
 static void test_expect_intercept(struct kunit *test, struct test_guest *g,
 				  u32 flags, u32 type)
 {
 	struct hv_output_dispatch_vp out;
 
-	test_dispatch(test, g->id, flags, &out);
+	test_dispatch(test, g, flags, &out);
 	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
 	KUNIT_EXPECT_EQ(test, out.dispatch_event,
 			HV_VP_DISPATCH_EVENT_INTERCEPT);
@@ -3056,11 +3071,11 @@ static void mshv_sim_test_lapic_priority(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
 
 	/* TPR class 7 masks 0x61 until the root lowers CR8. */
-	test_set_reg64(test, g.id, HV_X64_REGISTER_CR8, 7);
+	test_set_reg64(test, &g, HV_X64_REGISTER_CR8, 7);
 	test_fixed(test, g.id, 0x61);
 	test_expect_blocked(test, &g, 0);
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
-	test_set_reg64(test, g.id, HV_X64_REGISTER_CR8, 0);
+	test_set_reg64(test, &g, HV_X64_REGISTER_CR8, 0);
 	test_expect_blocked(test, &g, 0);
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
 }
@@ -3190,7 +3205,7 @@ static void test_long_mode(struct kunit *test, struct test_guest *g)
 		  .value.table = { .limit = 0x17, .base = TEST_GDT } },
 	};
 
-	test_set_regs(test, g->id, regs, ARRAY_SIZE(regs));
+	test_set_regs(test, g, regs, ARRAY_SIZE(regs));
 }
 
 static void mshv_sim_test_lapic_long_mode(struct kunit *test)
@@ -3292,6 +3307,82 @@ static void mshv_sim_test_lapic_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
 }
 
+/*
+ * Real mode, at TEST_IPI_CODE: enable the x2APIC, send vector 0x40 to APIC
+ * id 1 through the ICR and vector 0x51 to itself through SELF IPI, STI,
+ * HLT forever.
+ */
+#define TEST_IPI_CODE		0x1300
+
+static const u8 test_prog_ipi[] = {
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
+	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC ICR */
+	0x66, 0xb8, 0x40, 0x00, 0x00, 0x00,	/* mov eax, fixed, 0x40 */
+	0x66, 0xba, 0x01, 0x00, 0x00, 0x00,	/* mov edx, APIC id 1 */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x3f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SELF IPI */
+	0x66, 0xb8, 0x51, 0x00, 0x00, 0x00,	/* mov eax, 0x51 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xfb,					/* sti */
+	0xf4,					/* 1: hlt */
+	0xeb, 0xfd,				/* jmp 1b */
+};
+
+/*
+ * IPIs: VP 0 interrupts halted VP 1 through the ICR (which signals the
+ * root, since HvDispatchVp returned VP 1 BLOCKED) and itself through
+ * SELF IPI.
+ */
+static void mshv_sim_test_lapic_ipi(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_vp_signal_pair_scheduler_message pair;
+	struct hv_vp_register_page *regs0;
+	struct hv_message *slot, *msg0;
+	struct test_guest g;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_real_guest(test, &g);
+	test_poke(&g, TEST_IPI_CODE, test_prog_ipi, sizeof(test_prog_ipi));
+	test_ivt(&g, 0x40, TEST_HANDLER);
+	test_ivt(&g, 0x51, TEST_HANDLER);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_IPI_CODE);
+	msg0 = g.msg;
+	regs0 = g.regs;
+
+	/* VP 1 runs test_prog_real on a stack of its own, and halts. */
+	test_add_vp(test, &g, 1);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RAX + MSHV_SIM_X86_RSP,
+		       TEST_STACK - 0x100);
+	test_expect_blocked(test, &g, 0);
+
+	g.vp = 0;
+	g.msg = msg0;
+	g.regs = regs0;
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);	/* the self IPI */
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], g.id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], 1);
+
+	g.vp = 1;
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);	/* VP 1's */
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -3301,6 +3392,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
+	KUNIT_CASE(mshv_sim_test_lapic_ipi),
 	{}
 };
 

@@ -74,8 +74,9 @@
 #define MSHV_SIM_ICR_DELIVERY		GENMASK(10, 8)
 #define MSHV_SIM_ICR_LOGICAL		BIT(11)
 #define MSHV_SIM_ICR_SHORTHAND		GENMASK(19, 18)
-#define MSHV_SIM_ICR_LOW_MASK		(GENMASK(15, 8) | GENMASK(19, 18) | \
-					 MSHV_SIM_ICR_VECTOR)
+/* The writable ICR bits: vector, modes, level, trigger, shorthand */
+#define MSHV_SIM_ICR_LOW_MASK		(GENMASK(11, 0) | GENMASK(15, 14) | \
+					 MSHV_SIM_ICR_SHORTHAND)
 #define MSHV_SIM_ICR_DM_FIXED		0
 #define MSHV_SIM_ICR_DM_LOWEST		1
 #define MSHV_SIM_ICR_SH_NONE		0

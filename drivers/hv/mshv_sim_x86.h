@@ -50,7 +50,6 @@ struct mshv_sim_gpa_fault {
 	enum mshv_sim_fault_reason reason;
 };
 
-
 /**
  * enum mshv_sim_x86_sreg - segment registers, in x86 encoding order
  * @MSHV_SIM_X86_ES: ES

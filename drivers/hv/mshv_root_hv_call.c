@@ -1087,11 +1087,11 @@ int mshv_hvcall_assert_interrupt(u64 partition_id,
 	input = hv_seam_input_page();
 	memset(input, 0, sizeof(*input));
 	input->partition_id = partition_id;
-	input->control = FIELD_PREP(HV_INTERRUPT_CONTROL_TYPE, irq->type);
+	input->control.interrupt_type = irq->type;
 	if (irq->level)
-		input->control |= HV_INTERRUPT_CONTROL_LEVEL;
+		input->control.flags |= HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
 	if (irq->logical)
-		input->control |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
+		input->control.flags |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
 	input->dest_addr = irq->dest;
 	input->vector = irq->vector;
 	status = hv_seam_hypercall(HVCALL_ASSERT_VIRTUAL_INTERRUPT, input,

@@ -3,12 +3,14 @@
  * Private interface of mshv_sim, a test-only software model of the Hyper-V
  * partition management hypercalls. mshv_sim_partition.c implements the
  * hypervisor, mshv_sim_memory.c the GPA map (SLAT) of child partitions,
- * mshv_sim_main.c plugs one instance into the hypervisor seam and debugfs,
- * and mshv_sim_kunit.c drives private instances directly.
+ * mshv_sim_vp.c their virtual processors, mshv_sim_lapic.c the VPs' local
+ * APICs, mshv_sim_main.c plugs one instance into the hypervisor seam and
+ * debugfs, and mshv_sim_kunit.c drives private instances directly.
  */
 #ifndef _MSHV_SIM_H
 #define _MSHV_SIM_H
 
+#include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
@@ -16,6 +18,9 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <hyperv/hvhdk.h>
+
+#include "mshv_sim_x86.h"
 
 struct irq_work;
 struct page;
@@ -166,7 +171,7 @@ struct mshv_sim_partition {
 /* Synthetic interrupt sources of one SynIC. */
 #define MSHV_SIM_SINT_COUNT		16
 /* Payload bytes of the messages the simulator posts to the root. */
-#define MSHV_SIM_SINT_PAYLOAD		16
+#define MSHV_SIM_SINT_PAYLOAD		240
 
 /**
  * struct mshv_sim_sint_msg - a message for the root's SINT0
@@ -365,44 +370,6 @@ struct mshv_sim_gpa_entry {
 };
 
 /**
- * enum mshv_sim_access - kind of a guest memory access
- * @MSHV_SIM_ACCESS_READ: data read; needs HV_MAP_GPA_READABLE
- * @MSHV_SIM_ACCESS_WRITE: data write; needs HV_MAP_GPA_WRITABLE
- * @MSHV_SIM_ACCESS_EXECUTE: instruction fetch; needs
- *	HV_MAP_GPA_KERNEL_EXECUTABLE or HV_MAP_GPA_USER_EXECUTABLE
- */
-enum mshv_sim_access {
-	MSHV_SIM_ACCESS_READ,
-	MSHV_SIM_ACCESS_WRITE,
-	MSHV_SIM_ACCESS_EXECUTE,
-};
-
-/**
- * enum mshv_sim_fault_reason - why a guest access stopped
- * @MSHV_SIM_GPA_UNMAPPED: nothing is mapped at the GPA
- * @MSHV_SIM_GPA_NO_ACCESS: the GPA is mapped with HV_MAP_GPA_NO_ACCESS
- * @MSHV_SIM_GPA_DENIED: the GPA is mapped without the access needed
- */
-enum mshv_sim_fault_reason {
-	MSHV_SIM_GPA_UNMAPPED,
-	MSHV_SIM_GPA_NO_ACCESS,
-	MSHV_SIM_GPA_DENIED,
-};
-
-/**
- * struct mshv_sim_gpa_fault - a guest access the SLAT stopped (an
- *	intercept the parent would receive)
- * @gpa: the first byte address that could not be accessed
- * @access: kind of the access
- * @reason: why it stopped
- */
-struct mshv_sim_gpa_fault {
-	u64 gpa;
-	enum mshv_sim_access access;
-	enum mshv_sim_fault_reason reason;
-};
-
-/**
  * struct mshv_sim_call - one decoded hypercall
  * @code: call code
  * @fast: register-based (fast) call
@@ -425,6 +392,115 @@ struct mshv_sim_call {
 	u64 fast_input;
 	void *in;
 	void *out;
+};
+
+/*
+ * The page-sized states HvGetVpState and HvSetVpState transfer through
+ * page frames; the index is the type without HV_GET_SET_VP_STATE_TYPE_PFN.
+ */
+enum {
+	MSHV_SIM_VP_STATE_LAPIC,
+	MSHV_SIM_VP_STATE_XSAVE,
+	MSHV_SIM_VP_STATE_SIMP,
+	MSHV_SIM_VP_STATE_SIEFP,
+	MSHV_SIM_VP_NR_STATES,
+};
+
+/* Vectors of a local APIC, and its version and SVR reset values. */
+#define MSHV_SIM_APIC_VECTORS		256
+#define MSHV_SIM_APIC_VERSION		0x00050014	/* 6 LVT entries */
+#define MSHV_SIM_APIC_SPURIOUS		0xff
+
+/**
+ * struct mshv_sim_lapic - the virtual local APIC of a VP
+ * @irr: interrupt request register: vectors accepted and not delivered
+ * @isr: in-service register: vectors delivered and not ended by an EOI
+ * @tmr: trigger mode register: the level-triggered vectors of @irr/@isr
+ * @tpr: task priority register; CR8 is its bits 7:4 (see
+ *	mshv_sim_lapic_tpr())
+ * @svr: spurious-interrupt vector register; bit 8 enables the APIC
+ * @ldr: logical destination register (xAPIC; x2APIC derives it from the
+ *	APIC id)
+ * @dfr: destination format register (xAPIC)
+ * @icr_low: bits 31:0 of the interrupt command register, as last written
+ * @icr_high: bits 63:32 of the interrupt command register
+ * @halted: the VP executed HLT with interrupts enabled and waits inside
+ *	the hypervisor for an interrupt
+ * @blocked: with the root scheduler, HvDispatchVp returned BLOCKED
+ *	because of @halted; the root is owed a scheduler signal
+ * @eoi_pending: @eoi_vector must be reported to the root
+ * @eoi_vector: a level-triggered vector the guest ended
+ * @signal: the HVMSG_SCHEDULER_VP_SIGNAL_PAIR message announcing that
+ *	the VP can run again, while it waits for the root's SINT0 slot
+ *
+ * Only the VPs of partitions created with
+ * HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED use it. Like the rest of the
+ * VP, sim->lock protects it.
+ */
+struct mshv_sim_lapic {
+	DECLARE_BITMAP(irr, MSHV_SIM_APIC_VECTORS);
+	DECLARE_BITMAP(isr, MSHV_SIM_APIC_VECTORS);
+	DECLARE_BITMAP(tmr, MSHV_SIM_APIC_VECTORS);
+	u32 tpr;
+	u32 svr;
+	u32 ldr;
+	u32 dfr;
+	u32 icr_low;
+	u32 icr_high;
+	bool halted;
+	bool blocked;
+	bool eoi_pending;
+	u8 eoi_vector;
+	struct mshv_sim_sint_msg signal;
+};
+
+/**
+ * struct mshv_sim_vp - one simulated virtual processor
+ * @index: VP index in its partition
+ * @cpu: the architectural state the interpreter runs on
+ * @explicit_suspend: HV_REGISTER_EXPLICIT_SUSPEND
+ * @intercept_suspend: HV_REGISTER_INTERCEPT_SUSPEND; set when an
+ *	intercept is posted, cleared by the root when it dispatches again
+ * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
+ * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (kept, not
+ *	acted on)
+ * @apic_base: IA32_APIC_BASE
+ * @pat: IA32_PAT
+ * @tsc: the time stamp counter's last written value
+ * @pages: state pages shared with the root, by HV_VP_STATE_PAGE_*
+ * @pool_pages: pages of the partition's pool in use for this VP
+ * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
+ *	NULL while it has its reset value
+ * @stimers: the synthetic timers' state
+ * @pt: the VP's partition
+ * @sim: the instance the VP belongs to
+ * @run_node: entry in sim->runnable while the simulator's scheduler may
+ *	run the VP; empty otherwise
+ * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
+ *	the root, while it waits for the root's SINT0 slot
+ * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
+ *
+ * sim->lock protects all of it.
+ */
+struct mshv_sim_vp {
+	u32 index;
+	struct mshv_sim_x86_cpu cpu;
+	u64 explicit_suspend;
+	u64 intercept_suspend;
+	u64 dispatch_suspend;
+	u64 pending_interruption;
+	u64 apic_base;
+	u64 pat;
+	u64 tsc;
+	struct page *pages[HV_VP_STATE_PAGE_COUNT];
+	u64 pool_pages;
+	void *state[MSHV_SIM_VP_NR_STATES];
+	struct hv_synthetic_timers_state stimers;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim *sim;
+	struct list_head run_node;
+	struct mshv_sim_sint_msg notify;
+	struct mshv_sim_lapic lapic;
 };
 
 /* Shared by the files of the simulator; callers hold sim->lock. */
@@ -485,8 +561,34 @@ u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg);
 void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value);
 void mshv_sim_set_handler(struct mshv_sim *sim, void (*handler)(void));
 
+/* The virtual local APIC, mshv_sim_lapic.c; callers hold sim->lock. */
+bool mshv_sim_lapic_active(const struct mshv_sim_vp *vp);
+void mshv_sim_lapic_reset(struct mshv_sim_vp *vp);
+u32 mshv_sim_lapic_ppr(struct mshv_sim_vp *vp);
+int mshv_sim_lapic_next(struct mshv_sim_vp *vp);
+void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector);
+bool mshv_sim_lapic_accept(struct mshv_sim_vp *vp, u8 vector, bool level);
+void mshv_sim_lapic_wake(struct mshv_sim_vp *vp);
+u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
+				      struct mshv_sim_call *call);
+void mshv_sim_lapic_scan(struct mshv_sim_vp *vp);
+bool mshv_sim_lapic_halt(struct mshv_sim_vp *vp);
+bool mshv_sim_lapic_blocked(const struct mshv_sim_vp *vp);
+void mshv_sim_lapic_dispatch_blocked(struct mshv_sim_vp *vp);
+bool mshv_sim_lapic_take_eoi(struct mshv_sim_vp *vp,
+			     struct hv_x64_apic_eoi_message *eoi);
+bool mshv_sim_lapic_mmio(struct mshv_sim_vp *vp, u64 gpa, void *buf, u32 len,
+			 bool write);
+int mshv_sim_lapic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
+		       u64 *value);
+void mshv_sim_lapic_save(struct mshv_sim_vp *vp,
+			 struct hv_local_interrupt_controller_state *state);
+void mshv_sim_lapic_restore(struct mshv_sim_vp *vp,
+			    const struct hv_local_interrupt_controller_state *state);
+
 /* The hypervisor's own scheduler, mshv_sim_vp.c */
 bool mshv_sim_hv_scheduler(const struct mshv_sim *sim);
+void mshv_sim_vp_sched_update(struct mshv_sim *sim, struct mshv_sim_vp *vp);
 int mshv_sim_sched_start(struct mshv_sim *sim);
 void mshv_sim_sched_stop(struct mshv_sim *sim);
 

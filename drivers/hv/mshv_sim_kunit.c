@@ -2635,7 +2635,777 @@ static struct kunit_suite mshv_sim_synic_test_suite = {
 	.test_cases = mshv_sim_synic_test_cases,
 };
 
-kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite);
+/* ---- The virtual local APIC ---------------------------------------------- */
+
+/* Guest memory of the LAPIC tests: pages at GPA 0, programs at TEST_CODE. */
+#define TEST_GUEST_PAGES	8
+#define TEST_CODE		0x1000
+#define TEST_HANDLER		0x1100	/* counts, returns without EOI */
+#define TEST_HANDLER_EOI	0x1200	/* counts, writes EOI, returns */
+#define TEST_COUNTER		0x500	/* what the handlers count */
+#define TEST_SCRATCH		0x504	/* what a program stores */
+#define TEST_STACK		0x800
+#define TEST_PML4		0x2000
+#define TEST_PDPT		0x3000
+#define TEST_PD			0x4000
+#define TEST_GDT		0x5000
+#define TEST_IDT		0x6000
+#define TEST_PD_APIC		0x7000	/* maps 3 GiB to 4 GiB */
+#define TEST_APIC_GPA		0xfee00000ULL
+
+/**
+ * struct test_guest - a child partition with VPs and guest memory
+ * @id: partition id
+ * @vp: the VP the helpers act on (0 unless test_add_vp() made another)
+ * @mem: kernel addresses of the guest pages, GPA 0 up
+ * @msg: the intercept message page of @vp
+ * @regs: the register page of @vp
+ */
+struct test_guest {
+	u64 id;
+	u32 vp;
+	u8 *mem[TEST_GUEST_PAGES];
+	struct hv_message *msg;
+	struct hv_vp_register_page *regs;
+};
+
+static void test_free_page(void *page)
+{
+	free_page((unsigned long)page);
+}
+
+/* Map the state page @type of @g's VP; its kernel address. */
+static void *test_vp_page(struct kunit *test, struct test_guest *g, u16 type)
+{
+	struct hv_input_map_vp_state_page *in = test_ctx(test)->in;
+	struct hv_output_map_vp_state_page *out = test_ctx(test)->out;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
+	in->type = type;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test, TEST_CTL(HVCALL_MAP_VP_STATE_PAGE,
+							   0, 0))),
+			HV_STATUS_SUCCESS);
+	return page_address(pfn_to_page(out->map_location));
+}
+
+/* Create VP @index of @g, with its state pages; the helpers now act on it. */
+static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
+{
+	struct hv_input_create_vp *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g->id;
+	in->vp_index = index;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test, TEST_CTL(HVCALL_CREATE_VP,
+							   0, 0))),
+			HV_STATUS_SUCCESS);
+	g->vp = index;
+	g->msg = test_vp_page(test, g, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+	g->regs = test_vp_page(test, g, HV_VP_STATE_PAGE_REGISTERS);
+}
+
+/* An initialized partition with @flags, guest memory and VP 0. */
+static void test_guest_init(struct kunit *test, struct test_guest *g,
+			    u64 flags)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	u64 pfns[TEST_GUEST_PAGES];
+	unsigned int i;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_INIT_PAGES, 0);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 0);
+	g->id = test_mem_partition(test, flags, 8);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_fast(test, HVCALL_INITIALIZE_PARTITION,
+					    g->id)),
+			HV_STATUS_SUCCESS);
+	test_source_pfns(test, pfns, TEST_GUEST_PAGES);
+	for (i = 0; i < TEST_GUEST_PAGES; i++)
+		g->mem[i] = page_address(pfn_to_page(pfns[i]));
+	test_map_ok(test, g->id, 0, TEST_RW | HV_MAP_GPA_EXECUTABLE, pfns,
+		    TEST_GUEST_PAGES);
+
+	test_add_vp(test, g, 0);
+}
+
+/* Copy @len bytes to guest physical address @gpa (within one page). */
+static void test_poke(struct test_guest *g, u64 gpa, const void *buf,
+		      size_t len)
+{
+	memcpy(g->mem[gpa >> PAGE_SHIFT] + (gpa & ~PAGE_MASK), buf, len);
+}
+
+static u64 test_peek64(struct test_guest *g, u64 gpa)
+{
+	u64 val;
+
+	memcpy(&val, g->mem[gpa >> PAGE_SHIFT] + (gpa & ~PAGE_MASK),
+	       sizeof(val));
+	return val;
+}
+
+static void test_poke64(struct test_guest *g, u64 gpa, u64 val)
+{
+	test_poke(g, gpa, &val, sizeof(val));
+}
+
+static u32 test_counter(struct test_guest *g)
+{
+	return (u32)test_peek64(g, TEST_COUNTER);
+}
+
+/* HvSetVpRegisters of @n registers of @g's VP. */
+static void test_set_regs(struct kunit *test, struct test_guest *g,
+			  const struct hv_register_assoc *regs, unsigned int n)
+{
+	struct hv_input_set_vp_registers *in = test_ctx(test)->in;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
+	memcpy(in->elements, regs, n * sizeof(*regs));
+	ret = test_call(test, TEST_CTL(HVCALL_SET_VP_REGISTERS, n, 0));
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+}
+
+static void test_set_reg64(struct kunit *test, struct test_guest *g, u32 name,
+			   u64 value)
+{
+	struct hv_register_assoc reg = { .name = name, .value.reg64 = value };
+
+	test_set_regs(test, g, &reg, 1);
+}
+
+static struct hv_register_assoc test_seg(u32 name, u16 sel, u32 limit,
+					 u16 attr)
+{
+	struct hv_register_assoc reg = { .name = name };
+
+	reg.value.segment.selector = sel;
+	reg.value.segment.limit = limit;
+	reg.value.segment.attributes = attr;
+	return reg;
+}
+
+/* Real mode, CS:IP = 0:TEST_CODE, SS:SP = 0:TEST_STACK. */
+static void test_real_mode(struct kunit *test, struct test_guest *g)
+{
+	struct hv_register_assoc regs[3] = {
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_CS, 0, 0xffff, 0x9b),
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = TEST_CODE },
+		{ .name = HV_X64_REGISTER_RAX + MSHV_SIM_X86_RSP,
+		  .value.reg64 = TEST_STACK },
+	};
+
+	test_set_regs(test, g, regs, ARRAY_SIZE(regs));
+}
+
+/* Point real-mode vector @vector at @handler. */
+static void test_ivt(struct test_guest *g, u8 vector, u16 handler)
+{
+	u32 entry = handler;	/* segment 0 */
+
+	test_poke(g, vector * 4, &entry, sizeof(entry));
+}
+
+/*
+ * Real mode: switch the APIC to x2APIC mode and enable it in software,
+ * STI, then HLT forever. The handlers count in TEST_COUNTER; the second
+ * one also writes the x2APIC EOI MSR.
+ */
+static const u8 test_prog_real[] = {
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
+	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xfb,					/* sti */
+	0xf4,					/* 1: hlt */
+	0xeb, 0xfd,				/* jmp 1b */
+};
+
+static const u8 test_handler_real[] = {
+	0xff, 0x06, 0x00, 0x05,			/* inc word [TEST_COUNTER] */
+	0xcf,					/* iret */
+};
+
+static const u8 test_handler_real_eoi[] = {
+	0xff, 0x06, 0x00, 0x05,			/* inc word [TEST_COUNTER] */
+	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
+	0x66, 0x31, 0xc0,			/* xor eax, eax */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xcf,					/* iret */
+};
+
+/* A LAPIC partition whose real-mode VP 0 runs test_prog_real. */
+static void test_real_guest(struct kunit *test, struct test_guest *g)
+{
+	test_guest_init(test, g, TEST_CREATION_FLAGS);
+	test_poke(g, TEST_CODE, test_prog_real, sizeof(test_prog_real));
+	test_poke(g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_poke(g, TEST_HANDLER_EOI, test_handler_real_eoi,
+		  sizeof(test_handler_real_eoi));
+	test_real_mode(test, g);
+}
+
+/* HvDispatchVp of @g's VP, which must succeed. */
+static void test_dispatch(struct kunit *test, struct test_guest *g, u32 flags,
+			  struct hv_output_dispatch_vp *out)
+{
+	struct hv_input_dispatch_vp *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
+	in->flags = flags;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test, TEST_CTL(HVCALL_DISPATCH_VP,
+							   0, 0))),
+			HV_STATUS_SUCCESS);
+	memcpy(out, test_ctx(test)->out, sizeof(*out));
+}
+
+/* Dispatch @g's VP and expect it to end halted in the hypervisor. */
+static void test_expect_blocked(struct kunit *test, struct test_guest *g,
+				u32 flags)
+{
+	struct hv_output_dispatch_vp out;
+
+	test_dispatch(test, g, flags, &out);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_BLOCKED);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event, HV_VP_DISPATCH_EVENT_NONE);
+}
+
+/* Dispatch @g's VP and expect it to stop at an intercept of @type. */
+static void test_expect_intercept(struct kunit *test, struct test_guest *g,
+				  u32 flags, u32 type)
+{
+	struct hv_output_dispatch_vp out;
+
+	test_dispatch(test, g, flags, &out);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event,
+			HV_VP_DISPATCH_EVENT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, g->msg->header.message_type, type);
+}
+
+/* HvAssertVirtualInterrupt of what the input page holds; the status. */
+static u16 test_assert_raw(struct kunit *test)
+{
+	return hv_result(test_call(test,
+				   TEST_CTL(HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+					    0, 0)));
+}
+
+/* HvAssertVirtualInterrupt; the status. */
+static u16 test_assert_irq(struct kunit *test, u64 id, u32 type, u32 flags,
+			   u64 dest, u32 vector)
+{
+	struct hv_input_assert_virtual_interrupt *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = id;
+	in->control.interrupt_type = type;
+	in->control.flags = flags;
+	in->dest_addr = dest;
+	in->vector = vector;
+	return test_assert_raw(test);
+}
+
+/* A fixed edge-triggered interrupt for VP 0 (APIC id 0). */
+static void test_fixed(struct kunit *test, u64 id, u32 vector)
+{
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, id,
+					      HV_X64_INTERRUPT_TYPE_FIXED, 0,
+					      0, vector),
+			HV_STATUS_SUCCESS);
+}
+
+/* Every way HvAssertVirtualInterrupt input can be wrong, and its status. */
+static void mshv_sim_test_lapic_assert_invalid(struct kunit *test)
+{
+	struct hv_input_assert_virtual_interrupt *in = test_ctx(test)->in;
+	struct test_guest g, plain;
+	const u32 fixed = HV_X64_INTERRUPT_TYPE_FIXED;
+	u64 fresh;
+
+	test_real_guest(test, &g);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, TEST_BAD_ID, fixed, 0, 0,
+					      0x40),
+			HV_STATUS_INVALID_PARTITION_ID);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, HV_PARTITION_ID_SELF, fixed,
+					      0, 0, 0x40),
+			HV_STATUS_INVALID_PARTITION_ID);
+	/* Created, not initialized. */
+	KUNIT_ASSERT_EQ(test, hv_result(test_create(test, TEST_CREATION_FLAGS,
+						    &fresh)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, fresh, fixed, 0, 0, 0x40),
+			HV_STATUS_INVALID_PARTITION_STATE);
+	/* No local APICs. */
+	test_guest_init(test, &plain, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, plain.id, fixed, 0, 0,
+					      0x40),
+			HV_STATUS_INVALID_PARTITION_STATE);
+
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_NMI, 0, 0,
+					      2),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_MAXIMUM, 0,
+					      0, 0x40),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, fixed, BIT(2), 0,
+					      0x40),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, fixed, 0, 0, 15),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, fixed, 0, 0, 256),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, fixed, 0,
+					      BIT_ULL(32), 0x40),
+			HV_STATUS_INVALID_PARAMETER);
+
+	/* The VTL and the reserved fields, one at a time. */
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g.id;
+	in->vector = 0x40;
+	in->target_vtl = 1;
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
+			HV_STATUS_INVALID_PARAMETER);
+	in->target_vtl = 0;
+	in->rsvd_z0 = 1;
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
+			HV_STATUS_INVALID_PARAMETER);
+	in->rsvd_z0 = 0;
+	in->rsvd_z1 = 1;
+	KUNIT_EXPECT_EQ(test, test_assert_raw(test),
+			HV_STATUS_INVALID_PARAMETER);
+
+	/* Valid: to VP 0, to a VP that does not exist (lost, no error). */
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, fixed, 0, 0, 0x40),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY,
+					      HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
+					      9, 0xff),
+			HV_STATUS_SUCCESS);
+}
+
+/*
+ * HLT with interrupts enabled waits in the hypervisor: HvDispatchVp says
+ * BLOCKED until an interrupt arrives, which signals the root and runs the
+ * real-mode handler from the IVT.
+ */
+static void mshv_sim_test_lapic_hlt_wakes(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_vp_signal_pair_scheduler_message pair;
+	struct hv_message *slot;
+	struct test_guest g;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x40, TEST_HANDLER);
+
+	/* Asserted before the guest enabled its APIC: dropped. */
+	test_fixed(test, g.id, 0x40);
+	test_expect_blocked(test, &g, 0);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	test_fixed(test, g.id, 0x40);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.vp_count, 1);
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], g.id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], 0);
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+
+	/* The handler ran once and the VP halted again. */
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + sizeof(test_prog_real) - 2);
+}
+
+/*
+ * Priority: an in-service vector masks its own class and those below it;
+ * the TPR (CR8) masks its class and below.
+ */
+static void mshv_sim_test_lapic_priority(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x40, TEST_HANDLER);
+	test_ivt(&g, 0x45, TEST_HANDLER);
+	test_ivt(&g, 0x51, TEST_HANDLER);
+	test_ivt(&g, 0x61, TEST_HANDLER);
+	test_expect_blocked(test, &g, 0);
+
+	test_fixed(test, g.id, 0x40);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	/* 0x40 stays in service (no EOI): class 4 is masked, 5 is not. */
+	test_fixed(test, g.id, 0x45);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	test_fixed(test, g.id, 0x51);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+
+	/* TPR class 7 masks 0x61 until the root lowers CR8. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_CR8, 7);
+	test_fixed(test, g.id, 0x61);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	test_set_reg64(test, &g, HV_X64_REGISTER_CR8, 0);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
+}
+
+/*
+ * The EOI of a level-triggered vector stops the VP with an
+ * HVMSG_X64_APIC_EOI intercept; an edge-triggered one does not.
+ */
+static void mshv_sim_test_lapic_eoi_level(struct kunit *test)
+{
+	struct hv_x64_apic_eoi_message eoi;
+	struct test_guest g;
+
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x42, TEST_HANDLER_EOI);
+	test_ivt(&g, 0x43, TEST_HANDLER_EOI);
+	test_expect_blocked(test, &g, 0);
+
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_FIXED,
+					      HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
+					      0, 0x42),
+			HV_STATUS_SUCCESS);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_APIC_EOI);
+	KUNIT_EXPECT_EQ(test, g.msg->header.payload_size, sizeof(eoi));
+	memcpy(&eoi, g.msg->u.payload, sizeof(eoi));
+	KUNIT_EXPECT_EQ(test, eoi.vp_index, 0);
+	KUNIT_EXPECT_EQ(test, eoi.interrupt_vector, 0x42);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+
+	/* Suspended until the root dispatches it again. */
+	test_expect_blocked(test, &g, HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+
+	test_fixed(test, g.id, 0x43);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+}
+
+/*
+ * Vectors in the register page are taken as fixed edge interrupts when the
+ * root asks for the scan, and only then.
+ */
+static void mshv_sim_test_lapic_register_page(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x40, TEST_HANDLER_EOI);
+	test_ivt(&g, 0x51, TEST_HANDLER_EOI);
+	test_expect_blocked(test, &g, 0);
+
+	g.regs->interrupt_vectors[0] = 0x40;
+	g.regs->interrupt_vectors[1] = 0x51;
+	g.regs->interrupt_vector_count = 2;
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, g.regs->interrupt_vector_count, 2);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+
+	test_expect_blocked(test, &g,
+			    HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION);
+	KUNIT_EXPECT_EQ(test, g.regs->interrupt_vector_count, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+}
+
+/*
+ * Long mode with the xAPIC page: enable the APIC in the SVR, read the
+ * version, STI, HLT; the handler is reached through a 64-bit interrupt
+ * gate and ends each interrupt with an MMIO EOI.
+ */
+static const u8 test_prog_long[] = {
+	0xbb, 0x00, 0x00, 0xe0, 0xfe,		/* mov ebx, 0xfee00000 */
+	0xc7, 0x83, 0xf0, 0x00, 0x00, 0x00,	/* mov dword [rbx + SVR], */
+	0xff, 0x01, 0x00, 0x00,			/*	0x1ff */
+	0x8b, 0x43, 0x30,			/* mov eax, [rbx + VERSION] */
+	0x89, 0x04, 0x25, 0x04, 0x05, 0x00, 0x00, /* mov [TEST_SCRATCH], eax */
+	0xfb,					/* sti */
+	0xf4,					/* 1: hlt */
+	0xeb, 0xfd,				/* jmp 1b */
+};
+
+static const u8 test_handler_long[] = {
+	0xff, 0x04, 0x25, 0x00, 0x05, 0x00, 0x00, /* inc dword [TEST_COUNTER] */
+	0xc7, 0x83, 0xb0, 0x00, 0x00, 0x00,	/* mov dword [rbx + EOI], 0 */
+	0x00, 0x00, 0x00, 0x00,
+	0x48, 0xcf,				/* iretq */
+};
+
+/* Identity-map 0-2 MiB and the APIC's 2 MiB; a GDT; an IDT gate. */
+static void test_long_tables(struct test_guest *g, u8 vector)
+{
+	const u64 present_rw = 0x3, large = 0x80;
+
+	test_poke64(g, TEST_PML4, TEST_PDPT | present_rw);
+	test_poke64(g, TEST_PDPT, TEST_PD | present_rw);
+	test_poke64(g, TEST_PDPT + 3 * 8, TEST_PD_APIC | present_rw);
+	test_poke64(g, TEST_PD, large | present_rw);
+	test_poke64(g, TEST_PD_APIC + ((TEST_APIC_GPA >> 21) & 511) * 8,
+		    TEST_APIC_GPA | large | present_rw);
+	test_poke64(g, TEST_GDT + 8, 0x00209a0000000000ULL);	/* code64 */
+	test_poke64(g, TEST_GDT + 16, 0x0000920000000000ULL);	/* data */
+	/* 64-bit interrupt gate, present, selector 8 */
+	test_poke64(g, TEST_IDT + vector * 16,
+		    TEST_HANDLER | 8ULL << 16 | 0x8eULL << 40);
+	test_poke64(g, TEST_IDT + vector * 16 + 8, 0);
+}
+
+static void test_long_mode(struct kunit *test, struct test_guest *g)
+{
+	struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_CR0, .value.reg64 = 0x80000011 },
+		{ .name = HV_X64_REGISTER_CR3, .value.reg64 = TEST_PML4 },
+		{ .name = HV_X64_REGISTER_CR4, .value.reg64 = 0x20 },
+		{ .name = HV_X64_REGISTER_EFER, .value.reg64 = 0x500 },
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_CS, 8, U32_MAX,
+			 0xa09b),
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_SS, 16, U32_MAX,
+			 0xc093),
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_DS, 16, U32_MAX,
+			 0xc093),
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = TEST_CODE },
+		{ .name = HV_X64_REGISTER_RAX + MSHV_SIM_X86_RSP,
+		  .value.reg64 = TEST_STACK },
+		{ .name = HV_X64_REGISTER_IDTR,
+		  .value.table = { .limit = 0xfff, .base = TEST_IDT } },
+		{ .name = HV_X64_REGISTER_GDTR,
+		  .value.table = { .limit = 0x17, .base = TEST_GDT } },
+	};
+
+	test_set_regs(test, g, regs, ARRAY_SIZE(regs));
+}
+
+static void mshv_sim_test_lapic_long_mode(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_long, sizeof(test_prog_long));
+	test_poke(&g, TEST_HANDLER, test_handler_long,
+		  sizeof(test_handler_long));
+	test_long_tables(&g, 0x40);
+	test_long_mode(test, &g);
+
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, (u32)test_peek64(&g, TEST_SCRATCH),
+			MSHV_SIM_APIC_VERSION);
+	/* Each EOI unmasks class 4 again: every interrupt is taken. */
+	test_fixed(test, g.id, 0x40);
+	test_expect_blocked(test, &g, 0);
+	test_fixed(test, g.id, 0x40);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + sizeof(test_prog_long) - 2);
+}
+
+/*
+ * The HLT intercept stays for HLT with interrupts disabled, and for every
+ * HLT of a partition without local APICs.
+ */
+static void mshv_sim_test_lapic_hlt_intercept(struct kunit *test)
+{
+	static const u8 cli_hlt[] = { 0xfa, 0xf4 };
+	static const u8 sti_hlt[] = { 0xfb, 0xf4 };
+	struct test_guest g, plain;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, cli_hlt, sizeof(cli_hlt));
+	test_real_mode(test, &g);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+
+	test_guest_init(test, &plain, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	test_poke(&plain, TEST_CODE, sti_hlt, sizeof(sti_hlt));
+	test_real_mode(test, &plain);
+	test_expect_intercept(test, &plain, 0, HVMSG_X64_HALT);
+}
+
+/* HvGetVpState or HvSetVpState of VP 0's local APIC through @page. */
+static void test_lapic_state(struct kunit *test, u64 id, u16 code, void *page)
+{
+	struct hv_input_get_vp_state *in = test_ctx(test)->in;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in) + sizeof(u64));
+	in->partition_id = id;
+	in->state_data.type = HV_GET_SET_VP_STATE_LAPIC_STATE;
+	in->output_data_pfns[0] = page_to_pfn(virt_to_page(page));
+	ret = test_call(test, TEST_CTL(code, 0, 0) |
+			1ULL << HV_HYPERCALL_VARHEAD_OFFSET);
+	KUNIT_ASSERT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+}
+
+/*
+ * HvGetVpState shows the live APIC (enabled by the guest, a requested
+ * level-triggered vector); HvSetVpState loads it: a cleared IRR takes the
+ * request back.
+ */
+static void mshv_sim_test_lapic_state(struct kunit *test)
+{
+	struct hv_local_interrupt_controller_state *state;
+	struct test_guest g;
+
+	state = (void *)get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, state);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_free_page,
+							state), 0);
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x42, TEST_HANDLER);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_FIXED,
+					      HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
+					      0, 0x42),
+			HV_STATUS_SUCCESS);
+
+	test_lapic_state(test, g.id, HVCALL_GET_VP_STATE, state);
+	KUNIT_EXPECT_EQ(test, state->apic_spurious, 0x1ff);
+	KUNIT_EXPECT_EQ(test, state->apic_version, MSHV_SIM_APIC_VERSION);
+	KUNIT_EXPECT_EQ(test, state->apic_irr[2], BIT(2));
+	KUNIT_EXPECT_EQ(test, state->apic_tmr[2], BIT(2));
+	KUNIT_EXPECT_EQ(test, state->apic_isr[2], 0);
+	/* x2APIC: the LDR is derived from the id, cluster 0, member 0. */
+	KUNIT_EXPECT_EQ(test, state->apic_ldr, 1);
+
+	state->apic_irr[2] = 0;
+	state->apic_tmr[2] = 0;
+	test_lapic_state(test, g.id, HVCALL_SET_VP_STATE, state);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+}
+
+/*
+ * Real mode, at TEST_IPI_CODE: enable the x2APIC, send vector 0x40 to APIC
+ * id 1 through the ICR and vector 0x51 to itself through SELF IPI, STI,
+ * HLT forever.
+ */
+#define TEST_IPI_CODE		0x1300
+
+static const u8 test_prog_ipi[] = {
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
+	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC ICR */
+	0x66, 0xb8, 0x40, 0x00, 0x00, 0x00,	/* mov eax, fixed, 0x40 */
+	0x66, 0xba, 0x01, 0x00, 0x00, 0x00,	/* mov edx, APIC id 1 */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x3f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SELF IPI */
+	0x66, 0xb8, 0x51, 0x00, 0x00, 0x00,	/* mov eax, 0x51 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xfb,					/* sti */
+	0xf4,					/* 1: hlt */
+	0xeb, 0xfd,				/* jmp 1b */
+};
+
+/*
+ * IPIs: VP 0 interrupts halted VP 1 through the ICR (which signals the
+ * root, since HvDispatchVp returned VP 1 BLOCKED) and itself through
+ * SELF IPI.
+ */
+static void mshv_sim_test_lapic_ipi(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_vp_signal_pair_scheduler_message pair;
+	struct hv_vp_register_page *regs0;
+	struct hv_message *slot, *msg0;
+	struct test_guest g;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_real_guest(test, &g);
+	test_poke(&g, TEST_IPI_CODE, test_prog_ipi, sizeof(test_prog_ipi));
+	test_ivt(&g, 0x40, TEST_HANDLER);
+	test_ivt(&g, 0x51, TEST_HANDLER);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_IPI_CODE);
+	msg0 = g.msg;
+	regs0 = g.regs;
+
+	/* VP 1 runs test_prog_real on a stack of its own, and halts. */
+	test_add_vp(test, &g, 1);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RAX + MSHV_SIM_X86_RSP,
+		       TEST_STACK - 0x100);
+	test_expect_blocked(test, &g, 0);
+
+	g.vp = 0;
+	g.msg = msg0;
+	g.regs = regs0;
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);	/* the self IPI */
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], g.id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], 1);
+
+	g.vp = 1;
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);	/* VP 1's */
+}
+
+static struct kunit_case mshv_sim_lapic_test_cases[] = {
+	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
+	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
+	KUNIT_CASE(mshv_sim_test_lapic_priority),
+	KUNIT_CASE(mshv_sim_test_lapic_eoi_level),
+	KUNIT_CASE(mshv_sim_test_lapic_register_page),
+	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
+	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
+	KUNIT_CASE(mshv_sim_test_lapic_state),
+	KUNIT_CASE(mshv_sim_test_lapic_ipi),
+	{}
+};
+
+/* Pinned to one CPU like the SynIC suite: the wake signal goes there. */
+static struct kunit_suite mshv_sim_lapic_test_suite = {
+	.name = "mshv_sim_lapic",
+	.init = mshv_sim_test_synic_init,
+	.exit = mshv_sim_test_synic_exit,
+	.test_cases = mshv_sim_lapic_test_cases,
+};
+
+kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite,
+		  &mshv_sim_lapic_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the mshv_sim Hyper-V simulator");
 MODULE_LICENSE("GPL");

@@ -639,6 +639,10 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_set_vp_state),
 		.handler = mshv_sim_set_vp_state,
 	}, {
+		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		.in_size = sizeof(struct hv_input_assert_virtual_interrupt),
+		.handler = mshv_sim_assert_virtual_interrupt,
+	}, {
 		.code = HVCALL_DISPATCH_VP,
 		.in_size = sizeof(struct hv_input_dispatch_vp),
 		.out_size = sizeof(struct hv_output_dispatch_vp),

@@ -63,73 +63,13 @@
 	 HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS |		\
 	 HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
 
-/*
- * The page-sized states HvGetVpState and HvSetVpState transfer through
- * page frames; the index is the type without HV_GET_SET_VP_STATE_TYPE_PFN.
- */
-enum {
-	MSHV_SIM_VP_STATE_LAPIC,
-	MSHV_SIM_VP_STATE_XSAVE,
-	MSHV_SIM_VP_STATE_SIMP,
-	MSHV_SIM_VP_STATE_SIEFP,
-	MSHV_SIM_VP_NR_STATES,
-};
-
 /* Reset values of the local APIC and the xsave area. */
-#define MSHV_SIM_APIC_VERSION		0x00050014	/* 6 LVT entries */
-#define MSHV_SIM_APIC_SPURIOUS		0xff
 #define MSHV_SIM_APIC_LVT_MASKED	BIT(16)
 #define MSHV_SIM_FPU_CW			0x037f
 #define MSHV_SIM_MXCSR			0x1f80
 #define MSHV_SIM_XSAVE_MXCSR_OFFSET	24
 #define MSHV_SIM_XSAVE_XCOMP_BV_OFFSET	520
 #define MSHV_SIM_XCOMP_BV_COMPACTED	BIT_ULL(63)
-
-/**
- * struct mshv_sim_vp - one simulated virtual processor
- * @index: VP index in its partition
- * @cpu: the architectural state the interpreter runs on
- * @explicit_suspend: HV_REGISTER_EXPLICIT_SUSPEND
- * @intercept_suspend: HV_REGISTER_INTERCEPT_SUSPEND; set when an
- *	intercept is posted, cleared by the root when it dispatches again
- * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
- * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (kept, not
- *	acted on)
- * @apic_base: IA32_APIC_BASE
- * @pat: IA32_PAT
- * @tsc: the time stamp counter's last written value
- * @pages: state pages shared with the root, by HV_VP_STATE_PAGE_*
- * @pool_pages: pages of the partition's pool in use for this VP
- * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
- *	NULL while it has its reset value
- * @stimers: the synthetic timers' state
- * @pt: the VP's partition
- * @run_node: entry in sim->runnable while the simulator's scheduler may
- *	run the VP; empty otherwise
- * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
- *	the root, while it waits for the root's SINT0 slot
- */
-struct mshv_sim_vp {
-	u32 index;
-	struct mshv_sim_x86_cpu cpu;
-	u64 explicit_suspend;
-	u64 intercept_suspend;
-	u64 dispatch_suspend;
-	u64 pending_interruption;
-	u64 apic_base;
-	u64 pat;
-	u64 tsc;
-	struct page *pages[HV_VP_STATE_PAGE_COUNT];
-	u64 pool_pages;
-	void *state[MSHV_SIM_VP_NR_STATES];
-	struct hv_synthetic_timers_state stimers;
-	struct mshv_sim_partition *pt;
-	struct list_head run_node;
-	struct mshv_sim_sint_msg notify;
-};
-
-static void mshv_sim_vp_sched_update(struct mshv_sim *sim,
-				     struct mshv_sim_vp *vp);
 
 /* ---- Life cycle --------------------------------------------------------- */
 
@@ -198,6 +138,7 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 		sim->nr_runnable--;
 	}
 	mshv_sim_synic_cancel(&vp->notify);
+	mshv_sim_synic_cancel(&vp->lapic.signal);
 	pt->pool.nr_in_use -= vp->pool_pages;
 	pt->nr_vps--;
 	sim->nr_vps--;
@@ -283,9 +224,11 @@ u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 		return HV_STATUS_NO_RESOURCES;
 	vp->index = in->vp_index;
 	vp->pt = pt;
+	vp->sim = sim;
 	INIT_LIST_HEAD(&vp->run_node);
 	INIT_LIST_HEAD(&vp->notify.node);
 	mshv_sim_vp_reset(vp);
+	mshv_sim_lapic_reset(vp);
 	/* The simulator's scheduler runs a VP once the root resumes it. */
 	vp->explicit_suspend = mshv_sim_hv_scheduler(sim);
 	if (xa_err(xa_store(&pt->vps, vp->index, vp, GFP_ATOMIC))) {
@@ -622,6 +565,7 @@ u16 mshv_sim_set_vp_registers(struct mshv_sim *sim, struct mshv_sim_call *call)
 		call->reps_done++;
 	}
 	mshv_sim_vp_store_page(vp);
+	mshv_sim_lapic_wake(vp);
 	mshv_sim_vp_sched_update(sim, vp);
 	return status;
 }
@@ -837,6 +781,8 @@ u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 		memcpy(buf, vp->state[idx], HV_HYP_PAGE_SIZE);
 	else
 		mshv_sim_vp_state_reset(pt, vp, idx, buf);
+	if (idx == MSHV_SIM_VP_STATE_LAPIC)
+		mshv_sim_lapic_save(vp, buf);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -887,6 +833,10 @@ u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 			return HV_STATUS_NO_RESOURCES;
 	}
 	memcpy(vp->state[idx], buf, HV_HYP_PAGE_SIZE);
+	if (idx == MSHV_SIM_VP_STATE_LAPIC) {
+		mshv_sim_lapic_restore(vp, buf);
+		mshv_sim_vp_sched_update(sim, vp);
+	}
 	return HV_STATUS_SUCCESS;
 }
 
@@ -976,18 +926,31 @@ static bool mshv_sim_intercepted(const struct mshv_sim_partition *pt,
 
 /* ---- Running guest code ------------------------------------------------- */
 
+/*
+ * Guest physical memory as the VP @ctx sees it: its local APIC's page,
+ * if it has one, in front of the partition's SLAT.
+ */
 static int mshv_sim_vp_read(void *ctx, u64 gpa, void *buf, u32 len,
 			    enum mshv_sim_access acc,
 			    struct mshv_sim_gpa_fault *fault)
 {
-	return mshv_sim_slat_access(ctx, gpa, buf, len, acc, fault);
+	struct mshv_sim_vp *vp = ctx;
+
+	if (acc == MSHV_SIM_ACCESS_READ &&
+	    mshv_sim_lapic_mmio(vp, gpa, buf, len, false))
+		return 0;
+	return mshv_sim_slat_access(vp->pt, gpa, buf, len, acc, fault);
 }
 
 static int mshv_sim_vp_write(void *ctx, u64 gpa, const void *buf, u32 len,
 			     struct mshv_sim_gpa_fault *fault)
 {
+	struct mshv_sim_vp *vp = ctx;
+
 	/* With MSHV_SIM_ACCESS_WRITE the buffer is only read. */
-	return mshv_sim_slat_access(ctx, gpa, (void *)buf, len,
+	if (mshv_sim_lapic_mmio(vp, gpa, (void *)buf, len, true))
+		return 0;
+	return mshv_sim_slat_access(vp->pt, gpa, (void *)buf, len,
 				    MSHV_SIM_ACCESS_WRITE, fault);
 }
 
@@ -1013,6 +976,7 @@ struct mshv_sim_msg {
 		struct hv_x64_cpuid_intercept_message cpuid;
 		struct hv_x64_exception_intercept_message exc;
 		struct hv_unsupported_feature_message unsupported;
+		struct hv_x64_apic_eoi_message apic_eoi;
 	} payload;
 };
 
@@ -1204,6 +1168,8 @@ static void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
 		*eax = 0x000006f1;
 		*ebx = vp->index << 24;
 		*ecx = BIT(31);			/* hypervisor present */
+		if (vp->pt->flags & HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
+			*ecx |= BIT(21);	/* x2APIC */
 		*edx = BIT(0) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | BIT(15);
 		break;
 	case 0x40000000:
@@ -1276,10 +1242,35 @@ static u64 *mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index)
 }
 
 /*
- * RDMSR/WRMSR: an implemented MSR is read or written here; any other is
- * intercepted if the parent asked for it, and raises #GP(0) otherwise.
- * Return 1 if an intercept was built, 0 if the instruction completed,
- * -1 if it must fault.
+ * RDMSR/WRMSR of a local APIC MSR. Return 0 if it completed, -1 if it
+ * must fault, 1 if the MSR is not the APIC's.
+ */
+static int mshv_sim_vp_apic_msr(struct mshv_sim_vp *vp,
+				const struct mshv_sim_x86_exit *exit, bool write)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	u64 value = (cpu->gpr[2] << 32) | (u32)cpu->gpr[0];
+
+	switch (mshv_sim_lapic_msr(vp, cpu->gpr[1], write, &value)) {
+	case 0:
+		if (!write) {
+			cpu->gpr[0] = (u32)value;
+			cpu->gpr[2] = value >> 32;
+		}
+		mshv_sim_x86_skip(cpu, exit);
+		return 0;
+	case -EINVAL:
+		return -1;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * RDMSR/WRMSR: an implemented MSR is read or written here (the local
+ * APIC's by mshv_sim_lapic.c); any other is intercepted if the parent
+ * asked for it, and raises #GP(0) otherwise. Return 1 if an intercept
+ * was built, 0 if the instruction completed, -1 if it must fault.
  */
 static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 				  struct mshv_sim_vp *vp,
@@ -1292,12 +1283,16 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 			   HV_INTERCEPT_ACCESS_MASK_READ;
 	u32 index = cpu->gpr[1];
 	u64 *msr;
+	int ret;
 
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR_INDEX, mask,
 				 index, false)) {
 		mshv_sim_msg_msr(vp, exit, msg);
 		return 1;
 	}
+	ret = mshv_sim_vp_apic_msr(vp, exit, write);
+	if (ret <= 0)
+		return ret;
 	msr = mshv_sim_vp_msr(vp, index);
 	if (msr) {
 		if (write) {
@@ -1339,7 +1334,7 @@ static bool mshv_sim_vp_exception(struct mshv_sim_partition *pt,
 	}
 	if (exit->exception.vector == X86_TRAP_PF)
 		vp->cpu.cr2 = exit->exception.cr2;
-	if (!mshv_sim_x86_deliver(&vp->cpu, &mshv_sim_vp_mem_ops, pt,
+	if (!mshv_sim_x86_deliver(&vp->cpu, &mshv_sim_vp_mem_ops, vp,
 				  exit->exception.vector,
 				  exit->exception.has_error_code,
 				  exit->exception.error_code, &dexit))
@@ -1381,6 +1376,8 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 		mshv_sim_msg_gpa(vp, exit, msg);
 		return true;
 	case MSHV_SIM_X86_EXIT_HLT:
+		if (mshv_sim_lapic_halt(vp))
+			return false;
 		msg->type = HVMSG_X64_HALT;
 		msg->size = sizeof(msg->payload.header);
 		mshv_sim_msg_header(vp, exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
@@ -1407,32 +1404,93 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 	}
 }
 
-/* Run @vp for one budget; true if it stopped at a posted intercept. */
+/*
+ * Deliver the interrupt @vp's local APIC has for it now, if any. A
+ * delivery the guest's tables make impossible stops the VP like a failed
+ * exception delivery does. Return true if an intercept was built in @msg.
+ */
+static bool mshv_sim_vp_interrupt(struct mshv_sim_vp *vp,
+				  struct mshv_sim_msg *msg)
+{
+	struct mshv_sim_x86_exit dexit = {};
+	int vector = mshv_sim_lapic_next(vp);
+
+	if (vector < 0)
+		return false;
+	if (!mshv_sim_x86_deliver(&vp->cpu, &mshv_sim_vp_mem_ops, vp, vector,
+				  false, 0, &dexit)) {
+		mshv_sim_lapic_ack(vp, vector);
+		return false;
+	}
+	switch (dexit.reason) {
+	case MSHV_SIM_X86_EXIT_GPA:
+		mshv_sim_msg_gpa(vp, &dexit, msg);
+		break;
+	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
+		mshv_sim_msg_unsupported(vp, &dexit, msg);
+		break;
+	default:
+		msg->type = HVMSG_UNRECOVERABLE_EXCEPTION;
+		msg->size = sizeof(msg->payload.header);
+		mshv_sim_msg_header(vp, &dexit, HV_INTERCEPT_ACCESS_EXECUTE,
+				    msg);
+		break;
+	}
+	return true;
+}
+
+/*
+ * What @vp's local APIC does between two instructions: report the EOI of
+ * a level-triggered interrupt to the root (an HVMSG_X64_APIC_EOI
+ * intercept), or deliver an interrupt. Return true if an intercept was
+ * built in @msg.
+ */
+static bool mshv_sim_vp_apic_step(struct mshv_sim_vp *vp,
+				  struct mshv_sim_msg *msg)
+{
+	if (mshv_sim_lapic_take_eoi(vp, &msg->payload.apic_eoi)) {
+		msg->type = HVMSG_X64_APIC_EOI;
+		msg->size = sizeof(msg->payload.apic_eoi);
+		return true;
+	}
+	return mshv_sim_vp_interrupt(vp, msg);
+}
+
+/*
+ * Run @vp for one budget; true if it stopped at a posted intercept. A VP
+ * with a local APIC runs one instruction at a time, so that an interrupt
+ * is taken, and a level-triggered EOI reported, at the right instruction
+ * boundary; it stops early when it halts waiting for an interrupt.
+ */
 static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 				   struct mshv_sim_vp *vp)
 {
+	bool apic = mshv_sim_lapic_active(vp);
+	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
 	struct mshv_sim_x86_exit exit;
 	struct mshv_sim_msg msg;
-	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
 	int done;
 
-	while (budget) {
+	for (;;) {
+		memset(&msg, 0, sizeof(msg));
+		if (apic && mshv_sim_vp_apic_step(vp, &msg))
+			break;
+		if (!budget || mshv_sim_lapic_blocked(vp))
+			return false;
 		memset(&exit, 0, sizeof(exit));
-		done = mshv_sim_x86_run(&vp->cpu, &mshv_sim_vp_mem_ops,
-					pt, budget, &exit);
+		done = mshv_sim_x86_run(&vp->cpu, &mshv_sim_vp_mem_ops, vp,
+					apic ? 1 : budget, &exit);
 		budget -= min_t(u32, max(done, 0), budget);
 		if (exit.reason == MSHV_SIM_X86_EXIT_BUDGET)
+			continue;
+		if (mshv_sim_vp_exit(pt, vp, &exit, &msg))
 			break;
-		memset(&msg, 0, sizeof(msg));
-		if (mshv_sim_vp_exit(pt, vp, &exit, &msg)) {
-			mshv_sim_post(vp, &msg);
-			return true;
-		}
 		/* What was handled here counts as one instruction. */
 		if (budget)
 			budget--;
 	}
-	return false;
+	mshv_sim_post(vp, &msg);
+	return true;
 }
 
 /*
@@ -1461,7 +1519,12 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
  * message page: dispatch state READY, event INTERCEPT) or its budget of
  * instructions ends (READY, no event). A suspended VP does not run
  * (BLOCKED, event SUSPEND); HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
- * lifts the intercept suspension first. The partition must be
+ * lifts the intercept suspension first. A VP halted in the hypervisor
+ * (HLT with interrupts enabled and a local APIC) returns BLOCKED with no
+ * event until an interrupt wakes it; the root then gets an
+ * HVMSG_SCHEDULER_VP_SIGNAL_PAIR message. With
+ * HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION the vectors the root left
+ * in the register page are accepted first. The partition must be
  * initialized and the VP's intercept message page mapped. When the
  * simulator schedules VPs itself, the root may not dispatch them
  * (HV_STATUS_ACCESS_DENIED).
@@ -1490,6 +1553,8 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	if (!vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE])
 		return HV_STATUS_INVALID_VP_STATE;
 
+	if (in->flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
+		mshv_sim_lapic_scan(vp);
 	if (in->flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
 		vp->intercept_suspend = 0;
 	if (vp->explicit_suspend || vp->intercept_suspend ||
@@ -1500,9 +1565,14 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	}
 
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
-	out->dispatch_event = mshv_sim_vp_run(pt, vp) ?
-			      HV_VP_DISPATCH_EVENT_INTERCEPT :
-			      HV_VP_DISPATCH_EVENT_NONE;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_NONE;
+	if (mshv_sim_vp_run(pt, vp)) {
+		out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+	} else if (mshv_sim_lapic_blocked(vp)) {
+		/* Halted: it waits for an interrupt, which will signal. */
+		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+		mshv_sim_lapic_dispatch_blocked(vp);
+	}
 	return HV_STATUS_SUCCESS;
 }
 
@@ -1532,15 +1602,21 @@ static bool mshv_sim_vp_runnable(const struct mshv_sim *sim,
 	       vp->pt->state == MSHV_SIM_PT_INITIALIZED &&
 	       vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE] &&
 	       !vp->explicit_suspend && !vp->intercept_suspend &&
-	       !vp->dispatch_suspend;
+	       !vp->dispatch_suspend && !mshv_sim_lapic_blocked(vp);
 }
 
-/*
- * Put @vp on the run queue or take it off, after something that may have
- * changed whether it can run (its suspend registers, its pages).
+/**
+ * mshv_sim_vp_sched_update() - put @vp on the run queue or take it off
+ * @sim: the instance
+ * @vp: the VP
+ *
+ * Called after something that may have changed whether the simulator's
+ * scheduler can run it (its suspend registers, its pages, a halt or the
+ * interrupt that ends it). Does nothing with the root scheduler.
+ *
+ * Context: sim->lock held.
  */
-static void mshv_sim_vp_sched_update(struct mshv_sim *sim,
-				     struct mshv_sim_vp *vp)
+void mshv_sim_vp_sched_update(struct mshv_sim *sim, struct mshv_sim_vp *vp)
 {
 	bool queued = !list_empty(&vp->run_node);
 

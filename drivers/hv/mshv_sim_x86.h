@@ -9,9 +9,46 @@
 #ifndef _MSHV_SIM_X86_H
 #define _MSHV_SIM_X86_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
-#include "mshv_sim.h"
+/**
+ * enum mshv_sim_access - kind of a guest memory access
+ * @MSHV_SIM_ACCESS_READ: data read; needs HV_MAP_GPA_READABLE
+ * @MSHV_SIM_ACCESS_WRITE: data write; needs HV_MAP_GPA_WRITABLE
+ * @MSHV_SIM_ACCESS_EXECUTE: instruction fetch; needs
+ *	HV_MAP_GPA_KERNEL_EXECUTABLE or HV_MAP_GPA_USER_EXECUTABLE
+ */
+enum mshv_sim_access {
+	MSHV_SIM_ACCESS_READ,
+	MSHV_SIM_ACCESS_WRITE,
+	MSHV_SIM_ACCESS_EXECUTE,
+};
+
+/**
+ * enum mshv_sim_fault_reason - why a guest access stopped
+ * @MSHV_SIM_GPA_UNMAPPED: nothing is mapped at the GPA
+ * @MSHV_SIM_GPA_NO_ACCESS: the GPA is mapped with HV_MAP_GPA_NO_ACCESS
+ * @MSHV_SIM_GPA_DENIED: the GPA is mapped without the access needed
+ */
+enum mshv_sim_fault_reason {
+	MSHV_SIM_GPA_UNMAPPED,
+	MSHV_SIM_GPA_NO_ACCESS,
+	MSHV_SIM_GPA_DENIED,
+};
+
+/**
+ * struct mshv_sim_gpa_fault - a guest access the SLAT stopped (an
+ *	intercept the parent would receive)
+ * @gpa: the first byte address that could not be accessed
+ * @access: kind of the access
+ * @reason: why it stopped
+ */
+struct mshv_sim_gpa_fault {
+	u64 gpa;
+	enum mshv_sim_access access;
+	enum mshv_sim_fault_reason reason;
+};
 
 /**
  * enum mshv_sim_x86_sreg - segment registers, in x86 encoding order

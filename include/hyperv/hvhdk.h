@@ -450,6 +450,40 @@ struct hv_input_unmap_vp_state_page {
 	u8 reserved;
 } __packed;
 
+/* hv_interrupt_control.flags bits (x64) */
+#define HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED	BIT(0)
+#define HV_INTERRUPT_CONTROL_LOGICAL_DEST	BIT(1)
+
+/**
+ * struct hv_interrupt_control - how an asserted interrupt is delivered
+ * @interrupt_type: enum hv_interrupt_type
+ * @flags: HV_INTERRUPT_CONTROL_* bits; the others are reserved, zero
+ */
+struct hv_interrupt_control {
+	u32 interrupt_type;
+	u32 flags;
+} __packed;
+
+/**
+ * struct hv_input_assert_virtual_interrupt - HvAssertVirtualInterrupt input
+ * @partition_id: the target partition
+ * @control: type, trigger mode and destination mode
+ * @dest_addr: the destination APIC id (physical) or logical destination
+ * @vector: the vector
+ * @target_vtl: the target virtual trust level
+ * @rsvd_z0: reserved, zero
+ * @rsvd_z1: reserved, zero
+ */
+struct hv_input_assert_virtual_interrupt {
+	u64 partition_id;
+	struct hv_interrupt_control control;
+	u64 dest_addr;
+	u32 vector;
+	u8 target_vtl;
+	u8 rsvd_z0;
+	u16 rsvd_z1;
+} __packed;
+
 /* hv_input_dispatch_vp.flags */
 #define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	BIT(0)
 #define HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS	BIT(1)
@@ -704,7 +738,45 @@ struct hv_output_get_system_property {
 } __packed;
 
 /* Message types of the x64 intercepts the root receives. */
+#define HVMSG_X64_APIC_EOI			0x80010004
 #define HVMSG_X64_HALT				0x80010007
+
+/**
+ * struct hv_x64_apic_eoi_message - HVMSG_X64_APIC_EOI: the guest ended a
+ *	level-triggered interrupt; the message header's sender is the
+ *	partition id
+ * @vp_index: the virtual processor that wrote the EOI
+ * @interrupt_vector: the vector it ended
+ */
+struct hv_x64_apic_eoi_message {
+	u32 vp_index;
+	u32 interrupt_vector;
+} __packed;
+
+/*
+ * With the root scheduler, the hypervisor tells the root that VPs which
+ * HvDispatchVp returned BLOCKED can run again with this message on SINT0.
+ */
+#define HVMSG_SCHEDULER_VP_SIGNAL_PAIR		0x80000101
+#define HV_SCHEDULER_MESSAGE_PAIR_COUNT		19
+
+/**
+ * struct hv_vp_signal_pair_scheduler_message - HVMSG_SCHEDULER_VP_SIGNAL_PAIR
+ * @overflow_count: signals lost because the message was full
+ * @vp_count: used entries of @partition_ids and @vp_indexes
+ * @reserved1: reserved, zero
+ * @partition_ids: partition of each signalled VP
+ * @vp_indexes: index of each signalled VP
+ * @reserved2: reserved, zero
+ */
+struct hv_vp_signal_pair_scheduler_message {
+	u32 overflow_count;
+	u8 vp_count;
+	u8 reserved1[3];
+	u64 partition_ids[HV_SCHEDULER_MESSAGE_PAIR_COUNT];
+	u32 vp_indexes[HV_SCHEDULER_MESSAGE_PAIR_COUNT];
+	u32 reserved2;
+} __packed;
 
 /*
  * With the hypervisor's scheduler, the root learns that a VP stopped at an
@@ -723,48 +795,6 @@ struct hv_output_get_system_property {
  */
 struct hv_opaque_intercept_message {
 	u32 vp_index;
-} __packed;
-
-/*
- * The guest EOIed a level-triggered interrupt: posted on the root's SINT0
- * (the VP goes on running); the message header's sender is the partition.
- */
-#define HVMSG_X64_APIC_EOI			0x80010004
-
-/**
- * struct hv_x64_apic_eoi_message - HVMSG_X64_APIC_EOI
- * @vp_index: the virtual processor that wrote the EOI
- * @interrupt_vector: the vector it ended
- */
-struct hv_x64_apic_eoi_message {
-	u32 vp_index;
-	u32 interrupt_vector;
-} __packed;
-
-/* hv_input_assert_virtual_interrupt.control bits */
-#define HV_INTERRUPT_CONTROL_TYPE		GENMASK_ULL(31, 0)
-#define HV_INTERRUPT_CONTROL_LEVEL		BIT_ULL(32)
-#define HV_INTERRUPT_CONTROL_LOGICAL_DEST	BIT_ULL(33)
-
-/**
- * struct hv_input_assert_virtual_interrupt - HvAssertVirtualInterrupt input
- * @partition_id: the partition
- * @control: the interrupt type (HV_X64_INTERRUPT_TYPE_*) and the
- *	HV_INTERRUPT_CONTROL_* flags
- * @dest_addr: destination APIC id (logical destination in logical mode)
- * @vector: the vector
- * @target_vtl: the virtual trust level; 0
- * @rsvd_z0: reserved, zero
- * @rsvd_z1: reserved, zero
- */
-struct hv_input_assert_virtual_interrupt {
-	u64 partition_id;
-	u64 control;
-	u64 dest_addr;
-	u32 vector;
-	u8 target_vtl;
-	u8 rsvd_z0;
-	u16 rsvd_z1;
 } __packed;
 
 /* hv_x64_intercept_message_header.execution_state bits */
@@ -1049,6 +1079,11 @@ static_assert(sizeof(struct hv_output_dispatch_vp) == 8);
 static_assert(sizeof(struct hv_input_install_intercept) == 24);
 static_assert(sizeof(struct hv_x64_intercept_message_header) == 40);
 static_assert(sizeof(struct hv_opaque_intercept_message) == 4);
+static_assert(sizeof(struct hv_x64_apic_eoi_message) == 8);
+static_assert(sizeof(struct hv_vp_signal_pair_scheduler_message) == 240);
+static_assert(offsetof(struct hv_vp_signal_pair_scheduler_message,
+		       vp_indexes) == 160);
+static_assert(sizeof(struct hv_input_assert_virtual_interrupt) == 32);
 static_assert(sizeof(struct hv_x64_io_port_intercept_message) == 128);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rax) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rcx) == 104);
@@ -1075,7 +1110,5 @@ static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 68
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);
-static_assert(sizeof(struct hv_input_assert_virtual_interrupt) == 32);
-static_assert(sizeof(struct hv_x64_apic_eoi_message) == 8);
 
 #endif /* _HYPERV_HVHDK_H */

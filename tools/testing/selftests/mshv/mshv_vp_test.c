@@ -1468,4 +1468,291 @@ TEST_F(guest, dirty_in_second_region)
 	munmap(mem2, GUEST_SIZE);
 }
 
+/* ---- Guest interrupts through the virtual local APIC --------------------- */
+
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
+#define HVMSG_X64_APIC_EOI		0x80010004
+#define HV_INTERRUPT_TYPE_FIXED		0
+#define HV_INTERRUPT_LEVEL_TRIGGERED	0x1
+
+/* Where the interrupt test program keeps its state, and its handler. */
+#define IRQ_COUNT			0x500	/* u16: interrupts taken */
+#define IRQ_TARGET			0x502	/* u16: stop after this many */
+#define IRQ_READY			0x600	/* u8: set once STI is next */
+#define IRQ_HANDLER			0x1100
+#define IRQ_STACK			0x800
+#define IRQ_VECTOR_EDGE			0x40
+#define IRQ_VECTOR_LEVEL		0x41
+/* How long the guest may take to react (TCG, KASAN). */
+#define IRQ_WAIT_MS			30000
+
+/** struct hv_assert_irq_in - HvAssertVirtualInterrupt input */
+struct hv_assert_irq_in {
+	__u64 partition_id;
+	__u32 interrupt_type;
+	__u32 control_flags;
+	__u64 dest_addr;
+	__u32 vector;
+	__u8 target_vtl;
+	__u8 rsvd_z0;
+	__u16 rsvd_z1;
+};
+
+static_assert(sizeof(struct hv_assert_irq_in) == 32, "assert input");
+
+/*
+ * Real mode: switch the local APIC to x2APIC mode and enable it, say it
+ * is ready, STI, then HLT until IRQ_COUNT reaches IRQ_TARGET; then CLI;
+ * HLT, which the VMM sees. The handler counts, writes the x2APIC EOI MSR
+ * and returns, keeping the registers it uses.
+ */
+static const __u8 irq_prog[] = {
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
+	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xc6, 0x06, 0x00, 0x06, 0x01,		/* mov byte [IRQ_READY], 1 */
+	0xfb,					/* sti */
+	0xf4,					/* 1: hlt */
+	0xa1, 0x00, 0x05,			/* mov ax, [IRQ_COUNT] */
+	0x3b, 0x06, 0x02, 0x05,			/* cmp ax, [IRQ_TARGET] */
+	0x72, 0xf6,				/* jb 1b */
+	0xfa,					/* cli */
+	0xf4,					/* hlt */
+};
+
+static const __u8 irq_handler[] = {
+	0x66, 0x50,				/* push eax */
+	0x66, 0x51,				/* push ecx */
+	0x66, 0x52,				/* push edx */
+	0xff, 0x06, 0x00, 0x05,			/* inc word [IRQ_COUNT] */
+	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
+	0x66, 0x31, 0xc0,			/* xor eax, eax */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0x5a,				/* pop edx */
+	0x66, 0x59,				/* pop ecx */
+	0x66, 0x58,				/* pop eax */
+	0xcf,					/* iret */
+};
+
+/*
+ * A partition with local x2APICs, 64 KiB of memory and VP 0 in real mode
+ * at irq_prog, whose IVT sends both test vectors to irq_handler.
+ */
+FIXTURE(irq) {
+	int dev;
+	int pt;
+	int vp;
+	__u8 *mem;
+};
+
+FIXTURE_SETUP(irq)
+{
+	struct hv_reg_assoc regs[3];
+	struct hv_msg msg;
+	__u32 entry = IRQ_HANDLER;	/* segment 0 */
+	int ret;
+
+	self->pt = -1;
+	self->vp = -1;
+	self->mem = MAP_FAILED;
+	open_dev_or_skip(_metadata, &self->dev);
+	self->pt = mshv_create_partition(self->dev,
+					 (1 << MSHV_PT_BIT_LAPIC) |
+					 (1 << MSHV_PT_BIT_X2APIC),
+					 MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, self->pt);
+	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+	self->vp = create_vp(self->pt, 0);
+	ASSERT_LE(0, self->vp);
+	ret = run_vp(self->vp, &msg);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "the hypervisor cannot run VPs");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+
+	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memcpy(self->mem + GUEST_CODE, irq_prog, sizeof(irq_prog));
+	memcpy(self->mem + IRQ_HANDLER, irq_handler, sizeof(irq_handler));
+	memcpy(self->mem + IRQ_VECTOR_EDGE * 4, &entry, sizeof(entry));
+	memcpy(self->mem + IRQ_VECTOR_LEVEL * 4, &entry, sizeof(entry));
+	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
+				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
+				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_CS;
+	regs[0].value.segment.limit = 0xffff;
+	regs[0].value.segment.attributes = 0x9b;
+	regs[1].name = HV_X64_REGISTER_RIP;
+	regs[1].value.reg64 = GUEST_CODE;
+	regs[2].name = HV_X64_REGISTER_RSP;
+	regs[2].value.reg64 = IRQ_STACK;
+	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 3, NULL));
+}
+
+FIXTURE_TEARDOWN(irq)
+{
+	if (self->vp >= 0)
+		close(self->vp);
+	if (self->pt >= 0)
+		close(self->pt);
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, GUEST_SIZE);
+	close(self->dev);
+}
+
+/* HvAssertVirtualInterrupt of a fixed interrupt to VP 0 (APIC id 0). */
+static int assert_irq(int pt, __u32 vector, bool level, __u16 *status)
+{
+	struct hv_assert_irq_in in = {
+		.interrupt_type = HV_INTERRUPT_TYPE_FIXED,
+		.control_flags = level ? HV_INTERRUPT_LEVEL_TRIGGERED : 0,
+		.vector = vector,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret = mshv_hvcall(pt, &args);
+
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/* Wait until the guest's byte or word at @gpa is at least @want. */
+static bool guest_reaches(const __u8 *mem, __u64 gpa, unsigned int size,
+			  unsigned int want)
+{
+	struct timespec ts = { .tv_nsec = 1000000 };
+	unsigned int ms, val;
+
+	for (ms = 0; ms < IRQ_WAIT_MS; ms++) {
+		val = size == 1 ? __atomic_load_n(mem + gpa, __ATOMIC_ACQUIRE) :
+		      __atomic_load_n((const __u16 *)(mem + gpa),
+				      __ATOMIC_ACQUIRE);
+		if (val >= want)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/** struct irq_run - one MSHV_RUN_VP on a thread of its own */
+struct irq_run {
+	int vp;
+	int err;
+	struct hv_msg msg;
+};
+
+static void *irq_run_thread(void *arg)
+{
+	struct irq_run *r = arg;
+
+	r->err = run_vp(r->vp, &r->msg);
+	return NULL;
+}
+
+/*
+ * Wait for the run on @tid to end; if it does not in time, interrupt it
+ * (the run then ends with -EINTR) and return false.
+ */
+static bool irq_join(pthread_t tid)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct timespec ts;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += IRQ_WAIT_MS / 1000;
+	if (!pthread_timedjoin_np(tid, NULL, &ts))
+		return true;
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; pthread_tryjoin_np(tid, NULL); i++) {
+		pthread_kill(tid, SIGUSR1);
+		usleep(100000);
+	}
+	signal(SIGUSR1, SIG_DFL);
+	return false;
+}
+
+/*
+ * The VP halts with interrupts enabled and runs only when an interrupt
+ * comes: each one asserted through MSHV_ROOT_HVCALL is counted once by
+ * the guest's handler, while MSHV_RUN_VP waits on another thread, until
+ * the guest reaches its target and stops with a HLT the VMM sees.
+ */
+TEST_F(irq, fixed_interrupts_counted)
+{
+	const unsigned int n = 5;
+	struct irq_run r = { .vp = self->vp };
+	unsigned int i;
+	pthread_t tid;
+	__u16 status;
+
+	self->mem[IRQ_TARGET] = n;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	for (i = 1; i <= n && !_metadata->exit_code; i++) {
+		EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_EDGE, false,
+					&status));
+		EXPECT_EQ(HV_STATUS_SUCCESS, status);
+		EXPECT_TRUE(guest_reaches(self->mem, IRQ_COUNT, 2, i))
+			TH_LOG("interrupt %u was not taken", i);
+	}
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
+}
+
+/*
+ * The EOI of a level-triggered interrupt stops the VP with an APIC EOI
+ * message for the VMM (which would ack a resample irqfd); the next run
+ * goes on where the guest was.
+ */
+TEST_F(irq, level_interrupt_eoi_message)
+{
+	struct irq_run r = { .vp = self->vp };
+	__u32 eoi[2];
+	pthread_t tid;
+	__u16 status;
+
+	self->mem[IRQ_TARGET] = 1;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_LEVEL, true, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	ASSERT_EQ(HVMSG_X64_APIC_EOI, r.msg.header.message_type);
+	memcpy(eoi, r.msg.payload, sizeof(eoi));
+	EXPECT_EQ(0U, eoi[0]);				/* VP index */
+	EXPECT_EQ((__u32)IRQ_VECTOR_LEVEL, eoi[1]);	/* vector */
+	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+
+	ASSERT_EQ(0, run_vp(self->vp, &r.msg));
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+}
+
+/* Vectors 0-15 cannot be asserted; nothing reaches the guest. */
+TEST_F(irq, assert_bad_vector)
+{
+	__u16 status = 0;
+
+	EXPECT_EQ(-EINVAL, assert_irq(self->pt, 15, false, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(0, *(__u16 *)(self->mem + IRQ_COUNT));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,838 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtual local APIC of the simulated hypervisor, for the VPs of
+ * partitions created with HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED.
+ *
+ * Interrupts come in through HvAssertVirtualInterrupt, through the vectors
+ * the root leaves in a VP's register page for HvDispatchVp, and through
+ * the guest's own interprocessor interrupts. Each is accepted into the
+ * IRR of the VPs it is addressed to. Before every instruction a VP
+ * executes, mshv_sim_lapic_next() says whether the highest requested
+ * vector may interrupt it; the dispatch loop of mshv_sim_vp.c then
+ * delivers it through the guest's IVT or IDT and moves it to the ISR.
+ * An EOI ends the highest in-service vector; for a level-triggered one the
+ * root learns of it from an HVMSG_X64_APIC_EOI intercept message.
+ *
+ * A VP that executes HLT with interrupts enabled waits here, in the
+ * hypervisor, until an interrupt can be delivered: HvDispatchVp returns
+ * BLOCKED for it (the root scheduler), or the simulator's scheduling
+ * thread leaves it alone. The interrupt that ends the wait makes it
+ * runnable again, and the root scheduler is told with an
+ * HVMSG_SCHEDULER_VP_SIGNAL_PAIR message on its SINT0.
+ *
+ * The guest reaches its APIC through the xAPIC page at IA32_APIC_BASE or,
+ * in x2APIC mode, through MSRs 0x800-0x8ff; the simulator handles both
+ * itself. Of the APIC's registers it implements the ID, version, TPR,
+ * PPR, EOI, LDR, DFR, SVR, ISR, TMR, IRR and ICR (fixed and lowest
+ * priority IPIs) and the x2APIC SELF IPI; the others (LVT entries,
+ * timer, error status) read as zero and ignore writes.
+ *
+ * Everything here runs with sim->lock held and IRQs disabled.
+ */
+#include <linux/bitfield.h>
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+#include <kunit/visibility.h>
+#include <asm/msr-index.h>
+#include <hyperv/hvhdk.h>
+
+#include "mshv_sim.h"
+
+/* xAPIC register offsets in the APIC page (x2APIC MSR = 0x800 + off / 16) */
+#define MSHV_SIM_APIC_ID		0x020
+#define MSHV_SIM_APIC_LVR		0x030
+#define MSHV_SIM_APIC_TPR		0x080
+#define MSHV_SIM_APIC_PPR		0x0a0
+#define MSHV_SIM_APIC_EOI		0x0b0
+#define MSHV_SIM_APIC_LDR		0x0d0
+#define MSHV_SIM_APIC_DFR		0x0e0
+#define MSHV_SIM_APIC_SVR		0x0f0
+#define MSHV_SIM_APIC_ISR		0x100
+#define MSHV_SIM_APIC_TMR		0x180
+#define MSHV_SIM_APIC_IRR		0x200
+#define MSHV_SIM_APIC_ICR		0x300
+#define MSHV_SIM_APIC_ICR2		0x310
+#define MSHV_SIM_APIC_SELF_IPI		0x3f0
+#define MSHV_SIM_APIC_PAGE		0x1000
+
+/* The x2APIC MSR range */
+#define MSHV_SIM_X2APIC_MSR_FIRST	0x800
+#define MSHV_SIM_X2APIC_MSR_LAST	0x8ff
+
+/* SVR bits the guest may write: vector, APIC software enable, no EOI bcast */
+#define MSHV_SIM_APIC_SVR_ENABLE	BIT(8)
+#define MSHV_SIM_APIC_SVR_MASK		(GENMASK(8, 0) | BIT(12))
+
+/* ICR fields */
+#define MSHV_SIM_ICR_VECTOR		GENMASK(7, 0)
+#define MSHV_SIM_ICR_DELIVERY		GENMASK(10, 8)
+#define MSHV_SIM_ICR_LOGICAL		BIT(11)
+#define MSHV_SIM_ICR_SHORTHAND		GENMASK(19, 18)
+/* The writable ICR bits: vector, modes, level, trigger, shorthand */
+#define MSHV_SIM_ICR_LOW_MASK		(GENMASK(11, 0) | GENMASK(15, 14) | \
+					 MSHV_SIM_ICR_SHORTHAND)
+#define MSHV_SIM_ICR_DM_FIXED		0
+#define MSHV_SIM_ICR_DM_LOWEST		1
+#define MSHV_SIM_ICR_SH_NONE		0
+#define MSHV_SIM_ICR_SH_SELF		1
+#define MSHV_SIM_ICR_SH_ALL		2
+#define MSHV_SIM_ICR_SH_OTHERS		3
+
+/* Destination formats (DFR bits 31:28) and broadcast destinations */
+#define MSHV_SIM_DFR_FLAT		0xf
+#define MSHV_SIM_XAPIC_BROADCAST	0xff
+#define MSHV_SIM_X2APIC_BROADCAST	0xffffffff
+
+/* The first vector a fixed interrupt may use; 0-15 are illegal. */
+#define MSHV_SIM_APIC_FIRST_VECTOR	16
+
+static_assert(sizeof(struct hv_vp_signal_pair_scheduler_message) <=
+	      MSHV_SIM_SINT_PAYLOAD);
+
+/**
+ * struct mshv_sim_lapic_irq - an interrupt on its way to local APICs
+ * @dest: destination (APIC id or logical destination)
+ * @vector: the vector
+ * @logical: @dest is a logical destination
+ * @lowest: lowest priority: only one of the VPs addressed gets it
+ * @level: level-triggered
+ */
+struct mshv_sim_lapic_irq {
+	u32 dest;
+	u8 vector;
+	bool logical;
+	bool lowest;
+	bool level;
+};
+
+/**
+ * mshv_sim_lapic_active() - does @vp have a virtual local APIC?
+ * @vp: the VP
+ *
+ * Return: true if its partition was created with the LAPIC flag.
+ */
+bool mshv_sim_lapic_active(const struct mshv_sim_vp *vp)
+{
+	return vp->pt->flags & HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_active);
+
+static bool mshv_sim_lapic_x2apic(const struct mshv_sim_vp *vp)
+{
+	return (vp->apic_base & (MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE)) ==
+	       (MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE);
+}
+
+/* The APIC is enabled in IA32_APIC_BASE and in software (SVR). */
+static bool mshv_sim_lapic_enabled(const struct mshv_sim_vp *vp)
+{
+	return (vp->apic_base & MSR_IA32_APICBASE_ENABLE) &&
+	       (vp->lapic.svr & MSHV_SIM_APIC_SVR_ENABLE);
+}
+
+/**
+ * mshv_sim_lapic_reset() - put @vp's local APIC in its reset state
+ * @vp: the VP; its index and partition are set
+ */
+void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+
+	bitmap_zero(apic->irr, MSHV_SIM_APIC_VECTORS);
+	bitmap_zero(apic->isr, MSHV_SIM_APIC_VECTORS);
+	bitmap_zero(apic->tmr, MSHV_SIM_APIC_VECTORS);
+	apic->tpr = 0;
+	apic->svr = MSHV_SIM_APIC_SPURIOUS;
+	apic->ldr = 0;
+	apic->dfr = U32_MAX;
+	apic->icr_low = 0;
+	apic->icr_high = 0;
+	apic->halted = false;
+	apic->blocked = false;
+	apic->eoi_pending = false;
+	INIT_LIST_HEAD(&apic->signal.node);
+}
+
+/* The highest vector set in @bits, or -1. */
+static int mshv_sim_lapic_highest(const unsigned long *bits)
+{
+	unsigned long v = find_last_bit(bits, MSHV_SIM_APIC_VECTORS);
+
+	return v < MSHV_SIM_APIC_VECTORS ? v : -1;
+}
+
+/*
+ * The TPR; the guest may have changed it through CR8 (its bits 7:4), so
+ * CR8 wins when the two disagree.
+ */
+static u32 mshv_sim_lapic_tpr(struct mshv_sim_vp *vp)
+{
+	if ((vp->lapic.tpr >> 4) != (vp->cpu.cr8 & 0xf))
+		vp->lapic.tpr = (vp->cpu.cr8 & 0xf) << 4;
+	return vp->lapic.tpr;
+}
+
+static void mshv_sim_lapic_set_tpr(struct mshv_sim_vp *vp, u32 tpr)
+{
+	vp->lapic.tpr = tpr & 0xff;
+	vp->cpu.cr8 = vp->lapic.tpr >> 4;
+}
+
+/**
+ * mshv_sim_lapic_ppr() - the processor priority of @vp
+ * @vp: the VP
+ *
+ * The TPR if its priority class is at least that of the highest
+ * in-service vector, else that vector's class (SDM 11.8.3.1).
+ *
+ * Return: the PPR.
+ */
+u32 mshv_sim_lapic_ppr(struct mshv_sim_vp *vp)
+{
+	int isrv = mshv_sim_lapic_highest(vp->lapic.isr);
+	u32 tpr = mshv_sim_lapic_tpr(vp);
+
+	if (isrv < 0 || (tpr & 0xf0) >= (isrv & 0xf0))
+		return tpr;
+	return isrv & 0xf0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_ppr);
+
+/* The highest requested vector whose class is above the PPR, or -1. */
+static int mshv_sim_lapic_pending(struct mshv_sim_vp *vp)
+{
+	int irrv = mshv_sim_lapic_highest(vp->lapic.irr);
+
+	if (irrv < 0 || !mshv_sim_lapic_enabled(vp))
+		return -1;
+	if ((irrv & 0xf0) <= (mshv_sim_lapic_ppr(vp) & 0xf0))
+		return -1;
+	return irrv;
+}
+
+/**
+ * mshv_sim_lapic_next() - the interrupt @vp must take before its next
+ *	instruction
+ * @vp: the VP
+ *
+ * One is due when the APIC is enabled, RFLAGS.IF is set, no interrupt
+ * shadow is in effect and the highest requested vector's priority class
+ * is above the PPR.
+ *
+ * Return: the vector, or -1 if none is due.
+ */
+int mshv_sim_lapic_next(struct mshv_sim_vp *vp)
+{
+	if (!mshv_sim_lapic_active(vp) ||
+	    !(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF) ||
+	    vp->cpu.interrupt_shadow)
+		return -1;
+	return mshv_sim_lapic_pending(vp);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_next);
+
+/**
+ * mshv_sim_lapic_ack() - @vector was delivered to @vp's guest
+ * @vp: the VP
+ * @vector: the vector mshv_sim_lapic_next() returned
+ *
+ * Moves it from the IRR to the ISR; a halted VP runs again.
+ */
+void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector)
+{
+	clear_bit(vector, vp->lapic.irr);
+	set_bit(vector, vp->lapic.isr);
+	vp->lapic.halted = false;
+	vp->lapic.blocked = false;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_ack);
+
+/* Tell the root scheduler that @vp, which it saw BLOCKED, can run. */
+static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
+{
+	struct hv_vp_signal_pair_scheduler_message pair = {
+		.vp_count = 1,
+		.partition_ids[0] = vp->pt->id,
+		.vp_indexes[0] = vp->index,
+	};
+	struct mshv_sim_sint_msg *msg = &vp->lapic.signal;
+
+	msg->type = HVMSG_SCHEDULER_VP_SIGNAL_PAIR;
+	msg->sender = HV_PARTITION_ID_SELF;
+	msg->size = sizeof(pair);
+	memcpy(msg->payload, &pair, sizeof(pair));
+	mshv_sim_synic_post(vp->sim, msg);
+}
+
+/**
+ * mshv_sim_lapic_wake() - let a halted @vp run again if it has an
+ *	interrupt to take
+ * @vp: the VP
+ *
+ * Called when an interrupt was accepted and when the root changed the
+ * VP's registers (CR8 may have unmasked one). With the root scheduler, a
+ * VP that HvDispatchVp returned BLOCKED is signalled to the root.
+ */
+void mshv_sim_lapic_wake(struct mshv_sim_vp *vp)
+{
+	if (!vp->lapic.halted || mshv_sim_lapic_pending(vp) < 0)
+		return;
+	vp->lapic.halted = false;
+	if (vp->lapic.blocked) {
+		vp->lapic.blocked = false;
+		mshv_sim_lapic_signal(vp);
+	}
+	mshv_sim_vp_sched_update(vp->sim, vp);
+}
+
+/**
+ * mshv_sim_lapic_accept() - @vp's local APIC accepts a fixed interrupt
+ * @vp: the VP
+ * @vector: the vector, 16 to 255
+ * @level: level-triggered (its EOI is reported to the root)
+ *
+ * A disabled APIC (in IA32_APIC_BASE or in software) drops it, as an
+ * APIC does. A vector already requested stays requested once.
+ *
+ * Return: true if it was accepted.
+ */
+bool mshv_sim_lapic_accept(struct mshv_sim_vp *vp, u8 vector, bool level)
+{
+	if (!mshv_sim_lapic_enabled(vp) || vector < MSHV_SIM_APIC_FIRST_VECTOR)
+		return false;
+	set_bit(vector, vp->lapic.irr);
+	if (level)
+		set_bit(vector, vp->lapic.tmr);
+	else
+		clear_bit(vector, vp->lapic.tmr);
+	mshv_sim_lapic_wake(vp);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_accept);
+
+/* The logical destination register, as x2APIC derives it or xAPIC holds it */
+static u32 mshv_sim_lapic_ldr(const struct mshv_sim_vp *vp)
+{
+	if (mshv_sim_lapic_x2apic(vp))
+		return ((vp->index >> 4) << 16) | BIT(vp->index & 0xf);
+	return vp->lapic.ldr;
+}
+
+/* Does logical destination @dest address @vp? */
+static bool mshv_sim_lapic_logical_match(const struct mshv_sim_vp *vp,
+					 u32 dest)
+{
+	u32 ldr = mshv_sim_lapic_ldr(vp);
+
+	if (mshv_sim_lapic_x2apic(vp))
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	dest &= 0xff;
+	ldr >>= 24;
+	if ((vp->lapic.dfr >> 28) == MSHV_SIM_DFR_FLAT)
+		return dest & ldr;
+	/* cluster model: cluster id in bits 7:4, members in bits 3:0 */
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
+static bool mshv_sim_lapic_match(const struct mshv_sim_vp *vp,
+				 const struct mshv_sim_lapic_irq *irq)
+{
+	if (irq->logical)
+		return mshv_sim_lapic_logical_match(vp, irq->dest);
+	if (irq->dest == MSHV_SIM_X2APIC_BROADCAST)
+		return true;
+	if (irq->dest == MSHV_SIM_XAPIC_BROADCAST && !mshv_sim_lapic_x2apic(vp))
+		return true;
+	return irq->dest == vp->index;
+}
+
+/*
+ * Give @irq to every VP of @pt it addresses but @skip (may be NULL); a
+ * lowest-priority interrupt goes to the first of them (lowest VP index)
+ * only.
+ */
+static void mshv_sim_lapic_route(struct mshv_sim_partition *pt,
+				 const struct mshv_sim_lapic_irq *irq,
+				 const struct mshv_sim_vp *skip)
+{
+	struct mshv_sim_vp *vp;
+	unsigned long index;
+
+	xa_for_each(&pt->vps, index, vp) {
+		if (vp == skip || !mshv_sim_lapic_match(vp, irq))
+			continue;
+		if (mshv_sim_lapic_accept(vp, irq->vector, irq->level) &&
+		    irq->lowest)
+			return;
+	}
+}
+
+/* Check the input of HvAssertVirtualInterrupt; fill @irq from it. */
+static u16
+mshv_sim_assert_check(const struct hv_input_assert_virtual_interrupt *in,
+		      struct mshv_sim_lapic_irq *irq)
+{
+	u32 flags = in->control.flags;
+
+	if (in->target_vtl || in->rsvd_z0 || in->rsvd_z1 ||
+	    flags & ~(HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED |
+		      HV_INTERRUPT_CONTROL_LOGICAL_DEST) ||
+	    in->dest_addr > U32_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->control.interrupt_type != HV_X64_INTERRUPT_TYPE_FIXED &&
+	    in->control.interrupt_type != HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->vector < MSHV_SIM_APIC_FIRST_VECTOR ||
+	    in->vector >= MSHV_SIM_APIC_VECTORS)
+		return HV_STATUS_INVALID_PARAMETER;
+
+	irq->dest = in->dest_addr;
+	irq->vector = in->vector;
+	irq->logical = flags & HV_INTERRUPT_CONTROL_LOGICAL_DEST;
+	irq->level = flags & HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
+	irq->lowest = in->control.interrupt_type ==
+		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * mshv_sim_assert_virtual_interrupt() - HvAssertVirtualInterrupt
+ * @sim: the instance
+ * @call: the decoded call
+ *
+ * The target partition must be initialized and have local APICs
+ * (HV_STATUS_INVALID_PARTITION_STATE otherwise). Fixed and lowest
+ * priority interrupts of vectors 16-255 to VTL 0 are accepted; other
+ * types, vectors, VTLs and set reserved bits are
+ * HV_STATUS_INVALID_PARAMETER. The destination is an APIC id (the VP
+ * index; 0xffffffff, or 0xff for an xAPIC, is every VP) or, with the
+ * logical destination flag, a logical destination matched against each
+ * VP's LDR. As on an APIC bus, an interrupt that addresses no VP, or only
+ * disabled APICs, is lost without an error.
+ *
+ * Context: sim->lock held.
+ * Return: HV_STATUS_* result.
+ */
+u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
+				      struct mshv_sim_call *call)
+{
+	const struct hv_input_assert_virtual_interrupt *in = call->in;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_lapic_irq irq;
+	u16 status;
+
+	pt = mshv_sim_find(sim, in->partition_id, false);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (pt->state != MSHV_SIM_PT_INITIALIZED ||
+	    !(pt->flags & HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	status = mshv_sim_assert_check(in, &irq);
+	if (status)
+		return status;
+	mshv_sim_lapic_route(pt, &irq, NULL);
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * mshv_sim_lapic_scan() - take the vectors the root left in @vp's
+ *	register page
+ * @vp: the VP, dispatched with HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION
+ *
+ * Each of the first interrupt_vector_count vectors (at most
+ * HV_VP_REGISTER_PAGE_MAX_VECTORS) is accepted as a fixed, edge-triggered
+ * interrupt, and the count is cleared.
+ */
+void mshv_sim_lapic_scan(struct mshv_sim_vp *vp)
+{
+	struct hv_vp_register_page *rp;
+	unsigned int i, count;
+
+	if (!mshv_sim_lapic_active(vp) ||
+	    !vp->pages[HV_VP_STATE_PAGE_REGISTERS])
+		return;
+	rp = page_address(vp->pages[HV_VP_STATE_PAGE_REGISTERS]);
+	count = min_t(unsigned int, READ_ONCE(rp->interrupt_vector_count),
+		      HV_VP_REGISTER_PAGE_MAX_VECTORS);
+	for (i = 0; i < count; i++)
+		mshv_sim_lapic_accept(vp, READ_ONCE(rp->interrupt_vectors[i]),
+				      false);
+	WRITE_ONCE(rp->interrupt_vector_count, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_scan);
+
+/**
+ * mshv_sim_lapic_halt() - @vp executed HLT
+ * @vp: the VP; RIP is past the HLT
+ *
+ * With a local APIC and RFLAGS.IF set, the VP waits in the hypervisor
+ * until an interrupt can be delivered (at once if one can already).
+ * Otherwise the root must see the HLT.
+ *
+ * Return: true if the hypervisor handles the HLT, false if the root gets
+ * an HVMSG_X64_HALT intercept.
+ */
+bool mshv_sim_lapic_halt(struct mshv_sim_vp *vp)
+{
+	if (!mshv_sim_lapic_active(vp) ||
+	    !(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF))
+		return false;
+	vp->lapic.halted = mshv_sim_lapic_pending(vp) < 0;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_halt);
+
+/**
+ * mshv_sim_lapic_blocked() - is @vp waiting for an interrupt?
+ * @vp: the VP
+ *
+ * Return: true while it is halted in the hypervisor.
+ */
+bool mshv_sim_lapic_blocked(const struct mshv_sim_vp *vp)
+{
+	return vp->lapic.halted;
+}
+
+/**
+ * mshv_sim_lapic_dispatch_blocked() - HvDispatchVp returns BLOCKED for
+ *	halted @vp
+ * @vp: the VP
+ *
+ * The interrupt that wakes it will also signal the root.
+ */
+void mshv_sim_lapic_dispatch_blocked(struct mshv_sim_vp *vp)
+{
+	vp->lapic.blocked = true;
+}
+
+/* EOI: end the highest in-service vector; remember a level-triggered one. */
+static void mshv_sim_lapic_eoi(struct mshv_sim_vp *vp)
+{
+	int isrv = mshv_sim_lapic_highest(vp->lapic.isr);
+
+	if (isrv < 0)
+		return;
+	clear_bit(isrv, vp->lapic.isr);
+	if (!test_and_clear_bit(isrv, vp->lapic.tmr))
+		return;
+	vp->lapic.eoi_pending = true;
+	vp->lapic.eoi_vector = isrv;
+}
+
+/**
+ * mshv_sim_lapic_take_eoi() - the level-triggered EOI to report, if any
+ * @vp: the VP
+ * @eoi: where to put the HVMSG_X64_APIC_EOI payload
+ *
+ * Return: true if @eoi was filled; the report is then consumed.
+ */
+bool mshv_sim_lapic_take_eoi(struct mshv_sim_vp *vp,
+			     struct hv_x64_apic_eoi_message *eoi)
+{
+	if (!vp->lapic.eoi_pending)
+		return false;
+	vp->lapic.eoi_pending = false;
+	eoi->vp_index = vp->index;
+	eoi->interrupt_vector = vp->lapic.eoi_vector;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_take_eoi);
+
+/* An interprocessor interrupt: the ICR was written. */
+static void mshv_sim_lapic_ipi(struct mshv_sim_vp *vp, u32 low, u32 dest)
+{
+	struct mshv_sim_lapic_irq irq = {
+		.dest = dest,
+		.vector = FIELD_GET(MSHV_SIM_ICR_VECTOR, low),
+		.logical = low & MSHV_SIM_ICR_LOGICAL,
+	};
+	u32 mode = FIELD_GET(MSHV_SIM_ICR_DELIVERY, low);
+	const struct mshv_sim_vp *skip = NULL;
+
+	if (mode != MSHV_SIM_ICR_DM_FIXED && mode != MSHV_SIM_ICR_DM_LOWEST)
+		return;
+	irq.lowest = mode == MSHV_SIM_ICR_DM_LOWEST;
+	switch (FIELD_GET(MSHV_SIM_ICR_SHORTHAND, low)) {
+	case MSHV_SIM_ICR_SH_SELF:
+		mshv_sim_lapic_accept(vp, irq.vector, false);
+		return;
+	case MSHV_SIM_ICR_SH_ALL:
+		irq.logical = false;
+		irq.dest = MSHV_SIM_X2APIC_BROADCAST;
+		break;
+	case MSHV_SIM_ICR_SH_OTHERS:
+		irq.logical = false;
+		irq.dest = MSHV_SIM_X2APIC_BROADCAST;
+		skip = vp;
+		break;
+	}
+	mshv_sim_lapic_route(vp->pt, &irq, skip);
+}
+
+/* Read 32 bits of a 256-bit register (ISR, TMR, IRR) at @off from @base. */
+static u32 mshv_sim_lapic_word(const unsigned long *bits, u32 off, u32 base)
+{
+	return bitmap_read(bits, ((off - base) >> 4) * 32, 32);
+}
+
+/*
+ * Read the 32-bit register at xAPIC offset @off. Unimplemented and
+ * reserved registers read as 0.
+ */
+static u32 mshv_sim_lapic_read(struct mshv_sim_vp *vp, u32 off)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	bool x2apic = mshv_sim_lapic_x2apic(vp);
+
+	if (off >= MSHV_SIM_APIC_ISR && off < MSHV_SIM_APIC_TMR)
+		return mshv_sim_lapic_word(apic->isr, off, MSHV_SIM_APIC_ISR);
+	if (off >= MSHV_SIM_APIC_TMR && off < MSHV_SIM_APIC_IRR)
+		return mshv_sim_lapic_word(apic->tmr, off, MSHV_SIM_APIC_TMR);
+	if (off >= MSHV_SIM_APIC_IRR && off < MSHV_SIM_APIC_IRR + 0x80)
+		return mshv_sim_lapic_word(apic->irr, off, MSHV_SIM_APIC_IRR);
+	switch (off) {
+	case MSHV_SIM_APIC_ID:
+		return x2apic ? vp->index : vp->index << 24;
+	case MSHV_SIM_APIC_LVR:
+		return MSHV_SIM_APIC_VERSION;
+	case MSHV_SIM_APIC_TPR:
+		return mshv_sim_lapic_tpr(vp);
+	case MSHV_SIM_APIC_PPR:
+		return mshv_sim_lapic_ppr(vp);
+	case MSHV_SIM_APIC_LDR:
+		return mshv_sim_lapic_ldr(vp);
+	case MSHV_SIM_APIC_DFR:
+		return x2apic ? 0 : apic->dfr;
+	case MSHV_SIM_APIC_SVR:
+		return apic->svr;
+	case MSHV_SIM_APIC_ICR:
+		return apic->icr_low;
+	case MSHV_SIM_APIC_ICR2:
+		return x2apic ? 0 : apic->icr_high;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Write the 32-bit register at xAPIC offset @off (@high: bits 63:32 of an
+ * x2APIC ICR write). Read-only and unimplemented registers ignore it.
+ */
+static void mshv_sim_lapic_write(struct mshv_sim_vp *vp, u32 off, u32 val,
+				 u32 high)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	bool x2apic = mshv_sim_lapic_x2apic(vp);
+
+	switch (off) {
+	case MSHV_SIM_APIC_TPR:
+		mshv_sim_lapic_set_tpr(vp, val);
+		break;
+	case MSHV_SIM_APIC_EOI:
+		mshv_sim_lapic_eoi(vp);
+		break;
+	case MSHV_SIM_APIC_LDR:
+		if (!x2apic)
+			apic->ldr = val & GENMASK(31, 24);
+		break;
+	case MSHV_SIM_APIC_DFR:
+		if (!x2apic)
+			apic->dfr = val | GENMASK(27, 0);
+		break;
+	case MSHV_SIM_APIC_SVR:
+		apic->svr = val & MSHV_SIM_APIC_SVR_MASK;
+		break;
+	case MSHV_SIM_APIC_ICR:
+		apic->icr_low = val & MSHV_SIM_ICR_LOW_MASK;
+		if (x2apic)
+			apic->icr_high = high;
+		mshv_sim_lapic_ipi(vp, apic->icr_low,
+				   x2apic ? high : apic->icr_high >> 24);
+		break;
+	case MSHV_SIM_APIC_ICR2:
+		if (!x2apic)
+			apic->icr_high = val & GENMASK(31, 24);
+		break;
+	case MSHV_SIM_APIC_SELF_IPI:
+		if (x2apic)
+			mshv_sim_lapic_accept(vp, val & 0xff, false);
+		break;
+	}
+}
+
+/**
+ * mshv_sim_lapic_mmio() - a guest access to physical memory that may hit
+ *	the xAPIC page
+ * @vp: the VP
+ * @gpa: the address
+ * @buf: the data read or written
+ * @len: its length (the access never crosses a page)
+ * @write: a write
+ *
+ * While the APIC is enabled in xAPIC mode, the page at IA32_APIC_BASE is
+ * the APIC's: a read returns the bytes of the 32-bit register at the
+ * 16-byte aligned offset (bytes past it read 0), and only an aligned
+ * 32-bit write changes a register. The SLAT is not consulted.
+ *
+ * Return: true if the access was the APIC's and is done.
+ */
+bool mshv_sim_lapic_mmio(struct mshv_sim_vp *vp, u64 gpa, void *buf, u32 len,
+			 bool write)
+{
+	u64 base = vp->apic_base & MSR_IA32_APICBASE_BASE;
+	u32 off = gpa - base, reg, val, part;
+	u8 bytes[16] = {};
+	u8 *data = buf;
+
+	if (!mshv_sim_lapic_active(vp) ||
+	    !(vp->apic_base & MSR_IA32_APICBASE_ENABLE) ||
+	    mshv_sim_lapic_x2apic(vp) ||
+	    gpa < base || gpa >= base + MSHV_SIM_APIC_PAGE)
+		return false;
+	reg = off & ~0xf;
+	if (write) {
+		if (len == sizeof(val) && !(off & 0xf)) {
+			memcpy(&val, buf, sizeof(val));
+			mshv_sim_lapic_write(vp, reg, val, 0);
+		}
+		return true;
+	}
+	val = mshv_sim_lapic_read(vp, reg);
+	memcpy(bytes, &val, sizeof(val));
+	part = min_t(u32, len, sizeof(bytes) - (off & 0xf));
+	memcpy(data, bytes + (off & 0xf), part);
+	memset(data + part, 0, len - part);
+	return true;
+}
+
+/*
+ * IA32_APIC_BASE: the x2APIC enable bit needs an x2APIC-capable partition
+ * and the APIC enabled, and the reserved bits stay clear.
+ */
+static int mshv_sim_lapic_set_base(struct mshv_sim_vp *vp, u64 value)
+{
+	u64 allowed = MSR_IA32_APICBASE_BASE | MSR_IA32_APICBASE_ENABLE |
+		      MSR_IA32_APICBASE_BSP | X2APIC_ENABLE;
+
+	if (value & ~allowed & GENMASK_ULL(51, 0))
+		return -EINVAL;
+	if (value & GENMASK_ULL(63, 52))
+		return -EINVAL;
+	if ((value & X2APIC_ENABLE) &&
+	    (!(vp->pt->flags & HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE) ||
+	     !(value & MSR_IA32_APICBASE_ENABLE)))
+		return -EINVAL;
+	vp->apic_base = value;
+	return 0;
+}
+
+/**
+ * mshv_sim_lapic_msr() - RDMSR or WRMSR of an APIC MSR
+ * @vp: the VP
+ * @index: the MSR
+ * @write: WRMSR
+ * @value: the value written, or where the value read goes
+ *
+ * Handles IA32_APIC_BASE and, in x2APIC mode, MSRs 0x800-0x8ff (the ICR
+ * is one 64-bit MSR there). Only for VPs with a local APIC.
+ *
+ * Return: 0 if done, -EINVAL if the access raises #GP, -ENOENT if the
+ * MSR is not the APIC's (the caller handles it as before).
+ */
+int mshv_sim_lapic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
+		       u64 *value)
+{
+	u32 off;
+
+	if (!mshv_sim_lapic_active(vp))
+		return -ENOENT;
+	if (index == MSR_IA32_APICBASE) {
+		if (write)
+			return mshv_sim_lapic_set_base(vp, *value);
+		*value = vp->apic_base;
+		return 0;
+	}
+	if (index < MSHV_SIM_X2APIC_MSR_FIRST ||
+	    index > MSHV_SIM_X2APIC_MSR_LAST || !mshv_sim_lapic_x2apic(vp))
+		return -ENOENT;
+	off = (index - MSHV_SIM_X2APIC_MSR_FIRST) << 4;
+	if (write)
+		mshv_sim_lapic_write(vp, off, *value, *value >> 32);
+	else if (off == MSHV_SIM_APIC_ICR)
+		*value = (u64)vp->lapic.icr_high << 32 | vp->lapic.icr_low;
+	else
+		*value = mshv_sim_lapic_read(vp, off);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_msr);
+
+/**
+ * mshv_sim_lapic_save() - show @vp's local APIC in an HvGetVpState page
+ * @vp: the VP
+ * @state: the LAPIC state page, already holding what HvSetVpState last
+ *	stored (or the reset values)
+ *
+ * Overwrites the registers the simulator models with their live values:
+ * id, version, LDR, DFR, SVR, ISR, TMR, IRR and ICR.
+ */
+void mshv_sim_lapic_save(struct mshv_sim_vp *vp,
+			 struct hv_local_interrupt_controller_state *state)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	unsigned int i;
+
+	if (!mshv_sim_lapic_active(vp))
+		return;
+	state->apic_id = mshv_sim_lapic_read(vp, MSHV_SIM_APIC_ID);
+	state->apic_version = MSHV_SIM_APIC_VERSION;
+	state->apic_ldr = mshv_sim_lapic_ldr(vp);
+	state->apic_dfr = apic->dfr;
+	state->apic_spurious = apic->svr;
+	for (i = 0; i < ARRAY_SIZE(state->apic_isr); i++) {
+		state->apic_isr[i] = bitmap_read(apic->isr, i * 32, 32);
+		state->apic_tmr[i] = bitmap_read(apic->tmr, i * 32, 32);
+		state->apic_irr[i] = bitmap_read(apic->irr, i * 32, 32);
+	}
+	state->apic_icr_low = apic->icr_low;
+	state->apic_icr_high = apic->icr_high;
+}
+
+/**
+ * mshv_sim_lapic_restore() - load @vp's local APIC from an HvSetVpState
+ *	page
+ * @vp: the VP
+ * @state: the LAPIC state page
+ *
+ * Takes the LDR, DFR, SVR, ISR, TMR, IRR and ICR (the id and version are
+ * the simulator's); vectors 0-15 stay clear. A halted VP wakes if an
+ * interrupt became deliverable.
+ */
+void mshv_sim_lapic_restore(struct mshv_sim_vp *vp,
+			    const struct hv_local_interrupt_controller_state *state)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+	unsigned int i;
+
+	if (!mshv_sim_lapic_active(vp))
+		return;
+	apic->ldr = state->apic_ldr & GENMASK(31, 24);
+	apic->dfr = state->apic_dfr | GENMASK(27, 0);
+	apic->svr = state->apic_spurious & MSHV_SIM_APIC_SVR_MASK;
+	for (i = 0; i < ARRAY_SIZE(state->apic_isr); i++) {
+		bitmap_write(apic->isr, state->apic_isr[i], i * 32, 32);
+		bitmap_write(apic->tmr, state->apic_tmr[i], i * 32, 32);
+		bitmap_write(apic->irr, state->apic_irr[i], i * 32, 32);
+	}
+	bitmap_clear(apic->isr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	bitmap_clear(apic->tmr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	bitmap_clear(apic->irr, 0, MSHV_SIM_APIC_FIRST_VECTOR);
+	apic->icr_low = state->apic_icr_low & MSHV_SIM_ICR_LOW_MASK;
+	apic->icr_high = state->apic_icr_high;
+	mshv_sim_lapic_wake(vp);
+}

@@ -133,9 +133,10 @@ struct mshv_lapic_irq {
  *	VP, mapped in the root; holds a struct hv_message
  * @vp_intercept_suspended: the last dispatch stopped at an intercept,
  *	which suspended the VP until the next dispatch lifts it
- * @vp_kicked: with the hypervisor's scheduler: the hypervisor announced
- *	an intercept of the VP; set by the SynIC handler, cleared by
- *	MSHV_RUN_VP before it resumes the VP
+ * @vp_kicked: the hypervisor signalled the VP: with its own scheduler,
+ *	it stopped at an intercept; with the root's, it became runnable.
+ *	Set by the SynIC handler, cleared by MSHV_RUN_VP before it resumes
+ *	or dispatches the VP
  * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked
  * @vp_rcu: frees the VP after a grace period (see struct mshv_partition)
  */

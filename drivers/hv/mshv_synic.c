@@ -18,6 +18,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
@@ -32,6 +33,18 @@ static DEFINE_PER_CPU(struct hv_message_page *, mshv_synic_page);
 /* cpuhp state of the per-CPU set-up, for its removal. */
 static enum cpuhp_state mshv_synic_cpuhp;
 
+/* Root scheduler: VPs that a dispatch found blocked can run again. */
+static void
+mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair)
+{
+	unsigned int i, count;
+
+	count = min_t(unsigned int, pair->vp_count,
+		      HV_SCHEDULER_MESSAGE_PAIR_COUNT);
+	for (i = 0; i < count; i++)
+		mshv_vp_kick(pair->partition_ids[i], pair->vp_indexes[i]);
+}
+
 static void mshv_synic_handle(const struct hv_message *msg)
 {
 	const struct hv_opaque_intercept_message *opaque;
@@ -41,6 +54,9 @@ static void mshv_synic_handle(const struct hv_message *msg)
 	case HVMSG_OPAQUE_INTERCEPT:
 		opaque = (const void *)msg->u.payload;
 		mshv_vp_kick(msg->header.sender, opaque->vp_index);
+		break;
+	case HVMSG_SCHEDULER_VP_SIGNAL_PAIR:
+		mshv_synic_vp_signals((const void *)msg->u.payload);
 		break;
 	case HVMSG_X64_APIC_EOI:
 		eoi = (const void *)msg->u.payload;

@@ -130,13 +130,14 @@ static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
 }
 
 /*
- * A blocked or suspended VP waits for the hypervisor to make it runnable.
- * Until the driver receives the hypervisor's scheduler messages, it looks
- * again on the next tick.
+ * A blocked or suspended VP waits for the hypervisor to make it runnable:
+ * until a scheduler message signals it (mshv_vp_kick()), or the next tick,
+ * since the hypervisor may drop signals when its message overflows.
  */
-static void mshv_vp_wait_runnable(void)
+static void mshv_vp_wait_runnable(struct mshv_vp *vp)
 {
-	schedule_timeout_interruptible(1);
+	wait_event_interruptible_timeout(vp->vp_run_wq,
+					 READ_ONCE(vp->vp_kicked), 1);
 }
 
 /*
@@ -159,6 +160,8 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 
 		flags = vp->vp_intercept_suspended ?
 			HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND : 0;
+		/* A signal from now on is about this dispatch. */
+		WRITE_ONCE(vp->vp_kicked, false);
 		ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id,
 					      vp->vp_index, flags, &out);
 		if (ret)
@@ -174,7 +177,7 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 			continue;
 		}
 		if (out.dispatch_state == HV_VP_DISPATCH_STATE_BLOCKED)
-			mshv_vp_wait_runnable();
+			mshv_vp_wait_runnable(vp);
 	}
 }
 
@@ -254,10 +257,12 @@ static long mshv_vp_run_hv(struct mshv_vp *vp, struct hv_message *msg)
 }
 
 /**
- * mshv_vp_kick() - a VP stopped at an intercept (hypervisor scheduler)
+ * mshv_vp_kick() - the hypervisor signalled a VP
  * @partition_id: the hypervisor's id of the VP's partition
  * @vp_index: the VP
  *
+ * With the hypervisor's scheduler: the VP stopped at an intercept. With
+ * the root's: the VP, which a dispatch found blocked, can run again.
  * Wakes the thread waiting for the VP in MSHV_RUN_VP. An unknown VP is
  * ignored: its partition is being torn down.
  *

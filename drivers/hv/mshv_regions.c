@@ -619,13 +619,13 @@ static int mshv_region_pin_batch(struct mshv_mem_region *region,
 }
 
 /*
- * Pin @nr_pages pages from page @first of the region into the empty
- * @pinned, in batches of MSHV_PIN_BATCH pages; stop early if *@stop (when
- * given) becomes true. On failure every page pinned is unpinned again.
+ * Pin @nr_pages pages from page @first of the region and add them to
+ * @pinned, in batches of MSHV_PIN_BATCH pages. On failure every page in
+ * @pinned is unpinned.
  */
 static int mshv_region_pin_range(struct mshv_mem_region *region,
 				 struct mshv_pinned *pinned, u64 first,
-				 u64 nr_pages, const bool *stop)
+				 u64 nr_pages)
 {
 	struct page **pages;
 	unsigned int count;
@@ -638,7 +638,7 @@ static int mshv_region_pin_range(struct mshv_mem_region *region,
 
 	for (done = 0; done < nr_pages; done += count) {
 		count = min_t(u64, nr_pages - done, MSHV_PIN_BATCH);
-		if (fatal_signal_pending(current) || (stop && READ_ONCE(*stop))) {
+		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto unpin;
 		}
@@ -665,6 +665,7 @@ free:
  * @mm: the address space of the region's memory (the caller's)
  * @first: first page of the part, from the start of the region
  * @nr_pages: number of pages in the part
+ * @done: pages of the part the worker pinned, from its start
  * @pinned: the part's runs; not charged to the caller's memory cgroup,
  *	but only until they are added to the region's
  * @stop: the caller failed: the worker need not go on
@@ -673,18 +674,62 @@ free:
  *
  * Pinning takes most of the time of setting up a pinned region. A large
  * region is pinned by the caller and, on another CPU the caller may use,
- * a worker, each pinning one half; the caller then maps it all.
+ * a worker, each one half; the caller then maps it all. The worker pins
+ * only pages that are present, without faulting any in: a page fault on
+ * behalf of the VMM belongs in the VMM's context (its cpuset and memory
+ * policy, userfaultfd, fatal signals). It stops at the first page that is
+ * not present, and the caller pins the rest of the part itself.
  */
 struct mshv_pin_part {
 	struct mshv_mem_region *region;
 	struct mm_struct *mm;
 	u64 first;
 	u64 nr_pages;
+	u64 done;
 	struct mshv_pinned pinned;
 	bool stop;
 	int err;
 	struct work_struct work;
 };
+
+/* The worker: pin the part's pages that are present, in order. */
+static int mshv_pin_part_present(struct mshv_pin_part *part)
+{
+	struct mshv_mem_region *region = part->region;
+	unsigned int gup_flags = FOLL_LONGTERM | FOLL_NOFAULT;
+	struct page **pages;
+	unsigned int count;
+	int nr, ret = 0;
+
+	if (region->writable)
+		gup_flags |= FOLL_WRITE;
+	pages = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	while (part->done < part->nr_pages && !READ_ONCE(part->stop)) {
+		count = min_t(u64, part->nr_pages - part->done,
+			      MSHV_PIN_BATCH);
+		nr = pin_user_pages_fast(region->start_uaddr +
+					 (part->first + part->done) *
+					 PAGE_SIZE, count, gup_flags, pages);
+		/* Not present, or trouble: the caller will know. */
+		if (nr <= 0)
+			break;
+		ret = mshv_runs_append(&part->pinned, pages, nr);
+		if (ret) {
+			unpin_user_pages(pages, nr);
+			ret = ret == -EINVAL ? -EFAULT : ret;
+			break;
+		}
+		part->done += nr;
+		if (nr < count)
+			break;
+		cond_resched();
+	}
+	kvfree(pages);
+	return ret;
+}
 
 static void mshv_pin_part_work(struct work_struct *work)
 {
@@ -692,9 +737,7 @@ static void mshv_pin_part_work(struct work_struct *work)
 						  work);
 
 	kthread_use_mm(part->mm);
-	part->err = mshv_region_pin_range(part->region, &part->pinned,
-					  part->first, part->nr_pages,
-					  &part->stop);
+	part->err = mshv_pin_part_present(part);
 	kthread_unuse_mm(part->mm);
 }
 
@@ -738,6 +781,11 @@ static int mshv_pin_part_join(struct mshv_mem_region *region,
 		WRITE_ONCE(part->stop, true);
 	flush_work(&part->work);
 	ret = ret ?: part->err;
+	/* What the worker could not pin without a fault. */
+	if (!ret && part->done < part->nr_pages)
+		ret = mshv_region_pin_range(region, &part->pinned,
+					    part->first + part->done,
+					    part->nr_pages - part->done);
 	if (!ret)
 		ret = mshv_runs_concat(&region->pinned, &part->pinned);
 	if (ret)
@@ -760,7 +808,7 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 	part = mshv_pin_part_start(region);
 	if (part)
 		here = part->first;
-	ret = mshv_region_pin_range(region, &region->pinned, 0, here, NULL);
+	ret = mshv_region_pin_range(region, &region->pinned, 0, here);
 	if (part)
 		ret = mshv_pin_part_join(region, part, ret);
 	if (!ret)
@@ -770,9 +818,11 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 	return ret;
 }
 
+static int mshv_region_unmap(struct mshv_mem_region *region);
+
 static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 {
-	int ret;
+	int ret, err;
 
 	ret = mshv_region_pin(region);
 	if (ret)
@@ -786,6 +836,14 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 	return 0;
 
 unpin:
+	/* Pages the hypervisor may still map must stay pinned (leaked). */
+	err = mshv_region_unmap(region);
+	if (err) {
+		pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
+		       region->partition->pt_id, region->nr_pages,
+		       region->start_gfn << HV_HYP_PAGE_SHIFT, err);
+		goto free_runs;
+	}
 	/* The guest may have written to what was mapped for a moment. */
 	mshv_pinned_unpin(&region->pinned, region->writable);
 free_runs:

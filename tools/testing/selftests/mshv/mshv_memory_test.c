@@ -1186,6 +1186,32 @@ TEST_F(mem, map_hole_in_either_half)
 	munmap(m.addr, m.size);
 }
 
+/*
+ * Memory not faulted in yet, but for the start of the second half: the
+ * other CPU pins only pages that are present, and the caller the rest.
+ */
+TEST_F(mem, map_half_faulted)
+{
+	unsigned char *p;
+
+	p = mmap(NULL, TWO_HALVES, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, TWO_HALVES, MADV_NOHUGEPAGE));
+	memset(p + TWO_HALVES / 2, 0x5a, TWO_HALVES / 8);
+	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 0, p, TWO_HALVES, MEM_RW));
+	if (self->s.sim && !variant->movable) {
+		EXPECT_EQ(TWO_HALVES / PAGE_4K, sim_pages_of(_metadata,
+							     &self->s));
+		expect_guest_sees(_metadata, self->s.id,
+				  GPA(TWO_HALVES / PAGE_4K / 2), p +
+				  TWO_HALVES / 2, 16);
+	}
+	EXPECT_EQ(0, mshv_unmap_memory(self->s.pt, 0, p, TWO_HALVES));
+	expect_no_memory(_metadata, &self->s);
+	munmap(p, TWO_HALVES);
+}
+
 /* Out of SLAT memory in the middle of a map: deposit and carry on. */
 TEST_F(mem, fault_map_insufficient_memory)
 {

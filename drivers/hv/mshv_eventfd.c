@@ -114,12 +114,15 @@ static int mshv_irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 	struct mshv_partition *pt = irqfd->partition;
 	__poll_t events = key_to_poll(key);
 	unsigned long flags;
+	int ret = 0;
 	u64 count;
 
 	if (events & EPOLLIN) {
 		/* Signals that came together raise one interrupt. */
 		eventfd_ctx_do_read(irqfd->eventfd, &count);
 		mshv_irqfd_inject(irqfd);
+		/* The count is consumed: other waiters would find none. */
+		ret = 1;
 	}
 	if (events & EPOLLHUP) {
 		/* The eventfd is being closed. */
@@ -127,7 +130,7 @@ static int mshv_irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 		mshv_irqfd_deactivate(irqfd);
 		spin_unlock_irqrestore(&pt->pt_irqfds_lock, flags);
 	}
-	return 0;
+	return ret;
 }
 
 static void mshv_irqfd_queue_proc(struct file *file, wait_queue_head_t *wqh,

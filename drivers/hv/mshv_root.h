@@ -319,6 +319,7 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 				      unsigned int count, u8 *states,
 				      unsigned int *done);
 int mshv_hvcall_get_scheduler_type(u32 *type);
+int mshv_hvcall_get_vmm_caps(u64 *caps);
 int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_assert_interrupt(u64 partition_id,

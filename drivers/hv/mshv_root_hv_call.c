@@ -864,6 +864,38 @@ int mshv_hvcall_get_scheduler_type(u32 *type)
 	return mshv_hvcall_result(HVCALL_GET_SYSTEM_PROPERTY, status);
 }
 
+/**
+ * mshv_hvcall_get_vmm_caps() - what the hypervisor lets the root's VMM do
+ * @caps: receives the first bank of HV_VMM_CAP_* bits
+ *
+ * A failure is not logged: hypervisors older than the property do not
+ * know it, and the caller does without.
+ *
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_get_vmm_caps(u64 *caps)
+{
+	const struct hv_partition_property_vmm_capabilities *output;
+	struct hv_input_get_partition_property_ex *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	output = hv_seam_output_page();
+	memset(input, 0, sizeof(*input));
+	input->partition_id = HV_PARTITION_ID_SELF;
+	input->property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES;
+	status = hv_seam_hypercall(HVCALL_GET_PARTITION_PROPERTY_EX, input,
+				   (void *)output);
+	if (hv_result_success(status))
+		*caps = output->bank_count ? output->bank0 : 0;
+	local_irq_restore(flags);
+
+	return mshv_hvcall_status_to_errno(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_vmm_caps);
+
 struct mshv_create_vp_ctx {
 	u64 partition_id;
 	u32 vp_index;

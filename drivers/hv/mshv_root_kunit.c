@@ -243,6 +243,8 @@ struct fake_hv {
 	u16 init_status;
 	u64 new_partition_id;
 	u64 property_value;
+	bool has_vmm_caps;
+	u64 vmm_caps;
 
 	struct fake_call log[FAKE_MAX_LOG];
 	unsigned int nr_calls;
@@ -435,6 +437,23 @@ static u64 fake_get_property(struct fake_hv *hv, u64 input, u64 output)
 	return HV_STATUS_SUCCESS;
 }
 
+/* HvGetPartitionPropertyEx, if the fake is set to know it. */
+static u64 fake_get_property_ex(struct fake_hv *hv, u64 input, u64 output)
+{
+	struct hv_input_get_partition_property_ex *in = phys_to_virt(input);
+	struct hv_partition_property_vmm_capabilities *caps;
+
+	if (!hv->has_vmm_caps)
+		return HV_STATUS_INVALID_HYPERCALL_CODE;
+	memcpy(hv->input_copy, in, HV_HYP_PAGE_SIZE);
+	if (in->property_code != HV_PARTITION_PROPERTY_VMM_CAPABILITIES)
+		return HV_STATUS_UNKNOWN_PROPERTY;
+	caps = phys_to_virt(output);
+	caps->bank_count = 1;
+	caps->bank0 = hv->vmm_caps;
+	return HV_STATUS_SUCCESS;
+}
+
 static u64 fake_set_property(struct fake_hv *hv, u64 input)
 {
 	struct hv_input_set_partition_property *in = phys_to_virt(input);
@@ -487,6 +506,8 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 		return fake_get_property(hv, input, output);
 	case HVCALL_SET_PARTITION_PROPERTY:
 		return fake_set_property(hv, input);
+	case HVCALL_GET_PARTITION_PROPERTY_EX:
+		return fake_get_property_ex(hv, input, output);
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
@@ -829,6 +850,32 @@ static void mshv_test_get_property(struct kunit *test)
 	ret = mshv_hvcall_get_partition_property(5, FAKE_PROPERTY + 1, &value);
 	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
 	KUNIT_EXPECT_EQ(test, value, 2500000000ULL);
+}
+
+/*
+ * The root's VMM capabilities come from HvGetPartitionPropertyEx; a
+ * hypervisor without the call leaves the caller's value alone.
+ */
+static void mshv_test_get_vmm_caps(struct kunit *test)
+{
+	struct hv_input_get_partition_property_ex expected = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+	};
+	struct fake_hv *hv = test->priv;
+	u64 caps = 7;
+
+	KUNIT_EXPECT_EQ(test, mshv_hvcall_get_vmm_caps(&caps), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, caps, 7);
+
+	hv->has_vmm_caps = true;
+	hv->vmm_caps = HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE |
+		       HV_VMM_CAP_INTEGRATED_SCHEDULER;
+	KUNIT_EXPECT_EQ(test, mshv_hvcall_get_vmm_caps(&caps), 0);
+	KUNIT_EXPECT_EQ(test, caps, hv->vmm_caps);
+	KUNIT_EXPECT_MEMEQ(test, hv->input_copy, &expected, sizeof(expected));
+	KUNIT_EXPECT_EQ(test,
+			fake_count(test, HVCALL_GET_PARTITION_PROPERTY_EX), 2);
 }
 
 static void mshv_test_set_property(struct kunit *test)
@@ -1740,6 +1787,7 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_initialize_retries),
 	KUNIT_CASE(mshv_test_initialize_error),
 	KUNIT_CASE(mshv_test_get_property),
+	KUNIT_CASE(mshv_test_get_vmm_caps),
 	KUNIT_CASE(mshv_test_set_property),
 	KUNIT_CASE(mshv_test_passthru),
 	KUNIT_CASE(mshv_test_passthru_failure),

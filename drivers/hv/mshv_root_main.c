@@ -89,6 +89,8 @@ static const char *const mshv_scheduler_names[] = {
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
 u32 mshv_scheduler_type;
+/* HV_VMM_CAP_* bits the hypervisor reported; set once at module init. */
+static u64 mshv_vmm_caps;
 
 /*
  * Live partitions by hypervisor id, for the SynIC handler, which looks
@@ -762,6 +764,33 @@ static int mshv_scheduler_init(void)
 	return 0;
 }
 
+/*
+ * Learn what the hypervisor lets the root's VMM do. An older hypervisor
+ * does not say; the driver then assumes nothing, which costs nothing
+ * today: the driver relies on none of these capabilities yet, and the
+ * integrated scheduler they may offer stays off.
+ */
+static void mshv_vmm_caps_init(void)
+{
+	int ret;
+
+	ret = mshv_hvcall_get_vmm_caps(&mshv_vmm_caps);
+	if (ret) {
+		mshv_vmm_caps = 0;
+		pr_info("the hypervisor reports no VMM capabilities (%d)\n",
+			ret);
+		return;
+	}
+	pr_info("VMM capabilities %#llx\n", mshv_vmm_caps);
+}
+
+static int mshv_debugfs_vmm_caps_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%#llx\n", mshv_vmm_caps);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_vmm_caps);
+
 static void mshv_debugfs_init(void)
 {
 	/* debugfs is a debugging aid: its failures are not the driver's. */
@@ -770,6 +799,8 @@ static void mshv_debugfs_init(void)
 			    &mshv_debugfs_partitions_fops);
 	debugfs_create_file("scheduler", 0400, mshv_debugfs, NULL,
 			    &mshv_debugfs_scheduler_fops);
+	debugfs_create_file("vmm_capabilities", 0400, mshv_debugfs, NULL,
+			    &mshv_debugfs_vmm_caps_fops);
 }
 
 static int __init mshv_root_init(void)
@@ -789,6 +820,7 @@ static int __init mshv_root_init(void)
 	ret = mshv_scheduler_init();
 	if (ret)
 		goto put_seam;
+	mshv_vmm_caps_init();
 
 	ret = mshv_irqfd_init();
 	if (ret)

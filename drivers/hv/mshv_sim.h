@@ -38,6 +38,8 @@ struct task_struct;
 #define MSHV_SIM_DEFAULT_MAX_REPS	0
 #define MSHV_SIM_DEFAULT_VP_PAGES	8
 #define MSHV_SIM_DEFAULT_SCHEDULER	HV_SCHEDULER_TYPE_ROOT
+/* VMM capabilities reported to the root at first. */
+#define MSHV_SIM_DEFAULT_VMM_CAPS	HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE
 
 /* Virtual processors of one partition: vp_index is below this. */
 #define MSHV_SIM_MAX_VPS		256
@@ -68,6 +70,8 @@ enum mshv_sim_pt_state {
  * @MSHV_SIM_KNOB_MAX_REPS: most reps completed per rep hypercall (0: no limit)
  * @MSHV_SIM_KNOB_VP_PAGES: free child-pool pages HvCreateVp needs
  * @MSHV_SIM_KNOB_SCHEDULER: the scheduler type HvGetSystemProperty reports
+ * @MSHV_SIM_KNOB_VMM_CAPS: the HV_VMM_CAP_* bits HvGetPartitionPropertyEx
+ *	reports for the root
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -76,6 +80,7 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_MAX_REPS,
 	MSHV_SIM_KNOB_VP_PAGES,
 	MSHV_SIM_KNOB_SCHEDULER,
+	MSHV_SIM_KNOB_VMM_CAPS,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -432,6 +437,8 @@ enum {
  * @eoi_vector: a level-triggered vector the guest ended
  * @signal: the HVMSG_SCHEDULER_VP_SIGNAL_PAIR message announcing that
  *	the VP can run again, while it waits for the root's SINT0 slot
+ * @eoi: the HVMSG_X64_APIC_EOI message reporting a level-triggered EOI,
+ *	while it waits for the root's SINT0 slot
  *
  * Only the VPs of partitions created with
  * HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED use it. Like the rest of the
@@ -452,6 +459,7 @@ struct mshv_sim_lapic {
 	bool eoi_pending;
 	u8 eoi_vector;
 	struct mshv_sim_sint_msg signal;
+	struct mshv_sim_sint_msg eoi;
 };
 
 /**

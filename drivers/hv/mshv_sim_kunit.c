@@ -3080,39 +3080,65 @@ static void mshv_sim_test_lapic_priority(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
 }
 
+/* A copy of the APIC EOI message VP 0 of @g posted last. */
+static void test_eoi_msg(struct kunit *test, struct test_guest *g,
+			 struct mshv_sim_sint_msg *msg)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *vp = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	pt = mshv_sim_find(sim, g->id, false);
+	if (pt)
+		vp = xa_load(&pt->vps, g->vp);
+	if (vp)
+		*msg = vp->lapic.eoi;
+	spin_unlock_irqrestore(&sim->lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+}
+
 /*
- * The EOI of a level-triggered vector stops the VP with an
- * HVMSG_X64_APIC_EOI intercept; an edge-triggered one does not.
+ * The EOI of a level-triggered interrupt is reported to the root with an
+ * APIC EOI message on its SINT0, and the VP goes on running (here back
+ * to HLT); the EOI of an edge-triggered one reports nothing.
  */
 static void mshv_sim_test_lapic_eoi_level(struct kunit *test)
 {
 	struct hv_x64_apic_eoi_message eoi;
+	struct mshv_sim_sint_msg msg;
 	struct test_guest g;
 
 	test_real_guest(test, &g);
 	test_ivt(&g, 0x42, TEST_HANDLER_EOI);
 	test_ivt(&g, 0x43, TEST_HANDLER_EOI);
 	test_expect_blocked(test, &g, 0);
+	test_eoi_msg(test, &g, &msg);
+	KUNIT_EXPECT_EQ(test, msg.type, 0);
 
 	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
 					      HV_X64_INTERRUPT_TYPE_FIXED,
 					      HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
 					      0, 0x42),
 			HV_STATUS_SUCCESS);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_APIC_EOI);
-	KUNIT_EXPECT_EQ(test, g.msg->header.payload_size, sizeof(eoi));
-	memcpy(&eoi, g.msg->u.payload, sizeof(eoi));
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	test_eoi_msg(test, &g, &msg);
+	KUNIT_EXPECT_EQ(test, msg.type, HVMSG_X64_APIC_EOI);
+	KUNIT_EXPECT_EQ(test, msg.sender, g.id);
+	KUNIT_EXPECT_EQ(test, msg.size, sizeof(eoi));
+	memcpy(&eoi, msg.payload, sizeof(eoi));
 	KUNIT_EXPECT_EQ(test, eoi.vp_index, 0);
 	KUNIT_EXPECT_EQ(test, eoi.interrupt_vector, 0x42);
-	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
 
-	/* Suspended until the root dispatches it again. */
-	test_expect_blocked(test, &g, HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND);
-	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
-
+	/* Edge-triggered: taken and ended, no new message. */
 	test_fixed(test, g.id, 0x43);
 	test_expect_blocked(test, &g, 0);
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	test_eoi_msg(test, &g, &msg);
+	memcpy(&eoi, msg.payload, sizeof(eoi));
+	KUNIT_EXPECT_EQ(test, eoi.interrupt_vector, 0x42);
 }
 
 /*

@@ -11,7 +11,7 @@
  * vector may interrupt it; the dispatch loop of mshv_sim_vp.c then
  * delivers it through the guest's IVT or IDT and moves it to the ISR.
  * An EOI ends the highest in-service vector; for a level-triggered one the
- * root learns of it from an HVMSG_X64_APIC_EOI intercept message.
+ * root learns of it from an HVMSG_X64_APIC_EOI message on its SINT0.
  *
  * A VP that executes HLT with interrupts enabled waits here, in the
  * hypervisor, until an interrupt can be delivered: HvDispatchVp returns
@@ -157,6 +157,7 @@ void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
 	apic->blocked = false;
 	apic->eoi_pending = false;
 	INIT_LIST_HEAD(&apic->signal.node);
+	INIT_LIST_HEAD(&apic->eoi.node);
 }
 
 /* The highest vector set in @bits, or -1. */

@@ -30,6 +30,7 @@
  *   max_reps         rw  most reps per rep hypercall (0: no limit)
  *   vp_pages         rw  child-pool pages HvCreateVp needs
  *   scheduler_type   rw  scheduler type HvGetSystemProperty reports
+ *   vmm_caps         rw  VMM capability bits the root is told about
  *   root             rw  1: report a root partition, 0: do not
  */
 #include <linux/debugfs.h>
@@ -235,6 +236,7 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "max_reps", MSHV_SIM_KNOB_MAX_REPS },
 	{ "vp_pages", MSHV_SIM_KNOB_VP_PAGES },
 	{ "scheduler_type", MSHV_SIM_KNOB_SCHEDULER },
+	{ "vmm_caps", MSHV_SIM_KNOB_VMM_CAPS },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

@@ -238,7 +238,15 @@ static void mshv_sim_partition_init(struct mshv_sim_partition *pt, u64 id)
 		pt->props[i] = mshv_sim_properties[i].initial;
 }
 
-/* Look up partition @id; HV_PARTITION_ID_SELF is the root if @self_ok. */
+/**
+ * mshv_sim_find() - look a partition up
+ * @sim: the instance
+ * @id: the partition id
+ * @self_ok: HV_PARTITION_ID_SELF stands for the root partition
+ *
+ * Context: sim->lock held.
+ * Return: the partition, or NULL.
+ */
 struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
 					 bool self_ok)
 {
@@ -250,6 +258,7 @@ struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
 		return NULL;
 	return xa_load(&sim->partitions, id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_find);
 
 /* Move the pages left in a deleted child's pool to the leaked list. */
 static void mshv_sim_leak_pool(struct mshv_sim *sim,
@@ -440,6 +449,40 @@ static u16 mshv_sim_get_property(struct mshv_sim *sim,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * HvGetPartitionPropertyEx: the properties HvGetPartitionProperty knows,
+ * written as a u64 at the start of the output, and, for the root itself,
+ * HV_PARTITION_PROPERTY_VMM_CAPABILITIES (one bank, from the vmm_caps
+ * knob). The argument is not used by any of them.
+ */
+static u16 mshv_sim_get_property_ex(struct mshv_sim *sim,
+				    struct mshv_sim_call *call)
+{
+	const struct hv_input_get_partition_property_ex *in = call->in;
+	struct hv_partition_property_vmm_capabilities *caps = call->out;
+	struct mshv_sim_partition *pt;
+	u64 *value = call->out;
+	int idx;
+
+	if (in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = mshv_sim_find(sim, in->partition_id, true);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (in->property_code == HV_PARTITION_PROPERTY_VMM_CAPABILITIES) {
+		if (pt != &sim->root)
+			return HV_STATUS_UNKNOWN_PROPERTY;
+		caps->bank_count = 1;
+		caps->bank0 = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_VMM_CAPS]);
+		return HV_STATUS_SUCCESS;
+	}
+	idx = mshv_sim_property_index(in->property_code);
+	if (idx < 0)
+		return HV_STATUS_UNKNOWN_PROPERTY;
+	*value = pt->props[idx];
+	return HV_STATUS_SUCCESS;
+}
+
 static u16 mshv_sim_set_property(struct mshv_sim *sim,
 				 struct mshv_sim_call *call)
 {
@@ -555,6 +598,11 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_get_partition_property),
 		.out_size = sizeof(struct hv_output_get_partition_property),
 		.handler = mshv_sim_get_property,
+	}, {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_size = sizeof(struct hv_input_get_partition_property_ex),
+		.out_size = sizeof(struct hv_partition_property_vmm_capabilities),
+		.handler = mshv_sim_get_property_ex,
 	}, {
 		.code = HVCALL_SET_PARTITION_PROPERTY,
 		.in_size = sizeof(struct hv_input_set_partition_property),
@@ -882,6 +930,7 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_MAX_REPS] = MSHV_SIM_DEFAULT_MAX_REPS;
 	sim->knobs[MSHV_SIM_KNOB_VP_PAGES] = MSHV_SIM_DEFAULT_VP_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
+	sim->knobs[MSHV_SIM_KNOB_VMM_CAPS] = MSHV_SIM_DEFAULT_VMM_CAPS;
 	INIT_LIST_HEAD(&sim->runnable);
 	init_waitqueue_head(&sim->sched_wq);
 	if (mshv_sim_synic_init(sim)) {
@@ -905,11 +954,17 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_create);
 unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 {
 	struct mshv_sim_partition *pt;
-	unsigned long id, freed = 0;
+	unsigned long id, flags, freed = 0;
 
 	if (!sim)
 		return 0;
 
+	/*
+	 * As in the hypercalls, with sim->lock held and IRQs off: the
+	 * xarrays' locks are taken inside sim->lock, which IRQ handlers
+	 * (eventfd wake-ups that inject interrupts) take too.
+	 */
+	spin_lock_irqsave(&sim->lock, flags);
 	xa_for_each(&sim->partitions, id, pt) {
 		xa_erase(&sim->partitions, id);
 		mshv_sim_vps_release(sim, pt);
@@ -918,6 +973,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
+	spin_unlock_irqrestore(&sim->lock, flags);
 	freed += mshv_sim_free_pages(&sim->root.pool.pages);
 	freed += mshv_sim_free_pages(&sim->leaked);
 	mshv_sim_synic_free(sim);

@@ -139,6 +139,7 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 	}
 	mshv_sim_synic_cancel(&vp->notify);
 	mshv_sim_synic_cancel(&vp->lapic.signal);
+	mshv_sim_synic_cancel(&vp->lapic.eoi);
 	pt->pool.nr_in_use -= vp->pool_pages;
 	pt->nr_vps--;
 	sim->nr_vps--;
@@ -976,7 +977,6 @@ struct mshv_sim_msg {
 		struct hv_x64_cpuid_intercept_message cpuid;
 		struct hv_x64_exception_intercept_message exc;
 		struct hv_unsupported_feature_message unsupported;
-		struct hv_x64_apic_eoi_message apic_eoi;
 	} payload;
 };
 
@@ -1440,19 +1440,33 @@ static bool mshv_sim_vp_interrupt(struct mshv_sim_vp *vp,
 }
 
 /*
+ * Tell the root, on its SINT0, that @vp ended a level-triggered interrupt.
+ * The VP goes on running. One such message is on its way at a time; a
+ * later EOI waits until the root has taken it.
+ */
+static void mshv_sim_vp_post_eoi(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_sint_msg *msg = &vp->lapic.eoi;
+	struct hv_x64_apic_eoi_message eoi;
+
+	if (!list_empty(&msg->node) || !mshv_sim_lapic_take_eoi(vp, &eoi))
+		return;
+	msg->type = HVMSG_X64_APIC_EOI;
+	msg->sender = vp->pt->id;
+	msg->size = sizeof(eoi);
+	memcpy(msg->payload, &eoi, sizeof(eoi));
+	mshv_sim_synic_post(vp->sim, msg);
+}
+
+/*
  * What @vp's local APIC does between two instructions: report the EOI of
- * a level-triggered interrupt to the root (an HVMSG_X64_APIC_EOI
- * intercept), or deliver an interrupt. Return true if an intercept was
- * built in @msg.
+ * a level-triggered interrupt to the root, and deliver an interrupt.
+ * Return true if an intercept was built in @msg.
  */
 static bool mshv_sim_vp_apic_step(struct mshv_sim_vp *vp,
 				  struct mshv_sim_msg *msg)
 {
-	if (mshv_sim_lapic_take_eoi(vp, &msg->payload.apic_eoi)) {
-		msg->type = HVMSG_X64_APIC_EOI;
-		msg->size = sizeof(msg->payload.apic_eoi);
-		return true;
-	}
+	mshv_sim_vp_post_eoi(vp);
 	return mshv_sim_vp_interrupt(vp, msg);
 }
 

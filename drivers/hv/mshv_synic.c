@@ -52,10 +52,16 @@ static void mshv_synic_handle(const struct hv_message *msg)
 
 	switch (msg->header.message_type) {
 	case HVMSG_OPAQUE_INTERCEPT:
+		/* Only the hypervisor's scheduler stops VPs on its own. */
+		if (mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT)
+			break;
 		opaque = (const void *)msg->u.payload;
 		mshv_vp_kick(msg->header.sender, opaque->vp_index);
 		break;
 	case HVMSG_SCHEDULER_VP_SIGNAL_PAIR:
+		/* Only the root scheduler dispatches VPs it found blocked. */
+		if (mshv_scheduler_type != HV_SCHEDULER_TYPE_ROOT)
+			break;
 		mshv_synic_vp_signals((const void *)msg->u.payload);
 		break;
 	case HVMSG_X64_APIC_EOI:

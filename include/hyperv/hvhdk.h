@@ -79,6 +79,15 @@
 #define HV_PARTITION_PROPERTY_XSAVE_STATES		0x00060007
 #define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE	0x00060008
 #define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009
+/* Read with HvGetPartitionPropertyEx, for the root itself. */
+#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES		0x00090007
+
+/* Bits of bank 0 of struct hv_partition_property_vmm_capabilities. */
+#define HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE		BIT_ULL(0)
+#define HV_VMM_CAP_PROVIDE_OVERLAY_GPFN			BIT_ULL(1)
+#define HV_VMM_CAP_VP_AFFINITY_PROPERTY			BIT_ULL(2)
+#define HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES	BIT_ULL(4)
+#define HV_VMM_CAP_INTEGRATED_SCHEDULER			BIT_ULL(6)
 
 /**
  * struct hv_partition_creation_properties - features hidden from a child
@@ -134,6 +143,35 @@ struct hv_input_get_partition_property {
  */
 struct hv_output_get_partition_property {
 	u64 property_value;
+} __packed;
+
+/**
+ * struct hv_input_get_partition_property_ex - HvGetPartitionPropertyEx
+ *	input
+ * @partition_id: the partition, or HV_PARTITION_ID_SELF
+ * @property_code: HV_PARTITION_PROPERTY_* code
+ * @padding: reserved, zero
+ * @arg: argument of properties that take one (a VP index...); else zero
+ */
+struct hv_input_get_partition_property_ex {
+	u64 partition_id;
+	u32 property_code;
+	u32 padding;
+	u64 arg;
+} __packed;
+
+/**
+ * struct hv_partition_property_vmm_capabilities - the
+ *	HV_PARTITION_PROPERTY_VMM_CAPABILITIES value, the start of the
+ *	HvGetPartitionPropertyEx output
+ * @bank_count: number of 64-bit banks of capability bits that follow
+ * @reserved: reserved
+ * @bank0: the first bank: HV_VMM_CAP_* bits
+ */
+struct hv_partition_property_vmm_capabilities {
+	u16 bank_count;
+	u16 reserved[3];
+	u64 bank0;
 } __packed;
 
 /**
@@ -1080,6 +1118,9 @@ static_assert(sizeof(struct hv_input_install_intercept) == 24);
 static_assert(sizeof(struct hv_x64_intercept_message_header) == 40);
 static_assert(sizeof(struct hv_opaque_intercept_message) == 4);
 static_assert(sizeof(struct hv_x64_apic_eoi_message) == 8);
+static_assert(sizeof(struct hv_input_get_partition_property_ex) == 24);
+static_assert(offsetof(struct hv_partition_property_vmm_capabilities,
+		       bank0) == 8);
 static_assert(sizeof(struct hv_vp_signal_pair_scheduler_message) == 240);
 static_assert(offsetof(struct hv_vp_signal_pair_scheduler_message,
 		       vp_indexes) == 160);

@@ -274,6 +274,69 @@ TEST_F(mshv, hvcall_on_device)
 	EXPECT_EQ(0, args.status);
 }
 
+#define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
+#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES	0x00090007
+
+/* Read a "%#llx" number from a debugfs file of the driver. */
+static int read_dbg_u64(const char *path, __u64 *val)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%llx", &v);
+	fclose(f);
+	if (n != 1)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/*
+ * The root's VMM capabilities, as a VMM reads them (HvGetPartitionPropertyEx
+ * through MSHV_ROOT_HVCALL on /dev/mshv), are what the driver read at load
+ * time and, under the simulator, what its vmm_caps knob says.
+ */
+TEST_F(mshv, vmm_capabilities)
+{
+	struct {
+		__u64 partition_id;
+		__u32 property_code;
+		__u32 padding;
+		__u64 arg;
+	} in = { .property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES };
+	struct {
+		__u16 bank_count;
+		__u16 reserved[3];
+		__u64 bank0;
+	} out = {};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)&out,
+	};
+	__u64 driver = 0, knob = 0;
+	int ret;
+
+	ret = mshv_hvcall(self->dev, &args);
+	if (args.status == HV_STATUS_INVALID_HYPERCALL_CODE ||
+	    args.status == HV_STATUS_UNKNOWN_PROPERTY)
+		SKIP(return, "the hypervisor has no VMM capabilities");
+	ASSERT_EQ(0, ret);
+	ASSERT_LE(1, out.bank_count);
+	if (read_dbg_u64("/sys/kernel/debug/mshv/vmm_capabilities", &driver))
+		SKIP(return, "no driver debugfs");
+	EXPECT_EQ(out.bank0, driver);
+	if (sim_present()) {
+		ASSERT_EQ(0, sim_read_u64("vmm_caps", &knob));
+		EXPECT_EQ(knob, out.bank0);
+	}
+}
+
 /* The v2 argument: its extra fields are checked only with its flag. */
 TEST_F(mshv, create_v2)
 {

@@ -13,12 +13,14 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -1471,7 +1473,6 @@ TEST_F(guest, dirty_in_second_region)
 /* ---- Guest interrupts through the virtual local APIC --------------------- */
 
 #define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HVMSG_X64_APIC_EOI		0x80010004
 #define HV_INTERRUPT_TYPE_FIXED		0
 #define HV_INTERRUPT_LEVEL_TRIGGERED	0x1
 
@@ -1715,34 +1716,142 @@ TEST_F(irq, fixed_interrupts_counted)
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
 }
 
+/* Route @gsi to @vector on APIC 0, edge- or level-triggered. */
+static int route_gsi(int pt, __u32 gsi, __u32 vector, bool level)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry;
+	} table = {
+		.head.nr = 1,
+		.entry = {
+			.gsi = gsi,
+			.address_lo = 0xfee00000,
+			.data = vector | (level ? 3 << 14 : 0),
+		},
+	};
+
+	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) ? -errno : 0;
+}
+
+static int assign_irqfd(int pt, int fd, int resamplefd, __u32 gsi)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = resamplefd >= 0 ? 1 << MSHV_IRQFD_BIT_RESAMPLE : 0,
+	};
+
+	return ioctl(pt, MSHV_IRQFD, &args) ? -errno : 0;
+}
+
+/* Wait until @fd (an eventfd) is signalled; return its count, or 0. */
+static __u64 eventfd_wait(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	__u64 count = 0;
+
+	if (poll(&pfd, 1, IRQ_WAIT_MS) == 1 &&
+	    read(fd, &count, sizeof(count)) != sizeof(count))
+		count = 0;
+	return count;
+}
+
 /*
- * The EOI of a level-triggered interrupt stops the VP with an APIC EOI
- * message for the VMM (which would ack a resample irqfd); the next run
- * goes on where the guest was.
+ * Each write to an irqfd raises the interrupt its GSI is routed to, with
+ * no VMM exit: the guest counts every one while MSHV_RUN_VP waits.
  */
-TEST_F(irq, level_interrupt_eoi_message)
+TEST_F(irq, irqfd_interrupts_counted)
+{
+	const unsigned int n = 5;
+	struct irq_run r = { .vp = self->vp };
+	int efd = eventfd(0, EFD_CLOEXEC);
+	__u64 one = 1;
+	unsigned int i;
+	pthread_t tid;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
+	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
+	self->mem[IRQ_TARGET] = n;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	for (i = 1; i <= n && !_metadata->exit_code; i++) {
+		EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+		EXPECT_TRUE(guest_reaches(self->mem, IRQ_COUNT, 2, i))
+			TH_LOG("interrupt %u was not taken", i);
+	}
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
+	close(efd);
+}
+
+/*
+ * A level-triggered interrupt raised through a resampling irqfd: when the
+ * guest ends it (EOI), the hypervisor tells the root with an APIC EOI
+ * message on the root's SINT0, the VP goes on running, and the driver
+ * signals the resample eventfd.
+ */
+TEST_F(irq, resample_on_level_eoi)
 {
 	struct irq_run r = { .vp = self->vp };
-	__u32 eoi[2];
+	int efd = eventfd(0, EFD_CLOEXEC);
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	__u64 one = 1;
 	pthread_t tid;
-	__u16 status;
 
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, route_gsi(self->pt, 4, IRQ_VECTOR_LEVEL, true));
+	ASSERT_EQ(0, assign_irqfd(self->pt, efd, rfd, 4));
 	self->mem[IRQ_TARGET] = 1;
 	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
-	EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_LEVEL, true, &status));
-	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	ASSERT_EQ(HVMSG_X64_APIC_EOI, r.msg.header.message_type);
-	memcpy(eoi, r.msg.payload, sizeof(eoi));
-	EXPECT_EQ(0U, eoi[0]);				/* VP index */
-	EXPECT_EQ((__u32)IRQ_VECTOR_LEVEL, eoi[1]);	/* vector */
-	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
-
-	ASSERT_EQ(0, run_vp(self->vp, &r.msg));
+	/* The EOI did not stop the VP: it ran on to its final HLT. */
 	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
 	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+	EXPECT_EQ(1ULL, eventfd_wait(rfd));
+	close(rfd);
+	close(efd);
+}
+
+/* An edge-triggered interrupt is not resampled: the EOI signals nothing. */
+TEST_F(irq, no_resample_on_edge_eoi)
+{
+	struct irq_run r = { .vp = self->vp };
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	int edge = eventfd(0, EFD_CLOEXEC);
+	__u64 one = 1, count;
+	pthread_t tid;
+
+	ASSERT_LE(0, rfd);
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, edge);
+	/* GSI 4 resamples vector IRQ_VECTOR_LEVEL; GSI 5 is edge. */
+	ASSERT_EQ(0, route_gsi(self->pt, 4, IRQ_VECTOR_LEVEL, true));
+	ASSERT_EQ(0, assign_irqfd(self->pt, efd, rfd, 4));
+	ASSERT_EQ(0, route_gsi(self->pt, 5, IRQ_VECTOR_EDGE, false));
+	ASSERT_EQ(0, assign_irqfd(self->pt, edge, -1, 5));
+	self->mem[IRQ_TARGET] = 1;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	EXPECT_EQ((ssize_t)sizeof(one), write(edge, &one, sizeof(one)));
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+	EXPECT_EQ(-1, read(rfd, &count, sizeof(count)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(edge);
+	close(efd);
+	close(rfd);
 }
 
 /* Vectors 0-15 cannot be asserted; nothing reaches the guest. */

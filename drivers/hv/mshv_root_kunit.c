@@ -220,6 +220,8 @@ struct fake_call {
  * @init_status: status of HvInitializePartition once it has memory
  * @new_partition_id: id HvCreatePartition returns
  * @property_value: value of FAKE_PROPERTY, the only property known
+ * @has_vmm_caps: the fake knows HvGetPartitionPropertyEx
+ * @vmm_caps: the VMM capabilities it then reports for the root
  * @log: the first FAKE_MAX_LOG hypercalls
  * @nr_calls: number of hypercalls seen
  * @input_copy: the input page of the last create/get/set call

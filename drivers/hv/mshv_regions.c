@@ -524,17 +524,12 @@ VISIBLE_IF_KUNIT int mshv_region_unmap_range(struct mshv_mem_region *region,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_unmap_range);
 
-/**
- * mshv_region_map_pinned() - map every page of a pinned region
- * @region: the region, pinned
- *
- * Deposits the memory the mapping takes first, then maps the region in
- * batches of HV_MAP_GPA_MAX_PAGES reps. On failure nothing stays mapped.
- *
- * Context: process context, may sleep.
- * Return: 0 or a negative errno.
+/*
+ * Map every page of a pinned region. On failure unmap what was mapped;
+ * *@undo_err is the result of that (0 if nothing needed undoing): pages
+ * the hypervisor failed to unmap must stay pinned.
  */
-VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
+static int mshv_region_map_all(struct mshv_mem_region *region, int *undo_err)
 {
 	struct mshv_gpa_batch batch = {
 		.pt_id = region->partition->pt_id,
@@ -544,6 +539,7 @@ VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
 	struct mshv_extent ext;
 	int ret;
 
+	*undo_err = 0;
 	ret = mshv_hvcall_deposit_pages(region->partition->pt_id,
 					mshv_region_slat_pages(region));
 	if (ret)
@@ -571,10 +567,28 @@ VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
 
 unmap:
 	/* The failed batch may have been done in part. */
-	mshv_region_unmap_range(region, region->start_gfn,
-				mshv_batch_end(&batch) - region->start_gfn);
+	*undo_err = mshv_region_unmap_range(region, region->start_gfn,
+					    mshv_batch_end(&batch) -
+					    region->start_gfn);
 	kfree(batch.pfns);
 	return ret;
+}
+
+/**
+ * mshv_region_map_pinned() - map every page of a pinned region
+ * @region: the region, pinned
+ *
+ * Deposits the memory the mapping takes first, then maps the region in
+ * batches of HV_MAP_GPA_MAX_PAGES reps. On failure nothing stays mapped.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
+{
+	int undo_err;
+
+	return mshv_region_map_all(region, &undo_err);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
 
@@ -818,8 +832,6 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 	return ret;
 }
 
-static int mshv_region_unmap(struct mshv_mem_region *region);
-
 static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 {
 	int ret, err;
@@ -827,7 +839,7 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 	ret = mshv_region_pin(region);
 	if (ret)
 		goto free_runs;
-	ret = mshv_region_map_pinned(region);
+	ret = mshv_region_map_all(region, &err);
 	if (ret)
 		goto unpin;
 
@@ -837,7 +849,6 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 
 unpin:
 	/* Pages the hypervisor may still map must stay pinned (leaked). */
-	err = mshv_region_unmap(region);
 	if (err) {
 		pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
 		       region->partition->pt_id, region->nr_pages,

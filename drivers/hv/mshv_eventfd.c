@@ -22,20 +22,33 @@
  * that the VMM can check its device and raise the line again if needed.
  * The irqfds of one GSI share a resampler, which the SynIC handler finds
  * under RCU.
+ *
+ * An ioeventfd is the other direction: a guest write to an MMIO address
+ * signals an eventfd, with no exit to the VMM. The hypervisor does the
+ * matching: each ioeventfd is a doorbell, a root-owned port that the
+ * child partition is connected to with the address, size and value to
+ * watch. A write that matches queues the port id in the root's doorbell
+ * event ring; the SynIC handler drains the ring and signals the eventfd
+ * of each port id, which it looks up under RCU in a table of all
+ * doorbells of all partitions.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <hyperv/hvhdk.h>
 
 #include "mshv_root.h"
 
@@ -396,6 +409,257 @@ void mshv_irqfd_eoi(u64 partition_id, u32 vector)
 			eventfd_signal(irqfd->resamplefd);
 	}
 unlock:
+	rcu_read_unlock();
+}
+
+/**
+ * struct mshv_ioeventfd - an eventfd that guest writes to an address signal
+ * @eventfd: the eventfd
+ * @addr: the guest physical address
+ * @len: the size of a write that matches, or 0 for any size
+ * @datamatch: the value of a write that matches, unless @wildcard
+ * @wildcard: writes of any value match
+ * @port_id: the doorbell's port id (and connection id); its key in
+ *	mshv_doorbells
+ * @node: entry in the partition's pt_ioeventfds
+ * @free_node: entry in a list of ioeventfds being freed
+ */
+struct mshv_ioeventfd {
+	struct eventfd_ctx *eventfd;
+	u64 addr;
+	u32 len;
+	u64 datamatch;
+	bool wildcard;
+	u32 port_id;
+	struct list_head node;
+	struct list_head free_node;
+};
+
+/*
+ * The doorbells of all partitions (struct mshv_ioeventfd), by port id. An
+ * id is allocated (as a reserved, NULL entry) before its port is created
+ * and the ioeventfd is stored once the doorbell works; the SynIC handler
+ * looks port ids up under RCU. The xarray's own lock serialises changes.
+ */
+static DEFINE_XARRAY_ALLOC1(mshv_doorbells);
+/* Next port id to try: ids are reused as late as possible. */
+static u32 mshv_doorbell_next;
+
+/* Whether @a and @b would claim the same writes. */
+static bool mshv_ioeventfd_collide(const struct mshv_ioeventfd *a,
+				   const struct mshv_ioeventfd *b)
+{
+	return a->addr == b->addr && a->len == b->len &&
+	       (a->wildcard || b->wildcard || a->datamatch == b->datamatch);
+}
+
+/* The HV_DOORBELL_FLAG_* bits of @p. */
+static u64 mshv_ioeventfd_flags(const struct mshv_ioeventfd *p)
+{
+	u64 flags = p->len ? ilog2(p->len) + HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE :
+			     HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY;
+
+	if (p->wildcard)
+		flags |= HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE;
+	return flags;
+}
+
+/* Register @p's doorbell with the hypervisor and publish it. */
+static int mshv_ioeventfd_register(struct mshv_partition *pt,
+				   struct mshv_ioeventfd *p)
+{
+	int ret;
+
+	ret = xa_alloc_cyclic(&mshv_doorbells, &p->port_id, NULL,
+			      XA_LIMIT(1, HV_PORT_ID_MAX), &mshv_doorbell_next,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
+		return ret == -EBUSY ? -ENOSPC : ret;
+
+	ret = mshv_hvcall_create_doorbell(pt->pt_id, p->port_id, p->addr,
+					  p->wildcard ? 0 : p->datamatch,
+					  mshv_ioeventfd_flags(p));
+	if (ret) {
+		xa_erase(&mshv_doorbells, p->port_id);
+		return ret;
+	}
+	/* Replaces the reserved entry: no allocation, cannot fail. */
+	xa_store(&mshv_doorbells, p->port_id, p, GFP_KERNEL);
+	return 0;
+}
+
+/*
+ * Take @p's doorbell out of the hypervisor and out of mshv_doorbells. The
+ * caller frees @p after an RCU grace period. An id whose port the
+ * hypervisor kept stays reserved, so that it is never given out again.
+ */
+static void mshv_ioeventfd_unregister(struct mshv_partition *pt,
+				      struct mshv_ioeventfd *p)
+{
+	if (mshv_hvcall_delete_doorbell(pt->pt_id, p->port_id)) {
+		pr_err("doorbell port %u of partition %llu is left in the hypervisor\n",
+		       p->port_id, pt->pt_id);
+		xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
+		return;
+	}
+	xa_erase(&mshv_doorbells, p->port_id);
+}
+
+/* Free ioeventfds (on their free_node) once no handler can see them. */
+static void mshv_ioeventfds_free(struct list_head *list)
+{
+	struct mshv_ioeventfd *p, *next;
+
+	if (list_empty(list))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(p, next, list, free_node) {
+		eventfd_ctx_put(p->eventfd);
+		kfree(p);
+	}
+}
+
+static int mshv_ioeventfd_assign(struct mshv_partition *pt,
+				 const struct mshv_user_ioeventfd *args)
+{
+	struct mshv_ioeventfd *p, *other;
+	int ret;
+
+	if (args->len != 0 && args->len != 1 && args->len != 2 &&
+	    args->len != 4 && args->len != 8)
+		return -EINVAL;
+	if (args->addr + args->len < args->addr)
+		return -EINVAL;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->addr = args->addr;
+	p->len = args->len;
+	p->wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
+	if (!p->wildcard)
+		p->datamatch = args->datamatch;
+
+	p->eventfd = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(p->eventfd)) {
+		ret = PTR_ERR(p->eventfd);
+		goto free;
+	}
+	list_for_each_entry(other, &pt->pt_ioeventfds, node) {
+		if (mshv_ioeventfd_collide(p, other)) {
+			ret = -EEXIST;
+			goto put;
+		}
+	}
+	ret = mshv_ioeventfd_register(pt, p);
+	if (ret)
+		goto put;
+	list_add_tail(&p->node, &pt->pt_ioeventfds);
+	return 0;
+
+put:
+	eventfd_ctx_put(p->eventfd);
+free:
+	kfree(p);
+	return ret;
+}
+
+static int mshv_ioeventfd_deassign(struct mshv_partition *pt,
+				   const struct mshv_user_ioeventfd *args)
+{
+	bool wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
+	struct eventfd_ctx *eventfd;
+	struct mshv_ioeventfd *p;
+	LIST_HEAD(dead);
+	int ret = -ENOENT;
+
+	eventfd = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(eventfd))
+		return PTR_ERR(eventfd);
+
+	list_for_each_entry(p, &pt->pt_ioeventfds, node) {
+		if (p->eventfd != eventfd || p->addr != args->addr ||
+		    p->len != args->len || p->wildcard != wildcard ||
+		    (!wildcard && p->datamatch != args->datamatch))
+			continue;
+		list_del(&p->node);
+		mshv_ioeventfd_unregister(pt, p);
+		list_add(&p->free_node, &dead);
+		ret = 0;
+		break;
+	}
+	eventfd_ctx_put(eventfd);
+	mshv_ioeventfds_free(&dead);
+	return ret;
+}
+
+/**
+ * mshv_partition_ioctl_ioeventfd() - MSHV_IOEVENTFD
+ * @pt: the partition
+ * @user_args: the struct mshv_user_ioeventfd, from the user
+ *
+ * Context: process context, pt->pt_mutex held.
+ * Return: 0; -EFAULT; -EINVAL for unknown flags, non-zero reserved bytes,
+ * a length other than 0, 1, 2, 4 or 8, a range that wraps, or a file that
+ * is not an eventfd; -EOPNOTSUPP for port I/O; -EBADF for a bad fd;
+ * -EEXIST if another ioeventfd claims the same writes; -ENOENT when
+ * deassigning one that does not exist; -ENOSPC when the doorbell ids run
+ * out; -ENOMEM; or the errno of a failed hypercall.
+ */
+long mshv_partition_ioctl_ioeventfd(struct mshv_partition *pt,
+				    struct mshv_user_ioeventfd __user *user_args)
+{
+	struct mshv_user_ioeventfd args;
+
+	lockdep_assert_held(&pt->pt_mutex);
+
+	if (copy_from_user(&args, user_args, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~MSHV_IOEVENTFD_FLAGS_MASK ||
+	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)))
+		return -EINVAL;
+	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_PIO))
+		return -EOPNOTSUPP;
+	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_DEASSIGN))
+		return mshv_ioeventfd_deassign(pt, &args);
+	return mshv_ioeventfd_assign(pt, &args);
+}
+
+/**
+ * mshv_partition_release_ioeventfds() - remove every ioeventfd of a partition
+ * @pt: the partition, whose fd is being released
+ *
+ * Context: process context; returns once no ioeventfd can be signalled.
+ */
+void mshv_partition_release_ioeventfds(struct mshv_partition *pt)
+{
+	struct mshv_ioeventfd *p, *next;
+	LIST_HEAD(dead);
+
+	list_for_each_entry_safe(p, next, &pt->pt_ioeventfds, node) {
+		list_del(&p->node);
+		mshv_ioeventfd_unregister(pt, p);
+		list_add(&p->free_node, &dead);
+	}
+	mshv_ioeventfds_free(&dead);
+}
+
+/**
+ * mshv_doorbell_ring() - a doorbell rang: signal its ioeventfd
+ * @port_id: the port id the hypervisor queued
+ *
+ * An id that is no doorbell's (any more) is ignored.
+ *
+ * Context: any context (the SynIC handler).
+ */
+void mshv_doorbell_ring(u32 port_id)
+{
+	struct mshv_ioeventfd *p;
+
+	rcu_read_lock();
+	p = xa_load(&mshv_doorbells, port_id);
+	if (p)
+		eventfd_signal(p->eventfd);
 	rcu_read_unlock();
 }
 

@@ -53,8 +53,8 @@ struct mshv_vp;
  *	partition is torn down when the last one goes
  * @pt_id: the hypervisor's identifier of the partition; set at creation
  * @pt_mutex: serialises the ioctls of the partition fd and protects
- *	@pt_initialized, @pt_nr_regions and @pt_vps; held while regions are
- *	added and removed
+ *	@pt_initialized, @pt_nr_regions, @pt_vps and @pt_ioeventfds; held
+ *	while regions are added and removed
  * @pt_initialized: HvInitializePartition has succeeded
  * @pt_super_pages: created with GPA super pages: guest memory may be mapped
  *	with large (2 MiB) pages; set at creation
@@ -80,6 +80,8 @@ struct mshv_vp;
  *	resamplers' lists of irqfds
  * @pt_resamplers: resamplers of level-triggered irqfds, an RCU list read
  *	by the SynIC handler
+ * @pt_ioeventfds: the partition's ioeventfds (struct mshv_ioeventfd);
+ *	under @pt_mutex
  * @pt_rcu: frees the partition after a grace period, so that the SynIC
  *	handler may look it up under RCU
  */
@@ -102,6 +104,7 @@ struct mshv_partition {
 	struct list_head pt_irqfds;
 	struct mutex pt_resamplers_lock;	/* changes to pt_resamplers */
 	struct list_head pt_resamplers;
+	struct list_head pt_ioeventfds;
 	struct rcu_head pt_rcu;
 };
 
@@ -324,6 +327,10 @@ int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_assert_interrupt(u64 partition_id,
 				 const struct mshv_lapic_irq *irq);
+int mshv_hvcall_create_doorbell(u64 partition_id, u32 port_id, u64 gpa,
+				u64 value, u64 flags);
+int mshv_hvcall_delete_doorbell(u64 partition_id, u32 port_id);
+int mshv_hvcall_notify_port_ring_empty(u32 sint_index);
 int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn);
 int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
@@ -377,6 +384,10 @@ long mshv_partition_ioctl_irqfd(struct mshv_partition *pt,
 				struct mshv_user_irqfd __user *user_args);
 void mshv_partition_release_irqfds(struct mshv_partition *pt);
 void mshv_irqfd_eoi(u64 partition_id, u32 vector);
+long mshv_partition_ioctl_ioeventfd(struct mshv_partition *pt,
+				    struct mshv_user_ioeventfd __user *user_args);
+void mshv_partition_release_ioeventfds(struct mshv_partition *pt);
+void mshv_doorbell_ring(u32 port_id);
 int mshv_irqfd_init(void);
 void mshv_irqfd_exit(void);
 

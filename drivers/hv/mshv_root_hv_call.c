@@ -1134,6 +1134,179 @@ int mshv_hvcall_assert_interrupt(u64 partition_id,
 }
 
 /**
+ * struct mshv_doorbell_ctx - a doorbell being registered
+ * @partition_id: the child partition whose writes ring it
+ * @port_id: the port id, also used as the connection id
+ * @gpa: the guest physical address watched
+ * @value: the value a write must have, unless @flags says any value
+ * @flags: HV_DOORBELL_FLAG_* bits
+ */
+struct mshv_doorbell_ctx {
+	u64 partition_id;
+	u32 port_id;
+	u64 gpa;
+	u64 value;
+	u64 flags;
+};
+
+static u64 mshv_create_doorbell_port_once(void *data)
+{
+	const struct mshv_doorbell_ctx *ctx = data;
+	struct hv_input_create_port *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->port_partition_id = HV_PARTITION_ID_SELF;
+	input->port_id = ctx->port_id;
+	input->connection_partition_id = ctx->partition_id;
+	input->port_info.port_type = HV_PORT_TYPE_DOORBELL;
+	input->port_info.target_sint = HV_SYNIC_DOORBELL_SINT_INDEX;
+	input->port_info.target_vp = HV_ANY_VP;
+	status = hv_seam_hypercall(HVCALL_CREATE_PORT, input, NULL);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+static u64 mshv_connect_doorbell_once(void *data)
+{
+	const struct mshv_doorbell_ctx *ctx = data;
+	struct hv_input_connect_port *input;
+	unsigned long flags;
+	u64 status;
+
+	local_irq_save(flags);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->connection_partition_id = ctx->partition_id;
+	input->connection_id = ctx->port_id;
+	input->port_partition_id = HV_PARTITION_ID_SELF;
+	input->port_id = ctx->port_id;
+	input->connection_info.port_type = HV_PORT_TYPE_DOORBELL;
+	input->connection_info.doorbell_gpa = ctx->gpa;
+	input->connection_info.trigger_value = ctx->value;
+	input->connection_info.doorbell_flags = ctx->flags;
+	status = hv_seam_hypercall(HVCALL_CONNECT_PORT, input, NULL);
+	local_irq_restore(flags);
+
+	return status;
+}
+
+/**
+ * mshv_hvcall_create_doorbell() - have guest writes signal the root
+ * @partition_id: the child partition
+ * @port_id: a port id (1 to HV_PORT_ID_MAX) no other doorbell uses; it
+ *	also names the connection, and it is what the root finds in its
+ *	doorbell event ring when the doorbell rings
+ * @gpa: the guest physical address watched
+ * @value: the value a write must have, unless @flags has
+ *	HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE
+ * @flags: HV_DOORBELL_FLAG_* bits: the write size and whether any value
+ *	matches
+ *
+ * Creates a root-owned doorbell port that signals the root's doorbell
+ * SINT on any processor, then connects @partition_id to it. The port's
+ * memory comes from the root's pool and the connection's from the
+ * child's; each is deposited into when the hypervisor runs short. If the
+ * connection fails, the port is deleted again.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_create_doorbell(u64 partition_id, u32 port_id, u64 gpa,
+				u64 value, u64 flags)
+{
+	struct mshv_doorbell_ctx ctx = {
+		.partition_id = partition_id,
+		.port_id = port_id,
+		.gpa = gpa,
+		.value = value,
+		.flags = flags,
+	};
+	int ret;
+
+	ret = mshv_hvcall_with_deposit(mshv_create_doorbell_port_once, &ctx,
+				       HV_PARTITION_ID_SELF, NULL);
+	if (ret)
+		return ret;
+	ret = mshv_hvcall_with_deposit(mshv_connect_doorbell_once, &ctx,
+				       partition_id, NULL);
+	if (ret)
+		mshv_hvcall_delete_doorbell(partition_id, port_id);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_doorbell);
+
+/**
+ * mshv_hvcall_delete_doorbell() - undo mshv_hvcall_create_doorbell()
+ * @partition_id: the child partition
+ * @port_id: the doorbell's port id
+ *
+ * Disconnects the partition, then deletes the port. Once this returns the
+ * hypervisor puts @port_id into no event ring any more, but entries it
+ * put there before may still be waiting to be consumed. A connection
+ * that is already gone (with its partition) is not an error.
+ *
+ * Context: process context.
+ * Return: 0 on success, else the negative errno of the step that failed
+ * (which is logged); the port stays if it could not be deleted.
+ */
+int mshv_hvcall_delete_doorbell(u64 partition_id, u32 port_id)
+{
+	struct hv_input_disconnect_port *disconnect;
+	struct hv_input_delete_port *delete;
+	unsigned long flags;
+	u64 status;
+	int ret;
+
+	local_irq_save(flags);
+	disconnect = hv_seam_input_page();
+	memset(disconnect, 0, sizeof(*disconnect));
+	disconnect->connection_partition_id = partition_id;
+	disconnect->connection_id = port_id;
+	disconnect->flags = HV_DISCONNECT_PORT_IS_DOORBELL;
+	status = hv_seam_hypercall(HVCALL_DISCONNECT_PORT, disconnect, NULL);
+	local_irq_restore(flags);
+	if (hv_result(status) != HV_STATUS_INVALID_PARTITION_ID &&
+	    hv_result(status) != HV_STATUS_INVALID_CONNECTION_ID) {
+		ret = mshv_hvcall_result(HVCALL_DISCONNECT_PORT, status);
+		if (ret)
+			return ret;
+	}
+
+	local_irq_save(flags);
+	delete = hv_seam_input_page();
+	memset(delete, 0, sizeof(*delete));
+	delete->port_partition_id = HV_PARTITION_ID_SELF;
+	delete->port_id = port_id;
+	status = hv_seam_hypercall(HVCALL_DELETE_PORT, delete, NULL);
+	local_irq_restore(flags);
+
+	return mshv_hvcall_result(HVCALL_DELETE_PORT, status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_doorbell);
+
+/**
+ * mshv_hvcall_notify_port_ring_empty() - the root emptied an event ring
+ * @sint_index: the SINT whose ring it emptied
+ *
+ * The hypervisor may then put the signals it could not queue while the
+ * ring was full into the ring.
+ *
+ * Context: any context; never sleeps.
+ * Return: 0 on success, else a negative errno.
+ */
+int mshv_hvcall_notify_port_ring_empty(u32 sint_index)
+{
+	return mshv_hvcall_result(HVCALL_NOTIFY_PORT_RING_EMPTY,
+				  hv_seam_fast_hypercall8(HVCALL_NOTIFY_PORT_RING_EMPTY,
+							  sint_index));
+}
+
+/**
  * mshv_hvcall_get_vp_reg64() - read a 64-bit register of a VP
  * @partition_id: the partition
  * @vp_index: the VP

@@ -479,6 +479,10 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 	case MSHV_IRQFD:
 		ret = mshv_partition_ioctl_irqfd(partition, (void __user *)arg);
 		break;
+	case MSHV_IOEVENTFD:
+		ret = mshv_partition_ioctl_ioeventfd(partition,
+						     (void __user *)arg);
+		break;
 	case MSHV_SET_MSI_ROUTING:
 		ret = mshv_partition_ioctl_set_msi_routing(partition,
 							   (void __user *)arg);
@@ -539,7 +543,8 @@ static int mshv_partition_release(struct inode *inode, struct file *filp)
 {
 	struct mshv_partition *partition = filp->private_data;
 
-	/* irqfds need the partition fd; the VP fds may outlive it. */
+	/* Events need the partition fd; the VP fds may outlive it. */
+	mshv_partition_release_ioeventfds(partition);
 	mshv_partition_release_irqfds(partition);
 	mshv_partition_put(partition);
 	return 0;
@@ -630,6 +635,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	INIT_LIST_HEAD(&partition->pt_irqfds);
 	mutex_init(&partition->pt_resamplers_lock);
 	INIT_LIST_HEAD(&partition->pt_resamplers);
+	INIT_LIST_HEAD(&partition->pt_ioeventfds);
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
 		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);

@@ -155,6 +155,8 @@ struct mshv_sim_intercept {
  * @nr_vps: number of entries in @vps
  * @intercepts: intercepts installed by HvInstallIntercept
  * @nr_intercepts: used entries of @intercepts
+ * @connections: the partition's connections to ports (struct
+ *	mshv_sim_connection, see mshv_sim_port.c), by connection id
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -171,6 +173,7 @@ struct mshv_sim_partition {
 	unsigned int nr_vps;
 	struct mshv_sim_intercept intercepts[MSHV_SIM_MAX_INTERCEPTS];
 	unsigned int nr_intercepts;
+	struct xarray connections;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -206,9 +209,15 @@ struct mshv_sim_sint_msg {
  * @simp: HV_MSR_SIMP: enable bit and the GPA of @page, which the
  *	simulator chose (the root cannot move it)
  * @siefp: HV_MSR_SIEFP, kept only
+ * @sirbp: HV_MSR_SIRBP: enable bit and the GPA of @rings, which the
+ *	simulator chose
  * @sint: HV_MSR_SINT0 to SINT15
  * @page: the message page
+ * @rings: the event ring page (struct hv_synic_event_ring_page)
+ * @ring_head: per SINT, the next entry of its ring the simulator fills
  * @waiting: messages waiting for SINT0's slot (struct mshv_sim_sint_msg)
+ * @notify: per SINT, the HVMSG_SYNIC_SINT_INTERCEPT saying that its
+ *	event ring has entries, while it waits for SINT0's slot
  * @irq: raises the SynIC interrupt on @cpu
  */
 struct mshv_sim_synic {
@@ -217,9 +226,13 @@ struct mshv_sim_synic {
 	u64 scontrol;
 	u64 simp;
 	u64 siefp;
+	u64 sirbp;
 	u64 sint[MSHV_SIM_SINT_COUNT];
 	struct page *page;
+	struct page *rings;
+	u8 ring_head[MSHV_SIM_SINT_COUNT];
 	struct list_head waiting;
+	struct mshv_sim_sint_msg notify[MSHV_SIM_SINT_COUNT];
 	struct irq_work irq;
 };
 
@@ -268,6 +281,11 @@ struct mshv_sim_call_count {
  * @synic: the root's SynIC, one per possible CPU (by CPU number)
  * @runnable: VPs the hypervisor's scheduler may run (struct mshv_sim_vp)
  * @nr_runnable: number of entries on @runnable
+ * @ports: the root's ports (struct mshv_sim_port, see mshv_sim_port.c),
+ *	by port id
+ * @nr_ports: number of entries in @ports
+ * @nr_connections: connections of all partitions to ports
+ * @doorbells: guest writes that rang a doorbell
  * @knobs: enum mshv_sim_knob values. Single words written and read
  *	with WRITE_ONCE()/READ_ONCE(), so no lock; a hypercall reads each
  *	knob it needs once.
@@ -297,6 +315,10 @@ struct mshv_sim {
 	struct mshv_sim_synic *synic;
 	struct list_head runnable;
 	unsigned int nr_runnable;
+	struct xarray ports;
+	u64 nr_ports;
+	u64 nr_connections;
+	u64 doorbells;
 	u32 knobs[MSHV_SIM_NR_KNOBS];
 	/* Not guarded by @lock. */
 	void (*handler)(void);
@@ -314,6 +336,9 @@ struct mshv_sim {
  * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
  * @vps: live virtual processors of all partitions
  * @state_pages: VP state pages the simulator allocated and still holds
+ * @ports: ports the root created and did not delete
+ * @connections: connections of all partitions to ports
+ * @doorbells: guest writes that rang a doorbell
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -324,6 +349,9 @@ struct mshv_sim_stats {
 	u64 mapped_pages;
 	u64 vps;
 	u64 state_pages;
+	u64 ports;
+	u64 connections;
+	u64 doorbells;
 };
 
 /**
@@ -568,6 +596,22 @@ void mshv_sim_synic_cancel(struct mshv_sim_sint_msg *msg);
 u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg);
 void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value);
 void mshv_sim_set_handler(struct mshv_sim *sim, void (*handler)(void));
+
+/* Ports and doorbells, mshv_sim_port.c; callers hold sim->lock. */
+u16 mshv_sim_create_port(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_connect_port(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_disconnect_port(struct mshv_sim *sim,
+			     struct mshv_sim_call *call);
+u16 mshv_sim_delete_port(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_notify_port_ring_empty(struct mshv_sim *sim,
+				    struct mshv_sim_call *call);
+bool mshv_sim_doorbell_write(struct mshv_sim *sim,
+			     struct mshv_sim_partition *pt, u64 gpa,
+			     const void *buf, u32 len);
+void mshv_sim_synic_rings_reset(struct mshv_sim_synic *synic);
+void mshv_sim_connections_release(struct mshv_sim *sim,
+				  struct mshv_sim_partition *pt);
+void mshv_sim_ports_release(struct mshv_sim *sim);
 
 /* The virtual local APIC, mshv_sim_lapic.c; callers hold sim->lock. */
 bool mshv_sim_lapic_active(const struct mshv_sim_vp *vp);

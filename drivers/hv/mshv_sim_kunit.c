@@ -2590,6 +2590,254 @@ static void mshv_sim_test_synic_cancel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
 }
 
+/* ---- Doorbell ports ---- */
+
+#define TEST_DB_GPA	0xfe000000ULL
+
+static u64 test_create_port(struct kunit *test, u64 owner, u32 port_id,
+			    u64 peer, u32 type)
+{
+	struct hv_input_create_port *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->port_partition_id = owner;
+	in->port_id = port_id;
+	in->connection_partition_id = peer;
+	in->port_info.port_type = type;
+	in->port_info.target_sint = HV_SYNIC_DOORBELL_SINT_INDEX;
+	in->port_info.target_vp = HV_ANY_VP;
+	return test_call(test, TEST_CTL(HVCALL_CREATE_PORT, 0, 0));
+}
+
+static u64 test_connect(struct kunit *test, u64 child, u32 conn_id,
+			u32 port_id, u64 value, u64 flags)
+{
+	struct hv_input_connect_port *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->connection_partition_id = child;
+	in->connection_id = conn_id;
+	in->port_partition_id = HV_PARTITION_ID_SELF;
+	in->port_id = port_id;
+	in->connection_info.port_type = HV_PORT_TYPE_DOORBELL;
+	in->connection_info.doorbell_gpa = TEST_DB_GPA;
+	in->connection_info.trigger_value = value;
+	in->connection_info.doorbell_flags = flags;
+	return test_call(test, TEST_CTL(HVCALL_CONNECT_PORT, 0, 0));
+}
+
+static u64 test_port_op(struct kunit *test, u16 code, u64 id, u32 port_id,
+			u32 flags)
+{
+	struct hv_input_disconnect_port *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->connection_partition_id = id;
+	in->connection_id = port_id;
+	in->flags = flags;
+	return test_call(test, TEST_CTL(code, 0, 0));
+}
+
+static void test_expect_ports(struct kunit *test, u64 ports, u64 conns)
+{
+	struct mshv_sim_stats stats;
+
+	mshv_sim_get_stats(test_ctx(test)->sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.ports, ports);
+	KUNIT_EXPECT_EQ(test, stats.connections, conns);
+}
+
+/* HvCreatePort and HvConnectPort check what they are given. */
+static void mshv_sim_test_port_checks(struct kunit *test)
+{
+	u64 id = test_new_partition(test), other = test_new_partition(test);
+	const u64 dword = HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD;
+
+	test_expect_status(test, test_create_port(test, id, 1, id,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_INVALID_PARTITION_ID);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  1, 12345,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_INVALID_PARTITION_ID);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  1, id, 1),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  0, id,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_INVALID_PORT_ID);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  HV_PORT_ID_MAX + 1, id,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_INVALID_PORT_ID);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  1, id,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_SUCCESS);
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  1, other,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_INVALID_PORT_ID);
+
+	test_expect_status(test, test_connect(test, id, 5, 2, 0, dword),
+			   HV_STATUS_INVALID_PORT_ID);
+	test_expect_status(test, test_connect(test, other, 5, 1, 0, dword),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test, test_connect(test, id, 5, 1, 0, 5),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test, test_connect(test, id, 5, 1, 0, BIT(8)),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test, test_connect(test, id, 0, 1, 0, dword),
+			   HV_STATUS_INVALID_CONNECTION_ID);
+	test_expect_status(test, test_connect(test, id, 5, 1, 0, dword),
+			   HV_STATUS_SUCCESS);
+	test_expect_status(test, test_connect(test, id, 5, 1, 0, dword),
+			   HV_STATUS_INVALID_CONNECTION_ID);
+	test_expect_status(test, test_connect(test, id, 6, 1, 0, dword),
+			   HV_STATUS_SUCCESS);
+	test_expect_ports(test, 1, 2);
+
+	test_expect_status(test, test_port_op(test, HVCALL_DISCONNECT_PORT, id,
+					      7, 0),
+			   HV_STATUS_INVALID_CONNECTION_ID);
+	test_expect_status(test, test_port_op(test, HVCALL_DISCONNECT_PORT, id,
+					      6, 2),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test, test_port_op(test, HVCALL_DISCONNECT_PORT, id,
+					      6,
+					      HV_DISCONNECT_PORT_IS_DOORBELL),
+			   HV_STATUS_SUCCESS);
+	test_expect_ports(test, 1, 1);
+	/* Deleting the port takes the connection left with it. */
+	test_expect_status(test, test_port_op(test, HVCALL_DELETE_PORT,
+					      HV_PARTITION_ID_SELF, 2, 0),
+			   HV_STATUS_INVALID_PORT_ID);
+	test_expect_status(test, test_port_op(test, HVCALL_DELETE_PORT,
+					      HV_PARTITION_ID_SELF, 1, 0),
+			   HV_STATUS_SUCCESS);
+	test_expect_ports(test, 0, 0);
+}
+
+/* Connect a doorbell of 4 bytes of @value (or any value) at TEST_DB_GPA. */
+static void test_doorbell(struct kunit *test, u64 id, u32 port_id,
+			  u64 value, bool any)
+{
+	u64 flags = HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD;
+
+	if (any)
+		flags |= HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE;
+	test_expect_status(test, test_create_port(test, HV_PARTITION_ID_SELF,
+						  port_id, id,
+						  HV_PORT_TYPE_DOORBELL),
+			   HV_STATUS_SUCCESS);
+	test_expect_status(test, test_connect(test, id, port_id, port_id,
+					      value, flags),
+			   HV_STATUS_SUCCESS);
+}
+
+/* Enable this CPU's event rings and SINT5 as the root driver does. */
+static struct hv_synic_event_ring *test_rings_enable(struct mshv_sim *sim)
+{
+	struct hv_synic_event_ring_page *page;
+	u64 sirbp = test_rdmsr(sim, HV_MSR_SIRBP);
+
+	test_synic_enable(sim);
+	test_wrmsr(sim, HV_MSR_SIRBP, sirbp | HV_SYNIC_SIRBP_ENABLE);
+	test_wrmsr(sim, HV_MSR_SINT0 + HV_SYNIC_DOORBELL_SINT_INDEX,
+		   HYPERVISOR_CALLBACK_VECTOR | HV_SYNIC_SINT_AS_INTERCEPT);
+	page = phys_to_virt(sirbp & HV_HYP_PAGE_MASK);
+	return &page->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
+}
+
+static int test_ring_write(struct kunit *test, u64 id, u32 value)
+{
+	struct mshv_sim_gpa_fault fault;
+
+	return test_guest(test, id, TEST_DB_GPA, &value, sizeof(value),
+			  MSHV_SIM_ACCESS_WRITE, &fault);
+}
+
+/*
+ * A matching write queues the port id and posts one notification; more
+ * writes only queue while the root has not unmasked the ring. A write of
+ * another value or size is an ordinary write, which faults here.
+ */
+static void mshv_sim_test_doorbell_ring(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_synic_event_ring *ring = test_rings_enable(sim);
+	struct hv_notification_message_payload note;
+	struct mshv_sim_gpa_fault fault;
+	struct hv_message *slot = test_slot(sim);
+	u64 id = test_new_partition(test);
+	u16 word = 7;
+
+	test_doorbell(test, id, 9, 7, false);
+	KUNIT_EXPECT_EQ(test, test_ring_write(test, id, 8), -EFAULT);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, TEST_DB_GPA, &word,
+					 sizeof(word), MSHV_SIM_ACCESS_WRITE,
+					 &fault), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ring->data[0], 0);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 0);
+
+	KUNIT_ASSERT_EQ(test, test_ring_write(test, id, 7), 0);
+	KUNIT_EXPECT_EQ(test, ring->data[0], 9);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type,
+			HVMSG_SYNIC_SINT_INTERCEPT);
+	memcpy(&note, slot->u.payload, sizeof(note));
+	KUNIT_EXPECT_EQ(test, note.sint_index, HV_SYNIC_DOORBELL_SINT_INDEX);
+
+	/* The root is at it: the next signal only queues. */
+	slot->header.message_type = HVMSG_NONE;
+	KUNIT_ASSERT_EQ(test, test_ring_write(test, id, 7), 0);
+	KUNIT_EXPECT_EQ(test, ring->data[1], 9);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 1);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	/* Unmasked, a signal is announced again. */
+	ring->signal_masked = 0;
+	KUNIT_ASSERT_EQ(test, test_ring_write(test, id, 7), 0);
+	KUNIT_EXPECT_EQ(test, ring->data[2], 9);
+	KUNIT_EXPECT_EQ(test, test_synic_calls_now(sim), 2);
+	KUNIT_EXPECT_EQ(test, sim->doorbells, 3);
+}
+
+/*
+ * A full ring says so and keeps the signal; HvNotifyPortRingEmpty puts
+ * it in the entry the root freed.
+ */
+static void mshv_sim_test_doorbell_ring_full(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_synic_event_ring *ring = test_rings_enable(sim);
+	u64 id = test_new_partition(test);
+	unsigned int i;
+	u64 ret;
+
+	test_doorbell(test, id, 3, 0, true);
+	for (i = 0; i < HV_SYNIC_EVENT_RING_MESSAGE_COUNT; i++)
+		KUNIT_ASSERT_EQ(test, test_ring_write(test, id, i), 0);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 0);
+	KUNIT_ASSERT_EQ(test, test_ring_write(test, id, 0), 0);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 1);
+
+	/* The root consumes the first entry, then asks for more. */
+	ring->data[0] = 0;
+	ring->ring_full = 0;
+	ret = mshv_sim_hypercall(sim, HVCALL_NOTIFY_PORT_RING_EMPTY |
+				 HV_HYPERCALL_FAST_BIT,
+				 HV_SYNIC_DOORBELL_SINT_INDEX, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ring->data[0], 3);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 0);
+	ret = mshv_sim_hypercall(sim, HVCALL_NOTIFY_PORT_RING_EMPTY |
+				 HV_HYPERCALL_FAST_BIT, 16, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INVALID_PARAMETER);
+}
+
 /*
  * The SynIC is per CPU: the test stays on the CPU it starts on, and its
  * handler counts the interrupts.
@@ -2625,6 +2873,9 @@ static struct kunit_case mshv_sim_synic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_synic_masked),
 	KUNIT_CASE(mshv_sim_test_synic_unmask_full),
 	KUNIT_CASE(mshv_sim_test_synic_cancel),
+	KUNIT_CASE(mshv_sim_test_port_checks),
+	KUNIT_CASE(mshv_sim_test_doorbell_ring),
+	KUNIT_CASE(mshv_sim_test_doorbell_ring_full),
 	{}
 };
 

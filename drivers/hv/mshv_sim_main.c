@@ -15,6 +15,9 @@
  *   vps              r   live virtual processors of all partitions
  *   state_pages      r   VP state pages (register, intercept message)
  *                        the simulator holds
+ *   ports            r   doorbell ports the root created and did not delete
+ *   connections      r   connections of child partitions to ports
+ *   doorbells        r   guest writes that rang a doorbell
  *   gpa_map          r   "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS" header,
  *                        then one line per child partition
  *   guest_access     rw  "PT_ID GPA LEN OP [BYTE]" accesses guest memory
@@ -204,6 +207,9 @@ static struct mshv_sim_stat_file mshv_sim_stat_files[] = {
 	{ "mapped_pages", offsetof(struct mshv_sim_stats, mapped_pages) },
 	{ "vps", offsetof(struct mshv_sim_stats, vps) },
 	{ "state_pages", offsetof(struct mshv_sim_stats, state_pages) },
+	{ "ports", offsetof(struct mshv_sim_stats, ports) },
+	{ "connections", offsetof(struct mshv_sim_stats, connections) },
+	{ "doorbells", offsetof(struct mshv_sim_stats, doorbells) },
 };
 
 static int mshv_sim_stat_get(void *data, u64 *val)

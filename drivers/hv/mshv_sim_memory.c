@@ -898,7 +898,8 @@ int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
  * mapped without the access needed stops the walk: the bytes before it
  * have been accessed, *@fault describes it, and the partition's intercept
  * counter grows by one. The copy is done under the instance lock, so an
- * unmap cannot race with it.
+ * unmap cannot race with it. A write that rings one of the partition's
+ * doorbells signals its port instead and reaches no memory.
  *
  * Context: Any context. Takes sim->lock.
  * Return: 0 if all @len bytes were accessed, -EFAULT if the SLAT stopped
@@ -918,10 +919,13 @@ int mshv_sim_guest_access(struct mshv_sim *sim, u64 pt_id, u64 gpa, void *buf,
 
 	spin_lock_irqsave(&sim->lock, flags);
 	pt = mshv_sim_find(sim, pt_id, false);
-	if (pt)
-		ret = mshv_sim_slat_access(pt, gpa, buf, len, acc, fault);
-	else
+	if (!pt)
 		ret = -ENOENT;
+	else if (acc == MSHV_SIM_ACCESS_WRITE &&
+		 mshv_sim_doorbell_write(sim, pt, gpa, buf, len))
+		ret = 0;
+	else
+		ret = mshv_sim_slat_access(pt, gpa, buf, len, acc, fault);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return ret;
 }

@@ -234,6 +234,7 @@ static void mshv_sim_partition_init(struct mshv_sim_partition *pt, u64 id)
 	pt->state = MSHV_SIM_PT_CREATED;
 	INIT_LIST_HEAD(&pt->pool.pages);
 	mshv_sim_vps_init(pt);
+	xa_init(&pt->connections);
 	for (i = 0; i < ARRAY_SIZE(mshv_sim_properties); i++)
 		pt->props[i] = mshv_sim_properties[i].initial;
 }
@@ -423,6 +424,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	sim->root.pool.nr_in_use -= pt->root_pages;
 	mshv_sim_vps_release(sim, pt);
 	mshv_sim_slat_release(sim, pt);
+	mshv_sim_connections_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
 	kfree(pt);
 	return HV_STATUS_SUCCESS;
@@ -695,6 +697,27 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_dispatch_vp),
 		.out_size = sizeof(struct hv_output_dispatch_vp),
 		.handler = mshv_sim_dispatch_vp,
+	}, {
+		.code = HVCALL_CREATE_PORT,
+		.in_size = sizeof(struct hv_input_create_port),
+		.handler = mshv_sim_create_port,
+	}, {
+		.code = HVCALL_CONNECT_PORT,
+		.in_size = sizeof(struct hv_input_connect_port),
+		.handler = mshv_sim_connect_port,
+	}, {
+		.code = HVCALL_DISCONNECT_PORT,
+		.in_size = sizeof(struct hv_input_disconnect_port),
+		.handler = mshv_sim_disconnect_port,
+	}, {
+		.code = HVCALL_DELETE_PORT,
+		.in_size = sizeof(struct hv_input_delete_port),
+		.handler = mshv_sim_delete_port,
+	}, {
+		.code = HVCALL_NOTIFY_PORT_RING_EMPTY,
+		.flags = MSHV_SIM_CALL_FAST,
+		.in_size = sizeof(struct hv_input_notify_port_ring_empty),
+		.handler = mshv_sim_notify_port_ring_empty,
 	},
 };
 
@@ -923,6 +946,7 @@ struct mshv_sim *mshv_sim_create(void)
 
 	spin_lock_init(&sim->lock);
 	xa_init_flags(&sim->partitions, XA_FLAGS_ALLOC1);
+	xa_init(&sim->ports);
 	mshv_sim_partition_init(&sim->root, HV_PARTITION_ID_SELF);
 	INIT_LIST_HEAD(&sim->leaked);
 	sim->knobs[MSHV_SIM_KNOB_CREATE_PAGES] = MSHV_SIM_DEFAULT_CREATE_PAGES;
@@ -953,8 +977,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_create);
  */
 unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 {
-	struct mshv_sim_partition *pt;
 	unsigned long id, flags, freed = 0;
+	struct mshv_sim_partition *pt;
 
 	if (!sim)
 		return 0;
@@ -970,9 +994,11 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		mshv_sim_vps_release(sim, pt);
 		freed += mshv_sim_free_pages(&pt->pool.pages);
 		mshv_sim_slat_free(&pt->slat);
+		mshv_sim_connections_release(sim, pt);
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
+	mshv_sim_ports_release(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	freed += mshv_sim_free_pages(&sim->root.pool.pages);
 	freed += mshv_sim_free_pages(&sim->leaked);
@@ -1004,6 +1030,9 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->mapped_pages = sim->mapped_pages;
 	stats->vps = sim->nr_vps;
 	stats->state_pages = sim->state_pages;
+	stats->ports = sim->nr_ports;
+	stats->connections = sim->nr_connections;
+	stats->doorbells = sim->doorbells;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

@@ -2,14 +2,17 @@
 /*
  * The root partition's synthetic interrupt controller in the simulated
  * hypervisor: per CPU, the SynIC MSRs the root programs (SCONTROL, SIMP,
- * SIEFP, SINT0-15, EOM), the message page the hypervisor provides (the
- * root reads its GPA from SIMP and maps it, as on Hyper-V), and the
+ * SIEFP, SIRBP, SINT0-15, EOM), the message page the hypervisor provides
+ * (the root reads its GPA from SIMP and maps it, as on Hyper-V), and the
  * delivery of messages to SINT0 with the TLFS slot protocol: a message is
  * written to the slot only when the slot is free (HVMSG_NONE); otherwise
  * it waits, the message in the slot is flagged "message pending", and the
  * root's write of EOM brings the next one. Each delivery raises the
  * interrupt: an irq_work on the CPU calls the handler the root installed
  * through the seam, in hard interrupt context, as the SynIC vector would.
+ *
+ * The event ring page (SIRBP) is provided the same way; mshv_sim_port.c
+ * fills its rings.
  *
  * Everything here runs with sim->lock held and IRQs disabled, except the
  * irq_work, which calls the handler without the lock.
@@ -52,7 +55,7 @@ static void mshv_sim_synic_irq(struct irq_work *work)
 int mshv_sim_synic_init(struct mshv_sim *sim)
 {
 	struct mshv_sim_synic *synic;
-	unsigned int cpu;
+	unsigned int cpu, i;
 
 	sim->synic = kcalloc(nr_cpu_ids, sizeof(*sim->synic), GFP_KERNEL);
 	if (!sim->synic)
@@ -62,11 +65,15 @@ int mshv_sim_synic_init(struct mshv_sim *sim)
 		synic->sim = sim;
 		synic->cpu = cpu;
 		INIT_LIST_HEAD(&synic->waiting);
+		for (i = 0; i < MSHV_SIM_SINT_COUNT; i++)
+			INIT_LIST_HEAD(&synic->notify[i].node);
 		init_irq_work(&synic->irq, mshv_sim_synic_irq);
 		synic->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!synic->page)
+		synic->rings = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!synic->page || !synic->rings)
 			goto err_free;
 		synic->simp = page_to_pfn(synic->page) << HV_HYP_PAGE_SHIFT;
+		synic->sirbp = page_to_pfn(synic->rings) << HV_HYP_PAGE_SHIFT;
 		synic->sint[0] = HV_SYNIC_SINT_MASKED;
 	}
 	return 0;
@@ -92,6 +99,8 @@ void mshv_sim_synic_free(struct mshv_sim *sim)
 		irq_work_sync(&sim->synic[cpu].irq);
 		if (sim->synic[cpu].page)
 			__free_page(sim->synic[cpu].page);
+		if (sim->synic[cpu].rings)
+			__free_page(sim->synic[cpu].rings);
 	}
 	kfree(sim->synic);
 	sim->synic = NULL;
@@ -209,6 +218,9 @@ u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg)
 	case HV_MSR_SIEFP:
 		value = synic->siefp;
 		break;
+	case HV_MSR_SIRBP:
+		value = synic->sirbp;
+		break;
 	default:
 		if (reg >= HV_MSR_SINT0 &&
 		    reg < HV_MSR_SINT0 + MSHV_SIM_SINT_COUNT)
@@ -226,7 +238,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_msr);
  * @reg: HV_MSR_*
  * @value: the value
  *
- * SIMP keeps the page the simulator chose: only its enable bit changes.
+ * SIMP and SIRBP keep the pages the simulator chose: only their enable
+ * bits change.
  * Writing EOM, or enabling or unmasking SINT0, delivers the next waiting
  * message if the slot is free; enabling or unmasking SINT0 while a
  * message is still in the slot raises the interrupt again.
@@ -251,6 +264,13 @@ void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value)
 		break;
 	case HV_MSR_SIEFP:
 		synic->siefp = value;
+		break;
+	case HV_MSR_SIRBP:
+		/* A ring starts empty each time it is enabled. */
+		if (value & ~synic->sirbp & HV_SYNIC_SIRBP_ENABLE)
+			mshv_sim_synic_rings_reset(synic);
+		synic->sirbp = (synic->sirbp & HV_HYP_PAGE_MASK) |
+			       (value & HV_SYNIC_SIRBP_ENABLE);
 		break;
 	case HV_MSR_EOM:
 		break;

@@ -949,7 +949,8 @@ static int mshv_sim_vp_write(void *ctx, u64 gpa, const void *buf, u32 len,
 	struct mshv_sim_vp *vp = ctx;
 
 	/* With MSHV_SIM_ACCESS_WRITE the buffer is only read. */
-	if (mshv_sim_lapic_mmio(vp, gpa, (void *)buf, len, true))
+	if (mshv_sim_lapic_mmio(vp, gpa, (void *)buf, len, true) ||
+	    mshv_sim_doorbell_write(vp->sim, vp->pt, gpa, buf, len))
 		return 0;
 	return mshv_sim_slat_access(vp->pt, gpa, (void *)buf, len,
 				    MSHV_SIM_ACCESS_WRITE, fault);

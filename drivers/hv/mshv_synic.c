@@ -10,6 +10,14 @@
  * An HVMSG_X64_APIC_EOI says that a guest ended a level-triggered
  * interrupt, which resampling irqfds pass on to the VMM.
  *
+ * Doorbells (ioeventfds) use SINT5, programmed "as intercept" on the same
+ * vector: when a guest write rings a doorbell, the hypervisor queues its
+ * port id in this CPU's SINT5 event ring (the page SIRBP points to) and,
+ * unless the ring's signal_masked byte says the root is already at it,
+ * posts HVMSG_SYNIC_SINT_INTERCEPT for SINT5 in the SINT0 slot. The
+ * handler consumes the ring in order, zeroing each entry, then unmasks
+ * the ring and looks once more, so that no entry is stranded.
+ *
  * The message slot protocol is the TLFS one: the handler consumes the
  * message in its slot, frees the slot by writing HVMSG_NONE, and if the
  * hypervisor flagged more messages as pending, asks for the next one by
@@ -30,6 +38,10 @@
 
 /* This CPU's SynIC message page, mapped while the CPU is online. */
 static DEFINE_PER_CPU(struct hv_message_page *, mshv_synic_page);
+/* This CPU's SynIC event ring page, mapped while the CPU is online. */
+static DEFINE_PER_CPU(struct hv_synic_event_ring_page *, mshv_synic_rings);
+/* Next entry of this CPU's doorbell ring to consume; the handler's own. */
+static DEFINE_PER_CPU(unsigned int, mshv_synic_ring_tail);
 /* cpuhp state of the per-CPU set-up, for its removal. */
 static enum cpuhp_state mshv_synic_cpuhp;
 
@@ -43,6 +55,61 @@ mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair)
 		      HV_SCHEDULER_MESSAGE_PAIR_COUNT);
 	for (i = 0; i < count; i++)
 		mshv_vp_kick(pair->partition_ids[i], pair->vp_indexes[i]);
+}
+
+/* Take the next port id out of @ring, or return 0 if there is none. */
+static u32 mshv_synic_ring_pop(struct hv_synic_event_ring *ring)
+{
+	unsigned int tail = this_cpu_read(mshv_synic_ring_tail);
+	u32 port_id = READ_ONCE(ring->data[tail]);
+
+	if (!port_id)
+		return 0;
+	WRITE_ONCE(ring->data[tail], 0);
+	this_cpu_write(mshv_synic_ring_tail,
+		       (tail + 1) % HV_SYNIC_EVENT_RING_MESSAGE_COUNT);
+	return port_id;
+}
+
+/*
+ * The next doorbell of this CPU's ring. When the ring is empty, first let
+ * the hypervisor refill it if it overflowed, then unmask it and look
+ * again: an entry queued before the unmask raised no message.
+ */
+static u32 mshv_synic_next_doorbell(struct hv_synic_event_ring *ring)
+{
+	u32 port_id = mshv_synic_ring_pop(ring);
+
+	if (port_id)
+		return port_id;
+	if (READ_ONCE(ring->ring_full)) {
+		WRITE_ONCE(ring->ring_full, 0);
+		mshv_hvcall_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX);
+		port_id = mshv_synic_ring_pop(ring);
+		if (port_id)
+			return port_id;
+	}
+	WRITE_ONCE(ring->signal_masked, 0);
+	mb();	/* unmasked before the last look */
+	port_id = mshv_synic_ring_pop(ring);
+	if (port_id)
+		WRITE_ONCE(ring->signal_masked, 1);
+	return port_id;
+}
+
+/* Ring the doorbells this CPU's SINT5 event ring holds. */
+static void mshv_synic_doorbells(const struct hv_notification_message_payload *n)
+{
+	struct hv_synic_event_ring_page *rings;
+	struct hv_synic_event_ring *ring;
+	u32 port_id;
+
+	rings = this_cpu_read(mshv_synic_rings);
+	if (!rings || n->sint_index != HV_SYNIC_DOORBELL_SINT_INDEX)
+		return;
+	ring = &rings->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
+	while ((port_id = mshv_synic_next_doorbell(ring)))
+		mshv_doorbell_ring(port_id);
 }
 
 static void mshv_synic_handle(const struct hv_message *msg)
@@ -63,6 +130,9 @@ static void mshv_synic_handle(const struct hv_message *msg)
 		if (mshv_scheduler_type != HV_SCHEDULER_TYPE_ROOT)
 			break;
 		mshv_synic_vp_signals((const void *)msg->u.payload);
+		break;
+	case HVMSG_SYNIC_SINT_INTERCEPT:
+		mshv_synic_doorbells((const void *)msg->u.payload);
 		break;
 	case HVMSG_X64_APIC_EOI:
 		eoi = (const void *)msg->u.payload;
@@ -107,9 +177,20 @@ static void mshv_synic_poll(void)
 	local_irq_enable();
 }
 
+/* Map the hypervisor's page whose GPA the SynIC MSR @msr holds. */
+static void *mshv_synic_map(unsigned int msr, u64 *value)
+{
+	local_irq_disable();
+	*value = hv_seam_get_msr(msr);
+	local_irq_enable();
+	return memremap(*value & HV_HYP_PAGE_MASK, HV_HYP_PAGE_SIZE,
+			MEMREMAP_WB);
+}
+
 /*
- * Map the message page the hypervisor chose (the root does not provide
- * its own), enable it if VMBus has not, and unmask SINT0 on the SynIC
+ * Map the message page and the event ring page the hypervisor chose (the
+ * root does not provide its own), enable them (the message page only if
+ * VMBus has not), and unmask SINT0 and the doorbell SINT on the SynIC
  * callback vector. A message left in the slot while the CPU was offline
  * is handled at once.
  */
@@ -118,18 +199,21 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 	union hv_synic_scontrol sctrl;
 	union hv_synic_simp simp;
 	union hv_synic_sint sint;
-	void *page;
+	void *page, *rings;
+	u64 sirbp;
 
-	local_irq_disable();
-	simp.as_uint64 = hv_seam_get_msr(HV_MSR_SIMP);
-	local_irq_enable();
-	page = memremap(simp.base_simp_gpa << HV_HYP_PAGE_SHIFT,
-			HV_HYP_PAGE_SIZE, MEMREMAP_WB);
-	if (!page) {
-		pr_err("cannot map the SynIC message page of CPU %u\n", cpu);
-		return -EFAULT;
+	page = mshv_synic_map(HV_MSR_SIMP, &simp.as_uint64);
+	if (!page)
+		goto err_map;
+	rings = mshv_synic_map(HV_MSR_SIRBP, &sirbp);
+	if (!rings) {
+		memunmap(page);
+		goto err_map;
 	}
 	this_cpu_write(mshv_synic_page, page);
+	this_cpu_write(mshv_synic_rings, rings);
+	/* The hypervisor starts a newly enabled ring at its first entry. */
+	this_cpu_write(mshv_synic_ring_tail, 0);
 
 	sint.as_uint64 = 0;
 	sint.vector = HYPERVISOR_CALLBACK_VECTOR;
@@ -141,8 +225,11 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 		simp.simp_enabled = 1;
 		hv_seam_set_msr(HV_MSR_SIMP, simp.as_uint64);
 	}
+	hv_seam_set_msr(HV_MSR_SIRBP, sirbp | HV_SYNIC_SIRBP_ENABLE);
 	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
 			sint.as_uint64);
+	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_DOORBELL_SINT_INDEX,
+			sint.as_uint64 | HV_SYNIC_SINT_AS_INTERCEPT);
 	sctrl.as_uint64 = hv_seam_get_msr(HV_MSR_SCONTROL);
 	if (!sctrl.enable) {
 		sctrl.enable = 1;
@@ -152,40 +239,53 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 
 	mshv_synic_poll();
 	return 0;
+
+err_map:
+	pr_err("cannot map the SynIC pages of CPU %u\n", cpu);
+	return -EFAULT;
 }
 
 /*
- * Mask SINT0, handle what is left in its slot, and unmap the page. The
- * message page and the SynIC stay enabled: VMBus shares them in the root
- * partition.
+ * Mask SINT0 and the doorbell SINT, handle what is left in the slot,
+ * disable the event ring and unmap the pages. The message page and the
+ * SynIC stay enabled: VMBus shares them in the root partition.
  */
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
-	union hv_synic_sint sint;
-	void *page;
+	void *page, *rings;
+	u64 sirbp;
 
-	sint.as_uint64 = 0;
-	sint.masked = 1;
 	local_irq_disable();
+	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_DOORBELL_SINT_INDEX,
+			HV_SYNIC_SINT_MASKED);
 	hv_seam_set_msr(HV_MSR_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
-			sint.as_uint64);
+			HV_SYNIC_SINT_MASKED);
 	local_irq_enable();
 	/* No VP waits forever for a message that arrived just before. */
 	mshv_synic_poll();
 
+	local_irq_disable();
+	sirbp = hv_seam_get_msr(HV_MSR_SIRBP);
+	hv_seam_set_msr(HV_MSR_SIRBP, sirbp & ~HV_SYNIC_SIRBP_ENABLE);
+	local_irq_enable();
+
 	page = this_cpu_read(mshv_synic_page);
+	rings = this_cpu_read(mshv_synic_rings);
 	this_cpu_write(mshv_synic_page, NULL);
-	/* A handler running on this CPU has finished with the page. */
+	this_cpu_write(mshv_synic_rings, NULL);
+	/* A handler running on this CPU has finished with the pages. */
 	synchronize_rcu();
+	memunmap(rings);
 	memunmap(page);
 	return 0;
 }
 
 /**
- * mshv_synic_init() - take SINT0 of every CPU
+ * mshv_synic_init() - take SINT0 and the doorbell SINT of every CPU
  *
- * Installs the SynIC handler, then enables the message page and SINT0 on
- * every online CPU and on each CPU that comes online later.
+ * Installs the SynIC handler, then enables the message page, the event
+ * ring page, SINT0 and the doorbell SINT on every online CPU and on each
+ * CPU that comes online later.
  *
  * Return: 0, or a negative errno with nothing left installed.
  */
@@ -206,9 +306,9 @@ int mshv_synic_init(void)
 }
 
 /**
- * mshv_synic_exit() - give SINT0 back on every CPU
+ * mshv_synic_exit() - give the SINTs back on every CPU
  *
- * Masks SINT0 and unmaps the message pages, then removes the handler and
+ * Masks the SINTs and unmaps the pages, then removes the handler and
  * waits until no CPU runs it any more.
  */
 void mshv_synic_exit(void)

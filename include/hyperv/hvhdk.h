@@ -1093,6 +1093,205 @@ struct hv_vp_register_page {
 /* The most reps of one HvUnmapGpaPages call (as mainline issues them). */
 #define HV_UNMAP_GPA_MAX_PAGES		512
 
+/* ---- Ports and doorbells ------------------------------------------------ */
+
+#define HVCALL_DELETE_PORT			0x0058
+#define HVCALL_DISCONNECT_PORT			0x005B
+#define HVCALL_NOTIFY_PORT_RING_EMPTY		0x008B
+#define HVCALL_CREATE_PORT			0x0095
+#define HVCALL_CONNECT_PORT			0x0096
+
+/* A port or connection id is 24 bits wide; 0 is not used. */
+#define HV_PORT_ID_MAX				0xFFFFFF
+/* The port type of a doorbell: a guest write signals the port. */
+#define HV_PORT_TYPE_DOORBELL			4
+/* A port whose signals may go to any of the root's processors. */
+#define HV_ANY_VP				0xFFFFFFFF
+
+/* hv_connection_info.doorbell_flags: how a write must look to match. */
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK	GENMASK_ULL(2, 0)
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY	0
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE	1
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD	2
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD	3
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD	4
+#define HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE	BIT_ULL(31)
+
+/**
+ * struct hv_port_info - what a port is, as HvCreatePort takes it
+ * @port_type: HV_PORT_TYPE_*
+ * @reserved: reserved, zero
+ * @target_sint: doorbell: the SINT of the port's owner that is signalled
+ * @target_vp: doorbell: the VP (in the root: processor) signalled, or
+ *	HV_ANY_VP
+ * @rsvdz: reserved, zero
+ */
+struct hv_port_info {
+	u32 port_type;
+	u32 reserved;
+	u32 target_sint;
+	u32 target_vp;
+	u64 rsvdz;
+} __packed;
+
+/**
+ * struct hv_input_create_port - HvCreatePort input
+ * @port_partition_id: the partition that owns the port
+ * @port_id: the port's id, chosen by the caller
+ * @port_vtl: VTL of the port, 0
+ * @min_connection_vtl: lowest VTL that may connect, 0
+ * @reserved: reserved, zero
+ * @connection_partition_id: the partition that may connect to the port
+ * @port_info: the port's type and target
+ * @proximity_domain_info: NUMA hint for the port's memory; zero for none
+ */
+struct hv_input_create_port {
+	u64 port_partition_id;
+	u32 port_id;
+	u8 port_vtl;
+	u8 min_connection_vtl;
+	u16 reserved;
+	u64 connection_partition_id;
+	struct hv_port_info port_info;
+	struct hv_proximity_domain_info proximity_domain_info;
+} __packed;
+
+/**
+ * struct hv_connection_info - what a connection is, as HvConnectPort
+ *	takes it
+ * @port_type: HV_PORT_TYPE_*; that of the port
+ * @reserved: reserved, zero
+ * @doorbell_gpa: doorbell: the guest physical address watched
+ * @trigger_value: doorbell: the value a write must have, unless
+ *	HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE is set
+ * @doorbell_flags: doorbell: HV_DOORBELL_FLAG_* bits
+ */
+struct hv_connection_info {
+	u32 port_type;
+	u32 reserved;
+	u64 doorbell_gpa;
+	u64 trigger_value;
+	u64 doorbell_flags;
+} __packed;
+
+/**
+ * struct hv_input_connect_port - HvConnectPort input
+ * @connection_partition_id: the partition the connection belongs to
+ * @connection_id: the connection's id, chosen by the caller
+ * @connection_vtl: VTL of the connection, 0
+ * @reserved1: reserved, zero
+ * @port_partition_id: the partition that owns the port
+ * @port_id: the port connected to
+ * @reserved2: reserved, zero
+ * @connection_info: the connection's type and trigger
+ * @proximity_domain_info: NUMA hint; zero for none
+ */
+struct hv_input_connect_port {
+	u64 connection_partition_id;
+	u32 connection_id;
+	u8 connection_vtl;
+	u8 reserved1[3];
+	u64 port_partition_id;
+	u32 port_id;
+	u32 reserved2;
+	struct hv_connection_info connection_info;
+	struct hv_proximity_domain_info proximity_domain_info;
+} __packed;
+
+/* hv_input_disconnect_port.flags: the connection is a doorbell. */
+#define HV_DISCONNECT_PORT_IS_DOORBELL		BIT(0)
+
+/**
+ * struct hv_input_disconnect_port - HvDisconnectPort input
+ * @connection_partition_id: the partition the connection belongs to
+ * @connection_id: the connection
+ * @flags: HV_DISCONNECT_PORT_* bits
+ */
+struct hv_input_disconnect_port {
+	u64 connection_partition_id;
+	u32 connection_id;
+	u32 flags;
+} __packed;
+
+/**
+ * struct hv_input_delete_port - HvDeletePort input
+ * @port_partition_id: the partition that owns the port
+ * @port_id: the port
+ * @reserved: reserved, zero
+ */
+struct hv_input_delete_port {
+	u64 port_partition_id;
+	u32 port_id;
+	u32 reserved;
+} __packed;
+
+/**
+ * struct hv_input_notify_port_ring_empty - HvNotifyPortRingEmpty input
+ *	(a fast call: one register)
+ * @sint_index: the SINT whose event ring the root emptied
+ * @reserved: reserved, zero
+ */
+struct hv_input_notify_port_ring_empty {
+	u32 sint_index;
+	u32 reserved;
+} __packed;
+
+/*
+ * The root's SINT for doorbells. It is programmed "as intercept": a
+ * doorbell signal puts the port id into this SINT's event ring and, unless
+ * the ring's signal_masked byte is set, posts HVMSG_SYNIC_SINT_INTERCEPT
+ * naming the SINT in the root's SINT0 slot.
+ */
+#define HV_SYNIC_DOORBELL_SINT_INDEX		5
+#define HVMSG_SYNIC_SINT_INTERCEPT		0x80000061
+/* hv_synic_sint bit: the SINT's signals arrive as SINT0 messages. */
+#define HV_SYNIC_SINT_AS_INTERCEPT		BIT_ULL(19)
+
+/**
+ * struct hv_notification_message_payload - HVMSG_SYNIC_SINT_INTERCEPT
+ * @sint_index: the SINT that was signalled
+ */
+struct hv_notification_message_payload {
+	u32 sint_index;
+} __packed;
+
+#ifndef HV_X64_MSR_SIRBP
+/* The SynIC event ring base page MSR: enable bit and page GPA. */
+#define HV_X64_MSR_SIRBP			0x40000085
+#endif
+#ifndef HV_MSR_SIRBP
+#define HV_MSR_SIRBP				HV_X64_MSR_SIRBP
+#endif
+#define HV_SYNIC_SIRBP_ENABLE			BIT_ULL(0)
+
+#define HV_SYNIC_EVENT_RING_MESSAGE_COUNT	63
+
+/**
+ * struct hv_synic_event_ring - one SINT's ring of signalled port ids
+ * @signal_masked: set by the hypervisor when it notifies the root; while
+ *	set, new entries raise no notification. The root clears it once
+ *	it has emptied the ring.
+ * @ring_full: set by the hypervisor when a signal found no free entry;
+ *	the root clears it and calls HvNotifyPortRingEmpty
+ * @reserved: reserved, zero
+ * @data: the ring: non-zero entries are port ids, which the root consumes
+ *	in order and zeroes
+ */
+struct hv_synic_event_ring {
+	u8 signal_masked;
+	u8 ring_full;
+	u16 reserved;
+	u32 data[HV_SYNIC_EVENT_RING_MESSAGE_COUNT];
+} __packed;
+
+/**
+ * struct hv_synic_event_ring_page - the page SIRBP points to
+ * @sint_event_ring: a ring per SINT
+ */
+struct hv_synic_event_ring_page {
+	struct hv_synic_event_ring sint_event_ring[HV_SYNIC_SINT_COUNT];
+};
+
 /* The hypervisor reads and writes these exactly as laid out here. */
 static_assert(sizeof(struct hv_deposit_memory) == 8);
 static_assert(sizeof(struct hv_input_create_partition) == 56);
@@ -1148,6 +1347,15 @@ static_assert(offsetof(struct hv_vp_register_page, segment) == 256);
 static_assert(offsetof(struct hv_vp_register_page, cr0) == 352);
 static_assert(offsetof(struct hv_vp_register_page, xfem) == 424);
 static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 688);
+static_assert(sizeof(struct hv_input_create_port) == 56);
+static_assert(offsetof(struct hv_input_create_port, port_info) == 24);
+static_assert(sizeof(struct hv_input_connect_port) == 72);
+static_assert(offsetof(struct hv_input_connect_port, connection_info) == 32);
+static_assert(sizeof(struct hv_input_disconnect_port) == 16);
+static_assert(sizeof(struct hv_input_delete_port) == 16);
+static_assert(sizeof(struct hv_input_notify_port_ring_empty) == 8);
+static_assert(sizeof(struct hv_synic_event_ring) == 256);
+static_assert(sizeof(struct hv_synic_event_ring_page) == HV_HYP_PAGE_SIZE);
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tests of the interrupt ioctls of a /dev/mshv partition: MSHV_SET_MSI_ROUTING
- * and MSHV_IRQFD, their error cases, and teardown in any order.
+ * Tests of the interrupt and event ioctls of a /dev/mshv partition:
+ * MSHV_SET_MSI_ROUTING, MSHV_IRQFD and MSHV_IOEVENTFD, their error cases,
+ * and teardown in any order.
  *
  * Everything is skipped when /dev/mshv does not exist. The tests that count
  * the hypervisor's HvAssertVirtualInterrupt calls read the test-only
@@ -430,6 +431,204 @@ TEST_F(irq, eventfd_closed_while_signalling)
 	pthread_join(thread, NULL);
 	close(fd);
 	EXPECT_EQ(0, route_one(self->pt, 7, MSI_LEVEL(0x64)));
+}
+
+/* ---- MSHV_IOEVENTFD ----------------------------------------------------- */
+
+#define HVCALL_DELETE_PORT		0x0058
+#define HVCALL_CREATE_PORT		0x0095
+#define HVCALL_CONNECT_PORT		0x0096
+
+enum {
+	DATAMATCH = 1 << MSHV_IOEVENTFD_BIT_DATAMATCH,
+	PIO = 1 << MSHV_IOEVENTFD_BIT_PIO,
+	IO_DEASSIGN = 1 << MSHV_IOEVENTFD_BIT_DEASSIGN,
+};
+
+static int ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
+		     __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IOEVENTFD, &args) < 0 ? -errno : 0;
+}
+
+/* The simulator's doorbell ports and connections. */
+static void doorbells(struct __test_metadata *_metadata, __u64 *ports,
+		      __u64 *conns)
+{
+	ASSERT_EQ(0, sim_read_u64("ports", ports));
+	ASSERT_EQ(0, sim_read_u64("connections", conns));
+}
+
+TEST_F(irq, ioeventfd_bad_args)
+{
+	struct mshv_user_ioeventfd args = { .fd = self->efd, .len = 4 };
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	__u64 addr = 0xfe000000;
+
+	ASSERT_LE(0, null);
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 4, 0, 1u << 3));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 4, 0,
+				     0x80000000u));
+	args.rsvd[3] = 1;
+	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IOEVENTFD, &args));
+	EXPECT_EQ(EINVAL, errno);
+	/* Port I/O is not supported, not even to deassign. */
+	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(self->pt, self->efd, 0x80, 1, 0,
+					 PIO));
+	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(self->pt, self->efd, 0x80, 1, 0,
+					 PIO | IO_DEASSIGN));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 3, 0, 0));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 16, 0, 0));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, ~0ULL - 3, 8, 0, 0));
+	EXPECT_EQ(-EBADF, ioeventfd(self->pt, -1, addr, 4, 0, 0));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, null, addr, 4, 0, 0));
+	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 0,
+				     IO_DEASSIGN));
+	EXPECT_EQ(-EBADF, ioeventfd(self->pt, -1, addr, 4, 0, IO_DEASSIGN));
+	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IOEVENTFD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->dev, MSHV_IOEVENTFD, &args));
+	EXPECT_EQ(ENOTTY, errno);
+	close(null);
+}
+
+/*
+ * Two ioeventfds collide when they have the same address and length and
+ * either matches any value or both match the same one; deassign must
+ * name the ioeventfd exactly.
+ */
+TEST_F(irq, ioeventfd_assign_deassign)
+{
+	__u64 addr = 0xfe001000;
+	int other = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
+	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr, 4, 7, DATAMATCH));
+	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr, 4, 0, 0));
+	EXPECT_EQ(0, ioeventfd(self->pt, other, addr, 4, 8, DATAMATCH));
+	/* Another length, an overlapping address: no collision. */
+	EXPECT_EQ(0, ioeventfd(self->pt, other, addr, 2, 7, DATAMATCH));
+	EXPECT_EQ(0, ioeventfd(self->pt, other, addr + 2, 4, 7, DATAMATCH));
+	/* The same eventfd at another address. */
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr + 8, 0, 0, 0));
+	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr + 8, 0, 5,
+				     DATAMATCH));
+
+	/* Deassign: every field must match. */
+	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, other, addr, 4, 7,
+				     DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 7,
+				     IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 2, 7,
+				     DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7,
+			       DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 7,
+				     DATAMATCH | IO_DEASSIGN));
+	/* A wildcard is deassigned whatever datamatch says. */
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr + 8, 0, 99,
+			       IO_DEASSIGN));
+	/* The freed slot can be taken again. */
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
+	close(other);
+}
+
+/* Each ioeventfd is a doorbell port; closing the partition removes all. */
+TEST_F(irq, ioeventfd_ports_released)
+{
+	__u64 ports0, conns0, ports, conns;
+	int i;
+
+	if (!self->sim)
+		SKIP(return, "needs the hypervisor simulator");
+	doorbells(_metadata, &ports0, &conns0);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe002000 + 8 * i,
+				       8, i, DATAMATCH));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 8, ports);
+	EXPECT_EQ(conns0 + 8, conns);
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe002000, 8, 0,
+			       DATAMATCH | IO_DEASSIGN));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 7, ports);
+	EXPECT_EQ(conns0 + 7, conns);
+
+	close(self->pt);
+	self->pt = -1;
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
+	EXPECT_EQ(conns0, conns);
+}
+
+/*
+ * A hypervisor short of memory for a port or a connection gets a deposit
+ * and the call is retried; a connection that fails takes its port with it.
+ */
+TEST_F(irq, ioeventfd_hypercall_failures)
+{
+	__u64 ports0, conns0, ports, conns;
+
+	if (!self->sim)
+		SKIP(return, "needs the hypervisor simulator");
+	doorbells(_metadata, &ports0, &conns0);
+	ASSERT_EQ(0, sim_fault(HVCALL_CREATE_PORT, 1,
+			       HV_STATUS_INSUFFICIENT_MEMORY));
+	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
+			       HV_STATUS_INSUFFICIENT_MEMORY));
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe003000, 4, 0, 0));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 1, ports);
+	EXPECT_EQ(conns0 + 1, conns);
+
+	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
+			       HV_STATUS_INVALID_PARAMETER));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
+				     0));
+	ASSERT_EQ(0, sim_fault(HVCALL_CREATE_PORT, 1,
+			       HV_STATUS_ACCESS_DENIED));
+	EXPECT_EQ(-EACCES, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
+				     0));
+	ASSERT_EQ(0, sim_fault_clear());
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 1, ports);
+	EXPECT_EQ(conns0 + 1, conns);
+	/* Nothing was left behind: the address is free. */
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0, 0));
+}
+
+/*
+ * The ioeventfd holds its eventfd: closing the fd first changes nothing,
+ * and the partition's release still removes the doorbell.
+ */
+TEST_F(irq, ioeventfd_eventfd_closed_first)
+{
+	__u64 ports0 = 0, conns0 = 0, ports, conns;
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	if (self->sim)
+		doorbells(_metadata, &ports0, &conns0);
+	ASSERT_EQ(0, ioeventfd(self->pt, fd, 0xfe004000, 1, 0, 0));
+	close(fd);
+	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, self->efd, 0xfe004000, 1, 0,
+				     0));
+	close(self->pt);
+	self->pt = -1;
+	if (!self->sim)
+		return;
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
+	EXPECT_EQ(conns0, conns);
 }
 
 TEST_HARNESS_MAIN

@@ -1864,4 +1864,203 @@ TEST_F(irq, assert_bad_vector)
 	EXPECT_EQ(0, *(__u16 *)(self->mem + IRQ_COUNT));
 }
 
+/* ---- Doorbells: guest writes that signal an ioeventfd ------------------ */
+
+#define DB_BASE				0x100000ULL	/* unmapped */
+
+/*
+ * Long mode, stores of 1, 2, 4 and 8 bytes and one more of 4 bytes to
+ * five addresses past guest memory, then HLT:
+ * mov byte [DB_BASE + 0x10], 0x11; mov word [DB_BASE + 0x20], 0x2222;
+ * mov dword [DB_BASE + 0x30], 0x33333333; mov rax, 0x4444444444444444;
+ * mov [DB_BASE + 0x40], rax; mov dword [DB_BASE + 0x50], 0x55; hlt
+ */
+static const __u8 prog_doorbells[] = {
+	0xc6, 0x04, 0x25, 0x10, 0x00, 0x10, 0x00, 0x11,
+	0x66, 0xc7, 0x04, 0x25, 0x20, 0x00, 0x10, 0x00, 0x22, 0x22,
+	0xc7, 0x04, 0x25, 0x30, 0x00, 0x10, 0x00, 0x33, 0x33, 0x33, 0x33,
+	0x48, 0xb8, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+	0x48, 0x89, 0x04, 0x25, 0x40, 0x00, 0x10, 0x00,
+	0xc7, 0x04, 0x25, 0x50, 0x00, 0x10, 0x00, 0x55, 0x00, 0x00, 0x00,
+	0xf4,
+};
+
+/* Offsets in prog_doorbells of the stores, and their lengths. */
+static const struct {
+	__u8 off;
+	__u8 insn_len;
+} db_stores[] = { { 0, 8 }, { 8, 10 }, { 18, 11 }, { 39, 8 }, { 47, 11 } };
+
+static int assign_ioeventfd(int pt, int fd, __u64 addr, __u32 len,
+			    bool datamatch, __u64 value, bool deassign)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = value,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = (datamatch ? 1 << MSHV_IOEVENTFD_BIT_DATAMATCH : 0) |
+			 (deassign ? 1 << MSHV_IOEVENTFD_BIT_DEASSIGN : 0),
+	};
+
+	return ioctl(pt, MSHV_IOEVENTFD, &args) ? -errno : 0;
+}
+
+/*
+ * Every store rings a doorbell: each ioeventfd is signalled once and the
+ * VP runs to its HLT without a single exit to the VMM.
+ */
+TEST_F(guest, ioeventfd_signalled_without_exit)
+{
+	static const struct {
+		__u64 gpa;
+		__u32 len;
+		bool datamatch;
+		__u64 value;
+	} db[] = {
+		{ DB_BASE + 0x10, 1, false, 0 },
+		{ DB_BASE + 0x20, 2, true, 0x2222 },
+		{ DB_BASE + 0x30, 4, true, 0x33333333 },
+		{ DB_BASE + 0x40, 8, true, 0x4444444444444444ULL },
+		{ DB_BASE + 0x50, 0, false, 0 },	/* any length */
+	};
+	__u64 rang0 = 0, rang;
+	int fds[ARRAY_SIZE(db)];
+	struct hv_msg msg;
+	unsigned int i;
+
+	if (sim_present())
+		ASSERT_EQ(0, sim_read_u64("doorbells", &rang0));
+	for (i = 0; i < ARRAY_SIZE(db); i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, assign_ioeventfd(self->pt, fds[i], db[i].gpa,
+					      db[i].len, db[i].datamatch,
+					      db[i].value, false));
+	}
+	load(self->mem, prog_doorbells, sizeof(prog_doorbells));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ((__u64)(GUEST_CODE + sizeof(prog_doorbells)), msg.icpt.rip);
+	for (i = 0; i < ARRAY_SIZE(db); i++)
+		EXPECT_EQ(1ULL, eventfd_wait(fds[i]))
+			TH_LOG("doorbell %u was not signalled", i);
+	if (sim_present()) {
+		ASSERT_EQ(0, sim_read_u64("doorbells", &rang));
+		EXPECT_EQ(rang0 + ARRAY_SIZE(db), rang);
+	}
+	for (i = 0; i < ARRAY_SIZE(db); i++)
+		close(fds[i]);
+}
+
+/* A store the doorbell does not match stops the VP like any other. */
+static void expect_store_exit(struct __test_metadata *_metadata, int vp,
+			      unsigned int store, __u64 gpa)
+{
+	struct hv_msg msg;
+
+	ASSERT_EQ(0, run_vp(vp, &msg));
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+	EXPECT_EQ(gpa, msg.mem.gpa);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.mem.h.access_type);
+	EXPECT_EQ(GUEST_CODE + db_stores[store].off, msg.mem.h.rip);
+	/* The VMM emulates the store. */
+	ASSERT_EQ(0, set_reg64(vp, 0, HV_X64_REGISTER_RIP,
+			       msg.mem.h.rip + db_stores[store].insn_len));
+}
+
+/*
+ * Stores of another length or value than a doorbell's, or to a doorbell
+ * that was deassigned, reach the VMM, and signal nothing.
+ */
+TEST_F(guest, ioeventfd_mismatch_exits)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct hv_msg msg;
+	__u64 count;
+
+	ASSERT_LE(0, efd);
+	/* A 2-byte doorbell where a byte is stored. */
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x10, 2, false,
+				      0, false));
+	/* Another value than the one stored. */
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x20, 2, true,
+				      0x2223, false));
+	/* Assigned and deassigned. */
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x30, 4, false,
+				      0, false));
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x30, 4, false,
+				      0, true));
+	load(self->mem, prog_doorbells, sizeof(prog_doorbells));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+
+	expect_store_exit(_metadata, self->vp, 0, DB_BASE + 0x10);
+	expect_store_exit(_metadata, self->vp, 1, DB_BASE + 0x20);
+	expect_store_exit(_metadata, self->vp, 2, DB_BASE + 0x30);
+	expect_store_exit(_metadata, self->vp, 3, DB_BASE + 0x40);
+	expect_store_exit(_metadata, self->vp, 4, DB_BASE + 0x50);
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(efd);
+}
+
+/*
+ * mov ecx, 100; 1: mov dword [DB_BASE + 0x60], ecx; dec ecx; jnz 1b; hlt:
+ * more doorbell signals in a row than an event ring holds (63).
+ */
+static const __u8 prog_doorbell_burst[] = {
+	0xb9, 0x64, 0x00, 0x00, 0x00,
+	0x89, 0x0c, 0x25, 0x60, 0x00, 0x10, 0x00,
+	0xff, 0xc9,
+	0x75, 0xf5,
+	0xf4,
+};
+
+#define HVCALL_NOTIFY_PORT_RING_EMPTY	0x008B
+
+/*
+ * A burst of doorbell writes overflows the event ring: the driver asks
+ * the hypervisor for the signals it could not queue, and the guest runs
+ * on to its HLT. Signals of the same doorbell may be merged, but those
+ * that overflowed are not lost: with the simulator, which merges every
+ * signal that finds the ring full, the eventfd counts 63 + 1.
+ */
+TEST_F(guest, ioeventfd_ring_overflow)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	__u64 notify0 = 0, notify, count, more;
+	bool sim = sim_present();
+	struct hv_msg msg;
+
+	ASSERT_LE(0, efd);
+	if (sim)
+		ASSERT_EQ(0, sim_hypercall_count(HVCALL_NOTIFY_PORT_RING_EMPTY,
+						 &notify0));
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x60, 4, false,
+				      0, false));
+	load(self->mem, prog_doorbell_burst, sizeof(prog_doorbell_burst));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+
+	count = eventfd_wait(efd);
+	usleep(100000);
+	if (read(efd, &more, sizeof(more)) == sizeof(more))
+		count += more;
+	EXPECT_LE(1ULL, count);
+	EXPECT_GE(100ULL, count);
+	if (!sim)
+		goto out;
+	EXPECT_EQ(64ULL, count);
+	ASSERT_EQ(0, sim_hypercall_count(HVCALL_NOTIFY_PORT_RING_EMPTY,
+					 &notify));
+	EXPECT_LT(notify0, notify);
+out:
+	close(efd);
+}
+
 TEST_HARNESS_MAIN

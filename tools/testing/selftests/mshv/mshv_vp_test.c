@@ -1854,6 +1854,74 @@ TEST_F(irq, no_resample_on_edge_eoi)
 	close(rfd);
 }
 
+/* A second handler: counts in IRQ_COUNT and in IRQ_COUNT2. */
+#define IRQ_COUNT2			0x504	/* u16 */
+#define IRQ_HANDLER2			0x1200
+#define IRQ_VECTOR_OTHER		0x42
+
+static const __u8 irq_handler2[] = {
+	0x66, 0x50,				/* push eax */
+	0x66, 0x51,				/* push ecx */
+	0x66, 0x52,				/* push edx */
+	0xff, 0x06, 0x00, 0x05,			/* inc word [IRQ_COUNT] */
+	0xff, 0x06, 0x04, 0x05,			/* inc word [IRQ_COUNT2] */
+	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
+	0x66, 0x31, 0xc0,			/* xor eax, eax */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0x5a,				/* pop edx */
+	0x66, 0x59,				/* pop ecx */
+	0x66, 0x58,				/* pop eax */
+	0xcf,					/* iret */
+};
+
+/*
+ * An irqfd follows its GSI's route: after MSHV_SET_MSI_ROUTING moves the
+ * GSI to another vector, the next signal raises that vector, which the
+ * guest counts with its other handler; a route removed raises nothing.
+ */
+TEST_F(irq, irqfd_follows_routing_update)
+{
+	struct irq_run r = { .vp = self->vp };
+	int efd = eventfd(0, EFD_CLOEXEC);
+	__u32 entry = IRQ_HANDLER2;
+	__u64 one = 1;
+	pthread_t tid;
+
+	ASSERT_LE(0, efd);
+	memcpy(self->mem + IRQ_HANDLER2, irq_handler2, sizeof(irq_handler2));
+	memcpy(self->mem + IRQ_VECTOR_OTHER * 4, &entry, sizeof(entry));
+	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_EDGE, false));
+	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 6));
+	self->mem[IRQ_TARGET] = 3;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+
+	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_COUNT, 2, 1));
+	EXPECT_EQ(0, *(__u16 *)(self->mem + IRQ_COUNT2));
+
+	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_OTHER, false));
+	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_COUNT2, 2, 1));
+	EXPECT_EQ(2, *(__u16 *)(self->mem + IRQ_COUNT));
+
+	/* GSI 6 no longer routed: the signal is dropped. */
+	ASSERT_EQ(0, route_gsi(self->pt, 7, IRQ_VECTOR_EDGE, false));
+	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	usleep(200000);
+	EXPECT_EQ(2, *(__u16 *)(self->mem + IRQ_COUNT));
+
+	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_OTHER, false));
+	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(3, *(__u16 *)(self->mem + IRQ_COUNT));
+	EXPECT_EQ(2, *(__u16 *)(self->mem + IRQ_COUNT2));
+	close(efd);
+}
+
 /* Vectors 0-15 cannot be asserted; nothing reaches the guest. */
 TEST_F(irq, assert_bad_vector)
 {
@@ -2060,6 +2128,83 @@ TEST_F(guest, ioeventfd_ring_overflow)
 					 &notify));
 	EXPECT_LT(notify0, notify);
 out:
+	close(efd);
+}
+
+/* Real mode: store AL to GPA 0x20010 (a doorbell) forever. */
+static const __u8 prog_doorbell_loop[] = {
+	0xb8, 0x00, 0x20,			/* mov ax, 0x2000 */
+	0x8e, 0xd8,				/* mov ds, ax */
+	0xa2, 0x10, 0x00,			/* 1: mov [0x10], al */
+	0xeb, 0xfb,				/* jmp 1b */
+};
+
+struct loop_run {
+	int vp;
+	int err;
+	struct hv_msg msg;
+};
+
+static void *loop_run_thread(void *arg)
+{
+	struct loop_run *r = arg;
+
+	r->err = run_vp(r->vp, &r->msg);
+	return NULL;
+}
+
+/*
+ * Doorbells removed and added while the guest rings them from another
+ * thread, then the partition fd closed under the running VP: the eventfd
+ * was signalled, the kernel reports nothing (the test run checks its
+ * log), and no port is left in the hypervisor.
+ */
+TEST_F(guest, ioeventfd_teardown_while_ringing)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct loop_run r = { .vp = self->vp };
+	__u64 ports0 = 0, ports, count = 0, c;
+	bool sim = sim_present();
+	pthread_t tid;
+	int i;
+
+	ASSERT_LE(0, efd);
+	if (sim)
+		ASSERT_EQ(0, sim_read_u64("ports", &ports0));
+	load(self->mem, prog_doorbell_loop, sizeof(prog_doorbell_loop));
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false, 0,
+				      false));
+	sigaction(SIGUSR1, &sa, NULL);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, loop_run_thread, &r));
+	count = eventfd_wait(efd);
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false,
+					      0, true));
+		ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false,
+					      0, false));
+		usleep(1000);
+	}
+	/* The VP fd keeps the partition; its doorbells go with the fd. */
+	close(self->pt);
+	self->pt = -1;
+	usleep(10000);
+	pthread_kill(tid, SIGUSR1);
+	pthread_join(tid, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	if (read(efd, &c, sizeof(c)) == sizeof(c))
+		count += c;
+	EXPECT_LT(0ULL, count);
+	/* Without doorbells the store stops the VP, or the signal did. */
+	EXPECT_TRUE(r.err == -EINTR ||
+		    (r.err == 0 &&
+		     r.msg.header.message_type == HVMSG_UNMAPPED_GPA))
+		TH_LOG("run ended with %d, message %#x", r.err,
+		       r.msg.header.message_type);
+	if (sim) {
+		ASSERT_EQ(0, sim_read_u64("ports", &ports));
+		EXPECT_EQ(ports0, ports);
+	}
 	close(efd);
 }
 

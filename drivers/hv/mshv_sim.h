@@ -461,8 +461,8 @@ enum {
  *	the hypervisor for an interrupt
  * @blocked: with the root scheduler, HvDispatchVp returned BLOCKED
  *	because of @halted; the root is owed a scheduler signal
- * @eoi_pending: @eoi_vector must be reported to the root
- * @eoi_vector: a level-triggered vector the guest ended
+ * @eoi_queue: level-triggered vectors the guest ended that are still to
+ *	be reported to the root, one message each
  * @signal: the HVMSG_SCHEDULER_VP_SIGNAL_PAIR message announcing that
  *	the VP can run again, while it waits for the root's SINT0 slot
  * @eoi: the HVMSG_X64_APIC_EOI message reporting a level-triggered EOI,
@@ -484,8 +484,7 @@ struct mshv_sim_lapic {
 	u32 icr_high;
 	bool halted;
 	bool blocked;
-	bool eoi_pending;
-	u8 eoi_vector;
+	DECLARE_BITMAP(eoi_queue, MSHV_SIM_APIC_VECTORS);
 	struct mshv_sim_sint_msg signal;
 	struct mshv_sim_sint_msg eoi;
 };

@@ -3392,6 +3392,67 @@ static void mshv_sim_test_lapic_eoi_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, eoi.interrupt_vector, 0x42);
 }
 
+/* The root takes VP 0's APIC EOI message off its SINT0 queue. */
+static void test_take_eoi_msg(struct kunit *test, struct test_guest *g)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *vp = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	pt = mshv_sim_find(sim, g->id, false);
+	if (pt)
+		vp = xa_load(&pt->vps, g->vp);
+	if (vp)
+		mshv_sim_synic_cancel(&vp->lapic.eoi);
+	spin_unlock_irqrestore(&sim->lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+}
+
+static u32 test_eoi_vector(struct kunit *test, struct test_guest *g)
+{
+	struct hv_x64_apic_eoi_message eoi;
+	struct mshv_sim_sint_msg msg;
+
+	test_eoi_msg(test, g, &msg);
+	KUNIT_EXPECT_EQ(test, msg.type, HVMSG_X64_APIC_EOI);
+	memcpy(&eoi, msg.payload, sizeof(eoi));
+	return eoi.interrupt_vector;
+}
+
+/*
+ * Two level-triggered interrupts ended before the root took the first
+ * report: the second EOI waits in the local APIC and is reported once
+ * the message is free again, none is lost.
+ */
+static void mshv_sim_test_lapic_eoi_queue(struct kunit *test)
+{
+	struct test_guest g;
+	u32 vector;
+
+	test_real_guest(test, &g);
+	test_ivt(&g, 0x42, TEST_HANDLER_EOI);
+	test_ivt(&g, 0x44, TEST_HANDLER_EOI);
+	test_expect_blocked(test, &g, 0);
+	for (vector = 0x42; vector <= 0x44; vector += 2)
+		KUNIT_EXPECT_EQ(test,
+				test_assert_irq(test, g.id,
+						HV_X64_INTERRUPT_TYPE_FIXED,
+						HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED,
+						0, vector),
+				HV_STATUS_SUCCESS);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	/* The higher vector was delivered, and ended, first. */
+	KUNIT_EXPECT_EQ(test, test_eoi_vector(test, &g), 0x44);
+
+	test_take_eoi_msg(test, &g);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_eoi_vector(test, &g), 0x42);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+}
+
 /*
  * Vectors in the register page are taken as fixed edge interrupts when the
  * root asks for the scan, and only then.
@@ -3665,6 +3726,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
 	KUNIT_CASE(mshv_sim_test_lapic_priority),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_level),
+	KUNIT_CASE(mshv_sim_test_lapic_eoi_queue),
 	KUNIT_CASE(mshv_sim_test_lapic_register_page),
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),

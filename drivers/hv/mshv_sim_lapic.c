@@ -155,7 +155,7 @@ void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
 	apic->icr_high = 0;
 	apic->halted = false;
 	apic->blocked = false;
-	apic->eoi_pending = false;
+	bitmap_zero(apic->eoi_queue, MSHV_SIM_APIC_VECTORS);
 	INIT_LIST_HEAD(&apic->signal.node);
 	INIT_LIST_HEAD(&apic->eoi.node);
 }
@@ -512,7 +512,7 @@ void mshv_sim_lapic_dispatch_blocked(struct mshv_sim_vp *vp)
 	vp->lapic.blocked = true;
 }
 
-/* EOI: end the highest in-service vector; remember a level-triggered one. */
+/* EOI: end the highest in-service vector; queue a level-triggered one. */
 static void mshv_sim_lapic_eoi(struct mshv_sim_vp *vp)
 {
 	int isrv = mshv_sim_lapic_highest(vp->lapic.isr);
@@ -522,8 +522,7 @@ static void mshv_sim_lapic_eoi(struct mshv_sim_vp *vp)
 	clear_bit(isrv, vp->lapic.isr);
 	if (!test_and_clear_bit(isrv, vp->lapic.tmr))
 		return;
-	vp->lapic.eoi_pending = true;
-	vp->lapic.eoi_vector = isrv;
+	set_bit(isrv, vp->lapic.eoi_queue);
 }
 
 /**
@@ -531,16 +530,21 @@ static void mshv_sim_lapic_eoi(struct mshv_sim_vp *vp)
  * @vp: the VP
  * @eoi: where to put the HVMSG_X64_APIC_EOI payload
  *
+ * The lowest queued vector is reported first.
+ *
  * Return: true if @eoi was filled; the report is then consumed.
  */
 bool mshv_sim_lapic_take_eoi(struct mshv_sim_vp *vp,
 			     struct hv_x64_apic_eoi_message *eoi)
 {
-	if (!vp->lapic.eoi_pending)
+	unsigned long vector;
+
+	vector = find_first_bit(vp->lapic.eoi_queue, MSHV_SIM_APIC_VECTORS);
+	if (vector >= MSHV_SIM_APIC_VECTORS)
 		return false;
-	vp->lapic.eoi_pending = false;
+	clear_bit(vector, vp->lapic.eoi_queue);
 	eoi->vp_index = vp->index;
-	eoi->interrupt_vector = vp->lapic.eoi_vector;
+	eoi->interrupt_vector = vector;
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_take_eoi);

@@ -1442,8 +1442,9 @@ static bool mshv_sim_vp_interrupt(struct mshv_sim_vp *vp,
 
 /*
  * Tell the root, on its SINT0, that @vp ended a level-triggered interrupt.
- * The VP goes on running. One such message is on its way at a time; a
- * later EOI waits until the root has taken it.
+ * The VP goes on running. One such message is on its way at a time; the
+ * EOIs of other vectors wait in the local APIC's queue until the root
+ * has taken it, and are reported one by one.
  */
 static void mshv_sim_vp_post_eoi(struct mshv_sim_vp *vp)
 {

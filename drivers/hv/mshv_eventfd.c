@@ -444,6 +444,8 @@ struct mshv_ioeventfd {
 static DEFINE_XARRAY_ALLOC1(mshv_doorbells);
 /* Next port id to try: ids are reused as late as possible. */
 static u32 mshv_doorbell_next;
+/* Port ids tried for one doorbell whose ports exist already. */
+#define MSHV_DOORBELL_ID_TRIES	16
 
 /* Whether @a and @b would claim the same writes. */
 static bool mshv_ioeventfd_collide(const struct mshv_ioeventfd *a,
@@ -464,45 +466,90 @@ static u64 mshv_ioeventfd_flags(const struct mshv_ioeventfd *p)
 	return flags;
 }
 
+/*
+ * Delete the port of @p's doorbell. If the hypervisor keeps it, the id
+ * stays reserved (a NULL entry), so that it is never given out again.
+ */
+static void mshv_ioeventfd_delete_port(struct mshv_ioeventfd *p)
+{
+	if (mshv_hvcall_delete_port(p->port_id)) {
+		pr_err("doorbell port %u is left in the hypervisor\n",
+		       p->port_id);
+		xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
+		return;
+	}
+	xa_erase(&mshv_doorbells, p->port_id);
+}
+
+/*
+ * Give @p a port id and create its port. An id whose port exists in the
+ * hypervisor already (left by an earlier instance of the driver) stays
+ * reserved, and the next one is tried.
+ */
+static int mshv_ioeventfd_create_port(struct mshv_partition *pt,
+				      struct mshv_ioeventfd *p)
+{
+	unsigned int tries;
+	int ret;
+
+	for (tries = 0; tries < MSHV_DOORBELL_ID_TRIES; tries++) {
+		ret = xa_alloc_cyclic(&mshv_doorbells, &p->port_id, NULL,
+				      XA_LIMIT(1, HV_PORT_ID_MAX),
+				      &mshv_doorbell_next, GFP_KERNEL_ACCOUNT);
+		if (ret < 0)
+			return ret == -EBUSY ? -ENOSPC : ret;
+		ret = mshv_hvcall_create_doorbell_port(pt->pt_id, p->port_id);
+		if (ret != -EADDRINUSE)
+			break;
+		pr_warn("doorbell port %u is taken in the hypervisor\n",
+			p->port_id);
+	}
+	if (ret == -EADDRINUSE)
+		return -ENOSPC;
+	if (ret)
+		xa_erase(&mshv_doorbells, p->port_id);
+	return ret;
+}
+
 /* Register @p's doorbell with the hypervisor and publish it. */
 static int mshv_ioeventfd_register(struct mshv_partition *pt,
 				   struct mshv_ioeventfd *p)
 {
 	int ret;
 
-	ret = xa_alloc_cyclic(&mshv_doorbells, &p->port_id, NULL,
-			      XA_LIMIT(1, HV_PORT_ID_MAX), &mshv_doorbell_next,
-			      GFP_KERNEL_ACCOUNT);
-	if (ret < 0)
-		return ret == -EBUSY ? -ENOSPC : ret;
-
-	ret = mshv_hvcall_create_doorbell(pt->pt_id, p->port_id, p->addr,
-					  p->wildcard ? 0 : p->datamatch,
-					  mshv_ioeventfd_flags(p));
-	if (ret) {
-		xa_erase(&mshv_doorbells, p->port_id);
+	ret = mshv_ioeventfd_create_port(pt, p);
+	if (ret)
 		return ret;
-	}
+	ret = mshv_hvcall_connect_doorbell(pt->pt_id, p->port_id, p->addr,
+					   p->wildcard ? 0 : p->datamatch,
+					   mshv_ioeventfd_flags(p));
+	if (ret)
+		goto delete_port;
 	/* Replaces the reserved entry: no allocation, cannot fail. */
 	xa_store(&mshv_doorbells, p->port_id, p, GFP_KERNEL);
 	return 0;
+
+delete_port:
+	mshv_ioeventfd_delete_port(p);
+	return ret;
 }
 
 /*
- * Take @p's doorbell out of the hypervisor and out of mshv_doorbells. The
- * caller frees @p after an RCU grace period. An id whose port the
- * hypervisor kept stays reserved, so that it is never given out again.
+ * Take @p's doorbell out of mshv_doorbells and out of the hypervisor. The
+ * caller frees @p after an RCU grace period. If the connection cannot be
+ * removed, the port is kept too (it is still connected) with its id.
  */
 static void mshv_ioeventfd_unregister(struct mshv_partition *pt,
 				      struct mshv_ioeventfd *p)
 {
-	if (mshv_hvcall_delete_doorbell(pt->pt_id, p->port_id)) {
-		pr_err("doorbell port %u of partition %llu is left in the hypervisor\n",
+	/* The doorbell may ring until it is disconnected: ignore it. */
+	xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
+	if (mshv_hvcall_disconnect_doorbell(pt->pt_id, p->port_id)) {
+		pr_err("doorbell port %u of partition %llu stays connected\n",
 		       p->port_id, pt->pt_id);
-		xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
 		return;
 	}
-	xa_erase(&mshv_doorbells, p->port_id);
+	mshv_ioeventfd_delete_port(p);
 }
 
 /* Free ioeventfds (on their free_node) once no handler can see them. */
@@ -523,6 +570,7 @@ static int mshv_ioeventfd_assign(struct mshv_partition *pt,
 				 const struct mshv_user_ioeventfd *args)
 {
 	struct mshv_ioeventfd *p, *other;
+	struct eventfd_ctx *eventfd;
 	int ret;
 
 	if (args->len != 0 && args->len != 1 && args->len != 2 &&
@@ -531,36 +579,37 @@ static int mshv_ioeventfd_assign(struct mshv_partition *pt,
 	if (args->addr + args->len < args->addr)
 		return -EINVAL;
 
+	eventfd = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(eventfd))
+		return PTR_ERR(eventfd);
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
-	if (!p)
-		return -ENOMEM;
+	if (!p) {
+		ret = -ENOMEM;
+		goto put;
+	}
+	p->eventfd = eventfd;
 	p->addr = args->addr;
 	p->len = args->len;
 	p->wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
 	if (!p->wildcard)
 		p->datamatch = args->datamatch;
 
-	p->eventfd = eventfd_ctx_fdget(args->fd);
-	if (IS_ERR(p->eventfd)) {
-		ret = PTR_ERR(p->eventfd);
-		goto free;
-	}
 	list_for_each_entry(other, &pt->pt_ioeventfds, node) {
 		if (mshv_ioeventfd_collide(p, other)) {
 			ret = -EEXIST;
-			goto put;
+			goto free;
 		}
 	}
 	ret = mshv_ioeventfd_register(pt, p);
 	if (ret)
-		goto put;
+		goto free;
 	list_add_tail(&p->node, &pt->pt_ioeventfds);
 	return 0;
 
-put:
-	eventfd_ctx_put(p->eventfd);
 free:
 	kfree(p);
+put:
+	eventfd_ctx_put(eventfd);
 	return ret;
 }
 

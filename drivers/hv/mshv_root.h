@@ -327,9 +327,11 @@ int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_assert_interrupt(u64 partition_id,
 				 const struct mshv_lapic_irq *irq);
-int mshv_hvcall_create_doorbell(u64 partition_id, u32 port_id, u64 gpa,
-				u64 value, u64 flags);
-int mshv_hvcall_delete_doorbell(u64 partition_id, u32 port_id);
+int mshv_hvcall_create_doorbell_port(u64 partition_id, u32 port_id);
+int mshv_hvcall_connect_doorbell(u64 partition_id, u32 port_id, u64 gpa,
+				 u64 value, u64 flags);
+int mshv_hvcall_disconnect_doorbell(u64 partition_id, u32 port_id);
+int mshv_hvcall_delete_port(u32 port_id);
 int mshv_hvcall_notify_port_ring_empty(u32 sint_index);
 int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn);

@@ -1196,28 +1196,58 @@ static u64 mshv_connect_doorbell_once(void *data)
 }
 
 /**
- * mshv_hvcall_create_doorbell() - have guest writes signal the root
+ * mshv_hvcall_create_doorbell_port() - create a port for a doorbell
+ * @partition_id: the child partition that may connect to it
+ * @port_id: a port id (1 to HV_PORT_ID_MAX) no other port of the root
+ *	uses; it is what the root finds in its doorbell event ring when
+ *	the doorbell rings
+ *
+ * The port belongs to the root and signals the root's doorbell SINT on
+ * any processor. Its memory comes from the root's pool, which is
+ * deposited into when the hypervisor runs short.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, -EADDRINUSE if the hypervisor has a port
+ * @port_id already (one an earlier instance of the driver could not
+ * delete), else a negative errno.
+ */
+int mshv_hvcall_create_doorbell_port(u64 partition_id, u32 port_id)
+{
+	struct mshv_doorbell_ctx ctx = {
+		.partition_id = partition_id,
+		.port_id = port_id,
+	};
+	u64 status;
+	int ret;
+
+	ret = mshv_hvcall_with_deposit(mshv_create_doorbell_port_once, &ctx,
+				       HV_PARTITION_ID_SELF, &status);
+	if (ret && hv_result(status) == HV_STATUS_INVALID_PORT_ID)
+		return -EADDRINUSE;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_doorbell_port);
+
+/**
+ * mshv_hvcall_connect_doorbell() - connect a partition to its doorbell port
  * @partition_id: the child partition
- * @port_id: a port id (1 to HV_PORT_ID_MAX) no other doorbell uses; it
- *	also names the connection, and it is what the root finds in its
- *	doorbell event ring when the doorbell rings
+ * @port_id: the port, created by mshv_hvcall_create_doorbell_port(); the
+ *	connection gets the same id
  * @gpa: the guest physical address watched
  * @value: the value a write must have, unless @flags has
  *	HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE
  * @flags: HV_DOORBELL_FLAG_* bits: the write size and whether any value
  *	matches
  *
- * Creates a root-owned doorbell port that signals the root's doorbell
- * SINT on any processor, then connects @partition_id to it. The port's
- * memory comes from the root's pool and the connection's from the
- * child's; each is deposited into when the hypervisor runs short. If the
- * connection fails, the port is deleted again.
+ * From then on a matching guest write signals the port. The connection's
+ * memory comes from the child's pool, which is deposited into when the
+ * hypervisor runs short.
  *
  * Context: process context, may sleep.
  * Return: 0 on success, else a negative errno.
  */
-int mshv_hvcall_create_doorbell(u64 partition_id, u32 port_id, u64 gpa,
-				u64 value, u64 flags)
+int mshv_hvcall_connect_doorbell(u64 partition_id, u32 port_id, u64 gpa,
+				 u64 value, u64 flags)
 {
 	struct mshv_doorbell_ctx ctx = {
 		.partition_id = partition_id,
@@ -1226,68 +1256,66 @@ int mshv_hvcall_create_doorbell(u64 partition_id, u32 port_id, u64 gpa,
 		.value = value,
 		.flags = flags,
 	};
-	int ret;
 
-	ret = mshv_hvcall_with_deposit(mshv_create_doorbell_port_once, &ctx,
-				       HV_PARTITION_ID_SELF, NULL);
-	if (ret)
-		return ret;
-	ret = mshv_hvcall_with_deposit(mshv_connect_doorbell_once, &ctx,
-				       partition_id, NULL);
-	if (ret)
-		mshv_hvcall_delete_doorbell(partition_id, port_id);
-	return ret;
+	return mshv_hvcall_with_deposit(mshv_connect_doorbell_once, &ctx,
+					partition_id, NULL);
 }
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_doorbell);
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_connect_doorbell);
 
 /**
- * mshv_hvcall_delete_doorbell() - undo mshv_hvcall_create_doorbell()
+ * mshv_hvcall_disconnect_doorbell() - undo mshv_hvcall_connect_doorbell()
  * @partition_id: the child partition
- * @port_id: the doorbell's port id
+ * @port_id: the doorbell's port id, which is also its connection id
  *
- * Disconnects the partition, then deletes the port. Once this returns the
- * hypervisor puts @port_id into no event ring any more, but entries it
- * put there before may still be waiting to be consumed. A connection
- * that is already gone (with its partition) is not an error.
+ * Once this returns the hypervisor puts @port_id into no event ring any
+ * more; entries it put there before may still wait to be consumed.
  *
- * Context: process context.
- * Return: 0 on success, else the negative errno of the step that failed
- * (which is logged); the port stays if it could not be deleted.
+ * Context: any context.
+ * Return: 0 on success, else the negative errno of the status (logged).
  */
-int mshv_hvcall_delete_doorbell(u64 partition_id, u32 port_id)
+int mshv_hvcall_disconnect_doorbell(u64 partition_id, u32 port_id)
 {
-	struct hv_input_disconnect_port *disconnect;
-	struct hv_input_delete_port *delete;
+	struct hv_input_disconnect_port *input;
 	unsigned long flags;
 	u64 status;
-	int ret;
 
 	local_irq_save(flags);
-	disconnect = hv_seam_input_page();
-	memset(disconnect, 0, sizeof(*disconnect));
-	disconnect->connection_partition_id = partition_id;
-	disconnect->connection_id = port_id;
-	disconnect->flags = HV_DISCONNECT_PORT_IS_DOORBELL;
-	status = hv_seam_hypercall(HVCALL_DISCONNECT_PORT, disconnect, NULL);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->connection_partition_id = partition_id;
+	input->connection_id = port_id;
+	input->flags = HV_DISCONNECT_PORT_IS_DOORBELL;
+	status = hv_seam_hypercall(HVCALL_DISCONNECT_PORT, input, NULL);
 	local_irq_restore(flags);
-	if (hv_result(status) != HV_STATUS_INVALID_PARTITION_ID &&
-	    hv_result(status) != HV_STATUS_INVALID_CONNECTION_ID) {
-		ret = mshv_hvcall_result(HVCALL_DISCONNECT_PORT, status);
-		if (ret)
-			return ret;
-	}
+
+	return mshv_hvcall_result(HVCALL_DISCONNECT_PORT, status);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_disconnect_doorbell);
+
+/**
+ * mshv_hvcall_delete_port() - delete a port of the root
+ * @port_id: the port
+ *
+ * Context: any context.
+ * Return: 0 on success, else the negative errno of the status (logged).
+ */
+int mshv_hvcall_delete_port(u32 port_id)
+{
+	struct hv_input_delete_port *input;
+	unsigned long flags;
+	u64 status;
 
 	local_irq_save(flags);
-	delete = hv_seam_input_page();
-	memset(delete, 0, sizeof(*delete));
-	delete->port_partition_id = HV_PARTITION_ID_SELF;
-	delete->port_id = port_id;
-	status = hv_seam_hypercall(HVCALL_DELETE_PORT, delete, NULL);
+	input = hv_seam_input_page();
+	memset(input, 0, sizeof(*input));
+	input->port_partition_id = HV_PARTITION_ID_SELF;
+	input->port_id = port_id;
+	status = hv_seam_hypercall(HVCALL_DELETE_PORT, input, NULL);
 	local_irq_restore(flags);
 
 	return mshv_hvcall_result(HVCALL_DELETE_PORT, status);
 }
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_doorbell);
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_port);
 
 /**
  * mshv_hvcall_notify_port_ring_empty() - the root emptied an event ring

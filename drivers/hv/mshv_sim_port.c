@@ -14,7 +14,9 @@
  * HVMSG_SYNIC_SINT_INTERCEPT naming the SINT to the root's SINT0. A ring
  * whose next entry is still in use is full: the simulator sets ring_full
  * and remembers that the port has a signal to deliver, and puts it in the
- * ring when the root calls HvNotifyPortRingEmpty.
+ * ring when the root calls HvNotifyPortRingEmpty (or with the next signal
+ * of a port of that SINT that finds room). A signal on a CPU whose ring
+ * is disabled waits the same way.
  *
  * Only what /dev/mshv uses is modelled: doorbell ports owned by the root
  * that signal any processor, and SINTs programmed as intercepts (on
@@ -42,7 +44,7 @@
  * @id: the port id
  * @peer_id: the partition that may connect to the port
  * @sint: the root SINT whose event ring the port's signals go to
- * @pending: a signal found the ring full and waits to be queued
+ * @pending: a signal waits to be queued: the ring was full or disabled
  */
 struct mshv_sim_port {
 	u32 id;
@@ -120,20 +122,42 @@ static void mshv_sim_ring_notify(struct mshv_sim *sim,
 	mshv_sim_synic_post(sim, msg);
 }
 
-/* Signal @port on this CPU. */
+/*
+ * Queue the pending signals of the ports of @sint in this CPU's ring, as
+ * long as there is room, and tell the root if any was queued.
+ */
+static void mshv_sim_ring_refill(struct mshv_sim *sim,
+				 struct mshv_sim_synic *synic, u32 sint)
+{
+	struct mshv_sim_port *port;
+	bool queued = false;
+	unsigned long id;
+
+	if (!(synic->sirbp & HV_SYNIC_SIRBP_ENABLE))
+		return;
+	xa_for_each(&sim->ports, id, port) {
+		if (!port->pending || port->sint != sint)
+			continue;
+		if (!mshv_sim_ring_push(synic, port))
+			break;
+		port->pending = false;
+		queued = true;
+	}
+	if (queued)
+		mshv_sim_ring_notify(sim, synic, sint);
+}
+
+/*
+ * Signal @port on this CPU. The signal waits in the port while the ring
+ * is full or disabled, merged with later ones.
+ */
 static void mshv_sim_port_signal(struct mshv_sim *sim,
 				 struct mshv_sim_port *port)
 {
-	struct mshv_sim_synic *synic = &sim->synic[smp_processor_id()];
-
 	sim->doorbells++;
-	if (!(synic->sirbp & HV_SYNIC_SIRBP_ENABLE))
-		return;
-	if (!mshv_sim_ring_push(synic, port)) {
-		port->pending = true;
-		return;
-	}
-	mshv_sim_ring_notify(sim, synic, port->sint);
+	port->pending = true;
+	mshv_sim_ring_refill(sim, &sim->synic[smp_processor_id()],
+			     port->sint);
 }
 
 /**
@@ -377,8 +401,8 @@ u16 mshv_sim_delete_port(struct mshv_sim *sim, struct mshv_sim_call *call)
  * @sim: the instance
  * @call: the call
  *
- * Queues, in this CPU's ring of the SINT, the signals of ports that found
- * the ring full, as long as there is room.
+ * Queues, in this CPU's ring of the SINT, the signals that waited in
+ * their ports (whichever CPU they came from), as long as there is room.
  *
  * Context: sim->lock held, IRQs disabled.
  * Return: HV_STATUS_*.
@@ -386,27 +410,13 @@ u16 mshv_sim_delete_port(struct mshv_sim *sim, struct mshv_sim_call *call)
 u16 mshv_sim_notify_port_ring_empty(struct mshv_sim *sim,
 				    struct mshv_sim_call *call)
 {
-	struct mshv_sim_synic *synic = &sim->synic[smp_processor_id()];
 	u64 arg = call->fast ? call->fast_input : *(const u64 *)call->in;
 	const struct hv_input_notify_port_ring_empty *in = (const void *)&arg;
-	struct mshv_sim_port *port;
-	bool queued = false;
-	unsigned long id;
 
 	if (in->reserved || in->sint_index >= MSHV_SIM_SINT_COUNT)
 		return HV_STATUS_INVALID_PARAMETER;
-	if (!(synic->sirbp & HV_SYNIC_SIRBP_ENABLE))
-		return HV_STATUS_SUCCESS;
-	xa_for_each(&sim->ports, id, port) {
-		if (!port->pending || port->sint != in->sint_index)
-			continue;
-		if (!mshv_sim_ring_push(synic, port))
-			break;
-		port->pending = false;
-		queued = true;
-	}
-	if (queued)
-		mshv_sim_ring_notify(sim, synic, in->sint_index);
+	mshv_sim_ring_refill(sim, &sim->synic[smp_processor_id()],
+			     in->sint_index);
 	return HV_STATUS_SUCCESS;
 }
 

@@ -97,19 +97,25 @@ static u32 mshv_synic_next_doorbell(struct hv_synic_event_ring *ring)
 	return port_id;
 }
 
-/* Ring the doorbells this CPU's SINT5 event ring holds. */
-static void mshv_synic_doorbells(const struct hv_notification_message_payload *n)
+/* Ring the doorbells this CPU's doorbell event ring holds. */
+static void mshv_synic_drain_doorbells(void)
 {
 	struct hv_synic_event_ring_page *rings;
 	struct hv_synic_event_ring *ring;
 	u32 port_id;
 
 	rings = this_cpu_read(mshv_synic_rings);
-	if (!rings || n->sint_index != HV_SYNIC_DOORBELL_SINT_INDEX)
+	if (!rings)
 		return;
 	ring = &rings->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
 	while ((port_id = mshv_synic_next_doorbell(ring)))
 		mshv_doorbell_ring(port_id);
+}
+
+static void mshv_synic_doorbells(const struct hv_notification_message_payload *n)
+{
+	if (n->sint_index == HV_SYNIC_DOORBELL_SINT_INDEX)
+		mshv_synic_drain_doorbells();
 }
 
 static void mshv_synic_handle(const struct hv_message *msg)
@@ -177,14 +183,35 @@ static void mshv_synic_poll(void)
 	local_irq_enable();
 }
 
-/* Map the hypervisor's page whose GPA the SynIC MSR @msr holds. */
+/*
+ * Map the hypervisor's page whose GPA the SynIC MSR @msr holds; a
+ * hypervisor that provides none (GPA 0) gets no mapping.
+ */
 static void *mshv_synic_map(unsigned int msr, u64 *value)
 {
 	local_irq_disable();
 	*value = hv_seam_get_msr(msr);
 	local_irq_enable();
+	if (!(*value & HV_HYP_PAGE_MASK))
+		return NULL;
 	return memremap(*value & HV_HYP_PAGE_MASK, HV_HYP_PAGE_SIZE,
 			MEMREMAP_WB);
+}
+
+/*
+ * Start this CPU's event rings empty and consumed from their first entry.
+ * A ring left enabled (by a kernel before kexec) is disabled first, so
+ * that the hypervisor does not fill it meanwhile.
+ */
+static void mshv_synic_rings_reset(void *rings, u64 sirbp)
+{
+	if (sirbp & HV_SYNIC_SIRBP_ENABLE) {
+		local_irq_disable();
+		hv_seam_set_msr(HV_MSR_SIRBP, sirbp & ~HV_SYNIC_SIRBP_ENABLE);
+		local_irq_enable();
+	}
+	memset(rings, 0, HV_HYP_PAGE_SIZE);
+	this_cpu_write(mshv_synic_ring_tail, 0);
 }
 
 /*
@@ -210,10 +237,10 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 		memunmap(page);
 		goto err_map;
 	}
+	mshv_synic_rings_reset(rings, sirbp);
+	sirbp &= ~HV_SYNIC_SIRBP_ENABLE;
 	this_cpu_write(mshv_synic_page, page);
 	this_cpu_write(mshv_synic_rings, rings);
-	/* The hypervisor starts a newly enabled ring at its first entry. */
-	this_cpu_write(mshv_synic_ring_tail, 0);
 
 	sint.as_uint64 = 0;
 	sint.vector = HYPERVISOR_CALLBACK_VECTOR;
@@ -247,8 +274,9 @@ err_map:
 
 /*
  * Mask SINT0 and the doorbell SINT, handle what is left in the slot,
- * disable the event ring and unmap the pages. The message page and the
- * SynIC stay enabled: VMBus shares them in the root partition.
+ * disable the event ring and ring the doorbells still in it, then unmap
+ * the pages. The message page and the SynIC stay enabled: VMBus shares
+ * them in the root partition.
  */
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
@@ -267,6 +295,8 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
 	local_irq_disable();
 	sirbp = hv_seam_get_msr(HV_MSR_SIRBP);
 	hv_seam_set_msr(HV_MSR_SIRBP, sirbp & ~HV_SYNIC_SIRBP_ENABLE);
+	/* Queued before the ring was disabled, announced or not. */
+	mshv_synic_drain_doorbells();
 	local_irq_enable();
 
 	page = this_cpu_read(mshv_synic_page);

@@ -607,6 +607,47 @@ TEST_F(irq, ioeventfd_hypercall_failures)
 }
 
 /*
+ * A port the hypervisor refuses to delete stays in the hypervisor with its
+ * id, which the driver never uses again: deassign still removes the
+ * ioeventfd (its connection is gone), a failed assignment still fails
+ * cleanly, and the address can be used again.
+ */
+TEST_F(irq, ioeventfd_port_delete_fails)
+{
+	__u64 ports0, conns0, ports, conns;
+
+	if (!self->sim)
+		SKIP(return, "needs the hypervisor simulator");
+	doorbells(_metadata, &ports0, &conns0);
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	ASSERT_EQ(0, sim_fault(HVCALL_DELETE_PORT, 1,
+			       HV_STATUS_ACCESS_DENIED));
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+			       IO_DEASSIGN));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 1, ports);
+	EXPECT_EQ(conns0, conns);
+
+	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
+			       HV_STATUS_INVALID_PARAMETER));
+	ASSERT_EQ(0, sim_fault(HVCALL_DELETE_PORT, 1,
+			       HV_STATUS_ACCESS_DENIED));
+	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+				     0));
+	ASSERT_EQ(0, sim_fault_clear());
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 2, ports);
+	EXPECT_EQ(conns0, conns);
+
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	close(self->pt);
+	self->pt = -1;
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 2, ports);
+	EXPECT_EQ(conns0, conns);
+}
+
+/*
  * The ioeventfd holds its eventfd: closing the fd first changes nothing,
  * and the partition's release still removes the doorbell.
  */

@@ -2095,7 +2095,8 @@ static const __u8 prog_doorbell_burst[] = {
  * the hypervisor for the signals it could not queue, and the guest runs
  * on to its HLT. Signals of the same doorbell may be merged, but those
  * that overflowed are not lost: with the simulator, which merges every
- * signal that finds the ring full, the eventfd counts 63 + 1.
+ * signal that finds the ring full, the eventfd counts at least 63 + 1
+ * (exactly that when the burst runs in one dispatch).
  */
 TEST_F(guest, ioeventfd_ring_overflow)
 {
@@ -2123,7 +2124,7 @@ TEST_F(guest, ioeventfd_ring_overflow)
 	EXPECT_GE(100ULL, count);
 	if (!sim)
 		goto out;
-	EXPECT_EQ(64ULL, count);
+	EXPECT_LE(64ULL, count);
 	ASSERT_EQ(0, sim_hypercall_count(HVCALL_NOTIFY_PORT_RING_EMPTY,
 					 &notify));
 	EXPECT_LT(notify0, notify);
@@ -2139,33 +2140,52 @@ static const __u8 prog_doorbell_loop[] = {
 	0xeb, 0xfb,				/* jmp 1b */
 };
 
+/** struct loop_run - runs a VP that stores to a doorbell, on a thread */
 struct loop_run {
 	int vp;
 	int err;
+	bool stop;		/* __atomic accesses */
+	unsigned long exits;	/* stores that reached the VMM */
 	struct hv_msg msg;
 };
 
+/*
+ * Run the VP until told to stop; a store that is no doorbell's (while it
+ * is being replaced) reaches the VMM, which completes it.
+ */
 static void *loop_run_thread(void *arg)
 {
 	struct loop_run *r = arg;
 
-	r->err = run_vp(r->vp, &r->msg);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		r->err = run_vp(r->vp, &r->msg);
+		if (r->err ||
+		    r->msg.header.message_type != HVMSG_UNMAPPED_GPA ||
+		    r->msg.mem.gpa != 0x20010)
+			break;
+		__atomic_add_fetch(&r->exits, 1, __ATOMIC_RELAXED);
+		r->err = set_reg64(r->vp, 0, HV_X64_REGISTER_RIP,
+				   r->msg.mem.h.rip + 3);
+		if (r->err)
+			break;
+	}
 	return NULL;
 }
 
 /*
  * Doorbells removed and added while the guest rings them from another
- * thread, then the partition fd closed under the running VP: the eventfd
- * was signalled, the kernel reports nothing (the test run checks its
- * log), and no port is left in the hypervisor.
+ * thread: each new doorbell is signalled again. Then the partition fd is
+ * closed under the running VP: its doorbells go, and the stores reach
+ * the VMM instead of the eventfd. The kernel must report nothing (the
+ * test run checks its log), and no port is left in the hypervisor.
  */
 TEST_F(guest, ioeventfd_teardown_while_ringing)
 {
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct loop_run r = { .vp = self->vp };
-	__u64 ports0 = 0, ports, count = 0, c;
 	bool sim = sim_present();
+	__u64 ports0 = 0, ports, c;
+	unsigned long exits;
 	pthread_t tid;
 	int i;
 
@@ -2175,32 +2195,33 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 	load(self->mem, prog_doorbell_loop, sizeof(prog_doorbell_loop));
 	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false, 0,
 				      false));
-	sigaction(SIGUSR1, &sa, NULL);
 	ASSERT_EQ(0, pthread_create(&tid, NULL, loop_run_thread, &r));
-	count = eventfd_wait(efd);
-	for (i = 0; i < 20; i++) {
+	EXPECT_LT(0ULL, eventfd_wait(efd));
+	for (i = 0; i < 5 && !_metadata->exit_code; i++) {
 		ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false,
 					      0, true));
 		ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false,
 					      0, false));
-		usleep(1000);
+		/* What came before the deassign, then the new doorbell. */
+		eventfd_wait(efd);
+		EXPECT_LT(0ULL, eventfd_wait(efd))
+			TH_LOG("doorbell %d was not signalled", i);
 	}
 	/* The VP fd keeps the partition; its doorbells go with the fd. */
 	close(self->pt);
 	self->pt = -1;
-	usleep(10000);
-	pthread_kill(tid, SIGUSR1);
-	pthread_join(tid, NULL);
-	signal(SIGUSR1, SIG_DFL);
-	if (read(efd, &c, sizeof(c)) == sizeof(c))
-		count += c;
-	EXPECT_LT(0ULL, count);
-	/* Without doorbells the store stops the VP, or the signal did. */
-	EXPECT_TRUE(r.err == -EINTR ||
-		    (r.err == 0 &&
-		     r.msg.header.message_type == HVMSG_UNMAPPED_GPA))
-		TH_LOG("run ended with %d, message %#x", r.err,
-		       r.msg.header.message_type);
+	usleep(50000);
+	if (read(efd, &c, sizeof(c)) != sizeof(c))
+		c = 0;
+	exits = __atomic_load_n(&r.exits, __ATOMIC_RELAXED);
+	usleep(100000);
+	/* The guest goes on storing, and nothing signals the eventfd. */
+	EXPECT_EQ(-1, read(efd, &c, sizeof(c)));
+	EXPECT_EQ(EAGAIN, errno);
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	ASSERT_TRUE(irq_join(tid));
+	EXPECT_EQ(0, r.err);
+	EXPECT_LT(exits, __atomic_load_n(&r.exits, __ATOMIC_RELAXED));
 	if (sim) {
 		ASSERT_EQ(0, sim_read_u64("ports", &ports));
 		EXPECT_EQ(ports0, ports);

@@ -17,12 +17,14 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <hyperv/hvhdk.h>
 
 #include "mshv_sim_x86.h"
 
 struct irq_work;
+struct mshv_sim_async;
 struct page;
 struct task_struct;
 
@@ -72,6 +74,8 @@ enum mshv_sim_pt_state {
  * @MSHV_SIM_KNOB_SCHEDULER: the scheduler type HvGetSystemProperty reports
  * @MSHV_SIM_KNOB_VMM_CAPS: the HV_VMM_CAP_* bits HvGetPartitionPropertyEx
  *	reports for the root
+ * @MSHV_SIM_KNOB_ASYNC_MS: when not 0, HvSetPartitionProperty returns
+ *	HV_STATUS_CALL_PENDING and completes this many milliseconds later
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -81,6 +85,7 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_VP_PAGES,
 	MSHV_SIM_KNOB_SCHEDULER,
 	MSHV_SIM_KNOB_VMM_CAPS,
+	MSHV_SIM_KNOB_ASYNC_MS,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -155,6 +160,8 @@ struct mshv_sim_intercept {
  * @nr_vps: number of entries in @vps
  * @intercepts: intercepts installed by HvInstallIntercept
  * @nr_intercepts: used entries of @intercepts
+ * @async: the asynchronous HvSetPartitionProperty call; allocated by the
+ *	first one, NULL before
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -171,6 +178,7 @@ struct mshv_sim_partition {
 	unsigned int nr_vps;
 	struct mshv_sim_intercept intercepts[MSHV_SIM_MAX_INTERCEPTS];
 	unsigned int nr_intercepts;
+	struct mshv_sim_async *async;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -196,6 +204,23 @@ struct mshv_sim_sint_msg {
 	u64 sender;
 	u8 size;
 	u8 payload[MSHV_SIM_SINT_PAYLOAD];
+};
+
+/**
+ * struct mshv_sim_async - a partition's asynchronous HvSetPartitionProperty
+ * @pending: the call returned HV_STATUS_CALL_PENDING and is not complete
+ * @code: the property it sets
+ * @value: the value it sets
+ * @msg: its HVMSG_ASYNC_CALL_COMPLETION, while it waits for the root's
+ *	SINT0 slot
+ *
+ * sim->lock protects it.
+ */
+struct mshv_sim_async {
+	bool pending;
+	u32 code;
+	u64 value;
+	struct mshv_sim_sint_msg msg;
 };
 
 /**
@@ -276,6 +301,7 @@ struct mshv_sim_call_count {
  * @sched_task: the thread that runs VPs when the simulator, not the root,
  *	schedules them; NULL for an instance without one (KUnit)
  * @sched_wq: where @sched_task waits for a runnable VP
+ * @async_work: completes the pending asynchronous calls of all partitions
  */
 struct mshv_sim {
 	/* Guards the fields below up to @knobs; see the description above. */
@@ -302,6 +328,7 @@ struct mshv_sim {
 	void (*handler)(void);
 	struct task_struct *sched_task;
 	wait_queue_head_t sched_wq;
+	struct delayed_work async_work;
 };
 
 /**

@@ -31,6 +31,9 @@
  *   vp_pages         rw  child-pool pages HvCreateVp needs
  *   scheduler_type   rw  scheduler type HvGetSystemProperty reports
  *   vmm_caps         rw  VMM capability bits the root is told about
+ *   async_property_ms rw when not 0, HvSetPartitionProperty on a child
+ *                        returns HV_STATUS_CALL_PENDING and completes
+ *                        this many milliseconds later
  *   root             rw  1: report a root partition, 0: do not
  */
 #include <linux/debugfs.h>
@@ -237,6 +240,7 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "vp_pages", MSHV_SIM_KNOB_VP_PAGES },
 	{ "scheduler_type", MSHV_SIM_KNOB_SCHEDULER },
 	{ "vmm_caps", MSHV_SIM_KNOB_VMM_CAPS },
+	{ "async_property_ms", MSHV_SIM_KNOB_ASYNC_MS },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

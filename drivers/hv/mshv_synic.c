@@ -45,6 +45,13 @@ mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair)
 		mshv_vp_kick(pair->partition_ids[i], pair->vp_indexes[i]);
 }
 
+/* An asynchronous hypercall of a partition completed. */
+static void
+mshv_synic_async_completion(const struct hv_async_call_completion_message *c)
+{
+	mshv_partition_async_complete(c->partition_id, c->status);
+}
+
 static void mshv_synic_handle(const struct hv_message *msg)
 {
 	const struct hv_opaque_intercept_message *opaque;
@@ -67,6 +74,9 @@ static void mshv_synic_handle(const struct hv_message *msg)
 	case HVMSG_X64_APIC_EOI:
 		eoi = (const void *)msg->u.payload;
 		mshv_irqfd_eoi(msg->header.sender, eoi->interrupt_vector);
+		break;
+	case HVMSG_ASYNC_CALL_COMPLETION:
+		mshv_synic_async_completion((const void *)msg->u.payload);
 		break;
 	default:
 		pr_warn_ratelimited("unexpected SynIC message type %#x\n",

@@ -461,7 +461,7 @@ static long mshv_vp_ioctl(struct file *filp, unsigned int ioctl,
 		mutex_unlock(&vp->vp_mutex);
 		return ret;
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(vp->vp_partition,
+		return mshv_ioctl_root_hvcall(vp->vp_partition, false,
 					      (void __user *)arg);
 	default:
 		return -ENOTTY;

@@ -817,6 +817,26 @@ struct hv_vp_signal_pair_scheduler_message {
 } __packed;
 
 /*
+ * A hypercall that returned HV_STATUS_CALL_PENDING ended: the hypervisor
+ * posts this message on the root's SINT0 with the call's final status.
+ */
+#define HVMSG_ASYNC_CALL_COMPLETION		0x80000070
+
+/**
+ * struct hv_async_call_completion_message - HVMSG_ASYNC_CALL_COMPLETION
+ * @partition_id: the partition the completed call was for
+ * @status: the call's final HV_STATUS_* value
+ * @completion_count: completions the hypervisor has posted
+ * @sub_status: detail of @status, call specific
+ */
+struct hv_async_call_completion_message {
+	u64 partition_id;
+	u32 status;
+	u32 completion_count;
+	u64 sub_status;
+} __packed;
+
+/*
  * With the hypervisor's scheduler, the root learns that a VP stopped at an
  * intercept from this message on its SINT0; the intercept itself is in the
  * VP's intercept message page.
@@ -1148,6 +1168,7 @@ static_assert(offsetof(struct hv_vp_register_page, segment) == 256);
 static_assert(offsetof(struct hv_vp_register_page, cr0) == 352);
 static_assert(offsetof(struct hv_vp_register_page, xfem) == 424);
 static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 688);
+static_assert(sizeof(struct hv_async_call_completion_message) == 24);
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);

@@ -159,7 +159,13 @@ struct mshv_lapic_irq {
  *	it stopped at an intercept; with the root's, it became runnable.
  *	Set by the SynIC handler, cleared by MSHV_RUN_VP before it resumes
  *	or dispatches the VP
- * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked
+ * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked, or for vectors
+ *	queued in the register page
+ * @vp_dispatching: with the root scheduler, MSHV_RUN_VP is about to issue
+ *	or is inside HvDispatchVp, which may not scan the vectors queued in
+ *	the register page from now on; written by the thread running the
+ *	VP, read locklessly by the interrupt fast path (see
+ *	mshv_vp_inject_fast())
  * @vp_rcu: frees the VP after a grace period (see struct mshv_partition)
  */
 struct mshv_vp {
@@ -171,6 +177,7 @@ struct mshv_vp {
 	bool vp_intercept_suspended;
 	bool vp_kicked;
 	wait_queue_head_t vp_run_wq;
+	bool vp_dispatching;
 	struct rcu_head vp_rcu;
 };
 
@@ -377,6 +384,12 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 				    void __user *arg);
 void mshv_partition_release_vps(struct mshv_partition *pt);
 void mshv_vp_kick(u64 partition_id, u32 vp_index);
+int mshv_vp_inject_fast(struct mshv_partition *pt,
+			const struct mshv_lapic_irq *irq);
+#if IS_ENABLED(CONFIG_KUNIT)
+int mshv_vectors_add(u64 *word, u8 vector);
+bool mshv_vectors_remove(u64 *word, u8 vector);
+#endif
 
 /* mshv_synic.c */
 int mshv_synic_init(void);
@@ -384,6 +397,7 @@ void mshv_synic_exit(void);
 
 /* mshv_root_main.c */
 extern u32 mshv_scheduler_type;
+extern bool mshv_fast_injection;
 void mshv_partition_put(struct mshv_partition *pt);
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id);
 long mshv_ioctl_root_hvcall(struct mshv_partition *pt, bool pt_fd,

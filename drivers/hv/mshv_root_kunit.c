@@ -2078,10 +2078,53 @@ static void mshv_test_irq_table_bad(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * The register page's vector word: a count byte, then up to seven
+ * vectors. Adding skips a queued vector and stops when full; removing
+ * closes the gap; bytes beyond the count are ignored.
+ */
+static void mshv_test_register_page_vectors(struct kunit *test)
+{
+	u64 word = 0;
+	u8 vector;
+
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), 0);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x31), 0);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x313002ULL);
+	for (vector = 0x32; vector <= 0x36; vector++)
+		KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, vector), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x3635343332313007ULL);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x40), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x36), 0);
+
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x30));
+	KUNIT_EXPECT_EQ(test, word, 0x36353433323106ULL);
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x36));
+	KUNIT_EXPECT_EQ(test, word, 0x353433323105ULL);
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x33));
+	KUNIT_EXPECT_EQ(test, word, 0x3534323104ULL);
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x33));
+	KUNIT_EXPECT_EQ(test, word, 0x3534323104ULL);
+
+	/* A stale vector past the count is neither found nor kept. */
+	word = 0x424101ULL;
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x42));
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x50), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x504102ULL);
+
+	/* A count the hypervisor would not write: nothing is touched. */
+	word = 0x08;
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x30));
+	KUNIT_EXPECT_EQ(test, word, 0x08ULL);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
 	KUNIT_CASE(mshv_test_irq_table_bad),
+	KUNIT_CASE(mshv_test_register_page_vectors),
 	{}
 };
 

@@ -92,6 +92,11 @@ static const char *const mshv_scheduler_names[] = {
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
 u32 mshv_scheduler_type;
+/*
+ * Interrupts may be queued in a VP's register page (root scheduler only);
+ * set once at module init.
+ */
+bool mshv_fast_injection;
 /* HV_VMM_CAP_* bits the hypervisor reported; set once at module init. */
 static u64 mshv_vmm_caps;
 
@@ -804,6 +809,20 @@ static int mshv_scheduler_init(void)
 }
 
 /*
+ * With the root scheduler, a hypervisor that offers it takes interrupts
+ * for a VP from the VP's register page when the root dispatches the VP:
+ * an irqfd then raises an interrupt without a hypercall.
+ */
+static void mshv_fast_injection_init(void)
+{
+	mshv_fast_injection = mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT &&
+			      (hv_seam_features_ecx() &
+			       HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE);
+	if (mshv_fast_injection)
+		pr_info("interrupts are injected through the register page\n");
+}
+
+/*
  * Learn what the hypervisor lets the root's VMM do. An older hypervisor
  * does not say; the driver then assumes nothing, which costs nothing
  * today: the driver relies on none of these capabilities yet, and the
@@ -860,6 +879,7 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto put_seam;
 	mshv_vmm_caps_init();
+	mshv_fast_injection_init();
 
 	ret = mshv_irqfd_init();
 	if (ret)

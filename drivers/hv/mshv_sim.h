@@ -76,6 +76,8 @@ enum mshv_sim_pt_state {
  *	reports for the root
  * @MSHV_SIM_KNOB_ASYNC_MS: when not 0, HvSetPartitionProperty returns
  *	HV_STATUS_CALL_PENDING and completes this many milliseconds later
+ * @MSHV_SIM_KNOB_FAST_INJECTION: 1 to report
+ *	HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE to the root, 0 not to
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -86,6 +88,7 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_SCHEDULER,
 	MSHV_SIM_KNOB_VMM_CAPS,
 	MSHV_SIM_KNOB_ASYNC_MS,
+	MSHV_SIM_KNOB_FAST_INJECTION,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -293,6 +296,8 @@ struct mshv_sim_call_count {
  * @synic: the root's SynIC, one per possible CPU (by CPU number)
  * @runnable: VPs the hypervisor's scheduler may run (struct mshv_sim_vp)
  * @nr_runnable: number of entries on @runnable
+ * @scanned_vectors: vectors taken from VPs' register pages by dispatches
+ *	that scanned them
  * @knobs: enum mshv_sim_knob values. Single words written and read
  *	with WRITE_ONCE()/READ_ONCE(), so no lock; a hypercall reads each
  *	knob it needs once.
@@ -323,6 +328,7 @@ struct mshv_sim {
 	struct mshv_sim_synic *synic;
 	struct list_head runnable;
 	unsigned int nr_runnable;
+	u64 scanned_vectors;
 	u32 knobs[MSHV_SIM_NR_KNOBS];
 	/* Not guarded by @lock. */
 	void (*handler)(void);
@@ -341,6 +347,7 @@ struct mshv_sim {
  * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
  * @vps: live virtual processors of all partitions
  * @state_pages: VP state pages the simulator allocated and still holds
+ * @scanned_vectors: vectors taken from VPs' register pages
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -351,6 +358,7 @@ struct mshv_sim_stats {
 	u64 mapped_pages;
 	u64 vps;
 	u64 state_pages;
+	u64 scanned_vectors;
 };
 
 /**

@@ -1017,6 +1017,7 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_VP_PAGES] = MSHV_SIM_DEFAULT_VP_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
 	sim->knobs[MSHV_SIM_KNOB_VMM_CAPS] = MSHV_SIM_DEFAULT_VMM_CAPS;
+	sim->knobs[MSHV_SIM_KNOB_FAST_INJECTION] = 1;
 	INIT_DELAYED_WORK(&sim->async_work, mshv_sim_async_work);
 	INIT_LIST_HEAD(&sim->runnable);
 	init_waitqueue_head(&sim->sched_wq);
@@ -1093,6 +1094,7 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->mapped_pages = sim->mapped_pages;
 	stats->vps = sim->nr_vps;
 	stats->state_pages = sim->state_pages;
+	stats->scanned_vectors = sim->scanned_vectors;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

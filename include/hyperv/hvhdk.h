@@ -522,6 +522,12 @@ struct hv_input_assert_virtual_interrupt {
 	u16 rsvd_z1;
 } __packed;
 
+/*
+ * CPUID 0x40000003 ECX: HvDispatchVp takes the vectors the root queues in
+ * the register page (interrupt_vectors) when asked to scan them.
+ */
+#define HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE	BIT(9)
+
 /* hv_input_dispatch_vp.flags */
 #define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	BIT(0)
 #define HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS	BIT(1)

@@ -466,8 +466,9 @@ static u64 fake_get_property_ex(struct fake_hv *hv, u64 input, u64 output)
 	return HV_STATUS_SUCCESS;
 }
 
-static u16 fake_write_property(struct fake_hv *hv,
-				const struct hv_input_set_partition_property *in)
+static u16
+fake_write_property(struct fake_hv *hv,
+		    const struct hv_input_set_partition_property *in)
 {
 	if (in->property_code != FAKE_PROPERTY)
 		return HV_STATUS_UNKNOWN_PROPERTY;
@@ -2120,11 +2121,50 @@ static void mshv_test_register_page_vectors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, word, 0x08ULL);
 }
 
+/*
+ * A sparse VP set: one word per bank in the mask, in order; VPs the driver
+ * cannot have and banks past the message's room are left out.
+ */
+static void mshv_test_bitset_vps(struct kunit *test)
+{
+	struct hv_vp_signal_bitset_scheduler_message msg = {
+		.partition_id = 3,
+		.vp_count = 4,
+		.format = HV_GENERIC_SET_SPARSE_4K,
+		.valid_bank_mask = BIT_ULL(0) | BIT_ULL(2) | BIT_ULL(5),
+		.bank_contents = { 0x3, BIT_ULL(5) | BIT_ULL(63), 0x1 },
+	};
+	DECLARE_BITMAP(vps, MSHV_MAX_VPS);
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), 4);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(1, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(133, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(191, vps));
+
+	/* Every bank valid: only the first 16 have a word, 4 are VPs. */
+	msg.valid_bank_mask = ~0ULL;
+	for (i = 0; i < HV_SCHEDULER_BITSET_BANKS; i++)
+		msg.bank_contents[i] = BIT_ULL(i);
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), 4);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, test_bit(i * 64 + i, vps));
+
+	msg.vp_count = 0;
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), -EINVAL);
+	msg.vp_count = 1;
+	msg.format = 1;
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(vps, MSHV_MAX_VPS));
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
 	KUNIT_CASE(mshv_test_irq_table_bad),
 	KUNIT_CASE(mshv_test_register_page_vectors),
+	KUNIT_CASE(mshv_test_bitset_vps),
 	{}
 };
 

@@ -78,6 +78,9 @@ enum mshv_sim_pt_state {
  *	HV_STATUS_CALL_PENDING and completes this many milliseconds later
  * @MSHV_SIM_KNOB_FAST_INJECTION: 1 to report
  *	HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE to the root, 0 not to
+ * @MSHV_SIM_KNOB_SIGNAL_BITSET: 1 to tell the root scheduler that a VP
+ *	can run with HVMSG_SCHEDULER_VP_SIGNAL_BITSET, 0 with
+ *	HVMSG_SCHEDULER_VP_SIGNAL_PAIR
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -89,6 +92,7 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_VMM_CAPS,
 	MSHV_SIM_KNOB_ASYNC_MS,
 	MSHV_SIM_KNOB_FAST_INJECTION,
+	MSHV_SIM_KNOB_SIGNAL_BITSET,
 	MSHV_SIM_NR_KNOBS,
 };
 

@@ -255,20 +255,48 @@ void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector)
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_ack);
 
-/* Tell the root scheduler that @vp, which it saw BLOCKED, can run. */
-static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
+/* The signal of mshv_sim_lapic_signal() as a one-VP sparse VP set. */
+static void mshv_sim_lapic_signal_bitset(struct mshv_sim_vp *vp,
+					 struct mshv_sim_sint_msg *msg)
+{
+	struct hv_vp_signal_bitset_scheduler_message set = {
+		.partition_id = vp->pt->id,
+		.vp_count = 1,
+		.format = HV_GENERIC_SET_SPARSE_4K,
+		.valid_bank_mask = BIT_ULL(vp->index / 64),
+		.bank_contents[0] = BIT_ULL(vp->index % 64),
+	};
+
+	msg->type = HVMSG_SCHEDULER_VP_SIGNAL_BITSET;
+	msg->size = sizeof(set);
+	memcpy(msg->payload, &set, sizeof(set));
+}
+
+/* The signal of mshv_sim_lapic_signal() as one partition and VP pair. */
+static void mshv_sim_lapic_signal_pair(struct mshv_sim_vp *vp,
+				       struct mshv_sim_sint_msg *msg)
 {
 	struct hv_vp_signal_pair_scheduler_message pair = {
 		.vp_count = 1,
 		.partition_ids[0] = vp->pt->id,
 		.vp_indexes[0] = vp->index,
 	};
-	struct mshv_sim_sint_msg *msg = &vp->lapic.signal;
 
 	msg->type = HVMSG_SCHEDULER_VP_SIGNAL_PAIR;
-	msg->sender = HV_PARTITION_ID_SELF;
 	msg->size = sizeof(pair);
 	memcpy(msg->payload, &pair, sizeof(pair));
+}
+
+/* Tell the root scheduler that @vp, which it saw BLOCKED, can run. */
+static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_sint_msg *msg = &vp->lapic.signal;
+
+	msg->sender = HV_PARTITION_ID_SELF;
+	if (READ_ONCE(vp->sim->knobs[MSHV_SIM_KNOB_SIGNAL_BITSET]))
+		mshv_sim_lapic_signal_bitset(vp, msg);
+	else
+		mshv_sim_lapic_signal_pair(vp, msg);
 	mshv_sim_synic_post(vp->sim, msg);
 }
 

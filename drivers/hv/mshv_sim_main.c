@@ -37,6 +37,8 @@
  *                        this many milliseconds later
  *   fast_injection   rw  1: offer interrupt injection through the
  *                        register page (CPUID), 0: do not
+ *   signal_bitset    rw  1: signal runnable VPs with VP set scheduler
+ *                        messages, 0: with VP pair messages
  *   root             rw  1: report a root partition, 0: do not
  */
 #include <linux/debugfs.h>
@@ -254,6 +256,7 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "vmm_caps", MSHV_SIM_KNOB_VMM_CAPS },
 	{ "async_property_ms", MSHV_SIM_KNOB_ASYNC_MS },
 	{ "fast_injection", MSHV_SIM_KNOB_FAST_INJECTION },
+	{ "signal_bitset", MSHV_SIM_KNOB_SIGNAL_BITSET },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

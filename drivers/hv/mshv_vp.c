@@ -440,6 +440,13 @@ static long mshv_vp_run_hv(struct mshv_vp *vp, struct hv_message *msg)
 	}
 }
 
+/* Wake the thread waiting for @vp in MSHV_RUN_VP. */
+static void mshv_vp_signal(struct mshv_vp *vp)
+{
+	WRITE_ONCE(vp->vp_kicked, true);
+	wake_up(&vp->vp_run_wq);
+}
+
 /**
  * mshv_vp_kick() - the hypervisor signalled a VP
  * @partition_id: the hypervisor's id of the VP's partition
@@ -461,10 +468,32 @@ void mshv_vp_kick(u64 partition_id, u32 vp_index)
 	pt = mshv_partition_find_rcu(partition_id);
 	if (pt)
 		vp = xa_load(&pt->pt_vps, vp_index);
-	if (vp) {
-		WRITE_ONCE(vp->vp_kicked, true);
-		wake_up(&vp->vp_run_wq);
-	}
+	if (vp)
+		mshv_vp_signal(vp);
+	rcu_read_unlock();
+}
+
+/**
+ * mshv_partition_kick_vps() - the hypervisor may have signalled any VP
+ * @partition_id: the hypervisor's id of the partition
+ *
+ * Wakes the MSHV_RUN_VP of every VP of the partition, as mshv_vp_kick()
+ * does for one: when signals were lost, each VP dispatches again and
+ * finds out whether it can run.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_partition_kick_vps(u64 partition_id)
+{
+	struct mshv_partition *pt;
+	unsigned long index;
+	struct mshv_vp *vp;
+
+	rcu_read_lock();
+	pt = mshv_partition_find_rcu(partition_id);
+	if (pt)
+		xa_for_each(&pt->pt_vps, index, vp)
+			mshv_vp_signal(vp);
 	rcu_read_unlock();
 }
 

@@ -843,6 +843,36 @@ struct hv_async_call_completion_message {
 } __packed;
 
 /*
+ * With the root scheduler, the hypervisor may also name the VPs of one
+ * partition that can run again as a sparse VP set.
+ */
+#define HVMSG_SCHEDULER_VP_SIGNAL_BITSET	0x80000100
+/* Banks of 64 VPs a bitset message has room for: 1024 VPs. */
+#define HV_SCHEDULER_BITSET_BANKS		16
+
+/**
+ * struct hv_vp_signal_bitset_scheduler_message - a VP set signal
+ * @partition_id: the partition of the signalled VPs
+ * @overflow_count: signals the hypervisor could not post (lost)
+ * @vp_count: number of VPs in the set
+ * @reserved: reserved, zero
+ * @format: HV_GENERIC_SET_SPARSE_4K
+ * @valid_bank_mask: bit n set: a word of @bank_contents covers VPs 64n to
+ *	64n + 63
+ * @bank_contents: one word per bit set in @valid_bank_mask, in order of
+ *	the bits; its bit b stands for VP 64n + b
+ */
+struct hv_vp_signal_bitset_scheduler_message {
+	u64 partition_id;
+	u32 overflow_count;
+	u16 vp_count;
+	u16 reserved;
+	u64 format;
+	u64 valid_bank_mask;
+	u64 bank_contents[HV_SCHEDULER_BITSET_BANKS];
+} __packed;
+
+/*
  * With the hypervisor's scheduler, the root learns that a VP stopped at an
  * intercept from this message on its SINT0; the intercept itself is in the
  * VP's intercept message page.
@@ -1175,6 +1205,7 @@ static_assert(offsetof(struct hv_vp_register_page, cr0) == 352);
 static_assert(offsetof(struct hv_vp_register_page, xfem) == 424);
 static_assert(offsetof(struct hv_vp_register_page, interrupt_vector_count) == 688);
 static_assert(sizeof(struct hv_async_call_completion_message) == 24);
+static_assert(sizeof(struct hv_vp_signal_bitset_scheduler_message) == 160);
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);

@@ -37,7 +37,7 @@ int hv_sim_register(const struct hv_sim_ops *ops)
 
 	if (!ops || !ops->hypercall || !ops->input_page ||
 	    !ops->output_page || !ops->root_partition || !ops->get_msr ||
-	    !ops->set_msr || !ops->set_handler)
+	    !ops->set_msr || !ops->set_handler || !ops->features_ecx)
 		return -EINVAL;
 
 	mutex_lock(&hv_seam_lock);
@@ -193,3 +193,16 @@ void hv_sim_set_handler(void (*handler)(void))
 	READ_ONCE(hv_sim_ops)->set_handler(handler);
 }
 EXPORT_SYMBOL_GPL(hv_sim_set_handler);
+
+/**
+ * hv_sim_features_ecx() - the simulator's CPUID 0x40000003 ECX features
+ *
+ * Only called while the simulator is active and held.
+ *
+ * Return: the feature bits the simulated hypervisor offers.
+ */
+u32 hv_sim_features_ecx(void)
+{
+	return READ_ONCE(hv_sim_ops)->features_ecx();
+}
+EXPORT_SYMBOL_GPL(hv_sim_features_ecx);

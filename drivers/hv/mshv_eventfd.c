@@ -103,7 +103,10 @@ static void mshv_irqfd_inject(struct mshv_irqfd *irqfd)
 	struct mshv_partition *pt = irqfd->partition;
 	struct mshv_lapic_irq irq;
 
-	if (mshv_partition_irq_route(pt, irqfd->gsi, &irq))
+	if (!mshv_partition_irq_route(pt, irqfd->gsi, &irq))
+		return;
+	/* Through the VP's register page if possible, else by hypercall. */
+	if (mshv_vp_inject_fast(pt, &irq))
 		mshv_hvcall_assert_interrupt(pt->pt_id, &irq);
 }
 

@@ -8,6 +8,7 @@
 #define _MSHV_ROOT_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -48,6 +49,24 @@ struct page;
 struct mshv_vp;
 
 /**
+ * struct mshv_async_call - a partition's hypercall that may complete later
+ * @armed: a caller issues or waits for the call and takes its completion
+ *	message; claimed with a cmpxchg by the SynIC handler
+ * @outstanding: a call returned HV_STATUS_CALL_PENDING and its completion
+ *	was not taken yet, because its caller was killed while waiting;
+ *	protected by the partition's pt_mutex
+ * @status: the final status, written by the SynIC handler before it
+ *	completes @done
+ * @done: completed once for each completion message an armed call gets
+ */
+struct mshv_async_call {
+	atomic_t armed;
+	bool outstanding;
+	u64 status;
+	struct completion done;
+};
+
+/**
  * struct mshv_partition - a child partition
  * @pt_ref: references: one for the partition fd, one for each VP fd; the
  *	partition is torn down when the last one goes
@@ -84,6 +103,8 @@ struct mshv_vp;
  *	under @pt_mutex
  * @pt_rcu: frees the partition after a grace period, so that the SynIC
  *	handler may look it up under RCU
+ * @pt_async: the asynchronous HvSetPartitionProperty of MSHV_ROOT_HVCALL;
+ *	one at a time, under @pt_mutex
  */
 struct mshv_partition {
 	refcount_t pt_ref;
@@ -106,6 +127,7 @@ struct mshv_partition {
 	struct list_head pt_resamplers;
 	struct list_head pt_ioeventfds;
 	struct rcu_head pt_rcu;
+	struct mshv_async_call pt_async;
 };
 
 /**
@@ -140,7 +162,13 @@ struct mshv_lapic_irq {
  *	it stopped at an intercept; with the root's, it became runnable.
  *	Set by the SynIC handler, cleared by MSHV_RUN_VP before it resumes
  *	or dispatches the VP
- * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked
+ * @vp_run_wq: where MSHV_RUN_VP waits for @vp_kicked, or for vectors
+ *	queued in the register page
+ * @vp_dispatching: with the root scheduler, MSHV_RUN_VP is about to issue
+ *	or is inside HvDispatchVp, which may not scan the vectors queued in
+ *	the register page from now on; written by the thread running the
+ *	VP, read locklessly by the interrupt fast path (see
+ *	mshv_vp_inject_fast())
  * @vp_rcu: frees the VP after a grace period (see struct mshv_partition)
  */
 struct mshv_vp {
@@ -152,6 +180,7 @@ struct mshv_vp {
 	bool vp_intercept_suspended;
 	bool vp_kicked;
 	wait_queue_head_t vp_run_wq;
+	bool vp_dispatching;
 	struct rcu_head vp_rcu;
 };
 
@@ -275,7 +304,13 @@ struct mshv_extent_iter {
  *	@output is NULL
  * @input: kernel copy of the input parameters
  * @output: kernel buffer that receives the output on success, or NULL
- * @status: out: result value of the last hypercall issued
+ * @async: the hypervisor may answer HV_STATUS_CALL_PENDING and post the
+ *	final status in a completion message, which is waited for; NULL for
+ *	a call that always completes at once
+ * @status: out: result value of the last hypercall issued (for an
+ *	asynchronous call: its final status)
+ * @wait_err: out: -EINTR if the caller was killed while it waited for an
+ *	asynchronous call, else 0
  */
 struct mshv_passthru_call {
 	u64 partition_id;
@@ -285,7 +320,9 @@ struct mshv_passthru_call {
 	u16 out_sz;
 	const void *input;
 	void *output;
+	struct mshv_async_call *async;
 	u64 status;
+	int wait_err;
 };
 
 /* mshv_root_hv_call.c */
@@ -312,6 +349,8 @@ int mshv_hvcall_get_partition_property(u64 partition_id, u32 code,
 int mshv_hvcall_set_partition_property(u64 partition_id, u32 code,
 				       u64 value);
 int mshv_hvcall_passthru(struct mshv_passthru_call *call);
+void mshv_async_call_init(struct mshv_async_call *ac);
+bool mshv_async_call_complete(struct mshv_async_call *ac, u64 status);
 u64 mshv_hvcall_map_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 			      const u64 *pfns, unsigned int count);
 int mshv_hvcall_map_gpa_pages_deposit(u64 partition_id, u64 gfn, u32 flags,
@@ -354,17 +393,31 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 				    void __user *arg);
 void mshv_partition_release_vps(struct mshv_partition *pt);
 void mshv_vp_kick(u64 partition_id, u32 vp_index);
+void mshv_partition_kick_vps(u64 partition_id);
+int mshv_vp_inject_fast(struct mshv_partition *pt,
+			const struct mshv_lapic_irq *irq);
+#if IS_ENABLED(CONFIG_KUNIT)
+int mshv_vectors_add(u64 *word, u8 vector);
+bool mshv_vectors_remove(u64 *word, u8 vector);
+#endif
 
 /* mshv_synic.c */
+struct hv_vp_signal_bitset_scheduler_message;
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+int mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *msg,
+			  unsigned long *vps);
+#endif
 
 /* mshv_root_main.c */
 extern u32 mshv_scheduler_type;
+extern bool mshv_fast_injection;
 void mshv_partition_put(struct mshv_partition *pt);
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id);
-long mshv_ioctl_root_hvcall(struct mshv_partition *pt,
+long mshv_ioctl_root_hvcall(struct mshv_partition *pt, bool pt_fd,
 			    struct mshv_root_hvcall __user *user_args);
+void mshv_partition_async_complete(u64 partition_id, u64 status);
 
 /* mshv_irq.c */
 bool mshv_partition_irq_route(struct mshv_partition *pt, u32 gsi,

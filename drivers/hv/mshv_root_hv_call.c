@@ -629,6 +629,95 @@ static u64 mshv_passthru_once(void *data)
 }
 
 /**
+ * mshv_async_call_init() - set up a partition's asynchronous call state
+ * @ac: the state, in a new partition
+ */
+void mshv_async_call_init(struct mshv_async_call *ac)
+{
+	atomic_set(&ac->armed, 0);
+	ac->outstanding = false;
+	ac->status = 0;
+	init_completion(&ac->done);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_async_call_init);
+
+/**
+ * mshv_async_call_complete() - an asynchronous call's completion arrived
+ * @ac: the state of the partition the message names
+ * @status: the final status the message carries
+ *
+ * Hands @status to the caller that issued the call. A message that no
+ * call is armed for (a stray one, or one for a call that was not pending
+ * after all) is dropped.
+ *
+ * Context: any context (the SynIC handler).
+ * Return: true if an armed call took the message.
+ */
+bool mshv_async_call_complete(struct mshv_async_call *ac, u64 status)
+{
+	if (atomic_cmpxchg(&ac->armed, 1, 0) != 1)
+		return false;
+	WRITE_ONCE(ac->status, status);
+	/* complete() orders the status before the waiter wakes up. */
+	complete(&ac->done);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_async_call_complete);
+
+/*
+ * Get ready to take the completion of the next call: first wait for the
+ * completion of a call whose caller was killed while waiting for it, so
+ * that the hypervisor never has two calls of the partition pending.
+ */
+static int mshv_async_call_arm(struct mshv_async_call *ac)
+{
+	if (ac->outstanding) {
+		if (wait_for_completion_killable(&ac->done))
+			return -EINTR;
+		ac->outstanding = false;
+	}
+	atomic_set(&ac->armed, 1);
+	/* Armed before the hypervisor can see the call. */
+	smp_mb();
+	return 0;
+}
+
+/*
+ * The hypercall returned @status: if the call is pending, wait for its
+ * completion message and replace @status by the final status; otherwise
+ * disarm, taking a completion the SynIC handler may have just claimed.
+ */
+static int mshv_async_call_wait(struct mshv_async_call *ac, u64 *status)
+{
+	if (hv_result(*status) != HV_STATUS_CALL_PENDING) {
+		if (atomic_cmpxchg(&ac->armed, 1, 0) != 1)
+			wait_for_completion(&ac->done);
+		return 0;
+	}
+	if (wait_for_completion_killable(&ac->done)) {
+		/* The next call of the partition waits for this one. */
+		ac->outstanding = true;
+		return -EINTR;
+	}
+	*status = READ_ONCE(ac->status);
+	return 0;
+}
+
+/* One attempt at an asynchronous call, waiting for its completion. */
+static u64 mshv_passthru_async_once(void *data)
+{
+	struct mshv_passthru_call *call = data;
+	u64 status;
+
+	call->wait_err = mshv_async_call_arm(call->async);
+	if (call->wait_err)
+		return HV_STATUS_CALL_PENDING;
+	status = mshv_passthru_once(call);
+	call->wait_err = mshv_async_call_wait(call->async, &status);
+	return status;
+}
+
+/**
  * mshv_hvcall_passthru() - issue a simple hypercall on behalf of user space
  * @call: the hypercall; @call->status receives the last result value
  *
@@ -638,18 +727,37 @@ static u64 mshv_passthru_once(void *data)
  * output is copied to @call->output only on success. Pages are deposited
  * into the target partition while the hypervisor asks for memory.
  *
- * Context: process context, may sleep.
- * Return: 0 on HV_STATUS_SUCCESS, else a negative errno.
+ * An asynchronous call (@call->async set) that the hypervisor answers
+ * with HV_STATUS_CALL_PENDING is waited for, killably: its result is the
+ * status of its completion message. A caller killed meanwhile leaves the
+ * call outstanding, and the partition's next asynchronous call waits for
+ * it before it is issued.
+ *
+ * Context: process context, may sleep; for an asynchronous call, the
+ * partition's pt_mutex held.
+ * Return: 0 on HV_STATUS_SUCCESS, -EINTR if killed while waiting for a
+ * completion, -EBADFD if a call that is not asynchronous is pending, else
+ * the errno of the status.
  */
 int mshv_hvcall_passthru(struct mshv_passthru_call *call)
 {
+	int ret;
+
 	if (WARN_ON_ONCE(call->in_sz < sizeof(u64) ||
 			 call->in_sz > HV_HYP_PAGE_SIZE ||
 			 call->out_sz > HV_HYP_PAGE_SIZE))
 		return -EINVAL;
 
-	return mshv_hvcall_with_deposit(mshv_passthru_once, call,
-					call->partition_id, &call->status);
+	call->wait_err = 0;
+	ret = mshv_hvcall_with_deposit(call->async ? mshv_passthru_async_once :
+						     mshv_passthru_once,
+				       call, call->partition_id, &call->status);
+	if (call->wait_err)
+		return call->wait_err;
+	/* No completion message would ever say how it ended. */
+	if (hv_result(call->status) == HV_STATUS_CALL_PENDING)
+		return -EBADFD;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_passthru);
 

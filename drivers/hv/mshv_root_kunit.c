@@ -222,6 +222,13 @@ struct fake_call {
  * @property_value: value of FAKE_PROPERTY, the only property known
  * @has_vmm_caps: the fake knows HvGetPartitionPropertyEx
  * @vmm_caps: the VMM capabilities it then reports for the root
+ * @async: when set, HvSetPartitionProperty delivers its status as the
+ *	completion of this call before it returns, as a completion message
+ *	handled on another CPU may, and itself returns @async_return
+ * @async_return: HV_STATUS_CALL_PENDING, or another status to model a
+ *	stray completion message arriving during a call that completed
+ * @async_nomem_left: this many completions first carry
+ *	HV_STATUS_INSUFFICIENT_MEMORY, without setting the property
  * @log: the first FAKE_MAX_LOG hypercalls
  * @nr_calls: number of hypercalls seen
  * @input_copy: the input page of the last create/get/set call
@@ -247,6 +254,9 @@ struct fake_hv {
 	u64 property_value;
 	bool has_vmm_caps;
 	u64 vmm_caps;
+	struct mshv_async_call *async;
+	u16 async_return;
+	unsigned int async_nomem_left;
 
 	struct fake_call log[FAKE_MAX_LOG];
 	unsigned int nr_calls;
@@ -456,15 +466,33 @@ static u64 fake_get_property_ex(struct fake_hv *hv, u64 input, u64 output)
 	return HV_STATUS_SUCCESS;
 }
 
-static u64 fake_set_property(struct fake_hv *hv, u64 input)
+static u16
+fake_write_property(struct fake_hv *hv,
+		    const struct hv_input_set_partition_property *in)
 {
-	struct hv_input_set_partition_property *in = phys_to_virt(input);
-
-	memcpy(hv->input_copy, in, HV_HYP_PAGE_SIZE);
 	if (in->property_code != FAKE_PROPERTY)
 		return HV_STATUS_UNKNOWN_PROPERTY;
 	hv->property_value = in->property_value;
 	return HV_STATUS_SUCCESS;
+}
+
+static u64 fake_set_property(struct fake_hv *hv, u64 input)
+{
+	struct hv_input_set_partition_property *in = phys_to_virt(input);
+	u16 status;
+
+	memcpy(hv->input_copy, in, HV_HYP_PAGE_SIZE);
+	if (!hv->async)
+		return fake_write_property(hv, in);
+
+	if (hv->async_nomem_left) {
+		hv->async_nomem_left--;
+		status = HV_STATUS_INSUFFICIENT_MEMORY;
+	} else {
+		status = fake_write_property(hv, in);
+	}
+	mshv_async_call_complete(hv->async, status);
+	return hv->async_return;
 }
 
 /* Stands in for hv_sim_hypercall() in the task running the test. */
@@ -988,6 +1016,118 @@ static void mshv_test_passthru_failure(struct kunit *test)
 			HV_STATUS_UNKNOWN_PROPERTY);
 	KUNIT_EXPECT_MEMEQ(test, out, untouched, sizeof(out));
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 0);
+}
+
+/* Passthrough of HvSetPartitionProperty, as an asynchronous call. */
+static int passthru_set_async(struct mshv_async_call *ac, u32 code,
+			      u64 value, u64 *status)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code,
+		.property_value = value,
+	};
+	struct mshv_passthru_call call = {
+		.partition_id = 9,
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.input = &in,
+		.async = ac,
+	};
+	int ret;
+
+	ret = mshv_hvcall_passthru(&call);
+	*status = call.status;
+	return ret;
+}
+
+/*
+ * A pending call takes the status of its completion, even one that arrives
+ * before the hypercall returns; a completion saying the hypervisor needs
+ * memory is answered with a deposit and the call is issued again.
+ */
+static void mshv_test_passthru_async(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct mshv_async_call ac;
+	u64 status;
+
+	mshv_async_call_init(&ac);
+	hv->async = &ac;
+	hv->async_return = HV_STATUS_CALL_PENDING;
+	hv->async_nomem_left = 1;
+
+	KUNIT_EXPECT_EQ(test, passthru_set_async(&ac, FAKE_PROPERTY, 42,
+						 &status), 0);
+	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv->property_value, 42);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_SET_PARTITION_PROPERTY),
+			2);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 1);
+	KUNIT_EXPECT_TRUE(test, fake_all_target(test, HVCALL_DEPOSIT_MEMORY,
+						9));
+	KUNIT_EXPECT_FALSE(test, completion_done(&ac.done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ac.armed), 0);
+}
+
+/* A failed completion fails the call with the completion's status. */
+static void mshv_test_passthru_async_failure(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct mshv_async_call ac;
+	u64 status;
+
+	mshv_async_call_init(&ac);
+	hv->async = &ac;
+	hv->async_return = HV_STATUS_CALL_PENDING;
+	hv->property_value = 7;
+
+	KUNIT_EXPECT_EQ(test, passthru_set_async(&ac, FAKE_PROPERTY + 1, 1,
+						 &status), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_UNKNOWN_PROPERTY);
+	KUNIT_EXPECT_EQ(test, hv->property_value, 7);
+	KUNIT_EXPECT_FALSE(test, completion_done(&ac.done));
+}
+
+/*
+ * A completion message that arrives while a call that completed at once
+ * is armed is taken and dropped, so that the next pending call waits for
+ * its own; with nothing armed, one is ignored.
+ */
+static void mshv_test_passthru_async_stray(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct mshv_async_call ac;
+	u64 status;
+
+	mshv_async_call_init(&ac);
+	hv->async = &ac;
+	hv->async_return = HV_STATUS_SUCCESS;
+
+	KUNIT_EXPECT_EQ(test, passthru_set_async(&ac, FAKE_PROPERTY, 5,
+						 &status), 0);
+	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_FALSE(test, completion_done(&ac.done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ac.armed), 0);
+
+	KUNIT_EXPECT_FALSE(test, mshv_async_call_complete(&ac,
+							  HV_STATUS_SUCCESS));
+	KUNIT_EXPECT_FALSE(test, completion_done(&ac.done));
+}
+
+/* HV_STATUS_CALL_PENDING from a call that cannot complete later. */
+static void mshv_test_passthru_pending_not_async(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct mshv_async_call ac;
+	u64 status;
+
+	mshv_async_call_init(&ac);
+	hv->async = &ac;
+	hv->async_return = HV_STATUS_CALL_PENDING;
+
+	KUNIT_EXPECT_EQ(test, passthru_set_async(NULL, FAKE_PROPERTY, 5,
+						 &status), -EBADFD);
+	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_CALL_PENDING);
 }
 
 /* ---- Guest memory regions: pure logic ---------------------------------- */
@@ -1793,6 +1933,10 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_set_property),
 	KUNIT_CASE(mshv_test_passthru),
 	KUNIT_CASE(mshv_test_passthru_failure),
+	KUNIT_CASE(mshv_test_passthru_async),
+	KUNIT_CASE(mshv_test_passthru_async_failure),
+	KUNIT_CASE(mshv_test_passthru_async_stray),
+	KUNIT_CASE(mshv_test_passthru_pending_not_async),
 	{}
 };
 
@@ -1935,10 +2079,92 @@ static void mshv_test_irq_table_bad(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * The register page's vector word: a count byte, then up to seven
+ * vectors. Adding skips a queued vector and stops when full; removing
+ * closes the gap; bytes beyond the count are ignored.
+ */
+static void mshv_test_register_page_vectors(struct kunit *test)
+{
+	u64 word = 0;
+	u8 vector;
+
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), 0);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x31), 0);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x313002ULL);
+	for (vector = 0x32; vector <= 0x36; vector++)
+		KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, vector), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x3635343332313007ULL);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x40), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x36), 0);
+
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x30));
+	KUNIT_EXPECT_EQ(test, word, 0x36353433323106ULL);
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x36));
+	KUNIT_EXPECT_EQ(test, word, 0x353433323105ULL);
+	KUNIT_EXPECT_TRUE(test, mshv_vectors_remove(&word, 0x33));
+	KUNIT_EXPECT_EQ(test, word, 0x3534323104ULL);
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x33));
+	KUNIT_EXPECT_EQ(test, word, 0x3534323104ULL);
+
+	/* A stale vector past the count is neither found nor kept. */
+	word = 0x424101ULL;
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x42));
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x50), 0);
+	KUNIT_EXPECT_EQ(test, word, 0x504102ULL);
+
+	/* A count the hypervisor would not write: nothing is touched. */
+	word = 0x08;
+	KUNIT_EXPECT_EQ(test, mshv_vectors_add(&word, 0x30), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, mshv_vectors_remove(&word, 0x30));
+	KUNIT_EXPECT_EQ(test, word, 0x08ULL);
+}
+
+/*
+ * A sparse VP set: one word per bank in the mask, in order; VPs the driver
+ * cannot have and banks past the message's room are left out.
+ */
+static void mshv_test_bitset_vps(struct kunit *test)
+{
+	struct hv_vp_signal_bitset_scheduler_message msg = {
+		.partition_id = 3,
+		.vp_count = 4,
+		.format = HV_GENERIC_SET_SPARSE_4K,
+		.valid_bank_mask = BIT_ULL(0) | BIT_ULL(2) | BIT_ULL(5),
+		.bank_contents = { 0x3, BIT_ULL(5) | BIT_ULL(63), 0x1 },
+	};
+	DECLARE_BITMAP(vps, MSHV_MAX_VPS);
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), 4);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(1, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(133, vps));
+	KUNIT_EXPECT_TRUE(test, test_bit(191, vps));
+
+	/* Every bank valid: only the first 16 have a word, 4 are VPs. */
+	msg.valid_bank_mask = ~0ULL;
+	for (i = 0; i < HV_SCHEDULER_BITSET_BANKS; i++)
+		msg.bank_contents[i] = BIT_ULL(i);
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), 4);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, test_bit(i * 64 + i, vps));
+
+	msg.vp_count = 0;
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), -EINVAL);
+	msg.vp_count = 1;
+	msg.format = 1;
+	KUNIT_EXPECT_EQ(test, mshv_synic_bitset_vps(&msg, vps), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(vps, MSHV_MAX_VPS));
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
 	KUNIT_CASE(mshv_test_irq_table_bad),
+	KUNIT_CASE(mshv_test_register_page_vectors),
+	KUNIT_CASE(mshv_test_bitset_vps),
 	{}
 };
 

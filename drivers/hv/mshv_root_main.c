@@ -47,17 +47,20 @@ static_assert(sizeof(struct mshv_gpap_access_bitmap) == 32);
  * @code: hypercall code
  * @rep: a rep hypercall: mshv_root_hvcall.reps must be at least 1
  * @self: also allowed on /dev/mshv, for the root partition itself
+ * @async: the hypervisor may complete it later (HV_STATUS_CALL_PENDING);
+ *	only allowed on the partition fd, whose pt_mutex serialises the calls
  */
 struct mshv_passthru_desc {
 	u16 code;
 	bool rep;
 	bool self;
+	bool async;
 };
 
 /* The allowlist of MSHV_ROOT_HVCALL: mainline 7.x's. */
 static const struct mshv_passthru_desc mshv_passthru_hvcalls[] = {
 	{ HVCALL_GET_PARTITION_PROPERTY, .self = true },
-	{ HVCALL_SET_PARTITION_PROPERTY },
+	{ HVCALL_SET_PARTITION_PROPERTY, .async = true },
 	{ HVCALL_INSTALL_INTERCEPT },
 	{ HVCALL_GET_VP_REGISTERS, true },
 	{ HVCALL_SET_VP_REGISTERS, true },
@@ -89,6 +92,11 @@ static const char *const mshv_scheduler_names[] = {
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
 u32 mshv_scheduler_type;
+/*
+ * Interrupts may be queued in a VP's register page (root scheduler only);
+ * set once at module init.
+ */
+bool mshv_fast_injection;
 /* HV_VMM_CAP_* bits the hypervisor reported; set once at module init. */
 static u64 mshv_vmm_caps;
 
@@ -172,7 +180,7 @@ static const struct mshv_passthru_desc *mshv_passthru_find(u16 code)
 }
 
 static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args,
-				  bool self)
+				  bool self, bool pt_fd)
 {
 	const struct mshv_passthru_desc *desc;
 
@@ -184,7 +192,7 @@ static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args,
 	if (args->out_ptr && (!args->out_sz || args->out_sz > HV_HYP_PAGE_SIZE))
 		return -EINVAL;
 	desc = mshv_passthru_find(args->code);
-	if (!desc || (self && !desc->self))
+	if (!desc || (self && !desc->self) || (desc->async && !pt_fd))
 		return -EINVAL;
 	/* Reps for rep hypercalls only, and at least one of them. */
 	if (desc->rep ? !args->reps || args->reps > HV_REP_COUNT_MAX :
@@ -198,15 +206,21 @@ static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args,
  * @partition: the partition the hypercall is for; NULL on /dev/mshv, for
  *	the root partition itself (HV_PARTITION_ID_SELF), where only
  *	reading its properties is allowed
+ * @pt_fd: issued on the partition fd, rather than on a VP fd or
+ *	/dev/mshv: only there may a call complete asynchronously
  * @user_args: user pointer to a struct mshv_root_hvcall
  *
- * Context: process context; no lock needed.
+ * An asynchronous call (HvSetPartitionProperty) returns once the
+ * hypervisor has completed it, with its final status.
+ *
+ * Context: process context; with @pt_fd, the partition's pt_mutex held.
  * Return: 0, or a negative errno; the hypervisor's status and the reps
  * completed are copied back in both cases when the call was issued.
  */
-long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
+long mshv_ioctl_root_hvcall(struct mshv_partition *partition, bool pt_fd,
 			    struct mshv_root_hvcall __user *user_args)
 {
+	const struct mshv_passthru_desc *desc;
 	struct mshv_passthru_call call = {
 		.partition_id = partition ? partition->pt_id :
 					    HV_PARTITION_ID_SELF,
@@ -219,9 +233,14 @@ long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
 	if (copy_from_user(&args, user_args, sizeof(args)))
 		return -EFAULT;
 
-	ret = mshv_root_hvcall_check(&args, !partition);
+	ret = mshv_root_hvcall_check(&args, !partition, pt_fd);
 	if (ret)
 		return ret;
+	desc = mshv_passthru_find(args.code);
+	if (desc->async) {
+		lockdep_assert_held(&partition->pt_mutex);
+		call.async = &partition->pt_async;
+	}
 
 	input = memdup_user(u64_to_user_ptr(args.in_ptr), args.in_sz);
 	if (IS_ERR(input))
@@ -474,7 +493,8 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 						     (void __user *)arg);
 		break;
 	case MSHV_ROOT_HVCALL:
-		ret = mshv_ioctl_root_hvcall(partition, (void __user *)arg);
+		ret = mshv_ioctl_root_hvcall(partition, true,
+					     (void __user *)arg);
 		break;
 	case MSHV_IRQFD:
 		ret = mshv_partition_ioctl_irqfd(partition, (void __user *)arg);
@@ -537,6 +557,29 @@ void mshv_partition_put(struct mshv_partition *partition)
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 {
 	return xa_load(&mshv_partition_ids, partition_id);
+}
+
+/**
+ * mshv_partition_async_complete() - an HVMSG_ASYNC_CALL_COMPLETION arrived
+ * @partition_id: the partition the completed call was for
+ * @status: the call's final status
+ *
+ * Passes @status to the MSHV_ROOT_HVCALL waiting for the call. The
+ * message of a partition that is gone (torn down while its call was
+ * pending) is dropped.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_partition_async_complete(u64 partition_id, u64 status)
+{
+	struct mshv_partition *pt;
+
+	rcu_read_lock();
+	pt = mshv_partition_find_rcu(partition_id);
+	if (!pt || !mshv_async_call_complete(&pt->pt_async, status))
+		pr_debug("unexpected completion for partition %llu\n",
+			 partition_id);
+	rcu_read_unlock();
 }
 
 static int mshv_partition_release(struct inode *inode, struct file *filp)
@@ -636,6 +679,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	mutex_init(&partition->pt_resamplers_lock);
 	INIT_LIST_HEAD(&partition->pt_resamplers);
 	INIT_LIST_HEAD(&partition->pt_ioeventfds);
+	mshv_async_call_init(&partition->pt_async);
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
 		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);
@@ -692,7 +736,7 @@ static long mshv_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case MSHV_CREATE_PARTITION:
 		return mshv_dev_ioctl_create_partition((void __user *)arg);
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(NULL, (void __user *)arg);
+		return mshv_ioctl_root_hvcall(NULL, false, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -771,6 +815,20 @@ static int mshv_scheduler_init(void)
 }
 
 /*
+ * With the root scheduler, a hypervisor that offers it takes interrupts
+ * for a VP from the VP's register page when the root dispatches the VP:
+ * an irqfd then raises an interrupt without a hypercall.
+ */
+static void mshv_fast_injection_init(void)
+{
+	mshv_fast_injection = mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT &&
+			      (hv_seam_features_ecx() &
+			       HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE);
+	if (mshv_fast_injection)
+		pr_info("interrupts are injected through the register page\n");
+}
+
+/*
  * Learn what the hypervisor lets the root's VMM do. An older hypervisor
  * does not say; the driver then assumes nothing, which costs nothing
  * today: the driver relies on none of these capabilities yet, and the
@@ -827,6 +885,7 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto put_seam;
 	mshv_vmm_caps_init();
+	mshv_fast_injection_init();
 
 	ret = mshv_irqfd_init();
 	if (ret)

@@ -17,12 +17,14 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <hyperv/hvhdk.h>
 
 #include "mshv_sim_x86.h"
 
 struct irq_work;
+struct mshv_sim_async;
 struct page;
 struct task_struct;
 
@@ -72,6 +74,13 @@ enum mshv_sim_pt_state {
  * @MSHV_SIM_KNOB_SCHEDULER: the scheduler type HvGetSystemProperty reports
  * @MSHV_SIM_KNOB_VMM_CAPS: the HV_VMM_CAP_* bits HvGetPartitionPropertyEx
  *	reports for the root
+ * @MSHV_SIM_KNOB_ASYNC_MS: when not 0, HvSetPartitionProperty returns
+ *	HV_STATUS_CALL_PENDING and completes this many milliseconds later
+ * @MSHV_SIM_KNOB_FAST_INJECTION: 1 to report
+ *	HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE to the root, 0 not to
+ * @MSHV_SIM_KNOB_SIGNAL_BITSET: 1 to tell the root scheduler that a VP
+ *	can run with HVMSG_SCHEDULER_VP_SIGNAL_BITSET, 0 with
+ *	HVMSG_SCHEDULER_VP_SIGNAL_PAIR
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -81,6 +90,9 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_VP_PAGES,
 	MSHV_SIM_KNOB_SCHEDULER,
 	MSHV_SIM_KNOB_VMM_CAPS,
+	MSHV_SIM_KNOB_ASYNC_MS,
+	MSHV_SIM_KNOB_FAST_INJECTION,
+	MSHV_SIM_KNOB_SIGNAL_BITSET,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -157,6 +169,8 @@ struct mshv_sim_intercept {
  * @nr_intercepts: used entries of @intercepts
  * @connections: the partition's connections to ports (struct
  *	mshv_sim_connection, see mshv_sim_port.c), by connection id
+ * @async: the asynchronous HvSetPartitionProperty call; allocated by the
+ *	first one, NULL before
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -174,6 +188,7 @@ struct mshv_sim_partition {
 	struct mshv_sim_intercept intercepts[MSHV_SIM_MAX_INTERCEPTS];
 	unsigned int nr_intercepts;
 	struct xarray connections;
+	struct mshv_sim_async *async;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -199,6 +214,23 @@ struct mshv_sim_sint_msg {
 	u64 sender;
 	u8 size;
 	u8 payload[MSHV_SIM_SINT_PAYLOAD];
+};
+
+/**
+ * struct mshv_sim_async - a partition's asynchronous HvSetPartitionProperty
+ * @pending: the call returned HV_STATUS_CALL_PENDING and is not complete
+ * @code: the property it sets
+ * @value: the value it sets
+ * @msg: its HVMSG_ASYNC_CALL_COMPLETION, while it waits for the root's
+ *	SINT0 slot
+ *
+ * sim->lock protects it.
+ */
+struct mshv_sim_async {
+	bool pending;
+	u32 code;
+	u64 value;
+	struct mshv_sim_sint_msg msg;
 };
 
 /**
@@ -286,6 +318,8 @@ struct mshv_sim_call_count {
  * @nr_ports: number of entries in @ports
  * @nr_connections: connections of all partitions to ports
  * @doorbells: guest writes that rang a doorbell
+ * @scanned_vectors: vectors taken from VPs' register pages by dispatches
+ *	that scanned them
  * @knobs: enum mshv_sim_knob values. Single words written and read
  *	with WRITE_ONCE()/READ_ONCE(), so no lock; a hypercall reads each
  *	knob it needs once.
@@ -294,6 +328,7 @@ struct mshv_sim_call_count {
  * @sched_task: the thread that runs VPs when the simulator, not the root,
  *	schedules them; NULL for an instance without one (KUnit)
  * @sched_wq: where @sched_task waits for a runnable VP
+ * @async_work: completes the pending asynchronous calls of all partitions
  */
 struct mshv_sim {
 	/* Guards the fields below up to @knobs; see the description above. */
@@ -319,11 +354,13 @@ struct mshv_sim {
 	u64 nr_ports;
 	u64 nr_connections;
 	u64 doorbells;
+	u64 scanned_vectors;
 	u32 knobs[MSHV_SIM_NR_KNOBS];
 	/* Not guarded by @lock. */
 	void (*handler)(void);
 	struct task_struct *sched_task;
 	wait_queue_head_t sched_wq;
+	struct delayed_work async_work;
 };
 
 /**
@@ -339,6 +376,7 @@ struct mshv_sim {
  * @ports: ports the root created and did not delete
  * @connections: connections of all partitions to ports
  * @doorbells: guest writes that rang a doorbell
+ * @scanned_vectors: vectors taken from VPs' register pages
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -352,6 +390,7 @@ struct mshv_sim_stats {
 	u64 ports;
 	u64 connections;
 	u64 doorbells;
+	u64 scanned_vectors;
 };
 
 /**

@@ -36,6 +36,7 @@
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
@@ -254,20 +255,48 @@ void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector)
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_ack);
 
-/* Tell the root scheduler that @vp, which it saw BLOCKED, can run. */
-static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
+/* The signal of mshv_sim_lapic_signal() as a one-VP sparse VP set. */
+static void mshv_sim_lapic_signal_bitset(struct mshv_sim_vp *vp,
+					 struct mshv_sim_sint_msg *msg)
+{
+	struct hv_vp_signal_bitset_scheduler_message set = {
+		.partition_id = vp->pt->id,
+		.vp_count = 1,
+		.format = HV_GENERIC_SET_SPARSE_4K,
+		.valid_bank_mask = BIT_ULL(vp->index / 64),
+		.bank_contents[0] = BIT_ULL(vp->index % 64),
+	};
+
+	msg->type = HVMSG_SCHEDULER_VP_SIGNAL_BITSET;
+	msg->size = sizeof(set);
+	memcpy(msg->payload, &set, sizeof(set));
+}
+
+/* The signal of mshv_sim_lapic_signal() as one partition and VP pair. */
+static void mshv_sim_lapic_signal_pair(struct mshv_sim_vp *vp,
+				       struct mshv_sim_sint_msg *msg)
 {
 	struct hv_vp_signal_pair_scheduler_message pair = {
 		.vp_count = 1,
 		.partition_ids[0] = vp->pt->id,
 		.vp_indexes[0] = vp->index,
 	};
-	struct mshv_sim_sint_msg *msg = &vp->lapic.signal;
 
 	msg->type = HVMSG_SCHEDULER_VP_SIGNAL_PAIR;
-	msg->sender = HV_PARTITION_ID_SELF;
 	msg->size = sizeof(pair);
 	memcpy(msg->payload, &pair, sizeof(pair));
+}
+
+/* Tell the root scheduler that @vp, which it saw BLOCKED, can run. */
+static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_sint_msg *msg = &vp->lapic.signal;
+
+	msg->sender = HV_PARTITION_ID_SELF;
+	if (READ_ONCE(vp->sim->knobs[MSHV_SIM_KNOB_SIGNAL_BITSET]))
+		mshv_sim_lapic_signal_bitset(vp, msg);
+	else
+		mshv_sim_lapic_signal_pair(vp, msg);
 	mshv_sim_synic_post(vp->sim, msg);
 }
 
@@ -448,23 +477,31 @@ u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
  *
  * Each of the first interrupt_vector_count vectors (at most
  * HV_VP_REGISTER_PAGE_MAX_VECTORS) is accepted as a fixed, edge-triggered
- * interrupt, and the count is cleared.
+ * interrupt. The count and the vectors form one 8-byte word, which the
+ * root updates with cmpxchg while the VP runs elsewhere: it is taken and
+ * cleared in one atomic exchange, so that no vector queued meanwhile is
+ * lost.
  */
 void mshv_sim_lapic_scan(struct mshv_sim_vp *vp)
 {
 	struct hv_vp_register_page *rp;
 	unsigned int i, count;
+	u64 *word, queued;
 
 	if (!mshv_sim_lapic_active(vp) ||
 	    !vp->pages[HV_VP_STATE_PAGE_REGISTERS])
 		return;
 	rp = page_address(vp->pages[HV_VP_STATE_PAGE_REGISTERS]);
-	count = min_t(unsigned int, READ_ONCE(rp->interrupt_vector_count),
+	/* At offset 688 of the page: the word is naturally aligned. */
+	word = (void *)rp + offsetof(struct hv_vp_register_page,
+				     interrupt_vector_count);
+	queued = xchg(word, 0);
+	count = min_t(unsigned int, queued & 0xff,
 		      HV_VP_REGISTER_PAGE_MAX_VECTORS);
 	for (i = 0; i < count; i++)
-		mshv_sim_lapic_accept(vp, READ_ONCE(rp->interrupt_vectors[i]),
+		mshv_sim_lapic_accept(vp, (queued >> (8 * (i + 1))) & 0xff,
 				      false);
-	WRITE_ONCE(rp->interrupt_vector_count, 0);
+	vp->sim->scanned_vectors += count;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_scan);
 

@@ -18,6 +18,7 @@
  *   ports            r   doorbell ports the root created and did not delete
  *   connections      r   connections of child partitions to ports
  *   doorbells        r   guest writes that rang a doorbell
+ *   scanned_vectors  r   vectors dispatches took from register pages
  *   gpa_map          r   "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS" header,
  *                        then one line per child partition
  *   guest_access     rw  "PT_ID GPA LEN OP [BYTE]" accesses guest memory
@@ -34,6 +35,13 @@
  *   vp_pages         rw  child-pool pages HvCreateVp needs
  *   scheduler_type   rw  scheduler type HvGetSystemProperty reports
  *   vmm_caps         rw  VMM capability bits the root is told about
+ *   async_property_ms rw when not 0, HvSetPartitionProperty on a child
+ *                        returns HV_STATUS_CALL_PENDING and completes
+ *                        this many milliseconds later
+ *   fast_injection   rw  1: offer interrupt injection through the
+ *                        register page (CPUID), 0: do not
+ *   signal_bitset    rw  1: signal runnable VPs with VP set scheduler
+ *                        messages, 0: with VP pair messages
  *   root             rw  1: report a root partition, 0: do not
  */
 #include <linux/debugfs.h>
@@ -134,6 +142,13 @@ static void mshv_sim_ops_set_handler(void (*handler)(void))
 	mshv_sim_set_handler(mshv_sim_global, handler);
 }
 
+static u32 mshv_sim_ops_features_ecx(void)
+{
+	if (!mshv_sim_get_knob(mshv_sim_global, MSHV_SIM_KNOB_FAST_INJECTION))
+		return 0;
+	return HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE;
+}
+
 static const struct hv_sim_ops mshv_sim_ops = {
 	.owner = THIS_MODULE,
 	.hypercall = mshv_sim_ops_hypercall,
@@ -143,6 +158,7 @@ static const struct hv_sim_ops mshv_sim_ops = {
 	.get_msr = mshv_sim_ops_get_msr,
 	.set_msr = mshv_sim_ops_set_msr,
 	.set_handler = mshv_sim_ops_set_handler,
+	.features_ecx = mshv_sim_ops_features_ecx,
 };
 
 /* Per-CPU hypercall pages */
@@ -210,6 +226,7 @@ static struct mshv_sim_stat_file mshv_sim_stat_files[] = {
 	{ "ports", offsetof(struct mshv_sim_stats, ports) },
 	{ "connections", offsetof(struct mshv_sim_stats, connections) },
 	{ "doorbells", offsetof(struct mshv_sim_stats, doorbells) },
+	{ "scanned_vectors", offsetof(struct mshv_sim_stats, scanned_vectors) },
 };
 
 static int mshv_sim_stat_get(void *data, u64 *val)
@@ -243,6 +260,9 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "vp_pages", MSHV_SIM_KNOB_VP_PAGES },
 	{ "scheduler_type", MSHV_SIM_KNOB_SCHEDULER },
 	{ "vmm_caps", MSHV_SIM_KNOB_VMM_CAPS },
+	{ "async_property_ms", MSHV_SIM_KNOB_ASYNC_MS },
+	{ "fast_injection", MSHV_SIM_KNOB_FAST_INJECTION },
+	{ "signal_bitset", MSHV_SIM_KNOB_SIGNAL_BITSET },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <hyperv/hvhdk.h>
@@ -272,6 +273,16 @@ static void mshv_sim_leak_pool(struct mshv_sim *sim,
 	pt->pool.nr_in_use = 0;
 }
 
+/* Forget @pt's asynchronous call, whatever its state: @pt is going. */
+static void mshv_sim_async_release(struct mshv_sim_partition *pt)
+{
+	if (!pt->async)
+		return;
+	mshv_sim_synic_cancel(&pt->async->msg);
+	kfree(pt->async);
+	pt->async = NULL;
+}
+
 static int mshv_sim_property_index(u32 code)
 {
 	unsigned int i;
@@ -426,6 +437,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	mshv_sim_slat_release(sim, pt);
 	mshv_sim_connections_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
+	mshv_sim_async_release(pt);
 	kfree(pt);
 	return HV_STATUS_SUCCESS;
 }
@@ -485,30 +497,104 @@ static u16 mshv_sim_get_property_ex(struct mshv_sim *sim,
 	return HV_STATUS_SUCCESS;
 }
 
+/* Give @pt's property @code the value @value, if it may have it. */
+static u16 mshv_sim_property_write(struct mshv_sim_partition *pt, u32 code,
+				   u64 value)
+{
+	const struct mshv_sim_property *prop;
+	int idx;
+
+	idx = mshv_sim_property_index(code);
+	if (idx < 0)
+		return HV_STATUS_UNKNOWN_PROPERTY;
+	prop = &mshv_sim_properties[idx];
+	if (!prop->writable)
+		return HV_STATUS_ACCESS_DENIED;
+	if (value > prop->max)
+		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+
+	pt->props[idx] = value;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Start an asynchronous HvSetPartitionProperty: it completes @delay_ms
+ * later, from async_work. One call of a partition may be pending; a
+ * second one, or one made before the root took the completion message of
+ * the previous one, is refused.
+ */
+static u16 mshv_sim_set_property_async(struct mshv_sim *sim,
+				       struct mshv_sim_partition *pt,
+				       u32 code, u64 value, u32 delay_ms)
+{
+	if (!pt->async) {
+		pt->async = kzalloc(sizeof(*pt->async), GFP_ATOMIC);
+		if (!pt->async)
+			return HV_STATUS_NO_RESOURCES;
+		INIT_LIST_HEAD(&pt->async->msg.node);
+	}
+	if (pt->async->pending || !list_empty(&pt->async->msg.node))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+
+	pt->async->pending = true;
+	pt->async->code = code;
+	pt->async->value = value;
+	schedule_delayed_work(&sim->async_work, msecs_to_jiffies(delay_ms));
+	return HV_STATUS_CALL_PENDING;
+}
+
 static u16 mshv_sim_set_property(struct mshv_sim *sim,
 				 struct mshv_sim_call *call)
 {
+	u32 delay_ms = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_ASYNC_MS]);
 	const struct hv_input_set_partition_property *in = call->in;
-	const struct mshv_sim_property *prop;
 	struct mshv_sim_partition *pt;
-	int idx;
 
 	if (in->padding)
 		return HV_STATUS_INVALID_PARAMETER;
 	pt = mshv_sim_find(sim, in->partition_id, true);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	idx = mshv_sim_property_index(in->property_code);
-	if (idx < 0)
-		return HV_STATUS_UNKNOWN_PROPERTY;
-	prop = &mshv_sim_properties[idx];
-	if (!prop->writable)
-		return HV_STATUS_ACCESS_DENIED;
-	if (in->property_value > prop->max)
-		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+	if (delay_ms && pt != &sim->root)
+		return mshv_sim_set_property_async(sim, pt, in->property_code,
+						   in->property_value,
+						   delay_ms);
+	return mshv_sim_property_write(pt, in->property_code,
+				       in->property_value);
+}
 
-	pt->props[idx] = in->property_value;
-	return HV_STATUS_SUCCESS;
+/* Complete @pt's pending call and tell the root on this CPU's SINT0. */
+static void mshv_sim_async_complete(struct mshv_sim *sim,
+				    struct mshv_sim_partition *pt)
+{
+	struct hv_async_call_completion_message done = {
+		.partition_id = pt->id,
+		.completion_count = 1,
+	};
+	struct mshv_sim_async *async = pt->async;
+
+	done.status = mshv_sim_property_write(pt, async->code, async->value);
+	async->pending = false;
+	async->msg.type = HVMSG_ASYNC_CALL_COMPLETION;
+	async->msg.sender = HV_PARTITION_ID_SELF;
+	async->msg.size = sizeof(done);
+	memcpy(async->msg.payload, &done, sizeof(done));
+	mshv_sim_synic_post(sim, &async->msg);
+}
+
+/* async_work: complete every pending asynchronous call. */
+static void mshv_sim_async_work(struct work_struct *work)
+{
+	struct mshv_sim *sim = container_of(to_delayed_work(work),
+					    struct mshv_sim, async_work);
+	struct mshv_sim_partition *pt;
+	unsigned long id, flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	xa_for_each(&sim->partitions, id, pt)
+		if (pt->async && pt->async->pending)
+			mshv_sim_async_complete(sim, pt);
+	spin_unlock_irqrestore(&sim->lock, flags);
 }
 
 static u16 mshv_sim_deposit_memory(struct mshv_sim *sim,
@@ -955,6 +1041,8 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_VP_PAGES] = MSHV_SIM_DEFAULT_VP_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
 	sim->knobs[MSHV_SIM_KNOB_VMM_CAPS] = MSHV_SIM_DEFAULT_VMM_CAPS;
+	sim->knobs[MSHV_SIM_KNOB_FAST_INJECTION] = 1;
+	INIT_DELAYED_WORK(&sim->async_work, mshv_sim_async_work);
 	INIT_LIST_HEAD(&sim->runnable);
 	init_waitqueue_head(&sim->sched_wq);
 	if (mshv_sim_synic_init(sim)) {
@@ -982,6 +1070,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 
 	if (!sim)
 		return 0;
+	cancel_delayed_work_sync(&sim->async_work);
 
 	/*
 	 * As in the hypercalls, with sim->lock held and IRQs off: the
@@ -995,6 +1084,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		freed += mshv_sim_free_pages(&pt->pool.pages);
 		mshv_sim_slat_free(&pt->slat);
 		mshv_sim_connections_release(sim, pt);
+		mshv_sim_async_release(pt);
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
@@ -1033,6 +1123,7 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->ports = sim->nr_ports;
 	stats->connections = sim->nr_connections;
 	stats->doorbells = sim->doorbells;
+	stats->scanned_vectors = sim->scanned_vectors;
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

@@ -23,6 +23,8 @@
  * hypervisor flagged more messages as pending, asks for the next one by
  * writing the end-of-message register.
  */
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/cpuhotplug.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
@@ -30,6 +32,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
+#include <kunit/visibility.h>
 #include <asm/irq_vectors.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
@@ -118,6 +121,72 @@ static void mshv_synic_doorbells(const struct hv_notification_message_payload *n
 		mshv_synic_drain_doorbells();
 }
 
+/* An asynchronous hypercall of a partition completed. */
+static void
+mshv_synic_async_completion(const struct hv_async_call_completion_message *c)
+{
+	mshv_partition_async_complete(c->partition_id, c->status);
+}
+
+/**
+ * mshv_synic_bitset_vps() - the VPs an HVMSG_SCHEDULER_VP_SIGNAL_BITSET
+ *	message names
+ * @msg: the message's payload
+ * @vps: a bitmap of MSHV_MAX_VPS bits; receives the VPs
+ *
+ * VPs from MSHV_MAX_VPS on, which no partition has, are left out, as are
+ * banks past the room the message has for them.
+ *
+ * Context: any context.
+ * Return: the number of VPs in @vps, or -EINVAL for a set of another
+ * format than HV_GENERIC_SET_SPARSE_4K or an empty one.
+ */
+VISIBLE_IF_KUNIT int
+mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *msg,
+		      unsigned long *vps)
+{
+	unsigned int bank, word = 0;
+	u64 bits;
+
+	bitmap_zero(vps, MSHV_MAX_VPS);
+	if (msg->format != HV_GENERIC_SET_SPARSE_4K || !msg->vp_count)
+		return -EINVAL;
+	for (bank = 0; bank < BITS_PER_TYPE(u64); bank++) {
+		if (!(msg->valid_bank_mask & BIT_ULL(bank)))
+			continue;
+		if (word == HV_SCHEDULER_BITSET_BANKS)
+			break;
+		bits = msg->bank_contents[word++];
+		for (; bits && bank < MSHV_MAX_VPS / 64; bits &= bits - 1)
+			__set_bit(bank * 64 + __ffs64(bits), vps);
+	}
+	return bitmap_weight(vps, MSHV_MAX_VPS);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_synic_bitset_vps);
+
+/*
+ * Root scheduler: VPs of one partition can run again. Signals the
+ * hypervisor could not post are lost: then every VP of the partition
+ * looks again, as the message cannot say which.
+ */
+static void
+mshv_synic_vp_bitset(const struct hv_vp_signal_bitset_scheduler_message *msg)
+{
+	DECLARE_BITMAP(vps, MSHV_MAX_VPS);
+	unsigned int index;
+
+	if (msg->overflow_count) {
+		mshv_partition_kick_vps(msg->partition_id);
+		return;
+	}
+	if (mshv_synic_bitset_vps(msg, vps) < 0) {
+		pr_warn_ratelimited("malformed VP set in a scheduler message\n");
+		return;
+	}
+	for_each_set_bit(index, vps, MSHV_MAX_VPS)
+		mshv_vp_kick(msg->partition_id, index);
+}
+
 static void mshv_synic_handle(const struct hv_message *msg)
 {
 	const struct hv_opaque_intercept_message *opaque;
@@ -140,9 +209,17 @@ static void mshv_synic_handle(const struct hv_message *msg)
 	case HVMSG_SYNIC_SINT_INTERCEPT:
 		mshv_synic_doorbells((const void *)msg->u.payload);
 		break;
+	case HVMSG_SCHEDULER_VP_SIGNAL_BITSET:
+		if (mshv_scheduler_type != HV_SCHEDULER_TYPE_ROOT)
+			break;
+		mshv_synic_vp_bitset((const void *)msg->u.payload);
+		break;
 	case HVMSG_X64_APIC_EOI:
 		eoi = (const void *)msg->u.payload;
 		mshv_irqfd_eoi(msg->header.sender, eoi->interrupt_vector);
+		break;
+	case HVMSG_ASYNC_CALL_COMPLETION:
+		mshv_synic_async_completion((const void *)msg->u.payload);
 		break;
 	default:
 		pr_warn_ratelimited("unexpected SynIC message type %#x\n",

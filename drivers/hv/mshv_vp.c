@@ -22,8 +22,10 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
+#include <linux/stddef.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 #include <uapi/linux/mshv.h>
@@ -102,6 +104,184 @@ void mshv_partition_release_vps(struct mshv_partition *pt)
 	xa_destroy(&pt->pt_vps);
 }
 
+/* ---- Interrupts through the register page ------------------------------ */
+
+/*
+ * With the root scheduler, a hypervisor that reports
+ * HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE takes vectors from the VP's
+ * register page when HvDispatchVp is asked to scan them. The count and
+ * the seven vectors form one naturally aligned 8-byte word, the count in
+ * its low byte: the root adds and removes vectors with cmpxchg, the
+ * hypervisor takes them all at once.
+ */
+#define MSHV_VECTORS_COUNT	GENMASK_ULL(7, 0)
+/* Vectors 0-15 are the exceptions' and reserved: never queued. */
+#define MSHV_FIRST_VECTOR	16
+
+static u64 *mshv_vp_vectors(struct mshv_vp *vp)
+{
+	return page_address(vp->vp_register_page) +
+	       offsetof(struct hv_vp_register_page, interrupt_vector_count);
+}
+
+/* Are vectors queued in @vp's register page? */
+static bool mshv_vp_vectors_pending(struct mshv_vp *vp)
+{
+	return vp->vp_register_page &&
+	       (READ_ONCE(*mshv_vp_vectors(vp)) & MSHV_VECTORS_COUNT);
+}
+
+/* Slot of @vector among the @count vectors queued in @word, or -1. */
+static int mshv_vectors_find(u64 word, unsigned int count, u8 vector)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (((word >> (8 * (i + 1))) & 0xff) == vector)
+			return i;
+	return -1;
+}
+
+/**
+ * mshv_vectors_add() - queue a vector in a register page's vector word
+ * @word: the word: the count in its low byte, then the vectors
+ * @vector: the vector
+ *
+ * A vector queued already is not queued again.
+ *
+ * Context: any context; lockless.
+ * Return: 0, or -ENOSPC if the word is full (or its count is invalid).
+ */
+VISIBLE_IF_KUNIT int mshv_vectors_add(u64 *word, u8 vector)
+{
+	u64 old = READ_ONCE(*word), new;
+	unsigned int count;
+
+	do {
+		count = old & MSHV_VECTORS_COUNT;
+		if (count > HV_VP_REGISTER_PAGE_MAX_VECTORS)
+			return -ENOSPC;
+		if (mshv_vectors_find(old, count, vector) >= 0)
+			return 0;
+		if (count == HV_VP_REGISTER_PAGE_MAX_VECTORS)
+			return -ENOSPC;
+		new = old & ~(MSHV_VECTORS_COUNT | (0xffULL << (8 * (count + 1))));
+		new |= (count + 1) | ((u64)vector << (8 * (count + 1)));
+	} while (!try_cmpxchg64(word, &old, new));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_vectors_add);
+
+/**
+ * mshv_vectors_remove() - take a vector back out of a vector word
+ * @word: the word
+ * @vector: the vector
+ *
+ * The vectors queued after it move down one slot.
+ *
+ * Context: any context; lockless.
+ * Return: false if @vector is not queued (the hypervisor took it).
+ */
+VISIBLE_IF_KUNIT bool mshv_vectors_remove(u64 *word, u8 vector)
+{
+	u64 old = READ_ONCE(*word), new, above;
+	unsigned int count, shift;
+	int slot;
+
+	do {
+		count = old & MSHV_VECTORS_COUNT;
+		if (count > HV_VP_REGISTER_PAGE_MAX_VECTORS)
+			return false;
+		slot = mshv_vectors_find(old, count, vector);
+		if (slot < 0)
+			return false;
+		shift = 8 * (slot + 1);
+		above = shift + 8 < 64 ? old >> (shift + 8) << shift : 0;
+		new = (old & GENMASK_ULL(shift - 1, 0) & ~MSHV_VECTORS_COUNT) |
+		      (count - 1) | above;
+	} while (!try_cmpxchg64(word, &old, new));
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_vectors_remove);
+
+/**
+ * mshv_vp_inject_fast() - raise an interrupt through the register page
+ * @pt: the partition
+ * @irq: the interrupt
+ *
+ * Only for a fixed, edge-triggered interrupt of vector 16 to 255 with a
+ * physical destination, whose APIC id is taken as the VP index (the
+ * register page holds only vectors). The vector is queued in the VP's
+ * register page and the VP's MSHV_RUN_VP woken: its next HvDispatchVp
+ * asks the hypervisor to take it. If the VP is being dispatched, that
+ * dispatch may not look at the page: the vector is taken back, if the
+ * hypervisor did not take it already, and the caller must assert it by
+ * hypercall, so that the interrupt is neither late nor raised twice.
+ *
+ * Context: any context (eventfd wake-ups, IRQs off).
+ * Return: 0 if the VP takes the interrupt; -EOPNOTSUPP if the hypervisor
+ * or the interrupt does not allow the fast path, -ENOENT if no VP with a
+ * register page has the destination's index, -ENOSPC if the page's queue
+ * is full, or -EBUSY if the VP is being dispatched: for all of them the
+ * caller uses HvAssertVirtualInterrupt instead.
+ */
+int mshv_vp_inject_fast(struct mshv_partition *pt,
+			const struct mshv_lapic_irq *irq)
+{
+	struct mshv_vp *vp;
+	u64 *word;
+	int ret;
+
+	if (!mshv_fast_injection || irq->type != HV_X64_INTERRUPT_TYPE_FIXED ||
+	    irq->level || irq->logical || irq->vector < MSHV_FIRST_VECTOR ||
+	    irq->vector > U8_MAX)
+		return -EOPNOTSUPP;
+
+	rcu_read_lock();
+	vp = xa_load(&pt->pt_vps, irq->dest);
+	if (!vp || !vp->vp_register_page) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	word = mshv_vp_vectors(vp);
+	ret = mshv_vectors_add(word, irq->vector);
+	if (ret)
+		goto unlock;
+	/* Queued before vp_dispatching is read: see mshv_vp_dispatch_begin(). */
+	smp_mb();
+	if (READ_ONCE(vp->vp_dispatching)) {
+		if (mshv_vectors_remove(word, irq->vector))
+			ret = -EBUSY;
+		goto unlock;
+	}
+	wake_up(&vp->vp_run_wq);
+unlock:
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Root scheduler: say that @vp is being dispatched, from now until
+ * mshv_vp_dispatch_end(), then return the dispatch flag that has the
+ * hypervisor take the vectors queued until now. A vector queued later is
+ * taken back by mshv_vp_inject_fast(), which then uses the hypercall.
+ */
+static u32 mshv_vp_dispatch_begin(struct mshv_vp *vp)
+{
+	if (!mshv_fast_injection)
+		return 0;
+	WRITE_ONCE(vp->vp_dispatching, true);
+	/* Pairs with the barrier in mshv_vp_inject_fast(). */
+	smp_mb();
+	return mshv_vp_vectors_pending(vp) ?
+	       HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION : 0;
+}
+
+static void mshv_vp_dispatch_end(struct mshv_vp *vp)
+{
+	WRITE_ONCE(vp->vp_dispatching, false);
+}
+
 /* ---- Running ------------------------------------------------------------ */
 
 /*
@@ -131,13 +311,15 @@ static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
 
 /*
  * A blocked or suspended VP waits for the hypervisor to make it runnable:
- * until a scheduler message signals it (mshv_vp_kick()), or the next tick,
- * since the hypervisor may drop signals when its message overflows.
+ * until a scheduler message signals it (mshv_vp_kick()), an interrupt is
+ * queued in its register page, or the next tick, since the hypervisor may
+ * drop signals when its message overflows.
  */
 static void mshv_vp_wait_runnable(struct mshv_vp *vp)
 {
 	wait_event_interruptible_timeout(vp->vp_run_wq,
-					 READ_ONCE(vp->vp_kicked), 1);
+					 READ_ONCE(vp->vp_kicked) ||
+					 mshv_vp_vectors_pending(vp), 1);
 }
 
 /*
@@ -162,8 +344,10 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 			HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND : 0;
 		/* A signal from now on is about this dispatch. */
 		WRITE_ONCE(vp->vp_kicked, false);
+		flags |= mshv_vp_dispatch_begin(vp);
 		ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id,
 					      vp->vp_index, flags, &out);
+		mshv_vp_dispatch_end(vp);
 		if (ret)
 			return ret;
 		vp->vp_intercept_suspended = false;
@@ -256,6 +440,13 @@ static long mshv_vp_run_hv(struct mshv_vp *vp, struct hv_message *msg)
 	}
 }
 
+/* Wake the thread waiting for @vp in MSHV_RUN_VP. */
+static void mshv_vp_signal(struct mshv_vp *vp)
+{
+	WRITE_ONCE(vp->vp_kicked, true);
+	wake_up(&vp->vp_run_wq);
+}
+
 /**
  * mshv_vp_kick() - the hypervisor signalled a VP
  * @partition_id: the hypervisor's id of the VP's partition
@@ -277,10 +468,32 @@ void mshv_vp_kick(u64 partition_id, u32 vp_index)
 	pt = mshv_partition_find_rcu(partition_id);
 	if (pt)
 		vp = xa_load(&pt->pt_vps, vp_index);
-	if (vp) {
-		WRITE_ONCE(vp->vp_kicked, true);
-		wake_up(&vp->vp_run_wq);
-	}
+	if (vp)
+		mshv_vp_signal(vp);
+	rcu_read_unlock();
+}
+
+/**
+ * mshv_partition_kick_vps() - the hypervisor may have signalled any VP
+ * @partition_id: the hypervisor's id of the partition
+ *
+ * Wakes the MSHV_RUN_VP of every VP of the partition, as mshv_vp_kick()
+ * does for one: when signals were lost, each VP dispatches again and
+ * finds out whether it can run.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_partition_kick_vps(u64 partition_id)
+{
+	struct mshv_partition *pt;
+	unsigned long index;
+	struct mshv_vp *vp;
+
+	rcu_read_lock();
+	pt = mshv_partition_find_rcu(partition_id);
+	if (pt)
+		xa_for_each(&pt->pt_vps, index, vp)
+			mshv_vp_signal(vp);
 	rcu_read_unlock();
 }
 
@@ -461,7 +674,7 @@ static long mshv_vp_ioctl(struct file *filp, unsigned int ioctl,
 		mutex_unlock(&vp->vp_mutex);
 		return ret;
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(vp->vp_partition,
+		return mshv_ioctl_root_hvcall(vp->vp_partition, false,
 					      (void __user *)arg);
 	default:
 		return -ENOTTY;

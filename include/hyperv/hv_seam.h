@@ -45,6 +45,8 @@ struct module;
  *	calls in interrupt context, on the CPU concerned, when it posts a
  *	message to an unmasked SINT; it must not return while a previous
  *	handler may still run
+ * @features_ecx: the feature bits the hypervisor reports in ECX of CPUID
+ *	leaf HYPERV_CPUID_FEATURES (0x40000003)
  */
 struct hv_sim_ops {
 	struct module *owner;
@@ -55,6 +57,7 @@ struct hv_sim_ops {
 	u64 (*get_msr)(unsigned int reg);
 	void (*set_msr)(unsigned int reg, u64 value);
 	void (*set_handler)(void (*handler)(void));
+	u32 (*features_ecx)(void);
 };
 
 #if IS_ENABLED(CONFIG_MSHV_SIM)
@@ -70,6 +73,7 @@ bool hv_sim_root_partition(void);
 u64 hv_sim_get_msr(unsigned int reg);
 void hv_sim_set_msr(unsigned int reg, u64 value);
 void hv_sim_set_handler(void (*handler)(void));
+u32 hv_sim_features_ecx(void);
 int hv_seam_get(void);
 void hv_seam_put(void);
 
@@ -116,6 +120,11 @@ static inline void hv_sim_set_msr(unsigned int reg, u64 value)
 
 static inline void hv_sim_set_handler(void (*handler)(void))
 {
+}
+
+static inline u32 hv_sim_features_ecx(void)
+{
+	return 0;
 }
 
 static inline int hv_seam_get(void)
@@ -258,6 +267,26 @@ static inline void hv_seam_set_handler(void (*handler)(void))
 		hv_sim_set_handler(handler);
 	else
 		hv_setup_mshv_handler(handler);
+}
+
+/**
+ * hv_seam_features_ecx() - the hypervisor's features in CPUID 0x40000003 ECX
+ *
+ * Hyper-V reports some of the features of the root partition's interface
+ * there, such as HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE. Executing
+ * CPUID costs a trip to the hypervisor: callers read it once.
+ *
+ * Return: the ECX bits (0 outside x86).
+ */
+static inline u32 hv_seam_features_ecx(void)
+{
+	if (hv_seam_simulated())
+		return hv_sim_features_ecx();
+#if IS_ENABLED(CONFIG_X86)
+	return cpuid_ecx(HYPERV_CPUID_FEATURES);
+#else
+	return 0;
+#endif
 }
 
 #endif /* _HYPERV_HV_SEAM_H */

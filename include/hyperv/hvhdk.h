@@ -522,6 +522,12 @@ struct hv_input_assert_virtual_interrupt {
 	u16 rsvd_z1;
 } __packed;
 
+/*
+ * CPUID 0x40000003 ECX: HvDispatchVp takes the vectors the root queues in
+ * the register page (interrupt_vectors) when asked to scan them.
+ */
+#define HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE	BIT(9)
+
 /* hv_input_dispatch_vp.flags */
 #define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	BIT(0)
 #define HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS	BIT(1)
@@ -814,6 +820,56 @@ struct hv_vp_signal_pair_scheduler_message {
 	u64 partition_ids[HV_SCHEDULER_MESSAGE_PAIR_COUNT];
 	u32 vp_indexes[HV_SCHEDULER_MESSAGE_PAIR_COUNT];
 	u32 reserved2;
+} __packed;
+
+/*
+ * A hypercall that returned HV_STATUS_CALL_PENDING ended: the hypervisor
+ * posts this message on the root's SINT0 with the call's final status.
+ */
+#define HVMSG_ASYNC_CALL_COMPLETION		0x80000070
+
+/**
+ * struct hv_async_call_completion_message - HVMSG_ASYNC_CALL_COMPLETION
+ * @partition_id: the partition the completed call was for
+ * @status: the call's final HV_STATUS_* value
+ * @completion_count: completions the hypervisor has posted
+ * @sub_status: detail of @status, call specific
+ */
+struct hv_async_call_completion_message {
+	u64 partition_id;
+	u32 status;
+	u32 completion_count;
+	u64 sub_status;
+} __packed;
+
+/*
+ * With the root scheduler, the hypervisor may also name the VPs of one
+ * partition that can run again as a sparse VP set.
+ */
+#define HVMSG_SCHEDULER_VP_SIGNAL_BITSET	0x80000100
+/* Banks of 64 VPs a bitset message has room for: 1024 VPs. */
+#define HV_SCHEDULER_BITSET_BANKS		16
+
+/**
+ * struct hv_vp_signal_bitset_scheduler_message - a VP set signal
+ * @partition_id: the partition of the signalled VPs
+ * @overflow_count: signals the hypervisor could not post (lost)
+ * @vp_count: number of VPs in the set
+ * @reserved: reserved, zero
+ * @format: HV_GENERIC_SET_SPARSE_4K
+ * @valid_bank_mask: bit n set: a word of @bank_contents covers VPs 64n to
+ *	64n + 63
+ * @bank_contents: one word per bit set in @valid_bank_mask, in order of
+ *	the bits; its bit b stands for VP 64n + b
+ */
+struct hv_vp_signal_bitset_scheduler_message {
+	u64 partition_id;
+	u32 overflow_count;
+	u16 vp_count;
+	u16 reserved;
+	u64 format;
+	u64 valid_bank_mask;
+	u64 bank_contents[HV_SCHEDULER_BITSET_BANKS];
 } __packed;
 
 /*
@@ -1356,6 +1412,8 @@ static_assert(sizeof(struct hv_input_delete_port) == 16);
 static_assert(sizeof(struct hv_input_notify_port_ring_empty) == 8);
 static_assert(sizeof(struct hv_synic_event_ring) == 256);
 static_assert(sizeof(struct hv_synic_event_ring_page) == HV_HYP_PAGE_SIZE);
+static_assert(sizeof(struct hv_async_call_completion_message) == 24);
+static_assert(sizeof(struct hv_vp_signal_bitset_scheduler_message) == 160);
 static_assert(HV_MAP_GPA_MAX_PAGES == 509);
 static_assert(HV_DEPOSIT_MAX_PAGES == 511);
 static_assert(HV_WITHDRAW_MAX_PAGES == 512);

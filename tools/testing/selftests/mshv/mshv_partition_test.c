@@ -11,9 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -1373,6 +1376,183 @@ TEST_F(sim, fault_withdraw_at_close)
 	ASSERT_EQ(0, close(pt));
 
 	expect_deleted_or_kept(_metadata, &self->base, start_knobs.init_pages);
+}
+
+/*
+ * Asynchronous HvSetPartitionProperty: the simulator's async_property_ms
+ * knob makes the call return HV_STATUS_CALL_PENDING and complete that many
+ * milliseconds later with a completion message on the root's SINT0.
+ */
+#define ASYNC_MS		200
+/* The call a killed waiter leaves pending completes this much later. */
+#define ASYNC_KILLED_MS		2000
+
+FIXTURE(async) {
+	int dev;
+	int pt;
+	struct sim_counts base;
+};
+
+FIXTURE_SETUP(async)
+{
+	self->pt = -1;
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
+	if (!sim_present())
+		SKIP(return, "%s not found (needs mshv_sim and debugfs)",
+		     MSHV_SIM_DIR);
+	if (sim_set_knob("async_property_ms", ASYNC_MS))
+		SKIP(return, "the simulator has no async_property_ms knob");
+	ASSERT_EQ(0, sim_read_counts(&self->base));
+	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, self->pt);
+	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+}
+
+FIXTURE_TEARDOWN(async)
+{
+	if (self->pt >= 0) {
+		close(self->pt);
+		expect_sim_at_base(_metadata, &self->base);
+	}
+	if (sim_present())
+		sim_set_knob("async_property_ms", 0);
+	close(self->dev);
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* The call returns once the hypervisor completed it, with the value set. */
+TEST_F(async, set_get_round_trip)
+{
+	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	__u64 start, val = 0;
+	__u16 status;
+
+	start = now_ms();
+	status = 0xffff;
+	ASSERT_EQ(0, mshv_set_property(self->pt, prop, 1, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	EXPECT_LE(start + ASYNC_MS, now_ms());
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &val, NULL));
+	EXPECT_EQ(1ULL, val);
+
+	status = 0xffff;
+	ASSERT_EQ(0, mshv_set_property(self->pt, prop, 0, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &val, NULL));
+	EXPECT_EQ(0ULL, val);
+}
+
+/* A call that fails at completion fails with the completion's status. */
+TEST_F(async, completion_status_to_errno)
+{
+	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	const __u32 ro = HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY;
+	__u64 before, after;
+	__u16 status;
+
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &before, NULL));
+	status = 0;
+	EXPECT_EQ(-EINVAL, mshv_set_property(self->pt, prop, 2, &status));
+	EXPECT_EQ(HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, status);
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &after, NULL));
+	EXPECT_EQ(before, after);
+
+	ASSERT_EQ(0, mshv_get_property(self->pt, ro, &before, NULL));
+	status = 0;
+	EXPECT_EQ(-EACCES, mshv_set_property(self->pt, ro, before + 1,
+					     &status));
+	EXPECT_EQ(HV_STATUS_ACCESS_DENIED, status);
+
+	status = 0;
+	EXPECT_EQ(-EINVAL, mshv_set_property(self->pt, UNKNOWN_PROPERTY, 0,
+					     &status));
+	EXPECT_EQ(HV_STATUS_UNKNOWN_PROPERTY, status);
+}
+
+/* Only the partition fd may issue a call that can complete later. */
+TEST_F(async, not_on_vp_fd)
+{
+	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	struct mshv_create_vp vp_args = { .vp_index = 0 };
+	struct mshv_root_hvcall args;
+	struct hv_set_property_in in;
+	__u64 val;
+	int vp;
+
+	vp = ioctl(self->pt, MSHV_CREATE_VP, &vp_args);
+	ASSERT_LE(0, vp);
+	mshv_set_property_args(&args, &in, prop, 1);
+	EXPECT_EQ(-EINVAL, mshv_hvcall(vp, &args));
+	EXPECT_EQ(0, args.status);
+	ASSERT_EQ(0, close(vp));
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &val, NULL));
+	EXPECT_EQ(0ULL, val);
+}
+
+/*
+ * A process killed while it waits for the completion leaves the call
+ * pending in the hypervisor. The partition's next call must not take that
+ * call's completion for its own: it waits for it first, so that when it
+ * returns its own value is set.
+ */
+TEST_F_TIMEOUT(async, killed_waiter, 60)
+{
+	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	__u64 start, val = 0;
+	int wstatus;
+	pid_t child;
+
+	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_KILLED_MS));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(mshv_set_property(self->pt, prop, 1, NULL) ? 1 : 0);
+
+	/* Let the child issue the call and start waiting. */
+	usleep(ASYNC_KILLED_MS * 1000 / 4);
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	ASSERT_EQ(child, waitpid(child, &wstatus, 0));
+	ASSERT_TRUE(WIFSIGNALED(wstatus));
+
+	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_MS));
+	start = now_ms();
+	ASSERT_EQ(0, mshv_set_property(self->pt, prop, 0, NULL));
+	/* The killed child's call completed first, then this one. */
+	EXPECT_LE(start + ASYNC_MS, now_ms());
+	ASSERT_EQ(0, mshv_get_property(self->pt, prop, &val, NULL));
+	EXPECT_EQ(0ULL, val);
+}
+
+/* Closing the partition while its call is pending leaves nothing behind. */
+TEST_F(async, close_while_pending)
+{
+	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	int wstatus;
+	pid_t child;
+
+	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_KILLED_MS));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(mshv_set_property(self->pt, prop, 1, NULL) ? 1 : 0);
+
+	usleep(ASYNC_KILLED_MS * 1000 / 4);
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	ASSERT_EQ(child, waitpid(child, &wstatus, 0));
+	ASSERT_TRUE(WIFSIGNALED(wstatus));
+	ASSERT_EQ(0, close(self->pt));
+	self->pt = -1;
+	expect_sim_at_base(_metadata, &self->base);
+	/* The completion of the deleted partition's call comes and goes. */
+	usleep(ASYNC_KILLED_MS * 1000);
 }
 
 int main(int argc, char **argv)

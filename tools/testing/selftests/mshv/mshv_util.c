@@ -412,6 +412,33 @@ free_buf:
 }
 
 /**
+ * sim_fast_injection() - does the driver raise irqfd interrupts through
+ *	the VPs' register pages?
+ * @fast: receives the answer
+ *
+ * It does when the simulator offers it (its fast_injection knob, which
+ * the driver read when it loaded) and the root schedules the VPs.
+ *
+ * Return: 0, or a negative errno without the simulator or the driver's
+ * debugfs.
+ */
+int sim_fast_injection(bool *fast)
+{
+	char sched[32];
+	__u64 knob;
+	int ret;
+
+	ret = sim_read_u64("fast_injection", &knob);
+	if (ret)
+		return ret;
+	ret = read_path(MSHV_DBG_SCHEDULER, sched, sizeof(sched));
+	if (ret)
+		return ret;
+	*fast = knob && !strcmp(sched, "root\n");
+	return 0;
+}
+
+/**
  * sim_read_counts() - read the simulator's partition and page counters
  * @counts: receives the counters
  *

@@ -16,6 +16,7 @@
 #define MSHV_DEV_PATH		"/dev/mshv"
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
 #define MSHV_DBG_PARTITIONS	"/sys/kernel/debug/mshv/partitions"
+#define MSHV_DBG_SCHEDULER	"/sys/kernel/debug/mshv/scheduler"
 #define MSHV_MOVABLE_PARAM	"/sys/module/mshv_root/parameters/movable_memory"
 
 /*
@@ -56,6 +57,7 @@
 #define HV_STATUS_INVALID_REGISTER_VALUE	0x0050
 #define HV_STATUS_OPERATION_FAILED		0x0071
 #define HV_STATUS_TIME_OUT			0x0078
+#define HV_STATUS_CALL_PENDING			0x0079
 
 #define HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS		0x00010000
 #define HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES	0x00010001
@@ -203,6 +205,7 @@ int sim_set_knob(const char *name, __u64 val);
 int sim_fault(unsigned int code, unsigned int nth, unsigned int status);
 int sim_fault_clear(void);
 int sim_hypercall_count(unsigned int code, __u64 *count);
+int sim_fast_injection(bool *fast);
 int sim_read_counts(struct sim_counts *counts);
 int sim_save_knobs(struct sim_knobs *knobs);
 int sim_restore_knobs(const struct sim_knobs *knobs);

@@ -1922,6 +1922,140 @@ TEST_F(irq, irqfd_follows_routing_update)
 	close(efd);
 }
 
+/* Register page: the count of queued vectors, then up to seven vectors. */
+#define REG_PAGE_VECTORS		688
+
+/** struct inject_counts - how interrupts reached the simulated hypervisor */
+struct inject_counts {
+	__u64 scanned;
+	__u64 asserted;
+};
+
+/*
+ * Read the simulator's count of vectors taken from register pages and of
+ * HvAssertVirtualInterrupt calls, and whether the driver uses the register
+ * page. Return 0, or -ENOENT when not running on a simulator that counts
+ * them.
+ */
+static int inject_counts(struct inject_counts *c, bool *fast)
+{
+	if (sim_fast_injection(fast) ||
+	    sim_read_u64("scanned_vectors", &c->scanned) ||
+	    sim_hypercall_count(HVCALL_ASSERT_VIRTUAL_INTERRUPT, &c->asserted))
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * irqfd writes while the VP waits halted: with the root scheduler and a
+ * hypervisor that offers it, the driver queues the vectors in the
+ * register page and the dispatch takes them (an interrupt that meets the
+ * VP inside a dispatch goes by hypercall instead); otherwise every one is
+ * asserted by hypercall. Either way each interrupt arrives once.
+ */
+TEST_F(irq, irqfd_fast_path)
+{
+	const unsigned int n = 5;
+	struct irq_run r = { .vp = self->vp };
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct inject_counts before, after;
+	__u64 one = 1, scanned, asserted;
+	unsigned int i;
+	pthread_t tid;
+	bool fast;
+
+	ASSERT_LE(0, efd);
+	if (inject_counts(&before, &fast))
+		SKIP(return, "the simulator's injection counters are missing");
+	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
+	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
+	self->mem[IRQ_TARGET] = n;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	for (i = 1; i <= n && !_metadata->exit_code; i++) {
+		/* Let the VP halt and MSHV_RUN_VP wait. */
+		usleep(20000);
+		EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+		EXPECT_TRUE(guest_reaches(self->mem, IRQ_COUNT, 2, i))
+			TH_LOG("interrupt %u was not taken", i);
+	}
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
+	close(efd);
+
+	ASSERT_EQ(0, inject_counts(&after, &fast));
+	scanned = after.scanned - before.scanned;
+	asserted = after.asserted - before.asserted;
+	TH_LOG("%s: %llu by register page, %llu by hypercall",
+	       fast ? "fast path" : "slow path", scanned, asserted);
+	EXPECT_EQ(n, scanned + asserted);
+	/* Some, but not necessarily all, went through the register page. */
+	EXPECT_EQ(fast, scanned != 0);
+}
+
+/* Route GSIs 6, 7 and 8 as this test wants; GSI 9 has no route. */
+static int route_declined(int pt)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry[3];
+	} table = {
+		.head.nr = 3,
+		.entry = {
+			/* Vector 0: not an interrupt a VP can take. */
+			{ .gsi = 6, .address_lo = 0xfee00000, .data = 0 },
+			/* APIC id 5: no such VP. */
+			{ .gsi = 7, .address_lo = 0xfee05000,
+			  .data = IRQ_VECTOR_EDGE },
+			/* Logical destination 1. */
+			{ .gsi = 8, .address_lo = 0xfee01004,
+			  .data = IRQ_VECTOR_EDGE },
+		},
+	};
+
+	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) ? -errno : 0;
+}
+
+/*
+ * The register page is never used for an interrupt it cannot carry: vector
+ * 0, a destination that is no VP, a logical destination. Those go to the
+ * hypervisor by hypercall, which refuses or delivers them; a GSI with no
+ * route raises nothing at all.
+ */
+TEST_F(irq, irqfd_fast_path_declined)
+{
+	struct inject_counts before, after;
+	__u64 one = 1;
+	int efd[4], i;
+	__u8 *rp;
+	bool fast;
+
+	if (inject_counts(&before, &fast))
+		SKIP(return, "the simulator's injection counters are missing");
+	ASSERT_EQ(0, route_declined(self->pt));
+	for (i = 0; i < 4; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+		ASSERT_LE(0, efd[i]);
+		ASSERT_EQ(0, assign_irqfd(self->pt, efd[i], -1, 6 + i));
+	}
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ((ssize_t)sizeof(one),
+			  write(efd[i], &one, sizeof(one)));
+	ASSERT_EQ(0, inject_counts(&after, &fast));
+	EXPECT_EQ(before.scanned, after.scanned);
+	EXPECT_EQ(before.asserted + 3, after.asserted);
+	/* Nothing was left queued in the register page either. */
+	rp = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, self->vp,
+		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
+	ASSERT_NE(MAP_FAILED, rp);
+	EXPECT_EQ(0ULL, *(__u64 *)(rp + REG_PAGE_VECTORS));
+	munmap(rp, PAGE_4K);
+	for (i = 0; i < 4; i++)
+		close(efd[i]);
+}
+
 /* Vectors 0-15 cannot be asserted; nothing reaches the guest. */
 TEST_F(irq, assert_bad_vector)
 {

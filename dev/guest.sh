@@ -83,7 +83,8 @@ build_initramfs() {
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/dev/guest/init" "$root/init"
 	chmod +x "$root/init"
-	for ko in $(find "$OBJ/drivers/hv" -name 'mshv_*.ko' -o -name '*_kunit.ko'); do
+	for ko in $(find "$OBJ/drivers/hv" -name 'mshv_*.ko' -o -name '*_kunit.ko') \
+		  $(find "$OBJ/arch/x86/hyperv" -name '*_kunit.ko'); do
 		cp "$ko" "$root/lib/modules/mshv/"
 	done
 	cp "$TESTDIR"/bin/* "$root/tests/"

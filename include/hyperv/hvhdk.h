@@ -1029,8 +1029,7 @@ struct hv_x64_cpuid_intercept_message {
 #define HV_X64_EXCEPTION_SOFTWARE		BIT(1)
 
 /**
- * struct hv_x64_exception_intercept_message -
- *	HVMSG_X64_EXCEPTION_INTERCEPT
+ * struct hv_x64_exception_intercept_message - HVMSG_X64_EXCEPTION_INTERCEPT
  * @header: common header
  * @exception_vector: the vector
  * @exception_info: HV_X64_EXCEPTION_* bits

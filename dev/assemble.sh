@@ -40,15 +40,46 @@ make_stage() {
 		mkdir -p "$stage/$(dirname "$f")"
 		cp -p "$TOP/$f" "$stage/$f"
 	done
+	: > "$BUILD/deleted.new"
 	for p in $(series_patches); do
-		for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"); do
+		for f in $(patched_files "$p"); do
 			[ -f "$stage/$f" ] && continue
 			mkdir -p "$stage/$(dirname "$f")"
 			git -C "$TREE" show "base:$f" > "$stage/$f"
 		done
-		patch -s -p1 -d "$stage" --no-backup-if-mismatch < "$p" ||
+		deleted_files "$p" >> "$BUILD/deleted.new"
+		# -E: a file the patch deletes leaves the stage.
+		patch -s -E -p1 -d "$stage" --no-backup-if-mismatch < "$p" ||
 			die "patch ${p#"$TOP"/} does not apply"
 	done
+	sort -u -o "$BUILD/deleted.new" "$BUILD/deleted.new"
+}
+
+# Base files a patch edits or deletes.
+patched_files() {
+	sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+		-e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
+}
+
+# Base files a patch deletes: "--- a/FILE" followed by "+++ /dev/null".
+deleted_files() {
+	awk '/^--- a\// { f = substr($2, 3); next }
+	     /^\+\+\+ \/dev\/null/ && f != "" { print f }
+	     { f = "" }' "$1"
+}
+
+# Remove the base files the series deletes; put back those it no longer
+# deletes.
+apply_deletions() {
+	local old=$BUILD/deleted new=$BUILD/deleted.new f
+	[ -f "$old" ] || : > "$old"
+	comm -23 "$old" "$new" | while read -r f; do
+		git -C "$TREE" checkout -q base -- "$f"
+	done
+	while read -r f; do
+		rm -f "$TREE/$f"
+	done < "$new"
+	mv "$new" "$old"
 }
 
 # Put back base content for files the previous assembly overlaid but this
@@ -76,6 +107,7 @@ main() {
 	restore_dropped
 	# -c: compare content, so unchanged files keep their mtimes.
 	rsync -rc "$stage/" "$TREE/"
+	apply_deletions
 	mv "$BUILD/manifest.new" "$BUILD/manifest"
 	git -C "$TREE" add -A -f .
 	if ! git -C "$TREE" diff --cached --quiet base; then

@@ -37,6 +37,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/numa.h>
 #include <linux/overflow.h>
 #include <linux/rbtree.h>
 #include <linux/sched/mm.h>
@@ -63,8 +64,8 @@ static_assert(MSHV_LARGE_PAGES == HV_PAGES_PER_LARGE_PAGE);
 /* Attempts of each teardown unmap before giving up on it. */
 #define MSHV_UNMAP_TRIES	3
 /* Deposits a fault-in may make before giving up. */
-#define MSHV_FAULT_MAX_DEPOSITS	(MSHV_MAX_RETRY_DEPOSIT_PAGES / \
-				 MSHV_RETRY_DEPOSIT_PAGES)
+#define MSHV_FAULT_MAX_DEPOSITS	(HV_MAX_RETRY_DEPOSIT_PAGES / \
+				 HV_RETRY_DEPOSIT_PAGES)
 
 /* ---- Runs of pinned pages ---------------------------------------------- */
 
@@ -540,8 +541,8 @@ static int mshv_region_map_all(struct mshv_mem_region *region, int *undo_err)
 	int ret;
 
 	*undo_err = 0;
-	ret = mshv_hvcall_deposit_pages(region->partition->pt_id,
-					mshv_region_slat_pages(region));
+	ret = hv_call_deposit_pages(NUMA_NO_NODE, region->partition->pt_id,
+				    mshv_region_slat_pages(region));
 	if (ret)
 		return ret;
 
@@ -1124,14 +1125,15 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 			status = mshv_movable_map_chunk(region, chunk, pfns);
 		mutex_unlock(&region->movable.lock);
 
-		ret = mshv_hvcall_status_to_errno(status);
+		ret = hv_status_to_errno(status);
 		if (hv_result(status) != HV_STATUS_INSUFFICIENT_MEMORY)
 			break;
 		/* Feed the pool with the lock dropped, then fault again. */
 		if (++deposits > MSHV_FAULT_MAX_DEPOSITS)
 			break;
-		ret = mshv_hvcall_deposit_pages(region->partition->pt_id,
-						MSHV_RETRY_DEPOSIT_PAGES);
+		ret = hv_call_deposit_pages(NUMA_NO_NODE,
+					    region->partition->pt_id,
+					    HV_RETRY_DEPOSIT_PAGES);
 		if (ret)
 			break;
 	}

@@ -20,13 +20,10 @@
 #include <linux/xarray.h>
 #include <uapi/linux/mshv.h>
 #include <asm/hyperv-tlfs.h>
+#include <hyperv/hv_proc.h>
 
 /* Pages deposited into a new partition before HvInitializePartition. */
 #define MSHV_INIT_DEPOSIT_PAGES		208
-/* Pages deposited each time a hypercall fails for lack of memory. */
-#define MSHV_RETRY_DEPOSIT_PAGES	8
-/* Most pages deposited on behalf of one hypercall (32 MiB). */
-#define MSHV_MAX_RETRY_DEPOSIT_PAGES	8192
 
 /* Pages pinned with one pin_user_pages_fast() call. */
 #define MSHV_PIN_BATCH			4096
@@ -326,18 +323,6 @@ struct mshv_passthru_call {
 };
 
 /* mshv_root_hv_call.c */
-#if IS_ENABLED(CONFIG_KUNIT)
-u64 mshv_hvcall_control(u16 code, u16 rep_count, u16 varhead_size,
-			u16 rep_start);
-const char *mshv_hvcall_status_name(u64 status);
-#endif
-int mshv_hvcall_status_to_errno(u64 status);
-u64 mshv_hvcall_rep(u16 code, u16 rep_count, u16 varhead_size,
-		    void *input, void *output);
-int mshv_hvcall_deposit_pages(u64 partition_id, unsigned int nr_pages);
-int mshv_hvcall_withdraw_all(u64 partition_id);
-int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
-			     u64 pool_id, u64 *status);
 int mshv_hvcall_create_partition(u64 flags,
 				 const struct hv_partition_creation_properties *props,
 				 u64 *partition_id);
@@ -362,7 +347,6 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 				      unsigned int *done);
 int mshv_hvcall_get_scheduler_type(u32 *type);
 int mshv_hvcall_get_vmm_caps(u64 *caps);
-int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_assert_interrupt(u64 partition_id,
 				 const struct mshv_lapic_irq *irq);

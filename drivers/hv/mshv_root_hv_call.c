@@ -7,395 +7,26 @@
  * per-CPU input and output pages, so they run with interrupts disabled from
  * filling the input page until the output has been read back; anything
  * that may sleep (page allocation, copies from user space) happens before.
+ * Deposits, withdrawals and the deposit-and-retry loop are the root
+ * partition's shared helpers of <hyperv/hv_proc.h>.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitfield.h>
 #include <linux/errno.h>
-#include <linux/gfp.h>
 #include <linux/irqflags.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
+#include <hyperv/hv_proc.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 
 #include "mshv_root.h"
-
-/* Deposited and withdrawn PFNs are in units of the kernel's pages. */
-static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
-
-/**
- * mshv_hvcall_control() - build a hypercall input control word
- * @code: hypercall code
- * @rep_count: number of reps, 0 for a simple hypercall (12 bits)
- * @varhead_size: size of the variable header in 8-byte units (10 bits)
- * @rep_start: index of the first rep to execute (12 bits)
- *
- * Return: the control word of a memory-based hypercall.
- */
-VISIBLE_IF_KUNIT u64 mshv_hvcall_control(u16 code, u16 rep_count,
-					 u16 varhead_size, u16 rep_start)
-{
-	WARN_ON_ONCE(rep_count > FIELD_MAX(HV_HYPERCALL_REP_COMP_MASK) ||
-		     rep_start > FIELD_MAX(HV_HYPERCALL_REP_START_MASK) ||
-		     varhead_size > FIELD_MAX(HV_HYPERCALL_VARHEAD_MASK));
-	return (u64)code |
-	       FIELD_PREP(HV_HYPERCALL_VARHEAD_MASK, varhead_size) |
-	       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_count) |
-	       FIELD_PREP(HV_HYPERCALL_REP_START_MASK, rep_start);
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_control);
-
-/* Names of the TLFS statuses, for the log. */
-static const char *const mshv_status_names[] = {
-	[HV_STATUS_SUCCESS] = "SUCCESS",
-	[HV_STATUS_INVALID_HYPERCALL_CODE] = "INVALID_HYPERCALL_CODE",
-	[HV_STATUS_INVALID_HYPERCALL_INPUT] = "INVALID_HYPERCALL_INPUT",
-	[HV_STATUS_INVALID_ALIGNMENT] = "INVALID_ALIGNMENT",
-	[HV_STATUS_INVALID_PARAMETER] = "INVALID_PARAMETER",
-	[HV_STATUS_ACCESS_DENIED] = "ACCESS_DENIED",
-	[HV_STATUS_INVALID_PARTITION_STATE] = "INVALID_PARTITION_STATE",
-	[HV_STATUS_OPERATION_DENIED] = "OPERATION_DENIED",
-	[HV_STATUS_UNKNOWN_PROPERTY] = "UNKNOWN_PROPERTY",
-	[HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE] = "PROPERTY_VALUE_OUT_OF_RANGE",
-	[HV_STATUS_INSUFFICIENT_MEMORY] = "INSUFFICIENT_MEMORY",
-	[HV_STATUS_INVALID_PARTITION_ID] = "INVALID_PARTITION_ID",
-	[HV_STATUS_INVALID_VP_INDEX] = "INVALID_VP_INDEX",
-	[HV_STATUS_NOT_FOUND] = "NOT_FOUND",
-	[HV_STATUS_INVALID_PORT_ID] = "INVALID_PORT_ID",
-	[HV_STATUS_INVALID_CONNECTION_ID] = "INVALID_CONNECTION_ID",
-	[HV_STATUS_INSUFFICIENT_BUFFERS] = "INSUFFICIENT_BUFFERS",
-	[HV_STATUS_NOT_ACKNOWLEDGED] = "NOT_ACKNOWLEDGED",
-	[HV_STATUS_INVALID_VP_STATE] = "INVALID_VP_STATE",
-	[HV_STATUS_NO_RESOURCES] = "NO_RESOURCES",
-	[HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED] = "PROCESSOR_FEATURE_NOT_SUPPORTED",
-	[HV_STATUS_INVALID_LP_INDEX] = "INVALID_LP_INDEX",
-	[HV_STATUS_INVALID_REGISTER_VALUE] = "INVALID_REGISTER_VALUE",
-	[HV_STATUS_OPERATION_FAILED] = "OPERATION_FAILED",
-	[HV_STATUS_INSUFFICIENT_ROOT_MEMORY] = "INSUFFICIENT_ROOT_MEMORY",
-	[HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY] = "INSUFFICIENT_CONTIGUOUS_MEMORY",
-	[HV_STATUS_TIME_OUT] = "TIME_OUT",
-	[HV_STATUS_CALL_PENDING] = "CALL_PENDING",
-	[HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY] = "INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY",
-	[HV_STATUS_VTL_ALREADY_ENABLED] = "VTL_ALREADY_ENABLED",
-};
-
-/**
- * mshv_hvcall_status_name() - the TLFS name of a hypercall status
- * @status: hypercall result value; only the status field is looked at
- *
- * Return: the name without the HV_STATUS_ prefix, or "UNKNOWN".
- */
-VISIBLE_IF_KUNIT const char *mshv_hvcall_status_name(u64 status)
-{
-	unsigned int code = hv_result(status);
-
-	if (code >= ARRAY_SIZE(mshv_status_names) ||
-	    !mshv_status_names[code])
-		return "UNKNOWN";
-	return mshv_status_names[code];
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_status_name);
-
-/*
- * The errno of the result @status of hypercall @code. A failure is logged
- * with the status name, rate-limited separately at each call site; only
- * calls whose failure is not the caller's to expect use it.
- */
-#define mshv_hvcall_result(code, status)				\
-({									\
-	u64 __status = (status);					\
-									\
-	if (!hv_result_success(__status))				\
-		pr_err_ratelimited("hypercall %#x failed: %s (%#x)\n",	\
-				   (unsigned int)(code),		\
-				   mshv_hvcall_status_name(__status),	\
-				   hv_result(__status));		\
-	mshv_hvcall_status_to_errno(__status);				\
-})
-
-/**
- * mshv_hvcall_status_to_errno() - translate a hypercall result
- * @status: hypercall result value; only the status field is looked at
- *
- * Return: 0 for HV_STATUS_SUCCESS, otherwise a negative errno.
- */
-int mshv_hvcall_status_to_errno(u64 status)
-{
-	switch (hv_result(status)) {
-	case HV_STATUS_SUCCESS:
-		return 0;
-	case HV_STATUS_INSUFFICIENT_MEMORY:
-	case HV_STATUS_INSUFFICIENT_BUFFERS:
-	case HV_STATUS_NO_RESOURCES:
-		return -ENOMEM;
-	case HV_STATUS_ACCESS_DENIED:
-	case HV_STATUS_OPERATION_DENIED:
-		return -EACCES;
-	case HV_STATUS_INVALID_PARTITION_STATE:
-	case HV_STATUS_INVALID_VP_STATE:
-		return -EBADFD;
-	case HV_STATUS_INVALID_PARAMETER:
-	case HV_STATUS_INVALID_HYPERCALL_INPUT:
-	case HV_STATUS_INVALID_ALIGNMENT:
-	case HV_STATUS_UNKNOWN_PROPERTY:
-	case HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE:
-	case HV_STATUS_INVALID_PARTITION_ID:
-	case HV_STATUS_INVALID_VP_INDEX:
-	case HV_STATUS_INVALID_REGISTER_VALUE:
-		return -EINVAL;
-	case HV_STATUS_INVALID_HYPERCALL_CODE:
-		return -EOPNOTSUPP;
-	case HV_STATUS_NOT_FOUND:
-		return -ENOENT;
-	case HV_STATUS_TIME_OUT:
-		return -ETIMEDOUT;
-	default:
-		return -EIO;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_status_to_errno);
-
-/**
- * mshv_hvcall_rep() - issue a rep hypercall until every rep is done
- * @code: hypercall code
- * @rep_count: number of reps, at most 4095
- * @varhead_size: size of the variable header in 8-byte units
- * @input: this CPU's input page, or NULL
- * @output: this CPU's output page, or NULL
- *
- * The hypervisor may return after completing only some of the reps; the
- * call is then issued again starting at the first rep not yet done. An
- * error status ends the loop.
- *
- * Context: IRQs disabled if @input or @output is a per-CPU page.
- * Return: the last hypercall result. Its rep count, hv_repcomp(), is the
- * total number of reps completed.
- */
-u64 mshv_hvcall_rep(u16 code, u16 rep_count, u16 varhead_size,
-		    void *input, void *output)
-{
-	unsigned int rep_start = 0;
-	u64 control, status;
-
-	for (;;) {
-		control = mshv_hvcall_control(code, rep_count, varhead_size,
-					      rep_start);
-		status = hv_seam_hypercall(control, input, output);
-		if (!hv_result_success(status)) {
-			/* Reps before rep_start are done whatever it says. */
-			if (WARN_ONCE(hv_repcomp(status) < rep_start,
-				      "hypercall %#x lost completed reps\n",
-				      code))
-				status = (status & ~HV_HYPERCALL_REP_COMP_MASK) |
-					 FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK,
-						    rep_start);
-			return status;
-		}
-		if (hv_repcomp(status) >= rep_count)
-			return status;
-
-		/* A hypervisor that stops making progress would hang us. */
-		if (hv_repcomp(status) <= rep_start) {
-			pr_warn_ratelimited("hypercall %#x stalled at rep %u\n",
-					    code, rep_start);
-			return HV_STATUS_OPERATION_FAILED |
-			       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_start);
-		}
-		rep_start = hv_repcomp(status);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_rep);
-
-/* Deposit at most HV_DEPOSIT_MAX_PAGES freshly allocated pages. */
-static int mshv_deposit_batch(u64 partition_id, unsigned int nr_pages)
-{
-	struct hv_deposit_memory *input;
-	unsigned int i, taken = 0;
-	struct page **pages;
-	unsigned long flags;
-	gfp_t gfp;
-	u64 status;
-	int ret;
-
-	/*
-	 * A child's pages come back when it is destroyed, so they are charged
-	 * to the VMM; the root's own pool is never withdrawn.
-	 */
-	gfp = partition_id == HV_PARTITION_ID_SELF ? GFP_KERNEL :
-						      GFP_KERNEL_ACCOUNT;
-
-	pages = kcalloc(nr_pages, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-
-	for (i = 0; i < nr_pages; i++) {
-		pages[i] = alloc_page(gfp);
-		if (!pages[i]) {
-			ret = -ENOMEM;
-			goto free_pages;
-		}
-	}
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, struct_size(input, gpa_page_list, nr_pages));
-	input->partition_id = partition_id;
-	for (i = 0; i < nr_pages; i++)
-		input->gpa_page_list[i] = page_to_pfn(pages[i]);
-	status = mshv_hvcall_rep(HVCALL_DEPOSIT_MEMORY, nr_pages, 0, input,
-				 NULL);
-	local_irq_restore(flags);
-
-	/* Pages the hypervisor took are its own, even if it failed later. */
-	ret = mshv_hvcall_result(HVCALL_DEPOSIT_MEMORY, status);
-	taken = ret ? min(hv_repcomp(status), nr_pages) : nr_pages;
-free_pages:
-	while (i > taken)
-		__free_page(pages[--i]);
-	kfree(pages);
-	return ret;
-}
-
-/**
- * mshv_hvcall_deposit_pages() - add pages to a partition's memory pool
- * @partition_id: the partition, or HV_PARTITION_ID_SELF for the root
- * @nr_pages: number of pages to deposit
- *
- * The pages are allocated here and belong to the hypervisor once deposited;
- * they come back through mshv_hvcall_withdraw_all(). On failure the pages
- * the hypervisor did not take are freed again.
- *
- * Context: process context, may sleep.
- * Return: 0 on success, -ENOMEM if pages cannot be allocated, or the errno
- * of the hypervisor's status.
- */
-int mshv_hvcall_deposit_pages(u64 partition_id, unsigned int nr_pages)
-{
-	unsigned int batch;
-	int ret;
-
-	while (nr_pages) {
-		batch = min_t(unsigned int, nr_pages, HV_DEPOSIT_MAX_PAGES);
-		ret = mshv_deposit_batch(partition_id, batch);
-		if (ret)
-			return ret;
-		nr_pages -= batch;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_deposit_pages);
-
-static void mshv_free_withdrawn_page(u64 pfn)
-{
-	if (WARN_ON_ONCE(!pfn_valid(pfn)))
-		return;
-	__free_page(pfn_to_page(pfn));
-}
-
-/* Withdraw up to HV_WITHDRAW_MAX_PAGES pages and free them. */
-static u64 mshv_withdraw_batch(u64 partition_id)
-{
-	struct hv_input_withdraw_memory *input;
-	unsigned int i, nr_pages;
-	unsigned long flags;
-	u64 *pfns, status;
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	pfns = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	status = mshv_hvcall_rep(HVCALL_WITHDRAW_MEMORY, HV_WITHDRAW_MAX_PAGES,
-				 0, input, pfns);
-	nr_pages = min_t(unsigned int, hv_repcomp(status),
-			 HV_WITHDRAW_MAX_PAGES);
-	for (i = 0; i < nr_pages; i++)
-		mshv_free_withdrawn_page(pfns[i]);
-	local_irq_restore(flags);
-
-	return status;
-}
-
-/**
- * mshv_hvcall_withdraw_all() - take back every free page of a partition
- * @partition_id: the partition whose memory pool is drained
- *
- * Withdraws batches of pages, freeing each one, until the hypervisor
- * reports the pool empty (HV_STATUS_NO_RESOURCES) or returns a short batch.
- *
- * Context: process context, may sleep.
- * Return: 0 once the pool is empty, else the errno of the failure.
- */
-int mshv_hvcall_withdraw_all(u64 partition_id)
-{
-	u64 status;
-
-	do {
-		status = mshv_withdraw_batch(partition_id);
-		cond_resched();
-	} while (hv_result_success(status) &&
-		 hv_repcomp(status) == HV_WITHDRAW_MAX_PAGES);
-
-	if (hv_result(status) == HV_STATUS_NO_RESOURCES)
-		return 0;
-	return mshv_hvcall_result(HVCALL_WITHDRAW_MEMORY, status);
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_withdraw_all);
-
-/**
- * mshv_hvcall_with_deposit() - issue a hypercall, feeding it memory
- * @hvcall: issues the hypercall once and returns its result value
- * @ctx: argument of @hvcall
- * @pool_id: partition whose pool the hypervisor allocates from, or
- *	HV_PARTITION_ID_SELF
- * @status: if not NULL, receives the result of the last hypercall
- *
- * While the hypervisor answers HV_STATUS_INSUFFICIENT_MEMORY, deposit
- * MSHV_RETRY_DEPOSIT_PAGES pages into @pool_id and try again, up to
- * MSHV_MAX_RETRY_DEPOSIT_PAGES pages in all.
- *
- * Context: process context, may sleep.
- * Return: the errno of the last hypercall's status, the error of a
- * failed deposit, -ENOMEM once the limit is reached, or -EINTR if the
- * caller was killed meanwhile.
- */
-int mshv_hvcall_with_deposit(u64 (*hvcall)(void *ctx), void *ctx,
-			     u64 pool_id, u64 *status)
-{
-	unsigned int deposited = 0;
-	u64 hv_status;
-	int ret;
-
-	for (;;) {
-		hv_status = hvcall(ctx);
-		if (status)
-			*status = hv_status;
-		if (hv_result(hv_status) != HV_STATUS_INSUFFICIENT_MEMORY)
-			return mshv_hvcall_status_to_errno(hv_status);
-		/* A dying process gives up instead of feeding the pool. */
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		/* Nor does a hypervisor get memory without end. */
-		if (deposited >= MSHV_MAX_RETRY_DEPOSIT_PAGES)
-			return -ENOMEM;
-
-		ret = mshv_hvcall_deposit_pages(pool_id,
-						MSHV_RETRY_DEPOSIT_PAGES);
-		if (ret)
-			return ret;
-		deposited += MSHV_RETRY_DEPOSIT_PAGES;
-		cond_resched();
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_with_deposit);
 
 struct mshv_create_ctx {
 	u64 flags;
@@ -448,8 +79,8 @@ int mshv_hvcall_create_partition(u64 flags,
 	struct mshv_create_ctx ctx = { .flags = flags, .props = props };
 	int ret;
 
-	ret = mshv_hvcall_with_deposit(mshv_create_partition_once, &ctx,
-				       HV_PARTITION_ID_SELF, NULL);
+	ret = hv_call_with_deposit(NUMA_NO_NODE, mshv_create_partition_once,
+				   &ctx, HV_PARTITION_ID_SELF, NULL);
 	if (!ret)
 		*partition_id = ctx.partition_id;
 	return ret;
@@ -479,20 +110,21 @@ int mshv_hvcall_initialize_partition(u64 partition_id)
 {
 	int ret;
 
-	ret = mshv_hvcall_deposit_pages(partition_id, MSHV_INIT_DEPOSIT_PAGES);
+	ret = hv_call_deposit_pages(NUMA_NO_NODE, partition_id, MSHV_INIT_DEPOSIT_PAGES);
 	if (ret)
 		return ret;
 
-	return mshv_hvcall_with_deposit(mshv_initialize_partition_once,
-					&partition_id, partition_id, NULL);
+	return hv_call_with_deposit(NUMA_NO_NODE,
+				    mshv_initialize_partition_once,
+				    &partition_id, partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_initialize_partition);
 
 /* A fast hypercall whose only operand is a partition id. */
 static int mshv_hvcall_partition_op(u16 code, u64 partition_id)
 {
-	return mshv_hvcall_result(code, hv_seam_fast_hypercall8(code,
-								   partition_id));
+	return hv_call_result(code, hv_seam_fast_hypercall8(code,
+							       partition_id));
 }
 
 /**
@@ -547,7 +179,7 @@ int mshv_hvcall_get_partition_property(u64 partition_id, u32 code,
 		*value = output->property_value;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return hv_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_partition_property);
 
@@ -594,8 +226,9 @@ int mshv_hvcall_set_partition_property(u64 partition_id, u32 code,
 		.value = value,
 	};
 
-	return mshv_hvcall_with_deposit(mshv_set_partition_property_once,
-					&ctx, partition_id, NULL);
+	return hv_call_with_deposit(NUMA_NO_NODE,
+				    mshv_set_partition_property_once, &ctx,
+				    partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_set_partition_property);
 
@@ -615,11 +248,11 @@ static u64 mshv_passthru_once(void *data)
 	/* What the hypervisor leaves unwritten must not leak to the caller. */
 	memset(output, 0, call->out_sz);
 	if (call->reps)
-		status = mshv_hvcall_rep(call->code, call->reps, 0, input,
-					 output);
+		status = hv_call_rep(call->code, call->reps, 0, input,
+				     output);
 	else
-		status = hv_seam_hypercall(mshv_hvcall_control(call->code, 0,
-							       0, 0),
+		status = hv_seam_hypercall(hv_call_control(call->code, 0,
+							   0, 0),
 					   input, output);
 	if (hv_result_success(status) && call->output)
 		memcpy(call->output, output, call->out_sz);
@@ -749,9 +382,10 @@ int mshv_hvcall_passthru(struct mshv_passthru_call *call)
 		return -EINVAL;
 
 	call->wait_err = 0;
-	ret = mshv_hvcall_with_deposit(call->async ? mshv_passthru_async_once :
-						     mshv_passthru_once,
-				       call, call->partition_id, &call->status);
+	ret = hv_call_with_deposit(NUMA_NO_NODE,
+				   call->async ? mshv_passthru_async_once :
+						 mshv_passthru_once,
+				   call, call->partition_id, &call->status);
 	if (call->wait_err)
 		return call->wait_err;
 	/* No completion message would ever say how it ended. */
@@ -799,7 +433,7 @@ u64 mshv_hvcall_map_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 		       count * sizeof(*pfns));
 	else
 		memset(input->source_gpa_page_list, 0, count * sizeof(u64));
-	status = mshv_hvcall_rep(HVCALL_MAP_GPA_PAGES, count, 0, input, NULL);
+	status = hv_call_rep(HVCALL_MAP_GPA_PAGES, count, 0, input, NULL);
 	local_irq_restore(irq_flags);
 
 	return status;
@@ -862,8 +496,8 @@ int mshv_hvcall_map_gpa_pages_deposit(u64 partition_id, u64 gfn, u32 flags,
 		.count = count,
 	};
 
-	return mshv_hvcall_with_deposit(mshv_map_gpa_pages_once, &ctx,
-					partition_id, NULL);
+	return hv_call_with_deposit(NUMA_NO_NODE, mshv_map_gpa_pages_once, &ctx,
+				    partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_map_gpa_pages_deposit);
 
@@ -896,11 +530,11 @@ int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 	input->target_partition_id = partition_id;
 	input->target_gpa_base = gfn;
 	input->unmap_flags = flags;
-	status = mshv_hvcall_rep(HVCALL_UNMAP_GPA_PAGES, count, 0, input,
-				 NULL);
+	status = hv_call_rep(HVCALL_UNMAP_GPA_PAGES, count, 0, input,
+			     NULL);
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_result(HVCALL_UNMAP_GPA_PAGES, status);
+	return hv_call_result(HVCALL_UNMAP_GPA_PAGES, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_unmap_gpa_pages);
 
@@ -936,13 +570,13 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 	input->partition_id = partition_id;
 	input->flags = flags;
 	input->hv_gpa_page_number = gfn;
-	status = mshv_hvcall_rep(HVCALL_GET_GPA_PAGES_ACCESS_STATES, count, 0,
-				 input, output);
+	status = hv_call_rep(HVCALL_GET_GPA_PAGES_ACCESS_STATES, count, 0,
+			     input, output);
 	*done = min_t(unsigned int, hv_repcomp(status), count);
 	memcpy(states, output, *done);
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return hv_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_gpa_access_states);
 
@@ -969,7 +603,7 @@ int mshv_hvcall_get_scheduler_type(u32 *type)
 		*type = output->scheduler_type;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_GET_SYSTEM_PROPERTY, status);
+	return hv_call_result(HVCALL_GET_SYSTEM_PROPERTY, status);
 }
 
 /**
@@ -1000,55 +634,9 @@ int mshv_hvcall_get_vmm_caps(u64 *caps)
 		*caps = output->bank_count ? output->bank0 : 0;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_status_to_errno(status);
+	return hv_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_vmm_caps);
-
-struct mshv_create_vp_ctx {
-	u64 partition_id;
-	u32 vp_index;
-};
-
-static u64 mshv_create_vp_once(void *data)
-{
-	struct mshv_create_vp_ctx *ctx = data;
-	struct hv_input_create_vp *input;
-	unsigned long flags;
-	u64 status;
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = ctx->partition_id;
-	input->vp_index = ctx->vp_index;
-	status = hv_seam_hypercall(HVCALL_CREATE_VP, input, NULL);
-	local_irq_restore(flags);
-
-	return status;
-}
-
-/**
- * mshv_hvcall_create_vp() - create a virtual processor in a partition
- * @partition_id: the partition
- * @vp_index: index of the new VP
- *
- * The hypervisor takes the VP's memory from the partition's pool, so that
- * is where pages are deposited when it runs short.
- *
- * Context: process context, may sleep.
- * Return: 0 on success, else a negative errno.
- */
-int mshv_hvcall_create_vp(u64 partition_id, u32 vp_index)
-{
-	struct mshv_create_vp_ctx ctx = {
-		.partition_id = partition_id,
-		.vp_index = vp_index,
-	};
-
-	return mshv_hvcall_with_deposit(mshv_create_vp_once, &ctx,
-					partition_id, NULL);
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_vp);
 
 /**
  * mshv_hvcall_delete_vp() - delete a virtual processor
@@ -1071,7 +659,7 @@ int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index)
 	status = hv_seam_hypercall(HVCALL_DELETE_VP, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_DELETE_VP, status);
+	return hv_call_result(HVCALL_DELETE_VP, status);
 }
 
 /**
@@ -1106,7 +694,7 @@ int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 		*pfn = output->map_location;
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_MAP_VP_STATE_PAGE, status);
+	return hv_call_result(HVCALL_MAP_VP_STATE_PAGE, status);
 }
 
 /**
@@ -1132,7 +720,7 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 	status = hv_seam_hypercall(HVCALL_UNMAP_VP_STATE_PAGE, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_UNMAP_VP_STATE_PAGE, status);
+	return hv_call_result(HVCALL_UNMAP_VP_STATE_PAGE, status);
 }
 
 /**
@@ -1168,7 +756,7 @@ int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 		*out = *output;
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_result(HVCALL_DISPATCH_VP, status);
+	return hv_call_result(HVCALL_DISPATCH_VP, status);
 }
 
 /**
@@ -1201,11 +789,11 @@ int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
 		input->elements[i].name = names[i];
 		input->elements[i].value.reg64 = values[i];
 	}
-	status = mshv_hvcall_rep(HVCALL_SET_VP_REGISTERS, count, 0, input,
-				 NULL);
+	status = hv_call_rep(HVCALL_SET_VP_REGISTERS, count, 0, input,
+			     NULL);
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_result(HVCALL_SET_VP_REGISTERS, status);
+	return hv_call_result(HVCALL_SET_VP_REGISTERS, status);
 }
 
 /**
@@ -1238,7 +826,7 @@ int mshv_hvcall_assert_interrupt(u64 partition_id,
 				   NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_ASSERT_VIRTUAL_INTERRUPT, status);
+	return hv_call_result(HVCALL_ASSERT_VIRTUAL_INTERRUPT, status);
 }
 
 /**
@@ -1328,8 +916,8 @@ int mshv_hvcall_create_doorbell_port(u64 partition_id, u32 port_id)
 	u64 status;
 	int ret;
 
-	ret = mshv_hvcall_with_deposit(mshv_create_doorbell_port_once, &ctx,
-				       HV_PARTITION_ID_SELF, &status);
+	ret = hv_call_with_deposit(NUMA_NO_NODE, mshv_create_doorbell_port_once,
+				   &ctx, HV_PARTITION_ID_SELF, &status);
 	if (ret && hv_result(status) == HV_STATUS_INVALID_PORT_ID)
 		return -EADDRINUSE;
 	return ret;
@@ -1365,8 +953,8 @@ int mshv_hvcall_connect_doorbell(u64 partition_id, u32 port_id, u64 gpa,
 		.flags = flags,
 	};
 
-	return mshv_hvcall_with_deposit(mshv_connect_doorbell_once, &ctx,
-					partition_id, NULL);
+	return hv_call_with_deposit(NUMA_NO_NODE, mshv_connect_doorbell_once,
+				    &ctx, partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_connect_doorbell);
 
@@ -1396,7 +984,7 @@ int mshv_hvcall_disconnect_doorbell(u64 partition_id, u32 port_id)
 	status = hv_seam_hypercall(HVCALL_DISCONNECT_PORT, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_DISCONNECT_PORT, status);
+	return hv_call_result(HVCALL_DISCONNECT_PORT, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_disconnect_doorbell);
 
@@ -1421,7 +1009,7 @@ int mshv_hvcall_delete_port(u32 port_id)
 	status = hv_seam_hypercall(HVCALL_DELETE_PORT, input, NULL);
 	local_irq_restore(flags);
 
-	return mshv_hvcall_result(HVCALL_DELETE_PORT, status);
+	return hv_call_result(HVCALL_DELETE_PORT, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_port);
 
@@ -1437,9 +1025,9 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_port);
  */
 int mshv_hvcall_notify_port_ring_empty(u32 sint_index)
 {
-	return mshv_hvcall_result(HVCALL_NOTIFY_PORT_RING_EMPTY,
-				  hv_seam_fast_hypercall8(HVCALL_NOTIFY_PORT_RING_EMPTY,
-							  sint_index));
+	return hv_call_result(HVCALL_NOTIFY_PORT_RING_EMPTY,
+			      hv_seam_fast_hypercall8(HVCALL_NOTIFY_PORT_RING_EMPTY,
+						      sint_index));
 }
 
 /**
@@ -1466,12 +1054,12 @@ int mshv_hvcall_get_vp_reg64(u64 partition_id, u32 vp_index, u32 name,
 	input->partition_id = partition_id;
 	input->vp_index = vp_index;
 	input->names[0] = name;
-	status = mshv_hvcall_rep(HVCALL_GET_VP_REGISTERS, 1, 0, input, output);
+	status = hv_call_rep(HVCALL_GET_VP_REGISTERS, 1, 0, input, output);
 	if (hv_result_success(status))
 		*value = output->reg64;
 	local_irq_restore(irq_flags);
 
-	return mshv_hvcall_result(HVCALL_GET_VP_REGISTERS, status);
+	return hv_call_result(HVCALL_GET_VP_REGISTERS, status);
 }
 
 /**
@@ -1521,10 +1109,10 @@ static u64 mshv_vp_state_once(void *data)
 		memcpy(input->output_data_pfns, ctx->bytes, ctx->nr_bytes);
 		varhead = DIV_ROUND_UP(ctx->nr_bytes, sizeof(u64));
 	}
-	status = hv_seam_hypercall(mshv_hvcall_control(ctx->set ?
-						       HVCALL_SET_VP_STATE :
-						       HVCALL_GET_VP_STATE,
-						       0, varhead, 0),
+	status = hv_seam_hypercall(hv_call_control(ctx->set ?
+						   HVCALL_SET_VP_STATE :
+						   HVCALL_GET_VP_STATE,
+						   0, varhead, 0),
 				   input, output);
 	if (hv_result_success(status) && !ctx->set && !ctx->pages)
 		memcpy(ctx->bytes, output, ctx->nr_bytes);
@@ -1572,6 +1160,6 @@ int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
 			 nr_bytes > MSHV_VP_STATE_MAX_PAGES * sizeof(u64) ||
 			 nr_bytes > HV_HYP_PAGE_SIZE))
 		return -EINVAL;
-	return mshv_hvcall_with_deposit(mshv_vp_state_once, &ctx,
-					partition_id, NULL);
+	return hv_call_with_deposit(NUMA_NO_NODE, mshv_vp_state_once, &ctx,
+				    partition_id, NULL);
 }

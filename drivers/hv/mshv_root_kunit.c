@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the /dev/mshv hypercall layer (mshv_root_hv_call.c).
+ * KUnit tests of the /dev/mshv hypercall layer (mshv_root_hv_call.c) and
+ * of the root partition's shared hypercall helpers it uses (hv_proc.c).
  *
  * The "mshv_hvcall" suite checks pure encodings. The "mshv_hvcall_fake"
  * suite replaces the hypervisor with a small fake for the test's task only,
@@ -16,6 +17,7 @@
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/numa.h>
 #include <linux/preempt.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -67,8 +69,8 @@ static void mshv_test_hvcall_control(struct kunit *test)
 	const struct mshv_control_case *c = test->param_value;
 	u64 control;
 
-	control = mshv_hvcall_control(c->code, c->rep_count, c->varhead_size,
-				      c->rep_start);
+	control = hv_call_control(c->code, c->rep_count, c->varhead_size,
+				  c->rep_start);
 
 	KUNIT_EXPECT_EQ(test, control, c->expected);
 	KUNIT_EXPECT_EQ(test, lower_16_bits(control), c->code);
@@ -135,7 +137,7 @@ static void mshv_test_status_to_errno(struct kunit *test)
 {
 	const struct mshv_errno_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, mshv_hvcall_status_to_errno(c->status), c->err);
+	KUNIT_EXPECT_EQ(test, hv_status_to_errno(c->status), c->err);
 }
 
 /* Status names for the log: the TLFS name, rep bits ignored. */
@@ -143,21 +145,21 @@ static void mshv_test_status_name(struct kunit *test)
 {
 	u64 reps = FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, 7);
 
-	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(HV_STATUS_SUCCESS),
+	KUNIT_EXPECT_STREQ(test, hv_status_name(HV_STATUS_SUCCESS),
 			   "SUCCESS");
 	KUNIT_EXPECT_STREQ(test,
-			   mshv_hvcall_status_name(HV_STATUS_INSUFFICIENT_MEMORY |
-						   reps),
+			   hv_status_name(HV_STATUS_INSUFFICIENT_MEMORY |
+					  reps),
 			   "INSUFFICIENT_MEMORY");
 	KUNIT_EXPECT_STREQ(test,
-			   mshv_hvcall_status_name(HV_STATUS_INVALID_VP_STATE),
+			   hv_status_name(HV_STATUS_INVALID_VP_STATE),
 			   "INVALID_VP_STATE");
 	KUNIT_EXPECT_STREQ(test,
-			   mshv_hvcall_status_name(HV_STATUS_VTL_ALREADY_ENABLED),
+			   hv_status_name(HV_STATUS_VTL_ALREADY_ENABLED),
 			   "VTL_ALREADY_ENABLED");
 	/* 1 is not a status; 0xffff is beyond every status. */
-	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(1), "UNKNOWN");
-	KUNIT_EXPECT_STREQ(test, mshv_hvcall_status_name(0xffff), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, hv_status_name(1), "UNKNOWN");
+	KUNIT_EXPECT_STREQ(test, hv_status_name(0xffff), "UNKNOWN");
 }
 
 static struct kunit_case mshv_hvcall_cases[] = {
@@ -178,7 +180,7 @@ static struct kunit_suite mshv_hvcall_suite = {
 #define FAKE_REP_CODE		0x7fff
 #define FAKE_PROPERTY		HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY
 #define FAKE_MAX_LOG		64
-#define FAKE_POOL_PAGES		2048
+#define FAKE_POOL_PAGES		(HV_MAX_RETRY_DEPOSIT_PAGES + 2048)
 
 /* What the fake's SLAT records of a guest page, besides the frame. */
 #define FAKE_GPA_R		BIT(0)
@@ -215,8 +217,10 @@ struct fake_call {
  * @fail_status: status a rep call fails with on reaching rep @fail_at
  *	(0: never)
  * @fail_at: see @fail_status
- * @nomem_code: hypercall answered with HV_STATUS_INSUFFICIENT_MEMORY ...
+ * @nomem_code: hypercall answered with HV_STATUS_INSUFFICIENT_MEMORY (or
+ *	@nomem_status, if set) ...
  * @nomem_left: ... this many more times
+ * @nomem_status: the status of those answers, if not 0
  * @init_status: status of HvInitializePartition once it has memory
  * @new_partition_id: id HvCreatePartition returns
  * @property_value: value of FAKE_PROPERTY, the only property known
@@ -249,6 +253,7 @@ struct fake_hv {
 	unsigned int fail_at;
 	u16 nomem_code;
 	unsigned int nomem_left;
+	u16 nomem_status;
 	u16 init_status;
 	u64 new_partition_id;
 	u64 property_value;
@@ -506,7 +511,7 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 
 	if (code == hv->nomem_code && hv->nomem_left) {
 		hv->nomem_left--;
-		return HV_STATUS_INSUFFICIENT_MEMORY;
+		return hv->nomem_status ?: HV_STATUS_INSUFFICIENT_MEMORY;
 	}
 
 	switch (code) {
@@ -645,7 +650,7 @@ static void mshv_test_rep_continues(struct kunit *test)
 	u64 status;
 
 	hv->max_reps = c->max_reps;
-	status = mshv_hvcall_rep(FAKE_REP_CODE, REP_TEST_COUNT, 2, NULL, NULL);
+	status = hv_call_rep(FAKE_REP_CODE, REP_TEST_COUNT, 2, NULL, NULL);
 
 	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, hv_repcomp(status), REP_TEST_COUNT);
@@ -676,12 +681,12 @@ static void mshv_test_rep_stops_on_error(struct kunit *test)
 	hv->max_reps = 4;
 	hv->fail_at = 10;
 	hv->fail_status = HV_STATUS_ACCESS_DENIED;
-	status = mshv_hvcall_rep(FAKE_REP_CODE, REP_TEST_COUNT, 0, NULL, NULL);
+	status = hv_call_rep(FAKE_REP_CODE, REP_TEST_COUNT, 0, NULL, NULL);
 
 	KUNIT_EXPECT_EQ(test, hv_result(status), HV_STATUS_ACCESS_DENIED);
 	KUNIT_EXPECT_EQ(test, hv_repcomp(status), 10);
 	KUNIT_EXPECT_EQ(test, hv->nr_calls, 3);
-	KUNIT_EXPECT_EQ(test, mshv_hvcall_status_to_errno(status), -EACCES);
+	KUNIT_EXPECT_EQ(test, hv_status_to_errno(status), -EACCES);
 }
 
 /* A hypervisor that stops making progress must not hang the caller. */
@@ -692,7 +697,7 @@ static void mshv_test_rep_stalled(struct kunit *test)
 
 	hv->max_reps = 5;
 	hv->stall_at = 10;
-	status = mshv_hvcall_rep(FAKE_REP_CODE, REP_TEST_COUNT, 0, NULL, NULL);
+	status = hv_call_rep(FAKE_REP_CODE, REP_TEST_COUNT, 0, NULL, NULL);
 
 	KUNIT_EXPECT_NE(test, hv_result(status), HV_STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, hv_repcomp(status), 10);
@@ -716,7 +721,7 @@ static void mshv_test_deposit_batches(struct kunit *test)
 	u64 *pfns;
 
 	hv->max_reps = 100;
-	KUNIT_ASSERT_EQ(test, mshv_hvcall_deposit_pages(42, 1000), 0);
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 42, 1000), 0);
 
 	KUNIT_EXPECT_EQ(test, hv->pool_len, 1000);
 	/* 511 + 489 pages, 100 reps per call: 6 + 5 calls. */
@@ -754,7 +759,7 @@ static void mshv_test_deposit_partial(struct kunit *test)
 	hv->fail_at = 5;
 	hv->fail_status = HV_STATUS_INSUFFICIENT_MEMORY;
 
-	KUNIT_EXPECT_EQ(test, mshv_hvcall_deposit_pages(42, 20), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 42, 20), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, hv->pool_len, 5);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 1);
 }
@@ -764,12 +769,12 @@ static void mshv_test_withdraw_all(struct kunit *test)
 {
 	struct fake_hv *hv = test->priv;
 
-	KUNIT_ASSERT_EQ(test, mshv_hvcall_deposit_pages(7, 600), 0);
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7, 600), 0);
 	KUNIT_ASSERT_EQ(test, hv->pool_len, 600);
 
 	hv->nr_calls = 0;
 	hv->max_reps = 200;
-	KUNIT_EXPECT_EQ(test, mshv_hvcall_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
 
 	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
 	/* 512 pages in three calls, then 88 and HV_STATUS_NO_RESOURCES. */
@@ -783,12 +788,12 @@ static void mshv_test_withdraw_error(struct kunit *test)
 {
 	struct fake_hv *hv = test->priv;
 
-	KUNIT_ASSERT_EQ(test, mshv_hvcall_deposit_pages(7, 100), 0);
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7, 100), 0);
 
 	hv->nr_calls = 0;
 	hv->fail_at = 30;
 	hv->fail_status = HV_STATUS_ACCESS_DENIED;
-	KUNIT_EXPECT_EQ(test, mshv_hvcall_withdraw_all(7), -EACCES);
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), -EACCES);
 
 	KUNIT_EXPECT_EQ(test, hv->pool_len, 70);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 1);
@@ -816,7 +821,7 @@ static void mshv_test_create_deposits_self(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 2);
 	KUNIT_EXPECT_TRUE(test, fake_all_target(test, HVCALL_DEPOSIT_MEMORY,
 						HV_PARTITION_ID_SELF));
-	KUNIT_EXPECT_EQ(test, hv->pool_len, 2 * MSHV_RETRY_DEPOSIT_PAGES);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 2 * HV_RETRY_DEPOSIT_PAGES);
 
 	/* Nothing but the flags and the version may be set. */
 	expected.flags = flags;
@@ -842,7 +847,103 @@ static void mshv_test_initialize_retries(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, fake_all_target(test, HVCALL_DEPOSIT_MEMORY,
 						7));
 	KUNIT_EXPECT_EQ(test, hv->pool_len,
-			MSHV_INIT_DEPOSIT_PAGES + 3 * MSHV_RETRY_DEPOSIT_PAGES);
+			MSHV_INIT_DEPOSIT_PAGES + 3 * HV_RETRY_DEPOSIT_PAGES);
+}
+
+/*
+ * What is deposited follows what the hypervisor says it lacks: pages for
+ * the partition, one contiguous block, or pages for the root's own pool.
+ */
+struct mshv_need_case {
+	const char *desc;
+	u16 status;
+	u64 target;
+	bool contiguous;
+};
+
+static const struct mshv_need_case mshv_need_cases[] = {
+	{ "memory", HV_STATUS_INSUFFICIENT_MEMORY, 7, false },
+	{ "contiguous memory", HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY, 7,
+	  true },
+	{ "root memory", HV_STATUS_INSUFFICIENT_ROOT_MEMORY,
+	  HV_PARTITION_ID_SELF, false },
+	{ "contiguous root memory",
+	  HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, HV_PARTITION_ID_SELF,
+	  true },
+};
+
+static void mshv_need_desc(const struct mshv_need_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mshv_need, mshv_need_cases, mshv_need_desc);
+
+static void mshv_test_deposit_for_status(struct kunit *test)
+{
+	const struct mshv_need_case *c = test->param_value;
+	const unsigned int block = 1U << HV_CONTIGUOUS_DEPOSIT_ORDER;
+	struct fake_hv *hv = test->priv;
+	unsigned int i;
+
+	hv->nomem_code = HVCALL_SET_PARTITION_PROPERTY;
+	hv->nomem_left = 2;
+	hv->nomem_status = c->status;
+
+	KUNIT_EXPECT_EQ(test, mshv_hvcall_set_partition_property(7,
+								 FAKE_PROPERTY,
+								 3), 0);
+	KUNIT_EXPECT_EQ(test, hv->property_value, 3);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_SET_PARTITION_PROPERTY),
+			3);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 2);
+	KUNIT_EXPECT_TRUE(test, fake_all_target(test, HVCALL_DEPOSIT_MEMORY,
+						c->target));
+	KUNIT_ASSERT_EQ(test, hv->pool_len,
+			2 * (c->contiguous ? block : HV_RETRY_DEPOSIT_PAGES));
+	if (!c->contiguous)
+		return;
+	/* Each deposit is one naturally aligned block, in order. */
+	for (i = 0; i < hv->pool_len; i++) {
+		KUNIT_EXPECT_EQ(test, hv->pool[i] % block == 0, i % block == 0);
+		if (i % block)
+			KUNIT_EXPECT_EQ(test, hv->pool[i], hv->pool[i - 1] + 1);
+	}
+}
+
+/* A status that asks for no memory deposits nothing. */
+static void mshv_test_deposit_for_other_status(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+
+	KUNIT_EXPECT_EQ(test,
+			hv_call_deposit_for_status(NUMA_NO_NODE, 7,
+						   HV_STATUS_ACCESS_DENIED),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hv->nr_calls, 0);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
+}
+
+/* A hypervisor that never has enough stops getting memory at the limit. */
+static void mshv_test_deposit_limit(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+
+	hv->nomem_code = HVCALL_SET_PARTITION_PROPERTY;
+	hv->nomem_left = UINT_MAX;
+	hv->nomem_status = HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY;
+
+	KUNIT_EXPECT_EQ(test, mshv_hvcall_set_partition_property(7,
+								 FAKE_PROPERTY,
+								 3), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, hv->property_value, 0);
+	/* One block per refusal, until the pages deposited reach the limit. */
+	KUNIT_EXPECT_EQ(test, hv->nr_calls,
+			2 * HV_MAX_RETRY_DEPOSIT_PAGES / HV_RETRY_DEPOSIT_PAGES +
+			1);
+	KUNIT_EXPECT_EQ(test, hv->pool_len,
+			HV_MAX_RETRY_DEPOSIT_PAGES / HV_RETRY_DEPOSIT_PAGES *
+			(1U << HV_CONTIGUOUS_DEPOSIT_ORDER));
 }
 
 /* Any other failure is returned at once, without another deposit. */
@@ -1455,7 +1556,7 @@ static void mshv_test_map_nomem_continues(struct kunit *test)
 	/* No rep was done twice. */
 	KUNIT_EXPECT_EQ(test, hv->map_reps, 1 + 612);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DEPOSIT_MEMORY), 2);
-	KUNIT_EXPECT_EQ(test, hv->pool_len, 3 + MSHV_RETRY_DEPOSIT_PAGES);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 3 + HV_RETRY_DEPOSIT_PAGES);
 	expect_test_region_mapped(test);
 }
 
@@ -1928,6 +2029,9 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_create_deposits_self),
 	KUNIT_CASE(mshv_test_initialize_retries),
 	KUNIT_CASE(mshv_test_initialize_error),
+	KUNIT_CASE_PARAM(mshv_test_deposit_for_status, mshv_need_gen_params),
+	KUNIT_CASE(mshv_test_deposit_for_other_status),
+	KUNIT_CASE(mshv_test_deposit_limit),
 	KUNIT_CASE(mshv_test_get_property),
 	KUNIT_CASE(mshv_test_get_vmm_caps),
 	KUNIT_CASE(mshv_test_set_property),

@@ -141,7 +141,7 @@ static void mshv_partition_destroy_hv(u64 pt_id)
 {
 	mshv_teardown_step(mshv_hvcall_finalize_partition, pt_id,
 			   "finalizing");
-	if (mshv_teardown_step(mshv_hvcall_withdraw_all, pt_id,
+	if (mshv_teardown_step(hv_call_withdraw_all, pt_id,
 			       "withdrawing memory of"))
 		return;
 	mshv_teardown_step(mshv_hvcall_delete_partition, pt_id, "deleting");
@@ -160,7 +160,7 @@ static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
 	ret = mshv_hvcall_initialize_partition(partition->pt_id);
 	if (ret) {
 		/* Take back what was deposited; a new attempt deposits anew. */
-		mshv_teardown_step(mshv_hvcall_withdraw_all, partition->pt_id,
+		mshv_teardown_step(hv_call_withdraw_all, partition->pt_id,
 				   "withdrawing memory of");
 		return ret;
 	}

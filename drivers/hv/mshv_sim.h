@@ -39,12 +39,15 @@ struct task_struct;
 #define MSHV_SIM_DEFAULT_INIT_PAGES	216
 #define MSHV_SIM_DEFAULT_MAX_REPS	0
 #define MSHV_SIM_DEFAULT_VP_PAGES	8
+#define MSHV_SIM_DEFAULT_LP_PAGES	2
 #define MSHV_SIM_DEFAULT_SCHEDULER	HV_SCHEDULER_TYPE_ROOT
 /* VMM capabilities reported to the root at first. */
 #define MSHV_SIM_DEFAULT_VMM_CAPS	HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE
 
 /* Virtual processors of one partition: vp_index is below this. */
 #define MSHV_SIM_MAX_VPS		256
+/* Logical processors of the simulated machine: lp_index is below this. */
+#define MSHV_SIM_MAX_LPS		256
 /* Instructions one HvDispatchVp executes at most before it returns. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
 /* Most intercepts installed in one partition. */
@@ -81,6 +84,9 @@ enum mshv_sim_pt_state {
  * @MSHV_SIM_KNOB_SIGNAL_BITSET: 1 to tell the root scheduler that a VP
  *	can run with HVMSG_SCHEDULER_VP_SIGNAL_BITSET, 0 with
  *	HVMSG_SCHEDULER_VP_SIGNAL_PAIR
+ * @MSHV_SIM_KNOB_LP_PAGES: free root-pool pages HvAddLogicalProcessor needs
+ *	(HvCreateVp for one of the root's own VPs needs
+ *	MSHV_SIM_KNOB_VP_PAGES, also from the root pool)
  * @MSHV_SIM_NR_KNOBS: number of knobs
  */
 enum mshv_sim_knob {
@@ -93,6 +99,7 @@ enum mshv_sim_knob {
 	MSHV_SIM_KNOB_ASYNC_MS,
 	MSHV_SIM_KNOB_FAST_INJECTION,
 	MSHV_SIM_KNOB_SIGNAL_BITSET,
+	MSHV_SIM_KNOB_LP_PAGES,
 	MSHV_SIM_NR_KNOBS,
 };
 
@@ -320,6 +327,11 @@ struct mshv_sim_call_count {
  * @doorbells: guest writes that rang a doorbell
  * @scanned_vectors: vectors taken from VPs' register pages by dispatches
  *	that scanned them
+ * @lps: logical processors the root added (HvAddLogicalProcessor); the
+ *	boot processor, 0, is there from the start
+ * @lp_apic_ids: APIC id of each logical processor in @lps
+ * @root_vps: the root's own virtual processors (HvCreateVp on
+ *	HV_PARTITION_ID_SELF); VP 0 is there from the start
  * @knobs: enum mshv_sim_knob values. Single words written and read
  *	with WRITE_ONCE()/READ_ONCE(), so no lock; a hypercall reads each
  *	knob it needs once.
@@ -355,6 +367,9 @@ struct mshv_sim {
 	u64 nr_connections;
 	u64 doorbells;
 	u64 scanned_vectors;
+	DECLARE_BITMAP(lps, MSHV_SIM_MAX_LPS);
+	u32 lp_apic_ids[MSHV_SIM_MAX_LPS];
+	DECLARE_BITMAP(root_vps, MSHV_SIM_MAX_LPS);
 	u32 knobs[MSHV_SIM_NR_KNOBS];
 	/* Not guarded by @lock. */
 	void (*handler)(void);
@@ -377,6 +392,8 @@ struct mshv_sim {
  * @connections: connections of all partitions to ports
  * @doorbells: guest writes that rang a doorbell
  * @scanned_vectors: vectors taken from VPs' register pages
+ * @lps: logical processors of the machine, the boot processor included
+ * @root_vps: the root's own virtual processors
  */
 struct mshv_sim_stats {
 	u64 partitions;
@@ -391,6 +408,8 @@ struct mshv_sim_stats {
 	u64 connections;
 	u64 doorbells;
 	u64 scanned_vectors;
+	u64 lps;
+	u64 root_vps;
 };
 
 /**
@@ -600,6 +619,8 @@ int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
 
 /* Hypercall handlers of mshv_sim_vp.c; called with sim->lock held. */
 u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_add_logical_processor(struct mshv_sim *sim,
+				   struct mshv_sim_call *call);
 u16 mshv_sim_delete_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_vp_registers(struct mshv_sim *sim,
 			      struct mshv_sim_call *call);

@@ -5,6 +5,7 @@
  * seam) through mshv_sim_hypercall(), with input and output pages of its
  * own, exactly as the root partition driver would.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitfield.h>
@@ -14,11 +15,14 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <asm/irq_vectors.h>
 #include <asm/mshyperv.h>
+#include <hyperv/hv_proc.h>
+#include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 
 #include "mshv_sim.h"
@@ -2272,6 +2276,121 @@ static void mshv_sim_test_large_source(struct kunit *test)
 	test_expect_slat(test, id, 0, 0, 0, 0, 0);
 }
 
+/* ---- The root's processors ------------------------------------------------ */
+
+/* One HvAddLogicalProcessor; the output is checked on success. */
+static u16 test_add_lp(struct kunit *test, u32 lp_index, u32 apic_id)
+{
+	struct hv_input_add_logical_processor *in = test_ctx(test)->in;
+	struct hv_output_add_logical_processor *out = test_ctx(test)->out;
+	u16 status;
+
+	memset(in, 0, sizeof(*in));
+	memset(out, 0xff, sizeof(*out));
+	in->lp_index = lp_index;
+	in->apic_id = apic_id;
+	status = hv_result(test_call(test,
+				     TEST_CTL(HVCALL_ADD_LOGICAL_PROCESSOR, 0,
+					      0)));
+	if (status == HV_STATUS_SUCCESS)
+		KUNIT_EXPECT_EQ(test, out->startup_status.hv_status,
+				HV_STATUS_SUCCESS);
+	return status;
+}
+
+/* One HvCreateVp of the root's VP @vp_index on logical processor @lp. */
+static u16 test_add_root_vp(struct kunit *test, u32 vp_index, u64 lp)
+{
+	struct hv_input_create_vp *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = HV_PARTITION_ID_SELF;
+	in->vp_index = vp_index;
+	in->flags = lp;
+	return hv_result(test_call(test, TEST_CTL(HVCALL_CREATE_VP, 0, 0)));
+}
+
+/*
+ * A logical processor needs a new index, an unused APIC id and root-pool
+ * pages; the boot processor is there from the start.
+ */
+static void mshv_sim_test_add_lp(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_stats stats;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_LP_PAGES, 2);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 1, 1),
+			HV_STATUS_INSUFFICIENT_MEMORY);
+	test_deposit(test, HV_PARTITION_ID_SELF, 3, NULL);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 1, 1), HV_STATUS_SUCCESS);
+	/* One page left: not enough for another. */
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 2, 2),
+			HV_STATUS_INSUFFICIENT_MEMORY);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_LP_PAGES, 0);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 0, 7),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 1, 7),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, 3, 1),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, MSHV_SIM_MAX_LPS, 9),
+			HV_STATUS_INVALID_LP_INDEX);
+	KUNIT_EXPECT_EQ(test, test_add_lp(test, MSHV_SIM_MAX_LPS - 1, 9),
+			HV_STATUS_SUCCESS);
+
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.lps, 3);
+	KUNIT_EXPECT_EQ(test, stats.root_pool_pages, 3);
+	KUNIT_EXPECT_EQ(test, stats.root_pool_in_use, 2);
+}
+
+/*
+ * The root's own VPs: each on a logical processor that was added, once,
+ * with root-pool pages.
+ */
+static void mshv_sim_test_root_vp(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_input_create_vp *in = test_ctx(test)->in;
+	struct mshv_sim_stats stats;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_LP_PAGES, 0);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 4);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 1, 1),
+			HV_STATUS_INVALID_LP_INDEX);
+	KUNIT_ASSERT_EQ(test, test_add_lp(test, 1, 1), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 1, 1),
+			HV_STATUS_INSUFFICIENT_MEMORY);
+	test_deposit(test, HV_PARTITION_ID_SELF, 4, NULL);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 1, 1), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 1, 1),
+			HV_STATUS_INVALID_VP_STATE);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 0, 0),
+			HV_STATUS_INVALID_VP_STATE);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, MSHV_SIM_MAX_LPS, 1),
+			HV_STATUS_INVALID_VP_INDEX);
+	KUNIT_EXPECT_EQ(test, test_add_root_vp(test, 2, MSHV_SIM_MAX_LPS),
+			HV_STATUS_INVALID_LP_INDEX);
+	/* Reserved input is rejected before anything is used. */
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 0);
+	memset(in, 0, sizeof(*in));
+	in->partition_id = HV_PARTITION_ID_SELF;
+	in->vp_index = 2;
+	in->flags = 1;
+	in->subnode_id = 1;
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_call(test, TEST_CTL(HVCALL_CREATE_VP,
+							   0, 0))),
+			HV_STATUS_INVALID_PARAMETER);
+
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.root_vps, 2);
+	KUNIT_EXPECT_EQ(test, stats.root_pool_in_use, 4);
+	/* They are not VPs of a child partition. */
+	KUNIT_EXPECT_EQ(test, stats.vps, 0);
+}
+
 static int mshv_sim_test_init(struct kunit *test)
 {
 	struct mshv_sim_test *ctx;
@@ -2330,6 +2449,8 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_guest_access),
 	KUNIT_CASE(mshv_sim_test_delete_drops_slat),
 	KUNIT_CASE(mshv_sim_test_large_source),
+	KUNIT_CASE(mshv_sim_test_add_lp),
+	KUNIT_CASE(mshv_sim_test_root_vp),
 	{}
 };
 
@@ -3743,8 +3864,160 @@ static struct kunit_suite mshv_sim_lapic_test_suite = {
 	.test_cases = mshv_sim_lapic_test_cases,
 };
 
+/* ---- The root partition's shared hypercall helpers ------------------------ */
+
+/*
+ * The "hv_proc" suite runs the helpers of <hyperv/hv_proc.h>, which the
+ * root partition's bring-up and /dev/mshv share, against the test's
+ * private simulator: a static stub sends the hypercalls of the test's task
+ * to it instead of to the registered simulator. That redirect point is
+ * reached only while the simulator is registered with the seam, so without
+ * it the suite is skipped.
+ */
+static u64 test_seam_hypercall(u64 control, u64 input, u64 output)
+{
+	struct kunit *test = kunit_get_current_test();
+
+	return mshv_sim_hypercall(test_ctx(test)->sim, control, input, output);
+}
+
+static int hv_proc_test_init(struct kunit *test)
+{
+	int ret;
+
+	if (!hv_seam_simulated())
+		kunit_skip(test, "the hypervisor simulator is not loaded");
+	ret = mshv_sim_test_init(test);
+	if (ret)
+		return ret;
+	kunit_activate_static_stub(test, hv_sim_hypercall,
+				   test_seam_hypercall);
+	return 0;
+}
+
+/*
+ * Bring up three more processors the way the root partition does at boot:
+ * add each logical processor, then create the root's VP on it, feeding the
+ * root pool whenever the hypervisor runs short.
+ */
+static void hv_proc_test_bring_up(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_stats stats;
+	u32 cpu;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_LP_PAGES, 3);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 5);
+	for (cpu = 1; cpu <= 3; cpu++)
+		KUNIT_ASSERT_EQ(test, hv_call_add_logical_proc(NUMA_NO_NODE, cpu,
+							       0x10 + cpu), 0);
+	for (cpu = 1; cpu <= 3; cpu++)
+		KUNIT_ASSERT_EQ(test, hv_call_create_vp(NUMA_NO_NODE,
+							HV_PARTITION_ID_SELF,
+							cpu, cpu), 0);
+
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.lps, 4);
+	KUNIT_EXPECT_EQ(test, stats.root_vps, 4);
+	KUNIT_EXPECT_EQ(test, stats.root_pool_in_use, 3 * 3 + 3 * 5);
+	/* Deposits of HV_RETRY_DEPOSIT_PAGES, only when short: 24 pages. */
+	KUNIT_EXPECT_EQ(test, stats.root_pool_pages, 3 * HV_RETRY_DEPOSIT_PAGES);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_DEPOSIT_MEMORY),
+			3);
+	KUNIT_EXPECT_EQ(test,
+			mshv_sim_call_count(sim, HVCALL_ADD_LOGICAL_PROCESSOR),
+			3 + 2);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_CREATE_VP),
+			3 + 1);
+}
+
+/* Bad requests fail with an errno and cost no memory. */
+static void hv_proc_test_bring_up_errors(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_stats stats;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_LP_PAGES, 0);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 0);
+	KUNIT_EXPECT_EQ(test, hv_call_add_logical_proc(NUMA_NO_NODE, 0, 5),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hv_call_add_logical_proc(NUMA_NO_NODE,
+						       MSHV_SIM_MAX_LPS, 5),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hv_call_create_vp(NUMA_NO_NODE,
+						HV_PARTITION_ID_SELF, 2, 2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hv_call_create_vp(NUMA_NO_NODE,
+						HV_PARTITION_ID_SELF, 0, 0),
+			-EBADFD);
+
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.lps, 1);
+	KUNIT_EXPECT_EQ(test, stats.root_vps, 1);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_DEPOSIT_MEMORY),
+			0);
+}
+
+/*
+ * A deposit larger than one input page holds goes in full batches into the
+ * child's pool, and withdrawing gives every page back.
+ */
+static void hv_proc_test_deposit_withdraw(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_pt_info info;
+	struct mshv_sim_stats stats;
+	u64 id = test_new_partition(test);
+	u64 calls = mshv_sim_call_count(sim, HVCALL_DEPOSIT_MEMORY);
+
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, id,
+						    HV_DEPOSIT_MAX_PAGES + 89),
+			0);
+	KUNIT_ASSERT_EQ(test, mshv_sim_get_partition_info(sim, id, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.pool_pages, HV_DEPOSIT_MAX_PAGES + 89);
+	KUNIT_EXPECT_EQ(test, mshv_sim_call_count(sim, HVCALL_DEPOSIT_MEMORY),
+			calls + 2);
+
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(id), 0);
+	KUNIT_ASSERT_EQ(test, mshv_sim_get_partition_info(sim, id, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.pool_pages, 0);
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.deposited_pages, 0);
+	/* The partition was never initialized: nothing of it is in use. */
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(id), 0);
+}
+
+/* A failing deposit returns the errno of the hypervisor's status. */
+static void hv_proc_test_deposit_error(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_stats stats;
+
+	KUNIT_EXPECT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE,
+						    TEST_BAD_ID, 10),
+			-EINVAL);
+	mshv_sim_get_stats(sim, &stats);
+	KUNIT_EXPECT_EQ(test, stats.deposited_pages, 0);
+	KUNIT_EXPECT_EQ(test, stats.root_pool_pages, 0);
+}
+
+static struct kunit_case hv_proc_test_cases[] = {
+	KUNIT_CASE(hv_proc_test_bring_up),
+	KUNIT_CASE(hv_proc_test_bring_up_errors),
+	KUNIT_CASE(hv_proc_test_deposit_withdraw),
+	KUNIT_CASE(hv_proc_test_deposit_error),
+	{}
+};
+
+static struct kunit_suite hv_proc_test_suite = {
+	.name = "hv_proc",
+	.init = hv_proc_test_init,
+	.exit = mshv_sim_test_exit,
+	.test_cases = hv_proc_test_cases,
+};
+
 kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite,
-		  &mshv_sim_lapic_test_suite);
+		  &mshv_sim_lapic_test_suite, &hv_proc_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the mshv_sim Hyper-V simulator");
 MODULE_LICENSE("GPL");

@@ -19,6 +19,9 @@
  *   connections      r   connections of child partitions to ports
  *   doorbells        r   guest writes that rang a doorbell
  *   scanned_vectors  r   vectors dispatches took from register pages
+ *   lps              r   logical processors (the boot processor and those
+ *                        added with HvAddLogicalProcessor)
+ *   root_vps         r   the root's own virtual processors
  *   gpa_map          r   "ID MAPPED LARGE NOACCESS SLAT INTERCEPTS" header,
  *                        then one line per child partition
  *   guest_access     rw  "PT_ID GPA LEN OP [BYTE]" accesses guest memory
@@ -32,7 +35,8 @@
  *   create_pages     rw  root-pool pages HvCreatePartition needs
  *   init_pages       rw  child-pool pages HvInitializePartition needs
  *   max_reps         rw  most reps per rep hypercall (0: no limit)
- *   vp_pages         rw  child-pool pages HvCreateVp needs
+ *   vp_pages         rw  pool pages HvCreateVp needs
+ *   lp_pages         rw  root-pool pages HvAddLogicalProcessor needs
  *   scheduler_type   rw  scheduler type HvGetSystemProperty reports
  *   vmm_caps         rw  VMM capability bits the root is told about
  *   async_property_ms rw when not 0, HvSetPartitionProperty on a child
@@ -227,6 +231,8 @@ static struct mshv_sim_stat_file mshv_sim_stat_files[] = {
 	{ "connections", offsetof(struct mshv_sim_stats, connections) },
 	{ "doorbells", offsetof(struct mshv_sim_stats, doorbells) },
 	{ "scanned_vectors", offsetof(struct mshv_sim_stats, scanned_vectors) },
+	{ "lps", offsetof(struct mshv_sim_stats, lps) },
+	{ "root_vps", offsetof(struct mshv_sim_stats, root_vps) },
 };
 
 static int mshv_sim_stat_get(void *data, u64 *val)
@@ -263,6 +269,7 @@ static struct mshv_sim_knob_file mshv_sim_knob_files[] = {
 	{ "async_property_ms", MSHV_SIM_KNOB_ASYNC_MS },
 	{ "fast_injection", MSHV_SIM_KNOB_FAST_INJECTION },
 	{ "signal_bitset", MSHV_SIM_KNOB_SIGNAL_BITSET },
+	{ "lp_pages", MSHV_SIM_KNOB_LP_PAGES },
 };
 
 static int mshv_sim_knob_get(void *data, u64 *val)

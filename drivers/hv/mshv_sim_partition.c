@@ -17,6 +17,7 @@
  * each page, so pool bookkeeping never allocates memory.
  */
 #include <linux/bitfield.h>
+#include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/errno.h>
@@ -734,6 +735,11 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_create_vp),
 		.handler = mshv_sim_create_vp,
 	}, {
+		.code = HVCALL_ADD_LOGICAL_PROCESSOR,
+		.in_size = sizeof(struct hv_input_add_logical_processor),
+		.out_size = sizeof(struct hv_output_add_logical_processor),
+		.handler = mshv_sim_add_logical_processor,
+	}, {
 		.code = HVCALL_DELETE_VP,
 		.in_size = sizeof(struct hv_input_delete_vp),
 		.handler = mshv_sim_delete_vp,
@@ -1042,6 +1048,10 @@ struct mshv_sim *mshv_sim_create(void)
 	sim->knobs[MSHV_SIM_KNOB_SCHEDULER] = MSHV_SIM_DEFAULT_SCHEDULER;
 	sim->knobs[MSHV_SIM_KNOB_VMM_CAPS] = MSHV_SIM_DEFAULT_VMM_CAPS;
 	sim->knobs[MSHV_SIM_KNOB_FAST_INJECTION] = 1;
+	sim->knobs[MSHV_SIM_KNOB_LP_PAGES] = MSHV_SIM_DEFAULT_LP_PAGES;
+	/* The boot processor and the root's VP on it exist from the start. */
+	__set_bit(0, sim->lps);
+	__set_bit(0, sim->root_vps);
 	INIT_DELAYED_WORK(&sim->async_work, mshv_sim_async_work);
 	INIT_LIST_HEAD(&sim->runnable);
 	init_waitqueue_head(&sim->sched_wq);
@@ -1124,6 +1134,8 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats)
 	stats->connections = sim->nr_connections;
 	stats->doorbells = sim->doorbells;
 	stats->scanned_vectors = sim->scanned_vectors;
+	stats->lps = bitmap_weight(sim->lps, MSHV_SIM_MAX_LPS);
+	stats->root_vps = bitmap_weight(sim->root_vps, MSHV_SIM_MAX_LPS);
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_stats);

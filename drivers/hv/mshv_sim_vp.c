@@ -14,6 +14,7 @@
  * dispatches again.
  */
 #include <linux/bitfield.h>
+#include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
@@ -185,6 +186,76 @@ static u16 mshv_sim_find_vp(struct mshv_sim *sim, u64 pt_id, u32 vp_index,
 	return HV_STATUS_SUCCESS;
 }
 
+/* Processors of the root partition */
+
+/**
+ * mshv_sim_add_logical_processor() - HvAddLogicalProcessor
+ * @sim: the instance
+ * @call: the decoded call
+ *
+ * The root hands the hypervisor one more physical processor. The index
+ * must be new and below MSHV_SIM_MAX_LPS, the APIC id must not be in use,
+ * and the root pool must have MSHV_SIM_KNOB_LP_PAGES free pages for the
+ * hypervisor's per-processor state. The output reports a successful
+ * start-up.
+ *
+ * Context: sim->lock held.
+ * Return: HV_STATUS_* result.
+ */
+u16 mshv_sim_add_logical_processor(struct mshv_sim *sim,
+				   struct mshv_sim_call *call)
+{
+	const struct hv_input_add_logical_processor *in = call->in;
+	struct hv_output_add_logical_processor *out = call->out;
+	u32 need = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_LP_PAGES]);
+	unsigned int lp;
+
+	if (in->lp_index >= MSHV_SIM_MAX_LPS)
+		return HV_STATUS_INVALID_LP_INDEX;
+	if (test_bit(in->lp_index, sim->lps))
+		return HV_STATUS_INVALID_PARAMETER;
+	for_each_set_bit(lp, sim->lps, MSHV_SIM_MAX_LPS)
+		if (sim->lp_apic_ids[lp] == in->apic_id)
+			return HV_STATUS_INVALID_PARAMETER;
+	if (mshv_sim_pool_free(&sim->root.pool) < need)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+
+	__set_bit(in->lp_index, sim->lps);
+	sim->lp_apic_ids[in->lp_index] = in->apic_id;
+	sim->root.pool.nr_in_use += need;
+	memset(out, 0, sizeof(*out));
+	out->startup_status.hv_status = HV_STATUS_SUCCESS;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * HvCreateVp for one of the root's own VPs. As the root partition creates
+ * them, VP n runs on logical processor n, which the flags name and which
+ * must have been added; the VP's state stays with the root, so only the
+ * root pool's pages are accounted.
+ */
+static u16 mshv_sim_create_root_vp(struct mshv_sim *sim,
+				   const struct hv_input_create_vp *in)
+{
+	u32 need = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_VP_PAGES]);
+
+	if (in->vp_index >= MSHV_SIM_MAX_LPS)
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (in->flags >= MSHV_SIM_MAX_LPS || !test_bit(in->flags, sim->lps))
+		return HV_STATUS_INVALID_LP_INDEX;
+	if (memchr_inv(in->padding, 0, sizeof(in->padding)) ||
+	    in->subnode_type || in->subnode_id)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (test_bit(in->vp_index, sim->root_vps))
+		return HV_STATUS_INVALID_VP_STATE;
+	if (mshv_sim_pool_free(&sim->root.pool) < need)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+
+	__set_bit(in->vp_index, sim->root_vps);
+	sim->root.pool.nr_in_use += need;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * mshv_sim_create_vp() - HvCreateVp
  * @sim: the instance
@@ -193,7 +264,8 @@ static u16 mshv_sim_find_vp(struct mshv_sim *sim, u64 pt_id, u32 vp_index,
  * The partition must be initialized and have MSHV_SIM_KNOB_VP_PAGES free
  * pages in its pool; the new VP is in the architectural reset state. When
  * the simulator schedules VPs itself, the new VP is explicitly suspended:
- * it runs once the root clears HV_REGISTER_EXPLICIT_SUSPEND.
+ * it runs once the root clears HV_REGISTER_EXPLICIT_SUSPEND. With
+ * HV_PARTITION_ID_SELF the root creates one of its own VPs instead.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -205,6 +277,8 @@ u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	struct mshv_sim_partition *pt;
 	struct mshv_sim_vp *vp;
 
+	if (in->partition_id == HV_PARTITION_ID_SELF)
+		return mshv_sim_create_root_vp(sim, in);
 	pt = mshv_sim_find(sim, in->partition_id, false);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/numa.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -755,7 +756,7 @@ static int mshv_vp_create_hv(struct mshv_vp *vp)
 	u64 pt_id = vp->vp_partition->pt_id;
 	int ret;
 
-	ret = mshv_hvcall_create_vp(pt_id, vp->vp_index);
+	ret = hv_call_create_vp(NUMA_NO_NODE, pt_id, vp->vp_index, 0);
 	if (ret)
 		return ret;
 	ret = mshv_vp_map_page(vp, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE,

@@ -43,6 +43,8 @@ make_stage() {
 	: > "$BUILD/deleted.new"
 	for p in $(series_patches); do
 		for f in $(patched_files "$p"); do
+			grep -qxF "$f" "$BUILD/deleted.new" &&
+				die "${p#"$TOP"/} touches $f, deleted before"
 			[ -f "$stage/$f" ] && continue
 			mkdir -p "$stage/$(dirname "$f")"
 			git -C "$TREE" show "base:$f" > "$stage/$f"
@@ -68,18 +70,24 @@ deleted_files() {
 	     { f = "" }' "$1"
 }
 
-# Remove the base files the series deletes; put back those it no longer
-# deletes.
-apply_deletions() {
+# Put back the base files an earlier assembly deleted and this one does
+# not, unless the new overlay provides them anyway. Before the rsync.
+restore_undeleted() {
 	local old=$BUILD/deleted new=$BUILD/deleted.new f
-	[ -f "$old" ] || : > "$old"
-	comm -23 "$old" "$new" | while read -r f; do
-		git -C "$TREE" checkout -q base -- "$f"
-	done
+	[ -f "$old" ] || return 0
+	comm -23 "$old" "$new" | comm -23 - "$BUILD/manifest.new" |
+		while read -r f; do
+			git -C "$TREE" checkout -q base -- "$f"
+		done
+}
+
+# Remove the base files the series deletes. After the rsync.
+apply_deletions() {
+	local f
 	while read -r f; do
 		rm -f "$TREE/$f"
-	done < "$new"
-	mv "$new" "$old"
+	done < "$BUILD/deleted.new"
+	mv "$BUILD/deleted.new" "$BUILD/deleted"
 }
 
 # Put back base content for files the previous assembly overlaid but this
@@ -105,6 +113,7 @@ main() {
 	(cd "$stage" && find . -type f | sed 's|^\./||' | sort) \
 		> "$BUILD/manifest.new"
 	restore_dropped
+	restore_undeleted
 	# -c: compare content, so unchanged files keep their mtimes.
 	rsync -rc "$stage/" "$TREE/"
 	apply_deletions

@@ -34,7 +34,6 @@
 /* Deposited and withdrawn PFNs are in units of the kernel's pages. */
 static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
 /* A contiguous deposit fits one DepositMemory call. */
-static_assert(HV_RETRY_DEPOSIT_PAGES >= 1U << HV_CONTIGUOUS_DEPOSIT_ORDER);
 static_assert(HV_DEPOSIT_MAX_PAGES >= 1U << HV_CONTIGUOUS_DEPOSIT_ORDER);
 
 /**
@@ -181,6 +180,14 @@ u64 hv_call_rep(u16 code, u16 rep_count, u16 varhead_size, void *input,
 		control = hv_call_control(code, rep_count, varhead_size,
 					  rep_start);
 		status = hv_seam_hypercall(control, input, output);
+		/*
+		 * No more reps than asked for can be done; a result that says
+		 * so (U64_MAX when there is no hypercall page) made none.
+		 */
+		if (hv_repcomp(status) > rep_count)
+			status = (status & ~HV_HYPERCALL_REP_COMP_MASK) |
+				 FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK,
+					    rep_start);
 		if (!hv_result_success(status)) {
 			/* Reps before rep_start are done whatever it says. */
 			if (WARN_ONCE(hv_repcomp(status) < rep_start,
@@ -267,8 +274,10 @@ static int hv_deposit_batch(int node, u64 partition_id, unsigned int nr,
 
 	/*
 	 * A child's pages come back when it is destroyed, so they are charged
-	 * to the caller's memory cgroup; the root's own pool is never
-	 * withdrawn.
+	 * to the caller's memory cgroup; the caller's own pool
+	 * (HV_PARTITION_ID_SELF) is never withdrawn, so its pages are not.
+	 * The root creates its own VPs at boot under its numeric id, when
+	 * there is no cgroup to charge.
 	 */
 	gfp = partition_id == HV_PARTITION_ID_SELF ? GFP_KERNEL :
 						      GFP_KERNEL_ACCOUNT;
@@ -331,6 +340,26 @@ int hv_call_deposit_pages(int node, u64 partition_id, u32 num_pages)
 EXPORT_SYMBOL_GPL(hv_call_deposit_pages);
 
 /**
+ * hv_status_needs_memory() - does a failed hypercall ask for memory?
+ * @status: hypercall result value; only the status field is looked at
+ *
+ * Return: true for the statuses hv_call_deposit_for_status() answers.
+ */
+bool hv_status_needs_memory(u64 status)
+{
+	switch (hv_result(status)) {
+	case HV_STATUS_INSUFFICIENT_MEMORY:
+	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY:
+	case HV_STATUS_INSUFFICIENT_ROOT_MEMORY:
+	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(hv_status_needs_memory);
+
+/**
  * hv_call_deposit_for_status() - deposit what a failed hypercall asks for
  * @node: NUMA node to take the pages from, or NUMA_NO_NODE
  * @partition_id: the partition whose pool the failed call allocates from
@@ -347,43 +376,34 @@ EXPORT_SYMBOL_GPL(hv_call_deposit_pages);
  *   caller's own pool (HV_PARTITION_ID_SELF), whatever @partition_id is.
  *
  * Context: process context, may sleep.
- * Return: 0 once deposited, -EINVAL if @status asks for no memory, else
- * the errno of the failed deposit.
+ * Return: the number of pages deposited, -EINVAL if @status asks for no
+ * memory, else the errno of the failed deposit.
  */
 int hv_call_deposit_for_status(int node, u64 partition_id, u64 status)
 {
+	const unsigned int block = 1U << HV_CONTIGUOUS_DEPOSIT_ORDER;
+	int ret;
+
 	switch (hv_result(status)) {
 	case HV_STATUS_INSUFFICIENT_ROOT_MEMORY:
 		partition_id = HV_PARTITION_ID_SELF;
 		fallthrough;
 	case HV_STATUS_INSUFFICIENT_MEMORY:
-		return hv_call_deposit_pages(node, partition_id,
-					     HV_RETRY_DEPOSIT_PAGES);
+		ret = hv_call_deposit_pages(node, partition_id,
+					    HV_RETRY_DEPOSIT_PAGES);
+		return ret ?: HV_RETRY_DEPOSIT_PAGES;
 	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
 		partition_id = HV_PARTITION_ID_SELF;
 		fallthrough;
 	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY:
-		return hv_deposit_batch(node, partition_id,
-					1U << HV_CONTIGUOUS_DEPOSIT_ORDER,
-					HV_CONTIGUOUS_DEPOSIT_ORDER);
+		ret = hv_deposit_batch(node, partition_id, block,
+				       HV_CONTIGUOUS_DEPOSIT_ORDER);
+		return ret ?: block;
 	default:
 		return -EINVAL;
 	}
 }
 EXPORT_SYMBOL_GPL(hv_call_deposit_for_status);
-
-static bool hv_status_needs_memory(u64 status)
-{
-	switch (hv_result(status)) {
-	case HV_STATUS_INSUFFICIENT_MEMORY:
-	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY:
-	case HV_STATUS_INSUFFICIENT_ROOT_MEMORY:
-	case HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static void hv_free_withdrawn_page(u64 pfn)
 {
@@ -483,9 +503,9 @@ int hv_call_with_deposit(int node, u64 (*hvcall)(void *ctx), void *ctx,
 			return -ENOMEM;
 
 		ret = hv_call_deposit_for_status(node, pool_id, hv_status);
-		if (ret)
+		if (ret < 0)
 			return ret;
-		deposited += HV_RETRY_DEPOSIT_PAGES;
+		deposited += ret;
 		cond_resched();
 	}
 }

@@ -1126,16 +1126,17 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 		mutex_unlock(&region->movable.lock);
 
 		ret = hv_status_to_errno(status);
-		if (hv_result(status) != HV_STATUS_INSUFFICIENT_MEMORY)
+		if (!hv_status_needs_memory(status))
 			break;
 		/* Feed the pool with the lock dropped, then fault again. */
 		if (++deposits > MSHV_FAULT_MAX_DEPOSITS)
 			break;
-		ret = hv_call_deposit_pages(NUMA_NO_NODE,
-					    region->partition->pt_id,
-					    HV_RETRY_DEPOSIT_PAGES);
-		if (ret)
+		ret = hv_call_deposit_for_status(NUMA_NO_NODE,
+						 region->partition->pt_id,
+						 status);
+		if (ret < 0)
 			break;
+		ret = 0;
 	}
 	mmput(mm);
 free:

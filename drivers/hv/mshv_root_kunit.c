@@ -96,6 +96,9 @@ struct mshv_errno_case {
 static const struct mshv_errno_case mshv_errno_cases[] = {
 	STATUS_CASE(SUCCESS, 0),
 	STATUS_CASE(INSUFFICIENT_MEMORY, -ENOMEM),
+	STATUS_CASE(INSUFFICIENT_CONTIGUOUS_MEMORY, -ENOMEM),
+	STATUS_CASE(INSUFFICIENT_ROOT_MEMORY, -ENOMEM),
+	STATUS_CASE(INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, -ENOMEM),
 	STATUS_CASE(INSUFFICIENT_BUFFERS, -ENOMEM),
 	STATUS_CASE(NO_RESOURCES, -ENOMEM),
 	STATUS_CASE(ACCESS_DENIED, -EACCES),
@@ -109,6 +112,7 @@ static const struct mshv_errno_case mshv_errno_cases[] = {
 	STATUS_CASE(PROPERTY_VALUE_OUT_OF_RANGE, -EINVAL),
 	STATUS_CASE(INVALID_PARTITION_ID, -EINVAL),
 	STATUS_CASE(INVALID_VP_INDEX, -EINVAL),
+	STATUS_CASE(INVALID_LP_INDEX, -EINVAL),
 	STATUS_CASE(INVALID_REGISTER_VALUE, -EINVAL),
 	STATUS_CASE(INVALID_HYPERCALL_CODE, -EOPNOTSUPP),
 	STATUS_CASE(NOT_FOUND, -ENOENT),
@@ -214,6 +218,8 @@ struct fake_call {
  * @max_reps: most reps completed per rep hypercall, 0 for no limit
  * @stall_at: from this rep index on, rep calls succeed without progress
  *	(0: never)
+ * @no_page: rep calls fail with U64_MAX, as hv_do_hypercall() does without
+ *	a hypercall page, without doing anything
  * @fail_status: status a rep call fails with on reaching rep @fail_at
  *	(0: never)
  * @fail_at: see @fail_status
@@ -249,6 +255,7 @@ struct fake_call {
 struct fake_hv {
 	unsigned int max_reps;
 	unsigned int stall_at;
+	bool no_page;
 	u16 fail_status;
 	unsigned int fail_at;
 	u16 nomem_code;
@@ -415,6 +422,8 @@ static u64 fake_rep_call(struct fake_hv *hv, u64 control, u64 input,
 	unsigned int i;
 	u16 status;
 
+	if (hv->no_page)
+		return U64_MAX;
 	if (hv->max_reps)
 		end = min(end, start + hv->max_reps);
 	if (hv->stall_at && start >= hv->stall_at)
@@ -702,6 +711,23 @@ static void mshv_test_rep_stalled(struct kunit *test)
 	KUNIT_EXPECT_NE(test, hv_result(status), HV_STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, hv_repcomp(status), 10);
 	KUNIT_EXPECT_EQ(test, hv->nr_calls, 3);
+}
+
+/* A result claiming more reps than asked for counts as none done. */
+static void mshv_test_rep_no_page(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	u64 status;
+
+	hv->no_page = true;
+	status = hv_call_rep(FAKE_REP_CODE, REP_TEST_COUNT, 0, NULL, NULL);
+	KUNIT_EXPECT_FALSE(test, hv_result_success(status));
+	KUNIT_EXPECT_EQ(test, hv_repcomp(status), 0);
+
+	/* So a withdrawal frees nothing and a deposit keeps its pages. */
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), -EIO);
+	KUNIT_EXPECT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7, 4), -EIO);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
 }
 
 /* ---- Deposit and withdrawal -------------------------------------------- */
@@ -2022,6 +2048,7 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE_PARAM(mshv_test_rep_continues, mshv_rep_gen_params),
 	KUNIT_CASE(mshv_test_rep_stops_on_error),
 	KUNIT_CASE(mshv_test_rep_stalled),
+	KUNIT_CASE(mshv_test_rep_no_page),
 	KUNIT_CASE(mshv_test_deposit_batches),
 	KUNIT_CASE(mshv_test_deposit_partial),
 	KUNIT_CASE(mshv_test_withdraw_all),

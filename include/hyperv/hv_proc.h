@@ -12,6 +12,7 @@
 #ifndef _HYPERV_HV_PROC_H
 #define _HYPERV_HV_PROC_H
 
+#include <linux/errno.h>
 #include <linux/printk.h>
 #include <linux/types.h>
 #include <asm/mshyperv.h>
@@ -23,6 +24,7 @@
 /* Most pages deposited on behalf of one hypercall (32 MiB). */
 #define HV_MAX_RETRY_DEPOSIT_PAGES	8192
 
+#if IS_ENABLED(CONFIG_MSHV_ROOT)
 u64 hv_call_control(u16 code, u16 rep_count, u16 varhead_size,
 		    u16 rep_start);
 const char *hv_status_name(u64 status);
@@ -30,12 +32,26 @@ int hv_status_to_errno(u64 status);
 u64 hv_call_rep(u16 code, u16 rep_count, u16 varhead_size, void *input,
 		void *output);
 int hv_call_deposit_pages(int node, u64 partition_id, u32 num_pages);
+bool hv_status_needs_memory(u64 status);
 int hv_call_deposit_for_status(int node, u64 partition_id, u64 status);
 int hv_call_withdraw_all(u64 partition_id);
 int hv_call_with_deposit(int node, u64 (*hvcall)(void *ctx), void *ctx,
 			 u64 pool_id, u64 *status);
 int hv_call_add_logical_proc(int node, u32 lp_index, u32 apic_id);
 int hv_call_create_vp(int node, u64 partition_id, u32 vp_index, u32 flags);
+#else /* !CONFIG_MSHV_ROOT: no root partition, nothing to bring up */
+static inline int hv_call_add_logical_proc(int node, u32 lp_index,
+					   u32 apic_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int hv_call_create_vp(int node, u64 partition_id,
+				    u32 vp_index, u32 flags)
+{
+	return -EOPNOTSUPP;
+}
+#endif /* CONFIG_MSHV_ROOT */
 
 /**
  * hv_call_result() - the errno of a hypercall's result, logging a failure

@@ -412,7 +412,8 @@ struct hv_input_set_vp_registers {
  * @subnode_type: NUMA subnode kind; 0 for none
  * @subnode_id: NUMA subnode; 0 for none
  * @proximity_domain_info: NUMA node of the VP's hypervisor memory
- * @flags: creation flags; 0
+ * @flags: creation flags: 0 for a child's VP; for one of the root's own
+ *	VPs, the index of the logical processor it belongs to
  */
 struct hv_input_create_vp {
 	u64 partition_id;

@@ -34,6 +34,8 @@
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -43,6 +45,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -59,6 +62,11 @@ static_assert(MSHV_LARGE_PAGES == HV_PAGES_PER_LARGE_PAGE);
 #define MSHV_RUN_MAX_PAGES	(FIELD_MAX(MSHV_RUN_LEN_MASK) + 1)
 /* Regions this large (64 MiB) are pinned by two threads. */
 #define MSHV_PIN_SPLIT_PAGES	(4 * MSHV_PIN_BATCH)
+/*
+ * Sixteenths of such a region the caller pins, the worker the rest: less
+ * than half, since the caller also maps its part while the worker pins.
+ */
+#define MSHV_PIN_CALLER_SHARE	7
 /* Runs allocated at first; the array doubles when full. */
 #define MSHV_RUNS_MIN		16
 /* Attempts of each teardown unmap before giving up on it. */
@@ -273,22 +281,24 @@ static int mshv_runs_concat(struct mshv_pinned *dst,
 	return 0;
 }
 
-/* Give back the slack of the runs array once the region is complete. */
-static int mshv_runs_trim(struct mshv_pinned *pinned)
+/*
+ * Give back the slack of the runs array once the region is complete. Only
+ * an attempt: without memory for a smaller copy, the array stays as it is.
+ */
+static void mshv_runs_trim(struct mshv_pinned *pinned)
 {
 	u64 *runs;
 
 	if (pinned->nr_runs == pinned->max_runs)
-		return 0;
+		return;
 	runs = kvmalloc_array(pinned->nr_runs, sizeof(*runs),
 			      GFP_KERNEL_ACCOUNT);
 	if (!runs)
-		return -ENOMEM;
+		return;
 	memcpy(runs, pinned->runs, pinned->nr_runs * sizeof(*runs));
 	kvfree(pinned->runs);
 	pinned->runs = runs;
 	pinned->max_runs = pinned->nr_runs;
-	return 0;
 }
 
 /* ---- Walking a region as the hypervisor maps it ------------------------ */
@@ -365,6 +375,38 @@ VISIBLE_IF_KUNIT bool mshv_extent_next(struct mshv_extent_iter *it,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_extent_next);
 
+/*
+ * Pool pages the hypervisor needs to map @nr_pages pages of a pinned region
+ * from @gfn (see mshv_region_slat_pages()) once the region's pages below
+ * @gfn are mapped: the tables those pages use are not counted again.
+ */
+static u64 mshv_region_slat_pages_range(const struct mshv_mem_region *region,
+					u64 gfn, u64 nr_pages)
+{
+	u64 pages = 0, last_2m = U64_MAX, last_1g = U64_MAX;
+	struct mshv_extent_iter it;
+	struct mshv_extent ext;
+
+	if (gfn > region->start_gfn) {
+		last_1g = (gfn - 1) / MSHV_GIB_PAGES;
+		/* Only 4 KiB extents end inside a 2 MiB range. */
+		if (!IS_ALIGNED(gfn, MSHV_LARGE_PAGES))
+			last_2m = (gfn - 1) / MSHV_LARGE_PAGES;
+	}
+	mshv_extent_iter_init(&it, region, gfn, nr_pages);
+	while (mshv_extent_next(&it, &ext)) {
+		if (!ext.large && ext.gfn / MSHV_LARGE_PAGES != last_2m) {
+			last_2m = ext.gfn / MSHV_LARGE_PAGES;
+			pages++;
+		}
+		if (ext.gfn / MSHV_GIB_PAGES != last_1g) {
+			last_1g = ext.gfn / MSHV_GIB_PAGES;
+			pages++;
+		}
+	}
+	return pages;
+}
+
 /**
  * mshv_region_slat_pages() - pool pages the hypervisor needs to map a region
  * @region: the region, pinned
@@ -377,23 +419,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_extent_next);
  */
 VISIBLE_IF_KUNIT u64 mshv_region_slat_pages(const struct mshv_mem_region *region)
 {
-	u64 pages = 0, last_2m = U64_MAX, last_1g = U64_MAX;
-	struct mshv_extent_iter it;
-	struct mshv_extent ext;
-
-	mshv_extent_iter_init(&it, region, region->start_gfn,
-			      region->nr_pages);
-	while (mshv_extent_next(&it, &ext)) {
-		if (!ext.large && ext.gfn / MSHV_LARGE_PAGES != last_2m) {
-			last_2m = ext.gfn / MSHV_LARGE_PAGES;
-			pages++;
-		}
-		if (ext.gfn / MSHV_GIB_PAGES != last_1g) {
-			last_1g = ext.gfn / MSHV_GIB_PAGES;
-			pages++;
-		}
-	}
-	return pages;
+	return mshv_region_slat_pages_range(region, region->start_gfn,
+					    region->nr_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_slat_pages);
 
@@ -526,15 +553,20 @@ VISIBLE_IF_KUNIT int mshv_region_unmap_range(struct mshv_mem_region *region,
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_unmap_range);
 
 /*
- * Map every page of a pinned region. On failure unmap what was mapped;
- * *@undo_err is the result of that (0 if nothing needed undoing): pages
- * the hypervisor failed to unmap must stay pinned.
+ * Map @nr_pages pages of a pinned region from @gfn, the region's first
+ * page or the first of a 2 MiB guest range, all of whose pages below @gfn
+ * are mapped already. On failure unmap the region's pages below the end
+ * of the failed batch, those of earlier calls included; *@undo_err is the
+ * result of that (0 if nothing needed undoing): pages the hypervisor
+ * failed to unmap must stay pinned.
  */
-static int mshv_region_map_all(struct mshv_mem_region *region, int *undo_err)
+static int mshv_region_map_range(struct mshv_mem_region *region, u64 gfn,
+				 u64 nr_pages, int *undo_err)
 {
 	struct mshv_gpa_batch batch = {
 		.pt_id = region->partition->pt_id,
 		.flags = region->hv_map_flags,
+		.gfn = gfn,
 	};
 	struct mshv_extent_iter it;
 	struct mshv_extent ext;
@@ -542,17 +574,19 @@ static int mshv_region_map_all(struct mshv_mem_region *region, int *undo_err)
 
 	*undo_err = 0;
 	ret = hv_call_deposit_pages(NUMA_NO_NODE, region->partition->pt_id,
-				    mshv_region_slat_pages(region));
+				    mshv_region_slat_pages_range(region, gfn,
+								 nr_pages));
 	if (ret)
-		return ret;
+		goto unmap;
 
 	batch.pfns = kmalloc_array(HV_MAP_GPA_MAX_PAGES, sizeof(*batch.pfns),
 				   GFP_KERNEL);
-	if (!batch.pfns)
-		return -ENOMEM;
+	if (!batch.pfns) {
+		ret = -ENOMEM;
+		goto unmap;
+	}
 
-	mshv_extent_iter_init(&it, region, region->start_gfn,
-			      region->nr_pages);
+	mshv_extent_iter_init(&it, region, gfn, nr_pages);
 	while (mshv_extent_next(&it, &ext)) {
 		ret = mshv_batch_add(&batch, &ext);
 		if (ret)
@@ -568,9 +602,10 @@ static int mshv_region_map_all(struct mshv_mem_region *region, int *undo_err)
 
 unmap:
 	/* The failed batch may have been done in part. */
-	*undo_err = mshv_region_unmap_range(region, region->start_gfn,
-					    mshv_batch_end(&batch) -
-					    region->start_gfn);
+	if (mshv_batch_end(&batch) > region->start_gfn)
+		*undo_err = mshv_region_unmap_range(region, region->start_gfn,
+						    mshv_batch_end(&batch) -
+						    region->start_gfn);
 	kfree(batch.pfns);
 	return ret;
 }
@@ -589,7 +624,8 @@ VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
 {
 	int undo_err;
 
-	return mshv_region_map_all(region, &undo_err);
+	return mshv_region_map_range(region, region->start_gfn,
+				     region->nr_pages, &undo_err);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
 
@@ -675,37 +711,66 @@ free:
 }
 
 /**
- * struct mshv_pin_part - the second half of a region, pinned by a worker
+ * struct mshv_pin_part - the end of a region, pinned by a worker
  * @region: the region
  * @mm: the address space of the region's memory (the caller's)
  * @first: first page of the part, from the start of the region
  * @nr_pages: number of pages in the part
+ * @lock: guards @limit and @claimed
+ * @limit: the worker pins no page of the part from this one on; the caller
+ *	lowers it to take the rest of the part over
+ * @claimed: pages of the part the worker has taken on, from its start
  * @done: pages of the part the worker pinned, from its start
- * @pinned: the part's runs; not charged to the caller's memory cgroup,
+ * @start_ns: when the worker started, 0 before
+ * @pinned: the worker's runs; not charged to the caller's memory cgroup,
  *	but only until they are added to the region's
- * @stop: the caller failed: the worker need not go on
+ * @taken: runs of the pages from @limit on, which the caller pinned
  * @err: the worker's result, read after flush_work()
  * @work: the worker
  *
  * Pinning takes most of the time of setting up a pinned region. A large
  * region is pinned by the caller and, on another CPU the caller may use,
- * a worker, each one half; the caller then maps it all. The worker pins
- * only pages that are present, without faulting any in: a page fault on
- * behalf of the VMM belongs in the VMM's context (its cpuset and memory
- * policy, userfaultfd, fatal signals). It stops at the first page that is
- * not present, and the caller pins the rest of the part itself.
+ * a worker: the caller a little less than half, the worker the rest. The
+ * caller maps its part while the worker still pins; if the worker is then
+ * not done, the caller takes over the end of the worker's part, as much
+ * as their speeds so far say it can pin by the time the worker is done
+ * with the rest. Then it maps the worker's part.
+ *
+ * The worker pins only pages that are present, without faulting any in: a
+ * page fault on behalf of the VMM belongs in the VMM's context (its cpuset
+ * and memory policy, userfaultfd, fatal signals). It stops at the first
+ * page that is not present, and the caller pins the rest of the part
+ * itself.
  */
 struct mshv_pin_part {
 	struct mshv_mem_region *region;
 	struct mm_struct *mm;
 	u64 first;
 	u64 nr_pages;
+	spinlock_t lock;	/* guards @limit and @claimed */
+	u64 limit;
+	u64 claimed;
 	u64 done;
+	u64 start_ns;
 	struct mshv_pinned pinned;
-	bool stop;
+	struct mshv_pinned taken;
 	int err;
 	struct work_struct work;
 };
+
+/* The next pages the worker is to pin, from *@start on; 0 when done. */
+static unsigned int mshv_pin_part_claim(struct mshv_pin_part *part,
+					u64 *start)
+{
+	unsigned int count;
+
+	spin_lock(&part->lock);
+	*start = part->claimed;
+	count = min_t(u64, part->limit - part->claimed, MSHV_PIN_BATCH);
+	part->claimed += count;
+	spin_unlock(&part->lock);
+	return count;
+}
 
 /* The worker: pin the part's pages that are present, in order. */
 static int mshv_pin_part_present(struct mshv_pin_part *part)
@@ -714,6 +779,7 @@ static int mshv_pin_part_present(struct mshv_pin_part *part)
 	unsigned int gup_flags = FOLL_LONGTERM | FOLL_NOFAULT;
 	struct page **pages;
 	unsigned int count;
+	u64 start;
 	int nr, ret = 0;
 
 	if (region->writable)
@@ -722,12 +788,10 @@ static int mshv_pin_part_present(struct mshv_pin_part *part)
 	if (!pages)
 		return -ENOMEM;
 
-	while (part->done < part->nr_pages && !READ_ONCE(part->stop)) {
-		count = min_t(u64, part->nr_pages - part->done,
-			      MSHV_PIN_BATCH);
+	while ((count = mshv_pin_part_claim(part, &start))) {
 		nr = pin_user_pages_fast(region->start_uaddr +
-					 (part->first + part->done) *
-					 PAGE_SIZE, count, gup_flags, pages);
+					 (part->first + start) * PAGE_SIZE,
+					 count, gup_flags, pages);
 		/* Not present, or trouble: the caller will know. */
 		if (nr <= 0)
 			break;
@@ -737,7 +801,7 @@ static int mshv_pin_part_present(struct mshv_pin_part *part)
 			ret = ret == -EINVAL ? -EFAULT : ret;
 			break;
 		}
-		part->done += nr;
+		WRITE_ONCE(part->done, part->done + nr);
 		if (nr < count)
 			break;
 		cond_resched();
@@ -751,21 +815,29 @@ static void mshv_pin_part_work(struct work_struct *work)
 	struct mshv_pin_part *part = container_of(work, struct mshv_pin_part,
 						  work);
 
+	WRITE_ONCE(part->start_ns, ktime_get_ns() ?: 1);
 	kthread_use_mm(part->mm);
 	part->err = mshv_pin_part_present(part);
 	kthread_unuse_mm(part->mm);
 }
 
 /*
- * Have a worker pin the second half of a large region, on another CPU.
- * Return the part, or NULL if the caller is to pin it all.
+ * Have a worker pin the end of a large region, on another CPU. The parts
+ * meet at a 2 MiB guest boundary, so that no 2 MiB guest range is mapped
+ * in two calls. Return the part, or NULL if the caller is to pin it all.
  */
 static struct mshv_pin_part *mshv_pin_part_start(struct mshv_mem_region *region)
 {
 	struct mshv_pin_part *part;
 	unsigned int cpu;
+	u64 first;
 
 	if (region->nr_pages < MSHV_PIN_SPLIT_PAGES)
+		return NULL;
+	first = ALIGN_DOWN(region->start_gfn +
+			   region->nr_pages / 16 * MSHV_PIN_CALLER_SHARE,
+			   MSHV_PIN_BATCH) - region->start_gfn;
+	if (!first || first >= region->nr_pages)
 		return NULL;
 	cpu = cpumask_any_and_but(current->cpus_ptr, cpu_online_mask,
 				  raw_smp_processor_id());
@@ -777,88 +849,161 @@ static struct mshv_pin_part *mshv_pin_part_start(struct mshv_mem_region *region)
 
 	part->region = region;
 	part->mm = current->mm;
-	part->first = ALIGN_DOWN(region->nr_pages / 2, MSHV_PIN_BATCH);
-	part->nr_pages = region->nr_pages - part->first;
+	part->first = first;
+	part->nr_pages = region->nr_pages - first;
+	spin_lock_init(&part->lock);
+	part->limit = part->nr_pages;
 	INIT_WORK(&part->work, mshv_pin_part_work);
 	queue_work_on(cpu, system_long_wq, &part->work);
 	return part;
 }
 
 /*
- * Wait for the worker of @part, add its runs after the region's and free
- * the part. @ret is the caller's result: on any failure the part's pages
- * are unpinned (the caller unpins its own).
+ * Pages of the part the caller is to take over from the worker: of the
+ * @left pages the worker has not taken on yet, the share the caller pins
+ * while the worker pins the others, at the speeds they pinned so far (the
+ * caller's @rate, in 2^-16 pages per 1024 ns). All of them if the worker
+ * has not started; none if that share is less than one batch.
+ */
+static u64 mshv_pin_part_share(struct mshv_pin_part *part, u64 left,
+			       u64 rate)
+{
+	u64 started = READ_ONCE(part->start_ns), now = ktime_get_ns();
+	u64 worker_rate, share;
+
+	if (!started)
+		return left;
+	worker_rate = div64_u64(READ_ONCE(part->done) << 16,
+				max((now - started) >> 10, 1ULL));
+	if (!rate && !worker_rate)
+		return 0;
+	share = mul_u64_u64_div_u64(left, rate, rate + worker_rate);
+	share = ALIGN_DOWN(share, MSHV_LARGE_PAGES);
+	return share < MSHV_PIN_BATCH ? 0 : share;
+}
+
+/*
+ * Take over the end of the worker's part: lower its limit and pin the
+ * pages from the new limit on into @part->taken. @rate is the caller's
+ * pinning speed (see mshv_pin_part_share()).
+ */
+static int mshv_pin_part_take(struct mshv_mem_region *region,
+			      struct mshv_pin_part *part, u64 rate)
+{
+	u64 from, to, share;
+
+	spin_lock(&part->lock);
+	to = part->limit;
+	share = mshv_pin_part_share(part, part->limit - part->claimed, rate);
+	part->limit -= share;
+	from = part->limit;
+	spin_unlock(&part->lock);
+	if (from == to)
+		return 0;
+	return mshv_region_pin_range(region, &part->taken, part->first + from,
+				     to - from);
+}
+
+/*
+ * Wait for the worker of @part, add its runs and those the caller took
+ * over after the region's and free the part. @ret is the caller's result:
+ * on any failure the part's pages are unpinned (the caller unpins its
+ * own).
  */
 static int mshv_pin_part_join(struct mshv_mem_region *region,
 			      struct mshv_pin_part *part, int ret)
 {
-	if (ret)
-		WRITE_ONCE(part->stop, true);
+	if (ret) {
+		spin_lock(&part->lock);
+		part->limit = part->claimed;
+		spin_unlock(&part->lock);
+	}
 	flush_work(&part->work);
 	ret = ret ?: part->err;
 	/* What the worker could not pin without a fault. */
-	if (!ret && part->done < part->nr_pages)
+	if (!ret && part->done < part->limit)
 		ret = mshv_region_pin_range(region, &part->pinned,
 					    part->first + part->done,
-					    part->nr_pages - part->done);
+					    part->limit - part->done);
+	if (!ret)
+		ret = mshv_runs_concat(&part->pinned, &part->taken);
 	if (!ret)
 		ret = mshv_runs_concat(&region->pinned, &part->pinned);
-	if (ret)
+	if (ret) {
 		mshv_pinned_unpin(&part->pinned, false);
+		mshv_pinned_unpin(&part->taken, false);
+	}
+	kvfree(part->taken.runs);
 	kvfree(part->pinned.runs);
 	kfree(part);
 	return ret;
 }
 
 /*
- * Pin the region's memory: a large region half here and half on another
- * CPU. On failure every page pinned is unpinned.
+ * Unpin a region whose setup failed, unless the hypervisor may still map
+ * its pages (@undo_err: unmapping them failed), in which case they stay
+ * pinned (leaked).
  */
-static int mshv_region_pin(struct mshv_mem_region *region)
+static void mshv_region_setup_undo(struct mshv_mem_region *region,
+				   int undo_err)
 {
+	if (undo_err) {
+		pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
+		       region->partition->pt_id, region->nr_pages,
+		       region->start_gfn << HV_HYP_PAGE_SHIFT, undo_err);
+		return;
+	}
+	/* The guest may have written to what was mapped for a moment. */
+	mshv_pinned_unpin(&region->pinned, region->writable);
+}
+
+/*
+ * Pin and map a region: a large region partly here and partly by a worker
+ * on another CPU (see struct mshv_pin_part), the caller's part being mapped
+ * while the worker pins. On failure nothing stays mapped, and nothing
+ * stays pinned unless the hypervisor may still map it.
+ */
+static int mshv_region_setup_pinned(struct mshv_mem_region *region)
+{
+	u64 start = region->start_gfn, here = region->nr_pages, rate = 0;
 	struct mshv_pin_part *part;
-	u64 here = region->nr_pages;
-	int ret;
+	int ret, undo_err = 0;
+	bool mapped = false;
+	u64 t0;
 
 	part = mshv_pin_part_start(region);
 	if (part)
 		here = part->first;
+	t0 = ktime_get_ns();
 	ret = mshv_region_pin_range(region, &region->pinned, 0, here);
-	if (part)
+	if (!ret) {
+		/* As mshv_pin_part_share() measures the worker's. */
+		rate = div64_u64(here << 16,
+				 max((ktime_get_ns() - t0) >> 10, 1ULL));
+		ret = mshv_region_map_range(region, start, here, &undo_err);
+		mapped = !ret;
+	}
+	if (part) {
+		if (!ret)
+			ret = mshv_pin_part_take(region, part, rate);
 		ret = mshv_pin_part_join(region, part, ret);
-	if (!ret)
-		ret = mshv_runs_trim(&region->pinned);
+		if (!ret)
+			ret = mshv_region_map_range(region, start + here,
+						    region->nr_pages - here,
+						    &undo_err);
+		else if (mapped)
+			undo_err = mshv_region_unmap_range(region, start, here);
+	}
 	if (ret)
-		mshv_pinned_unpin(&region->pinned, false);
-	return ret;
-}
+		goto undo;
 
-static int mshv_region_setup_pinned(struct mshv_mem_region *region)
-{
-	int ret, err;
-
-	ret = mshv_region_pin(region);
-	if (ret)
-		goto free_runs;
-	ret = mshv_region_map_all(region, &err);
-	if (ret)
-		goto unpin;
-
+	mshv_runs_trim(&region->pinned);
 	region->tracking_bytes += region->pinned.max_runs *
 				  sizeof(*region->pinned.runs);
 	return 0;
 
-unpin:
-	/* Pages the hypervisor may still map must stay pinned (leaked). */
-	if (err) {
-		pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
-		       region->partition->pt_id, region->nr_pages,
-		       region->start_gfn << HV_HYP_PAGE_SHIFT, err);
-		goto free_runs;
-	}
-	/* The guest may have written to what was mapped for a moment. */
-	mshv_pinned_unpin(&region->pinned, region->writable);
-free_runs:
+undo:
+	mshv_region_setup_undo(region, undo_err);
 	kvfree(region->pinned.runs);
 	region->pinned.runs = NULL;
 	return ret;

@@ -1834,6 +1834,65 @@ static void mshv_sim_test_large(struct kunit *test)
 	test_expect_mapped_total(test, 0);
 }
 
+/*
+ * Large reps in a partition without 4 KiB entries, several per call: a
+ * remap keeps each entry's accessed and dirty bits, and a rep that starts
+ * a 1 GiB range stops the call when the pool has no page for it.
+ */
+static void mshv_sim_test_large_reps(struct kunit *test)
+{
+	const u64 base = TEST_DIR_PAGES - 2 * TEST_LARGE;
+	struct mshv_sim_gpa_fault fault;
+	u32 magic = 0x600dcafe;
+	u64 big, id, ret;
+	u64 list[3];
+
+	id = test_mem_partition(test, TEST_CREATION_FLAGS, 1);
+	big = test_source_large(test);
+	list[0] = big;
+	list[1] = big;
+	list[2] = big;
+
+	test_map_ok(test, id, 0, TEST_RW | HV_MAP_GPA_LARGE_PAGE, list, 2);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 2, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, test_guest(test, id, PFN_PHYS(TEST_LARGE + 3),
+					 &magic, sizeof(magic),
+					 MSHV_SIM_ACCESS_WRITE, &fault), 0);
+
+	/* Both remapped read-only: the second stays accessed and dirty. */
+	test_map_ok(test, id, 0, HV_MAP_GPA_READABLE | HV_MAP_GPA_LARGE_PAGE,
+		    list, 2);
+	test_expect_entry(test, id, 0, big, HV_MAP_GPA_READABLE, 0, true);
+	test_expect_entry(test, id, TEST_LARGE + 3, big + 3,
+			  HV_MAP_GPA_READABLE,
+			  HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, true);
+	test_expect_slat(test, id, 2 * TEST_LARGE, 2, 0, 1, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 1, 1);
+
+	/* The third rep needs a directory: the first two are done. */
+	ret = test_map(test, id, base, TEST_RW | HV_MAP_GPA_LARGE_PAGE, list,
+		       3, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_ASSERT_EQ(test, hv_repcomp(ret), 2);
+	test_expect_entry(test, id, base + TEST_LARGE, big, TEST_RW, 0, true);
+	test_expect_unmapped(test, id, TEST_DIR_PAGES);
+	test_expect_slat(test, id, 4 * TEST_LARGE, 4, 0, 1, 0);
+
+	test_deposit(test, id, 1, NULL);
+	ret = test_map(test, id, base, TEST_RW | HV_MAP_GPA_LARGE_PAGE, list,
+		       3, 2);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 3);
+	test_expect_entry(test, id, TEST_DIR_PAGES, big, TEST_RW, 0, true);
+	test_expect_slat(test, id, 5 * TEST_LARGE, 5, 0, 2, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 2, 2);
+
+	test_unmap_ok(test, id, 0, HV_UNMAP_GPA_LARGE_PAGE, 2);
+	test_unmap_ok(test, id, base, HV_UNMAP_GPA_LARGE_PAGE, 3);
+	test_expect_slat(test, id, 0, 0, 0, 0, 0);
+	test_expect_pool(test, id, MSHV_SIM_PT_CREATED, 2, 0);
+}
+
 static void mshv_sim_test_split(struct kunit *test)
 {
 	u64 pfns[1], list[1], big, id, ret, gfn;
@@ -2442,6 +2501,7 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_map_invalid),
 	KUNIT_CASE(mshv_sim_test_remap),
 	KUNIT_CASE(mshv_sim_test_large),
+	KUNIT_CASE(mshv_sim_test_large_reps),
 	KUNIT_CASE(mshv_sim_test_split),
 	KUNIT_CASE(mshv_sim_test_map_insufficient_memory),
 	KUNIT_CASE(mshv_sim_test_map_max_reps),

@@ -548,6 +548,91 @@ static u16 mshv_sim_map_check(const struct mshv_sim_partition *pt,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * Store the large entry @pte at the index @xas is set to, keeping the
+ * accessed and dirty bits of the entry it replaces, which is returned
+ * (NULL if there was none). On failure, for lack of memory, @xas is in an
+ * error state and nothing has changed.
+ */
+static void *mshv_sim_large_store(struct xa_state *xas, unsigned long pte)
+{
+	void *old = xas_load(xas);
+
+	if (old)
+		pte |= xa_to_value(old) & MSHV_SIM_PTE_STATE;
+	do {
+		xas_store(xas, xa_mk_value(pte));
+	} while (xas_nomem(xas, GFP_ATOMIC));
+	return old;
+}
+
+/*
+ * The reps from @call->rep_start to @end of an HvMapGpaPages call with
+ * HV_MAP_GPA_LARGE_PAGE, in a partition without 4 KiB entries: what
+ * mshv_sim_map_large() does for each, with the large entries' xarray
+ * locked once for them all and walked from one index to the next, and no
+ * 4 KiB entries to look for or to clear.
+ */
+static u16 mshv_sim_map_large_reps(struct mshv_sim *sim,
+				   struct mshv_sim_partition *pt,
+				   struct mshv_sim_call *call, unsigned int end)
+{
+	const struct hv_input_map_gpa_pages *in = call->in;
+	struct mshv_sim_slat *slat = &pt->slat;
+	XA_STATE(xas, &slat->large, 0);
+	u64 gfn, pfn, dir, used_dir = U64_MAX;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned long pte;
+	unsigned int i;
+	bool dir_used;
+	void *old;
+
+	xas_lock(&xas);
+	for (i = call->rep_start; i < end; i++) {
+		pfn = in->source_gpa_page_list[i];
+		if (!mshv_sim_rep_gfn(in->target_gpa_base, i,
+				      MSHV_SIM_LARGE_PAGES, &gfn) ||
+		    !mshv_sim_source_ok(sim, pfn, in->map_flags)) {
+			status = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		/* Once a rep is mapped, its 1 GiB range holds an entry. */
+		dir = gfn / MSHV_SIM_DIR_PAGES;
+		dir_used = dir == used_dir ||
+			   mshv_sim_xa_any(&slat->large,
+					   dir * MSHV_SIM_LARGE_PER_DIR,
+					   (dir + 1) * MSHV_SIM_LARGE_PER_DIR - 1);
+		if (!dir_used && !mshv_sim_pool_free(&pt->pool)) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+
+		/* Consecutive reps are neighbours in the xarray. */
+		if (i > call->rep_start)
+			xas_next(&xas);
+		else
+			xas_set(&xas, gfn / MSHV_SIM_LARGE_PAGES);
+		pte = mshv_sim_pte(pfn, in->map_flags);
+		old = mshv_sim_large_store(&xas, pte);
+		if (xas_error(&xas)) {
+			status = HV_STATUS_NO_RESOURCES;
+			break;
+		}
+		if (old) {
+			mshv_sim_slat_count(sim, slat, xa_to_value(old),
+					    -MSHV_SIM_LARGE_PAGES);
+			slat->nr_large--;
+		}
+		mshv_sim_slat_count(sim, slat, pte, MSHV_SIM_LARGE_PAGES);
+		slat->nr_large++;
+		mshv_sim_slat_charge(pt, &slat->nr_dirs, dir_used, true);
+		used_dir = dir;
+		call->reps_done++;
+	}
+	xas_unlock(&xas);
+	return status;
+}
+
 /**
  * mshv_sim_map_gpa_pages() - HvMapGpaPages
  * @sim: the instance
@@ -578,11 +663,14 @@ u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call)
 	if (in->map_flags & HV_MAP_GPA_LARGE_PAGE)
 		step = MSHV_SIM_LARGE_PAGES;
 
+	end = mshv_sim_rep_end(sim, call);
+	if (step != 1 && xa_empty(&pt->slat.small))
+		return mshv_sim_map_large_reps(sim, pt, call, end);
+
 	/*
 	 * The reps are consecutive: once one is mapped, its 1 GiB range is
 	 * known to hold an entry for the reps that follow in that range.
 	 */
-	end = mshv_sim_rep_end(sim, call);
 	for (i = call->rep_start; i < end; i++) {
 		pfn = in->source_gpa_page_list[i];
 		if (!mshv_sim_rep_gfn(in->target_gpa_base, i, step, &gfn) ||

@@ -32,6 +32,7 @@
 #include <asm/hyperv_irq_remap.h>
 #include <asm/io_apic.h>
 #include <asm/mshyperv.h>
+#include <hyperv/hv_proc.h>
 
 /* Banks of 64 VPs a target set may use (the VP set format's limit) */
 #define HV_IRQ_REMAP_MAX_BANKS	HV_MAX_SPARSE_VCPU_BANKS
@@ -332,8 +333,9 @@ static int hv_irq_remap_map_entry(union hv_device_id id,
 					&out, sizeof(out));
 	err = hv_irq_remap_errno(status);
 	if (err) {
-		pr_err_ratelimited("mapping an interrupt of device %#llx failed, status %#x\n",
-				   id.as_uint64, hv_result(status));
+		pr_err_ratelimited("mapping an interrupt of device %#llx failed: %s (%#x)\n",
+				   id.as_uint64, hv_status_name(status),
+				   hv_result(status));
 		return err;
 	}
 
@@ -357,8 +359,9 @@ static int hv_irq_remap_unmap_entry(union hv_device_id id,
 					sizeof(in), NULL, 0);
 	err = hv_irq_remap_errno(status);
 	if (err)
-		pr_err_ratelimited("unmapping an interrupt of device %#llx failed, status %#x\n",
-				   id.as_uint64, hv_result(status));
+		pr_err_ratelimited("unmapping an interrupt of device %#llx failed: %s (%#x)\n",
+				   id.as_uint64, hv_status_name(status),
+				   hv_result(status));
 	return err;
 }
 

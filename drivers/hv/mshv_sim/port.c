@@ -33,7 +33,7 @@
 #include <asm/hyperv-tlfs.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* The doorbell flags the simulator knows. */
 #define MSHV_SIM_DOORBELL_FLAGS	(HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK | \

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private interface of mshv_sim, a test-only software model of the Hyper-V
- * partition management hypercalls. mshv_sim_partition.c implements the
- * hypervisor, mshv_sim_memory.c the GPA map (SLAT) of child partitions,
- * mshv_sim_vp.c their virtual processors, mshv_sim_lapic.c the VPs' local
- * APICs, mshv_sim_main.c plugs one instance into the hypervisor seam and
- * debugfs, and mshv_sim_kunit.c drives private instances directly.
+ * partition management hypercalls. partition.c implements the
+ * hypervisor, memory.c the GPA map (SLAT) of child partitions,
+ * vp.c their virtual processors, lapic.c the VPs' local
+ * APICs, main.c plugs one instance into the hypervisor seam and
+ * debugfs, and sim_kunit.c drives private instances directly.
  */
 #ifndef _MSHV_SIM_H
 #define _MSHV_SIM_H
@@ -21,7 +21,7 @@
 #include <linux/xarray.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim_x86.h"
+#include "x86.h"
 
 struct irq_work;
 struct mshv_sim_async;
@@ -128,7 +128,7 @@ struct mshv_sim_pool {
  * @nr_dirs: 1 GiB ranges holding any entry (one pool page each)
  * @intercepts: guest accesses that stopped at this partition's SLAT
  *
- * Entries are xarray value entries (see mshv_sim_memory.c). The simulator
+ * Entries are xarray value entries (see memory.c). The simulator
  * lock protects all of it; the xarrays' own locks are taken inside the
  * xarray calls and nest within it. Memory for the xarrays is allocated
  * with GFP_ATOMIC, while the pool pages the hypervisor would use for the
@@ -175,7 +175,7 @@ struct mshv_sim_intercept {
  * @intercepts: intercepts installed by HvInstallIntercept
  * @nr_intercepts: used entries of @intercepts
  * @connections: the partition's connections to ports (struct
- *	mshv_sim_connection, see mshv_sim_port.c), by connection id
+ *	mshv_sim_connection, see port.c), by connection id
  * @async: the asynchronous HvSetPartitionProperty call; allocated by the
  *	first one, NULL before
  */
@@ -320,7 +320,7 @@ struct mshv_sim_call_count {
  * @synic: the root's SynIC, one per possible CPU (by CPU number)
  * @runnable: VPs the hypervisor's scheduler may run (struct mshv_sim_vp)
  * @nr_runnable: number of entries on @runnable
- * @ports: the root's ports (struct mshv_sim_port, see mshv_sim_port.c),
+ * @ports: the root's ports (struct mshv_sim_port, see port.c),
  *	by port id
  * @nr_ports: number of entries in @ports
  * @nr_connections: connections of all partitions to ports
@@ -605,19 +605,19 @@ u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool);
 bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page);
 u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code);
 
-/* Hypercall handlers of mshv_sim_memory.c; called with sim->lock held. */
+/* Hypercall handlers of memory.c; called with sim->lock held. */
 u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_unmap_gpa_pages(struct mshv_sim *sim,
 			     struct mshv_sim_call *call);
 u16 mshv_sim_get_gpa_access_states(struct mshv_sim *sim,
 				   struct mshv_sim_call *call);
 
-/* Guest memory as a running VP sees it, mshv_sim_memory.c */
+/* Guest memory as a running VP sees it, memory.c */
 int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
 			 u32 len, enum mshv_sim_access acc,
 			 struct mshv_sim_gpa_fault *fault);
 
-/* Hypercall handlers of mshv_sim_vp.c; called with sim->lock held. */
+/* Hypercall handlers of vp.c; called with sim->lock held. */
 u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_add_logical_processor(struct mshv_sim *sim,
 				   struct mshv_sim_call *call);
@@ -636,18 +636,18 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 
-/* VP life cycle, mshv_sim_vp.c */
+/* VP life cycle, vp.c */
 void mshv_sim_vps_init(struct mshv_sim_partition *pt);
 void mshv_sim_vps_release(struct mshv_sim *sim,
 			  struct mshv_sim_partition *pt);
 
-/* SLAT life cycle, mshv_sim_memory.c */
+/* SLAT life cycle, memory.c */
 void mshv_sim_slat_init(struct mshv_sim_slat *slat);
 void mshv_sim_slat_release(struct mshv_sim *sim,
 			   struct mshv_sim_partition *pt);
 void mshv_sim_slat_free(struct mshv_sim_slat *slat);
 
-/* The root's SynIC, mshv_sim_synic.c; callers hold sim->lock. */
+/* The root's SynIC, synic.c; callers hold sim->lock. */
 int mshv_sim_synic_init(struct mshv_sim *sim);
 void mshv_sim_synic_free(struct mshv_sim *sim);
 void mshv_sim_synic_post(struct mshv_sim *sim, struct mshv_sim_sint_msg *msg);
@@ -656,7 +656,7 @@ u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg);
 void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value);
 void mshv_sim_set_handler(struct mshv_sim *sim, void (*handler)(void));
 
-/* Ports and doorbells, mshv_sim_port.c; callers hold sim->lock. */
+/* Ports and doorbells, port.c; callers hold sim->lock. */
 u16 mshv_sim_create_port(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_connect_port(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_disconnect_port(struct mshv_sim *sim,
@@ -672,7 +672,7 @@ void mshv_sim_connections_release(struct mshv_sim *sim,
 				  struct mshv_sim_partition *pt);
 void mshv_sim_ports_release(struct mshv_sim *sim);
 
-/* The virtual local APIC, mshv_sim_lapic.c; callers hold sim->lock. */
+/* The virtual local APIC, lapic.c; callers hold sim->lock. */
 bool mshv_sim_lapic_active(const struct mshv_sim_vp *vp);
 void mshv_sim_lapic_reset(struct mshv_sim_vp *vp);
 u32 mshv_sim_lapic_ppr(struct mshv_sim_vp *vp);
@@ -697,7 +697,7 @@ void mshv_sim_lapic_save(struct mshv_sim_vp *vp,
 void mshv_sim_lapic_restore(struct mshv_sim_vp *vp,
 			    const struct hv_local_interrupt_controller_state *state);
 
-/* The hypervisor's own scheduler, mshv_sim_vp.c */
+/* The hypervisor's own scheduler, vp.c */
 bool mshv_sim_hv_scheduler(const struct mshv_sim *sim);
 void mshv_sim_vp_sched_update(struct mshv_sim *sim, struct mshv_sim_vp *vp);
 int mshv_sim_sched_start(struct mshv_sim *sim);

@@ -8,7 +8,7 @@
  * the guest's own interprocessor interrupts. Each is accepted into the
  * IRR of the VPs it is addressed to. Before every instruction a VP
  * executes, mshv_sim_lapic_next() says whether the highest requested
- * vector may interrupt it; the dispatch loop of mshv_sim_vp.c then
+ * vector may interrupt it; the dispatch loop of vp.c then
  * delivers it through the guest's IVT or IDT and moves it to the ISR.
  * An EOI ends the highest in-service vector; for a level-triggered one the
  * root learns of it from an HVMSG_X64_APIC_EOI message on its SINT0.
@@ -43,7 +43,7 @@
 #include <asm/msr-index.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* xAPIC register offsets in the APIC page (x2APIC MSR = 0x800 + off / 16) */
 #define MSHV_SIM_APIC_ID		0x020

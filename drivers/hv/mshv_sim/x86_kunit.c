@@ -9,7 +9,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mshv_sim_x86.h"
+#include "x86.h"
 
 #define RAM_SIZE	0x10000
 #define MMIO_GPA	0x200000ULL	/* second 2 MiB page: not backed */

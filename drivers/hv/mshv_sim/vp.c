@@ -4,7 +4,7 @@
  * state under the TLFS register names, the state pages the hypervisor
  * shares with the root (register page, intercept message page), the
  * intercepts a parent installs, and HvDispatchVp, which runs guest code
- * with the interpreter of mshv_sim_x86.c through the partition's SLAT and
+ * with the interpreter of x86.c through the partition's SLAT and
  * turns whatever stops it into the intercept message Hyper-V would post.
  *
  * Like every simulated hypercall, all of it runs with sim->lock held and
@@ -29,8 +29,8 @@
 #include <asm/trapnr.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
-#include "mshv_sim_x86.h"
+#include "sim.h"
+#include "x86.h"
 
 /* Architectural reset values (SDM "Processor State After Reset"). */
 #define MSHV_SIM_RESET_CS_SELECTOR	0xf000
@@ -1343,7 +1343,7 @@ static int mshv_sim_vp_apic_msr(struct mshv_sim_vp *vp,
 
 /*
  * RDMSR/WRMSR: an implemented MSR is read or written here (the local
- * APIC's by mshv_sim_lapic.c); any other is intercepted if the parent
+ * APIC's by lapic.c); any other is intercepted if the parent
  * asked for it, and raises #GP(0) otherwise. Return 1 if an intercept
  * was built, 0 if the instruction completed, -1 if it must fault.
  */

@@ -35,7 +35,7 @@
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
-#include "mshv_sim_x86.h"
+#include "x86.h"
 
 /* ----------------------------------------------------------------------
  * Decoder

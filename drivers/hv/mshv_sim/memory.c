@@ -36,7 +36,7 @@
 #include <kunit/visibility.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* Fields of a SLAT entry (an xarray value, so below bit 63). */
 #define MSHV_SIM_PTE_ACCESS	(HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE | \

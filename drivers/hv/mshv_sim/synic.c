@@ -11,7 +11,7 @@
  * interrupt: an irq_work on the CPU calls the handler the root installed
  * through the seam, in hard interrupt context, as the SynIC vector would.
  *
- * The event ring page (SIRBP) is provided the same way; mshv_sim_port.c
+ * The event ring page (SIRBP) is provided the same way; port.c
  * fills its rings.
  *
  * Everything here runs with sim->lock held and IRQs disabled, except the
@@ -29,7 +29,7 @@
 #include <asm/hyperv-tlfs.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* The SynIC version SVERSION reports. */
 #define MSHV_SIM_SYNIC_VERSION		1

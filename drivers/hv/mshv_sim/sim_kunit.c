@@ -25,7 +25,7 @@
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* Creation flags the root partition driver sends for a typical VM. */
 #define TEST_CREATION_FLAGS					\

@@ -5,7 +5,7 @@
  * hypercall exactly as Hyper-V does (control word, input and output page
  * GPAs or register operands) and returns the TLFS result value.
  *
- * The GPA map of child partitions (the SLAT) lives in mshv_sim_memory.c;
+ * The GPA map of child partitions (the SLAT) lives in memory.c;
  * this file owns the call table and hands those hypercalls to it.
  *
  * Nothing here knows about modules or debugfs, so that KUnit can run a
@@ -35,7 +35,7 @@
 #include <kunit/visibility.h>
 #include <hyperv/hvhdk.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* Call code field of the hypercall input control word. */
 #define MSHV_SIM_CALL_CODE_MASK		GENMASK_ULL(15, 0)

@@ -66,7 +66,7 @@
 #include <linux/uaccess.h>
 #include <hyperv/hv_seam.h>
 
-#include "mshv_sim.h"
+#include "sim.h"
 
 /* Longest command accepted by a debugfs file, including the newline. */
 #define MSHV_SIM_CMD_MAX	64

@@ -28,35 +28,94 @@
 
 #include "mshv_root.h"
 
-struct mshv_create_ctx {
-	u64 flags;
-	const struct hv_partition_creation_properties *props;
-	u64 partition_id;
+/**
+ * struct mshv_hvcall_args - a hypercall whose input the caller has built
+ * @code: HVCALL_* code
+ * @reps: rep count of a rep hypercall, 0 for a simple one
+ * @in: the input, copied to the start of this CPU's input page
+ * @in_sz: size of @in, at most a page
+ * @out: receives the first @out_sz bytes of the output on success, or
+ *	NULL for a call without output
+ * @out_sz: size of @out, at most a page
+ */
+struct mshv_hvcall_args {
+	u16 code;
+	u16 reps;
+	const void *in;
+	size_t in_sz;
+	void *out;
+	size_t out_sz;
 };
 
-static u64 mshv_create_partition_once(void *data)
+/*
+ * Issue one hypercall described by @data, a struct mshv_hvcall_args:
+ * interrupts stay disabled from filling this CPU's input page until the
+ * output has been copied out, so that nothing else on the CPU can use the
+ * pages meanwhile. A rep call is continued until its reps are done or it
+ * fails. Also serves as the attempt of hv_call_with_deposit().
+ */
+static u64 mshv_hvcall_issue(void *data)
 {
-	struct mshv_create_ctx *ctx = data;
-	struct hv_output_create_partition *output;
-	struct hv_input_create_partition *input;
+	const struct mshv_hvcall_args *args = data;
+	void *input, *output;
 	unsigned long flags;
 	u64 status;
 
 	local_irq_save(flags);
 	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->flags = ctx->flags;
-	input->compatibility_version = HV_COMPATIBILITY_21_H2;
-	if (ctx->props)
-		input->partition_creation_properties = *ctx->props;
-	input->isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE;
-	status = hv_seam_hypercall(HVCALL_CREATE_PARTITION, input, output);
-	if (hv_result_success(status))
-		ctx->partition_id = output->partition_id;
+	output = args->out ? hv_seam_output_page() : NULL;
+	memcpy(input, args->in, args->in_sz);
+	if (args->reps)
+		status = hv_call_rep(args->code, args->reps, 0, input, output);
+	else
+		status = hv_seam_hypercall(args->code, input, output);
+	if (args->out && hv_result_success(status))
+		memcpy(args->out, output, args->out_sz);
 	local_irq_restore(flags);
 
 	return status;
+}
+
+/* A simple hypercall with input @in and, unless @out is NULL, output. */
+static u64 mshv_hvcall(u16 code, const void *in, size_t in_sz, void *out,
+		       size_t out_sz)
+{
+	struct mshv_hvcall_args args = {
+		.code = code,
+		.in = in,
+		.in_sz = in_sz,
+		.out = out,
+		.out_sz = out_sz,
+	};
+
+	return mshv_hvcall_issue(&args);
+}
+
+/* The same, logging a failure and returning its errno. */
+static int mshv_hvcall_logged(u16 code, const void *in, size_t in_sz)
+{
+	return hv_call_result(code, mshv_hvcall(code, in, in_sz, NULL, 0));
+}
+
+/*
+ * A simple hypercall that may need memory: pages are deposited into
+ * @target's pool while the hypervisor asks for them. @status, if not
+ * NULL, receives the last status.
+ */
+static int mshv_hvcall_deposit(u16 code, const void *in, size_t in_sz,
+			       void *out, size_t out_sz, u64 target,
+			       u64 *status)
+{
+	struct mshv_hvcall_args args = {
+		.code = code,
+		.in = in,
+		.in_sz = in_sz,
+		.out = out,
+		.out_sz = out_sz,
+	};
+
+	return hv_call_with_deposit(NUMA_NO_NODE, mshv_hvcall_issue, &args,
+				    target, status);
 }
 
 /**
@@ -76,13 +135,21 @@ int mshv_hvcall_create_partition(u64 flags,
 				 const struct hv_partition_creation_properties *props,
 				 u64 *partition_id)
 {
-	struct mshv_create_ctx ctx = { .flags = flags, .props = props };
+	struct hv_input_create_partition input = {
+		.flags = flags,
+		.compatibility_version = HV_COMPATIBILITY_21_H2,
+		.isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE,
+	};
+	struct hv_output_create_partition output;
 	int ret;
 
-	ret = hv_call_with_deposit(NUMA_NO_NODE, mshv_create_partition_once,
-				   &ctx, HV_PARTITION_ID_SELF, NULL);
+	if (props)
+		input.partition_creation_properties = *props;
+	ret = mshv_hvcall_deposit(HVCALL_CREATE_PARTITION, &input,
+				  sizeof(input), &output, sizeof(output),
+				  HV_PARTITION_ID_SELF, NULL);
 	if (!ret)
-		*partition_id = ctx.partition_id;
+		*partition_id = output.partition_id;
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_partition);
@@ -162,51 +229,20 @@ int mshv_hvcall_delete_partition(u64 partition_id)
 int mshv_hvcall_get_partition_property(u64 partition_id, u32 code,
 				       u64 *value)
 {
-	struct hv_output_get_partition_property *output;
-	struct hv_input_get_partition_property *input;
-	unsigned long flags;
+	struct hv_input_get_partition_property input = {
+		.partition_id = partition_id,
+		.property_code = code,
+	};
+	struct hv_output_get_partition_property output;
 	u64 status;
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->property_code = code;
-	status = hv_seam_hypercall(HVCALL_GET_PARTITION_PROPERTY, input,
-				   output);
+	status = mshv_hvcall(HVCALL_GET_PARTITION_PROPERTY, &input,
+			     sizeof(input), &output, sizeof(output));
 	if (hv_result_success(status))
-		*value = output->property_value;
-	local_irq_restore(flags);
-
+		*value = output.property_value;
 	return hv_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_partition_property);
-
-struct mshv_set_property_ctx {
-	u64 partition_id;
-	u32 code;
-	u64 value;
-};
-
-static u64 mshv_set_partition_property_once(void *data)
-{
-	const struct mshv_set_property_ctx *ctx = data;
-	struct hv_input_set_partition_property *input;
-	unsigned long flags;
-	u64 status;
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = ctx->partition_id;
-	input->property_code = ctx->code;
-	input->property_value = ctx->value;
-	status = hv_seam_hypercall(HVCALL_SET_PARTITION_PROPERTY, input, NULL);
-	local_irq_restore(flags);
-
-	return status;
-}
 
 /**
  * mshv_hvcall_set_partition_property() - change a partition property
@@ -220,15 +256,14 @@ static u64 mshv_set_partition_property_once(void *data)
 int mshv_hvcall_set_partition_property(u64 partition_id, u32 code,
 				       u64 value)
 {
-	struct mshv_set_property_ctx ctx = {
+	struct hv_input_set_partition_property input = {
 		.partition_id = partition_id,
-		.code = code,
-		.value = value,
+		.property_code = code,
+		.property_value = value,
 	};
 
-	return hv_call_with_deposit(NUMA_NO_NODE,
-				    mshv_set_partition_property_once, &ctx,
-				    partition_id, NULL);
+	return mshv_hvcall_deposit(HVCALL_SET_PARTITION_PROPERTY, &input,
+				   sizeof(input), NULL, 0, partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_set_partition_property);
 
@@ -517,24 +552,21 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_map_gpa_pages_deposit);
 int mshv_hvcall_unmap_gpa_pages(u64 partition_id, u64 gfn, u32 flags,
 				unsigned int count)
 {
-	struct hv_input_unmap_gpa_pages *input;
-	unsigned long irq_flags;
-	u64 status;
+	struct hv_input_unmap_gpa_pages input = {
+		.target_partition_id = partition_id,
+		.target_gpa_base = gfn,
+		.unmap_flags = flags,
+	};
+	struct mshv_hvcall_args args = {
+		.code = HVCALL_UNMAP_GPA_PAGES,
+		.reps = count,
+		.in = &input,
+		.in_sz = sizeof(input),
+	};
 
 	if (WARN_ON_ONCE(!count || count > HV_UNMAP_GPA_MAX_PAGES))
 		return -EINVAL;
-
-	local_irq_save(irq_flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->target_partition_id = partition_id;
-	input->target_gpa_base = gfn;
-	input->unmap_flags = flags;
-	status = hv_call_rep(HVCALL_UNMAP_GPA_PAGES, count, 0, input,
-			     NULL);
-	local_irq_restore(irq_flags);
-
-	return hv_call_result(HVCALL_UNMAP_GPA_PAGES, status);
+	return hv_call_result(args.code, mshv_hvcall_issue(&args));
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_unmap_gpa_pages);
 
@@ -588,21 +620,16 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_gpa_access_states);
  */
 int mshv_hvcall_get_scheduler_type(u32 *type)
 {
-	struct hv_output_get_system_property *output;
-	struct hv_input_get_system_property *input;
-	unsigned long flags;
+	struct hv_input_get_system_property input = {
+		.property_id = HV_SYSTEM_PROPERTY_SCHEDULER_TYPE,
+	};
+	struct hv_output_get_system_property output;
 	u64 status;
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->property_id = HV_SYSTEM_PROPERTY_SCHEDULER_TYPE;
-	status = hv_seam_hypercall(HVCALL_GET_SYSTEM_PROPERTY, input, output);
+	status = mshv_hvcall(HVCALL_GET_SYSTEM_PROPERTY, &input, sizeof(input),
+			     &output, sizeof(output));
 	if (hv_result_success(status))
-		*type = output->scheduler_type;
-	local_irq_restore(flags);
-
+		*type = output.scheduler_type;
 	return hv_call_result(HVCALL_GET_SYSTEM_PROPERTY, status);
 }
 
@@ -617,23 +644,17 @@ int mshv_hvcall_get_scheduler_type(u32 *type)
  */
 int mshv_hvcall_get_vmm_caps(u64 *caps)
 {
-	const struct hv_partition_property_vmm_capabilities *output;
-	struct hv_input_get_partition_property_ex *input;
-	unsigned long flags;
+	struct hv_input_get_partition_property_ex input = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+	};
+	struct hv_partition_property_vmm_capabilities output;
 	u64 status;
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = HV_PARTITION_ID_SELF;
-	input->property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES;
-	status = hv_seam_hypercall(HVCALL_GET_PARTITION_PROPERTY_EX, input,
-				   (void *)output);
+	status = mshv_hvcall(HVCALL_GET_PARTITION_PROPERTY_EX, &input,
+			     sizeof(input), &output, sizeof(output));
 	if (hv_result_success(status))
-		*caps = output->bank_count ? output->bank0 : 0;
-	local_irq_restore(flags);
-
+		*caps = output.bank_count ? output.bank0 : 0;
 	return hv_status_to_errno(status);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_vmm_caps);
@@ -647,19 +668,12 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_get_vmm_caps);
  */
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index)
 {
-	struct hv_input_delete_vp *input;
-	unsigned long flags;
-	u64 status;
+	struct hv_input_delete_vp input = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+	};
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->vp_index = vp_index;
-	status = hv_seam_hypercall(HVCALL_DELETE_VP, input, NULL);
-	local_irq_restore(flags);
-
-	return hv_call_result(HVCALL_DELETE_VP, status);
+	return mshv_hvcall_logged(HVCALL_DELETE_VP, &input, sizeof(input));
 }
 
 /**
@@ -676,24 +690,19 @@ int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index)
 int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn)
 {
-	struct hv_output_map_vp_state_page *output;
-	struct hv_input_map_vp_state_page *input;
-	unsigned long flags;
+	/* No flag or location: the hypervisor provides the page. */
+	struct hv_input_map_vp_state_page input = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.type = type,
+	};
+	struct hv_output_map_vp_state_page output;
 	u64 status;
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	/* No flag or location may be left over from an earlier call. */
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->vp_index = vp_index;
-	input->type = type;
-	status = hv_seam_hypercall(HVCALL_MAP_VP_STATE_PAGE, input, output);
+	status = mshv_hvcall(HVCALL_MAP_VP_STATE_PAGE, &input, sizeof(input),
+			     &output, sizeof(output));
 	if (hv_result_success(status))
-		*pfn = output->map_location;
-	local_irq_restore(flags);
-
+		*pfn = output.map_location;
 	return hv_call_result(HVCALL_MAP_VP_STATE_PAGE, status);
 }
 
@@ -707,20 +716,14 @@ int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
  */
 int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 {
-	struct hv_input_unmap_vp_state_page *input;
-	unsigned long flags;
-	u64 status;
+	struct hv_input_unmap_vp_state_page input = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.type = type,
+	};
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->vp_index = vp_index;
-	input->type = type;
-	status = hv_seam_hypercall(HVCALL_UNMAP_VP_STATE_PAGE, input, NULL);
-	local_irq_restore(flags);
-
-	return hv_call_result(HVCALL_UNMAP_VP_STATE_PAGE, status);
+	return mshv_hvcall_logged(HVCALL_UNMAP_VP_STATE_PAGE, &input,
+				  sizeof(input));
 }
 
 /**
@@ -739,24 +742,15 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			    struct hv_output_dispatch_vp *out)
 {
-	struct hv_output_dispatch_vp *output;
-	struct hv_input_dispatch_vp *input;
-	unsigned long irq_flags;
-	u64 status;
+	struct hv_input_dispatch_vp input = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.flags = flags,
+	};
 
-	local_irq_save(irq_flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->vp_index = vp_index;
-	input->flags = flags;
-	status = hv_seam_hypercall(HVCALL_DISPATCH_VP, input, output);
-	if (hv_result_success(status))
-		*out = *output;
-	local_irq_restore(irq_flags);
-
-	return hv_call_result(HVCALL_DISPATCH_VP, status);
+	return hv_call_result(HVCALL_DISPATCH_VP,
+			      mshv_hvcall(HVCALL_DISPATCH_VP, &input,
+					  sizeof(input), out, sizeof(*out)));
 }
 
 /**
@@ -773,27 +767,24 @@ int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
 			     const u32 *names, const u64 *values,
 			     unsigned int count)
 {
-	struct hv_input_set_vp_registers *input;
-	unsigned long irq_flags;
+	DEFINE_RAW_FLEX(struct hv_input_set_vp_registers, input, elements, 16);
+	struct mshv_hvcall_args args = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.reps = count,
+		.in = input,
+		.in_sz = struct_size(input, elements, count),
+	};
 	unsigned int i;
-	u64 status;
 
 	if (WARN_ON_ONCE(count > 16))
 		return -EINVAL;
-	local_irq_save(irq_flags);
-	input = hv_seam_input_page();
-	memset(input, 0, struct_size(input, elements, count));
 	input->partition_id = partition_id;
 	input->vp_index = vp_index;
 	for (i = 0; i < count; i++) {
 		input->elements[i].name = names[i];
 		input->elements[i].value.reg64 = values[i];
 	}
-	status = hv_call_rep(HVCALL_SET_VP_REGISTERS, count, 0, input,
-			     NULL);
-	local_irq_restore(irq_flags);
-
-	return hv_call_result(HVCALL_SET_VP_REGISTERS, status);
+	return hv_call_result(args.code, mshv_hvcall_issue(&args));
 }
 
 /**
@@ -807,88 +798,19 @@ int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
 int mshv_hvcall_assert_interrupt(u64 partition_id,
 				 const struct mshv_lapic_irq *irq)
 {
-	struct hv_input_assert_virtual_interrupt *input;
-	unsigned long flags;
-	u64 status;
+	struct hv_input_assert_virtual_interrupt input = {
+		.partition_id = partition_id,
+		.control.interrupt_type = irq->type,
+		.dest_addr = irq->dest,
+		.vector = irq->vector,
+	};
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->partition_id = partition_id;
-	input->control.interrupt_type = irq->type;
 	if (irq->level)
-		input->control.flags |= HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
+		input.control.flags |= HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
 	if (irq->logical)
-		input->control.flags |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
-	input->dest_addr = irq->dest;
-	input->vector = irq->vector;
-	status = hv_seam_hypercall(HVCALL_ASSERT_VIRTUAL_INTERRUPT, input,
-				   NULL);
-	local_irq_restore(flags);
-
-	return hv_call_result(HVCALL_ASSERT_VIRTUAL_INTERRUPT, status);
-}
-
-/**
- * struct mshv_doorbell_ctx - a doorbell being registered
- * @partition_id: the child partition whose writes ring it
- * @port_id: the port id, also used as the connection id
- * @gpa: the guest physical address watched
- * @value: the value a write must have, unless @flags says any value
- * @flags: HV_DOORBELL_FLAG_* bits
- */
-struct mshv_doorbell_ctx {
-	u64 partition_id;
-	u32 port_id;
-	u64 gpa;
-	u64 value;
-	u64 flags;
-};
-
-static u64 mshv_create_doorbell_port_once(void *data)
-{
-	const struct mshv_doorbell_ctx *ctx = data;
-	struct hv_input_create_port *input;
-	unsigned long flags;
-	u64 status;
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->port_partition_id = HV_PARTITION_ID_SELF;
-	input->port_id = ctx->port_id;
-	input->connection_partition_id = ctx->partition_id;
-	input->port_info.port_type = HV_PORT_TYPE_DOORBELL;
-	input->port_info.target_sint = HV_SYNIC_DOORBELL_SINT_INDEX;
-	input->port_info.target_vp = HV_ANY_VP;
-	status = hv_seam_hypercall(HVCALL_CREATE_PORT, input, NULL);
-	local_irq_restore(flags);
-
-	return status;
-}
-
-static u64 mshv_connect_doorbell_once(void *data)
-{
-	const struct mshv_doorbell_ctx *ctx = data;
-	struct hv_input_connect_port *input;
-	unsigned long flags;
-	u64 status;
-
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->connection_partition_id = ctx->partition_id;
-	input->connection_id = ctx->port_id;
-	input->port_partition_id = HV_PARTITION_ID_SELF;
-	input->port_id = ctx->port_id;
-	input->connection_info.port_type = HV_PORT_TYPE_DOORBELL;
-	input->connection_info.doorbell_gpa = ctx->gpa;
-	input->connection_info.trigger_value = ctx->value;
-	input->connection_info.doorbell_flags = ctx->flags;
-	status = hv_seam_hypercall(HVCALL_CONNECT_PORT, input, NULL);
-	local_irq_restore(flags);
-
-	return status;
+		input.control.flags |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
+	return mshv_hvcall_logged(HVCALL_ASSERT_VIRTUAL_INTERRUPT, &input,
+				  sizeof(input));
 }
 
 /**
@@ -909,15 +831,19 @@ static u64 mshv_connect_doorbell_once(void *data)
  */
 int mshv_hvcall_create_doorbell_port(u64 partition_id, u32 port_id)
 {
-	struct mshv_doorbell_ctx ctx = {
-		.partition_id = partition_id,
+	struct hv_input_create_port input = {
+		.port_partition_id = HV_PARTITION_ID_SELF,
 		.port_id = port_id,
+		.connection_partition_id = partition_id,
+		.port_info.port_type = HV_PORT_TYPE_DOORBELL,
+		.port_info.target_sint = HV_SYNIC_DOORBELL_SINT_INDEX,
+		.port_info.target_vp = HV_ANY_VP,
 	};
 	u64 status;
 	int ret;
 
-	ret = hv_call_with_deposit(NUMA_NO_NODE, mshv_create_doorbell_port_once,
-				   &ctx, HV_PARTITION_ID_SELF, &status);
+	ret = mshv_hvcall_deposit(HVCALL_CREATE_PORT, &input, sizeof(input),
+				  NULL, 0, HV_PARTITION_ID_SELF, &status);
 	if (ret && hv_result(status) == HV_STATUS_INVALID_PORT_ID)
 		return -EADDRINUSE;
 	return ret;
@@ -945,16 +871,19 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_create_doorbell_port);
 int mshv_hvcall_connect_doorbell(u64 partition_id, u32 port_id, u64 gpa,
 				 u64 value, u64 flags)
 {
-	struct mshv_doorbell_ctx ctx = {
-		.partition_id = partition_id,
+	struct hv_input_connect_port input = {
+		.connection_partition_id = partition_id,
+		.connection_id = port_id,
+		.port_partition_id = HV_PARTITION_ID_SELF,
 		.port_id = port_id,
-		.gpa = gpa,
-		.value = value,
-		.flags = flags,
+		.connection_info.port_type = HV_PORT_TYPE_DOORBELL,
+		.connection_info.doorbell_gpa = gpa,
+		.connection_info.trigger_value = value,
+		.connection_info.doorbell_flags = flags,
 	};
 
-	return hv_call_with_deposit(NUMA_NO_NODE, mshv_connect_doorbell_once,
-				    &ctx, partition_id, NULL);
+	return mshv_hvcall_deposit(HVCALL_CONNECT_PORT, &input, sizeof(input),
+				   NULL, 0, partition_id, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_connect_doorbell);
 
@@ -971,20 +900,14 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_connect_doorbell);
  */
 int mshv_hvcall_disconnect_doorbell(u64 partition_id, u32 port_id)
 {
-	struct hv_input_disconnect_port *input;
-	unsigned long flags;
-	u64 status;
+	struct hv_input_disconnect_port input = {
+		.connection_partition_id = partition_id,
+		.connection_id = port_id,
+		.flags = HV_DISCONNECT_PORT_IS_DOORBELL,
+	};
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->connection_partition_id = partition_id;
-	input->connection_id = port_id;
-	input->flags = HV_DISCONNECT_PORT_IS_DOORBELL;
-	status = hv_seam_hypercall(HVCALL_DISCONNECT_PORT, input, NULL);
-	local_irq_restore(flags);
-
-	return hv_call_result(HVCALL_DISCONNECT_PORT, status);
+	return mshv_hvcall_logged(HVCALL_DISCONNECT_PORT, &input,
+				  sizeof(input));
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_disconnect_doorbell);
 
@@ -997,19 +920,12 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_disconnect_doorbell);
  */
 int mshv_hvcall_delete_port(u32 port_id)
 {
-	struct hv_input_delete_port *input;
-	unsigned long flags;
-	u64 status;
+	struct hv_input_delete_port input = {
+		.port_partition_id = HV_PARTITION_ID_SELF,
+		.port_id = port_id,
+	};
 
-	local_irq_save(flags);
-	input = hv_seam_input_page();
-	memset(input, 0, sizeof(*input));
-	input->port_partition_id = HV_PARTITION_ID_SELF;
-	input->port_id = port_id;
-	status = hv_seam_hypercall(HVCALL_DELETE_PORT, input, NULL);
-	local_irq_restore(flags);
-
-	return hv_call_result(HVCALL_DELETE_PORT, status);
+	return mshv_hvcall_logged(HVCALL_DELETE_PORT, &input, sizeof(input));
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_delete_port);
 
@@ -1042,24 +958,25 @@ int mshv_hvcall_notify_port_ring_empty(u32 sint_index)
 int mshv_hvcall_get_vp_reg64(u64 partition_id, u32 vp_index, u32 name,
 			     u64 *value)
 {
-	struct hv_input_get_vp_registers *input;
-	union hv_register_value *output;
-	unsigned long irq_flags;
+	DEFINE_RAW_FLEX(struct hv_input_get_vp_registers, input, names, 1);
+	union hv_register_value output;
+	struct mshv_hvcall_args args = {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.reps = 1,
+		.in = input,
+		.in_sz = struct_size(input, names, 1),
+		.out = &output,
+		.out_sz = sizeof(output),
+	};
 	u64 status;
 
-	local_irq_save(irq_flags);
-	input = hv_seam_input_page();
-	output = hv_seam_output_page();
-	memset(input, 0, struct_size(input, names, 1));
 	input->partition_id = partition_id;
 	input->vp_index = vp_index;
 	input->names[0] = name;
-	status = hv_call_rep(HVCALL_GET_VP_REGISTERS, 1, 0, input, output);
+	status = mshv_hvcall_issue(&args);
 	if (hv_result_success(status))
-		*value = output->reg64;
-	local_irq_restore(irq_flags);
-
-	return hv_call_result(HVCALL_GET_VP_REGISTERS, status);
+		*value = output.reg64;
+	return hv_call_result(args.code, status);
 }
 
 /**

@@ -487,7 +487,10 @@ TEST_F(vp, registers_bad_requests)
 	name = HV_X64_REGISTER_RIP;
 	EXPECT_EQ(-EINVAL, get_regs(fd, 7, &name, 1, out, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
-	/* A rep hypercall needs reps, a simple one must have none. */
+	/*
+	 * A rep hypercall needs reps, a simple one must have none: the
+	 * driver passes the rep count on and the hypervisor refuses it.
+	 */
 	memset(&args, 0, sizeof(args));
 	args.code = HVCALL_GET_VP_REGISTERS;
 	args.in_sz = sizeof(in);
@@ -495,11 +498,14 @@ TEST_F(vp, registers_bad_requests)
 	args.out_sz = sizeof(out);
 	args.out_ptr = (uintptr_t)out;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
 	args.code = HVCALL_INSTALL_INTERCEPT;
 	args.reps = 1;
+	args.status = 0;
 	args.out_sz = 0;
 	args.out_ptr = 0;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
 	close(fd);
 }
 
@@ -533,6 +539,14 @@ TEST_F(vp, mmap_pages)
 		 MSHV_VP_MMAP_OFFSET_GHCB * PAGE_4K);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENODEV, errno);
+	/* An offset that names no state page at all. */
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd,
+		 MSHV_VP_MMAP_OFFSET_COUNT * PAGE_4K);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd, 64 * PAGE_4K);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
 	p = mmap(NULL, 2 * PAGE_4K, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);

@@ -831,8 +831,10 @@ static u32 x86_walk_error(const struct x86_walk *w)
 		err |= MSHV_SIM_X86_PFERR_W;
 	if (req->user)
 		err |= MSHV_SIM_X86_PFERR_U;
+	/* I/D is reported when NX or SMEP can refuse fetches. */
 	if (req->acc == MSHV_SIM_ACCESS_EXECUTE &&
-	    (w->cpu->efer & MSHV_SIM_X86_EFER_NXE))
+	    ((w->cpu->efer & MSHV_SIM_X86_EFER_NXE) ||
+	     (w->cpu->cr4 & MSHV_SIM_X86_CR4_SMEP)))
 		err |= MSHV_SIM_X86_PFERR_I;
 	return err;
 }

@@ -4893,6 +4893,186 @@ static struct kunit_suite mshv_sim_translate_test_suite = {
 	.test_cases = mshv_sim_translate_test_cases,
 };
 
+/* ---- CPUID results and values -------------------------------------------- */
+
+/* Register a CPUID result for @vp of @leaf (and @subleaf if specific). */
+static u64 test_cpuid_result(struct kunit *test, u64 id, u32 vp, u32 leaf,
+			     bool specific, u32 subleaf, unsigned int reg,
+			     u32 mask, u32 value)
+{
+	struct hv_input_register_intercept_result *in = test_ctx(test)->in;
+	u32 *res = &in->parameters.cpuid.result.eax;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = id;
+	in->vp_index = vp;
+	in->intercept_type = HV_INTERCEPT_TYPE_X64_CPUID;
+	in->parameters.cpuid.input.eax = leaf;
+	in->parameters.cpuid.input.ecx = subleaf;
+	in->parameters.cpuid.input.subleaf_specific = specific;
+	res[2 * reg] = value;
+	res[2 * reg + 1] = mask;
+	return test_call(test, TEST_CTL(HVCALL_REGISTER_INTERCEPT_RESULT, 0, 0));
+}
+
+/* Register @reg (0 EAX .. 3 EDX) of leaf/subleaf on @vp, as reported. */
+static u32 test_cpuid_value(struct kunit *test, u64 id, u32 vp, u32 leaf,
+			    u32 subleaf, bool registered, unsigned int reg)
+{
+	struct hv_input_get_vp_cpuid_values *in = test_ctx(test)->in;
+	struct hv_output_get_vp_cpuid_values *out = test_ctx(test)->out;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in) + sizeof(in->cpuid_leaf_info[0]));
+	in->partition_id = id;
+	in->vp_index = vp;
+	in->flags = registered ?
+		    HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES : 0;
+	in->cpuid_leaf_info[0].eax = leaf;
+	in->cpuid_leaf_info[0].ecx = subleaf;
+	ret = test_call(test, TEST_CTL(HVCALL_GET_VP_CPUID_VALUES, 1, 0));
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+	return reg == 0 ? out->eax : reg == 1 ? out->ebx :
+	       reg == 2 ? out->ecx : out->edx;
+}
+
+#define TEST_HV_LEAF	0x40000000
+#define TEST_EBX	1
+#define TEST_ECX	2
+
+/*
+ * Results for any VP apply before those for one VP, whole-leaf ones
+ * before subleaf ones; a new result for the same VP and leaf replaces
+ * the old one; the table holds MSHV_SIM_MAX_CPUID_RESULTS.
+ */
+static void mshv_sim_test_cpuid_results(struct kunit *test)
+{
+	struct test_guest g;
+	u32 base, i;
+	u64 ret;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_add_vp(test, &g, 1);
+	base = test_cpuid_value(test, g.id, 0, TEST_HV_LEAF, 0, false,
+				TEST_EBX);
+	KUNIT_EXPECT_EQ(test, base, 0x7263694d);	/* "Micr" */
+
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xff, 0x11);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, 1, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xff, 0x22);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xf0ff, 0x3033);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, TEST_HV_LEAF, 0,
+					       true, TEST_EBX),
+			(base & ~0xf0ffU) | 0x3033);
+	/* VP 1's own result wins over the any-VP one in its bits. */
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 1, TEST_HV_LEAF, 0,
+					       true, TEST_EBX),
+			(base & ~0xf0ffU) | 0x3022);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 1, TEST_HV_LEAF, 0,
+					       false, TEST_EBX), base);
+
+	/* A subleaf result: only for its subleaf, over the leaf's result. */
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 7, true, 1, TEST_ECX,
+				0xf, 5);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 7, false, 0, TEST_ECX,
+				0xf, 9);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 7, 1, true,
+					       TEST_ECX) & 0xf, 5);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 7, 0, true,
+					       TEST_ECX),
+			BIT(16) | 9);	/* LA57, then the leaf's result */
+
+	/* Four results so far; fill the table, then one more. */
+	for (i = 4; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+		KUNIT_ASSERT_EQ(test,
+				hv_result(test_cpuid_result(test, g.id,
+							    HV_ANY_VP,
+							    0x80000100 + i,
+							    false, 0, TEST_EBX,
+							    1, 1)),
+				HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 0x80000200, false, 0,
+				TEST_EBX, 1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_BUFFERS);
+	/* Replacing one still works. */
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+}
+
+/*
+ * The processor features follow the creation properties: a partition
+ * without 1 GiB pages has no CPUID bit for them, and its translations
+ * take a 1 GiB entry for a reserved-bit error.
+ */
+static void mshv_sim_test_cpuid_features(struct kunit *test)
+{
+	struct hv_output_create_partition *out = test_ctx(test)->out;
+	struct hv_input_create_partition *in = test_ctx(test)->in;
+	u64 pfns[TEST_GUEST_PAGES], gpa_page;
+	struct test_guest g;
+	unsigned int i;
+
+	test_translate_guest(test, &g);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, 3) & BIT(26),
+			BIT(26));
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, SZ_1G + TR_DATA, 0,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_SUCCESS);
+
+	/* The same guest memory in a partition created without them. */
+	for (i = 0; i < TEST_GUEST_PAGES; i++)
+		pfns[i] = page_to_pfn(virt_to_page(g.mem[i]));
+	memset(in, 0, sizeof(*in));
+	in->flags = TEST_CREATION_FLAGS;
+	in->compatibility_version = HV_COMPATIBILITY_21_H2;
+	in->partition_creation_properties.disabled_processor_features[0] =
+		HV_X64_PROC_FEATURE0_PAGE_1GB;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test,
+					    TEST_CTL(HVCALL_CREATE_PARTITION,
+						     0, 0))),
+			HV_STATUS_SUCCESS);
+	g.id = out->partition_id;
+	test_deposit(test, g.id, 8, NULL);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_fast(test, HVCALL_INITIALIZE_PARTITION,
+					    g.id)),
+			HV_STATUS_SUCCESS);
+	test_map_ok(test, g.id, 0, TEST_RW | HV_MAP_GPA_EXECUTABLE, pfns,
+		    TEST_GUEST_PAGES);
+	test_add_vp(test, &g, 0);
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TEST_PML4,
+			 MSHV_SIM_X86_CR4_PAE, TR_EFER_LONG);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, 3) & BIT(26), 0);
+	test_expect_result(test, &g, SZ_1G + TR_DATA, 0,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	test_expect_gpa(test, &g, SZ_2M + TR_DATA, 0, TR_DATA >> 12);
+}
+
+static struct kunit_case mshv_sim_cpuid_test_cases[] = {
+	KUNIT_CASE(mshv_sim_test_cpuid_results),
+	KUNIT_CASE(mshv_sim_test_cpuid_features),
+	{}
+};
+
+static struct kunit_suite mshv_sim_cpuid_test_suite = {
+	.name = "mshv_sim_cpuid",
+	.init = mshv_sim_test_init,
+	.exit = mshv_sim_test_exit,
+	.test_cases = mshv_sim_cpuid_test_cases,
+};
+
 /* ---- The root partition's shared hypercall helpers ------------------------ */
 
 /*
@@ -5047,7 +5227,7 @@ static struct kunit_suite hv_proc_test_suite = {
 
 kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite,
 		  &mshv_sim_lapic_test_suite, &hv_proc_test_suite,
-		  &mshv_sim_translate_test_suite);
+		  &mshv_sim_translate_test_suite, &mshv_sim_cpuid_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the mshv_sim Hyper-V simulator");
 MODULE_LICENSE("GPL");

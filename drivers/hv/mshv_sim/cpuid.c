@@ -26,6 +26,7 @@
 #define MSHV_SIM_CPUID7_EBX_SMEP	BIT(7)
 #define MSHV_SIM_CPUID7_EBX_SMAP	BIT(20)
 #define MSHV_SIM_CPUID7_ECX_LA57	BIT(16)
+#define MSHV_SIM_CPUID_EXT1_ECX_LAHF	BIT(0)
 #define MSHV_SIM_CPUID_EXT1_EDX_1GB	BIT(26)
 
 /* HvGetVpCpuidValues flags the simulator knows. */
@@ -59,6 +60,8 @@ static void mshv_sim_cpuid_features(const struct mshv_sim_partition *pt,
 			regs[MSHV_ECX] |= MSHV_SIM_CPUID7_ECX_LA57;
 		break;
 	case 0x80000001:
+		if (bank0 & HV_X64_PROC_FEATURE0_LAHF_SAHF)
+			regs[MSHV_ECX] |= MSHV_SIM_CPUID_EXT1_ECX_LAHF;
 		if (bank0 & HV_X64_PROC_FEATURE0_PAGE_1GB)
 			regs[MSHV_EDX] |= MSHV_SIM_CPUID_EXT1_EDX_1GB;
 		break;

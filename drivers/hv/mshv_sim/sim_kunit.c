@@ -5025,6 +5025,10 @@ static void mshv_sim_test_cpuid_features(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
 					       false, 3) & BIT(26),
 			BIT(26));
+	/* LAHF/SAHF in 64-bit mode, from bank 0 too. */
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, TEST_ECX) & BIT(0),
+			BIT(0));
 	KUNIT_EXPECT_EQ(test, test_translate(test, &g, SZ_1G + TR_DATA, 0,
 					     &gpa_page),
 			HV_TRANSLATE_GVA_SUCCESS);
@@ -5036,7 +5040,7 @@ static void mshv_sim_test_cpuid_features(struct kunit *test)
 	in->flags = TEST_CREATION_FLAGS;
 	in->compatibility_version = HV_COMPATIBILITY_21_H2;
 	in->partition_creation_properties.disabled_processor_features[0] =
-		HV_X64_PROC_FEATURE0_PAGE_1GB;
+		HV_X64_PROC_FEATURE0_PAGE_1GB | HV_X64_PROC_FEATURE0_LAHF_SAHF;
 	KUNIT_ASSERT_EQ(test,
 			hv_result(test_call(test,
 					    TEST_CTL(HVCALL_CREATE_PARTITION,
@@ -5055,6 +5059,8 @@ static void mshv_sim_test_cpuid_features(struct kunit *test)
 			 MSHV_SIM_X86_CR4_PAE, TR_EFER_LONG);
 	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
 					       false, 3) & BIT(26), 0);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, TEST_ECX) & BIT(0), 0);
 	test_expect_result(test, &g, SZ_1G + TR_DATA, 0,
 			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
 	test_expect_gpa(test, &g, SZ_2M + TR_DATA, 0, TR_DATA >> 12);

@@ -1130,6 +1130,7 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
 	memcpy(rp->gp_registers, cpu->gpr, sizeof(rp->gp_registers));
 	rp->rip = cpu->rip;
 	rp->rflags = cpu->rflags;
+	memcpy(rp->xmm, vp->fpu.xmm, sizeof(rp->xmm));
 	for (i = 0; i < MSHV_SIM_X86_NR_SREGS; i++)
 		mshv_sim_seg_to_hv(&cpu->seg[i], &rp->segment[i]);
 	rp->cr0 = cpu->cr0;
@@ -1140,14 +1141,14 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
 	rp->dr7 = cpu->dr7;
 	rp->pending_interruption = vp->pending_interruption;
 	rp->interrupt_state = mshv_sim_vp_interrupt_state(vp);
+	rp->xfem = cpu->xcr0;
 	rp->dirty = 0;
 	rp->isvalid = 1;
 }
 
 /*
  * Take the register classes the root marked dirty in the register page
- * into @vp's state. The XMM class is accepted and ignored: the simulated
- * processor has no vector registers.
+ * into @vp's state (the XMM class: XMM0-5 of the register file).
  */
 static void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
 {
@@ -1166,6 +1167,8 @@ static void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
 		memcpy(cpu->gpr, rp->gp_registers, sizeof(cpu->gpr));
 	if (dirty & HV_X64_REGISTER_CLASS_IP)
 		cpu->rip = rp->rip;
+	if (dirty & HV_X64_REGISTER_CLASS_XMM)
+		memcpy(vp->fpu.xmm, rp->xmm, sizeof(rp->xmm));
 	if (dirty & HV_X64_REGISTER_CLASS_FLAGS)
 		cpu->rflags = rp->rflags | X86_EFLAGS_FIXED;
 	if (dirty & HV_X64_REGISTER_CLASS_SEGMENT)
@@ -2358,6 +2361,8 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 		return HV_STATUS_SUCCESS;
 	}
 
+	/* The root dispatched it: no signal is owed for an earlier BLOCKED. */
+	vp->lapic.blocked = false;
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_NONE;
 	if (mshv_sim_vp_run(pt, vp)) {

@@ -4270,7 +4270,8 @@ static void test_expect_running(struct kunit *test, struct test_guest *g)
 {
 	struct hv_output_dispatch_vp out;
 
-	test_dispatch(test, g, 0, &out);
+	test_dispatch(test, g, HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND,
+		      &out);
 	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
 	KUNIT_EXPECT_EQ(test, out.dispatch_event, HV_VP_DISPATCH_EVENT_NONE);
 }
@@ -4478,6 +4479,117 @@ static void mshv_sim_test_explicit_suspend(struct kunit *test)
 	test_expect_running(test, &g);
 }
 
+/* Two NOPs, then CLI and spin: where injection tests start. */
+static const u8 test_prog_nops_spin[] = {
+	0x90, 0x90,				/* nop; nop */
+	0xfa,					/* cli */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/* HV_REGISTER_PENDING_INTERRUPTION: pending, @type, @vector, @len. */
+static u64 test_pending(u8 type, u8 vector, u8 len)
+{
+	return BIT_ULL(0) | (u64)type << 1 | (u64)len << 5 | (u64)vector << 16;
+}
+
+/*
+ * HvDispatchVp injects what the root left in PENDING_INTERRUPTION before
+ * the next instruction, whatever RFLAGS.IF, and clears it: a hardware
+ * exception, a software interrupt (returning past the instruction length
+ * given) and an NMI (masking NMIs).
+ */
+static void mshv_sim_test_pending_interruption(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	test_poke(&g, TEST_CODE, test_prog_nops_spin,
+		  sizeof(test_prog_nops_spin));
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_poke(&g, TEST_HANDLER_LOOP, test_handler_loop,
+		  sizeof(test_handler_loop));
+	test_ivt(&g, MSHV_SIM_X86_UD, TEST_HANDLER);
+	test_ivt(&g, 0x21, TEST_HANDLER);
+	test_ivt(&g, MSHV_SIM_NMI_VECTOR, TEST_HANDLER_LOOP);
+	test_real_mode(test, &g);
+
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(HV_X64_PENDING_EXCEPTION, MSHV_SIM_X86_UD,
+				    0));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_PENDING_INTERRUPTION),
+			0);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			TEST_CODE + 3);
+
+	/* INT 0x21 of length 2 at TEST_CODE: returns past the NOPs. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_CODE);
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(4, 0x21, 2));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			TEST_CODE + 3);
+
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(HV_X64_PENDING_NMI, MSHV_SIM_NMI_VECTOR, 0));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERRUPT_STATE),
+			HV_X64_INTERRUPT_STATE_NMI_MASKED);
+}
+
+/* CLI, two NOPs, STI, spin. */
+static const u8 test_prog_cli_sti[] = {
+	0xfa,					/* cli */
+	0x90, 0x90,				/* nop; nop */
+	0xfb,					/* sti */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/*
+ * DELIVERABILITY_NOTIFICATIONS: the VP stops with
+ * HVMSG_X64_INTERRUPTION_DELIVERABLE once it can take an external
+ * interrupt (after STI and its shadow) or an NMI, and the notification
+ * is cleared.
+ */
+static void mshv_sim_test_deliverability(struct kunit *test)
+{
+	struct hv_x64_interruption_deliverable_message d;
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	test_poke(&g, TEST_CODE, test_prog_cli_sti, sizeof(test_prog_cli_sti));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS,
+		       BIT(1));
+
+	test_expect_intercept(test, &g, 0, HVMSG_X64_INTERRUPTION_DELIVERABLE);
+	memcpy(&d, g.msg->u.payload, sizeof(d));
+	KUNIT_EXPECT_EQ(test, d.deliverable_type, HV_X64_PENDING_INTERRUPT);
+	KUNIT_EXPECT_EQ(test, d.header.rip, TEST_CODE + 4);
+	KUNIT_EXPECT_TRUE(test, d.header.rflags & MSHV_SIM_X86_FLAG_IF);
+	KUNIT_EXPECT_EQ(test,
+			test_get_reg64(test, &g,
+				       HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS),
+			0);
+	test_expect_running(test, &g);		/* without a notification */
+
+	test_set_reg64(test, &g, HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS,
+		       BIT(0));
+	test_expect_intercept(test, &g,
+			      HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND,
+			      HVMSG_X64_INTERRUPTION_DELIVERABLE);
+	memcpy(&d, g.msg->u.payload, sizeof(d));
+	KUNIT_EXPECT_EQ(test, d.deliverable_type, HV_X64_PENDING_NMI);
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -4497,6 +4609,8 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_extint),
 	KUNIT_CASE(mshv_sim_test_assert_types),
 	KUNIT_CASE(mshv_sim_test_explicit_suspend),
+	KUNIT_CASE(mshv_sim_test_pending_interruption),
+	KUNIT_CASE(mshv_sim_test_deliverability),
 	{}
 };
 

@@ -825,6 +825,40 @@ static void mshv_test_withdraw_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 1);
 }
 
+/*
+ * HV_STATUS_NO_RESOURCES with no page handed back may be a passing
+ * shortage: the pool is asked again, and only a second such answer in a
+ * row means that it is empty.
+ */
+static void mshv_test_withdraw_no_resources(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7, 100), 0);
+
+	hv->nr_calls = 0;
+	hv->nomem_code = HVCALL_WITHDRAW_MEMORY;
+	hv->nomem_status = HV_STATUS_NO_RESOURCES;
+	hv->nomem_left = 1;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
+	/* The refused call, then 100 pages and the end of the pool. */
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 2);
+
+	/* An empty pool answers twice with nothing. */
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 2);
+
+	/* A pool of exactly one batch: the batch, then two empty answers. */
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7,
+						    HV_WITHDRAW_MAX_PAGES), 0);
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 3);
+}
+
 /* ---- Deposit and retry ------------------------------------------------- */
 
 /* HvCreatePartition takes its memory from the root's own pool. */
@@ -2053,6 +2087,7 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_deposit_partial),
 	KUNIT_CASE(mshv_test_withdraw_all),
 	KUNIT_CASE(mshv_test_withdraw_error),
+	KUNIT_CASE(mshv_test_withdraw_no_resources),
 	KUNIT_CASE(mshv_test_create_deposits_self),
 	KUNIT_CASE(mshv_test_initialize_retries),
 	KUNIT_CASE(mshv_test_initialize_error),

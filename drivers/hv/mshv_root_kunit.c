@@ -1778,6 +1778,51 @@ static void mshv_test_pinned_user_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), -EINVAL);
 }
 
+/*
+ * A pinned region the hypervisor fails to unmap at teardown stays pinned
+ * until the partition is deleted, then is unpinned; if the partition
+ * cannot be deleted, it stays pinned.
+ */
+static void mshv_test_pinned_kept_until_deleted(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1000,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
+	};
+	struct fake_hv *hv = test->priv;
+	struct mshv_partition pt = {};
+	struct page *page;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, false), 0);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x1000 + 3, &pfn, &bits));
+	page = pfn_to_page(pfn);
+	KUNIT_ASSERT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+
+	/* Every unmap attempt fails: the region stays, pinned. */
+	hv->nomem_code = HVCALL_UNMAP_GPA_PAGES;
+	hv->nomem_status = HV_STATUS_INVALID_PARAMETER;
+	hv->nomem_left = 100;
+	mshv_partition_release_regions(&pt);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages),
+			TEST_MEM_PAGES);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+
+	/* The partition is deleted: its mappings are gone, unpin. */
+	hv->nomem_left = 0;
+	mshv_partition_release_kept_regions(&pt, true);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(page)));
+	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&pt.pt_regions));
+}
+
 /* Memory that is not all there fails with EFAULT and leaves nothing. */
 static void mshv_test_pinned_hole(struct kunit *test)
 {
@@ -2118,6 +2163,7 @@ static struct kunit_case mshv_regions_fake_cases[] = {
 	KUNIT_CASE(mshv_test_map_failure_unmaps),
 	KUNIT_CASE(mshv_test_access_states),
 	KUNIT_CASE(mshv_test_pinned_user_memory),
+	KUNIT_CASE(mshv_test_pinned_kept_until_deleted),
 	KUNIT_CASE(mshv_test_pinned_hole),
 	KUNIT_CASE_PARAM(mshv_test_bad_region, mshv_bad_region_gen_params),
 	KUNIT_CASE(mshv_test_movable_fault_invalidate),

@@ -1502,6 +1502,51 @@ TEST_F(mem, close_with_regions)
 }
 
 /*
+ * The hypervisor fails every attempt to unmap a pinned region when the
+ * partition is closed. The pages stay pinned while the partition lives,
+ * since the guest may still reach them; the driver unmaps them again once
+ * the partition is finalized, so that the memory of the mapping can be
+ * withdrawn, and unpins them once the partition is deleted: no partition,
+ * no mapped, deposited, leaked or pinned page is left.
+ */
+TEST(pinned_unmap_fails_at_close)
+{
+	struct sim_counts now;
+	struct pt_state s;
+	struct vmm_mem m;
+	unsigned int i;
+	__s64 pins;
+
+	if (!pt_setup(_metadata, &s, false, 0, true))
+		return;
+	if (!s.sim || !s.id || !s.have_pins) {
+		pt_close(&s);
+		close_valid(s.dev);
+		SKIP(return, "needs the simulator and the pin counters");
+	}
+	ASSERT_TRUE(vmm_alloc(&m, 16 * PAGE_4K, BACKING_4K, 3));
+	ASSERT_EQ(0, mshv_map_memory(s.pt, 0, m.addr, m.size, MEM_RW));
+	ASSERT_EQ(16ULL, gpa_map(_metadata, s.id).mapped);
+	for (i = 1; i <= 3; i++)
+		ASSERT_EQ(0, sim_fault(HVCALL_UNMAP_GPA_PAGES, i,
+				       HV_STATUS_ACCESS_DENIED));
+	pt_close(&s);
+	EXPECT_EQ(0, sim_fault_clear());
+	EXPECT_EQ(0, mshv_set_movable(start_movable));
+
+	ASSERT_EQ(0, sim_read_counts(&now));
+	EXPECT_EQ(s.counts.partitions, now.partitions);
+	EXPECT_EQ(s.counts.deposited_pages, now.deposited_pages);
+	EXPECT_EQ(s.counts.leaked_pages, now.leaked_pages);
+	if (sim_has_mapped_pages())
+		EXPECT_EQ(s.mapped, sim_mapped(_metadata));
+	ASSERT_TRUE(outstanding_pins(&pins));
+	EXPECT_EQ(s.pins, pins);
+	vmm_free(&m);
+	close_valid(s.dev);
+}
+
+/*
  * Guest memory of different backings, in a pinned region of a partition
  * with or without large GPA pages.
  */

@@ -12,9 +12,13 @@
  * is freed then.
  */
 #include <linux/bitfield.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/numa.h>
@@ -2463,12 +2467,135 @@ static void mshv_test_bitset_vps(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(vps, MSHV_MAX_VPS));
 }
 
+/* ---- RCU: what the SynIC handler and irqfd wakeups look up ------------- */
+
+/* How long a reader holds the RCU read lock at most, in milliseconds. */
+#define RCU_HOLD_MS	200
+
+/**
+ * struct rcu_reader - a reader that keeps an old routing table
+ * @pt: the partition whose routing table it reads
+ * @holding: the reader holds the RCU read lock and the table
+ * @done: the reader is done
+ * @replaced: the test replaced the table
+ * @found: the old table still routed TEST_RCU_GSI
+ * @irq: the interrupt it routed it to
+ */
+struct rcu_reader {
+	struct mshv_partition *pt;
+	struct completion holding;
+	struct completion done;
+	bool replaced;
+	bool found;
+	struct mshv_lapic_irq irq;
+};
+
+#define TEST_RCU_GSI	5
+
+/*
+ * On another CPU, as the SynIC handler or an irqfd wakeup would: take the
+ * table under rcu_read_lock(), wait until the test replaced it (or a
+ * while), then look the GSI up in the old table. Freed before a grace
+ * period, the table would be a use after free that KASAN reports.
+ */
+static int rcu_table_reader(void *data)
+{
+	struct rcu_reader *r = data;
+	struct mshv_irq_table *old;
+	unsigned long end;
+
+	rcu_read_lock();
+	old = rcu_dereference(r->pt->pt_irq_table);
+	complete(&r->holding);
+	end = jiffies + msecs_to_jiffies(RCU_HOLD_MS);
+	while (!READ_ONCE(r->replaced) && time_before(jiffies, end))
+		cpu_relax();
+	r->found = mshv_irq_table_lookup(old, TEST_RCU_GSI, &r->irq);
+	rcu_read_unlock();
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/* Route TEST_RCU_GSI to @vector, through MSHV_SET_MSI_ROUTING. */
+static int test_route(struct kunit *test, struct mshv_partition *pt,
+		      unsigned long uaddr, u32 vector)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry;
+	} t = {
+		.head.nr = 1,
+		.entry = { .gsi = TEST_RCU_GSI, .address_lo = 0xfee00000,
+			   .data = vector },
+	};
+	long ret;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &t,
+					   sizeof(t)), 0);
+	mutex_lock(&pt->pt_mutex);
+	ret = mshv_partition_ioctl_set_msi_routing(pt, (void __user *)uaddr);
+	mutex_unlock(&pt->pt_mutex);
+	return ret;
+}
+
+static void test_release_irq_table(void *pt)
+{
+	mshv_partition_release_irq_table(pt);
+}
+
+/*
+ * A reader that took the routing table under RCU can still read it after
+ * MSHV_SET_MSI_ROUTING replaced it: the old table is freed only after a
+ * grace period.
+ */
+static void mshv_test_rcu_irq_table(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct task_struct *task;
+	struct mshv_partition *pt;
+	struct rcu_reader *r;
+	unsigned int cpu;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU");
+	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	mutex_init(&pt->pt_mutex);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							test_release_irq_table,
+							pt), 0);
+	KUNIT_ASSERT_EQ(test, test_route(test, pt, uaddr, 0x40), 0);
+
+	r->pt = pt;
+	init_completion(&r->holding);
+	init_completion(&r->done);
+	task = kthread_create(rcu_table_reader, r, "mshv-rcu-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	wait_for_completion(&r->holding);
+
+	KUNIT_EXPECT_EQ(test, test_route(test, pt, uaddr, 0x41), 0);
+	WRITE_ONCE(r->replaced, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->irq.vector, 0x40);
+	/* The partition now routes the GSI to the new vector. */
+	KUNIT_EXPECT_TRUE(test, mshv_partition_irq_route(pt, TEST_RCU_GSI,
+							 &r->irq));
+	KUNIT_EXPECT_EQ(test, r->irq.vector, 0x41);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
 	KUNIT_CASE(mshv_test_irq_table_bad),
 	KUNIT_CASE(mshv_test_register_page_vectors),
 	KUNIT_CASE(mshv_test_bitset_vps),
+	KUNIT_CASE(mshv_test_rcu_irq_table),
 	{}
 };
 

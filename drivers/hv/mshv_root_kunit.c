@@ -14,6 +14,9 @@
 #include <linux/bitfield.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
@@ -2589,6 +2592,200 @@ static void mshv_test_rcu_irq_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->irq.vector, 0x41);
 }
 
+/**
+ * struct rcu_obj_reader - a reader that keeps what it looked up under RCU
+ * @lookup: finds the object, as the SynIC handler would, under RCU
+ * @read: reads a field of the object
+ * @ctx: argument of @lookup
+ * @holding: the reader holds the RCU read lock and the object
+ * @done: the reader is done
+ * @released: the test dropped the object's last reference
+ * @found: @lookup found the object
+ * @value: what @read returned, after the release
+ */
+struct rcu_obj_reader {
+	void *(*lookup)(void *ctx);
+	u64 (*read)(const void *obj);
+	void *ctx;
+	struct completion holding;
+	struct completion done;
+	bool released;
+	bool found;
+	u64 value;
+};
+
+static int rcu_obj_reader_fn(void *data)
+{
+	struct rcu_obj_reader *r = data;
+	unsigned long end;
+	void *obj;
+
+	rcu_read_lock();
+	obj = r->lookup(r->ctx);
+	complete(&r->holding);
+	end = jiffies + msecs_to_jiffies(RCU_HOLD_MS);
+	while (!READ_ONCE(r->released) && time_before(jiffies, end))
+		cpu_relax();
+	r->found = obj;
+	if (obj)
+		r->value = r->read(obj);
+	rcu_read_unlock();
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/* Start @r on another CPU and wait until it holds its object. */
+static void rcu_obj_reader_start(struct kunit *test, struct rcu_obj_reader *r)
+{
+	struct task_struct *task;
+	unsigned int cpu;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU");
+	init_completion(&r->holding);
+	init_completion(&r->done);
+	task = kthread_create(rcu_obj_reader_fn, r, "mshv-rcu-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	wait_for_completion(&r->holding);
+}
+
+/* Close @fd of this task and run its release now. */
+static void test_close_now(int fd)
+{
+	close_fd(fd);
+	flush_delayed_fput();
+}
+
+/* Create a partition through /dev/mshv; return its fd. */
+static int test_create_partition(struct kunit *test, unsigned long uaddr)
+{
+	struct mshv_create_partition args = {
+		.pt_isolation = MSHV_PT_ISOLATION_NONE,
+	};
+	struct file *dev;
+	long fd;
+
+	dev = filp_open("/dev/mshv", O_RDWR, 0);
+	if (IS_ERR(dev))
+		kunit_skip(test, "no /dev/mshv: %ld", PTR_ERR(dev));
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &args,
+					   sizeof(args)), 0);
+	fd = dev->f_op->unlocked_ioctl(dev, MSHV_CREATE_PARTITION, uaddr);
+	filp_close(dev, NULL);
+	KUNIT_ASSERT_GE(test, fd, 0);
+	return fd;
+}
+
+static void *test_lookup_partition(void *ctx)
+{
+	return mshv_partition_find_rcu(*(u64 *)ctx);
+}
+
+static u64 test_read_partition(const void *obj)
+{
+	return ((const struct mshv_partition *)obj)->pt_id;
+}
+
+/*
+ * The SynIC handler may hold a partition it looked up under RCU while the
+ * partition's last fd is closed: it is freed only after a grace period.
+ */
+static void mshv_test_rcu_partition(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct rcu_obj_reader *r;
+	struct file *file;
+	u64 id;
+	int fd;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	id = ((struct mshv_partition *)file->private_data)->pt_id;
+	fput(file);
+
+	r->lookup = test_lookup_partition;
+	r->read = test_read_partition;
+	r->ctx = &id;
+	rcu_obj_reader_start(test, r);
+	test_close_now(fd);
+	WRITE_ONCE(r->released, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->value, id);
+	/* Gone for later lookups. */
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, mshv_partition_find_rcu(id));
+	rcu_read_unlock();
+}
+
+static void *test_lookup_vp(void *ctx)
+{
+	struct mshv_partition *pt = mshv_partition_find_rcu(*(u64 *)ctx);
+
+	return pt ? xa_load(&pt->pt_vps, 0) : NULL;
+}
+
+static u64 test_read_vp(const void *obj)
+{
+	return ((const struct mshv_vp *)obj)->vp_index + 1;
+}
+
+/*
+ * The SynIC handler (a scheduler message, an intercept) or an irqfd
+ * wakeup may hold a VP it looked up under RCU while the partition is
+ * torn down: the VP is freed only after a grace period.
+ */
+static void mshv_test_rcu_vp(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct mshv_create_vp vp_args = { .vp_index = 0 };
+	struct rcu_obj_reader *r;
+	struct file *file;
+	int fd, vp_fd;
+	u64 id;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	id = ((struct mshv_partition *)file->private_data)->pt_id;
+	if (file->f_op->unlocked_ioctl(file, MSHV_INITIALIZE_PARTITION, 0)) {
+		fput(file);
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot initialize the partition");
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &vp_args,
+					   sizeof(vp_args)), 0);
+	vp_fd = file->f_op->unlocked_ioctl(file, MSHV_CREATE_VP, uaddr);
+	fput(file);
+	if (vp_fd < 0) {
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot create VP 0: %d", vp_fd);
+		return;
+	}
+
+	/* The VPs go with the partition, when its last fd is closed. */
+	test_close_now(vp_fd);
+	r->lookup = test_lookup_vp;
+	r->read = test_read_vp;
+	r->ctx = &id;
+	rcu_obj_reader_start(test, r);
+	test_close_now(fd);
+	WRITE_ONCE(r->released, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->value, 1);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
@@ -2596,6 +2793,8 @@ static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_register_page_vectors),
 	KUNIT_CASE(mshv_test_bitset_vps),
 	KUNIT_CASE(mshv_test_rcu_irq_table),
+	KUNIT_CASE(mshv_test_rcu_partition),
+	KUNIT_CASE(mshv_test_rcu_vp),
 	{}
 };
 

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 #include <uapi/linux/mshv.h>
@@ -572,6 +573,7 @@ struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 {
 	return xa_load(&mshv_partition_ids, partition_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);
 
 /**
  * mshv_partition_async_complete() - an HVMSG_ASYNC_CALL_COMPLETION arrived

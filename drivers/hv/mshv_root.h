@@ -104,6 +104,9 @@ struct mshv_async_call {
  *	handler may look it up under RCU
  * @pt_async: the asynchronous HvSetPartitionProperty of MSHV_ROOT_HVCALL;
  *	one at a time, under @pt_mutex
+ * @pt_mm: the address space of the process that created the partition,
+ *	held with mmgrab(); only that address space may issue ioctls on the
+ *	partition's fd and its VPs' fds; set at creation
  */
 struct mshv_partition {
 	refcount_t pt_ref;
@@ -128,6 +131,7 @@ struct mshv_partition {
 	struct list_head pt_ports_left;
 	struct rcu_head pt_rcu;
 	struct mshv_async_call pt_async;
+	struct mm_struct *pt_mm;
 };
 
 /**

@@ -22,6 +22,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -485,6 +486,10 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
 	struct mshv_partition *partition = filp->private_data;
 	long ret;
 
+	/* As with KVM: guest memory is the creator's, so is the partition. */
+	if (partition->pt_mm != current->mm)
+		return -EIO;
+
 	mutex_lock(&partition->pt_mutex);
 	switch (ioctl) {
 	case MSHV_INITIALIZE_PARTITION:
@@ -559,6 +564,7 @@ void mshv_partition_put(struct mshv_partition *partition)
 	mshv_partition_release_irq_table(partition);
 	mutex_destroy(&partition->pt_resamplers_lock);
 	mutex_destroy(&partition->pt_mutex);
+	mmdrop(partition->pt_mm);
 	kfree_rcu(partition, pt_rcu);
 }
 
@@ -701,6 +707,8 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
 		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);
+	partition->pt_mm = current->mm;
+	mmgrab(partition->pt_mm);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -742,6 +750,7 @@ put_fd:
 free_partition:
 	mutex_destroy(&partition->pt_resamplers_lock);
 	mutex_destroy(&partition->pt_mutex);
+	mmdrop(partition->pt_mm);
 	/* It may have been published to the SynIC handler for a moment. */
 	kfree_rcu(partition, pt_rcu);
 	return ret;

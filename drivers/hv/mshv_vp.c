@@ -684,6 +684,9 @@ static long mshv_vp_ioctl(struct file *filp, unsigned int ioctl,
 	struct mshv_vp *vp = filp->private_data;
 	long ret;
 
+	if (vp->vp_partition->pt_mm != current->mm)
+		return -EIO;
+
 	switch (ioctl) {
 	case MSHV_RUN_VP:
 		if (mutex_lock_interruptible(&vp->vp_mutex))

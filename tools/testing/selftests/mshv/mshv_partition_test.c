@@ -373,6 +373,51 @@ TEST_F(mshv, create_v2)
 	close_valid(pt);
 }
 
+/*
+ * Only the address space that created a partition may use it, as with
+ * KVM: a child after fork() (or any process the fds are passed to) gets
+ * EIO from every ioctl of the partition fd and of its VP fds, and the
+ * creator is not disturbed.
+ */
+TEST_F(mshv, other_address_space_eio)
+{
+	struct mshv_create_vp create = { .vp_index = 0 };
+	struct mshv_run_vp run;
+	__u64 value;
+	__u16 status;
+	int pt, vp, wstatus;
+	pid_t pid;
+
+	pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, pt);
+	ASSERT_EQ(0, mshv_initialize_partition(pt));
+	vp = ioctl(pt, MSHV_CREATE_VP, &create);
+	ASSERT_LE(0, vp);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (ioctl(pt, MSHV_CREATE_VP, &create) != -1 || errno != EIO)
+			bad |= 1;
+		if (mshv_get_property(pt, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+				      &value, &status) != -EIO)
+			bad |= 2;
+		if (ioctl(vp, MSHV_RUN_VP, &run) != -1 || errno != EIO)
+			bad |= 4;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
+	ASSERT_TRUE(WIFEXITED(wstatus));
+	EXPECT_EQ(0, WEXITSTATUS(wstatus));
+
+	EXPECT_EQ(0, mshv_get_property(pt, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+				       &value, &status));
+	close(vp);
+	close(pt);
+}
+
 /* MSHV_CREATE_PARTITION with each valid flag combination. */
 FIXTURE(pt_flags) {
 	int dev;
@@ -1528,6 +1573,19 @@ TEST_F(async, not_on_vp_fd)
 	EXPECT_EQ(0ULL, val);
 }
 
+struct async_child {
+	int pt;
+	__u32 prop;
+};
+
+/* A process that sets a property to 1, and is killed while it waits. */
+static int async_child_main(void *data)
+{
+	const struct async_child *c = data;
+
+	return mshv_set_property(c->pt, c->prop, 1, NULL) ? 1 : 0;
+}
+
 /*
  * A process killed while it waits for the completion leaves the call
  * pending in the hypervisor. The partition's next call must not take that
@@ -1537,20 +1595,18 @@ TEST_F(async, not_on_vp_fd)
 TEST_F_TIMEOUT(async, killed_waiter, 60)
 {
 	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	struct async_child c = { .pt = self->pt, .prop = prop };
 	__u64 start, val = 0;
+	struct mshv_child child;
 	int wstatus;
-	pid_t child;
 
 	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_KILLED_MS));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0)
-		_exit(mshv_set_property(self->pt, prop, 1, NULL) ? 1 : 0);
+	ASSERT_EQ(0, mshv_spawn_same_mm(&child, async_child_main, &c));
 
 	/* Let the child issue the call and start waiting. */
 	usleep(ASYNC_KILLED_MS * 1000 / 4);
-	ASSERT_EQ(0, kill(child, SIGKILL));
-	ASSERT_EQ(child, waitpid(child, &wstatus, 0));
+	ASSERT_EQ(0, kill(child.pid, SIGKILL));
+	ASSERT_EQ(0, mshv_reap(&child, &wstatus));
 	ASSERT_TRUE(WIFSIGNALED(wstatus));
 
 	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_MS));
@@ -1566,18 +1622,16 @@ TEST_F_TIMEOUT(async, killed_waiter, 60)
 TEST_F(async, close_while_pending)
 {
 	const __u32 prop = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+	struct async_child c = { .pt = self->pt, .prop = prop };
+	struct mshv_child child;
 	int wstatus;
-	pid_t child;
 
 	ASSERT_EQ(0, sim_set_knob("async_property_ms", ASYNC_KILLED_MS));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0)
-		_exit(mshv_set_property(self->pt, prop, 1, NULL) ? 1 : 0);
+	ASSERT_EQ(0, mshv_spawn_same_mm(&child, async_child_main, &c));
 
 	usleep(ASYNC_KILLED_MS * 1000 / 4);
-	ASSERT_EQ(0, kill(child, SIGKILL));
-	ASSERT_EQ(child, waitpid(child, &wstatus, 0));
+	ASSERT_EQ(0, kill(child.pid, SIGKILL));
+	ASSERT_EQ(0, mshv_reap(&child, &wstatus));
 	ASSERT_TRUE(WIFSIGNALED(wstatus));
 	ASSERT_EQ(0, close(self->pt));
 	self->pt = -1;

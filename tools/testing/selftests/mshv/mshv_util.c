@@ -4,9 +4,14 @@
  * descriptor) on success and a negative errno on failure, so that callers
  * can compare results against the errno the driver contract promises.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* clone() */
+#endif
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +19,15 @@
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mshv_util.h"
 
 /* Large enough for the simulator's "hypercalls" file. */
+/* Stack of a process started by mshv_spawn_same_mm(). */
+#define CHILD_STACK_SIZE	(256 * 1024)
+
 #define SIM_FILE_MAX	8192
 
 /* Large enough for a statistics table of a few hundred partitions. */
@@ -877,4 +886,49 @@ int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns)
 	if (ret)
 		return ret;
 	return sim_read_u64("pin_baseline", ns);
+}
+
+/**
+ * mshv_spawn_same_mm() - run @fn(@arg) in a new process of the same mm
+ * @child: receives the process, for mshv_reap()
+ * @fn: what the process runs; its return value is the exit status
+ * @arg: argument of @fn
+ *
+ * Only the address space that created a partition may use it, so a test
+ * that needs a process of its own to kill while it uses a partition
+ * (SIGKILL during a call) cannot fork(): the new process shares the
+ * caller's address space and file descriptors (CLONE_VM), but SIGKILL
+ * ends it alone.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_spawn_same_mm(struct mshv_child *child, int (*fn)(void *),
+		       void *arg)
+{
+	child->stack = malloc(CHILD_STACK_SIZE);
+	if (!child->stack)
+		return -ENOMEM;
+	child->pid = clone(fn, (char *)child->stack + CHILD_STACK_SIZE,
+			   CLONE_VM | SIGCHLD, arg);
+	if (child->pid < 0) {
+		free(child->stack);
+		return -errno;
+	}
+	return 0;
+}
+
+/**
+ * mshv_reap() - wait for a process of mshv_spawn_same_mm() to end
+ * @child: the process
+ * @wstatus: receives its wait status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_reap(struct mshv_child *child, int *wstatus)
+{
+	if (waitpid(child->pid, wstatus, 0) != child->pid)
+		return -errno;
+	free(child->stack);
+	child->stack = NULL;
+	return 0;
 }

@@ -175,6 +175,16 @@ int mshv_create_partition(int dev, __u64 flags, __u64 isolation);
 int mshv_initialize_partition(int pt);
 int mshv_fd_name(int fd, char *buf, size_t len);
 
+/* A process sharing the caller's address space, see mshv_spawn_same_mm(). */
+struct mshv_child {
+	pid_t pid;
+	void *stack;
+};
+
+int mshv_spawn_same_mm(struct mshv_child *child, int (*fn)(void *),
+		       void *arg);
+int mshv_reap(struct mshv_child *child, int *wstatus);
+
 int mshv_hvcall(int fd, struct mshv_root_hvcall *args);
 void mshv_get_property_args(struct mshv_root_hvcall *args,
 			    struct hv_get_property_in *in, __u64 *out,

@@ -1003,6 +1003,14 @@ TEST_F(guest, signal_interrupts_run)
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 }
 
+static int run_vp_main(void *data)
+{
+	struct hv_msg msg;
+
+	run_vp(*(int *)data, &msg);
+	return 0;
+}
+
 /* A process killed in MSHV_RUN_VP leaves nothing behind. */
 TEST_F(guest, sigkill_during_run)
 {
@@ -1010,23 +1018,17 @@ TEST_F(guest, sigkill_during_run)
 	struct timespec ts = { .tv_nsec = 300000000 };
 	struct sim_counts before, after;
 	__u64 vps = 0, pages = 0;
-	struct hv_msg msg;
+	struct mshv_child child;
 	int status;
-	pid_t pid;
 
 	load(self->mem, prog, sizeof(prog));
 	if (sim_present())
 		ASSERT_EQ(0, sim_read_counts(&before));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		/* The child shares the fds; only its run is killed. */
-		run_vp(self->vp, &msg);
-		_exit(0);
-	}
+	/* The child shares the fds; only its run is killed. */
+	ASSERT_EQ(0, mshv_spawn_same_mm(&child, run_vp_main, &self->vp));
 	nanosleep(&ts, NULL);
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, kill(child.pid, SIGKILL));
+	ASSERT_EQ(0, mshv_reap(&child, &status));
 	EXPECT_TRUE(WIFSIGNALED(status));
 
 	close(self->vp);

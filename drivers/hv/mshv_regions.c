@@ -28,15 +28,11 @@
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
 #include <linux/container_of.h>
-#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
-#include <linux/kthread.h>
 #include <linux/kmemleak.h>
-#include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -48,7 +44,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
-#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <asm/mshyperv.h>
 #include <hyperv/hvhdk.h>
@@ -260,27 +255,6 @@ restore:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_runs_append);
-
-/*
- * Add the runs of @src after those of @dst, joining the last run of @dst
- * with the first of @src if they are contiguous. On failure @dst is as it
- * was.
- */
-static int mshv_runs_concat(struct mshv_pinned *dst,
-			    const struct mshv_pinned *src)
-{
-	unsigned long i;
-	int ret;
-
-	ret = mshv_runs_reserve(dst, dst->nr_runs + src->nr_runs);
-	if (ret)
-		return ret;
-	/* With room for every run, adding them cannot fail. */
-	for (i = 0; i < src->nr_runs; i++)
-		WARN_ON_ONCE(mshv_runs_add(dst, mshv_run_pfn(src->runs[i]),
-					   mshv_run_len(src->runs[i])));
-	return 0;
-}
 
 /*
  * Give back the slack of the runs array once the region is complete. Only
@@ -711,235 +685,6 @@ free:
 	return ret;
 }
 
-/**
- * struct mshv_pin_part - the end of a region, pinned by a worker
- * @region: the region
- * @mm: the address space of the region's memory (the caller's)
- * @first: first page of the part, from the start of the region
- * @nr_pages: number of pages in the part
- * @lock: guards @limit and @claimed
- * @limit: the worker pins no page of the part from this one on; the caller
- *	lowers it to take the rest of the part over
- * @claimed: pages of the part the worker has taken on, from its start
- * @done: pages of the part the worker pinned, from its start
- * @start_ns: when the worker started, 0 before
- * @pinned: the worker's runs; not charged to the caller's memory cgroup,
- *	but only until they are added to the region's
- * @taken: runs of the pages from @limit on, which the caller pinned
- * @err: the worker's result, read after flush_work()
- * @work: the worker
- *
- * Pinning takes most of the time of setting up a pinned region. A large
- * region is pinned by the caller and, on another CPU the caller may use,
- * a worker: the caller a little less than half, the worker the rest. The
- * caller maps its part while the worker still pins; if the worker is then
- * not done, the caller takes over the end of the worker's part, as much
- * as their speeds so far say it can pin by the time the worker is done
- * with the rest. Then it maps the worker's part.
- *
- * The worker pins only pages that are present, without faulting any in: a
- * page fault on behalf of the VMM belongs in the VMM's context (its cpuset
- * and memory policy, userfaultfd, fatal signals). It stops at the first
- * page that is not present, and the caller pins the rest of the part
- * itself.
- */
-struct mshv_pin_part {
-	struct mshv_mem_region *region;
-	struct mm_struct *mm;
-	u64 first;
-	u64 nr_pages;
-	spinlock_t lock;	/* guards @limit and @claimed */
-	u64 limit;
-	u64 claimed;
-	u64 done;
-	u64 start_ns;
-	struct mshv_pinned pinned;
-	struct mshv_pinned taken;
-	int err;
-	struct work_struct work;
-};
-
-/* The next pages the worker is to pin, from *@start on; 0 when done. */
-static unsigned int mshv_pin_part_claim(struct mshv_pin_part *part,
-					u64 *start)
-{
-	unsigned int count;
-
-	spin_lock(&part->lock);
-	*start = part->claimed;
-	count = min_t(u64, part->limit - part->claimed, MSHV_PIN_BATCH);
-	part->claimed += count;
-	spin_unlock(&part->lock);
-	return count;
-}
-
-/* The worker: pin the part's pages that are present, in order. */
-static int mshv_pin_part_present(struct mshv_pin_part *part)
-{
-	struct mshv_mem_region *region = part->region;
-	unsigned int gup_flags = FOLL_LONGTERM | FOLL_NOFAULT;
-	struct page **pages;
-	unsigned int count;
-	u64 start;
-	int nr, ret = 0;
-
-	if (region->writable)
-		gup_flags |= FOLL_WRITE;
-	pages = kvmalloc_array(MSHV_PIN_BATCH, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-
-	while ((count = mshv_pin_part_claim(part, &start))) {
-		nr = pin_user_pages_fast(region->start_uaddr +
-					 (part->first + start) * PAGE_SIZE,
-					 count, gup_flags, pages);
-		/* Not present, or trouble: the caller will know. */
-		if (nr <= 0)
-			break;
-		ret = mshv_runs_append(&part->pinned, pages, nr);
-		if (ret) {
-			unpin_user_pages(pages, nr);
-			ret = ret == -EINVAL ? -EFAULT : ret;
-			break;
-		}
-		WRITE_ONCE(part->done, part->done + nr);
-		if (nr < count)
-			break;
-		cond_resched();
-	}
-	kvfree(pages);
-	return ret;
-}
-
-static void mshv_pin_part_work(struct work_struct *work)
-{
-	struct mshv_pin_part *part = container_of(work, struct mshv_pin_part,
-						  work);
-
-	WRITE_ONCE(part->start_ns, ktime_get_ns() ?: 1);
-	kthread_use_mm(part->mm);
-	part->err = mshv_pin_part_present(part);
-	kthread_unuse_mm(part->mm);
-}
-
-/*
- * Have a worker pin the end of a large region, on another CPU. The parts
- * meet at a 2 MiB guest boundary, so that no 2 MiB guest range is mapped
- * in two calls. Return the part, or NULL if the caller is to pin it all.
- */
-static struct mshv_pin_part *mshv_pin_part_start(struct mshv_mem_region *region)
-{
-	struct mshv_pin_part *part;
-	unsigned int cpu;
-	u64 first;
-
-	if (region->nr_pages < MSHV_PIN_SPLIT_PAGES)
-		return NULL;
-	first = ALIGN_DOWN(region->start_gfn +
-			   region->nr_pages / 16 * MSHV_PIN_CALLER_SHARE,
-			   MSHV_PIN_BATCH) - region->start_gfn;
-	if (!first || first >= region->nr_pages)
-		return NULL;
-	cpu = cpumask_any_and_but(current->cpus_ptr, cpu_online_mask,
-				  raw_smp_processor_id());
-	if (cpu >= nr_cpu_ids)
-		return NULL;
-	part = kzalloc(sizeof(*part), GFP_KERNEL);
-	if (!part)
-		return NULL;
-
-	part->region = region;
-	part->mm = current->mm;
-	part->first = first;
-	part->nr_pages = region->nr_pages - first;
-	spin_lock_init(&part->lock);
-	part->limit = part->nr_pages;
-	INIT_WORK(&part->work, mshv_pin_part_work);
-	queue_work_on(cpu, system_long_wq, &part->work);
-	return part;
-}
-
-/*
- * Pages of the part the caller is to take over from the worker: of the
- * @left pages the worker has not taken on yet, the share the caller pins
- * while the worker pins the others, at the speeds they pinned so far (the
- * caller's @rate, in 2^-16 pages per 1024 ns). All of them if the worker
- * has not started; none if that share is less than one batch.
- */
-static u64 mshv_pin_part_share(struct mshv_pin_part *part, u64 left,
-			       u64 rate)
-{
-	u64 started = READ_ONCE(part->start_ns), now = ktime_get_ns();
-	u64 worker_rate, share;
-
-	if (!started)
-		return left;
-	worker_rate = div64_u64(READ_ONCE(part->done) << 16,
-				max((now - started) >> 10, 1ULL));
-	if (!rate && !worker_rate)
-		return 0;
-	share = mul_u64_u64_div_u64(left, rate, rate + worker_rate);
-	share = ALIGN_DOWN(share, MSHV_LARGE_PAGES);
-	return share < MSHV_PIN_BATCH ? 0 : share;
-}
-
-/*
- * Take over the end of the worker's part: lower its limit and pin the
- * pages from the new limit on into @part->taken. @rate is the caller's
- * pinning speed (see mshv_pin_part_share()).
- */
-static int mshv_pin_part_take(struct mshv_mem_region *region,
-			      struct mshv_pin_part *part, u64 rate)
-{
-	u64 from, to, share;
-
-	spin_lock(&part->lock);
-	to = part->limit;
-	share = mshv_pin_part_share(part, part->limit - part->claimed, rate);
-	part->limit -= share;
-	from = part->limit;
-	spin_unlock(&part->lock);
-	if (from == to)
-		return 0;
-	return mshv_region_pin_range(region, &part->taken, part->first + from,
-				     to - from);
-}
-
-/*
- * Wait for the worker of @part, add its runs and those the caller took
- * over after the region's and free the part. @ret is the caller's result:
- * on any failure the part's pages are unpinned (the caller unpins its
- * own).
- */
-static int mshv_pin_part_join(struct mshv_mem_region *region,
-			      struct mshv_pin_part *part, int ret)
-{
-	if (ret) {
-		spin_lock(&part->lock);
-		part->limit = part->claimed;
-		spin_unlock(&part->lock);
-	}
-	flush_work(&part->work);
-	ret = ret ?: part->err;
-	/* What the worker could not pin without a fault. */
-	if (!ret && part->done < part->limit)
-		ret = mshv_region_pin_range(region, &part->pinned,
-					    part->first + part->done,
-					    part->limit - part->done);
-	if (!ret)
-		ret = mshv_runs_concat(&part->pinned, &part->taken);
-	if (!ret)
-		ret = mshv_runs_concat(&region->pinned, &part->pinned);
-	if (ret) {
-		mshv_pinned_unpin(&part->pinned, false);
-		mshv_pinned_unpin(&part->taken, false);
-	}
-	kvfree(part->taken.runs);
-	kvfree(part->pinned.runs);
-	kfree(part);
-	return ret;
-}
-
 /*
  * Unpin a region whose setup failed, unless the hypervisor may still map
  * its pages (@undo_err: unmapping them failed), in which case they stay
@@ -959,42 +704,20 @@ static void mshv_region_setup_undo(struct mshv_mem_region *region,
 }
 
 /*
- * Pin and map a region: a large region partly here and partly by a worker
- * on another CPU (see struct mshv_pin_part), the caller's part being mapped
- * while the worker pins. On failure nothing stays mapped, and nothing
- * stays pinned unless the hypervisor may still map it.
+ * Pin a region, then map it: all of it is pinned first, so that the map
+ * calls can carry HV_MAP_GPA_MAX_PAGES reps each. On failure nothing stays
+ * mapped, and nothing stays pinned unless the hypervisor may still map it.
  */
 static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 {
-	u64 start = region->start_gfn, here = region->nr_pages, rate = 0;
-	struct mshv_pin_part *part;
-	int ret, undo_err = 0;
-	bool mapped = false;
-	u64 t0;
+	int ret, undo_err;
 
-	part = mshv_pin_part_start(region);
-	if (part)
-		here = part->first;
-	t0 = ktime_get_ns();
-	ret = mshv_region_pin_range(region, &region->pinned, 0, here);
-	if (!ret) {
-		/* As mshv_pin_part_share() measures the worker's. */
-		rate = div64_u64(here << 16,
-				 max((ktime_get_ns() - t0) >> 10, 1ULL));
-		ret = mshv_region_map_range(region, start, here, &undo_err);
-		mapped = !ret;
-	}
-	if (part) {
-		if (!ret)
-			ret = mshv_pin_part_take(region, part, rate);
-		ret = mshv_pin_part_join(region, part, ret);
-		if (!ret)
-			ret = mshv_region_map_range(region, start + here,
-						    region->nr_pages - here,
-						    &undo_err);
-		else if (mapped)
-			undo_err = mshv_region_unmap_range(region, start, here);
-	}
+	ret = mshv_region_pin_range(region, &region->pinned, 0,
+				    region->nr_pages);
+	if (ret)
+		goto free_runs;
+	ret = mshv_region_map_range(region, region->start_gfn,
+				    region->nr_pages, &undo_err);
 	if (ret)
 		goto undo;
 
@@ -1005,6 +728,7 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 
 undo:
 	mshv_region_setup_undo(region, undo_err);
+free_runs:
 	kvfree(region->pinned.runs);
 	region->pinned.runs = NULL;
 	return ret;

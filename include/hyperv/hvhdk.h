@@ -414,6 +414,64 @@ struct hv_input_get_gpa_pages_access_states {
 #define HV_X64_REGISTER_APIC_BASE	0x00080003
 #define HV_X64_REGISTER_PAT		0x00080004
 
+/*
+ * The rest of the x64 register file a parent reads and writes with
+ * HvGetVpRegisters and HvSetVpRegisters: the VP's activity and event
+ * registers, vector and floating-point state, debug registers, MSRs and
+ * the Hyper-V synthetic MSRs. Where a name has a number, the next ones
+ * follow it (XMM1 = XMM0 + 1, ..., SINTn = HV_REGISTER_SINT0 + n).
+ */
+#define HV_REGISTER_INTERNAL_ACTIVITY_STATE		0x00000004
+#define HV_REGISTER_PENDING_EVENT0			0x00010004
+#define HV_REGISTER_PENDING_EVENT1			0x00010005
+#define HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS	0x00010006
+#define HV_X64_REGISTER_XMM0				0x00030000
+#define HV_X64_REGISTER_FP_MMX0				0x00030010
+#define HV_X64_REGISTER_FP_CONTROL_STATUS		0x00030018
+#define HV_X64_REGISTER_XMM_CONTROL_STATUS		0x00030019
+#define HV_X64_REGISTER_XFEM				0x00040005
+#define HV_X64_REGISTER_INTERMEDIATE_CR0		0x00041000
+#define HV_X64_REGISTER_INTERMEDIATE_CR4		0x00041003
+#define HV_X64_REGISTER_INTERMEDIATE_CR8		0x00041004
+#define HV_X64_REGISTER_DR0				0x00050000
+#define HV_X64_REGISTER_DR3				0x00050003
+#define HV_X64_REGISTER_DR6				0x00050004
+#define HV_X64_REGISTER_DR7				0x00050005
+#define HV_X64_REGISTER_KERNEL_GS_BASE			0x00080002
+#define HV_X64_REGISTER_SYSENTER_CS			0x00080005
+#define HV_X64_REGISTER_SYSENTER_EIP			0x00080006
+#define HV_X64_REGISTER_SYSENTER_ESP			0x00080007
+#define HV_X64_REGISTER_STAR				0x00080008
+#define HV_X64_REGISTER_LSTAR				0x00080009
+#define HV_X64_REGISTER_CSTAR				0x0008000A
+#define HV_X64_REGISTER_SFMASK				0x0008000B
+#define HV_X64_REGISTER_MSR_MTRR_CAP			0x0008000D
+#define HV_X64_REGISTER_MSR_MTRR_DEF_TYPE		0x0008000E
+#define HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0		0x00080010
+#define HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0		0x00080040
+#define HV_X64_REGISTER_MSR_MTRR_FIX64K00000		0x00080070
+#define HV_X64_REGISTER_MSR_MTRR_FIX4KF8000		0x0008007A
+#define HV_X64_REGISTER_TSC_AUX				0x0008007B
+#define HV_X64_REGISTER_DEBUG_CTL			0x0008007D
+#define HV_X64_REGISTER_SPEC_CTRL			0x00080084
+#define HV_X64_REGISTER_U_XSS				0x0008008B
+#define HV_X64_REGISTER_U_CET				0x0008008C
+#define HV_X64_REGISTER_S_CET				0x0008008D
+#define HV_X64_REGISTER_SSP				0x0008008E
+#define HV_X64_REGISTER_PL0_SSP				0x0008008F
+#define HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR	0x00080093
+#define HV_X64_REGISTER_TSC_ADJUST			0x00080096
+#define HV_X64_REGISTER_HYPERCALL			0x00090001
+
+/* HV_REGISTER_INTERNAL_ACTIVITY_STATE bits */
+#define HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND	BIT_ULL(0)
+#define HV_INTERNAL_ACTIVITY_HALT_SUSPEND	BIT_ULL(1)
+#define HV_INTERNAL_ACTIVITY_IDLE_SUSPEND	BIT_ULL(2)
+
+/* HV_REGISTER_INTERRUPT_STATE bits (x64) */
+#define HV_X64_INTERRUPT_STATE_SHADOW		BIT_ULL(0)
+#define HV_X64_INTERRUPT_STATE_NMI_MASKED	BIT_ULL(1)
+
 /**
  * union hv_register_value - the 128-bit value of a virtual processor
  *	register
@@ -1132,6 +1190,15 @@ struct hv_output_get_system_property {
 /* Message types of the x64 intercepts the root receives. */
 #define HVMSG_X64_APIC_EOI			0x80010004
 #define HVMSG_X64_HALT				0x80010007
+#define HVMSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
+
+/*
+ * Interruption types (HV_REGISTER_PENDING_INTERRUPTION bits 3:1, and what
+ * an HVMSG_X64_INTERRUPTION_DELIVERABLE message says can be delivered).
+ */
+#define HV_X64_PENDING_INTERRUPT		0
+#define HV_X64_PENDING_NMI			2
+#define HV_X64_PENDING_EXCEPTION		3
 
 /**
  * struct hv_x64_apic_eoi_message - HVMSG_X64_APIC_EOI: the guest ended a
@@ -1346,6 +1413,20 @@ struct hv_x64_msr_intercept_message {
 	u32 reserved;
 	u64 rdx;
 	u64 rax;
+} __packed;
+
+/**
+ * struct hv_x64_interruption_deliverable_message -
+ *	HVMSG_X64_INTERRUPTION_DELIVERABLE: the VP can now take what the
+ *	root asked in HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS to know
+ * @header: common header
+ * @deliverable_type: HV_X64_PENDING_INTERRUPT or HV_X64_PENDING_NMI
+ * @rsvd: reserved
+ */
+struct hv_x64_interruption_deliverable_message {
+	struct hv_x64_intercept_message_header header;
+	u32 deliverable_type;
+	u32 rsvd;
 } __packed;
 
 /**
@@ -1728,6 +1809,7 @@ static_assert(offsetof(struct hv_vp_signal_pair_scheduler_message,
 		       vp_indexes) == 160);
 static_assert(sizeof(struct hv_input_assert_virtual_interrupt) == 32);
 static_assert(sizeof(struct hv_x64_io_port_intercept_message) == 128);
+static_assert(sizeof(struct hv_x64_interruption_deliverable_message) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rax) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rcx) == 104);
 static_assert(sizeof(struct hv_x64_memory_intercept_message) == 80);

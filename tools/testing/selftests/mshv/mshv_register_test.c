@@ -557,6 +557,26 @@ TEST_F(regs, rep_stops_at_refused)
 	EXPECT_EQ(1U, (unsigned int)reps);
 }
 
+/* The partition's file descriptor reaches the same register file. */
+TEST_F(regs, through_partition_fd)
+{
+	struct hv_reg_value v = { .lo = 0x0023001000000000ULL }, got;
+
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  set_reg(self->pt, 0, HV_X64_REGISTER_STAR, v));
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  get_reg(self->vp, 0, HV_X64_REGISTER_STAR, &got));
+	EXPECT_EQ(v.lo, got.lo);
+	v.lo = 0x7;
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  set_reg(self->vp, 0, HV_X64_REGISTER_TSC_AUX, v));
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  get_reg(self->pt, 0, HV_X64_REGISTER_TSC_AUX, &got));
+	EXPECT_EQ(v.lo, got.lo);
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  get_reg(self->pt, 0, 0x00040006, &got));
+}
+
 /* A new VP: explicitly suspended, with the architectural reset values. */
 TEST_F(regs, reset_values)
 {

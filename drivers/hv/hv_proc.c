@@ -436,30 +436,50 @@ static u64 hv_withdraw_batch(u64 partition_id)
 	return status;
 }
 
+/*
+ * Answers of HV_STATUS_NO_RESOURCES with no page in a row that mean the
+ * pool is empty (see hv_call_withdraw_all()).
+ */
+#define HV_WITHDRAW_EMPTY_ANSWERS	2
+
 /**
  * hv_call_withdraw_all() - take back every free page of a partition's pool
  * @partition_id: the partition whose memory pool is drained
  *
- * Withdraws batches of pages, freeing each one, until the hypervisor
- * reports the pool empty (HV_STATUS_NO_RESOURCES) or returns a short batch.
+ * Withdraws batches of pages, freeing each one, until the pool is empty.
  * The hypervisor returns the pages one at a time, in no particular order,
  * which is why deposits split their blocks.
+ *
+ * HV_STATUS_NO_RESOURCES is what the hypervisor answers when the pool has
+ * no free page left, but the TLFS does not make it the only reason for
+ * that status. The pool is taken as empty when a batch that handed back
+ * pages ends with it (the pool ran dry under the batch), or when
+ * HV_WITHDRAW_EMPTY_ANSWERS batches in a row hand back nothing: a lone
+ * HV_STATUS_NO_RESOURCES with no page is asked again, so that a passing
+ * shortage of the hypervisor does not get a partition deleted with pages
+ * still in its pool.
  *
  * Context: process context, may sleep.
  * Return: 0 once the pool is empty, else the errno of the failure.
  */
 int hv_call_withdraw_all(u64 partition_id)
 {
+	unsigned int empty = 0;
 	u64 status;
 
-	do {
+	for (;;) {
 		status = hv_withdraw_batch(partition_id);
 		cond_resched();
-	} while (hv_result_success(status) &&
-		 hv_repcomp(status) == HV_WITHDRAW_MAX_PAGES);
-
-	if (hv_result(status) == HV_STATUS_NO_RESOURCES)
-		return 0;
+		if (hv_result(status) == HV_STATUS_NO_RESOURCES) {
+			if (hv_repcomp(status) ||
+			    ++empty == HV_WITHDRAW_EMPTY_ANSWERS)
+				return 0;
+			continue;
+		}
+		if (!hv_result_success(status))
+			break;
+		empty = 0;
+	}
 	return hv_call_result(HVCALL_WITHDRAW_MEMORY, status);
 }
 EXPORT_SYMBOL_GPL(hv_call_withdraw_all);

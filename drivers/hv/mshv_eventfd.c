@@ -424,7 +424,11 @@ unlock:
  * @wildcard: writes of any value match
  * @port_id: the doorbell's port id (and connection id); its key in
  *	mshv_doorbells
- * @node: entry in the partition's pt_ioeventfds
+ * @port_left: the hypervisor kept the doorbell's port (and maybe its
+ *	connection): once its eventfd is put, the ioeventfd stays on the
+ *	partition's pt_ports_left, for the partition's teardown to delete
+ *	the port
+ * @node: entry in the partition's pt_ioeventfds, or pt_ports_left
  * @free_node: entry in a list of ioeventfds being freed
  */
 struct mshv_ioeventfd {
@@ -434,6 +438,7 @@ struct mshv_ioeventfd {
 	u64 datamatch;
 	bool wildcard;
 	u32 port_id;
+	bool port_left;
 	struct list_head node;
 	struct list_head free_node;
 };
@@ -449,6 +454,8 @@ static DEFINE_XARRAY_ALLOC1(mshv_doorbells);
 static u32 mshv_doorbell_next;
 /* Port ids tried for one doorbell whose ports exist already. */
 #define MSHV_DOORBELL_ID_TRIES	16
+/* Attempts of each hypercall that takes a doorbell out of the hypervisor. */
+#define MSHV_DOORBELL_REMOVE_TRIES	3
 
 /* Whether @a and @b would claim the same writes. */
 static bool mshv_ioeventfd_collide(const struct mshv_ioeventfd *a,
@@ -470,18 +477,24 @@ static u64 mshv_ioeventfd_flags(const struct mshv_ioeventfd *p)
 }
 
 /*
- * Delete the port of @p's doorbell. If the hypervisor keeps it, the id
- * stays reserved (a NULL entry), so that it is never given out again.
+ * Delete the port of @p's doorbell, trying a few times. If the hypervisor
+ * keeps it, the id stays reserved (a NULL entry), so that it is never
+ * given out again, @p is marked port_left and false is returned.
  */
-static void mshv_ioeventfd_delete_port(struct mshv_ioeventfd *p)
+static bool mshv_ioeventfd_delete_port(struct mshv_ioeventfd *p)
 {
-	if (mshv_hvcall_delete_port(p->port_id)) {
-		pr_err("doorbell port %u is left in the hypervisor\n",
-		       p->port_id);
-		xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
-		return;
+	unsigned int tries;
+
+	for (tries = 0; tries < MSHV_DOORBELL_REMOVE_TRIES; tries++) {
+		if (!mshv_hvcall_delete_port(p->port_id)) {
+			xa_erase(&mshv_doorbells, p->port_id);
+			p->port_left = false;
+			return true;
+		}
 	}
-	xa_erase(&mshv_doorbells, p->port_id);
+	xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
+	p->port_left = true;
+	return false;
 }
 
 /*
@@ -514,7 +527,10 @@ static int mshv_ioeventfd_create_port(struct mshv_partition *pt,
 	return ret;
 }
 
-/* Register @p's doorbell with the hypervisor and publish it. */
+/*
+ * Register @p's doorbell with the hypervisor and publish it. On failure
+ * @p's port is gone, or @p is marked port_left.
+ */
 static int mshv_ioeventfd_register(struct mshv_partition *pt,
 				   struct mshv_ioeventfd *p)
 {
@@ -538,25 +554,40 @@ delete_port:
 }
 
 /*
- * Take @p's doorbell out of mshv_doorbells and out of the hypervisor. The
- * caller frees @p after an RCU grace period. If the connection cannot be
- * removed, the port is kept too (it is still connected) with its id.
+ * Take @p's doorbell out of mshv_doorbells and out of the hypervisor,
+ * trying each hypercall a few times. The caller frees @p after an RCU
+ * grace period. If the connection cannot be removed, the port is kept too
+ * (it is still connected) with its id, and @p is marked port_left: the
+ * partition's teardown deletes the port once the partition, and with it
+ * the connection, is gone.
  */
 static void mshv_ioeventfd_unregister(struct mshv_partition *pt,
 				      struct mshv_ioeventfd *p)
 {
+	unsigned int tries;
+	int ret;
+
 	/* The doorbell may ring until it is disconnected: ignore it. */
 	xa_store(&mshv_doorbells, p->port_id, NULL, GFP_KERNEL);
-	if (mshv_hvcall_disconnect_doorbell(pt->pt_id, p->port_id)) {
-		pr_err("doorbell port %u of partition %llu stays connected\n",
-		       p->port_id, pt->pt_id);
+	for (tries = 0; tries < MSHV_DOORBELL_REMOVE_TRIES; tries++) {
+		ret = mshv_hvcall_disconnect_doorbell(pt->pt_id, p->port_id);
+		if (!ret)
+			break;
+	}
+	if (ret) {
+		p->port_left = true;
 		return;
 	}
 	mshv_ioeventfd_delete_port(p);
 }
 
-/* Free ioeventfds (on their free_node) once no handler can see them. */
-static void mshv_ioeventfds_free(struct list_head *list)
+/*
+ * Free ioeventfds (on their free_node) once no handler can see them; those
+ * whose port the hypervisor kept move to @pt's pt_ports_left instead, with
+ * their eventfd put.
+ */
+static void mshv_ioeventfds_free(struct mshv_partition *pt,
+				 struct list_head *list)
 {
 	struct mshv_ioeventfd *p, *next;
 
@@ -565,6 +596,13 @@ static void mshv_ioeventfds_free(struct list_head *list)
 	synchronize_rcu();
 	list_for_each_entry_safe(p, next, list, free_node) {
 		eventfd_ctx_put(p->eventfd);
+		p->eventfd = NULL;
+		if (p->port_left) {
+			pr_warn("doorbell port %u of partition %llu is left until the partition is deleted\n",
+				p->port_id, pt->pt_id);
+			list_add_tail(&p->node, &pt->pt_ports_left);
+			continue;
+		}
 		kfree(p);
 	}
 }
@@ -610,7 +648,13 @@ static int mshv_ioeventfd_assign(struct mshv_partition *pt,
 	return 0;
 
 free:
-	kfree(p);
+	if (p->port_left) {
+		/* Nothing saw it: no grace period to wait for. */
+		p->eventfd = NULL;
+		list_add_tail(&p->node, &pt->pt_ports_left);
+	} else {
+		kfree(p);
+	}
 put:
 	eventfd_ctx_put(eventfd);
 	return ret;
@@ -641,7 +685,7 @@ static int mshv_ioeventfd_deassign(struct mshv_partition *pt,
 		break;
 	}
 	eventfd_ctx_put(eventfd);
-	mshv_ioeventfds_free(&dead);
+	mshv_ioeventfds_free(pt, &dead);
 	return ret;
 }
 
@@ -693,7 +737,31 @@ void mshv_partition_release_ioeventfds(struct mshv_partition *pt)
 		mshv_ioeventfd_unregister(pt, p);
 		list_add(&p->free_node, &dead);
 	}
-	mshv_ioeventfds_free(&dead);
+	mshv_ioeventfds_free(pt, &dead);
+}
+
+/**
+ * mshv_partition_release_ports() - delete the doorbell ports left behind
+ * @pt: the partition, which the hypervisor deleted (or refused to)
+ *
+ * Deletes the ports of the doorbells the hypervisor failed to disconnect
+ * or delete earlier. The partition's connections went with the partition,
+ * so this normally succeeds; a port that still cannot be deleted keeps its
+ * id reserved for good.
+ *
+ * Context: process context, the partition's last reference dropped.
+ */
+void mshv_partition_release_ports(struct mshv_partition *pt)
+{
+	struct mshv_ioeventfd *p, *next;
+
+	list_for_each_entry_safe(p, next, &pt->pt_ports_left, node) {
+		list_del(&p->node);
+		if (!mshv_ioeventfd_delete_port(p))
+			pr_err("doorbell port %u is left in the hypervisor\n",
+			       p->port_id);
+		kfree(p);
+	}
 }
 
 /**

@@ -184,6 +184,7 @@ bool mshv_partition_irq_route(struct mshv_partition *pt, u32 gsi,
 	rcu_read_unlock();
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_irq_route);
 
 /**
  * mshv_partition_ioctl_set_msi_routing() - MSHV_SET_MSI_ROUTING
@@ -228,6 +229,7 @@ long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *pt,
 		kfree_rcu(old, rcu);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_ioctl_set_msi_routing);
 
 /**
  * mshv_partition_release_irq_table() - free a dying partition's routes
@@ -242,3 +244,4 @@ void mshv_partition_release_irq_table(struct mshv_partition *pt)
 	if (table)
 		kfree_rcu(table, rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_irq_table);

@@ -34,6 +34,7 @@
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/kmemleak.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -1680,9 +1681,10 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_partition_unmap_region);
  * mshv_partition_release_regions() - remove every region of a partition
  * @pt: the partition, being destroyed
  *
- * Unmaps each region, then unpins it or stops watching its memory. Pages
- * that the hypervisor may still map, because it failed to unmap them, stay
- * pinned: leaking them is safer than letting the guest reach freed memory.
+ * Unmaps each region, then unpins it or stops watching its memory. A
+ * pinned region that the hypervisor failed to unmap stays in the tree,
+ * pinned, for mshv_partition_release_kept_regions(): the guest may still
+ * reach its pages until the partition is deleted.
  *
  * Context: process context; no ioctl of the partition can run any more.
  */
@@ -1692,22 +1694,90 @@ void mshv_partition_release_regions(struct mshv_partition *pt)
 	struct rb_node *node;
 	int ret;
 
+	node = rb_first(&pt->pt_regions);
+	while (node) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		node = rb_next(node);
+		if (region->type == MSHV_REGION_PINNED) {
+			/* Nothing else holds it: unmap before taking it out. */
+			ret = mshv_region_unmap(region);
+			if (ret) {
+				pr_warn("partition %llu: %llu pinned pages at GPA %#llx stay pinned until the partition is deleted: %d\n",
+					pt->pt_id, region->nr_pages,
+					region->start_gfn << HV_HYP_PAGE_SHIFT,
+					ret);
+				continue;
+			}
+			mshv_region_erase(pt, region);
+		} else {
+			mshv_region_erase(pt, region);
+			mshv_region_unmap(region);
+		}
+		mshv_region_account(region, -1);
+		mshv_region_destroy(region);
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
+
+/**
+ * mshv_partition_unmap_kept_regions() - try again to unmap kept regions
+ * @pt: the partition, finalized
+ *
+ * Asks the hypervisor once more to unmap the pinned regions
+ * mshv_partition_release_regions() left, so that it frees the SLAT
+ * memory of their mappings before the partition's pool is withdrawn.
+ * The regions stay pinned until the partition is deleted either way.
+ *
+ * Context: process context; no ioctl of the partition can run any more.
+ */
+void mshv_partition_unmap_kept_regions(struct mshv_partition *pt)
+{
+	struct mshv_mem_region *region;
+	struct rb_node *node;
+
+	for (node = rb_first(&pt->pt_regions); node; node = rb_next(node)) {
+		region = rb_entry(node, struct mshv_mem_region, node);
+		mshv_region_unmap(region);
+	}
+}
+
+/**
+ * mshv_partition_release_kept_regions() - free the regions the hypervisor
+ *	kept mapped
+ * @pt: the partition, after its deletion was attempted
+ * @deleted: the hypervisor deleted the partition, and its mappings with it
+ *
+ * Unpins and frees the pinned regions mshv_partition_release_regions()
+ * left. If the partition could not be deleted, the hypervisor may still
+ * map their pages: they stay pinned for good, which is safer than letting
+ * a guest reach freed memory.
+ *
+ * Context: process context; no ioctl of the partition can run any more.
+ */
+void mshv_partition_release_kept_regions(struct mshv_partition *pt,
+					 bool deleted)
+{
+	struct mshv_mem_region *region;
+	struct rb_node *node;
+
 	while ((node = rb_first(&pt->pt_regions))) {
 		region = rb_entry(node, struct mshv_mem_region, node);
 		mshv_region_erase(pt, region);
 		mshv_region_account(region, -1);
-		ret = mshv_region_unmap(region);
-		if (ret && region->type == MSHV_REGION_PINNED) {
-			pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx: %d\n",
+		if (!deleted) {
+			pr_err("partition %llu: leaking %llu pinned pages at GPA %#llx\n",
 			       pt->pt_id, region->nr_pages,
-			       region->start_gfn << HV_HYP_PAGE_SHIFT, ret);
+			       region->start_gfn << HV_HYP_PAGE_SHIFT);
+			/* Kept on purpose, with what it points to. */
+			kmemleak_not_leak(region);
 			continue;
 		}
 		mshv_region_destroy(region);
 		cond_resched();
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_regions);
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_release_kept_regions);
 
 /*
  * Mark accessed and dirty, in @states (from @gfn to @end), the pages of

@@ -98,6 +98,8 @@ struct mshv_async_call {
  *	by the SynIC handler
  * @pt_ioeventfds: the partition's ioeventfds (struct mshv_ioeventfd);
  *	under @pt_mutex
+ * @pt_ports_left: removed ioeventfds whose doorbell port the hypervisor
+ *	kept, for the teardown to delete; under @pt_mutex
  * @pt_rcu: frees the partition after a grace period, so that the SynIC
  *	handler may look it up under RCU
  * @pt_async: the asynchronous HvSetPartitionProperty of MSHV_ROOT_HVCALL;
@@ -123,6 +125,7 @@ struct mshv_partition {
 	struct mutex pt_resamplers_lock;	/* changes to pt_resamplers */
 	struct list_head pt_resamplers;
 	struct list_head pt_ioeventfds;
+	struct list_head pt_ports_left;
 	struct rcu_head pt_rcu;
 	struct mshv_async_call pt_async;
 };
@@ -387,11 +390,29 @@ bool mshv_vectors_remove(u64 *word, u8 vector);
 
 /* mshv_synic.c */
 struct hv_vp_signal_bitset_scheduler_message;
+struct hv_synic_event_ring;
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
+
+/**
+ * enum mshv_ring_drain - how a drain of a doorbell event ring ended
+ * @MSHV_RING_EMPTY: the ring is empty and unmasked
+ * @MSHV_RING_MORE: the budget ran out; the ring stays masked
+ * @MSHV_RING_RETRY: the hypervisor refused to refill the overflowed ring;
+ *	it stays masked and marked full
+ */
+enum mshv_ring_drain {
+	MSHV_RING_EMPTY,
+	MSHV_RING_MORE,
+	MSHV_RING_RETRY,
+};
+
 #if IS_ENABLED(CONFIG_KUNIT)
 int mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *msg,
 			  unsigned long *vps);
+enum mshv_ring_drain
+mshv_synic_drain_ring(struct hv_synic_event_ring *ring, unsigned int *tail,
+		      unsigned int budget);
 #endif
 
 /* mshv_root_main.c */
@@ -426,6 +447,7 @@ void mshv_irqfd_eoi(u64 partition_id, u32 vector);
 long mshv_partition_ioctl_ioeventfd(struct mshv_partition *pt,
 				    struct mshv_user_ioeventfd __user *user_args);
 void mshv_partition_release_ioeventfds(struct mshv_partition *pt);
+void mshv_partition_release_ports(struct mshv_partition *pt);
 void mshv_doorbell_ring(u32 port_id);
 int mshv_irqfd_init(void);
 void mshv_irqfd_exit(void);
@@ -439,6 +461,9 @@ int mshv_partition_map_region(struct mshv_partition *pt,
 int mshv_partition_unmap_region(struct mshv_partition *pt,
 				const struct mshv_user_mem_region *mem);
 void mshv_partition_release_regions(struct mshv_partition *pt);
+void mshv_partition_unmap_kept_regions(struct mshv_partition *pt);
+void mshv_partition_release_kept_regions(struct mshv_partition *pt,
+					 bool deleted);
 void mshv_partition_add_lost_dirty(struct mshv_partition *pt, u64 gfn,
 				   unsigned int count, u8 *states, bool consume);
 void mshv_partition_regions_init(struct mshv_partition *pt);

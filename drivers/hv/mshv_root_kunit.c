@@ -12,9 +12,16 @@
  * is freed then.
  */
 #include <linux/bitfield.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/numa.h>
@@ -552,6 +559,8 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 		return fake_set_property(hv, input);
 	case HVCALL_GET_PARTITION_PROPERTY_EX:
 		return fake_get_property_ex(hv, input, output);
+	case HVCALL_NOTIFY_PORT_RING_EMPTY:
+		return HV_STATUS_SUCCESS;
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
@@ -623,6 +632,94 @@ static int mshv_fake_init(struct kunit *test)
 	test->priv = hv;
 	kunit_activate_static_stub(test, hv_sim_hypercall, fake_hypercall);
 	return 0;
+}
+
+/* ---- Doorbell event ring ----------------------------------------------- */
+
+static enum mshv_ring_drain test_drain(struct hv_synic_event_ring *ring,
+				       unsigned int *tail, unsigned int budget)
+{
+	enum mshv_ring_drain ret;
+
+	local_irq_disable();
+	ret = mshv_synic_drain_ring(ring, tail, budget);
+	local_irq_enable();
+	return ret;
+}
+
+/*
+ * A drain rings at most its budget of doorbells and leaves the rest, the
+ * ring still masked, for the next one; only the drain that empties the
+ * ring unmasks it.
+ */
+static void mshv_test_doorbell_drain_budget(struct kunit *test)
+{
+	struct hv_synic_event_ring *ring;
+	unsigned int tail = 0, i;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	/* Port ids that are no doorbell's: ringing them does nothing. */
+	for (i = 0; i < 40; i++)
+		ring->data[i] = HV_PORT_ID_MAX - i;
+	ring->signal_masked = 1;
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 16);
+	KUNIT_EXPECT_EQ(test, ring->data[15], 0);
+	KUNIT_EXPECT_EQ(test, ring->data[16], HV_PORT_ID_MAX - 16);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 32);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, tail, 40);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+	KUNIT_EXPECT_EQ(test, ring->data[39], 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			0);
+
+	/* The ring wraps around. */
+	for (i = 0; i < HV_SYNIC_EVENT_RING_MESSAGE_COUNT; i++)
+		ring->data[(40 + i) % HV_SYNIC_EVENT_RING_MESSAGE_COUNT] = i + 1;
+	ring->signal_masked = 1;
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail,
+					 HV_SYNIC_EVENT_RING_MESSAGE_COUNT),
+			MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 40);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 1), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+}
+
+/*
+ * An overflowed ring is refilled by the hypervisor; when it refuses, the
+ * ring stays masked and marked full, and the next drain asks again.
+ */
+static void mshv_test_doorbell_refill_retry(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct hv_synic_event_ring *ring;
+	unsigned int tail = 0;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	ring->signal_masked = 1;
+	ring->ring_full = 1;
+	hv->nomem_code = HVCALL_NOTIFY_PORT_RING_EMPTY;
+	hv->nomem_status = HV_STATUS_INVALID_PARAMETER;
+	hv->nomem_left = 1;
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 8), MSHV_RING_RETRY);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 1);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			1);
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 8), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 0);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			2);
 }
 
 /* ---- Rep hypercalls ---------------------------------------------------- */
@@ -823,6 +920,40 @@ static void mshv_test_withdraw_error(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hv->pool_len, 70);
 	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 1);
+}
+
+/*
+ * HV_STATUS_NO_RESOURCES with no page handed back may be a passing
+ * shortage: the pool is asked again, and only a second such answer in a
+ * row means that it is empty.
+ */
+static void mshv_test_withdraw_no_resources(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7, 100), 0);
+
+	hv->nr_calls = 0;
+	hv->nomem_code = HVCALL_WITHDRAW_MEMORY;
+	hv->nomem_status = HV_STATUS_NO_RESOURCES;
+	hv->nomem_left = 1;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
+	/* The refused call, then 100 pages and the end of the pool. */
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 2);
+
+	/* An empty pool answers twice with nothing. */
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 2);
+
+	/* A pool of exactly one batch: the batch, then two empty answers. */
+	KUNIT_ASSERT_EQ(test, hv_call_deposit_pages(NUMA_NO_NODE, 7,
+						    HV_WITHDRAW_MAX_PAGES), 0);
+	hv->nr_calls = 0;
+	KUNIT_EXPECT_EQ(test, hv_call_withdraw_all(7), 0);
+	KUNIT_EXPECT_EQ(test, hv->pool_len, 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_WITHDRAW_MEMORY), 3);
 }
 
 /* ---- Deposit and retry ------------------------------------------------- */
@@ -1744,6 +1875,51 @@ static void mshv_test_pinned_user_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unmap_region(&pt, &mem), -EINVAL);
 }
 
+/*
+ * A pinned region the hypervisor fails to unmap at teardown stays pinned
+ * until the partition is deleted, then is unpinned; if the partition
+ * cannot be deleted, it stays pinned.
+ */
+static void mshv_test_pinned_kept_until_deleted(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1000,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE),
+	};
+	struct fake_hv *hv = test->priv;
+	struct mshv_partition pt = {};
+	struct page *page;
+	u64 pfn;
+	u8 bits;
+
+	test_partition_init(&pt, false);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, false), 0);
+	KUNIT_ASSERT_TRUE(test, slat_entry(test, 0x1000 + 3, &pfn, &bits));
+	page = pfn_to_page(pfn);
+	KUNIT_ASSERT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+
+	/* Every unmap attempt fails: the region stays, pinned. */
+	hv->nomem_code = HVCALL_UNMAP_GPA_PAGES;
+	hv->nomem_status = HV_STATUS_INVALID_PARAMETER;
+	hv->nomem_left = 100;
+	mshv_partition_release_regions(&pt);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages),
+			TEST_MEM_PAGES);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+
+	/* The partition is deleted: its mappings are gone, unpin. */
+	hv->nomem_left = 0;
+	mshv_partition_release_kept_regions(&pt, true);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_pinned_pages), 0);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(page)));
+	KUNIT_EXPECT_TRUE(test, RB_EMPTY_ROOT(&pt.pt_regions));
+}
+
 /* Memory that is not all there fails with EFAULT and leaves nothing. */
 static void mshv_test_pinned_hole(struct kunit *test)
 {
@@ -2053,6 +2229,7 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_deposit_partial),
 	KUNIT_CASE(mshv_test_withdraw_all),
 	KUNIT_CASE(mshv_test_withdraw_error),
+	KUNIT_CASE(mshv_test_withdraw_no_resources),
 	KUNIT_CASE(mshv_test_create_deposits_self),
 	KUNIT_CASE(mshv_test_initialize_retries),
 	KUNIT_CASE(mshv_test_initialize_error),
@@ -2068,6 +2245,8 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_passthru_async_failure),
 	KUNIT_CASE(mshv_test_passthru_async_stray),
 	KUNIT_CASE(mshv_test_passthru_pending_not_async),
+	KUNIT_CASE(mshv_test_doorbell_drain_budget),
+	KUNIT_CASE(mshv_test_doorbell_refill_retry),
 	{}
 };
 
@@ -2083,6 +2262,7 @@ static struct kunit_case mshv_regions_fake_cases[] = {
 	KUNIT_CASE(mshv_test_map_failure_unmaps),
 	KUNIT_CASE(mshv_test_access_states),
 	KUNIT_CASE(mshv_test_pinned_user_memory),
+	KUNIT_CASE(mshv_test_pinned_kept_until_deleted),
 	KUNIT_CASE(mshv_test_pinned_hole),
 	KUNIT_CASE_PARAM(mshv_test_bad_region, mshv_bad_region_gen_params),
 	KUNIT_CASE(mshv_test_movable_fault_invalidate),
@@ -2290,12 +2470,331 @@ static void mshv_test_bitset_vps(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(vps, MSHV_MAX_VPS));
 }
 
+/* ---- RCU: what the SynIC handler and irqfd wakeups look up ------------- */
+
+/* How long a reader holds the RCU read lock at most, in milliseconds. */
+#define RCU_HOLD_MS	200
+
+/**
+ * struct rcu_reader - a reader that keeps an old routing table
+ * @pt: the partition whose routing table it reads
+ * @holding: the reader holds the RCU read lock and the table
+ * @done: the reader is done
+ * @replaced: the test replaced the table
+ * @found: the old table still routed TEST_RCU_GSI
+ * @irq: the interrupt it routed it to
+ */
+struct rcu_reader {
+	struct mshv_partition *pt;
+	struct completion holding;
+	struct completion done;
+	bool replaced;
+	bool found;
+	struct mshv_lapic_irq irq;
+};
+
+#define TEST_RCU_GSI	5
+
+/*
+ * On another CPU, as the SynIC handler or an irqfd wakeup would: take the
+ * table under rcu_read_lock(), wait until the test replaced it (or a
+ * while), then look the GSI up in the old table. Freed before a grace
+ * period, the table would be a use after free that KASAN reports.
+ */
+static int rcu_table_reader(void *data)
+{
+	struct rcu_reader *r = data;
+	struct mshv_irq_table *old;
+	unsigned long end;
+
+	rcu_read_lock();
+	old = rcu_dereference(r->pt->pt_irq_table);
+	complete(&r->holding);
+	end = jiffies + msecs_to_jiffies(RCU_HOLD_MS);
+	while (!READ_ONCE(r->replaced) && time_before(jiffies, end))
+		cpu_relax();
+	r->found = mshv_irq_table_lookup(old, TEST_RCU_GSI, &r->irq);
+	rcu_read_unlock();
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/* Route TEST_RCU_GSI to @vector, through MSHV_SET_MSI_ROUTING. */
+static int test_route(struct kunit *test, struct mshv_partition *pt,
+		      unsigned long uaddr, u32 vector)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry;
+	} t = {
+		.head.nr = 1,
+		.entry = { .gsi = TEST_RCU_GSI, .address_lo = 0xfee00000,
+			   .data = vector },
+	};
+	long ret;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &t,
+					   sizeof(t)), 0);
+	mutex_lock(&pt->pt_mutex);
+	ret = mshv_partition_ioctl_set_msi_routing(pt, (void __user *)uaddr);
+	mutex_unlock(&pt->pt_mutex);
+	return ret;
+}
+
+static void test_release_irq_table(void *pt)
+{
+	mshv_partition_release_irq_table(pt);
+}
+
+/*
+ * A reader that took the routing table under RCU can still read it after
+ * MSHV_SET_MSI_ROUTING replaced it: the old table is freed only after a
+ * grace period.
+ */
+static void mshv_test_rcu_irq_table(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct task_struct *task;
+	struct mshv_partition *pt;
+	struct rcu_reader *r;
+	unsigned int cpu;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU");
+	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	mutex_init(&pt->pt_mutex);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							test_release_irq_table,
+							pt), 0);
+	KUNIT_ASSERT_EQ(test, test_route(test, pt, uaddr, 0x40), 0);
+
+	r->pt = pt;
+	init_completion(&r->holding);
+	init_completion(&r->done);
+	task = kthread_create(rcu_table_reader, r, "mshv-rcu-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	wait_for_completion(&r->holding);
+
+	KUNIT_EXPECT_EQ(test, test_route(test, pt, uaddr, 0x41), 0);
+	WRITE_ONCE(r->replaced, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->irq.vector, 0x40);
+	/* The partition now routes the GSI to the new vector. */
+	KUNIT_EXPECT_TRUE(test, mshv_partition_irq_route(pt, TEST_RCU_GSI,
+							 &r->irq));
+	KUNIT_EXPECT_EQ(test, r->irq.vector, 0x41);
+}
+
+/**
+ * struct rcu_obj_reader - a reader that keeps what it looked up under RCU
+ * @lookup: finds the object, as the SynIC handler would, under RCU
+ * @read: reads a field of the object
+ * @ctx: argument of @lookup
+ * @holding: the reader holds the RCU read lock and the object
+ * @done: the reader is done
+ * @released: the test dropped the object's last reference
+ * @found: @lookup found the object
+ * @value: what @read returned, after the release
+ */
+struct rcu_obj_reader {
+	void *(*lookup)(void *ctx);
+	u64 (*read)(const void *obj);
+	void *ctx;
+	struct completion holding;
+	struct completion done;
+	bool released;
+	bool found;
+	u64 value;
+};
+
+static int rcu_obj_reader_fn(void *data)
+{
+	struct rcu_obj_reader *r = data;
+	unsigned long end;
+	void *obj;
+
+	rcu_read_lock();
+	obj = r->lookup(r->ctx);
+	complete(&r->holding);
+	end = jiffies + msecs_to_jiffies(RCU_HOLD_MS);
+	while (!READ_ONCE(r->released) && time_before(jiffies, end))
+		cpu_relax();
+	r->found = obj;
+	if (obj)
+		r->value = r->read(obj);
+	rcu_read_unlock();
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/* Start @r on another CPU and wait until it holds its object. */
+static void rcu_obj_reader_start(struct kunit *test, struct rcu_obj_reader *r)
+{
+	struct task_struct *task;
+	unsigned int cpu;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs a second CPU");
+	init_completion(&r->holding);
+	init_completion(&r->done);
+	task = kthread_create(rcu_obj_reader_fn, r, "mshv-rcu-reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	wait_for_completion(&r->holding);
+}
+
+/* Close @fd of this task and run its release now. */
+static void test_close_now(int fd)
+{
+	close_fd(fd);
+	flush_delayed_fput();
+}
+
+/* Create a partition through /dev/mshv; return its fd. */
+static int test_create_partition(struct kunit *test, unsigned long uaddr)
+{
+	struct mshv_create_partition args = {
+		.pt_isolation = MSHV_PT_ISOLATION_NONE,
+	};
+	struct file *dev;
+	long fd;
+
+	dev = filp_open("/dev/mshv", O_RDWR, 0);
+	if (IS_ERR(dev))
+		kunit_skip(test, "no /dev/mshv: %ld", PTR_ERR(dev));
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &args,
+					   sizeof(args)), 0);
+	fd = dev->f_op->unlocked_ioctl(dev, MSHV_CREATE_PARTITION, uaddr);
+	filp_close(dev, NULL);
+	KUNIT_ASSERT_GE(test, fd, 0);
+	return fd;
+}
+
+static void *test_lookup_partition(void *ctx)
+{
+	return mshv_partition_find_rcu(*(u64 *)ctx);
+}
+
+static u64 test_read_partition(const void *obj)
+{
+	return ((const struct mshv_partition *)obj)->pt_id;
+}
+
+/*
+ * The SynIC handler may hold a partition it looked up under RCU while the
+ * partition's last fd is closed: it is freed only after a grace period.
+ */
+static void mshv_test_rcu_partition(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct rcu_obj_reader *r;
+	struct file *file;
+	u64 id;
+	int fd;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	id = ((struct mshv_partition *)file->private_data)->pt_id;
+	fput(file);
+
+	r->lookup = test_lookup_partition;
+	r->read = test_read_partition;
+	r->ctx = &id;
+	rcu_obj_reader_start(test, r);
+	test_close_now(fd);
+	WRITE_ONCE(r->released, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->value, id);
+	/* Gone for later lookups. */
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, mshv_partition_find_rcu(id));
+	rcu_read_unlock();
+}
+
+static void *test_lookup_vp(void *ctx)
+{
+	struct mshv_partition *pt = mshv_partition_find_rcu(*(u64 *)ctx);
+
+	return pt ? xa_load(&pt->pt_vps, 0) : NULL;
+}
+
+static u64 test_read_vp(const void *obj)
+{
+	return ((const struct mshv_vp *)obj)->vp_index + 1;
+}
+
+/*
+ * The SynIC handler (a scheduler message, an intercept) or an irqfd
+ * wakeup may hold a VP it looked up under RCU while the partition is
+ * torn down: the VP is freed only after a grace period.
+ */
+static void mshv_test_rcu_vp(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct mshv_create_vp vp_args = { .vp_index = 0 };
+	struct rcu_obj_reader *r;
+	struct file *file;
+	int fd, vp_fd;
+	u64 id;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	id = ((struct mshv_partition *)file->private_data)->pt_id;
+	if (file->f_op->unlocked_ioctl(file, MSHV_INITIALIZE_PARTITION, 0)) {
+		fput(file);
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot initialize the partition");
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)uaddr, &vp_args,
+					   sizeof(vp_args)), 0);
+	vp_fd = file->f_op->unlocked_ioctl(file, MSHV_CREATE_VP, uaddr);
+	fput(file);
+	if (vp_fd < 0) {
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot create VP 0: %d", vp_fd);
+		return;
+	}
+
+	/* The VPs go with the partition, when its last fd is closed. */
+	test_close_now(vp_fd);
+	r->lookup = test_lookup_vp;
+	r->read = test_read_vp;
+	r->ctx = &id;
+	rcu_obj_reader_start(test, r);
+	test_close_now(fd);
+	WRITE_ONCE(r->released, true);
+	wait_for_completion(&r->done);
+
+	KUNIT_EXPECT_TRUE(test, r->found);
+	KUNIT_EXPECT_EQ(test, r->value, 1);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
 	KUNIT_CASE(mshv_test_irq_table_bad),
 	KUNIT_CASE(mshv_test_register_page_vectors),
 	KUNIT_CASE(mshv_test_bitset_vps),
+	KUNIT_CASE(mshv_test_rcu_irq_table),
+	KUNIT_CASE(mshv_test_rcu_partition),
+	KUNIT_CASE(mshv_test_rcu_vp),
 	{}
 };
 

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 #include <uapi/linux/mshv.h>
@@ -135,18 +136,26 @@ static int mshv_teardown_step(int (*step)(u64 pt_id), u64 pt_id,
 
 /*
  * Destroy a partition in the hypervisor: stop it, take back every page
- * deposited into it, then delete it. A partition whose memory could not
- * be withdrawn is not deleted, so that the hypervisor keeps those pages
- * accounted to it instead of losing track of them.
+ * deposited into it, then delete it. Guest memory of @partition (if
+ * given) that the hypervisor failed to unmap is unmapped once more after
+ * the finalization, so that the memory of its mappings can be withdrawn.
+ * A partition whose memory could not be withdrawn is not deleted, so that
+ * the hypervisor keeps those pages accounted to it instead of losing
+ * track of them. Return whether the hypervisor deleted it, and with it its
+ * mappings and connections.
  */
-static void mshv_partition_destroy_hv(u64 pt_id)
+static bool mshv_partition_destroy_hv(u64 pt_id,
+				      struct mshv_partition *partition)
 {
 	mshv_teardown_step(mshv_hvcall_finalize_partition, pt_id,
 			   "finalizing");
+	if (partition)
+		mshv_partition_unmap_kept_regions(partition);
 	if (mshv_teardown_step(hv_call_withdraw_all, pt_id,
 			       "withdrawing memory of"))
-		return;
-	mshv_teardown_step(mshv_hvcall_delete_partition, pt_id, "deleting");
+		return false;
+	return !mshv_teardown_step(mshv_hvcall_delete_partition, pt_id,
+				   "deleting");
 }
 
 static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
@@ -524,11 +533,15 @@ static long mshv_partition_ioctl(struct file *filp, unsigned int ioctl,
  * The last reference tears the partition down: its guest memory leaves
  * the hypervisor and is unpinned, the VPs' state pages are unmapped, then
  * the partition is finalized, its memory withdrawn and it is deleted.
+ * What the hypervisor failed to remove earlier (guest memory it kept
+ * mapped, doorbell ports) is released once the partition is deleted.
  *
  * Context: process context, may sleep.
  */
 void mshv_partition_put(struct mshv_partition *partition)
 {
+	bool deleted;
+
 	if (!refcount_dec_and_test(&partition->pt_ref))
 		return;
 
@@ -540,7 +553,9 @@ void mshv_partition_put(struct mshv_partition *partition)
 	/* Out of the hypervisor and unpinned before its memory is withdrawn. */
 	mshv_partition_release_regions(partition);
 	mshv_partition_release_vps(partition);
-	mshv_partition_destroy_hv(partition->pt_id);
+	deleted = mshv_partition_destroy_hv(partition->pt_id, partition);
+	mshv_partition_release_kept_regions(partition, deleted);
+	mshv_partition_release_ports(partition);
 	mshv_partition_release_irq_table(partition);
 	mutex_destroy(&partition->pt_resamplers_lock);
 	mutex_destroy(&partition->pt_mutex);
@@ -559,6 +574,7 @@ struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 {
 	return xa_load(&mshv_partition_ids, partition_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);
 
 /**
  * mshv_partition_async_complete() - an HVMSG_ASYNC_CALL_COMPLETION arrived
@@ -680,6 +696,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	mutex_init(&partition->pt_resamplers_lock);
 	INIT_LIST_HEAD(&partition->pt_resamplers);
 	INIT_LIST_HEAD(&partition->pt_ioeventfds);
+	INIT_LIST_HEAD(&partition->pt_ports_left);
 	mshv_async_call_init(&partition->pt_async);
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
@@ -719,7 +736,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 erase_id:
 	xa_erase(&mshv_partition_ids, partition->pt_id);
 destroy_hv_partition:
-	mshv_partition_destroy_hv(partition->pt_id);
+	mshv_partition_destroy_hv(partition->pt_id, NULL);
 put_fd:
 	put_unused_fd(fd);
 free_partition:

@@ -458,6 +458,7 @@ TEST_F(irq, eventfd_closed_while_signalling)
 /* ---- MSHV_IOEVENTFD ----------------------------------------------------- */
 
 #define HVCALL_DELETE_PORT		0x0058
+#define HVCALL_DISCONNECT_PORT		0x005B
 #define HVCALL_CREATE_PORT		0x0095
 #define HVCALL_CONNECT_PORT		0x0096
 
@@ -628,11 +629,37 @@ TEST_F(irq, ioeventfd_hypercall_failures)
 	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0, 0));
 }
 
+/* Attempts the driver makes of each hypercall that removes a doorbell. */
+#define DOORBELL_REMOVE_TRIES	3
+
+/* Fail the next @tries calls of hypercall @code with @status. */
+static void fail_calls(struct __test_metadata *_metadata, unsigned int code,
+		       unsigned int tries, unsigned int status)
+{
+	unsigned int i;
+
+	for (i = 1; i <= tries; i++)
+		ASSERT_EQ(0, sim_fault(code, i, status));
+}
+
+/* Close the partition fd @pt and VP fd @vp: the partition is torn down. */
+static void close_partition(int *pt, int *vp, __u8 **rp)
+{
+	munmap(*rp, getpagesize());
+	*rp = MAP_FAILED;
+	close(*vp);
+	*vp = -1;
+	if (*pt >= 0)
+		close(*pt);
+	*pt = -1;
+}
+
 /*
- * A port the hypervisor refuses to delete stays in the hypervisor with its
- * id, which the driver never uses again: deassign still removes the
- * ioeventfd (its connection is gone), a failed assignment still fails
- * cleanly, and the address can be used again.
+ * A port the hypervisor refuses to delete once is deleted by the retry. A
+ * port it keeps refusing stays in the hypervisor, with its id, which the
+ * driver does not use again, until the partition is deleted: then the
+ * driver deletes it. Deassign still removes the ioeventfd, a failed
+ * assignment still fails cleanly, and the address can be used again.
  */
 TEST_F(irq, ioeventfd_port_delete_fails)
 {
@@ -647,13 +674,22 @@ TEST_F(irq, ioeventfd_port_delete_fails)
 	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
 			       IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
+	EXPECT_EQ(conns0, conns);
+
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	fail_calls(_metadata, HVCALL_DELETE_PORT, DOORBELL_REMOVE_TRIES,
+		   HV_STATUS_ACCESS_DENIED);
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+			       IO_DEASSIGN));
+	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 1, ports);
 	EXPECT_EQ(conns0, conns);
 
 	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
 			       HV_STATUS_INVALID_PARAMETER));
-	ASSERT_EQ(0, sim_fault(HVCALL_DELETE_PORT, 1,
-			       HV_STATUS_ACCESS_DENIED));
+	fail_calls(_metadata, HVCALL_DELETE_PORT, DOORBELL_REMOVE_TRIES,
+		   HV_STATUS_ACCESS_DENIED);
 	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
 				     0));
 	ASSERT_EQ(0, sim_fault_clear());
@@ -662,10 +698,62 @@ TEST_F(irq, ioeventfd_port_delete_fails)
 	EXPECT_EQ(conns0, conns);
 
 	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	/* The VP fd keeps the partition, and the ports it left. */
 	close(self->pt);
 	self->pt = -1;
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 2, ports);
+	EXPECT_EQ(conns0, conns);
+	close_partition(&self->pt, &self->vp, &self->rp);
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
+	EXPECT_EQ(conns0, conns);
+}
+
+/*
+ * A doorbell the hypervisor refuses to disconnect once is disconnected by
+ * the retry. One it keeps connected keeps its port too until the
+ * partition is deleted, at deassign as at close; then both are gone.
+ */
+TEST_F(irq, ioeventfd_disconnect_fails)
+{
+	__u64 ports0, conns0, ports, conns;
+
+	if (!self->sim)
+		SKIP(return, "needs the hypervisor simulator");
+	doorbells(_metadata, &ports0, &conns0);
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
+	ASSERT_EQ(0, sim_fault(HVCALL_DISCONNECT_PORT, 1,
+			       HV_STATUS_ACCESS_DENIED));
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
+			       IO_DEASSIGN));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
+	EXPECT_EQ(conns0, conns);
+
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
+	fail_calls(_metadata, HVCALL_DISCONNECT_PORT, DOORBELL_REMOVE_TRIES,
+		   HV_STATUS_ACCESS_DENIED);
+	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
+			       IO_DEASSIGN));
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 1, ports);
+	EXPECT_EQ(conns0 + 1, conns);
+
+	/* At close too. */
+	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006008, 4, 0, 0));
+	fail_calls(_metadata, HVCALL_DISCONNECT_PORT, DOORBELL_REMOVE_TRIES,
+		   HV_STATUS_ACCESS_DENIED);
+	close(self->pt);
+	self->pt = -1;
+	ASSERT_EQ(0, sim_fault_clear());
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0 + 2, ports);
+	EXPECT_EQ(conns0 + 2, conns);
+
+	close_partition(&self->pt, &self->vp, &self->rp);
+	doorbells(_metadata, &ports, &conns);
+	EXPECT_EQ(ports0, ports);
 	EXPECT_EQ(conns0, conns);
 }
 

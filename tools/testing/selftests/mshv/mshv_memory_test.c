@@ -1368,15 +1368,95 @@ TEST_F(mem, readonly_region)
 	vmm_free(&m);
 }
 
-/* EXECUTABLE grants instruction fetches, and only it does. */
+#define HVCALL_SET_VP_REGISTERS	0x0051
+#define HV_X64_REGISTER_RIP	0x00020010
+#define HV_X64_REGISTER_CS	0x00060001
+#define HVMSG_X64_HALT		0x80010007
+
+/* The register value of HvSetVpRegisters, as the TLFS lays it out. */
+struct vp_reg_assoc {
+	__u32 name;
+	__u32 reserved1;
+	__u64 reserved2;
+	union {
+		__u64 reg64;
+		struct {
+			__u64 base;
+			__u32 limit;
+			__u16 selector;
+			__u16 attributes;
+		} segment;
+	} value;
+};
+
+/**
+ * struct vp_regs_in - HvSetVpRegisters input, for CS and RIP
+ * @partition_id: overwritten by the kernel
+ * @vp_index: the VP
+ * @rsvd: zero
+ * @regs: CS, then RIP
+ */
+struct vp_regs_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 rsvd;
+	struct vp_reg_assoc regs[2];
+};
+
+/*
+ * Run a new VP 0 of partition @pt in real mode from GPA @ip until it
+ * halts. The guest's accesses fault in the movable memory they touch.
+ */
+static void run_real_mode(struct __test_metadata *_metadata, int pt,
+			  __u16 ip)
+{
+	struct mshv_create_vp create = { .vp_index = 0 };
+	struct vp_regs_in in = { .vp_index = 0 };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.reps = 2,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+	__u64 msg[256 / 8];
+	int vp, ret, i;
+
+	vp = ioctl(pt, MSHV_CREATE_VP, &create);
+	ASSERT_LE(0, vp);
+	in.regs[0].name = HV_X64_REGISTER_CS;
+	in.regs[0].value.segment.limit = 0xffff;
+	in.regs[0].value.segment.attributes = 0x9b;
+	in.regs[1].name = HV_X64_REGISTER_RIP;
+	in.regs[1].value.reg64 = ip;
+	ASSERT_EQ(0, mshv_hvcall(vp, &args));
+	/* A VP the hypervisor cannot run is skipped by the caller. */
+	for (i = 0; i < 16; i++) {
+		ret = ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
+		if (ret != -EINTR && ret != -EAGAIN)
+			break;
+	}
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(HVMSG_X64_HALT, (__u32)msg[0]);
+	close(vp);
+}
+
+/*
+ * EXECUTABLE grants instruction fetches, and only it does, to memory
+ * mapped at once (pinned) as to memory faulted in when the guest touches
+ * it (movable): a guest that runs code in the executable region and reads
+ * the other one faults both in, with the permissions of their regions.
+ */
 TEST_F(mem, execute_permission)
 {
-	struct vmm_mem m;
+	/* At GPA(5): mov al, [0x1000]; hlt */
+	static const __u8 prog[] = { 0xa0, 0x00, 0x10, 0xf4 };
 	char res[RESULT_MAX], hex[64];
+	struct vmm_mem m;
 
 	if (!need_sim(_metadata, &self->s))
 		return;
 	ASSERT_TRUE(vmm_alloc(&m, 8 * PAGE_4K, BACKING_4K, 5));
+	memcpy(m.addr + 5 * PAGE_4K, prog, sizeof(prog));
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 0, m.addr, 4 * PAGE_4K,
 				     MEM_RW));
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 4, m.addr + 4 * PAGE_4K,
@@ -1384,16 +1464,23 @@ TEST_F(mem, execute_permission)
 	if (variant->movable) {
 		expect_intercept(_metadata, self->s.id, GPA(5), 'x',
 				 "unmapped");
-	} else {
-		expect_intercept(_metadata, self->s.id, GPA(1), 'x', "denied");
-		guest_access(_metadata, self->s.id, GPA(5), 16, 'x', 0, res,
-			     sizeof(res));
-		to_hex(m.addr + 5 * PAGE_4K, 16, hex);
-		EXPECT_EQ(0, strncmp(res, "ok ", 3)) TH_LOG("%s", res);
-		EXPECT_STREQ(hex, res + 3);
-		/* Executable but not writable. */
-		expect_intercept(_metadata, self->s.id, GPA(6), 'w', "denied");
+		expect_intercept(_metadata, self->s.id, GPA(1), 'r',
+				 "unmapped");
+		run_real_mode(_metadata, self->s.pt, GPA(5));
 	}
+	/* Read-write, not executable. */
+	expect_intercept(_metadata, self->s.id, GPA(1), 'x', "denied");
+	expect_guest_sees(_metadata, self->s.id, GPA(1), m.addr + PAGE_4K,
+			  16);
+	/* Executable and readable, not writable. */
+	guest_access(_metadata, self->s.id, GPA(5), 16, 'x', 0, res,
+		     sizeof(res));
+	to_hex(m.addr + 5 * PAGE_4K, 16, hex);
+	EXPECT_EQ(0, strncmp(res, "ok ", 3)) TH_LOG("%s", res);
+	EXPECT_STREQ(hex, res + 3);
+	expect_guest_sees(_metadata, self->s.id, GPA(6), m.addr + 6 * PAGE_4K,
+			  16);
+	expect_intercept(_metadata, self->s.id, GPA(6), 'w', "denied");
 	ASSERT_EQ(0, mshv_unmap_memory(self->s.pt, 0, m.addr, 4 * PAGE_4K));
 	ASSERT_EQ(0, mshv_unmap_memory(self->s.pt, 4, m.addr + 4 * PAGE_4K,
 				       4 * PAGE_4K));
@@ -1499,6 +1586,51 @@ TEST_F(mem, close_with_regions)
 	expect_all_released(_metadata, &self->s);
 	vmm_free(&a);
 	vmm_free(&b);
+}
+
+/*
+ * The hypervisor fails every attempt to unmap a pinned region when the
+ * partition is closed. The pages stay pinned while the partition lives,
+ * since the guest may still reach them; the driver unmaps them again once
+ * the partition is finalized, so that the memory of the mapping can be
+ * withdrawn, and unpins them once the partition is deleted: no partition,
+ * no mapped, deposited, leaked or pinned page is left.
+ */
+TEST(pinned_unmap_fails_at_close)
+{
+	struct sim_counts now;
+	struct pt_state s;
+	struct vmm_mem m;
+	unsigned int i;
+	__s64 pins;
+
+	if (!pt_setup(_metadata, &s, false, 0, true))
+		return;
+	if (!s.sim || !s.id || !s.have_pins) {
+		pt_close(&s);
+		close_valid(s.dev);
+		SKIP(return, "needs the simulator and the pin counters");
+	}
+	ASSERT_TRUE(vmm_alloc(&m, 16 * PAGE_4K, BACKING_4K, 3));
+	ASSERT_EQ(0, mshv_map_memory(s.pt, 0, m.addr, m.size, MEM_RW));
+	ASSERT_EQ(16ULL, gpa_map(_metadata, s.id).mapped);
+	for (i = 1; i <= 3; i++)
+		ASSERT_EQ(0, sim_fault(HVCALL_UNMAP_GPA_PAGES, i,
+				       HV_STATUS_ACCESS_DENIED));
+	pt_close(&s);
+	EXPECT_EQ(0, sim_fault_clear());
+	EXPECT_EQ(0, mshv_set_movable(start_movable));
+
+	ASSERT_EQ(0, sim_read_counts(&now));
+	EXPECT_EQ(s.counts.partitions, now.partitions);
+	EXPECT_EQ(s.counts.deposited_pages, now.deposited_pages);
+	EXPECT_EQ(s.counts.leaked_pages, now.leaked_pages);
+	if (sim_has_mapped_pages())
+		EXPECT_EQ(s.mapped, sim_mapped(_metadata));
+	ASSERT_TRUE(outstanding_pins(&pins));
+	EXPECT_EQ(s.pins, pins);
+	vmm_free(&m);
+	close_valid(s.dev);
 }
 
 /*

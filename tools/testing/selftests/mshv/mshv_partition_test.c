@@ -1390,6 +1390,26 @@ TEST_F(sim, fault_withdraw_at_close)
 }
 
 /*
+ * The first HvWithdrawMemory at close answers HV_STATUS_NO_RESOURCES with
+ * no page, as an empty pool would, though the pool is full: the driver
+ * must ask again and take every page back before it deletes the
+ * partition, so that nothing is leaked.
+ */
+TEST_F(sim, fault_withdraw_no_resources_at_close)
+{
+	int pt;
+
+	pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	ASSERT_LE(0, pt);
+	ASSERT_EQ(0, mshv_initialize_partition(pt));
+	ASSERT_EQ(0, sim_fault(HVCALL_WITHDRAW_MEMORY, 1,
+			       HV_STATUS_NO_RESOURCES));
+	ASSERT_EQ(0, close(pt));
+
+	expect_sim_at_base(_metadata, &self->base);
+}
+
+/*
  * Asynchronous HvSetPartitionProperty: the simulator's async_property_ms
  * knob makes the call return HV_STATUS_CALL_PENDING and complete that many
  * milliseconds later with a completion message on the root's SINT0.

@@ -402,6 +402,14 @@ TEST_F(vmm, create_path)
 
 	STEP(4, "MSHV_INITIALIZE_PARTITION");
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
+	/* The early property is fixed once the partition is initialized. */
+	ret = mshv_set_property(self->pt, PROP_SYNTHETIC, 0x3ULL, &status);
+	EXPECT_NE(0, ret) TH_LOG("an early property changed after init");
+	if (sim)
+		EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
+	ASSERT_EQ(0, mshv_get_property(self->pt, PROP_SYNTHETIC, &value,
+				       &status));
+	EXPECT_EQ(VMM_SYNTHETIC_FEATURES, value);
 
 	STEP(5, "freeze and thaw time");
 	ASSERT_EQ(0, mshv_set_property(self->pt, PROP_FREEZE, 1, &status))
@@ -476,8 +484,9 @@ TEST_F(vmm, create_path)
 	SET(HV_X64_REGISTER_SS, 0, MSHV_SEG_HI(0xffff, 0, 0x93));
 	SET(HV_X64_REGISTER_TR, 0, MSHV_SEG_HI(0xffff, 0, 0x8b));
 	SET(HV_X64_REGISTER_LDTR, 0, MSHV_SEG_HI(0xffff, 0, 0x82));
-	SET(HV_X64_REGISTER_GDTR, 0, 0xffff);
-	SET(HV_X64_REGISTER_IDTR, 0, 0xffff);
+	/* A table register: the limit in bits 63:48, then the base. */
+	SET(HV_X64_REGISTER_GDTR, 0xffffULL << 48, 0);
+	SET(HV_X64_REGISTER_IDTR, 0xffffULL << 48, 0);
 	SET(HV_X64_REGISTER_CR0, 0x60000010ULL, 0);	/* CD, NW, ET */
 	SET(HV_X64_REGISTER_CR2, 0, 0);
 	SET(HV_X64_REGISTER_CR3, 0, 0);
@@ -488,7 +497,7 @@ TEST_F(vmm, create_path)
 	SET(HV_X64_REGISTER_PAT, VMM_PAT, 0);
 	SET(HV_X64_REGISTER_MSR_MTRR_DEF_TYPE, VMM_MTRR_DEF_TYPE, 0);
 	SET(HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0, 0x6ULL, 0);	/* WB at 0 */
-	SET(HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0, 0xfff80000800ULL, 0);
+	SET(HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0, 0xf80000800ULL, 0);	/* 2 GiB */
 	SET(HV_X64_REGISTER_MSR_MTRR_FIX64K00000, 0x0606060606060606ULL, 0);
 	SET(HV_X64_REGISTER_SYSENTER_CS, 0, 0);
 	SET(HV_X64_REGISTER_SYSENTER_EIP, 0, 0);

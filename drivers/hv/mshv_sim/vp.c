@@ -1387,6 +1387,81 @@ static void mshv_sim_vp_state_reset(const struct mshv_sim_partition *pt,
 }
 
 /*
+ * The legacy region of the xsave area (its first 416 bytes) holds the same
+ * values as the x87/SSE registers, in the same order: FCW..FIP is the
+ * FP_CONTROL_STATUS register, FDP..MXCSR_MASK XMM_CONTROL_STATUS, then
+ * ST0-7 and XMM0-15.
+ */
+#define MSHV_SIM_XSAVE_FP_CONTROL	0
+#define MSHV_SIM_XSAVE_XMM_CONTROL	16
+#define MSHV_SIM_XSAVE_ST0		32
+#define MSHV_SIM_XSAVE_XMM0		160
+#define MSHV_SIM_XSAVE_XSTATE_BV	512
+#define MSHV_SIM_XSTATE_X87		BIT_ULL(0)
+#define MSHV_SIM_XSTATE_SSE		BIT_ULL(1)
+
+/* Show @vp's x87 and SSE registers in an HvGetVpState xsave page. */
+static void mshv_sim_xsave_save(const struct mshv_sim_vp *vp, u8 *buf)
+{
+	const struct mshv_sim_vp_fpu *fpu = &vp->fpu;
+	u64 xstate_bv;
+
+	memcpy(buf + MSHV_SIM_XSAVE_FP_CONTROL, fpu->fp_control_status,
+	       sizeof(fpu->fp_control_status));
+	memcpy(buf + MSHV_SIM_XSAVE_XMM_CONTROL, fpu->xmm_control_status,
+	       sizeof(fpu->xmm_control_status));
+	memcpy(buf + MSHV_SIM_XSAVE_ST0, fpu->fp_mmx, sizeof(fpu->fp_mmx));
+	memcpy(buf + MSHV_SIM_XSAVE_XMM0, fpu->xmm, sizeof(fpu->xmm));
+	memcpy(&xstate_bv, buf + MSHV_SIM_XSAVE_XSTATE_BV, sizeof(xstate_bv));
+	xstate_bv |= MSHV_SIM_XSTATE_X87 | MSHV_SIM_XSTATE_SSE;
+	memcpy(buf + MSHV_SIM_XSAVE_XSTATE_BV, &xstate_bv, sizeof(xstate_bv));
+}
+
+/* Does the xsave page @buf hold an MXCSR the processor accepts? */
+static bool mshv_sim_xsave_ok(const u8 *buf)
+{
+	u32 mxcsr;
+
+	memcpy(&mxcsr, buf + MSHV_SIM_XSAVE_MXCSR_OFFSET, sizeof(mxcsr));
+	return !(mxcsr & MSHV_SIM_MXCSR_RSVD);
+}
+
+/*
+ * Load @vp's x87 and SSE registers from an HvSetVpState xsave page, as
+ * XRSTOR does: a component whose XSTATE_BV bit is clear gets its initial
+ * state; MXCSR is always loaded, and MXCSR_MASK is the processor's.
+ */
+static void mshv_sim_xsave_restore(struct mshv_sim_vp *vp, const u8 *buf)
+{
+	struct mshv_sim_vp_fpu *fpu = &vp->fpu;
+	u64 xstate_bv, mxcsr_mask;
+	u32 mxcsr;
+
+	memcpy(&xstate_bv, buf + MSHV_SIM_XSAVE_XSTATE_BV, sizeof(xstate_bv));
+	memcpy(&mxcsr, buf + MSHV_SIM_XSAVE_MXCSR_OFFSET, sizeof(mxcsr));
+	mxcsr_mask = fpu->xmm_control_status[1] & GENMASK_ULL(63, 32);
+	if (xstate_bv & MSHV_SIM_XSTATE_X87) {
+		memcpy(fpu->fp_control_status, buf + MSHV_SIM_XSAVE_FP_CONTROL,
+		       sizeof(fpu->fp_control_status));
+		memcpy(&fpu->xmm_control_status[0],
+		       buf + MSHV_SIM_XSAVE_XMM_CONTROL, sizeof(u64));
+		memcpy(fpu->fp_mmx, buf + MSHV_SIM_XSAVE_ST0,
+		       sizeof(fpu->fp_mmx));
+	} else {
+		memset(fpu->fp_control_status, 0,
+		       sizeof(fpu->fp_control_status));
+		fpu->fp_control_status[0] = MSHV_SIM_FPU_CW;
+		fpu->xmm_control_status[0] = 0;
+		memset(fpu->fp_mmx, 0, sizeof(fpu->fp_mmx));
+	}
+	if (xstate_bv & MSHV_SIM_XSTATE_SSE)
+		memcpy(fpu->xmm, buf + MSHV_SIM_XSAVE_XMM0, sizeof(fpu->xmm));
+	else
+		memset(fpu->xmm, 0, sizeof(fpu->xmm));
+	fpu->xmm_control_status[1] = mxcsr | mxcsr_mask;
+}
+
+/*
  * Check the state descriptor of a get or set: the index of a page-sized
  * state in *@idx, or MSHV_SIM_VP_NR_STATES for the synthetic timers.
  */
@@ -1465,6 +1540,8 @@ u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 		mshv_sim_vp_state_reset(pt, vp, idx, buf);
 	if (idx == MSHV_SIM_VP_STATE_LAPIC)
 		mshv_sim_lapic_save(vp, buf);
+	if (idx == MSHV_SIM_VP_STATE_XSAVE)
+		mshv_sim_xsave_save(vp, buf);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -1509,12 +1586,16 @@ u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 	buf = mshv_sim_root_page(in->data[0]);
 	if (!buf)
 		return HV_STATUS_INVALID_PARAMETER;
+	if (idx == MSHV_SIM_VP_STATE_XSAVE && !mshv_sim_xsave_ok(buf))
+		return HV_STATUS_INVALID_PARAMETER;
 	if (!vp->state[idx]) {
 		vp->state[idx] = kmalloc(HV_HYP_PAGE_SIZE, GFP_ATOMIC);
 		if (!vp->state[idx])
 			return HV_STATUS_NO_RESOURCES;
 	}
 	memcpy(vp->state[idx], buf, HV_HYP_PAGE_SIZE);
+	if (idx == MSHV_SIM_VP_STATE_XSAVE)
+		mshv_sim_xsave_restore(vp, buf);
 	if (idx == MSHV_SIM_VP_STATE_LAPIC) {
 		mshv_sim_lapic_restore(vp, buf);
 		mshv_sim_vp_sched_update(sim, vp);

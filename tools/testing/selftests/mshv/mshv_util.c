@@ -931,4 +931,209 @@ int mshv_reap(struct mshv_child *child, int *wstatus)
 	free(child->stack);
 	child->stack = NULL;
 	return 0;
+/* ---- VMM-style helpers: v2 partitions, VPs, registers, VP state ------- */
+
+/**
+ * mshv_create_partition_v2() - MSHV_CREATE_PARTITION with feature banks
+ * @dev: /dev/mshv file descriptor
+ * @flags: 1 << MSHV_PT_BIT_* bits; MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES is
+ *	added
+ * @disabled: the processor feature banks to hide from the partition
+ * @disabled_xsave: the xsave features to hide
+ *
+ * Return: a partition file descriptor, or a negative errno.
+ */
+int mshv_create_partition_v2(int dev, __u64 flags,
+			     const __u64 disabled[MSHV_NUM_CPU_FEATURES_BANKS],
+			     __u64 disabled_xsave)
+{
+	struct mshv_create_partition_v2 args;
+	unsigned int i;
+	int fd;
+
+	memset(&args, 0, sizeof(args));
+	args.pt_flags = flags | 1ULL << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES;
+	args.pt_isolation = MSHV_PT_ISOLATION_NONE;
+	args.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS;
+	for (i = 0; i < MSHV_NUM_CPU_FEATURES_BANKS; i++)
+		args.pt_cpu_fbanks[i] = disabled[i];
+	args.pt_disabled_xsave = disabled_xsave;
+	fd = ioctl(dev, MSHV_CREATE_PARTITION, &args);
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * mshv_get_property_ex() - HvGetPartitionPropertyEx through @fd
+ * @fd: partition file descriptor, or /dev/mshv for the root itself
+ * @code: HV_PARTITION_PROPERTY_* code
+ * @out: output buffer, cleared first
+ * @out_sz: its size in bytes
+ * @status: if not NULL, receives the hypervisor status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_get_property_ex(int fd, __u32 code, void *out, __u16 out_sz,
+			 __u16 *status)
+{
+	struct {
+		__u64 partition_id;
+		__u32 property_code;
+		__u32 padding;
+		__u64 arg;
+	} in = { .property_code = code };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_sz = sizeof(in),
+		.out_sz = out_sz,
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int ret;
+
+	memset(out, 0, out_sz);
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * mshv_create_vp() - MSHV_CREATE_VP
+ * @pt: partition file descriptor
+ * @index: VP index
+ *
+ * Return: a VP file descriptor, or a negative errno.
+ */
+int mshv_create_vp(int pt, __u32 index)
+{
+	struct mshv_create_vp args = { .vp_index = index };
+	int fd = ioctl(pt, MSHV_CREATE_VP, &args);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * mshv_run_vp() - MSHV_RUN_VP
+ * @vp: VP file descriptor
+ * @msg: receives the intercept message, MSHV_RUN_VP_BUF_SZ bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_run_vp(int vp, void *msg)
+{
+	return ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
+}
+
+/* The HvGetVpRegisters/HvSetVpRegisters input header. */
+struct mshv_vp_regs_hdr {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd8;
+	__u16 rsvd16;
+};
+
+/**
+ * mshv_vp_set_regs() - HvSetVpRegisters of @n registers
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @regs: names and values
+ * @n: number of registers, at most MSHV_VP_REGS_MAX
+ * @status: if not NULL, receives the hypervisor status
+ *
+ * Return: 0, -E2BIG if @n is too large, or the ioctl's negative errno.
+ */
+int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
+		     unsigned int n, __u16 *status)
+{
+	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+		  MSHV_VP_REGS_MAX * sizeof(*regs)) / sizeof(__u64)];
+	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.reps = n,
+		.in_sz = sizeof(*hdr) + n * sizeof(*regs),
+		.in_ptr = (uintptr_t)in,
+	};
+	int ret;
+
+	if (n > MSHV_VP_REGS_MAX)
+		return -E2BIG;
+	memset(in, 0, sizeof(in));
+	hdr->vp_index = vp_index;
+	memcpy(hdr + 1, regs, n * sizeof(*regs));
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * mshv_vp_get_regs() - HvGetVpRegisters of @n registers
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @regs: in: the names; out: the values (@lo, @hi) of the registers read
+ * @n: number of registers, at most MSHV_VP_REGS_MAX
+ * @status: if not NULL, receives the hypervisor status
+ *
+ * Return: 0, -E2BIG if @n is too large, or the ioctl's negative errno.
+ */
+int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
+		     unsigned int n, __u16 *status)
+{
+	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+		  MSHV_VP_REGS_MAX * sizeof(__u32)) / sizeof(__u64)];
+	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	__u32 *names = (__u32 *)(hdr + 1);
+	__u64 out[MSHV_VP_REGS_MAX][2];
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.reps = n,
+		.in_sz = sizeof(*hdr) + n * sizeof(__u32),
+		.out_sz = n * sizeof(out[0]),
+		.in_ptr = (uintptr_t)in,
+		.out_ptr = (uintptr_t)out,
+	};
+	unsigned int i;
+	int ret;
+
+	if (n > MSHV_VP_REGS_MAX)
+		return -E2BIG;
+	memset(in, 0, sizeof(in));
+	memset(out, 0, sizeof(out));
+	hdr->vp_index = vp_index;
+	for (i = 0; i < n; i++)
+		names[i] = regs[i].name;
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	for (i = 0; i < args.reps && i < n; i++) {
+		regs[i].lo = out[i][0];
+		regs[i].hi = out[i][1];
+	}
+	return ret;
+}
+
+/**
+ * mshv_vp_state() - MSHV_GET_VP_STATE or MSHV_SET_VP_STATE
+ * @vp: VP file descriptor
+ * @ioc: MSHV_GET_VP_STATE or MSHV_SET_VP_STATE
+ * @type: MSHV_VP_STATE_* type
+ * @buf: page-aligned buffer
+ * @size: in: the buffer's size; out: the state's size
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
+		  __u32 *size)
+{
+	struct mshv_get_set_vp_state args = {
+		.type = type,
+		.buf_sz = *size,
+		.buf_ptr = (uintptr_t)buf,
+	};
+	int ret = ioctl(vp, ioc, &args);
+
+	*size = args.buf_sz;
+	return ret < 0 ? -errno : 0;
 }

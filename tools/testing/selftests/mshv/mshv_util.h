@@ -225,4 +225,48 @@ int sim_guest_access(__u64 id, __u64 gpa, unsigned int len, char op,
 		     unsigned char byte, char *result, size_t size);
 int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns);
 
+/*
+ * ---- VMM-style helpers: v2 partitions, VPs, registers, VP state -------
+ */
+#define HVCALL_GET_VP_REGISTERS			0x0050
+#define HVCALL_SET_VP_REGISTERS			0x0051
+
+/* Most registers one mshv_vp_get_regs()/mshv_vp_set_regs() call takes. */
+#define MSHV_VP_REGS_MAX			64
+
+/**
+ * struct mshv_vp_reg - a register name and its 128-bit value, as
+ *	HvGetVpRegisters returns and HvSetVpRegisters takes it
+ * @name: HV_*_REGISTER_* name
+ * @rsvd1: zero
+ * @rsvd2: zero
+ * @lo: bits 63:0 of the value (a segment's base)
+ * @hi: bits 127:64 (a segment's limit, selector << 32, attributes << 48)
+ */
+struct mshv_vp_reg {
+	__u32 name;
+	__u32 rsvd1;
+	__u64 rsvd2;
+	__u64 lo;
+	__u64 hi;
+};
+
+/* The value of a segment register in struct mshv_vp_reg.hi. */
+#define MSHV_SEG_HI(limit, sel, attr) \
+	((__u64)(limit) | (__u64)(sel) << 32 | (__u64)(attr) << 48)
+
+int mshv_create_partition_v2(int dev, __u64 flags,
+			     const __u64 disabled[MSHV_NUM_CPU_FEATURES_BANKS],
+			     __u64 disabled_xsave);
+int mshv_get_property_ex(int fd, __u32 code, void *out, __u16 out_sz,
+			 __u16 *status);
+int mshv_create_vp(int pt, __u32 index);
+int mshv_run_vp(int vp, void *msg);
+int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
+		     unsigned int n, __u16 *status);
+int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
+		     unsigned int n, __u16 *status);
+int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
+		  __u32 *size);
+
 #endif /* SELFTEST_MSHV_UTIL_H */

@@ -710,17 +710,27 @@ static void mshv_region_setup_undo(struct mshv_mem_region *region,
  */
 static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 {
+	struct mm_struct *mm = current->mm;
 	int ret, undo_err;
 
+	/*
+	 * Long-term pins are charged as VFIO charges them: to the VMM's
+	 * locked_vm, within RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK.
+	 */
+	ret = account_locked_vm(mm, region->nr_pages, true);
+	if (ret)
+		goto free_runs;
 	ret = mshv_region_pin_range(region, &region->pinned, 0,
 				    region->nr_pages);
 	if (ret)
-		goto free_runs;
+		goto uncharge;
 	ret = mshv_region_map_range(region, region->start_gfn,
 				    region->nr_pages, &undo_err);
 	if (ret)
 		goto undo;
 
+	mmgrab(mm);
+	region->locked_mm = mm;
 	mshv_runs_trim(&region->pinned);
 	region->tracking_bytes += region->pinned.max_runs *
 				  sizeof(*region->pinned.runs);
@@ -728,6 +738,11 @@ static int mshv_region_setup_pinned(struct mshv_mem_region *region)
 
 undo:
 	mshv_region_setup_undo(region, undo_err);
+	/* Pages the hypervisor may still map stay pinned, and charged. */
+	if (undo_err)
+		goto free_runs;
+uncharge:
+	account_locked_vm(mm, region->nr_pages, false);
 free_runs:
 	kvfree(region->pinned.runs);
 	region->pinned.runs = NULL;
@@ -1356,6 +1371,11 @@ static void mshv_region_destroy(struct mshv_mem_region *region)
 	if (region->type == MSHV_REGION_PINNED) {
 		mshv_pinned_unpin(&region->pinned, region->writable);
 		kvfree(region->pinned.runs);
+		if (region->locked_mm) {
+			account_locked_vm(region->locked_mm, region->nr_pages,
+					  false);
+			mmdrop(region->locked_mm);
+		}
 	} else {
 		mmu_interval_notifier_remove(&region->movable.mni);
 		bitmap_free(region->movable.chunks);

@@ -249,6 +249,9 @@ struct mshv_movable {
  * @tracking_bytes: kernel memory used to track the region
  * @pinned: state of a MSHV_REGION_PINNED region
  * @movable: state of a MSHV_REGION_MOVABLE region
+ * @locked_mm: a pinned region's pages are charged to this address space's
+ *	locked_vm (RLIMIT_MEMLOCK), held with mmgrab(); NULL when nothing is
+ *	charged
  */
 struct mshv_mem_region {
 	struct rb_node node;
@@ -265,6 +268,7 @@ struct mshv_mem_region {
 		struct mshv_pinned pinned;
 		struct mshv_movable movable;
 	};
+	struct mm_struct *locked_mm;
 };
 
 /**

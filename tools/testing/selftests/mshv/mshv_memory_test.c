@@ -25,7 +25,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
@@ -1631,6 +1635,110 @@ TEST(pinned_unmap_fails_at_close)
 	EXPECT_EQ(s.pins, pins);
 	vmm_free(&m);
 	close_valid(s.dev);
+}
+
+/* The locked_vm of this process in KiB (VmLck), or -1. */
+static long vm_locked_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Drop CAP_IPC_LOCK from this process's effective set. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Size of the RLIMIT_MEMLOCK of pinned_memlock_limit. */
+#define MEMLOCK_LIMIT		(256 * 1024)
+
+/*
+ * The body of pinned_memlock_limit, in a child process of its own (with
+ * a partition of its own, since only a partition's creator may use it).
+ * Returns a bit mask of the checks that failed.
+ */
+static int memlock_child(void)
+{
+	struct rlimit lim = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
+	size_t big = 4 * MEMLOCK_LIMIT, small = MEMLOCK_LIMIT / 2;
+	int dev, pt, bad = 0;
+	void *mem;
+
+	if (drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &lim))
+		return 0x80;
+	dev = mshv_open();
+	pt = mshv_create_partition(dev, 0, MSHV_PT_ISOLATION_NONE);
+	if (pt < 0 || mshv_initialize_partition(pt))
+		return 0x40;
+	mem = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return 0x20;
+	memset(mem, 1, big);
+
+	/* Beyond the limit: ENOMEM, and nothing charged or pinned. */
+	if (mshv_map_memory(pt, 0, mem, big, MEM_RW) != -ENOMEM)
+		bad |= 1;
+	if (vm_locked_kib() != 0)
+		bad |= 2;
+	/* Within it: charged while the region exists. */
+	if (mshv_map_memory(pt, 0, mem, small, MEM_RW))
+		bad |= 4;
+	if (vm_locked_kib() != (long)(small / 1024))
+		bad |= 8;
+	if (mshv_unmap_memory(pt, 0, mem, small))
+		bad |= 16;
+	if (vm_locked_kib() != 0)
+		bad |= 32;
+	close(pt);
+	close(dev);
+	return bad;
+}
+
+/*
+ * Pinned guest memory is charged to the VMM's locked_vm: without
+ * CAP_IPC_LOCK, a pinned region beyond RLIMIT_MEMLOCK fails with ENOMEM
+ * and leaves nothing behind, and the charge goes with the region.
+ */
+TEST(pinned_memlock_limit)
+{
+	int dev, wstatus;
+	pid_t pid;
+
+	dev = mshv_open();
+	if (mshv_absent(dev))
+		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-dev));
+	close(dev);
+	if (!mshv_movable_param_present())
+		SKIP(return, "needs the movable_memory parameter");
+	ASSERT_EQ(0, mshv_set_movable(false));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(memlock_child());
+	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
+	EXPECT_EQ(0, mshv_set_movable(start_movable));
+	ASSERT_TRUE(WIFEXITED(wstatus));
+	EXPECT_EQ(0, WEXITSTATUS(wstatus));
 }
 
 /*

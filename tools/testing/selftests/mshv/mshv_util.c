@@ -931,6 +931,8 @@ int mshv_reap(struct mshv_child *child, int *wstatus)
 	free(child->stack);
 	child->stack = NULL;
 	return 0;
+}
+
 /* ---- VMM-style helpers: v2 partitions, VPs, registers, VP state ------- */
 
 /**

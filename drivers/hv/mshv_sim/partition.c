@@ -67,7 +67,6 @@
 #define MSHV_SIM_XSAVE_FEATURES		0x7ULL
 #define MSHV_SIM_XSAVE_STATES		0x7ULL	/* x87, SSE, AVX */
 #define MSHV_SIM_MAX_XSAVE_DATA_SIZE	4096ULL
-#define MSHV_SIM_CLOCK_FREQUENCY	2500000000ULL
 
 /* Tag of a page held by the simulator, mixed with the page's own PFN. */
 #define MSHV_SIM_PAGE_MAGIC		0x6d73687673696d50ULL

@@ -498,6 +498,9 @@ enum {
 };
 
 /* Vectors of a local APIC, and its version and SVR reset values. */
+/* Processor clock (HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY), Hz */
+#define MSHV_SIM_CLOCK_FREQUENCY	2500000000ULL
+
 #define MSHV_SIM_APIC_VECTORS		256
 #define MSHV_SIM_APIC_VERSION		0x00050014	/* 6 LVT entries */
 #define MSHV_SIM_APIC_SPURIOUS		0xff
@@ -559,7 +562,9 @@ struct mshv_sim_lapic {
  *	acted on)
  * @apic_base: IA32_APIC_BASE
  * @pat: IA32_PAT
- * @tsc: the time stamp counter's last written value
+ * @tsc: the time stamp counter's value at @tsc_ns; it counts at
+ *	MSHV_SIM_CLOCK_FREQUENCY from there
+ * @tsc_ns: ktime_get_ns() when @tsc was last written (or the VP reset)
  * @pages: state pages shared with the root, by HV_VP_STATE_PAGE_*
  * @pool_pages: pages of the partition's pool in use for this VP
  * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
@@ -585,6 +590,7 @@ struct mshv_sim_vp {
 	u64 apic_base;
 	u64 pat;
 	u64 tsc;
+	u64 tsc_ns;
 	struct page *pages[HV_VP_STATE_PAGE_COUNT];
 	u64 pool_pages;
 	void *state[MSHV_SIM_VP_NR_STATES];

@@ -3902,6 +3902,60 @@ static void mshv_sim_test_lapic_ipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);	/* VP 1's */
 }
 
+/* HvGetVpRegisters of one 64-bit register of @g's VP. */
+static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name)
+{
+	struct hv_input_get_vp_registers *in = test_ctx(test)->in;
+	union hv_register_value *out = test_ctx(test)->out;
+
+	memset(in, 0, sizeof(*in) + sizeof(in->names[0]));
+	in->partition_id = g->id;
+	in->vp_index = g->vp;
+	in->names[0] = name;
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_call(test,
+					    TEST_CTL(HVCALL_GET_VP_REGISTERS,
+						     1, 0))),
+			HV_STATUS_SUCCESS);
+	return out->reg64;
+}
+
+/*
+ * The time stamp counter: RDTSC, RDMSR of IA32_TSC and the TSC register
+ * read one counter, which starts from the value last written and keeps
+ * counting.
+ */
+static void mshv_sim_test_vp_tsc(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x0f, 0x31,			/* rdtsc */
+		0x66, 0xa3, 0x00, 0x06,		/* mov [0x600], eax */
+		0x66, 0x89, 0x16, 0x04, 0x06,	/* mov [0x604], edx */
+		0x66, 0xb9, 0x10, 0x00, 0x00, 0x00, /* mov ecx, IA32_TSC */
+		0x0f, 0x32,			/* rdmsr */
+		0x66, 0xa3, 0x08, 0x06,		/* mov [0x608], eax */
+		0x66, 0x89, 0x16, 0x0c, 0x06,	/* mov [0x60c], edx */
+		0xe6, 0xf4,			/* out 0xf4, al */
+	};
+	const u64 start = BIT_ULL(40);
+	struct test_guest g;
+	u64 first, second;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, code, sizeof(code));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, start);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	first = test_peek64(&g, 0x600);
+	second = test_peek64(&g, 0x608);
+	KUNIT_EXPECT_GE(test, first, start);
+	KUNIT_EXPECT_GT(test, second, first);
+	/* not a wild value: less than an hour at the processor clock */
+	KUNIT_EXPECT_LT(test, second - start, 3600 * 2500000000ULL);
+	KUNIT_EXPECT_GT(test, test_get_reg64(test, &g, HV_X64_REGISTER_TSC),
+			second);
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -3913,6 +3967,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),
+	KUNIT_CASE(mshv_sim_test_vp_tsc),
 	{}
 };
 

@@ -17,7 +17,9 @@
 #include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -111,6 +113,8 @@ static void mshv_sim_vp_reset(struct mshv_sim_vp *vp)
 	if (!vp->index)
 		vp->apic_base |= MSR_IA32_APICBASE_BSP;
 	vp->pat = MSHV_SIM_RESET_PAT;
+	vp->tsc = 0;
+	vp->tsc_ns = ktime_get_ns();
 }
 
 static void mshv_sim_vp_free_page(struct mshv_sim *sim, struct mshv_sim_vp *vp,
@@ -345,6 +349,24 @@ u16 mshv_sim_delete_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 
 /* ---- Registers ---------------------------------------------------------- */
 
+/*
+ * The time stamp counter, shared by RDTSC, the TSC MSR and the TSC
+ * register: it counts at the processor clock frequency from the value
+ * last written.
+ */
+static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+{
+	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
+					     MSHV_SIM_CLOCK_FREQUENCY,
+					     NSEC_PER_SEC);
+}
+
+static void mshv_sim_vp_set_tsc(struct mshv_sim_vp *vp, u64 value)
+{
+	vp->tsc = value;
+	vp->tsc_ns = ktime_get_ns();
+}
+
 /* The 64-bit register @name of @vp, or NULL if it is not one. */
 static u64 *mshv_sim_vp_reg64(struct mshv_sim_vp *vp, u32 name)
 {
@@ -373,8 +395,6 @@ static u64 *mshv_sim_vp_reg64(struct mshv_sim_vp *vp, u32 name)
 		return &vp->apic_base;
 	case HV_X64_REGISTER_PAT:
 		return &vp->pat;
-	case HV_X64_REGISTER_TSC:
-		return &vp->tsc;
 	case HV_REGISTER_EXPLICIT_SUSPEND:
 		return &vp->explicit_suspend;
 	case HV_REGISTER_INTERCEPT_SUSPEND:
@@ -438,6 +458,10 @@ static u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
 	u64 *reg;
 
 	memset(val, 0, sizeof(*val));
+	if (name == HV_X64_REGISTER_TSC) {
+		val->reg64 = mshv_sim_vp_tsc(vp);
+		return HV_STATUS_SUCCESS;
+	}
 	reg = mshv_sim_vp_reg64(vp, name);
 	if (reg) {
 		val->reg64 = *reg;
@@ -476,6 +500,10 @@ static u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 	struct mshv_sim_x86_seg *seg;
 	u64 *reg;
 
+	if (name == HV_X64_REGISTER_TSC) {
+		mshv_sim_vp_set_tsc(vp, val->reg64);
+		return HV_STATUS_SUCCESS;
+	}
 	reg = mshv_sim_vp_reg64(vp, name);
 	if (reg) {
 		/* The suspend registers hold a single bit. */
@@ -1303,8 +1331,6 @@ static bool mshv_sim_vp_cpuid(const struct mshv_sim_partition *pt,
 static u64 *mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index)
 {
 	switch (index) {
-	case MSR_IA32_TSC:
-		return &vp->tsc;
 	case MSR_IA32_APICBASE:
 		return &vp->apic_base;
 	case MSR_IA32_CR_PAT:
@@ -1357,7 +1383,7 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 	u32 mask = write ? HV_INTERCEPT_ACCESS_MASK_WRITE :
 			   HV_INTERCEPT_ACCESS_MASK_READ;
 	u32 index = cpu->gpr[1];
-	u64 *msr;
+	u64 *msr, tsc;
 	int ret;
 
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR_INDEX, mask,
@@ -1368,6 +1394,18 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 	ret = mshv_sim_vp_apic_msr(vp, exit, write);
 	if (ret <= 0)
 		return ret;
+	if (index == MSR_IA32_TSC) {
+		if (write) {
+			mshv_sim_vp_set_tsc(vp, (cpu->gpr[2] << 32) |
+					    (u32)cpu->gpr[0]);
+		} else {
+			tsc = mshv_sim_vp_tsc(vp);
+			cpu->gpr[0] = (u32)tsc;
+			cpu->gpr[2] = tsc >> 32;
+		}
+		mshv_sim_x86_skip(cpu, exit);
+		return 0;
+	}
 	msr = mshv_sim_vp_msr(vp, index);
 	if (msr) {
 		if (write) {
@@ -1443,6 +1481,8 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 			     struct mshv_sim_x86_exit *exit,
 			     struct mshv_sim_msg *msg)
 {
+	u64 tsc;
+
 	switch (exit->reason) {
 	case MSHV_SIM_X86_EXIT_IO:
 		mshv_sim_msg_io(vp, exit, msg);
@@ -1471,6 +1511,12 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
 	case MSHV_SIM_X86_EXIT_EXCEPTION:
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_RDTSC:
+		tsc = mshv_sim_vp_tsc(vp);
+		vp->cpu.gpr[0] = (u32)tsc;
+		vp->cpu.gpr[2] = tsc >> 32;
+		mshv_sim_x86_skip(&vp->cpu, exit);
+		return false;
 	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
 		mshv_sim_msg_unsupported(vp, exit, msg);
 		return true;

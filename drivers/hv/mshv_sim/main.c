@@ -292,6 +292,39 @@ static int mshv_sim_knob_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(mshv_sim_knob_fops, mshv_sim_knob_get,
 			 mshv_sim_knob_set, "%llu\n");
 
+/* debugfs: the simulated processor, as the root's properties report it */
+
+/**
+ * struct mshv_sim_cpu_file - a read-only debugfs file of the processor model
+ * @name: file name
+ * @bank: processor feature bank it shows, or -1 for the xsave features
+ */
+struct mshv_sim_cpu_file {
+	const char *name;
+	int bank;
+};
+
+static struct mshv_sim_cpu_file mshv_sim_cpu_files[] = {
+	{ "processor_features0", 0 },
+	{ "processor_features1", 1 },
+	{ "processor_xsave_features", -1 },
+};
+
+static int mshv_sim_cpu_get(void *data, u64 *val)
+{
+	const struct mshv_sim_cpu_file *file = data;
+	const struct mshv_sim_partition *root = &mshv_sim_global->root;
+
+	/* Fixed when the instance was created: no lock needed. */
+	if (file->bank < 0)
+		*val = mshv_sim_xsave_features(root);
+	else
+		*val = mshv_sim_processor_features(root, file->bank);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(mshv_sim_cpu_fops, mshv_sim_cpu_get, NULL,
+			 "%#llx\n");
+
 static int mshv_sim_root_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(mshv_sim_root);
@@ -726,6 +759,11 @@ static void mshv_sim_debugfs_init(struct mshv_sim *sim)
 					   mshv_sim_dir,
 					   &mshv_sim_knob_files[i],
 					   &mshv_sim_knob_fops);
+	for (i = 0; i < ARRAY_SIZE(mshv_sim_cpu_files); i++)
+		debugfs_create_file_unsafe(mshv_sim_cpu_files[i].name, 0444,
+					   mshv_sim_dir,
+					   &mshv_sim_cpu_files[i],
+					   &mshv_sim_cpu_fops);
 	debugfs_create_file_unsafe("root", 0644, mshv_sim_dir, NULL,
 				   &mshv_sim_root_fops);
 	debugfs_create_file("hypercalls", 0444, mshv_sim_dir, sim,

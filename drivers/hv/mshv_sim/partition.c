@@ -55,19 +55,6 @@
 	 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED | \
 	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
 
-/* Privileges a simulated partition reports (CPUID 0x40000003 layout). */
-#define MSHV_SIM_PRIVILEGE_FLAGS				\
-	(HV_MSR_VP_RUNTIME_AVAILABLE | HV_MSR_TIME_REF_COUNT_AVAILABLE | \
-	 HV_MSR_SYNIC_AVAILABLE | HV_MSR_SYNTIMER_AVAILABLE |	\
-	 HV_MSR_APIC_ACCESS_AVAILABLE | HV_MSR_HYPERCALL_AVAILABLE | \
-	 HV_MSR_VP_INDEX_AVAILABLE | HV_MSR_REFERENCE_TSC_AVAILABLE | \
-	 HV_ACCESS_FREQUENCY_MSRS)
-
-/* Fixed values of the read-only processor properties. */
-#define MSHV_SIM_XSAVE_FEATURES		0x7ULL
-#define MSHV_SIM_XSAVE_STATES		0x7ULL	/* x87, SSE, AVX */
-#define MSHV_SIM_MAX_XSAVE_DATA_SIZE	4096ULL
-
 /* Tag of a page held by the simulator, mixed with the page's own PFN. */
 #define MSHV_SIM_PAGE_MAGIC		0x6d73687673696d50ULL
 
@@ -86,37 +73,6 @@ struct mshv_sim_page {
 };
 
 static_assert(sizeof(struct mshv_sim_page) <= HV_HYP_PAGE_SIZE);
-
-/**
- * struct mshv_sim_property - a simulated partition property
- * @code: HV_PARTITION_PROPERTY_* code
- * @writable: HvSetPartitionProperty may change it
- * @max: largest value HvSetPartitionProperty accepts
- * @initial: value of a new partition
- */
-struct mshv_sim_property {
-	u32 code;
-	bool writable;
-	u64 max;
-	u64 initial;
-};
-
-static const struct mshv_sim_property mshv_sim_properties[] = {
-	{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, false, 0,
-	  MSHV_SIM_PRIVILEGE_FLAGS },
-	{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, true, U64_MAX, 0 },
-	{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, true, 1, 0 },
-	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, true, 1, 0 },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, false, 0,
-	  MSHV_SIM_XSAVE_FEATURES },
-	{ HV_PARTITION_PROPERTY_XSAVE_STATES, false, 0, MSHV_SIM_XSAVE_STATES },
-	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, false, 0,
-	  MSHV_SIM_MAX_XSAVE_DATA_SIZE },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY, false, 0,
-	  MSHV_SIM_CLOCK_FREQUENCY },
-};
-
-static_assert(ARRAY_SIZE(mshv_sim_properties) == MSHV_SIM_NR_PROPERTIES);
 
 /**
  * struct mshv_sim_call_desc - a simulated hypercall
@@ -229,15 +185,11 @@ static unsigned long mshv_sim_free_pages(struct list_head *pages)
 
 static void mshv_sim_partition_init(struct mshv_sim_partition *pt, u64 id)
 {
-	unsigned int i;
-
 	pt->id = id;
 	pt->state = MSHV_SIM_PT_CREATED;
 	INIT_LIST_HEAD(&pt->pool.pages);
 	mshv_sim_vps_init(pt);
 	xa_init(&pt->connections);
-	for (i = 0; i < ARRAY_SIZE(mshv_sim_properties); i++)
-		pt->props[i] = mshv_sim_properties[i].initial;
 }
 
 /**
@@ -281,30 +233,6 @@ static void mshv_sim_async_release(struct mshv_sim_partition *pt)
 	mshv_sim_synic_cancel(&pt->async->msg);
 	kfree(pt->async);
 	pt->async = NULL;
-}
-
-static int mshv_sim_property_index(u32 code)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(mshv_sim_properties); i++)
-		if (mshv_sim_properties[i].code == code)
-			return i;
-	return -ENOENT;
-}
-
-/**
- * mshv_sim_property() - the value of a partition property
- * @pt: the partition
- * @code: HV_PARTITION_PROPERTY_* code
- *
- * Return: the value, or 0 for a property the simulator does not know.
- */
-u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code)
-{
-	int idx = mshv_sim_property_index(code);
-
-	return idx < 0 ? 0 : pt->props[idx];
 }
 
 /* Hypercall handlers; called with sim->lock held */
@@ -366,6 +294,7 @@ static u16 mshv_sim_create_partition(struct mshv_sim *sim,
 	pt->flags = in->flags;
 	pt->isolation = in->isolation_properties;
 	pt->compat_version = in->compatibility_version;
+	mshv_sim_props_init(pt, &sim->root, &in->partition_creation_properties);
 	pt->root_pages = need;
 
 	if (xa_alloc_cyclic(&sim->partitions, &id, pt, XA_LIMIT(1, U32_MAX),
@@ -442,81 +371,6 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	return HV_STATUS_SUCCESS;
 }
 
-static u16 mshv_sim_get_property(struct mshv_sim *sim,
-				 struct mshv_sim_call *call)
-{
-	const struct hv_input_get_partition_property *in = call->in;
-	struct hv_output_get_partition_property *out = call->out;
-	struct mshv_sim_partition *pt;
-	int idx;
-
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	pt = mshv_sim_find(sim, in->partition_id, true);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	idx = mshv_sim_property_index(in->property_code);
-	if (idx < 0)
-		return HV_STATUS_UNKNOWN_PROPERTY;
-
-	out->property_value = pt->props[idx];
-	return HV_STATUS_SUCCESS;
-}
-
-/*
- * HvGetPartitionPropertyEx: the properties HvGetPartitionProperty knows,
- * written as a u64 at the start of the output, and, for the root itself,
- * HV_PARTITION_PROPERTY_VMM_CAPABILITIES (one bank, from the vmm_caps
- * knob). The argument is not used by any of them.
- */
-static u16 mshv_sim_get_property_ex(struct mshv_sim *sim,
-				    struct mshv_sim_call *call)
-{
-	const struct hv_input_get_partition_property_ex *in = call->in;
-	struct hv_partition_property_vmm_capabilities *caps = call->out;
-	struct mshv_sim_partition *pt;
-	u64 *value = call->out;
-	int idx;
-
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	pt = mshv_sim_find(sim, in->partition_id, true);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (in->property_code == HV_PARTITION_PROPERTY_VMM_CAPABILITIES) {
-		if (pt != &sim->root)
-			return HV_STATUS_UNKNOWN_PROPERTY;
-		caps->bank_count = 1;
-		caps->bank0 = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_VMM_CAPS]);
-		return HV_STATUS_SUCCESS;
-	}
-	idx = mshv_sim_property_index(in->property_code);
-	if (idx < 0)
-		return HV_STATUS_UNKNOWN_PROPERTY;
-	*value = pt->props[idx];
-	return HV_STATUS_SUCCESS;
-}
-
-/* Give @pt's property @code the value @value, if it may have it. */
-static u16 mshv_sim_property_write(struct mshv_sim_partition *pt, u32 code,
-				   u64 value)
-{
-	const struct mshv_sim_property *prop;
-	int idx;
-
-	idx = mshv_sim_property_index(code);
-	if (idx < 0)
-		return HV_STATUS_UNKNOWN_PROPERTY;
-	prop = &mshv_sim_properties[idx];
-	if (!prop->writable)
-		return HV_STATUS_ACCESS_DENIED;
-	if (value > prop->max)
-		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
-
-	pt->props[idx] = value;
-	return HV_STATUS_SUCCESS;
-}
-
 /*
  * Start an asynchronous HvSetPartitionProperty: it completes @delay_ms
  * later, from async_work. One call of a partition may be pending; a
@@ -555,11 +409,12 @@ static u16 mshv_sim_set_property(struct mshv_sim *sim,
 	pt = mshv_sim_find(sim, in->partition_id, true);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	if (delay_ms && pt != &sim->root)
+	/* Whatever makes the call fail fails it at once, not later. */
+	if (delay_ms && !mshv_sim_property_check(sim, pt, in->property_code))
 		return mshv_sim_set_property_async(sim, pt, in->property_code,
 						   in->property_value,
 						   delay_ms);
-	return mshv_sim_property_write(pt, in->property_code,
+	return mshv_sim_property_write(sim, pt, in->property_code,
 				       in->property_value);
 }
 
@@ -573,7 +428,8 @@ static void mshv_sim_async_complete(struct mshv_sim *sim,
 	};
 	struct mshv_sim_async *async = pt->async;
 
-	done.status = mshv_sim_property_write(pt, async->code, async->value);
+	done.status = mshv_sim_property_write(sim, pt, async->code,
+					      async->value);
 	async->pending = false;
 	async->msg.type = HVMSG_ASYNC_CALL_COMPLETION;
 	async->msg.sender = HV_PARTITION_ID_SELF;
@@ -1039,6 +895,7 @@ struct mshv_sim *mshv_sim_create(void)
 	xa_init_flags(&sim->partitions, XA_FLAGS_ALLOC1);
 	xa_init(&sim->ports);
 	mshv_sim_partition_init(&sim->root, HV_PARTITION_ID_SELF);
+	mshv_sim_props_init(&sim->root, NULL, NULL);
 	INIT_LIST_HEAD(&sim->leaked);
 	sim->knobs[MSHV_SIM_KNOB_CREATE_PAGES] = MSHV_SIM_DEFAULT_CREATE_PAGES;
 	sim->knobs[MSHV_SIM_KNOB_INIT_PAGES] = MSHV_SIM_DEFAULT_INIT_PAGES;

@@ -32,8 +32,8 @@ struct task_struct;
 #define MSHV_SIM_MAX_FAULTS		16
 /* Most distinct hypercall codes whose calls are counted. */
 #define MSHV_SIM_MAX_COUNTED_CODES	64
-/* Number of entries in the simulated partition property table. */
-#define MSHV_SIM_NR_PROPERTIES		8
+/* Number of entries in the partition property table (property.c). */
+#define MSHV_SIM_NR_PROPERTIES		41
 
 #define MSHV_SIM_DEFAULT_CREATE_PAGES	4
 #define MSHV_SIM_DEFAULT_INIT_PAGES	216
@@ -165,7 +165,16 @@ struct mshv_sim_intercept {
  * @flags: HV_PARTITION_CREATION_FLAG_* given at creation
  * @isolation: isolation properties given at creation
  * @compat_version: compatibility version given at creation
- * @props: property values, indexed like the simulator's property table
+ * @props: stored property values, indexed like the property table of
+ *	property.c (computed properties ignore their entry)
+ * @proc_features: the processor feature banks of the partition's VPs:
+ *	the simulated processor's for the root, for a child the root's less
+ *	those its creation disabled
+ * @xsave_features: the xsave features, likewise
+ * @time_frozen: HV_PARTITION_PROPERTY_TIME_FREEZE, 0 or 1
+ * @ref_time_frozen: the reference time (100 ns units) while @time_frozen
+ * @ref_time_base_ns: ktime_get_ns() when the reference time was 0, had it
+ *	never stood still; valid while !@time_frozen
  * @pool: the partition's memory pool
  * @root_pages: root-pool pages in use on behalf of this partition
  * @init_pages: pages of @pool put in use by HvInitializePartition
@@ -186,6 +195,11 @@ struct mshv_sim_partition {
 	u64 isolation;
 	u32 compat_version;
 	u64 props[MSHV_SIM_NR_PROPERTIES];
+	u64 proc_features[HV_PARTITION_PROCESSOR_FEATURES_BANKS];
+	u64 xsave_features;
+	u64 time_frozen;
+	u64 ref_time_frozen;
+	u64 ref_time_base_ns;
 	struct mshv_sim_pool pool;
 	u64 root_pages;
 	u64 init_pages;
@@ -609,7 +623,23 @@ unsigned int mshv_sim_rep_end(const struct mshv_sim *sim,
 			      const struct mshv_sim_call *call);
 u64 mshv_sim_pool_free(const struct mshv_sim_pool *pool);
 bool mshv_sim_page_held(const struct mshv_sim *sim, struct page *page);
+
+/* Partition properties, property.c; callers hold sim->lock. */
+int mshv_sim_property_index(u32 code);
+void mshv_sim_props_init(struct mshv_sim_partition *pt,
+			 const struct mshv_sim_partition *root,
+			 const struct hv_partition_creation_properties *cr);
 u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code);
+u16 mshv_sim_property_check(const struct mshv_sim *sim,
+			    const struct mshv_sim_partition *pt, u32 code);
+u16 mshv_sim_property_write(const struct mshv_sim *sim,
+			    struct mshv_sim_partition *pt, u32 code, u64 value);
+u16 mshv_sim_get_property(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_get_property_ex(struct mshv_sim *sim, struct mshv_sim_call *call);
+u64 mshv_sim_processor_features(const struct mshv_sim_partition *pt,
+				unsigned int bank);
+u64 mshv_sim_xsave_features(const struct mshv_sim_partition *pt);
+u64 mshv_sim_reference_time(const struct mshv_sim_partition *pt);
 
 /* Hypercall handlers of memory.c; called with sim->lock held. */
 u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call);

@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/bitfield.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/irq_work.h>
 #include <linux/memory_hotplug.h>
@@ -39,6 +40,9 @@
 #define TEST_UNKNOWN_CODE	0x7fff
 /* A partition id that is never allocated. */
 #define TEST_BAD_ID		0x12345678ULL
+/* Processor feature bank 0 of the simulated processor. */
+#define TEST_FEATURES0						\
+	(HV_X64_PROC_FEATURE0_LAHF_SAHF | HV_X64_PROC_FEATURE0_PAGE_1GB)
 
 /**
  * struct mshv_sim_test - per-test state
@@ -221,6 +225,24 @@ static u64 test_get_prop(struct kunit *test, u64 partition_id, u32 code,
 	ret = test_call(test,
 			TEST_CTL(HVCALL_GET_PARTITION_PROPERTY, 0, 0));
 	*value = out->property_value;
+	return ret;
+}
+
+/* HvGetPartitionPropertyEx of a 64-bit property. */
+static u64 test_get_prop_ex(struct kunit *test, u64 partition_id, u32 code,
+			    u64 *value)
+{
+	struct hv_input_get_partition_property_ex *in = test_ctx(test)->in;
+	u64 *out = test_ctx(test)->out;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = partition_id;
+	in->property_code = code;
+	*out = U64_MAX;
+	ret = test_call(test,
+			TEST_CTL(HVCALL_GET_PARTITION_PROPERTY_EX, 0, 0));
+	*value = *out;
 	return ret;
 }
 
@@ -1033,10 +1055,22 @@ static const struct test_property test_properties[] = {
 	{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0 },
 	{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0 },
 	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0 },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, U64_MAX },
-	{ HV_PARTITION_PROPERTY_XSAVE_STATES, U64_MAX },
-	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, 4096 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, HV_PROCESSOR_VENDOR_INTEL },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0, TEST_FEATURES0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, 0 },
+	{ HV_PARTITION_PROPERTY_XSAVE_STATES, 0x3 },	/* x87, SSE */
+	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, 512 + 64 },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY, 2500000000ULL },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_CL_FLUSH_SIZE, 8 },
+	{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, 52 },
+	{ HV_PARTITION_PROPERTY_IMPLEMENTED_PHYSICAL_ADDRESS_BITS, 52 },
+	{ HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION, HV_COMPATIBILITY_21_H2 },
+	{ HV_PARTITION_PROPERTY_TIME_FREEZE, 0 },
+	{ HV_PARTITION_PROPERTY_CPU_WEIGHT, 100 },
+	{ HV_PARTITION_PROPERTY_ISOLATION_STATE, 0 },
+	{ HV_PARTITION_PROPERTY_GUEST_OS_ID, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_VIRTUALIZATION_FEATURES, 0 },
 };
 
 static void test_expect_prop(struct kunit *test, u64 id, u32 code, u64 want)
@@ -1045,7 +1079,7 @@ static void test_expect_prop(struct kunit *test, u64 id, u32 code, u64 want)
 
 	KUNIT_ASSERT_EQ(test, hv_result(test_get_prop(test, id, code, &value)),
 			HV_STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, value, want);
+	KUNIT_EXPECT_EQ_MSG(test, value, want, "property %#x", code);
 }
 
 static void mshv_sim_test_property_defaults(struct kunit *test)
@@ -1066,12 +1100,26 @@ static void mshv_sim_test_property_defaults(struct kunit *test)
 		if (p->value == U64_MAX)
 			KUNIT_EXPECT_NE(test, value, 0);
 		else
-			KUNIT_EXPECT_EQ(test, value, p->value);
+			KUNIT_EXPECT_EQ_MSG(test, value, p->value,
+					    "property %#x", p->code);
 	}
-	/* The root partition has the same table. */
+	/* The root partition has the same processor. */
 	test_expect_prop(test, HV_PARTITION_ID_SELF,
 			 HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY,
 			 2500000000ULL);
+	test_expect_prop(test, HV_PARTITION_ID_SELF,
+			 HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+			 TEST_FEATURES0);
+}
+
+/* HvInitializePartition of @id, which must succeed. */
+static void test_initialize(struct kunit *test, u64 id)
+{
+	mshv_sim_set_knob(test_ctx(test)->sim, MSHV_SIM_KNOB_INIT_PAGES, 0);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_fast(test, HVCALL_INITIALIZE_PARTITION,
+					    id)),
+			HV_STATUS_SUCCESS);
 }
 
 static void mshv_sim_test_property_set(struct kunit *test)
@@ -1093,6 +1141,25 @@ static void mshv_sim_test_property_set(struct kunit *test)
 			 0xdeadbeefULL);
 	test_expect_prop(test, b, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
 			 0);
+	/* Reserved synthetic features and added privileges are refused. */
+	test_expect_status(test,
+			   test_set_prop(test, a,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 BIT_ULL(63)),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, a,
+						HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+						&privileges)),
+			HV_STATUS_SUCCESS);
+	test_expect_status(test,
+			   test_set_prop(test, a,
+					 HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+					 privileges | BIT_ULL(62)),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_prop(test, a, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+			 privileges);
+	test_initialize(test, a);
 
 	/* Boolean properties take 0 or 1 only. */
 	test_expect_status(test,
@@ -1114,30 +1181,46 @@ static void mshv_sim_test_property_set(struct kunit *test)
 			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
 	test_expect_prop(test, a, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 			 0);
+	test_expect_status(test,
+			   test_set_prop(test, a, HV_PARTITION_PROPERTY_CPU_WEIGHT,
+					 0),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
 
 	/* Read-only properties refuse writes and keep their value. */
-	KUNIT_ASSERT_EQ(test,
-			hv_result(test_get_prop(test, a,
-						HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
-						&privileges)),
-			HV_STATUS_SUCCESS);
-	test_expect_status(test,
-			   test_set_prop(test, a,
-					 HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
-					 0),
-			   HV_STATUS_ACCESS_DENIED);
-	test_expect_prop(test, a, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
-			 privileges);
 	test_expect_status(test,
 			   test_set_prop(test, a,
 					 HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE,
 					 8192),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test,
+			   test_set_prop(test, a,
+					 HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+					 0),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_prop(test, a, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+			 TEST_FEATURES0);
+	/* So do all of the root's. */
+	test_expect_status(test,
+			   test_set_prop(test, HV_PARTITION_ID_SELF,
+					 HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+					 1),
 			   HV_STATUS_ACCESS_DENIED);
 
 	/* Unknown codes, unknown partitions, reserved bits. */
 	test_expect_status(test, test_get_prop(test, a, 0x12345, &value),
 			   HV_STATUS_UNKNOWN_PROPERTY);
 	test_expect_status(test, test_set_prop(test, a, 0x12345, 0),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	/* ARM64's GIC and the retired codes are unknown on x64. */
+	test_expect_status(test,
+			   test_get_prop(test, a,
+					 HV_PARTITION_PROPERTY_GICD_BASE_ADDRESS,
+					 &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	test_expect_status(test,
+			   test_get_prop(test, a,
+					 HV_PARTITION_PROPERTY_PROCESSOR_FEATURES_DEPRECATED,
+					 &value),
 			   HV_STATUS_UNKNOWN_PROPERTY);
 	test_expect_status(test,
 			   test_get_prop(test, TEST_BAD_ID,
@@ -1150,6 +1233,284 @@ static void mshv_sim_test_property_set(struct kunit *test)
 	test_expect_status(test,
 			   test_call(test, HVCALL_GET_PARTITION_PROPERTY),
 			   HV_STATUS_INVALID_PARAMETER);
+}
+
+/**
+ * struct test_timed_property - a writable property and a value it takes
+ * @code: property code
+ * @early: may be written before HvInitializePartition only (else after)
+ * @value: a valid value
+ */
+struct test_timed_property {
+	u32 code;
+	bool early;
+	u64 value;
+};
+
+static const struct test_timed_property test_timed_properties[] = {
+	{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, true, 0 },
+	{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, true, 0x3 },
+	{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, true, 40 },
+	{ HV_PARTITION_PROPERTY_HYPERCALL_DOORBELL_PAGE, true, 0x100 },
+	{ HV_PARTITION_PROPERTY_PARTITION_DIAG_BUFFER_CONFIG, true, 1 },
+	{ HV_PARTITION_PROPERTY_SUSPEND, false, 1 },
+	{ HV_PARTITION_PROPERTY_CPU_RESERVE, false, 5 },
+	{ HV_PARTITION_PROPERTY_CPU_CAP, false, 5 },
+	{ HV_PARTITION_PROPERTY_CPU_WEIGHT, false, 200 },
+	{ HV_PARTITION_PROPERTY_CPU_GROUP_ID, false, 7 },
+	{ HV_PARTITION_PROPERTY_TIME_FREEZE, false, 1 },
+	{ HV_PARTITION_PROPERTY_VIRTUAL_TLB_PAGE_COUNT, false, 64 },
+	{ HV_PARTITION_PROPERTY_ZERO_MEMORY_ON_RESET, false, 1 },
+	{ HV_PARTITION_PROPERTY_PROCESSORS_PER_SOCKET, false, 4 },
+	{ HV_PARTITION_PROPERTY_NESTED_TLB_SIZE, false, 16 },
+	{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, false, 1 },
+	{ HV_PARTITION_PROPERTY_ALLOCATION_ID, false, 9 },
+	{ HV_PARTITION_PROPERTY_MONITORING_ID, false, 9 },
+	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, false, 1 },
+	{ HV_PARTITION_PROPERTY_ENLIGHTENMENT_MODIFICATIONS, false, 1 },
+};
+
+/*
+ * Early properties are written between creation and initialization, the
+ * others after initialization; at the wrong time a write fails with
+ * HV_STATUS_INVALID_PARTITION_STATE and changes nothing. Nothing may be
+ * read or written once the partition is finalized.
+ */
+static void mshv_sim_test_property_early_late(struct kunit *test)
+{
+	const struct test_timed_property *p;
+	u64 id, before, value;
+	unsigned int i, pass;
+
+	mshv_sim_set_knob(test_ctx(test)->sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	id = test_new_partition(test);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ARRAY_SIZE(test_timed_properties); i++) {
+			p = &test_timed_properties[i];
+			KUNIT_ASSERT_EQ(test,
+					hv_result(test_get_prop(test, id,
+								p->code,
+								&before)),
+					HV_STATUS_SUCCESS);
+			if (p->early == !pass) {
+				KUNIT_EXPECT_EQ_MSG(test,
+						    hv_result(test_set_prop(test, id, p->code,
+									    p->value)),
+						    HV_STATUS_SUCCESS,
+						    "property %#x, pass %u",
+						    p->code, pass);
+				test_expect_prop(test, id, p->code, p->value);
+			} else {
+				KUNIT_EXPECT_EQ_MSG(test,
+						    hv_result(test_set_prop(test, id, p->code,
+									    p->value)),
+						    HV_STATUS_INVALID_PARTITION_STATE,
+						    "property %#x, pass %u",
+						    p->code, pass);
+				test_expect_prop(test, id, p->code, before);
+			}
+		}
+		if (!pass)
+			test_initialize(test, id);
+	}
+
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_fast(test, HVCALL_FINALIZE_PARTITION,
+					    id)),
+			HV_STATUS_SUCCESS);
+	test_expect_status(test,
+			   test_get_prop(test, id,
+					 HV_PARTITION_PROPERTY_XSAVE_STATES,
+					 &value),
+			   HV_STATUS_INVALID_PARTITION_STATE);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 0),
+			   HV_STATUS_INVALID_PARTITION_STATE);
+}
+
+/* HvCreatePartition of a child with processor features disabled. */
+static u64 test_create_disabled(struct kunit *test, u64 bank0, u64 bank1,
+				u64 xsave)
+{
+	struct hv_input_create_partition *in = test_ctx(test)->in;
+	struct hv_output_create_partition *out = test_ctx(test)->out;
+	struct hv_partition_creation_properties *cr;
+
+	memset(in, 0, sizeof(*in));
+	in->flags = TEST_CREATION_FLAGS;
+	in->compatibility_version = HV_COMPATIBILITY_21_H2;
+	cr = &in->partition_creation_properties;
+	cr->disabled_processor_features[0] = bank0;
+	cr->disabled_processor_features[1] = bank1;
+	cr->disabled_processor_xsave_features = xsave;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test,
+					    TEST_CTL(HVCALL_CREATE_PARTITION,
+						     0, 0))),
+			HV_STATUS_SUCCESS);
+	return out->partition_id;
+}
+
+/*
+ * A child has the root's processor less the features its creation
+ * disabled; bits the root lacks, reserved ones included, may be disabled
+ * too. The accessor the other hypercalls use agrees with the properties.
+ */
+static void mshv_sim_test_property_processor(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_partition *pt;
+	u64 all, some, value;
+	unsigned long flags;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	all = test_create_disabled(test, 0, 0, 0);
+	some = test_create_disabled(test,
+				    HV_X64_PROC_FEATURE0_LAHF_SAHF |
+				    HV_X64_PROC_FEATURE0_RESERVED |
+				    HV_X64_PROC_FEATURE0_SSE3,
+				    U64_MAX, U64_MAX);
+
+	test_expect_prop(test, all, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+			 TEST_FEATURES0);
+	test_expect_prop(test, some, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+			 HV_X64_PROC_FEATURE0_PAGE_1GB);
+	test_expect_prop(test, some, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1,
+			 0);
+	test_expect_prop(test, some,
+			 HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, 0);
+	test_expect_prop(test, some, HV_PARTITION_PROPERTY_XSAVE_STATES, 0x3);
+	test_expect_prop(test, HV_PARTITION_ID_SELF,
+			 HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+			 TEST_FEATURES0);
+
+	spin_lock_irqsave(&sim->lock, flags);
+	pt = mshv_sim_find(sim, some, false);
+	KUNIT_EXPECT_EQ(test, mshv_sim_processor_features(pt, 0),
+			HV_X64_PROC_FEATURE0_PAGE_1GB);
+	KUNIT_EXPECT_EQ(test, mshv_sim_processor_features(pt, 2), 0);
+	KUNIT_EXPECT_EQ(test,
+			mshv_sim_processor_features(mshv_sim_find(sim, HV_PARTITION_ID_SELF,
+								  true), 0),
+			TEST_FEATURES0);
+	spin_unlock_irqrestore(&sim->lock, flags);
+
+	/* A child's address space may be narrower, not wider. */
+	test_expect_status(test,
+			   test_set_prop(test, some,
+					 HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH,
+					 53),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_status(test,
+			   test_set_prop(test, some,
+					 HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH,
+					 31),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_prop(test, some,
+			 HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, 52);
+
+	/* HvGetPartitionPropertyEx reads the same values. */
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop_ex(test, some,
+						   HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+						   &value)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, value, HV_X64_PROC_FEATURE0_PAGE_1GB);
+	test_expect_status(test,
+			   test_get_prop_ex(test, some,
+					    HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+					    &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+}
+
+/*
+ * The reference time runs, stands still while TIME_FREEZE is set, may be
+ * set then, and runs on from there when the partition thaws.
+ */
+static void mshv_sim_test_property_time_freeze(struct kunit *test)
+{
+	u64 id, t1, t2, t3, t4;
+
+	mshv_sim_set_knob(test_ctx(test)->sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	id = test_new_partition(test);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 1),
+			   HV_STATUS_INVALID_PARTITION_STATE);
+	test_initialize(test, id);
+
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t1)),
+			HV_STATUS_SUCCESS);
+	usleep_range(2000, 3000);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t2)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_GE(test, t2 - t1, 20000);	/* 2 ms in 100 ns units */
+
+	/* Only frozen time may be set. */
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_REFERENCE_TIME,
+					 t1),
+			   HV_STATUS_INVALID_PARTITION_STATE);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 2),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 1),
+			   HV_STATUS_SUCCESS);
+	test_expect_prop(test, id, HV_PARTITION_PROPERTY_TIME_FREEZE, 1);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t3)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_GE(test, t3, t2);
+	usleep_range(2000, 3000);
+	test_expect_prop(test, id, HV_PARTITION_PROPERTY_REFERENCE_TIME, t3);
+	/* The root's time is not the child's: it still runs. */
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, HV_PARTITION_ID_SELF,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t4)),
+			HV_STATUS_SUCCESS);
+	usleep_range(2000, 3000);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, HV_PARTITION_ID_SELF,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t1)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_GT(test, t1, t4);
+
+	/* Set while frozen, it runs on from the new value. */
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_REFERENCE_TIME,
+					 1000000000ULL),
+			   HV_STATUS_SUCCESS);
+	test_expect_prop(test, id, HV_PARTITION_PROPERTY_REFERENCE_TIME,
+			 1000000000ULL);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 0),
+			   HV_STATUS_SUCCESS);
+	usleep_range(2000, 3000);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t4)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_GE(test, t4, 1000000000ULL + 20000);
+	/* ...and not from where it would be had it never stopped. */
+	KUNIT_EXPECT_LT(test, t4, 1000000000ULL + 10ULL * 1000 * 1000 * 10);
 }
 
 /* Fault injection */
@@ -2493,6 +2854,9 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_destroy_frees_pages),
 	KUNIT_CASE(mshv_sim_test_property_defaults),
 	KUNIT_CASE(mshv_sim_test_property_set),
+	KUNIT_CASE(mshv_sim_test_property_early_late),
+	KUNIT_CASE(mshv_sim_test_property_processor),
+	KUNIT_CASE(mshv_sim_test_property_time_freeze),
 	KUNIT_CASE(mshv_sim_test_fault_oneshot),
 	KUNIT_CASE(mshv_sim_test_fault_several),
 	KUNIT_CASE(mshv_sim_test_fault_arm_limits),
@@ -3140,9 +3504,12 @@ static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
 	g->regs = test_vp_page(test, g, HV_VP_STATE_PAGE_REGISTERS);
 }
 
-/* An initialized partition with @flags, guest memory and VP 0. */
-static void test_guest_init(struct kunit *test, struct test_guest *g,
-			    u64 flags)
+/*
+ * An initialized partition with @flags, the synthetic processor features
+ * @synthetic (not set if 0), guest memory and VP 0.
+ */
+static void test_guest_init_synthetic(struct kunit *test, struct test_guest *g,
+				      u64 flags, u64 synthetic)
 {
 	struct mshv_sim *sim = test_ctx(test)->sim;
 	u64 pfns[TEST_GUEST_PAGES];
@@ -3151,6 +3518,12 @@ static void test_guest_init(struct kunit *test, struct test_guest *g,
 	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_INIT_PAGES, 0);
 	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VP_PAGES, 0);
 	g->id = test_mem_partition(test, flags, 8);
+	if (synthetic)
+		test_expect_status(test,
+				   test_set_prop(test, g->id,
+						 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+						 synthetic),
+				   HV_STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test,
 			hv_result(test_fast(test, HVCALL_INITIALIZE_PARTITION,
 					    g->id)),
@@ -3162,6 +3535,13 @@ static void test_guest_init(struct kunit *test, struct test_guest *g,
 		    TEST_GUEST_PAGES);
 
 	test_add_vp(test, g, 0);
+}
+
+/* An initialized partition with @flags, guest memory and VP 0. */
+static void test_guest_init(struct kunit *test, struct test_guest *g,
+			    u64 flags)
+{
+	test_guest_init_synthetic(test, g, flags, 0);
 }
 
 /* Copy @len bytes to guest physical address @gpa (within one page). */
@@ -3772,6 +4152,118 @@ static void mshv_sim_test_lapic_hlt_intercept(struct kunit *test)
 	test_expect_intercept(test, &plain, 0, HVMSG_X64_HALT);
 }
 
+/*
+ * Real mode: read MSR @msr, store EDX:EAX at TEST_SCRATCH, then CLI; HLT
+ * (the HLT intercept ends the dispatch).
+ */
+static void test_rdmsr_prog(struct test_guest *g, u32 msr)
+{
+	u8 prog[] = {
+		0x66, 0xb9, 0, 0, 0, 0,		/* mov ecx, msr */
+		0x0f, 0x32,			/* rdmsr */
+		0x66, 0xa3, 0x04, 0x05,		/* mov [TEST_SCRATCH], eax */
+		0x66, 0x89, 0x16, 0x08, 0x05,	/* mov [TEST_SCRATCH + 4], edx */
+		0xfa, 0xf4,			/* cli; hlt */
+	};
+
+	memcpy(&prog[2], &msr, sizeof(msr));
+	test_poke(g, TEST_CODE, prog, sizeof(prog));
+}
+
+/* Run @g's VP from TEST_CODE to the HLT; what it read from the MSR. */
+static u64 test_run_rdmsr(struct kunit *test, struct test_guest *g)
+{
+	test_poke64(g, TEST_SCRATCH, U64_MAX);
+	test_real_mode(test, g);
+	test_set_reg64(test, g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, g, 0, HVMSG_X64_HALT);
+	return test_peek64(g, TEST_SCRATCH);
+}
+
+/*
+ * The guest reads the partition reference counter (HV_X64_MSR_TIME_REF_
+ * COUNT) when its synthetic processor features allow it: the counter is
+ * the REFERENCE_TIME property, and stands still while the partition's
+ * time is frozen.
+ */
+static void mshv_sim_test_guest_reference_counter(struct kunit *test)
+{
+	u64 r1, r2, r3, t;
+	struct test_guest g;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER);
+	test_rdmsr_prog(&g, HV_X64_MSR_TIME_REF_COUNT);
+
+	r1 = test_run_rdmsr(test, &g);
+	usleep_range(2000, 3000);
+	r2 = test_run_rdmsr(test, &g);
+	KUNIT_EXPECT_GE(test, r2 - r1, 20000);	/* 2 ms in 100 ns units */
+
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 1),
+			   HV_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, g.id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&t)),
+			HV_STATUS_SUCCESS);
+	r1 = test_run_rdmsr(test, &g);
+	usleep_range(2000, 3000);
+	r2 = test_run_rdmsr(test, &g);
+	KUNIT_EXPECT_EQ(test, r1, t);
+	KUNIT_EXPECT_EQ(test, r2, t);
+
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 0),
+			   HV_STATUS_SUCCESS);
+	usleep_range(2000, 3000);
+	r3 = test_run_rdmsr(test, &g);
+	KUNIT_EXPECT_GE(test, r3 - t, 20000);
+}
+
+/*
+ * Without the synthetic feature the reference counter is an MSR like any
+ * unimplemented one: #GP(0), or, with UNIMPLEMENTED_MSR_ACTION set to
+ * ignore, it reads as zero.
+ */
+static void mshv_sim_test_guest_unimplemented_msr(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_rdmsr_prog(&g, HV_X64_MSR_TIME_REF_COUNT);
+	/* Real mode #GP goes through the IVT: vector 13 -> TEST_HANDLER. */
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_ivt(&g, 13, TEST_HANDLER);
+	test_poke64(&g, TEST_COUNTER, 0);
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+					 HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO),
+			   HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &g), 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+					 HV_UNIMPLEMENTED_MSR_ACTION_FAULT),
+			   HV_STATUS_SUCCESS);
+	/* The handler counts and returns to the RDMSR: it faults again. */
+	test_poke64(&g, TEST_SCRATCH, U64_MAX);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_dispatch(test, &g, 0, &(struct hv_output_dispatch_vp){});
+	KUNIT_EXPECT_GT(test, test_counter(&g), 0);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH), U64_MAX);
+}
+
 /* HvGetVpState or HvSetVpState of VP 0's local APIC through @page. */
 static void test_lapic_state(struct kunit *test, u64 id, u16 code, void *page)
 {
@@ -3965,6 +4457,8 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_register_page),
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
+	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
+	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),
 	KUNIT_CASE(mshv_sim_test_vp_tsc),

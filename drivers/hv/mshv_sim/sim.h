@@ -770,4 +770,54 @@ u32 mshv_sim_get_knob(struct mshv_sim *sim, enum mshv_sim_knob knob);
 void mshv_sim_set_knob(struct mshv_sim *sim, enum mshv_sim_knob knob,
 		       u32 value);
 
+/**
+ * enum mshv_sim_trace_kind - what a trace record describes
+ * @MSHV_SIM_TRACE_CALL: a hypercall
+ * @MSHV_SIM_TRACE_MSG: an intercept message posted to a VP
+ */
+enum mshv_sim_trace_kind {
+	MSHV_SIM_TRACE_CALL = 1,
+	MSHV_SIM_TRACE_MSG,
+};
+
+/**
+ * struct mshv_sim_trace_rec - one record of the trace (see trace.c)
+ * @seq: sequence number, from 1; 0 marks an unused slot
+ * @kind: enum mshv_sim_trace_kind
+ * @code: hypercall code (CALL)
+ * @status: status the call returned (CALL)
+ * @reps: reps completed (CALL)
+ * @rep_count: reps requested (CALL)
+ * @msg_type: message type (MSG)
+ * @vp: VP index (MSG)
+ * @partition: partition id (MSG)
+ * @words: the first bytes of the input (CALL; the two operands of a fast
+ *	call or of a call stopped before its input was mapped) or of the
+ *	message payload (MSG)
+ */
+struct mshv_sim_trace_rec {
+	u64 seq;
+	u8 kind;
+	u16 code;
+	u16 status;
+	u16 reps;
+	u16 rep_count;
+	u32 msg_type;
+	u32 vp;
+	u64 partition;
+	u64 words[6];
+};
+
+struct dentry;
+
+void mshv_sim_trace_call(const struct mshv_sim_call *call, u64 input,
+			 u64 output, u16 status);
+void mshv_sim_trace_msg(const struct mshv_sim_vp *vp,
+			const struct hv_message *msg);
+unsigned int mshv_sim_trace_get(struct mshv_sim_trace_rec *out,
+				unsigned int max);
+int mshv_sim_trace_set(bool on, bool clear);
+void mshv_sim_trace_free(void);
+void mshv_sim_trace_debugfs(struct dentry *dir);
+
 #endif /* _MSHV_SIM_H */

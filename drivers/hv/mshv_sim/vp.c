@@ -1249,6 +1249,7 @@ static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg
 	hvmsg->header.payload_size = msg->size;
 	memcpy(hvmsg->u.payload, &msg->payload, msg->size);
 	vp->intercept_suspend = 1;
+	mshv_sim_trace_msg(vp, hvmsg);
 }
 
 /*

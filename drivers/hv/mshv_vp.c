@@ -324,6 +324,21 @@ static void mshv_vp_wait_runnable(struct mshv_vp *vp)
 }
 
 /*
+ * Root scheduler: the hypervisor found @vp suspended. The hypervisor
+ * creates every VP explicitly suspended, and the VMM does not suspend VPs
+ * itself, so the suspension is lifted here, as the first MSHV_RUN_VP
+ * should; the hypervisor then signals that the VP can run.
+ */
+static int mshv_vp_lift_explicit_suspend(struct mshv_vp *vp)
+{
+	static const u32 name = HV_REGISTER_EXPLICIT_SUSPEND;
+	static const u64 zero;
+
+	return mshv_hvcall_set_vp_reg64(vp->vp_partition->pt_id, vp->vp_index,
+					&name, &zero, 1);
+}
+
+/*
  * Root scheduler: dispatch @vp until it stops at an intercept the VMM
  * must handle, and copy that message to @msg. A pending signal ends the
  * loop with -EINTR before the next dispatch; an intercept already taken
@@ -361,16 +376,26 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 				return 0;
 			continue;
 		}
-		if (out.dispatch_state == HV_VP_DISPATCH_STATE_BLOCKED)
-			mshv_vp_wait_runnable(vp);
+		if (out.dispatch_state != HV_VP_DISPATCH_STATE_BLOCKED)
+			continue;
+		if (out.dispatch_event == HV_VP_DISPATCH_EVENT_SUSPEND) {
+			ret = mshv_vp_lift_explicit_suspend(vp);
+			if (ret)
+				return ret;
+		}
+		mshv_vp_wait_runnable(vp);
 	}
 }
 
-/* Hypervisor scheduler: let the hypervisor run @vp again. */
+/*
+ * Hypervisor scheduler: let the hypervisor run @vp again. The hypervisor
+ * writes the registers in order: the intercept suspension goes first, so
+ * that one the VP enters as soon as it runs is not cleared by mistake.
+ */
 static int mshv_vp_resume(struct mshv_vp *vp)
 {
 	static const u32 names[] = {
-		HV_REGISTER_EXPLICIT_SUSPEND, HV_REGISTER_INTERCEPT_SUSPEND,
+		HV_REGISTER_INTERCEPT_SUSPEND, HV_REGISTER_EXPLICIT_SUSPEND,
 	};
 	static const u64 values[] = { 0, 0 };
 

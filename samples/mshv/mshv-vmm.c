@@ -61,6 +61,7 @@
 #define HVCALL_SET_VP_REGISTERS		0x0051
 
 /* Register names */
+#define HV_REGISTER_INTERNAL_ACTIVITY_STATE	0x00000004
 #define HV_X64_REGISTER_RAX		0x00020000
 #define HV_X64_REGISTER_RBX		0x00020003
 #define HV_X64_REGISTER_RSP		0x00020004
@@ -442,6 +443,14 @@ static void serial_putc(struct vp *vp, char c)
 #define REG_TABLE(reg, b, l)	\
 	{ .name = (reg), .value.table = { .base = (b), .limit = (l) } }
 
+/*
+ * In a partition with local APICs, every VP but VP 0 (the bootstrap
+ * processor) starts waiting for INIT and a startup IPI, as on a real
+ * machine. A VMM that sets up such a VP's state itself starts it by
+ * clearing the VP's internal activity state, after its registers.
+ */
+#define START_VP	REG64(HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0)
+
 #define MAX_REGS	20
 
 /*
@@ -509,6 +518,7 @@ static int setup_real_mode(struct vp *vp)
 		REG64(HV_X64_REGISTER_RSP, stack_top(vp)),
 		REG64(HV_X64_REGISTER_RBX, vp->index),
 		REG64(HV_X64_REGISTER_RIP, GUEST_LOAD_ADDR),
+		START_VP,
 	};
 
 	return set_regs(vp, regs, ARRAY_SIZE(regs));
@@ -581,6 +591,7 @@ static int setup_long_mode(struct vp *vp)
 		REG64(HV_X64_REGISTER_RSP, stack_top(vp)),
 		REG64(HV_X64_REGISTER_RBX, vp->index),
 		REG64(HV_X64_REGISTER_RIP, GUEST_LOAD_ADDR),
+		START_VP,
 	};
 
 	return set_regs(vp, regs, ARRAY_SIZE(regs));

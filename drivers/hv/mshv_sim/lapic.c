@@ -78,8 +78,8 @@
 /* The writable ICR bits: vector, modes, level, trigger, shorthand */
 #define MSHV_SIM_ICR_LOW_MASK		(GENMASK(11, 0) | GENMASK(15, 14) | \
 					 MSHV_SIM_ICR_SHORTHAND)
-#define MSHV_SIM_ICR_DM_FIXED		0
-#define MSHV_SIM_ICR_DM_LOWEST		1
+#define MSHV_SIM_ICR_LEVEL_ASSERT	BIT(14)
+#define MSHV_SIM_ICR_TRIGGER_LEVEL	BIT(15)
 #define MSHV_SIM_ICR_SH_NONE		0
 #define MSHV_SIM_ICR_SH_SELF		1
 #define MSHV_SIM_ICR_SH_ALL		2
@@ -99,16 +99,18 @@ static_assert(sizeof(struct hv_vp_signal_pair_scheduler_message) <=
 /**
  * struct mshv_sim_lapic_irq - an interrupt on its way to local APICs
  * @dest: destination (APIC id or logical destination)
- * @vector: the vector
+ * @type: HV_X64_INTERRUPT_TYPE_*; the ICR's delivery modes have the same
+ *	values
+ * @vector: the vector (fixed, lowest priority, ExtINT) or the start page
+ *	(SIPI)
  * @logical: @dest is a logical destination
- * @lowest: lowest priority: only one of the VPs addressed gets it
  * @level: level-triggered
  */
 struct mshv_sim_lapic_irq {
 	u32 dest;
+	u32 type;
 	u8 vector;
 	bool logical;
-	bool lowest;
 	bool level;
 };
 
@@ -137,14 +139,9 @@ static bool mshv_sim_lapic_enabled(const struct mshv_sim_vp *vp)
 	       (vp->lapic.svr & MSHV_SIM_APIC_SVR_ENABLE);
 }
 
-/**
- * mshv_sim_lapic_reset() - put @vp's local APIC in its reset state
- * @vp: the VP; its index and partition are set
- */
-void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
+/* The APIC's registers and pending events after RESET or INIT. */
+static void mshv_sim_lapic_reset_regs(struct mshv_sim_lapic *apic)
 {
-	struct mshv_sim_lapic *apic = &vp->lapic;
-
 	bitmap_zero(apic->irr, MSHV_SIM_APIC_VECTORS);
 	bitmap_zero(apic->isr, MSHV_SIM_APIC_VECTORS);
 	bitmap_zero(apic->tmr, MSHV_SIM_APIC_VECTORS);
@@ -155,7 +152,21 @@ void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
 	apic->icr_low = 0;
 	apic->icr_high = 0;
 	apic->halted = false;
+	apic->nmi_pending = false;
+}
+
+/**
+ * mshv_sim_lapic_reset() - put a new VP's local APIC in its reset state
+ * @vp: the VP; its index and partition are set
+ */
+void mshv_sim_lapic_reset(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_lapic *apic = &vp->lapic;
+
+	mshv_sim_lapic_reset_regs(apic);
 	apic->blocked = false;
+	apic->extint_vector = -1;
+	apic->extint_acked = false;
 	bitmap_zero(apic->eoi_queue, MSHV_SIM_APIC_VECTORS);
 	INIT_LIST_HEAD(&apic->signal.node);
 	INIT_LIST_HEAD(&apic->eoi.node);
@@ -218,23 +229,45 @@ static int mshv_sim_lapic_pending(struct mshv_sim_vp *vp)
 	return irrv;
 }
 
+/* An ExtINT waits for @vp (the bootstrap processor) to take it. */
+static bool mshv_sim_lapic_extint(const struct mshv_sim_vp *vp)
+{
+	return vp->lapic.extint_vector >= 0 &&
+	       (vp->apic_base & MSR_IA32_APICBASE_ENABLE);
+}
+
 /**
  * mshv_sim_lapic_next() - the interrupt @vp must take before its next
  *	instruction
  * @vp: the VP
+ * @kind: what it is
  *
- * One is due when the APIC is enabled, RFLAGS.IF is set, no interrupt
- * shadow is in effect and the highest requested vector's priority class
- * is above the PPR.
+ * An NMI is due unless NMIs are masked (one is being handled) or an
+ * interrupt shadow is in effect. Otherwise, with RFLAGS.IF set and no
+ * shadow, an ExtINT is due if one waits, then the highest requested
+ * fixed vector if the APIC is enabled and its priority class is above
+ * the PPR. A VP waiting for a startup IPI takes none.
  *
  * Return: the vector, or -1 if none is due.
  */
-int mshv_sim_lapic_next(struct mshv_sim_vp *vp)
+int mshv_sim_lapic_next(struct mshv_sim_vp *vp, enum mshv_sim_lapic_kind *kind)
 {
-	if (!mshv_sim_lapic_active(vp) ||
-	    !(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF) ||
-	    vp->cpu.interrupt_shadow)
+	const struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+
+	if (!mshv_sim_lapic_active(vp) || vp->startup_suspend ||
+	    cpu->interrupt_shadow)
 		return -1;
+	if (vp->lapic.nmi_pending && !cpu->nmi_masked) {
+		*kind = MSHV_SIM_LAPIC_NMI;
+		return MSHV_SIM_NMI_VECTOR;
+	}
+	if (!(cpu->rflags & MSHV_SIM_X86_FLAG_IF))
+		return -1;
+	if (mshv_sim_lapic_extint(vp)) {
+		*kind = MSHV_SIM_LAPIC_EXTINT;
+		return vp->lapic.extint_vector;
+	}
+	*kind = MSHV_SIM_LAPIC_FIXED;
 	return mshv_sim_lapic_pending(vp);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_next);
@@ -242,14 +275,30 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_next);
 /**
  * mshv_sim_lapic_ack() - @vector was delivered to @vp's guest
  * @vp: the VP
+ * @kind: what mshv_sim_lapic_next() said it is
  * @vector: the vector mshv_sim_lapic_next() returned
  *
- * Moves it from the IRR to the ISR; a halted VP runs again.
+ * A fixed vector moves from the IRR to the ISR; an NMI masks NMIs until
+ * the next IRET; an ExtINT is acknowledged (see
+ * mshv_sim_clear_virtual_interrupt()). A halted VP runs again.
  */
-void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector)
+void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, enum mshv_sim_lapic_kind kind,
+			u8 vector)
 {
-	clear_bit(vector, vp->lapic.irr);
-	set_bit(vector, vp->lapic.isr);
+	switch (kind) {
+	case MSHV_SIM_LAPIC_FIXED:
+		clear_bit(vector, vp->lapic.irr);
+		set_bit(vector, vp->lapic.isr);
+		break;
+	case MSHV_SIM_LAPIC_NMI:
+		vp->lapic.nmi_pending = false;
+		vp->cpu.nmi_masked = true;
+		break;
+	case MSHV_SIM_LAPIC_EXTINT:
+		vp->lapic.extint_vector = -1;
+		vp->lapic.extint_acked = true;
+		break;
+	}
 	vp->lapic.halted = false;
 	vp->lapic.blocked = false;
 }
@@ -300,21 +349,31 @@ static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
 	mshv_sim_synic_post(vp->sim, msg);
 }
 
+/* Has a halted @vp something that ends the halt? */
+static bool mshv_sim_lapic_wakes(struct mshv_sim_vp *vp)
+{
+	return vp->lapic.nmi_pending || mshv_sim_lapic_extint(vp) ||
+	       mshv_sim_lapic_pending(vp) >= 0;
+}
+
 /**
- * mshv_sim_lapic_wake() - let a halted @vp run again if it has an
- *	interrupt to take
+ * mshv_sim_lapic_wake() - let a waiting @vp run again if it can
  * @vp: the VP
  *
- * Called when an interrupt was accepted and when the root changed the
- * VP's registers (CR8 may have unmasked one). With the root scheduler, a
- * VP that HvDispatchVp returned BLOCKED is signalled to the root.
+ * Called when an interrupt was accepted, and when the root changed the
+ * VP's registers (CR8 may have unmasked an interrupt, a suspension or
+ * the wait for a startup IPI may have been lifted). A halted VP with an
+ * interrupt to take stops halting. With the root scheduler, a VP that
+ * HvDispatchVp returned BLOCKED is signalled to the root once nothing
+ * holds it any more: not a halt, the wait for a startup IPI, nor an
+ * explicit or dispatch suspension.
  */
 void mshv_sim_lapic_wake(struct mshv_sim_vp *vp)
 {
-	if (!vp->lapic.halted || mshv_sim_lapic_pending(vp) < 0)
-		return;
-	vp->lapic.halted = false;
-	if (vp->lapic.blocked) {
+	if (vp->lapic.halted && mshv_sim_lapic_wakes(vp))
+		vp->lapic.halted = false;
+	if (vp->lapic.blocked && !mshv_sim_lapic_blocked(vp) &&
+	    !vp->explicit_suspend && !vp->dispatch_suspend) {
 		vp->lapic.blocked = false;
 		mshv_sim_lapic_signal(vp);
 	}
@@ -382,10 +441,69 @@ static bool mshv_sim_lapic_match(const struct mshv_sim_vp *vp,
 	return irq->dest == vp->index;
 }
 
+/* The APIC is enabled in IA32_APIC_BASE: it takes NMI, INIT and SIPI. */
+static bool mshv_sim_lapic_hw_enabled(const struct mshv_sim_vp *vp)
+{
+	return vp->apic_base & MSR_IA32_APICBASE_ENABLE;
+}
+
+/* An NMI for @vp; one waiting for a startup IPI ignores it. */
+static bool mshv_sim_lapic_nmi(struct mshv_sim_vp *vp)
+{
+	if (!mshv_sim_lapic_hw_enabled(vp) || vp->startup_suspend)
+		return false;
+	vp->lapic.nmi_pending = true;
+	mshv_sim_lapic_wake(vp);
+	return true;
+}
+
+/*
+ * INIT: @vp's processor and APIC go to their INIT state (the APIC keeps
+ * its id and IA32_APIC_BASE); an application processor then waits for a
+ * startup IPI, the bootstrap processor starts at the reset vector.
+ */
+static bool mshv_sim_lapic_init(struct mshv_sim_vp *vp)
+{
+	if (!mshv_sim_lapic_hw_enabled(vp))
+		return false;
+	mshv_sim_vp_init_signal(vp);
+	mshv_sim_lapic_reset_regs(&vp->lapic);
+	mshv_sim_lapic_wake(vp);
+	return true;
+}
+
+/* A startup IPI: a VP waiting for one starts at @vector's page. */
+static bool mshv_sim_lapic_sipi(struct mshv_sim_vp *vp, u8 vector)
+{
+	if (!mshv_sim_lapic_hw_enabled(vp) || !mshv_sim_vp_startup(vp, vector))
+		return false;
+	mshv_sim_lapic_wake(vp);
+	return true;
+}
+
+/* Deliver @irq to @vp, which it addresses; true if @vp accepted it. */
+static bool mshv_sim_lapic_deliver(struct mshv_sim_vp *vp,
+				   const struct mshv_sim_lapic_irq *irq)
+{
+	switch (irq->type) {
+	case HV_X64_INTERRUPT_TYPE_FIXED:
+	case HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY:
+		return mshv_sim_lapic_accept(vp, irq->vector, irq->level);
+	case HV_X64_INTERRUPT_TYPE_NMI:
+		return mshv_sim_lapic_nmi(vp);
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		return mshv_sim_lapic_init(vp);
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		return mshv_sim_lapic_sipi(vp, irq->vector);
+	default:
+		return false;
+	}
+}
+
 /*
  * Give @irq to every VP of @pt it addresses but @skip (may be NULL); a
  * lowest-priority interrupt goes to the first of them (lowest VP index)
- * only.
+ * that accepts it only.
  */
 static void mshv_sim_lapic_route(struct mshv_sim_partition *pt,
 				 const struct mshv_sim_lapic_irq *irq,
@@ -397,37 +515,81 @@ static void mshv_sim_lapic_route(struct mshv_sim_partition *pt,
 	xa_for_each(&pt->vps, index, vp) {
 		if (vp == skip || !mshv_sim_lapic_match(vp, irq))
 			continue;
-		if (mshv_sim_lapic_accept(vp, irq->vector, irq->level) &&
-		    irq->lowest)
+		if (mshv_sim_lapic_deliver(vp, irq) &&
+		    irq->type == HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
 			return;
 	}
 }
 
-/* Check the input of HvAssertVirtualInterrupt; fill @irq from it. */
+/*
+ * Check the input of HvAssertVirtualInterrupt; fill @irq from it. Fixed
+ * and lowest priority interrupts need a vector of 16 to 255, an ExtINT
+ * any 8-bit vector and destination 0 (it goes to the bootstrap
+ * processor), a SIPI an 8-bit vector (the start page); NMI and INIT take
+ * no vector, which must be 0. SMI, remote read and the LINT0/LINT1 types
+ * are not modelled and refused like the types past
+ * HV_X64_INTERRUPT_TYPE_MAXIMUM.
+ */
 static u16
 mshv_sim_assert_check(const struct hv_input_assert_virtual_interrupt *in,
 		      struct mshv_sim_lapic_irq *irq)
 {
 	u32 flags = in->control.flags;
+	u32 type = in->control.interrupt_type;
 
 	if (in->target_vtl || in->rsvd_z0 || in->rsvd_z1 ||
 	    flags & ~(HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED |
 		      HV_INTERRUPT_CONTROL_LOGICAL_DEST) ||
 	    in->dest_addr > U32_MAX)
 		return HV_STATUS_INVALID_PARAMETER;
-	if (in->control.interrupt_type != HV_X64_INTERRUPT_TYPE_FIXED &&
-	    in->control.interrupt_type != HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
+	switch (type) {
+	case HV_X64_INTERRUPT_TYPE_FIXED:
+	case HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY:
+		if (in->vector < MSHV_SIM_APIC_FIRST_VECTOR ||
+		    in->vector >= MSHV_SIM_APIC_VECTORS)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_INTERRUPT_TYPE_EXTINT:
+		if (in->dest_addr || (flags & HV_INTERRUPT_CONTROL_LOGICAL_DEST))
+			return HV_STATUS_INVALID_PARAMETER;
+		fallthrough;
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		if (in->vector >= MSHV_SIM_APIC_VECTORS)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_INTERRUPT_TYPE_NMI:
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		if (in->vector)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	default:
 		return HV_STATUS_INVALID_PARAMETER;
-	if (in->vector < MSHV_SIM_APIC_FIRST_VECTOR ||
-	    in->vector >= MSHV_SIM_APIC_VECTORS)
-		return HV_STATUS_INVALID_PARAMETER;
+	}
 
 	irq->dest = in->dest_addr;
+	irq->type = type;
 	irq->vector = in->vector;
 	irq->logical = flags & HV_INTERRUPT_CONTROL_LOGICAL_DEST;
 	irq->level = flags & HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
-	irq->lowest = in->control.interrupt_type ==
-		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * An ExtINT for the bootstrap processor, VP 0: it waits there until the
+ * guest takes it with interrupts enabled, and is then acknowledged. A
+ * second one is refused until the root has seen the first acknowledged
+ * (HvClearVirtualInterrupt).
+ */
+static u16 mshv_sim_lapic_assert_extint(struct mshv_sim_partition *pt, u8 vector)
+{
+	struct mshv_sim_vp *bsp = xa_load(&pt->vps, 0);
+
+	if (!bsp)
+		return HV_STATUS_SUCCESS;	/* lost, as on an APIC bus */
+	if (bsp->lapic.extint_vector >= 0 || bsp->lapic.extint_acked)
+		return HV_STATUS_INVALID_VP_STATE;
+	bsp->lapic.extint_vector = vector;
+	mshv_sim_lapic_wake(bsp);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -437,14 +599,19 @@ mshv_sim_assert_check(const struct hv_input_assert_virtual_interrupt *in,
  * @call: the decoded call
  *
  * The target partition must be initialized and have local APICs
- * (HV_STATUS_INVALID_PARTITION_STATE otherwise). Fixed and lowest
- * priority interrupts of vectors 16-255 to VTL 0 are accepted; other
- * types, vectors, VTLs and set reserved bits are
- * HV_STATUS_INVALID_PARAMETER. The destination is an APIC id (the VP
- * index; 0xffffffff, or 0xff for an xAPIC, is every VP) or, with the
- * logical destination flag, a logical destination matched against each
- * VP's LDR. As on an APIC bus, an interrupt that addresses no VP, or only
- * disabled APICs, is lost without an error.
+ * (HV_STATUS_INVALID_PARTITION_STATE otherwise); the input is checked by
+ * mshv_sim_assert_check() (HV_STATUS_INVALID_PARAMETER). The destination
+ * is an APIC id (the VP index; 0xffffffff, or 0xff for an xAPIC, is every
+ * VP) or, with the logical destination flag, a logical destination
+ * matched against each VP's LDR. A fixed interrupt is requested in the
+ * IRR of each VP addressed, a lowest priority one in the first that
+ * accepts it; an NMI is delivered before the next instruction whatever
+ * RFLAGS.IF; INIT resets the VPs addressed (the bootstrap processor
+ * starts again at the reset vector, the others wait for a startup IPI);
+ * a SIPI starts the VPs that wait for one at the page of its vector; an
+ * ExtINT goes to VP 0 (see mshv_sim_lapic_assert_extint()). As on an
+ * APIC bus, an interrupt that addresses no VP, or only APICs that
+ * cannot take it, is lost without an error.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -466,7 +633,43 @@ u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
 	status = mshv_sim_assert_check(in, &irq);
 	if (status)
 		return status;
+	if (irq.type == HV_X64_INTERRUPT_TYPE_EXTINT)
+		return mshv_sim_lapic_assert_extint(pt, irq.vector);
 	mshv_sim_lapic_route(pt, &irq, NULL);
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * mshv_sim_clear_virtual_interrupt() - HvClearVirtualInterrupt
+ * @sim: the instance
+ * @call: the decoded call (the partition id only; fast or not)
+ *
+ * Tells the root whether the ExtINT it asserted was acknowledged, that
+ * is delivered to the bootstrap processor, since the last call, and
+ * clears that state so that the next ExtINT may be asserted.
+ *
+ * Context: sim->lock held.
+ * Return: HV_STATUS_SUCCESS if one was acknowledged,
+ * HV_STATUS_NOT_ACKNOWLEDGED if not, HV_STATUS_INVALID_PARTITION_ID or
+ * HV_STATUS_INVALID_PARTITION_STATE for a partition that is not an
+ * initialized child.
+ */
+u16 mshv_sim_clear_virtual_interrupt(struct mshv_sim *sim,
+				     struct mshv_sim_call *call)
+{
+	u64 id = call->fast ? call->fast_input : *(u64 *)call->in;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *bsp;
+
+	pt = mshv_sim_find(sim, id, false);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (pt->state != MSHV_SIM_PT_INITIALIZED)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	bsp = xa_load(&pt->vps, 0);
+	if (!bsp || !bsp->lapic.extint_acked)
+		return HV_STATUS_NOT_ACKNOWLEDGED;
+	bsp->lapic.extint_acked = false;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -521,7 +724,7 @@ bool mshv_sim_lapic_halt(struct mshv_sim_vp *vp)
 	if (!mshv_sim_lapic_active(vp) ||
 	    !(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF))
 		return false;
-	vp->lapic.halted = mshv_sim_lapic_pending(vp) < 0;
+	vp->lapic.halted = !mshv_sim_lapic_wakes(vp);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_halt);
@@ -530,19 +733,20 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_halt);
  * mshv_sim_lapic_blocked() - is @vp waiting for an interrupt?
  * @vp: the VP
  *
- * Return: true while it is halted in the hypervisor.
+ * Return: true while it is halted in the hypervisor or waits for a
+ * startup IPI.
  */
 bool mshv_sim_lapic_blocked(const struct mshv_sim_vp *vp)
 {
-	return vp->lapic.halted;
+	return vp->lapic.halted || vp->startup_suspend;
 }
 
 /**
- * mshv_sim_lapic_dispatch_blocked() - HvDispatchVp returns BLOCKED for
- *	halted @vp
- * @vp: the VP
+ * mshv_sim_lapic_dispatch_blocked() - HvDispatchVp returns BLOCKED for @vp
+ * @vp: the VP: halted, waiting for a startup IPI, or suspended
  *
- * The interrupt that wakes it will also signal the root.
+ * Whatever lets it run again (an interrupt, a startup IPI, the root
+ * lifting the suspension) also signals the root.
  */
 void mshv_sim_lapic_dispatch_blocked(struct mshv_sim_vp *vp)
 {
@@ -586,23 +790,40 @@ bool mshv_sim_lapic_take_eoi(struct mshv_sim_vp *vp,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_take_eoi);
 
-/* An interprocessor interrupt: the ICR was written. */
+/*
+ * An interprocessor interrupt: the ICR was written. Fixed, lowest
+ * priority, NMI, INIT and SIPI IPIs are delivered; an INIT with the
+ * level-triggered de-assert encoding (level bit clear, trigger mode
+ * level) does nothing, as on processors after the 486; SMI and the
+ * reserved modes are ignored.
+ */
 static void mshv_sim_lapic_ipi(struct mshv_sim_vp *vp, u32 low, u32 dest)
 {
 	struct mshv_sim_lapic_irq irq = {
 		.dest = dest,
+		.type = FIELD_GET(MSHV_SIM_ICR_DELIVERY, low),
 		.vector = FIELD_GET(MSHV_SIM_ICR_VECTOR, low),
 		.logical = low & MSHV_SIM_ICR_LOGICAL,
 	};
-	u32 mode = FIELD_GET(MSHV_SIM_ICR_DELIVERY, low);
 	const struct mshv_sim_vp *skip = NULL;
 
-	if (mode != MSHV_SIM_ICR_DM_FIXED && mode != MSHV_SIM_ICR_DM_LOWEST)
+	switch (irq.type) {
+	case HV_X64_INTERRUPT_TYPE_FIXED:
+	case HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY:
+	case HV_X64_INTERRUPT_TYPE_NMI:
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		break;
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		if ((low & MSHV_SIM_ICR_TRIGGER_LEVEL) &&
+		    !(low & MSHV_SIM_ICR_LEVEL_ASSERT))
+			return;
+		break;
+	default:
 		return;
-	irq.lowest = mode == MSHV_SIM_ICR_DM_LOWEST;
+	}
 	switch (FIELD_GET(MSHV_SIM_ICR_SHORTHAND, low)) {
 	case MSHV_SIM_ICR_SH_SELF:
-		mshv_sim_lapic_accept(vp, irq.vector, false);
+		mshv_sim_lapic_deliver(vp, &irq);
 		return;
 	case MSHV_SIM_ICR_SH_ALL:
 		irq.logical = false;
@@ -753,11 +974,17 @@ bool mshv_sim_lapic_mmio(struct mshv_sim_vp *vp, u64 gpa, void *buf, u32 len,
 	return true;
 }
 
-/*
- * IA32_APIC_BASE: the x2APIC enable bit needs an x2APIC-capable partition
- * and the APIC enabled, and the reserved bits stay clear.
+/**
+ * mshv_sim_lapic_set_base() - write IA32_APIC_BASE
+ * @vp: the VP
+ * @value: the new value
+ *
+ * The x2APIC enable bit needs an x2APIC-capable partition and the APIC
+ * enabled, and the reserved bits stay clear.
+ *
+ * Return: 0, or -EINVAL if @value is refused.
  */
-static int mshv_sim_lapic_set_base(struct mshv_sim_vp *vp, u64 value)
+int mshv_sim_lapic_set_base(struct mshv_sim_vp *vp, u64 value)
 {
 	u64 allowed = MSR_IA32_APICBASE_BASE | MSR_IA32_APICBASE_ENABLE |
 		      MSR_IA32_APICBASE_BSP | X2APIC_ENABLE;

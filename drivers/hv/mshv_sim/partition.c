@@ -640,6 +640,11 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_assert_virtual_interrupt),
 		.handler = mshv_sim_assert_virtual_interrupt,
 	}, {
+		.code = HVCALL_CLEAR_VIRTUAL_INTERRUPT,
+		.flags = MSHV_SIM_CALL_FAST,
+		.in_size = sizeof(u64),
+		.handler = mshv_sim_clear_virtual_interrupt,
+	}, {
 		.code = HVCALL_DISPATCH_VP,
 		.in_size = sizeof(struct hv_input_dispatch_vp),
 		.out_size = sizeof(struct hv_output_dispatch_vp),

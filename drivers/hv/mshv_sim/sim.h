@@ -533,9 +533,14 @@ enum {
  * @icr_low: bits 31:0 of the interrupt command register, as last written
  * @icr_high: bits 63:32 of the interrupt command register
  * @halted: the VP executed HLT with interrupts enabled and waits inside
- *	the hypervisor for an interrupt
+ *	the hypervisor for an interrupt (HV_INTERNAL_ACTIVITY_HALT_SUSPEND)
  * @blocked: with the root scheduler, HvDispatchVp returned BLOCKED
- *	because of @halted; the root is owed a scheduler signal
+ *	(the VP was halted, waited for a startup IPI or was suspended); the
+ *	root is owed a scheduler signal when it can run
+ * @nmi_pending: an NMI was accepted and not yet delivered
+ * @extint_vector: the ExtINT waiting for delivery (VP 0 only), or -1
+ * @extint_acked: an ExtINT was delivered and HvClearVirtualInterrupt has
+ *	not reported it yet (VP 0 only)
  * @eoi_queue: level-triggered vectors the guest ended that are still to
  *	be reported to the root, one message each
  * @signal: the HVMSG_SCHEDULER_VP_SIGNAL_PAIR message announcing that
@@ -559,9 +564,103 @@ struct mshv_sim_lapic {
 	u32 icr_high;
 	bool halted;
 	bool blocked;
+	bool nmi_pending;
+	s16 extint_vector;
+	bool extint_acked;
 	DECLARE_BITMAP(eoi_queue, MSHV_SIM_APIC_VECTORS);
 	struct mshv_sim_sint_msg signal;
 	struct mshv_sim_sint_msg eoi;
+};
+
+/* Variable-range and fixed-range MTRRs of a VP */
+#define MSHV_SIM_MTRR_VARIABLE		8
+#define MSHV_SIM_MTRR_FIXED		11
+
+/**
+ * struct mshv_sim_vp_msrs - the MSRs and synthetic registers of a VP that
+ *	the interpreter does not use itself; stored and returned
+ * @tsc_aux: IA32_TSC_AUX
+ * @tsc_adjust: IA32_TSC_ADJUST
+ * @kernel_gs_base: IA32_KERNEL_GS_BASE
+ * @sysenter_cs: IA32_SYSENTER_CS
+ * @sysenter_eip: IA32_SYSENTER_EIP
+ * @sysenter_esp: IA32_SYSENTER_ESP
+ * @star: IA32_STAR
+ * @lstar: IA32_LSTAR
+ * @cstar: IA32_CSTAR
+ * @sfmask: IA32_FMASK
+ * @mtrr_def_type: IA32_MTRR_DEF_TYPE
+ * @mtrr_base: IA32_MTRR_PHYSBASE0-7
+ * @mtrr_mask: IA32_MTRR_PHYSMASK0-7
+ * @mtrr_fixed: the fixed-range MTRRs, 64K_00000 first, 4K_F8000 last
+ * @spec_ctrl: IA32_SPEC_CTRL
+ * @xss: IA32_XSS (HV_X64_REGISTER_U_XSS)
+ * @debug_ctl: IA32_DEBUGCTL
+ * @u_cet: IA32_U_CET
+ * @s_cet: IA32_S_CET
+ * @ssp: the shadow stack pointer
+ * @pl_ssp: IA32_PL0_SSP to IA32_PL3_SSP
+ * @ssp_table: IA32_INTERRUPT_SSP_TABLE_ADDR
+ * @intermediate_cr0: HV_X64_REGISTER_INTERMEDIATE_CR0
+ * @intermediate_cr4: HV_X64_REGISTER_INTERMEDIATE_CR4
+ * @intermediate_cr8: HV_X64_REGISTER_INTERMEDIATE_CR8
+ * @hypercall: HV_X64_MSR_HYPERCALL (no hypercall page is written)
+ * @guest_os_id: HV_X64_MSR_GUEST_OS_ID
+ * @reference_tsc: HV_X64_MSR_REFERENCE_TSC (no TSC page is written)
+ * @scontrol: the guest's SynIC control
+ * @siefp: the guest's SIEFP
+ * @simp: the guest's SIMP
+ * @sint: the guest's SINT0-15
+ */
+struct mshv_sim_vp_msrs {
+	u64 tsc_aux;
+	u64 tsc_adjust;
+	u64 kernel_gs_base;
+	u64 sysenter_cs;
+	u64 sysenter_eip;
+	u64 sysenter_esp;
+	u64 star;
+	u64 lstar;
+	u64 cstar;
+	u64 sfmask;
+	u64 mtrr_def_type;
+	u64 mtrr_base[MSHV_SIM_MTRR_VARIABLE];
+	u64 mtrr_mask[MSHV_SIM_MTRR_VARIABLE];
+	u64 mtrr_fixed[MSHV_SIM_MTRR_FIXED];
+	u64 spec_ctrl;
+	u64 xss;
+	u64 debug_ctl;
+	u64 u_cet;
+	u64 s_cet;
+	u64 ssp;
+	u64 pl_ssp[4];
+	u64 ssp_table;
+	u64 intermediate_cr0;
+	u64 intermediate_cr4;
+	u64 intermediate_cr8;
+	u64 hypercall;
+	u64 guest_os_id;
+	u64 reference_tsc;
+	u64 scontrol;
+	u64 siefp;
+	u64 simp;
+	u64 sint[MSHV_SIM_SINT_COUNT];
+};
+
+/**
+ * struct mshv_sim_vp_fpu - the x87, MMX and SSE registers of a VP, as
+ *	128-bit register values (low quadword first); stored and returned,
+ *	the interpreter executes no FPU or SSE instruction
+ * @xmm: XMM0-15
+ * @fp_mmx: ST0-7 / MM0-7
+ * @fp_control_status: FCW, FSW, abridged FTW, FOP, FIP
+ * @xmm_control_status: FDP; MXCSR and MXCSR_MASK in the high quadword
+ */
+struct mshv_sim_vp_fpu {
+	u64 xmm[16][2];
+	u64 fp_mmx[8][2];
+	u64 fp_control_status[2];
+	u64 xmm_control_status[2];
 };
 
 /**
@@ -574,11 +673,19 @@ struct mshv_sim_lapic {
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (kept, not
  *	acted on)
+ * @pending_event: HV_REGISTER_PENDING_EVENT0 and 1 (kept, not acted on)
+ * @deliverability: HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS (kept,
+ *	not acted on)
+ * @startup_suspend: the VP waits for a startup IPI
+ *	(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND)
+ * @idle_suspend: HV_INTERNAL_ACTIVITY_IDLE_SUSPEND (kept, not acted on)
  * @apic_base: IA32_APIC_BASE
  * @pat: IA32_PAT
  * @tsc: the time stamp counter's value at @tsc_ns; it counts at
  *	MSHV_SIM_CLOCK_FREQUENCY from there
  * @tsc_ns: ktime_get_ns() when @tsc was last written (or the VP reset)
+ * @msrs: the other MSRs and the synthetic registers
+ * @fpu: the x87, MMX and SSE registers
  * @pages: state pages shared with the root, by HV_VP_STATE_PAGE_*
  * @pool_pages: pages of the partition's pool in use for this VP
  * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
@@ -601,10 +708,16 @@ struct mshv_sim_vp {
 	u64 intercept_suspend;
 	u64 dispatch_suspend;
 	u64 pending_interruption;
+	u64 pending_event[2][2];
+	u64 deliverability;
+	bool startup_suspend;
+	bool idle_suspend;
 	u64 apic_base;
 	u64 pat;
 	u64 tsc;
 	u64 tsc_ns;
+	struct mshv_sim_vp_msrs msrs;
+	struct mshv_sim_vp_fpu fpu;
 	struct page *pages[HV_VP_STATE_PAGE_COUNT];
 	u64 pool_pages;
 	void *state[MSHV_SIM_VP_NR_STATES];
@@ -615,6 +728,21 @@ struct mshv_sim_vp {
 	struct mshv_sim_sint_msg notify;
 	struct mshv_sim_lapic lapic;
 };
+
+/**
+ * enum mshv_sim_lapic_kind - what mshv_sim_lapic_next() has for the VP
+ * @MSHV_SIM_LAPIC_FIXED: a fixed or lowest priority vector of the IRR
+ * @MSHV_SIM_LAPIC_NMI: a non-maskable interrupt
+ * @MSHV_SIM_LAPIC_EXTINT: an ExtINT (from the root's 8259 model)
+ */
+enum mshv_sim_lapic_kind {
+	MSHV_SIM_LAPIC_FIXED,
+	MSHV_SIM_LAPIC_NMI,
+	MSHV_SIM_LAPIC_EXTINT,
+};
+
+/* The vector an NMI is delivered through */
+#define MSHV_SIM_NMI_VECTOR		2
 
 /* Shared by the files of the simulator; callers hold sim->lock. */
 struct mshv_sim_partition *mshv_sim_find(struct mshv_sim *sim, u64 id,
@@ -672,6 +800,14 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call);
 
+/* The register file and the INIT/SIPI protocol, vp.c */
+u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
+			union hv_register_value *val);
+u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
+			const union hv_register_value *val);
+void mshv_sim_vp_init_signal(struct mshv_sim_vp *vp);
+bool mshv_sim_vp_startup(struct mshv_sim_vp *vp, u8 vector);
+
 /* VP life cycle, vp.c */
 void mshv_sim_vps_init(struct mshv_sim_partition *pt);
 void mshv_sim_vps_release(struct mshv_sim *sim,
@@ -712,12 +848,16 @@ void mshv_sim_ports_release(struct mshv_sim *sim);
 bool mshv_sim_lapic_active(const struct mshv_sim_vp *vp);
 void mshv_sim_lapic_reset(struct mshv_sim_vp *vp);
 u32 mshv_sim_lapic_ppr(struct mshv_sim_vp *vp);
-int mshv_sim_lapic_next(struct mshv_sim_vp *vp);
-void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, u8 vector);
+int mshv_sim_lapic_next(struct mshv_sim_vp *vp, enum mshv_sim_lapic_kind *kind);
+void mshv_sim_lapic_ack(struct mshv_sim_vp *vp, enum mshv_sim_lapic_kind kind,
+			u8 vector);
 bool mshv_sim_lapic_accept(struct mshv_sim_vp *vp, u8 vector, bool level);
 void mshv_sim_lapic_wake(struct mshv_sim_vp *vp);
 u16 mshv_sim_assert_virtual_interrupt(struct mshv_sim *sim,
 				      struct mshv_sim_call *call);
+u16 mshv_sim_clear_virtual_interrupt(struct mshv_sim *sim,
+				     struct mshv_sim_call *call);
+int mshv_sim_lapic_set_base(struct mshv_sim_vp *vp, u64 value);
 void mshv_sim_lapic_scan(struct mshv_sim_vp *vp);
 bool mshv_sim_lapic_halt(struct mshv_sim_vp *vp);
 bool mshv_sim_lapic_blocked(const struct mshv_sim_vp *vp);

@@ -3487,8 +3487,15 @@ static void *test_vp_page(struct kunit *test, struct test_guest *g, u16 type)
 	return page_address(pfn_to_page(out->map_location));
 }
 
-/* Create VP @index of @g, with its state pages; the helpers now act on it. */
-static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
+static void test_set_reg64(struct kunit *test, struct test_guest *g, u32 name,
+			   u64 value);
+
+/*
+ * Create VP @index of @g, with its state pages; the helpers now act on
+ * it. Like every new VP it is explicitly suspended, and waits for a
+ * startup IPI if it is an application processor with a local APIC.
+ */
+static void test_new_vp(struct kunit *test, struct test_guest *g, u32 index)
 {
 	struct hv_input_create_vp *in = test_ctx(test)->in;
 
@@ -3502,6 +3509,17 @@ static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
 	g->vp = index;
 	g->msg = test_vp_page(test, g, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
 	g->regs = test_vp_page(test, g, HV_VP_STATE_PAGE_REGISTERS);
+}
+
+/*
+ * test_new_vp(), then lift the explicit suspension and the wait for a
+ * startup IPI, as a VMM does that sets up the VP's state itself.
+ */
+static void test_add_vp(struct kunit *test, struct test_guest *g, u32 index)
+{
+	test_new_vp(test, g, index);
+	test_set_reg64(test, g, HV_REGISTER_EXPLICIT_SUSPEND, 0);
+	test_set_reg64(test, g, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
 }
 
 /*

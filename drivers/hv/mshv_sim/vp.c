@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
+#include <kunit/visibility.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -57,9 +58,6 @@
 /* Memory type reported in memory intercepts: write-back. */
 #define MSHV_SIM_CACHE_TYPE_WB		6
 
-/* HV_REGISTER_INTERRUPT_STATE bits */
-#define MSHV_SIM_INTERRUPT_SHADOW	BIT_ULL(0)
-
 /* Dispatch flags the simulator understands. */
 #define MSHV_SIM_DISPATCH_FLAGS					\
 	(HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND |		\
@@ -70,9 +68,58 @@
 #define MSHV_SIM_APIC_LVT_MASKED	BIT(16)
 #define MSHV_SIM_FPU_CW			0x037f
 #define MSHV_SIM_MXCSR			0x1f80
+#define MSHV_SIM_MXCSR_MASK		0xffff
 #define MSHV_SIM_XSAVE_MXCSR_OFFSET	24
 #define MSHV_SIM_XSAVE_XCOMP_BV_OFFSET	520
 #define MSHV_SIM_XCOMP_BV_COMPACTED	BIT_ULL(63)
+
+/* Physical address width of the simulated processor (the SLAT's) */
+#define MSHV_SIM_PHYS_RSVD		GENMASK_ULL(63, 52)
+#define MSHV_SIM_HIGH32			GENMASK_ULL(63, 32)
+
+/* Bits of the registers the simulated processor implements */
+#define MSHV_SIM_RFLAGS_RSVD		(GENMASK_ULL(63, 22) | BIT_ULL(15) | \
+					 BIT_ULL(5) | BIT_ULL(3))
+#define MSHV_SIM_CR0_VALID		(GENMASK_ULL(5, 0) | BIT_ULL(16) | \
+					 BIT_ULL(18) | GENMASK_ULL(31, 29))
+#define MSHV_SIM_CR4_VALID		(GENMASK_ULL(11, 0) | \
+					 GENMASK_ULL(18, 16) | \
+					 GENMASK_ULL(23, 20))
+#define MSHV_SIM_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA | \
+					 EFER_NX)
+#define MSHV_SIM_DR6_FIXED1		0xffff0ff0ULL
+#define MSHV_SIM_DR7_RSVD		(MSHV_SIM_HIGH32 | BIT_ULL(11) | \
+					 BIT_ULL(12) | BIT_ULL(14) | BIT_ULL(15))
+#define MSHV_SIM_XFEM_X87		BIT_ULL(0)
+#define MSHV_SIM_XFEM_SSE		BIT_ULL(1)
+#define MSHV_SIM_XFEM_AVX		BIT_ULL(2)
+#define MSHV_SIM_XSS_CET		(BIT_ULL(11) | BIT_ULL(12))
+#define MSHV_SIM_CET_RSVD		GENMASK_ULL(9, 6)
+#define MSHV_SIM_SINT_MASKED		BIT_ULL(16)
+#define MSHV_SIM_SINT_RSVD		(GENMASK_ULL(63, 21) | \
+					 GENMASK_ULL(15, 8))
+#define MSHV_SIM_STIMER_RSVD		(GENMASK_ULL(63, 20) | \
+					 GENMASK_ULL(15, 13))
+#define MSHV_SIM_GPA_PAGE_RSVD		GENMASK_ULL(11, 1)
+#define MSHV_SIM_HYPERCALL_RSVD		GENMASK_ULL(11, 2)
+#define MSHV_SIM_DELIVERABILITY_RSVD	GENMASK_ULL(47, 6)
+#define MSHV_SIM_FP_RSVD_HIGH		GENMASK_ULL(63, 16)
+#define MSHV_SIM_MXCSR_RSVD		GENMASK_ULL(31, 16)
+/* MTRRcap: 8 variable ranges, fixed ranges, write combining */
+#define MSHV_SIM_MTRR_CAP		(MSHV_SIM_MTRR_VARIABLE | BIT_ULL(8) | \
+					 BIT_ULL(10))
+#define MSHV_SIM_MTRR_DEF_RSVD		(GENMASK_ULL(63, 12) | \
+					 GENMASK_ULL(9, 8))
+#define MSHV_SIM_MTRR_BASE_RSVD		(MSHV_SIM_PHYS_RSVD | \
+					 GENMASK_ULL(11, 8))
+#define MSHV_SIM_MTRR_MASK_RSVD		(MSHV_SIM_PHYS_RSVD | \
+					 GENMASK_ULL(10, 0))
+
+/* The xsave components the partition's VPs have. */
+static u64 mshv_sim_xsave_states(const struct mshv_sim_partition *pt)
+{
+	return mshv_sim_property(pt, HV_PARTITION_PROPERTY_XSAVE_STATES);
+}
 
 /* ---- Life cycle --------------------------------------------------------- */
 
@@ -85,9 +132,16 @@ void mshv_sim_vps_init(struct mshv_sim_partition *pt)
 	xa_init(&pt->vps);
 }
 
-static void mshv_sim_vp_reset(struct mshv_sim_vp *vp)
+/*
+ * The architectural state after RESET or, with @init, after INIT, which
+ * keeps CR0.CD and CR0.NW, XCR0, the x87/SSE registers and the MSRs (SDM
+ * "Processor State After Reset").
+ */
+static void mshv_sim_vp_reset_cpu(struct mshv_sim_vp *vp, bool init)
 {
 	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	u64 xcr0 = cpu->xcr0, xcr0_supported = cpu->xcr0_supported;
+	u64 cache = cpu->cr0 & (X86_CR0_CD | X86_CR0_NW);
 	unsigned int i;
 
 	memset(cpu, 0, sizeof(*cpu));
@@ -107,14 +161,84 @@ static void mshv_sim_vp_reset(struct mshv_sim_vp *vp)
 	cpu->rip = MSHV_SIM_RESET_RIP;
 	cpu->rflags = MSHV_SIM_RESET_RFLAGS;
 	cpu->cr0 = MSHV_SIM_RESET_CR0;
-	cpu->gpr[2] = MSHV_SIM_RESET_RDX;
+	cpu->gpr[MSHV_SIM_X86_RDX] = MSHV_SIM_RESET_RDX;
+	cpu->dr6 = MSHV_SIM_DR6_FIXED1;
+	cpu->dr7 = MSHV_SIM_RESET_DR7;
+	cpu->xcr0 = MSHV_SIM_XFEM_X87;
+	cpu->xcr0_supported = MSHV_SIM_XFEM_X87 | MSHV_SIM_XFEM_SSE |
+			      (mshv_sim_xsave_states(vp->pt) & ~MSHV_SIM_XSS_CET);
+	if (init) {
+		cpu->cr0 = (cpu->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | cache;
+		cpu->xcr0 = xcr0;
+		cpu->xcr0_supported = xcr0_supported;
+	}
+}
 
+/* The whole register file after RESET. */
+static void mshv_sim_vp_reset(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_vp_fpu *fpu = &vp->fpu;
+	unsigned int i;
+
+	mshv_sim_vp_reset_cpu(vp, false);
 	vp->apic_base = MSHV_SIM_APIC_BASE;
 	if (!vp->index)
 		vp->apic_base |= MSR_IA32_APICBASE_BSP;
 	vp->pat = MSHV_SIM_RESET_PAT;
 	vp->tsc = 0;
 	vp->tsc_ns = ktime_get_ns();
+	for (i = 0; i < MSHV_SIM_SINT_COUNT; i++)
+		vp->msrs.sint[i] = MSHV_SIM_SINT_MASKED;
+	/* FCW at its FINIT value; MXCSR and its mask in the high quadword */
+	fpu->fp_control_status[0] = MSHV_SIM_FPU_CW;
+	fpu->xmm_control_status[1] = MSHV_SIM_MXCSR |
+				     (u64)MSHV_SIM_MXCSR_MASK << 32;
+}
+
+/**
+ * mshv_sim_vp_init_signal() - INIT: @vp to its reset state
+ * @vp: the VP
+ *
+ * The architectural state goes to its INIT values (see
+ * mshv_sim_vp_reset_cpu()); pending events are dropped. The bootstrap
+ * processor starts again at the reset vector, any other VP waits for a
+ * startup IPI. The caller resets the local APIC.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_init_signal(struct mshv_sim_vp *vp)
+{
+	mshv_sim_vp_reset_cpu(vp, true);
+	vp->pending_interruption = 0;
+	memset(vp->pending_event, 0, sizeof(vp->pending_event));
+	vp->idle_suspend = false;
+	vp->startup_suspend = !(vp->apic_base & MSR_IA32_APICBASE_BSP);
+}
+
+/**
+ * mshv_sim_vp_startup() - a startup IPI with @vector reached @vp
+ * @vp: the VP
+ * @vector: the SIPI vector: the page the VP starts at
+ *
+ * A VP waiting for a startup IPI runs real-mode code at CS:IP =
+ * (@vector << 8):0, CS.base = @vector << 12; any other VP ignores it.
+ *
+ * Context: sim->lock held.
+ * Return: true if the VP started.
+ */
+bool mshv_sim_vp_startup(struct mshv_sim_vp *vp, u8 vector)
+{
+	struct mshv_sim_x86_seg *cs = &vp->cpu.seg[MSHV_SIM_X86_CS];
+
+	if (!vp->startup_suspend)
+		return false;
+	cs->selector = vector << 8;
+	cs->base = (u64)vector << 12;
+	cs->limit = 0xffff;
+	cs->attributes = MSHV_SIM_SEG_CODE;
+	vp->cpu.rip = 0;
+	vp->startup_suspend = false;
+	return true;
 }
 
 static void mshv_sim_vp_free_page(struct mshv_sim *sim, struct mshv_sim_vp *vp,
@@ -266,9 +390,12 @@ static u16 mshv_sim_create_root_vp(struct mshv_sim *sim,
  * @call: the decoded call
  *
  * The partition must be initialized and have MSHV_SIM_KNOB_VP_PAGES free
- * pages in its pool; the new VP is in the architectural reset state. When
- * the simulator schedules VPs itself, the new VP is explicitly suspended:
- * it runs once the root clears HV_REGISTER_EXPLICIT_SUSPEND. With
+ * pages in its pool; the new VP is in the architectural reset state and
+ * explicitly suspended: it runs once the root clears
+ * HV_REGISTER_EXPLICIT_SUSPEND. In a partition with local APICs, VP 0 is
+ * the bootstrap processor and starts at the reset vector; the others wait
+ * for INIT and a startup IPI (HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND), or
+ * for the root to clear HV_REGISTER_INTERNAL_ACTIVITY_STATE. With
  * HV_PARTITION_ID_SELF the root creates one of its own VPs instead.
  *
  * Context: sim->lock held.
@@ -308,8 +435,13 @@ u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	INIT_LIST_HEAD(&vp->notify.node);
 	mshv_sim_vp_reset(vp);
 	mshv_sim_lapic_reset(vp);
-	/* The simulator's scheduler runs a VP once the root resumes it. */
-	vp->explicit_suspend = mshv_sim_hv_scheduler(sim);
+	/*
+	 * As on Hyper-V, under either scheduler: a new VP runs once the root
+	 * lifts the explicit suspension; with a local APIC, any VP but the
+	 * bootstrap processor then waits for a startup IPI.
+	 */
+	vp->explicit_suspend = 1;
+	vp->startup_suspend = mshv_sim_lapic_active(vp) && vp->index;
 	if (xa_err(xa_store(&pt->vps, vp->index, vp, GFP_ATOMIC))) {
 		kfree(vp);
 		return HV_STATUS_NO_RESOURCES;
@@ -350,62 +482,332 @@ u16 mshv_sim_delete_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 /* ---- Registers ---------------------------------------------------------- */
 
 /*
- * The time stamp counter, shared by RDTSC, the TSC MSR and the TSC
- * register: it counts at the processor clock frequency from the value
- * last written.
+ * The register file. HvGetVpRegisters and HvSetVpRegisters reach every
+ * register below by its TLFS name; guest RDMSR and WRMSR reach the MSRs
+ * among them (mshv_sim_msr_reg()), with the same checks. As the TLFS says
+ * of HvSetVpRegisters, a new value must leave reserved bits clear, set the
+ * bits that always read as 1, fit the register's architectural size, and
+ * may not go to a read-only register: HV_STATUS_INVALID_PARAMETER
+ * otherwise, as for a name that is not a register. Side effects of a
+ * write (TLB flushes, exceptions) are not performed.
  */
-static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+
+/* How a new value of a 64-bit register is checked, beyond reserved bits */
+enum mshv_sim_reg_check {
+	MSHV_SIM_CHECK_NONE,
+	MSHV_SIM_CHECK_CANONICAL,	/* a canonical linear address */
+	MSHV_SIM_CHECK_PAT,		/* eight PAT memory types */
+	MSHV_SIM_CHECK_MTRR_FIXED,	/* eight MTRR memory types */
+	MSHV_SIM_CHECK_MTRR_TYPE,	/* bits 7:0 an MTRR memory type */
+	MSHV_SIM_CHECK_SINT,		/* an unmasked SINT needs vector >= 16 */
+};
+
+/**
+ * struct mshv_sim_reg - a plain 64-bit register of the register file
+ * @val: its storage
+ * @rsvd: the bits a new value must leave clear
+ * @check: what else a new value must satisfy
+ */
+struct mshv_sim_reg {
+	u64 *val;
+	u64 rsvd;
+	enum mshv_sim_reg_check check;
+};
+
+/* HV_REGISTER_PENDING_INTERRUPTION fields */
+#define MSHV_SIM_PENDING			BIT_ULL(0)
+#define MSHV_SIM_PENDING_TYPE			GENMASK_ULL(3, 1)
+#define MSHV_SIM_PENDING_ERROR_CODE		BIT_ULL(4)
+#define MSHV_SIM_PENDING_INSN_LEN		GENMASK_ULL(8, 5)
+#define MSHV_SIM_PENDING_VECTOR			GENMASK_ULL(31, 16)
+#define MSHV_SIM_PENDING_RSVD			(GENMASK_ULL(15, 10) | \
+						 GENMASK_ULL(31, 24))
+
+/* The MTRR and shadow-stack MSRs of the register file */
+#define MSHV_SIM_MSR_MTRR_CAP		0x0fe
+#define MSHV_SIM_MSR_MTRR_PHYS_BASE0	0x200
+#define MSHV_SIM_MSR_MTRR_FIX64K_00000	0x250
+#define MSHV_SIM_MSR_MTRR_FIX4K_C0000	0x268
+#define MSHV_SIM_MSR_MTRR_DEF_TYPE	0x2ff
+#define MSHV_SIM_MSR_MTRR_FIX16K_80000	0x258
+#define MSHV_SIM_MSR_MTRR_FIX16K_A0000	0x259
+#define MSHV_SIM_MSR_MTRR_FIX4K_F8000	0x26f
+#define MSHV_SIM_MSR_PL3_SSP		0x6a7
+
+static bool mshv_sim_in(u32 name, u32 first, u32 count)
 {
-	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
-					     MSHV_SIM_CLOCK_FREQUENCY,
-					     NSEC_PER_SEC);
+	return name >= first && name - first < count;
 }
 
-static void mshv_sim_vp_set_tsc(struct mshv_sim_vp *vp, u64 value)
+/* A plain 64-bit register of @vp's register file. */
+static bool mshv_sim_vp_reg64(struct mshv_sim_vp *vp, u32 name,
+			      struct mshv_sim_reg *r)
 {
-	vp->tsc = value;
-	vp->tsc_ns = ktime_get_ns();
-}
-
-/* The 64-bit register @name of @vp, or NULL if it is not one. */
-static u64 *mshv_sim_vp_reg64(struct mshv_sim_vp *vp, u32 name)
-{
+	struct mshv_sim_vp_msrs *m = &vp->msrs;
 	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	unsigned int n;
 
-	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15)
-		return &cpu->gpr[name - HV_X64_REGISTER_RAX];
+	*r = (struct mshv_sim_reg){};
+	if (mshv_sim_in(name, HV_X64_REGISTER_RAX, MSHV_SIM_X86_NR_GPRS)) {
+		r->val = &cpu->gpr[name - HV_X64_REGISTER_RAX];
+		return true;
+	}
+	if (mshv_sim_in(name, HV_X64_REGISTER_DR0, 4)) {
+		r->val = &cpu->dr[name - HV_X64_REGISTER_DR0];
+		return true;
+	}
+	if (mshv_sim_in(name, HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0,
+			MSHV_SIM_MTRR_VARIABLE)) {
+		n = name - HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0;
+		*r = (struct mshv_sim_reg){ &m->mtrr_base[n],
+					    MSHV_SIM_MTRR_BASE_RSVD,
+					    MSHV_SIM_CHECK_MTRR_TYPE };
+		return true;
+	}
+	if (mshv_sim_in(name, HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0,
+			MSHV_SIM_MTRR_VARIABLE)) {
+		n = name - HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0;
+		*r = (struct mshv_sim_reg){ &m->mtrr_mask[n],
+					    MSHV_SIM_MTRR_MASK_RSVD };
+		return true;
+	}
+	if (mshv_sim_in(name, HV_X64_REGISTER_MSR_MTRR_FIX64K00000,
+			MSHV_SIM_MTRR_FIXED)) {
+		n = name - HV_X64_REGISTER_MSR_MTRR_FIX64K00000;
+		*r = (struct mshv_sim_reg){ &m->mtrr_fixed[n], 0,
+					    MSHV_SIM_CHECK_MTRR_FIXED };
+		return true;
+	}
+	if (mshv_sim_in(name, HV_X64_REGISTER_PL0_SSP, 4)) {
+		n = name - HV_X64_REGISTER_PL0_SSP;
+		*r = (struct mshv_sim_reg){ &m->pl_ssp[n], GENMASK_ULL(1, 0),
+					    MSHV_SIM_CHECK_CANONICAL };
+		return true;
+	}
+	if (mshv_sim_in(name, HV_REGISTER_SINT0, MSHV_SIM_SINT_COUNT)) {
+		*r = (struct mshv_sim_reg){ &m->sint[name - HV_REGISTER_SINT0],
+					    MSHV_SIM_SINT_RSVD,
+					    MSHV_SIM_CHECK_SINT };
+		return true;
+	}
+	if (mshv_sim_in(name, HV_REGISTER_STIMER0_CONFIG,
+			2 * HV_SYNIC_STIMER_COUNT)) {
+		n = (name - HV_REGISTER_STIMER0_CONFIG) / 2;
+		if (name & 1) {
+			r->val = &vp->stimers.timers[n].count;
+		} else {
+			r->val = &vp->stimers.timers[n].config;
+			r->rsvd = MSHV_SIM_STIMER_RSVD;
+		}
+		return true;
+	}
+
 	switch (name) {
 	case HV_X64_REGISTER_RIP:
-		return &cpu->rip;
-	case HV_X64_REGISTER_RFLAGS:
-		return &cpu->rflags;
-	case HV_X64_REGISTER_CR0:
-		return &cpu->cr0;
+		r->val = &cpu->rip;
+		break;
 	case HV_X64_REGISTER_CR2:
-		return &cpu->cr2;
+		r->val = &cpu->cr2;
+		break;
 	case HV_X64_REGISTER_CR3:
-		return &cpu->cr3;
-	case HV_X64_REGISTER_CR4:
-		return &cpu->cr4;
-	case HV_X64_REGISTER_CR8:
-		return &cpu->cr8;
-	case HV_X64_REGISTER_EFER:
-		return &cpu->efer;
-	case HV_X64_REGISTER_APIC_BASE:
-		return &vp->apic_base;
+		*r = (struct mshv_sim_reg){ &cpu->cr3, MSHV_SIM_PHYS_RSVD };
+		break;
+	case HV_X64_REGISTER_DR6:
+		*r = (struct mshv_sim_reg){ &cpu->dr6, MSHV_SIM_HIGH32 };
+		break;
+	case HV_X64_REGISTER_INTERMEDIATE_CR0:
+		r->val = &m->intermediate_cr0;
+		break;
+	case HV_X64_REGISTER_INTERMEDIATE_CR4:
+		r->val = &m->intermediate_cr4;
+		break;
+	case HV_X64_REGISTER_INTERMEDIATE_CR8:
+		*r = (struct mshv_sim_reg){ &m->intermediate_cr8,
+					    ~GENMASK_ULL(3, 0) };
+		break;
+	case HV_X64_REGISTER_TSC:
+		r->val = &vp->tsc;
+		break;
 	case HV_X64_REGISTER_PAT:
-		return &vp->pat;
+		*r = (struct mshv_sim_reg){ &vp->pat, 0, MSHV_SIM_CHECK_PAT };
+		break;
+	case HV_X64_REGISTER_KERNEL_GS_BASE:
+		*r = (struct mshv_sim_reg){ &m->kernel_gs_base, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_SYSENTER_CS:
+		*r = (struct mshv_sim_reg){ &m->sysenter_cs, MSHV_SIM_HIGH32 };
+		break;
+	case HV_X64_REGISTER_SYSENTER_EIP:
+		*r = (struct mshv_sim_reg){ &m->sysenter_eip, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_SYSENTER_ESP:
+		*r = (struct mshv_sim_reg){ &m->sysenter_esp, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_STAR:
+		r->val = &m->star;
+		break;
+	case HV_X64_REGISTER_LSTAR:
+		*r = (struct mshv_sim_reg){ &m->lstar, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_CSTAR:
+		*r = (struct mshv_sim_reg){ &m->cstar, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_SFMASK:
+		*r = (struct mshv_sim_reg){ &m->sfmask, MSHV_SIM_HIGH32 };
+		break;
+	case HV_X64_REGISTER_MSR_MTRR_DEF_TYPE:
+		*r = (struct mshv_sim_reg){ &m->mtrr_def_type,
+					    MSHV_SIM_MTRR_DEF_RSVD,
+					    MSHV_SIM_CHECK_MTRR_TYPE };
+		break;
+	case HV_X64_REGISTER_TSC_AUX:
+		*r = (struct mshv_sim_reg){ &m->tsc_aux, MSHV_SIM_HIGH32 };
+		break;
+	case HV_X64_REGISTER_DEBUG_CTL:
+		/* LBR and BTF */
+		*r = (struct mshv_sim_reg){ &m->debug_ctl, ~GENMASK_ULL(1, 0) };
+		break;
+	case HV_X64_REGISTER_SPEC_CTRL:
+		/* IBRS, STIBP, SSBD */
+		*r = (struct mshv_sim_reg){ &m->spec_ctrl, ~GENMASK_ULL(2, 0) };
+		break;
+	case HV_X64_REGISTER_TSC_ADJUST:
+		r->val = &m->tsc_adjust;
+		break;
+	case HV_X64_REGISTER_U_XSS:
+		*r = (struct mshv_sim_reg){ &m->xss, ~MSHV_SIM_XSS_CET };
+		break;
+	case HV_X64_REGISTER_U_CET:
+		*r = (struct mshv_sim_reg){ &m->u_cet, MSHV_SIM_CET_RSVD };
+		break;
+	case HV_X64_REGISTER_S_CET:
+		*r = (struct mshv_sim_reg){ &m->s_cet, MSHV_SIM_CET_RSVD };
+		break;
+	case HV_X64_REGISTER_SSP:
+		*r = (struct mshv_sim_reg){ &m->ssp, GENMASK_ULL(1, 0),
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR:
+		*r = (struct mshv_sim_reg){ &m->ssp_table, 0,
+					    MSHV_SIM_CHECK_CANONICAL };
+		break;
+	case HV_X64_REGISTER_HYPERCALL:
+		*r = (struct mshv_sim_reg){ &m->hypercall,
+					    MSHV_SIM_HYPERCALL_RSVD };
+		break;
+	case HV_REGISTER_GUEST_OS_ID:
+		r->val = &m->guest_os_id;
+		break;
+	case HV_REGISTER_REFERENCE_TSC:
+		*r = (struct mshv_sim_reg){ &m->reference_tsc,
+					    MSHV_SIM_GPA_PAGE_RSVD };
+		break;
+	case HV_REGISTER_SCONTROL:
+		*r = (struct mshv_sim_reg){ &m->scontrol, ~BIT_ULL(0) };
+		break;
+	case HV_REGISTER_SIEFP:
+		*r = (struct mshv_sim_reg){ &m->siefp, MSHV_SIM_GPA_PAGE_RSVD };
+		break;
+	case HV_REGISTER_SIMP:
+		*r = (struct mshv_sim_reg){ &m->simp, MSHV_SIM_GPA_PAGE_RSVD };
+		break;
 	case HV_REGISTER_EXPLICIT_SUSPEND:
-		return &vp->explicit_suspend;
+		*r = (struct mshv_sim_reg){ &vp->explicit_suspend, ~1ULL };
+		break;
 	case HV_REGISTER_INTERCEPT_SUSPEND:
-		return &vp->intercept_suspend;
+		*r = (struct mshv_sim_reg){ &vp->intercept_suspend, ~1ULL };
+		break;
 	case HV_REGISTER_DISPATCH_SUSPEND:
-		return &vp->dispatch_suspend;
-	case HV_REGISTER_PENDING_INTERRUPTION:
-		return &vp->pending_interruption;
+		*r = (struct mshv_sim_reg){ &vp->dispatch_suspend, ~1ULL };
+		break;
+	case HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS:
+		*r = (struct mshv_sim_reg){ &vp->deliverability,
+					    MSHV_SIM_DELIVERABILITY_RSVD };
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* A memory type PAT (@pat) or an MTRR may hold: not 2 or 3, at most 6/7. */
+static bool mshv_sim_memtype_ok(u8 type, bool pat)
+{
+	return type != 2 && type != 3 && type <= (pat ? 7 : 6);
+}
+
+static bool mshv_sim_memtypes_ok(u64 val, bool pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++, val >>= 8)
+		if (!mshv_sim_memtype_ok(val & 0xff, pat))
+			return false;
+	return true;
+}
+
+static bool mshv_sim_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+static bool mshv_sim_reg_ok(const struct mshv_sim_reg *r, u64 val)
+{
+	if (val & r->rsvd)
+		return false;
+	switch (r->check) {
+	case MSHV_SIM_CHECK_CANONICAL:
+		return mshv_sim_canonical(val);
+	case MSHV_SIM_CHECK_PAT:
+		return mshv_sim_memtypes_ok(val, true);
+	case MSHV_SIM_CHECK_MTRR_FIXED:
+		return mshv_sim_memtypes_ok(val, false);
+	case MSHV_SIM_CHECK_MTRR_TYPE:
+		return mshv_sim_memtype_ok(val & 0xff, false);
+	case MSHV_SIM_CHECK_SINT:
+		return (val & MSHV_SIM_SINT_MASKED) ||
+		       (val & 0xff) >= HV_SYNIC_FIRST_VALID_VECTOR;
+	default:
+		return true;
+	}
+}
+
+/* The 128-bit register @name of @vp, or NULL if it is not one. */
+static u64 *mshv_sim_vp_reg128(struct mshv_sim_vp *vp, u32 name)
+{
+	struct mshv_sim_vp_fpu *fpu = &vp->fpu;
+
+	if (mshv_sim_in(name, HV_X64_REGISTER_XMM0, 16))
+		return fpu->xmm[name - HV_X64_REGISTER_XMM0];
+	if (mshv_sim_in(name, HV_X64_REGISTER_FP_MMX0, 8))
+		return fpu->fp_mmx[name - HV_X64_REGISTER_FP_MMX0];
+	switch (name) {
+	case HV_X64_REGISTER_FP_CONTROL_STATUS:
+		return fpu->fp_control_status;
+	case HV_X64_REGISTER_XMM_CONTROL_STATUS:
+		return fpu->xmm_control_status;
+	case HV_REGISTER_PENDING_EVENT0:
+		return vp->pending_event[0];
+	case HV_REGISTER_PENDING_EVENT1:
+		return vp->pending_event[1];
 	default:
 		return NULL;
 	}
+}
+
+/* Does @val fit the 128-bit register @name? */
+static bool mshv_sim_reg128_ok(u32 name, const u64 *val)
+{
+	if (mshv_sim_in(name, HV_X64_REGISTER_FP_MMX0, 8))
+		return !(val[1] & MSHV_SIM_FP_RSVD_HIGH);	/* 80 bits */
+	if (name == HV_X64_REGISTER_XMM_CONTROL_STATUS)
+		return !(val[1] & MSHV_SIM_MXCSR_RSVD);
+	return true;
 }
 
 /* The segment register @name of @cpu, or NULL if it is not one. */
@@ -450,21 +852,222 @@ static void mshv_sim_seg_from_hv(const struct hv_x64_segment_register *hv,
 	seg->attributes = hv->attributes;
 }
 
-static u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
-			       union hv_register_value *val)
+static u64 mshv_sim_vp_interrupt_state(const struct mshv_sim_vp *vp)
+{
+	return (vp->cpu.interrupt_shadow ? HV_X64_INTERRUPT_STATE_SHADOW : 0) |
+	       (vp->cpu.nmi_masked ? HV_X64_INTERRUPT_STATE_NMI_MASKED : 0);
+}
+
+static u64 mshv_sim_vp_activity(const struct mshv_sim_vp *vp)
+{
+	return (vp->startup_suspend ? HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND :
+				      0) |
+	       (vp->lapic.halted ? HV_INTERNAL_ACTIVITY_HALT_SUSPEND : 0) |
+	       (vp->idle_suspend ? HV_INTERNAL_ACTIVITY_IDLE_SUSPEND : 0);
+}
+
+/* The 64-bit registers whose value is computed or checked specially. */
+static bool mshv_sim_vp_get_special(struct mshv_sim_vp *vp, u32 name,
+				    u64 *val)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+
+	switch (name) {
+	case HV_X64_REGISTER_RFLAGS:
+		*val = cpu->rflags;
+		return true;
+	case HV_X64_REGISTER_CR0:
+		*val = cpu->cr0;
+		return true;
+	case HV_X64_REGISTER_CR4:
+		*val = cpu->cr4;
+		return true;
+	case HV_X64_REGISTER_CR8:
+		*val = cpu->cr8;
+		return true;
+	case HV_X64_REGISTER_EFER:
+		*val = cpu->efer;
+		return true;
+	case HV_X64_REGISTER_XFEM:
+		*val = cpu->xcr0;
+		return true;
+	case HV_X64_REGISTER_DR7:
+		*val = cpu->dr7;
+		return true;
+	case HV_X64_REGISTER_APIC_BASE:
+		*val = vp->apic_base;
+		return true;
+	case HV_X64_REGISTER_MSR_MTRR_CAP:
+		*val = MSHV_SIM_MTRR_CAP;
+		return true;
+	case HV_REGISTER_VP_INDEX:
+		*val = vp->index;
+		return true;
+	case HV_REGISTER_EOM:
+		*val = 0;	/* write-only */
+		return true;
+	case HV_REGISTER_INTERRUPT_STATE:
+		*val = mshv_sim_vp_interrupt_state(vp);
+		return true;
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		*val = mshv_sim_vp_activity(vp);
+		return true;
+	case HV_REGISTER_PENDING_INTERRUPTION:
+		*val = vp->pending_interruption;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A pending interruption the VP could take (TLFS HV_X64_PENDING_*). */
+static bool mshv_sim_pending_ok(u64 val)
+{
+	u8 type = FIELD_GET(MSHV_SIM_PENDING_TYPE, val);
+
+	if (val & MSHV_SIM_PENDING_RSVD)
+		return false;
+	/* 1 and 7 are not interruption types */
+	return !(val & MSHV_SIM_PENDING) || (type != 1 && type != 7);
+}
+
+/* HV_REGISTER_INTERNAL_ACTIVITY_STATE: the VP waits, or runs again. */
+static void mshv_sim_vp_set_activity(struct mshv_sim_vp *vp, u64 val)
+{
+	vp->startup_suspend = val & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
+	vp->lapic.halted = val & HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+	vp->idle_suspend = val & HV_INTERNAL_ACTIVITY_IDLE_SUSPEND;
+}
+
+/* Set one of the registers mshv_sim_vp_get_special() reads. */
+static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+
+	switch (name) {
+	case HV_X64_REGISTER_RFLAGS:
+		if ((val & MSHV_SIM_RFLAGS_RSVD) ||
+		    !(val & MSHV_SIM_X86_FLAG_FIXED))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->rflags = val;
+		break;
+	case HV_X64_REGISTER_CR0:
+		/* ET always reads as 1; PG needs PE; NW needs CD */
+		if ((val & ~MSHV_SIM_CR0_VALID) ||
+		    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->cr0 = val | X86_CR0_ET;
+		break;
+	case HV_X64_REGISTER_CR4:
+		if (val & ~MSHV_SIM_CR4_VALID)
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->cr4 = val;
+		break;
+	case HV_X64_REGISTER_CR8:
+		if (val & ~GENMASK_ULL(3, 0))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->cr8 = val;
+		break;
+	case HV_X64_REGISTER_EFER:
+		if (val & ~MSHV_SIM_EFER_VALID)
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->efer = val;
+		break;
+	case HV_X64_REGISTER_XFEM:
+		if (!(val & MSHV_SIM_XFEM_X87) ||
+		    (val & ~cpu->xcr0_supported) ||
+		    ((val & MSHV_SIM_XFEM_AVX) && !(val & MSHV_SIM_XFEM_SSE)))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->xcr0 = val;
+		break;
+	case HV_X64_REGISTER_DR7:
+		if (val & MSHV_SIM_DR7_RSVD || !(val & MSHV_SIM_RESET_DR7))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->dr7 = val;
+		break;
+	case HV_X64_REGISTER_APIC_BASE:
+		if (mshv_sim_lapic_set_base(vp, val))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_REGISTER_EOM:
+		break;		/* nothing to end: no message is queued */
+	case HV_REGISTER_INTERRUPT_STATE:
+		if (val & ~(HV_X64_INTERRUPT_STATE_SHADOW |
+			    HV_X64_INTERRUPT_STATE_NMI_MASKED))
+			return HV_STATUS_INVALID_PARAMETER;
+		cpu->interrupt_shadow = val & HV_X64_INTERRUPT_STATE_SHADOW;
+		cpu->nmi_masked = val & HV_X64_INTERRUPT_STATE_NMI_MASKED;
+		break;
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		if (val & ~(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND |
+			    HV_INTERNAL_ACTIVITY_HALT_SUSPEND |
+			    HV_INTERNAL_ACTIVITY_IDLE_SUSPEND))
+			return HV_STATUS_INVALID_PARAMETER;
+		mshv_sim_vp_set_activity(vp, val);
+		break;
+	case HV_REGISTER_PENDING_INTERRUPTION:
+		if (!mshv_sim_pending_ok(val))
+			return HV_STATUS_INVALID_PARAMETER;
+		vp->pending_interruption = val;
+		break;
+	default:
+		/* MTRRcap and the VP index are read-only. */
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * The time stamp counter, read by RDTSC and through the TSC register (and
+ * so the TSC MSR): it counts at the processor clock frequency from the
+ * value last written.
+ */
+static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+{
+	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
+					     MSHV_SIM_CLOCK_FREQUENCY,
+					     NSEC_PER_SEC);
+}
+
+static void mshv_sim_vp_set_tsc(struct mshv_sim_vp *vp, u64 value)
+{
+	vp->tsc = value;
+	vp->tsc_ns = ktime_get_ns();
+}
+
+/**
+ * mshv_sim_vp_get_reg() - read one register of @vp's register file
+ * @vp: the VP
+ * @name: its TLFS name
+ * @val: the value, zero-extended to 128 bits
+ *
+ * Return: HV_STATUS_SUCCESS, or HV_STATUS_INVALID_PARAMETER for a name
+ * that is not a register.
+ */
+u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
+			union hv_register_value *val)
 {
 	struct mshv_sim_x86_table *table;
 	struct mshv_sim_x86_seg *seg;
-	u64 *reg;
+	struct mshv_sim_reg r;
+	u64 *reg128;
 
 	memset(val, 0, sizeof(*val));
 	if (name == HV_X64_REGISTER_TSC) {
 		val->reg64 = mshv_sim_vp_tsc(vp);
 		return HV_STATUS_SUCCESS;
 	}
-	reg = mshv_sim_vp_reg64(vp, name);
-	if (reg) {
-		val->reg64 = *reg;
+	if (mshv_sim_vp_reg64(vp, name, &r)) {
+		val->reg64 = *r.val;
+		return HV_STATUS_SUCCESS;
+	}
+	if (mshv_sim_vp_get_special(vp, name, &val->reg64))
+		return HV_STATUS_SUCCESS;
+	reg128 = mshv_sim_vp_reg128(vp, name);
+	if (reg128) {
+		val->reg128.low = reg128[0];
+		val->reg128.high = reg128[1];
 		return HV_STATUS_SUCCESS;
 	}
 	seg = mshv_sim_vp_seg(&vp->cpu, name);
@@ -478,38 +1081,54 @@ static u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
 		val->table.base = table->base;
 		return HV_STATUS_SUCCESS;
 	}
-	if (name == HV_REGISTER_INTERRUPT_STATE) {
-		val->reg64 = vp->cpu.interrupt_shadow ?
-			     MSHV_SIM_INTERRUPT_SHADOW : 0;
-		return HV_STATUS_SUCCESS;
-	}
 	return HV_STATUS_INVALID_PARAMETER;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_get_reg);
 
-static bool mshv_sim_is_suspend_reg(u32 name)
-{
-	return name == HV_REGISTER_EXPLICIT_SUSPEND ||
-	       name == HV_REGISTER_INTERCEPT_SUSPEND ||
-	       name == HV_REGISTER_DISPATCH_SUSPEND;
-}
-
-static u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
-			       const union hv_register_value *val)
+/**
+ * mshv_sim_vp_set_reg() - write one register of @vp's register file
+ * @vp: the VP
+ * @name: its TLFS name
+ * @val: the new value
+ *
+ * A rejected value leaves the register as it was.
+ *
+ * Return: HV_STATUS_SUCCESS, or HV_STATUS_INVALID_PARAMETER for a name
+ * that is not a register, a read-only register or a value the register
+ * cannot hold.
+ */
+u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
+			const union hv_register_value *val)
 {
 	struct mshv_sim_x86_table *table;
 	struct mshv_sim_x86_seg *seg;
-	u64 *reg;
+	struct mshv_sim_reg r;
+	u64 *reg128, dummy;
 
 	if (name == HV_X64_REGISTER_TSC) {
+		if (val->reg128.high)
+			return HV_STATUS_INVALID_PARAMETER;
 		mshv_sim_vp_set_tsc(vp, val->reg64);
 		return HV_STATUS_SUCCESS;
 	}
-	reg = mshv_sim_vp_reg64(vp, name);
-	if (reg) {
-		/* The suspend registers hold a single bit. */
-		if (mshv_sim_is_suspend_reg(name) && val->reg64 > 1)
+	if (mshv_sim_vp_reg64(vp, name, &r)) {
+		if (val->reg128.high || !mshv_sim_reg_ok(&r, val->reg64))
 			return HV_STATUS_INVALID_PARAMETER;
-		*reg = val->reg64;
+		*r.val = val->reg64;
+		return HV_STATUS_SUCCESS;
+	}
+	if (mshv_sim_vp_get_special(vp, name, &dummy)) {
+		if (val->reg128.high)
+			return HV_STATUS_INVALID_PARAMETER;
+		return mshv_sim_vp_set_special(vp, name, val->reg64);
+	}
+	reg128 = mshv_sim_vp_reg128(vp, name);
+	if (reg128) {
+		u64 v[2] = { val->reg128.low, val->reg128.high };
+
+		if (!mshv_sim_reg128_ok(name, v))
+			return HV_STATUS_INVALID_PARAMETER;
+		memcpy(reg128, v, sizeof(v));
 		return HV_STATUS_SUCCESS;
 	}
 	seg = mshv_sim_vp_seg(&vp->cpu, name);
@@ -523,14 +1142,9 @@ static u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 		table->base = val->table.base;
 		return HV_STATUS_SUCCESS;
 	}
-	if (name == HV_REGISTER_INTERRUPT_STATE) {
-		if (val->reg64 & ~MSHV_SIM_INTERRUPT_SHADOW)
-			return HV_STATUS_INVALID_PARAMETER;
-		vp->cpu.interrupt_shadow = val->reg64;
-		return HV_STATUS_SUCCESS;
-	}
 	return HV_STATUS_INVALID_PARAMETER;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_set_reg);
 
 /* ---- The register page -------------------------------------------------- */
 
@@ -555,10 +1169,9 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
 	rp->cr4 = cpu->cr4;
 	rp->cr8 = cpu->cr8;
 	rp->efer = cpu->efer;
-	rp->dr7 = MSHV_SIM_RESET_DR7;
+	rp->dr7 = cpu->dr7;
 	rp->pending_interruption = vp->pending_interruption;
-	rp->interrupt_state = cpu->interrupt_shadow ?
-			      MSHV_SIM_INTERRUPT_SHADOW : 0;
+	rp->interrupt_state = mshv_sim_vp_interrupt_state(vp);
 	rp->dirty = 0;
 	rp->isvalid = 1;
 }
@@ -751,12 +1364,6 @@ u16 mshv_sim_unmap_vp_state_page(struct mshv_sim *sim,
 }
 
 /* ---- VP state transfers ------------------------------------------------- */
-
-/* The xsave components the partition's VPs have. */
-static u64 mshv_sim_xsave_states(const struct mshv_sim_partition *pt)
-{
-	return mshv_sim_property(pt, HV_PARTITION_PROPERTY_XSAVE_STATES);
-}
 
 /* The root's page @pfn, if it is ordinary RAM the simulator may touch. */
 static void *mshv_sim_root_page(u64 pfn)
@@ -1328,19 +1935,117 @@ static bool mshv_sim_vp_cpuid(const struct mshv_sim_partition *pt,
 	return true;
 }
 
-/* The MSRs the simulated processor implements itself. */
-static u64 *mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index)
+/*
+ * The register of the register file that MSR @index is, for the MSRs the
+ * simulated processor implements itself. The synthetic MSRs are not among
+ * them: CPUID leaf 0x40000003 offers the guest none.
+ */
+static bool mshv_sim_msr_reg(u32 index, u32 *name)
 {
-	switch (index) {
-	case MSR_IA32_APICBASE:
-		return &vp->apic_base;
-	case MSR_IA32_CR_PAT:
-		return &vp->pat;
-	case MSR_EFER:
-		return &vp->cpu.efer;
-	default:
-		return NULL;
+	static const struct {
+		u32 msr;
+		u32 name;
+	} map[] = {
+		{ MSR_IA32_TSC, HV_X64_REGISTER_TSC },
+		{ MSR_IA32_TSC_ADJUST, HV_X64_REGISTER_TSC_ADJUST },
+		{ MSR_IA32_SPEC_CTRL, HV_X64_REGISTER_SPEC_CTRL },
+		{ MSR_IA32_APICBASE, HV_X64_REGISTER_APIC_BASE },
+		{ MSHV_SIM_MSR_MTRR_CAP, HV_X64_REGISTER_MSR_MTRR_CAP },
+		{ MSR_IA32_SYSENTER_CS, HV_X64_REGISTER_SYSENTER_CS },
+		{ MSR_IA32_SYSENTER_ESP, HV_X64_REGISTER_SYSENTER_ESP },
+		{ MSR_IA32_SYSENTER_EIP, HV_X64_REGISTER_SYSENTER_EIP },
+		{ MSR_IA32_DEBUGCTLMSR, HV_X64_REGISTER_DEBUG_CTL },
+		{ MSHV_SIM_MSR_MTRR_FIX64K_00000,
+		  HV_X64_REGISTER_MSR_MTRR_FIX64K00000 },
+		{ MSHV_SIM_MSR_MTRR_FIX16K_80000,
+		  HV_X64_REGISTER_MSR_MTRR_FIX64K00000 + 1 },
+		{ MSHV_SIM_MSR_MTRR_FIX16K_A0000,
+		  HV_X64_REGISTER_MSR_MTRR_FIX64K00000 + 2 },
+		{ MSR_IA32_CR_PAT, HV_X64_REGISTER_PAT },
+		{ MSHV_SIM_MSR_MTRR_DEF_TYPE, HV_X64_REGISTER_MSR_MTRR_DEF_TYPE },
+		{ MSR_IA32_U_CET, HV_X64_REGISTER_U_CET },
+		{ MSR_IA32_S_CET, HV_X64_REGISTER_S_CET },
+		{ MSR_IA32_INT_SSP_TAB,
+		  HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR },
+		{ MSR_IA32_XSS, HV_X64_REGISTER_U_XSS },
+		{ MSR_EFER, HV_X64_REGISTER_EFER },
+		{ MSR_STAR, HV_X64_REGISTER_STAR },
+		{ MSR_LSTAR, HV_X64_REGISTER_LSTAR },
+		{ MSR_CSTAR, HV_X64_REGISTER_CSTAR },
+		{ MSR_SYSCALL_MASK, HV_X64_REGISTER_SFMASK },
+		{ MSR_KERNEL_GS_BASE, HV_X64_REGISTER_KERNEL_GS_BASE },
+		{ MSR_TSC_AUX, HV_X64_REGISTER_TSC_AUX },
+	};
+	unsigned int i;
+
+	if (mshv_sim_in(index, MSHV_SIM_MSR_MTRR_PHYS_BASE0,
+			2 * MSHV_SIM_MTRR_VARIABLE)) {
+		i = index - MSHV_SIM_MSR_MTRR_PHYS_BASE0;
+		*name = (i & 1 ? HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0 :
+				 HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0) + i / 2;
+		return true;
 	}
+	if (index >= MSHV_SIM_MSR_MTRR_FIX4K_C0000 &&
+	    index <= MSHV_SIM_MSR_MTRR_FIX4K_F8000) {
+		*name = HV_X64_REGISTER_MSR_MTRR_FIX64K00000 + 3 +
+			index - MSHV_SIM_MSR_MTRR_FIX4K_C0000;
+		return true;
+	}
+	if (index >= MSR_IA32_PL0_SSP && index <= MSHV_SIM_MSR_PL3_SSP) {
+		*name = HV_X64_REGISTER_PL0_SSP + index - MSR_IA32_PL0_SSP;
+		return true;
+	}
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		if (map[i].msr == index) {
+			*name = map[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * RDMSR or WRMSR (@write) of MSR @index, which the processor implements,
+ * with *@value: the register file's register, or the FS or GS base. A
+ * write the register refuses raises #GP, as do writes to EFER.LMA (which
+ * the processor keeps) and to EFER.LME while paging is on. Return 0 if
+ * done, -1 for #GP, 1 if the MSR is not implemented.
+ */
+static int mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index, bool write,
+			   u64 *value)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	union hv_register_value val = {};
+	struct mshv_sim_x86_seg *seg;
+	u32 name;
+
+	if (index == MSR_FS_BASE || index == MSR_GS_BASE) {
+		seg = &cpu->seg[index == MSR_FS_BASE ? MSHV_SIM_X86_FS :
+						       MSHV_SIM_X86_GS];
+		if (!write) {
+			*value = seg->base;
+			return 0;
+		}
+		if (!mshv_sim_canonical(*value))
+			return -1;
+		seg->base = *value;
+		return 0;
+	}
+	if (!mshv_sim_msr_reg(index, &name))
+		return 1;
+	if (!write) {
+		mshv_sim_vp_get_reg(vp, name, &val);
+		*value = val.reg64;
+		return 0;
+	}
+	val.reg64 = *value;
+	if (name == HV_X64_REGISTER_EFER) {
+		if ((*value ^ cpu->efer) & EFER_LMA ||
+		    ((*value ^ cpu->efer) & EFER_LME &&
+		     cpu->cr0 & X86_CR0_PG))
+			return -1;
+	}
+	return mshv_sim_vp_set_reg(vp, name, &val) ? -1 : 0;
 }
 
 /*
@@ -1369,38 +2074,10 @@ static int mshv_sim_vp_apic_msr(struct mshv_sim_vp *vp,
 }
 
 /*
- * RDMSR/WRMSR of a synthetic MSR: the partition reference counter, which
- * the guest may read if its synthetic processor features grant access to
- * it (it stands still while the partition's time is frozen). Return 0
- * if it completed, -1 if it must fault, 1 if the MSR is not one of these.
- */
-static int mshv_sim_vp_synthetic_msr(const struct mshv_sim_partition *pt,
-				     struct mshv_sim_vp *vp,
-				     const struct mshv_sim_x86_exit *exit,
-				     bool write)
-{
-	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
-	u64 value;
-
-	if (cpu->gpr[1] != HV_X64_MSR_TIME_REF_COUNT ||
-	    !(mshv_sim_property(pt, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES) &
-	      HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER))
-		return 1;
-	if (write)
-		return -1;
-	value = mshv_sim_reference_time(pt);
-	cpu->gpr[0] = (u32)value;
-	cpu->gpr[2] = value >> 32;
-	mshv_sim_x86_skip(cpu, exit);
-	return 0;
-}
-
-/*
  * RDMSR/WRMSR: an implemented MSR is read or written here (the local
  * APIC's by lapic.c); any other is intercepted if the parent
- * asked for it, and otherwise raises #GP(0) or is ignored, as the
- * partition's UNIMPLEMENTED_MSR_ACTION property says. Return 1 if an
- * intercept was built, 0 if the instruction completed, -1 if it must fault.
+ * asked for it, and raises #GP(0) otherwise. Return 1 if an intercept
+ * was built, 0 if the instruction completed, -1 if it must fault.
  */
 static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 				  struct mshv_sim_vp *vp,
@@ -1412,7 +2089,7 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 	u32 mask = write ? HV_INTERCEPT_ACCESS_MASK_WRITE :
 			   HV_INTERCEPT_ACCESS_MASK_READ;
 	u32 index = cpu->gpr[1];
-	u64 *msr, tsc;
+	u64 value = (cpu->gpr[2] << 32) | (u32)cpu->gpr[0];
 	int ret;
 
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR_INDEX, mask,
@@ -1423,47 +2100,23 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 	ret = mshv_sim_vp_apic_msr(vp, exit, write);
 	if (ret <= 0)
 		return ret;
-	if (index == MSR_IA32_TSC) {
-		if (write) {
-			mshv_sim_vp_set_tsc(vp, (cpu->gpr[2] << 32) |
-					    (u32)cpu->gpr[0]);
-		} else {
-			tsc = mshv_sim_vp_tsc(vp);
-			cpu->gpr[0] = (u32)tsc;
-			cpu->gpr[2] = tsc >> 32;
-		}
-		mshv_sim_x86_skip(cpu, exit);
-		return 0;
-	}
-	msr = mshv_sim_vp_msr(vp, index);
-	if (msr) {
-		if (write) {
-			*msr = (cpu->gpr[2] << 32) | (u32)cpu->gpr[0];
-		} else {
-			cpu->gpr[0] = (u32)*msr;
-			cpu->gpr[2] = *msr >> 32;
-		}
-		mshv_sim_x86_skip(cpu, exit);
-		return 0;
-	}
-	ret = mshv_sim_vp_synthetic_msr(pt, vp, exit, write);
-	if (ret <= 0)
+	ret = mshv_sim_vp_msr(vp, index, write, &value);
+	if (ret < 0)
 		return ret;
+	if (!ret) {
+		if (!write) {
+			cpu->gpr[0] = (u32)value;
+			cpu->gpr[2] = value >> 32;
+		}
+		mshv_sim_x86_skip(cpu, exit);
+		return 0;
+	}
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR, mask, 0,
 				 true)) {
 		mshv_sim_msg_msr(vp, exit, msg);
 		return 1;
 	}
-	/* Not implemented: the partition's property says what happens. */
-	if (mshv_sim_property(pt, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION) !=
-	    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
-		return -1;
-	if (!write) {
-		cpu->gpr[0] = 0;
-		cpu->gpr[2] = 0;
-	}
-	mshv_sim_x86_skip(cpu, exit);
-	return 0;
+	return -1;
 }
 
 /*
@@ -1575,13 +2228,14 @@ static bool mshv_sim_vp_interrupt(struct mshv_sim_vp *vp,
 				  struct mshv_sim_msg *msg)
 {
 	struct mshv_sim_x86_exit dexit = {};
-	int vector = mshv_sim_lapic_next(vp);
+	enum mshv_sim_lapic_kind kind;
+	int vector = mshv_sim_lapic_next(vp, &kind);
 
 	if (vector < 0)
 		return false;
 	if (!mshv_sim_x86_deliver(&vp->cpu, &mshv_sim_vp_mem_ops, vp, vector,
 				  false, 0, &dexit)) {
-		mshv_sim_lapic_ack(vp, vector);
+		mshv_sim_lapic_ack(vp, kind, vector);
 		return false;
 	}
 	switch (dexit.reason) {
@@ -1695,11 +2349,13 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
  * Runs the VP until it stops at an intercept (posted in its intercept
  * message page: dispatch state READY, event INTERCEPT) or its budget of
  * instructions ends (READY, no event). A suspended VP does not run
- * (BLOCKED, event SUSPEND); HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
+ * (BLOCKED, event SUSPEND), and the root gets a scheduler signal once
+ * the suspension is lifted; HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
  * lifts the intercept suspension first. A VP halted in the hypervisor
- * (HLT with interrupts enabled and a local APIC) returns BLOCKED with no
- * event until an interrupt wakes it; the root then gets an
- * HVMSG_SCHEDULER_VP_SIGNAL_PAIR message. With
+ * (HLT with interrupts enabled and a local APIC) or waiting for a startup
+ * IPI returns BLOCKED with no event until an interrupt or a startup IPI
+ * lets it run; the root then gets an HVMSG_SCHEDULER_VP_SIGNAL_PAIR
+ * message. With
  * HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION the vectors the root left
  * in the register page are accepted first. The partition must be
  * initialized and the VP's intercept message page mapped. When the
@@ -1736,6 +2392,8 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 		vp->intercept_suspend = 0;
 	if (vp->explicit_suspend || vp->intercept_suspend ||
 	    vp->dispatch_suspend) {
+		/* Lifting the suspension will signal the root. */
+		mshv_sim_lapic_dispatch_blocked(vp);
 		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 		out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
 		return HV_STATUS_SUCCESS;

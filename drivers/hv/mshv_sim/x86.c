@@ -3055,9 +3055,14 @@ static int x86_iret_prot(struct x86_ctx *c)
 /* CF IRET/IRETD/IRETQ */
 static int x86_exec_iret(struct x86_ctx *c)
 {
-	if (c->mode == MSHV_SIM_X86_MODE_REAL)
-		return x86_iret_real(c);
-	return x86_iret_prot(c);
+	int ret;
+
+	ret = c->mode == MSHV_SIM_X86_MODE_REAL ? x86_iret_real(c) :
+						  x86_iret_prot(c);
+	/* IRET ends the blocking of NMIs that delivering one began. */
+	if (!ret)
+		c->cpu->nmi_masked = false;
+	return ret;
 }
 
 /* ----------------------------------------------------------------------
@@ -3299,6 +3304,83 @@ static int x86_exec_mov_cr(struct x86_ctx *c)
 	return 0;
 }
 
+/*
+ * Debug registers and XCR0: the interpreter keeps them in the processor
+ * state, where HvGetVpRegisters and HvSetVpRegisters reach them too. No
+ * breakpoint ever fires.
+ */
+
+/* DR6 and DR7 bits that read as 1, and those that must stay 0 */
+#define SIM_DR6_FIXED1	0xffff0ff0ULL
+#define SIM_DR7_FIXED1	BIT_ULL(10)
+#define SIM_DR7_RSVD	(GENMASK_ULL(63, 32) | BIT_ULL(11) | BIT_ULL(12) | \
+			 BIT_ULL(14) | BIT_ULL(15))
+
+/* 0F 21 MOV reg, DRn; 0F 23 MOV DRn, reg */
+static int x86_exec_mov_dr(struct x86_ctx *c)
+{
+	struct mshv_sim_x86_cpu *cpu = c->cpu;
+	u8 dr = c->insn.reg & 7, size = x86_is64(c) ? 8 : 4;
+	bool write = c->insn.opcode == 0x23;
+	u64 val;
+
+	if (c->insn.reg > 7 ||
+	    ((dr == 4 || dr == 5) && (cpu->cr4 & MSHV_SIM_X86_CR4_DE)))
+		return x86_ud(c);
+	if (x86_need_cpl0(c))
+		return X86_STOP;
+	if (dr >= 4)
+		dr += dr < 6 ? 2 : 0;	/* DR4, DR5: aliases of DR6, DR7 */
+	if (!write) {
+		val = dr < 4 ? cpu->dr[dr] : dr == 6 ? cpu->dr6 : cpu->dr7;
+		x86_reg_set(c, c->insn.rm, size, val);
+		return 0;
+	}
+	val = x86_reg_get(c, c->insn.rm, size);
+	if (dr < 4) {
+		cpu->dr[dr] = val;
+		return 0;
+	}
+	if (val >> 32)
+		return x86_gp(c, 0);
+	if (dr == 6) {
+		cpu->dr6 = val | SIM_DR6_FIXED1;
+		return 0;
+	}
+	if (val & SIM_DR7_RSVD)
+		return x86_gp(c, 0);
+	cpu->dr7 = val | SIM_DR7_FIXED1;
+	return 0;
+}
+
+/* 0F 01 D0 XGETBV, 0F 01 D1 XSETBV: XCR0 only */
+static int x86_exec_xcr(struct x86_ctx *c)
+{
+	struct mshv_sim_x86_cpu *cpu = c->cpu;
+	u32 xcr = cpu->gpr[MSHV_SIM_X86_RCX];
+	u64 val;
+
+	if (!(cpu->cr4 & MSHV_SIM_X86_CR4_OSXSAVE))
+		return x86_ud(c);
+	if (c->insn.rm == 0) {
+		if (xcr)
+			return x86_gp(c, 0);
+		cpu->gpr[MSHV_SIM_X86_RAX] = (u32)cpu->xcr0;
+		cpu->gpr[MSHV_SIM_X86_RDX] = cpu->xcr0 >> 32;
+		return 0;
+	}
+	val = (cpu->gpr[MSHV_SIM_X86_RDX] << 32) |
+	      (u32)cpu->gpr[MSHV_SIM_X86_RAX];
+	/* x87 always; AVX (bit 2) only with SSE (bit 1) */
+	if (x86_need_cpl0(c))
+		return X86_STOP;
+	if (xcr || !(val & BIT_ULL(0)) || (val & ~cpu->xcr0_supported) ||
+	    ((val & BIT_ULL(2)) && !(val & BIT_ULL(1))))
+		return x86_gp(c, 0);
+	cpu->xcr0 = val;
+	return 0;
+}
+
 /* Size of the base in a pseudo-descriptor (LGDT, SGDT, ...) */
 static u8 x86_dtr_base_size(const struct x86_ctx *c)
 {
@@ -3366,6 +3448,8 @@ static int x86_exec_group7(struct x86_ctx *c)
 {
 	struct mshv_sim_x86_cpu *cpu = c->cpu;
 
+	if (c->insn.mod == 3 && (c->insn.reg & 7) == 2 && c->insn.rm < 2)
+		return x86_exec_xcr(c);
 	if (c->insn.mod == 3 && (c->insn.reg & 7) != 4 &&
 	    (c->insn.reg & 7) != 6)
 		return x86_unsupported(c);
@@ -3615,6 +3699,8 @@ static int x86_exec_map1(struct x86_ctx *c)
 		return 0;		/* prefetch and hint NOPs */
 	case 0x20: case 0x22:
 		return x86_exec_mov_cr(c);
+	case 0x21: case 0x23:
+		return x86_exec_mov_dr(c);
 	case 0x30: case 0x32:
 		return x86_exec_msr(c);
 	case 0x31:

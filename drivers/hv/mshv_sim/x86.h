@@ -127,8 +127,10 @@ enum mshv_sim_x86_gpr {
 #define MSHV_SIM_X86_CR0_WP	BIT_ULL(16)
 #define MSHV_SIM_X86_CR0_PG	BIT_ULL(31)
 #define MSHV_SIM_X86_CR4_TSD	BIT_ULL(2)
+#define MSHV_SIM_X86_CR4_DE	BIT_ULL(3)
 #define MSHV_SIM_X86_CR4_PSE	BIT_ULL(4)
 #define MSHV_SIM_X86_CR4_PAE	BIT_ULL(5)
+#define MSHV_SIM_X86_CR4_OSXSAVE	BIT_ULL(18)
 #define MSHV_SIM_X86_EFER_LME	BIT_ULL(8)
 #define MSHV_SIM_X86_EFER_LMA	BIT_ULL(10)
 #define MSHV_SIM_X86_EFER_NXE	BIT_ULL(11)
@@ -206,8 +208,14 @@ struct mshv_sim_x86_table {
  * @cr4: CR4
  * @cr8: CR8 (task priority, 4 bits)
  * @efer: EFER MSR
+ * @dr: debug registers DR0-DR3 (stored; no breakpoint fires)
+ * @dr6: DR6
+ * @dr7: DR7
+ * @xcr0: XCR0, the enabled xsave features (HV_X64_REGISTER_XFEM)
+ * @xcr0_supported: the XCR0 bits XSETBV may set; the caller sets it
  * @interrupt_shadow: set for one instruction after STI (with IF clear
  *	before it), MOV SS and POP SS
+ * @nmi_masked: an NMI was delivered and no IRET has ended it yet
  */
 struct mshv_sim_x86_cpu {
 	u64 gpr[MSHV_SIM_X86_NR_GPRS];
@@ -224,7 +232,13 @@ struct mshv_sim_x86_cpu {
 	u64 cr4;
 	u64 cr8;
 	u64 efer;
+	u64 dr[4];
+	u64 dr6;
+	u64 dr7;
+	u64 xcr0;
+	u64 xcr0_supported;
 	bool interrupt_shadow;
+	bool nmi_masked;
 };
 
 /**

@@ -2074,10 +2074,38 @@ static int mshv_sim_vp_apic_msr(struct mshv_sim_vp *vp,
 }
 
 /*
+ * RDMSR/WRMSR of a synthetic MSR: the partition reference counter, which
+ * the guest may read if its synthetic processor features grant access to
+ * it (it stands still while the partition's time is frozen). Return 0
+ * if it completed, -1 if it must fault, 1 if the MSR is not one of these.
+ */
+static int mshv_sim_vp_synthetic_msr(const struct mshv_sim_partition *pt,
+				     struct mshv_sim_vp *vp,
+				     const struct mshv_sim_x86_exit *exit,
+				     bool write)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	u64 value;
+
+	if (cpu->gpr[1] != HV_X64_MSR_TIME_REF_COUNT ||
+	    !(mshv_sim_property(pt, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES) &
+	      HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER))
+		return 1;
+	if (write)
+		return -1;
+	value = mshv_sim_reference_time(pt);
+	cpu->gpr[0] = (u32)value;
+	cpu->gpr[2] = value >> 32;
+	mshv_sim_x86_skip(cpu, exit);
+	return 0;
+}
+
+/*
  * RDMSR/WRMSR: an implemented MSR is read or written here (the local
  * APIC's by lapic.c); any other is intercepted if the parent
- * asked for it, and raises #GP(0) otherwise. Return 1 if an intercept
- * was built, 0 if the instruction completed, -1 if it must fault.
+ * asked for it, and otherwise raises #GP(0) or is ignored, as the
+ * partition's UNIMPLEMENTED_MSR_ACTION property says. Return 1 if an
+ * intercept was built, 0 if the instruction completed, -1 if it must fault.
  */
 static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 				  struct mshv_sim_vp *vp,
@@ -2111,12 +2139,24 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 		mshv_sim_x86_skip(cpu, exit);
 		return 0;
 	}
+	ret = mshv_sim_vp_synthetic_msr(pt, vp, exit, write);
+	if (ret <= 0)
+		return ret;
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR, mask, 0,
 				 true)) {
 		mshv_sim_msg_msr(vp, exit, msg);
 		return 1;
 	}
-	return -1;
+	/* Not implemented: the partition's property says what happens. */
+	if (mshv_sim_property(pt, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION) !=
+	    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
+		return -1;
+	if (!write) {
+		cpu->gpr[0] = 0;
+		cpu->gpr[2] = 0;
+	}
+	mshv_sim_x86_skip(cpu, exit);
+	return 0;
 }
 
 /*

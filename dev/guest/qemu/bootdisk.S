@@ -46,8 +46,7 @@ _start:
 	call	puts
 	mov	$BOOT_BAD, %al
 	out	%al, $DEBUG_EXIT
-2:	hlt
-	jmp	2b
+2:	jmp	2b			/* until QEMU stops the VP */
 
 /* puts: print the NUL-terminated string at %ds:%si. */
 puts:
@@ -131,8 +130,7 @@ stage2:
 9:	call	puts
 	mov	$BOOT_BAD, %al
 	out	%al, $DEBUG_EXIT
-10:	hlt
-	jmp	10b
+10:	jmp	10b			/* until QEMU stops the VP */
 
 read_ok: .asciz	"mshv qemu boot sector: read sector 2 through INT 13h\r\n"
 cpus:	.asciz	"mshv qemu boot sector: processors in the BIOS's MP table: "

@@ -41,14 +41,17 @@ _start:
 	mov	$crlf, %si
 	call	puts
 
-	/* QEMU exits after the write; the processor may run on until then. */
+	/*
+	 * QEMU exits after the write, but the processor runs on until QEMU
+	 * stops it: spin, so that the VP stays in the hypervisor (a HLT
+	 * with interrupts off would be the VMM's to handle).
+	 */
 	mov	$FW_DONE, %al
 	cmpw	$5050, RAM_CELL
 	je	2f
 	mov	$FW_BAD, %al
 2:	out	%al, $DEBUG_EXIT
-3:	hlt
-	jmp	3b
+3:	jmp	3b
 
 /* putdec: print %ax in decimal. */
 putdec:

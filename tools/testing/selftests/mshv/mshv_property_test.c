@@ -332,6 +332,19 @@ TEST_F(prop, root_on_device)
 				      &status));
 	EXPECT_EQ(0, status);
 
+	/* The root has every property a child has. */
+	for (i = 0; i < ARRAY_SIZE(props); i++) {
+		get_status(self->dev, props[i].code, &value, &status);
+		if (!sim_present() && status == HV_STATUS_UNKNOWN_PROPERTY) {
+			TH_LOG("%s: not known to this hypervisor", props[i].name);
+			continue;
+		}
+		EXPECT_EQ(HV_STATUS_SUCCESS, status) TH_LOG("%s", props[i].name);
+	}
+	ASSERT_EQ(0, get_status(self->dev, PROP_REFERENCE_TIME, &value,
+				&status));
+	EXPECT_NE(0ULL, value);
+
 	if (!sim_present())
 		return;
 	ASSERT_EQ(0, get_status(self->dev, PROP_PROCESSOR_FEATURES0, &value,

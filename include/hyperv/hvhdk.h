@@ -921,6 +921,15 @@ struct hv_output_get_system_property {
 /* Message types of the x64 intercepts the root receives. */
 #define HVMSG_X64_APIC_EOI			0x80010004
 #define HVMSG_X64_HALT				0x80010007
+#define HVMSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
+
+/*
+ * Interruption types (HV_REGISTER_PENDING_INTERRUPTION bits 3:1, and what
+ * an HVMSG_X64_INTERRUPTION_DELIVERABLE message says can be delivered).
+ */
+#define HV_X64_PENDING_INTERRUPT		0
+#define HV_X64_PENDING_NMI			2
+#define HV_X64_PENDING_EXCEPTION		3
 
 /**
  * struct hv_x64_apic_eoi_message - HVMSG_X64_APIC_EOI: the guest ended a
@@ -1135,6 +1144,20 @@ struct hv_x64_msr_intercept_message {
 	u32 reserved;
 	u64 rdx;
 	u64 rax;
+} __packed;
+
+/**
+ * struct hv_x64_interruption_deliverable_message -
+ *	HVMSG_X64_INTERRUPTION_DELIVERABLE: the VP can now take what the
+ *	root asked in HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS to know
+ * @header: common header
+ * @deliverable_type: HV_X64_PENDING_INTERRUPT or HV_X64_PENDING_NMI
+ * @rsvd: reserved
+ */
+struct hv_x64_interruption_deliverable_message {
+	struct hv_x64_intercept_message_header header;
+	u32 deliverable_type;
+	u32 rsvd;
 } __packed;
 
 /**
@@ -1517,6 +1540,7 @@ static_assert(offsetof(struct hv_vp_signal_pair_scheduler_message,
 		       vp_indexes) == 160);
 static_assert(sizeof(struct hv_input_assert_virtual_interrupt) == 32);
 static_assert(sizeof(struct hv_x64_io_port_intercept_message) == 128);
+static_assert(sizeof(struct hv_x64_interruption_deliverable_message) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rax) == 48);
 static_assert(offsetof(struct hv_x64_io_port_intercept_message, rcx) == 104);
 static_assert(sizeof(struct hv_x64_memory_intercept_message) == 80);

@@ -5,27 +5,32 @@
  *
  * Interrupts come in through HvAssertVirtualInterrupt, through the vectors
  * the root leaves in a VP's register page for HvDispatchVp, and through
- * the guest's own interprocessor interrupts. Each is accepted into the
- * IRR of the VPs it is addressed to. Before every instruction a VP
- * executes, mshv_sim_lapic_next() says whether the highest requested
- * vector may interrupt it; the dispatch loop of vp.c then
- * delivers it through the guest's IVT or IDT and moves it to the ISR.
+ * the guest's own interprocessor interrupts. A fixed or lowest priority
+ * interrupt is accepted into the IRR of the VPs it is addressed to; an
+ * NMI waits for delivery; an ExtINT waits at the bootstrap processor;
+ * INIT and SIPI drive the MP start-up protocol (an application processor
+ * waits for a startup IPI after INIT, and from its creation). Before
+ * every instruction a VP executes, mshv_sim_lapic_next() says which
+ * interrupt may interrupt it; the dispatch loop of vp.c then delivers it
+ * through the guest's IVT or IDT, and a fixed vector moves to the ISR.
  * An EOI ends the highest in-service vector; for a level-triggered one the
  * root learns of it from an HVMSG_X64_APIC_EOI message on its SINT0.
  *
  * A VP that executes HLT with interrupts enabled waits here, in the
  * hypervisor, until an interrupt can be delivered: HvDispatchVp returns
  * BLOCKED for it (the root scheduler), or the simulator's scheduling
- * thread leaves it alone. The interrupt that ends the wait makes it
- * runnable again, and the root scheduler is told with an
- * HVMSG_SCHEDULER_VP_SIGNAL_PAIR message on its SINT0.
+ * thread leaves it alone; so does a VP waiting for a startup IPI. The
+ * interrupt (or SIPI) that ends the wait makes it runnable again, and the
+ * root scheduler is told with an HVMSG_SCHEDULER_VP_SIGNAL_PAIR message
+ * on its SINT0, as it is when the root lifts a suspension that made
+ * HvDispatchVp return BLOCKED.
  *
  * The guest reaches its APIC through the xAPIC page at IA32_APIC_BASE or,
  * in x2APIC mode, through MSRs 0x800-0x8ff; the simulator handles both
  * itself. Of the APIC's registers it implements the ID, version, TPR,
- * PPR, EOI, LDR, DFR, SVR, ISR, TMR, IRR and ICR (fixed and lowest
- * priority IPIs) and the x2APIC SELF IPI; the others (LVT entries,
- * timer, error status) read as zero and ignore writes.
+ * PPR, EOI, LDR, DFR, SVR, ISR, TMR, IRR and ICR (fixed, lowest
+ * priority, NMI, INIT and SIPI IPIs) and the x2APIC SELF IPI; the others
+ * (LVT entries, timer, error status) read as zero and ignore writes.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */

@@ -671,11 +671,11 @@ struct mshv_sim_vp_fpu {
  * @intercept_suspend: HV_REGISTER_INTERCEPT_SUSPEND; set when an
  *	intercept is posted, cleared by the root when it dispatches again
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
- * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (kept, not
- *	acted on)
+ * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION, injected
+ *	before the VP's next instruction
  * @pending_event: HV_REGISTER_PENDING_EVENT0 and 1 (kept, not acted on)
- * @deliverability: HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS (kept,
- *	not acted on)
+ * @deliverability: HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS: the NMI
+ *	and interrupt notifications are acted on, the rest kept
  * @startup_suspend: the VP waits for a startup IPI
  *	(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND)
  * @idle_suspend: HV_INTERNAL_ACTIVITY_IDLE_SUSPEND (kept, not acted on)

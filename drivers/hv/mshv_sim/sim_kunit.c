@@ -4412,13 +4412,16 @@ static void mshv_sim_test_lapic_ipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);	/* VP 1's */
 }
 
-/* HvGetVpRegisters of one 64-bit register of @g's VP. */
-static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name)
+/* ---- The register file, start-up and interrupt types -------------------- */
+
+/* HvGetVpRegisters of one register of @g's VP, which must succeed. */
+static union hv_register_value test_get_reg(struct kunit *test,
+					    struct test_guest *g, u32 name)
 {
 	struct hv_input_get_vp_registers *in = test_ctx(test)->in;
-	union hv_register_value *out = test_ctx(test)->out;
+	union hv_register_value val;
 
-	memset(in, 0, sizeof(*in) + sizeof(in->names[0]));
+	memset(in, 0, sizeof(*in));
 	in->partition_id = g->id;
 	in->vp_index = g->vp;
 	in->names[0] = name;
@@ -4427,7 +4430,656 @@ static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name)
 					    TEST_CTL(HVCALL_GET_VP_REGISTERS,
 						     1, 0))),
 			HV_STATUS_SUCCESS);
-	return out->reg64;
+	memcpy(&val, test_ctx(test)->out, sizeof(val));
+	return val;
+}
+
+static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name)
+{
+	return test_get_reg(test, g, name).reg64;
+}
+
+#define TEST_HANDLER_GP		0x1400	/* skips a faulting 2-byte insn */
+#define TEST_HANDLER_LOOP	0x1500	/* counts, never returns */
+#define TEST_AP_PAGE		3	/* where the AP starts: 0x3000 */
+#define TEST_AP_PAGE2		4
+
+/* Real mode #GP handler: skip the faulting WRMSR, count, return. */
+static const u8 test_handler_gp[] = {
+	0x55,					/* push bp */
+	0x89, 0xe5,				/* mov bp, sp */
+	0x83, 0x46, 0x02, 0x02,			/* add word [bp+2], 2 */
+	0x5d,					/* pop bp */
+	0xff, 0x06, 0x00, 0x05,			/* inc word [TEST_COUNTER] */
+	0xcf,					/* iret */
+};
+
+/* Counts in TEST_COUNTER and spins: an NMI handler that never IRETs. */
+static const u8 test_handler_loop[] = {
+	0xff, 0x06, 0x00, 0x05,			/* inc word [TEST_COUNTER] */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/*
+ * Real mode: WRMSR of PAT, STAR and MTRRphysBase0, RDMSR of LSTAR (which
+ * the root set) to TEST_SCRATCH, a WRMSR of an invalid PAT (#GP, which
+ * the handler skips), MOV DR0 and MOV from DR7 (to TEST_SCRATCH + 8),
+ * CR4.OSXSAVE and XSETBV of XCR0 = 3, HLT with interrupts off.
+ */
+static const u8 test_prog_msr[] = {
+	0x66, 0xb9, 0x77, 0x02, 0x00, 0x00,	/* mov ecx, IA32_PAT */
+	0x66, 0xb8, 0x06, 0x04, 0x07, 0x00,	/* mov eax, 0x00070406 */
+	0x66, 0xba, 0x06, 0x06, 0x06, 0x06,	/* mov edx, 0x06060606 */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x81, 0x00, 0x00, 0xc0,	/* mov ecx, IA32_STAR */
+	0x66, 0x31, 0xc0,			/* xor eax, eax */
+	0x66, 0xba, 0x10, 0x00, 0x23, 0x00,	/* mov edx, 0x00230010 */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x00, 0x02, 0x00, 0x00,	/* mov ecx, MTRRphysBase0 */
+	0x66, 0xb8, 0x06, 0x00, 0x00, 0x80,	/* mov eax, 0x80000006 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x82, 0x00, 0x00, 0xc0,	/* mov ecx, IA32_LSTAR */
+	0x0f, 0x32,				/* rdmsr */
+	0x66, 0xa3, 0x04, 0x05,			/* mov [TEST_SCRATCH], eax */
+	0x66, 0x89, 0x16, 0x08, 0x05,		/* mov [TEST_SCRATCH + 4], edx */
+	0x66, 0xb9, 0x77, 0x02, 0x00, 0x00,	/* mov ecx, IA32_PAT */
+	0x66, 0xb8, 0x02, 0x00, 0x00, 0x00,	/* mov eax, 2 (reserved type) */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr: #GP */
+	0x66, 0xb8, 0x34, 0x12, 0x00, 0x00,	/* mov eax, 0x1234 */
+	0x0f, 0x23, 0xc0,			/* mov dr0, eax */
+	0x0f, 0x21, 0xf8,			/* mov eax, dr7 */
+	0x66, 0xa3, 0x0c, 0x05,			/* mov [TEST_SCRATCH + 8], eax */
+	0x0f, 0x20, 0xe0,			/* mov eax, cr4 */
+	0x66, 0x0d, 0x00, 0x00, 0x04, 0x00,	/* or eax, CR4.OSXSAVE */
+	0x0f, 0x22, 0xe0,			/* mov cr4, eax */
+	0x66, 0x31, 0xc9,			/* xor ecx, ecx */
+	0x66, 0xb8, 0x03, 0x00, 0x00, 0x00,	/* mov eax, 3 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x01, 0xd1,			/* xsetbv */
+	0xf4,					/* hlt */
+};
+
+/*
+ * Guest RDMSR and WRMSR reach the register file the root sees through
+ * HvGetVpRegisters and HvSetVpRegisters, with its checks: a value the
+ * register refuses raises #GP. MOV DRn and XSETBV reach it too.
+ */
+static void mshv_sim_test_msr_register_file(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_msr, sizeof(test_prog_msr));
+	test_poke(&g, TEST_HANDLER_GP, test_handler_gp,
+		  sizeof(test_handler_gp));
+	test_ivt(&g, MSHV_SIM_X86_GP, TEST_HANDLER_GP);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_LSTAR, 0xffffffff81234567ULL);
+
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_PAT),
+			0x0606060600070406ULL);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_STAR),
+			0x0023001000000000ULL);
+	KUNIT_EXPECT_EQ(test,
+			test_get_reg64(test, &g,
+				       HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0),
+			0x80000006ULL);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH),
+			0xffffffff81234567ULL);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);	/* the #GP */
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_DR0),
+			0x1234);
+	KUNIT_EXPECT_EQ(test, (u32)test_peek64(&g, TEST_SCRATCH + 8), 0x400);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_XFEM),
+			3);
+	KUNIT_EXPECT_EQ(test, g.regs->xfem, 3);
+}
+
+/*
+ * The register page shows XMM0-5 of the register file, and the root's
+ * changes to them count once it marks the XMM class dirty.
+ */
+static void mshv_sim_test_register_page_xmm(struct kunit *test)
+{
+	struct hv_register_assoc reg = {
+		.name = HV_X64_REGISTER_XMM0 + 3,
+		.value.reg128 = { .low = 0x1122334455667788ULL,
+				  .high = 0x99aabbccddeeff00ULL },
+	};
+	union hv_register_value val;
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_set_regs(test, &g, &reg, 1);
+	KUNIT_EXPECT_EQ(test, g.regs->xmm[3][0], reg.value.reg128.low);
+	KUNIT_EXPECT_EQ(test, g.regs->xmm[3][1], reg.value.reg128.high);
+
+	g.regs->xmm[5][0] = 0x5555;
+	g.regs->xmm[5][1] = 0xaaaa;
+	val = test_get_reg(test, &g, HV_X64_REGISTER_XMM0 + 5);
+	KUNIT_EXPECT_EQ(test, val.reg128.low, 0);	/* not marked dirty */
+	g.regs->xmm[5][0] = 0x5555;
+	g.regs->xmm[5][1] = 0xaaaa;
+	g.regs->dirty = HV_X64_REGISTER_CLASS_XMM;
+	val = test_get_reg(test, &g, HV_X64_REGISTER_XMM0 + 5);
+	KUNIT_EXPECT_EQ(test, val.reg128.low, 0x5555);
+	KUNIT_EXPECT_EQ(test, val.reg128.high, 0xaaaa);
+	val = test_get_reg(test, &g, HV_X64_REGISTER_XMM0 + 3);
+	KUNIT_EXPECT_EQ(test, val.reg128.high, reg.value.reg128.high);
+}
+
+/*
+ * Real mode, at TEST_IPI_CODE: enable the x2APIC, send INIT and then a
+ * startup IPI for page TEST_AP_PAGE to APIC id 1 through the ICR, HLT
+ * with interrupts off.
+ */
+static const u8 test_prog_init_sipi[] = {
+	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC ICR */
+	0x66, 0xb8, 0x00, 0x45, 0x00, 0x00,	/* mov eax, INIT, assert */
+	0x66, 0xba, 0x01, 0x00, 0x00, 0x00,	/* mov edx, APIC id 1 */
+	0x0f, 0x30,				/* wrmsr */
+	0x66, 0xb8, TEST_AP_PAGE, 0x46, 0x00, 0x00, /* mov eax, SIPI */
+	0x0f, 0x30,				/* wrmsr */
+	0xf4,					/* hlt */
+};
+
+/* What an AP runs: store CS in TEST_SCRATCH, HLT with interrupts off. */
+static const u8 test_prog_ap[] = {
+	0x8c, 0xc8,				/* mov ax, cs */
+	0xa3, 0x04, 0x05,			/* mov [TEST_SCRATCH], ax */
+	0xf4,					/* hlt */
+};
+
+/* Make @g's helpers act on VP @index again, whose pages are @saved. */
+static void test_switch_vp(struct test_guest *g, u32 index,
+			   const struct test_guest *saved)
+{
+	g->vp = index;
+	g->msg = saved->msg;
+	g->regs = saved->regs;
+}
+
+/* Expect the root's SINT0 slot to hold a signal for VP @vp; take it. */
+static void test_expect_signal(struct kunit *test, struct hv_message *slot,
+			       u64 id, u32 vp)
+{
+	struct hv_vp_signal_pair_scheduler_message pair;
+
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], vp);
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+}
+
+/* Expect @g's VP's CS to be the real-mode segment of page @page. */
+static void test_expect_cs_page(struct kunit *test, struct test_guest *g,
+				u8 page)
+{
+	union hv_register_value cs;
+
+	cs = test_get_reg(test, g, HV_X64_REGISTER_ES + MSHV_SIM_X86_CS);
+
+	KUNIT_EXPECT_EQ(test, cs.segment.selector, page << 8);
+	KUNIT_EXPECT_EQ(test, cs.segment.base, (u64)page << 12);
+}
+
+/*
+ * The MP protocol through the guest's ICR: VP 1, an application
+ * processor, waits for a startup IPI (HvDispatchVp: BLOCKED) until VP 0
+ * sends it INIT and SIPI; the root is signalled, and VP 1 runs at the
+ * page of the SIPI vector in real mode.
+ */
+static void mshv_sim_test_init_sipi_icr(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct test_guest g, bsp;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_IPI_CODE, test_prog_init_sipi,
+		  sizeof(test_prog_init_sipi));
+	test_poke(&g, TEST_AP_PAGE << 12, test_prog_ap, sizeof(test_prog_ap));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_IPI_CODE);
+	bsp = g;
+
+	test_new_vp(test, &g, 1);
+	test_set_reg64(test, &g, HV_REGISTER_EXPLICIT_SUSPEND, 0);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	test_switch_vp(&g, 0, &bsp);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_signal(test, slot, g.id, 1);
+
+	g.vp = 1;
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			0);
+	test_expect_cs_page(test, &g, TEST_AP_PAGE);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP), 0);
+	g.msg = test_vp_page(test, &g, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
+			TEST_AP_PAGE << 8);
+}
+
+/*
+ * The MP protocol through HvAssertVirtualInterrupt: a SIPI starts the
+ * waiting AP, INIT puts it back to its wait (reset state), a SIPI for a
+ * running VP does nothing, and INIT to the bootstrap processor restarts
+ * it at the reset vector.
+ */
+static void mshv_sim_test_init_sipi_assert(struct kunit *test)
+{
+	const u32 init = HV_X64_INTERRUPT_TYPE_INIT;
+	const u32 sipi = HV_X64_INTERRUPT_TYPE_SIPI;
+	struct test_guest g;
+	union hv_register_value cs;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_AP_PAGE << 12, test_prog_ap, sizeof(test_prog_ap));
+	test_poke(&g, TEST_AP_PAGE2 << 12, test_prog_ap, sizeof(test_prog_ap));
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, 0x1234);
+	test_new_vp(test, &g, 1);
+	test_set_reg64(test, &g, HV_REGISTER_EXPLICIT_SUSPEND, 0);
+
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, sipi, 0, 1,
+					      TEST_AP_PAGE),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			0);
+	test_expect_cs_page(test, &g, TEST_AP_PAGE);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
+			TEST_AP_PAGE << 8);
+
+	/* A running VP ignores a SIPI. */
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, sipi, 0, 1,
+					      TEST_AP_PAGE2),
+			HV_STATUS_SUCCESS);
+	test_expect_cs_page(test, &g, TEST_AP_PAGE);
+
+	/* INIT: the reset state, waiting again. */
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, init, 0, 1, 0),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			0xfff0);
+	cs = test_get_reg(test, &g, HV_X64_REGISTER_ES + MSHV_SIM_X86_CS);
+	KUNIT_EXPECT_EQ(test, cs.segment.base, 0xffff0000ULL);
+	test_expect_blocked(test, &g, HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND);
+
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, sipi, 0, 1,
+					      TEST_AP_PAGE2),
+			HV_STATUS_SUCCESS);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
+			TEST_AP_PAGE2 << 8);
+
+	/* INIT to the bootstrap processor: the reset vector, running. */
+	g.vp = 0;
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, init, 0, 0, 0),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			0);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			0xfff0);
+}
+
+/* Real mode: CLI, then spin. */
+static const u8 test_prog_spin_cli[] = {
+	0xfa,					/* cli */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/* Real mode: STI, then spin. */
+static const u8 test_prog_spin_sti[] = {
+	0xfb,					/* sti */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/* Dispatch @g's VP for one budget; it keeps running. */
+static void test_expect_running(struct kunit *test, struct test_guest *g)
+{
+	struct hv_output_dispatch_vp out;
+
+	test_dispatch(test, g, HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND,
+		      &out);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event, HV_VP_DISPATCH_EVENT_NONE);
+}
+
+/*
+ * An NMI is delivered through vector 2 with interrupts disabled, and
+ * masks NMIs until the handler's IRET: a second one waits.
+ */
+static void mshv_sim_test_nmi(struct kunit *test)
+{
+	const u32 nmi = HV_X64_INTERRUPT_TYPE_NMI;
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_spin_cli,
+		  sizeof(test_prog_spin_cli));
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_poke(&g, TEST_HANDLER_LOOP, test_handler_loop,
+		  sizeof(test_handler_loop));
+	test_ivt(&g, MSHV_SIM_NMI_VECTOR, TEST_HANDLER);
+	test_real_mode(test, &g);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, nmi, 0, 0, 0),
+			HV_STATUS_SUCCESS);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERRUPT_STATE), 0);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, nmi, 0, 0, 0),
+			HV_STATUS_SUCCESS);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+
+	/* A handler that never returns keeps NMIs masked. */
+	test_ivt(&g, MSHV_SIM_NMI_VECTOR, TEST_HANDLER_LOOP);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, nmi, 0, 0, 0),
+			HV_STATUS_SUCCESS);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERRUPT_STATE),
+			HV_X64_INTERRUPT_STATE_NMI_MASKED);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, nmi, 0, 0, 0),
+			HV_STATUS_SUCCESS);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
+}
+
+/* HvClearVirtualInterrupt of @id, issued fast or not; the status. */
+static u16 test_clear_irq(struct kunit *test, u64 id, bool fast)
+{
+	return hv_result(fast ? test_fast(test, HVCALL_CLEAR_VIRTUAL_INTERRUPT,
+					  id) :
+			 test_slow(test, HVCALL_CLEAR_VIRTUAL_INTERRUPT, id));
+}
+
+/*
+ * An ExtINT goes to the bootstrap processor and is taken with interrupts
+ * enabled, whatever the APIC's software enable; HvClearVirtualInterrupt
+ * reports it acknowledged once, and another ExtINT may be asserted only
+ * after that.
+ */
+static void mshv_sim_test_extint(struct kunit *test)
+{
+	const u32 extint = HV_X64_INTERRUPT_TYPE_EXTINT;
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_spin_sti,
+		  sizeof(test_prog_spin_sti));
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_ivt(&g, 0x30, TEST_HANDLER);
+	test_real_mode(test, &g);
+
+	KUNIT_EXPECT_EQ(test, test_clear_irq(test, g.id, true),
+			HV_STATUS_NOT_ACKNOWLEDGED);
+	KUNIT_EXPECT_EQ(test, test_clear_irq(test, TEST_BAD_ID, true),
+			HV_STATUS_INVALID_PARTITION_ID);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, extint, 0, 0, 0x30),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, extint, 0, 0, 0x30),
+			HV_STATUS_INVALID_VP_STATE);
+	KUNIT_EXPECT_EQ(test, test_clear_irq(test, g.id, false),
+			HV_STATUS_NOT_ACKNOWLEDGED);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, extint, 0, 0, 0x30),
+			HV_STATUS_INVALID_VP_STATE);
+	KUNIT_EXPECT_EQ(test, test_clear_irq(test, g.id, false),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_clear_irq(test, g.id, true),
+			HV_STATUS_NOT_ACKNOWLEDGED);
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, extint, 0, 0, 0x30),
+			HV_STATUS_SUCCESS);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+}
+
+/**
+ * struct test_irq_case - one HvAssertVirtualInterrupt input and its status
+ * @type: interrupt type
+ * @flags: HV_INTERRUPT_CONTROL_* flags
+ * @dest: destination
+ * @vector: vector
+ * @status: the status Hyper-V gives
+ */
+struct test_irq_case {
+	u32 type;
+	u32 flags;
+	u64 dest;
+	u32 vector;
+	u16 status;
+};
+
+#define TEST_IRQ(t, f, d, v, s)						\
+	{ .type = HV_X64_INTERRUPT_TYPE_##t, .flags = (f), .dest = (d),	\
+	  .vector = (v), .status = HV_STATUS_##s }
+
+static const struct test_irq_case test_irq_cases[] = {
+	TEST_IRQ(FIXED, 0, 0, 15, INVALID_PARAMETER),
+	TEST_IRQ(FIXED, 0, 0, 16, SUCCESS),
+	TEST_IRQ(FIXED, HV_INTERRUPT_CONTROL_LOGICAL_DEST, 1, 0x40, SUCCESS),
+	TEST_IRQ(LOWESTPRIORITY, 0, 0, 255, SUCCESS),
+	TEST_IRQ(LOWESTPRIORITY, 0, 0, 256, INVALID_PARAMETER),
+	TEST_IRQ(SMI, 0, 0, 0, INVALID_PARAMETER),
+	TEST_IRQ(REMOTEREAD, 0, 0, 0, INVALID_PARAMETER),
+	TEST_IRQ(NMI, 0, 0, 0, SUCCESS),
+	TEST_IRQ(NMI, 0, 0, 2, INVALID_PARAMETER),
+	TEST_IRQ(INIT, 0, 1, 0, SUCCESS),
+	TEST_IRQ(INIT, 0, 1, 1, INVALID_PARAMETER),
+	TEST_IRQ(SIPI, 0, 1, 0, SUCCESS),
+	TEST_IRQ(SIPI, 0, 1, 0xff, SUCCESS),
+	TEST_IRQ(SIPI, 0, 1, 0x100, INVALID_PARAMETER),
+	TEST_IRQ(EXTINT, 0, 1, 0x20, INVALID_PARAMETER),
+	TEST_IRQ(EXTINT, HV_INTERRUPT_CONTROL_LOGICAL_DEST, 0, 0x20,
+		 INVALID_PARAMETER),
+	TEST_IRQ(EXTINT, 0, 0, 0x100, INVALID_PARAMETER),
+	TEST_IRQ(EXTINT, 0, 0, 0x08, SUCCESS),
+	TEST_IRQ(LOCALINT0, 0, 0, 0, INVALID_PARAMETER),
+	TEST_IRQ(LOCALINT1, 0, 0, 0, INVALID_PARAMETER),
+	TEST_IRQ(MAXIMUM, 0, 0, 0x40, INVALID_PARAMETER),
+	{ .type = U32_MAX, .vector = 0x40,
+	  .status = HV_STATUS_INVALID_PARAMETER },
+	TEST_IRQ(NMI, BIT(2), 0, 0, INVALID_PARAMETER),
+	TEST_IRQ(INIT, 0, BIT_ULL(32), 0, INVALID_PARAMETER),
+};
+
+/* Every interrupt type with valid and invalid vectors and destinations. */
+static void mshv_sim_test_assert_types(struct kunit *test)
+{
+	const struct test_irq_case *c;
+	struct test_guest g;
+	unsigned int i;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_new_vp(test, &g, 1);
+	for (i = 0; i < ARRAY_SIZE(test_irq_cases); i++) {
+		c = &test_irq_cases[i];
+		KUNIT_EXPECT_EQ_MSG(test, test_assert_irq(test, g.id, c->type,
+							  c->flags, c->dest,
+							  c->vector),
+				    c->status, "case %u", i);
+	}
+}
+
+/*
+ * Every new VP is explicitly suspended, under either scheduler.
+ * HvDispatchVp finds it suspended; when the root lifts the suspension it
+ * gets a scheduler signal, and the VP runs.
+ */
+static void mshv_sim_test_explicit_suspend(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_output_dispatch_vp out;
+	struct test_guest g;
+	struct hv_message *slot;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_SCHEDULER,
+			  HV_SCHEDULER_TYPE_CORE_SMT);
+	test_new_vp(test, &g, 2);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_EXPLICIT_SUSPEND), 1);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_SCHEDULER, HV_SCHEDULER_TYPE_ROOT);
+	test_new_vp(test, &g, 1);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_EXPLICIT_SUSPEND), 1);
+	test_set_reg64(test, &g, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
+	test_poke(&g, TEST_CODE, test_prog_spin_cli,
+		  sizeof(test_prog_spin_cli));
+	test_real_mode(test, &g);
+
+	test_dispatch(test, &g, 0, &out);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_BLOCKED);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event, HV_VP_DISPATCH_EVENT_SUSPEND);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+	test_set_reg64(test, &g, HV_REGISTER_EXPLICIT_SUSPEND, 0);
+	test_expect_signal(test, slot, g.id, 1);
+	test_expect_running(test, &g);
+}
+
+/* Two NOPs, then CLI and spin: where injection tests start. */
+static const u8 test_prog_nops_spin[] = {
+	0x90, 0x90,				/* nop; nop */
+	0xfa,					/* cli */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/* HV_REGISTER_PENDING_INTERRUPTION: pending, @type, @vector, @len. */
+static u64 test_pending(u8 type, u8 vector, u8 len)
+{
+	return BIT_ULL(0) | (u64)type << 1 | (u64)len << 5 | (u64)vector << 16;
+}
+
+/*
+ * HvDispatchVp injects what the root left in PENDING_INTERRUPTION before
+ * the next instruction, whatever RFLAGS.IF, and clears it: a hardware
+ * exception, a software interrupt (returning past the instruction length
+ * given) and an NMI (masking NMIs).
+ */
+static void mshv_sim_test_pending_interruption(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	test_poke(&g, TEST_CODE, test_prog_nops_spin,
+		  sizeof(test_prog_nops_spin));
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_poke(&g, TEST_HANDLER_LOOP, test_handler_loop,
+		  sizeof(test_handler_loop));
+	test_ivt(&g, MSHV_SIM_X86_UD, TEST_HANDLER);
+	test_ivt(&g, 0x21, TEST_HANDLER);
+	test_ivt(&g, MSHV_SIM_NMI_VECTOR, TEST_HANDLER_LOOP);
+	test_real_mode(test, &g);
+
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(HV_X64_PENDING_EXCEPTION, MSHV_SIM_X86_UD,
+				    0));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_PENDING_INTERRUPTION),
+			0);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			TEST_CODE + 3);
+
+	/* INT 0x21 of length 2 at TEST_CODE: returns past the NOPs. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_CODE);
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(4, 0x21, 2));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 2);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
+			TEST_CODE + 3);
+
+	test_set_reg64(test, &g, HV_REGISTER_PENDING_INTERRUPTION,
+		       test_pending(HV_X64_PENDING_NMI, MSHV_SIM_NMI_VECTOR, 0));
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 3);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERRUPT_STATE),
+			HV_X64_INTERRUPT_STATE_NMI_MASKED);
+}
+
+/* CLI, two NOPs, STI, spin. */
+static const u8 test_prog_cli_sti[] = {
+	0xfa,					/* cli */
+	0x90, 0x90,				/* nop; nop */
+	0xfb,					/* sti */
+	0xeb, 0xfe,				/* jmp $ */
+};
+
+/*
+ * DELIVERABILITY_NOTIFICATIONS: the VP stops with
+ * HVMSG_X64_INTERRUPTION_DELIVERABLE once it can take an external
+ * interrupt (after STI and its shadow) or an NMI, and the notification
+ * is cleared.
+ */
+static void mshv_sim_test_deliverability(struct kunit *test)
+{
+	struct hv_x64_interruption_deliverable_message d;
+	struct test_guest g;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS &
+			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
+	test_poke(&g, TEST_CODE, test_prog_cli_sti, sizeof(test_prog_cli_sti));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS,
+		       BIT(1));
+
+	test_expect_intercept(test, &g, 0, HVMSG_X64_INTERRUPTION_DELIVERABLE);
+	memcpy(&d, g.msg->u.payload, sizeof(d));
+	KUNIT_EXPECT_EQ(test, d.deliverable_type, HV_X64_PENDING_INTERRUPT);
+	KUNIT_EXPECT_EQ(test, d.header.rip, TEST_CODE + 4);
+	KUNIT_EXPECT_TRUE(test, d.header.rflags & MSHV_SIM_X86_FLAG_IF);
+	KUNIT_EXPECT_EQ(test,
+			test_get_reg64(test, &g,
+				       HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS),
+			0);
+	test_expect_running(test, &g);		/* without a notification */
+
+	test_set_reg64(test, &g, HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS,
+		       BIT(0));
+	test_expect_intercept(test, &g,
+			      HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND,
+			      HVMSG_X64_INTERRUPTION_DELIVERABLE);
+	memcpy(&d, g.msg->u.payload, sizeof(d));
+	KUNIT_EXPECT_EQ(test, d.deliverable_type, HV_X64_PENDING_NMI);
 }
 
 /*
@@ -4529,6 +5181,16 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),
+	KUNIT_CASE(mshv_sim_test_msr_register_file),
+	KUNIT_CASE(mshv_sim_test_register_page_xmm),
+	KUNIT_CASE(mshv_sim_test_init_sipi_icr),
+	KUNIT_CASE(mshv_sim_test_init_sipi_assert),
+	KUNIT_CASE(mshv_sim_test_nmi),
+	KUNIT_CASE(mshv_sim_test_extint),
+	KUNIT_CASE(mshv_sim_test_assert_types),
+	KUNIT_CASE(mshv_sim_test_explicit_suspend),
+	KUNIT_CASE(mshv_sim_test_pending_interruption),
+	KUNIT_CASE(mshv_sim_test_deliverability),
 	KUNIT_CASE(mshv_sim_test_vp_tsc),
 	KUNIT_CASE(mshv_sim_test_trace),
 	{}

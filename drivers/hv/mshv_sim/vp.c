@@ -514,7 +514,8 @@ struct mshv_sim_reg {
 	enum mshv_sim_reg_check check;
 };
 
-/* HV_REGISTER_PENDING_INTERRUPTION fields */
+/* HV_REGISTER_PENDING_INTERRUPTION fields; types from 4 on are software */
+#define MSHV_SIM_PENDING_SW_INT			4
 #define MSHV_SIM_PENDING			BIT_ULL(0)
 #define MSHV_SIM_PENDING_TYPE			GENMASK_ULL(3, 1)
 #define MSHV_SIM_PENDING_ERROR_CODE		BIT_ULL(4)
@@ -1162,6 +1163,7 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
 	memcpy(rp->gp_registers, cpu->gpr, sizeof(rp->gp_registers));
 	rp->rip = cpu->rip;
 	rp->rflags = cpu->rflags;
+	memcpy(rp->xmm, vp->fpu.xmm, sizeof(rp->xmm));
 	for (i = 0; i < MSHV_SIM_X86_NR_SREGS; i++)
 		mshv_sim_seg_to_hv(&cpu->seg[i], &rp->segment[i]);
 	rp->cr0 = cpu->cr0;
@@ -1172,14 +1174,14 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
 	rp->dr7 = cpu->dr7;
 	rp->pending_interruption = vp->pending_interruption;
 	rp->interrupt_state = mshv_sim_vp_interrupt_state(vp);
+	rp->xfem = cpu->xcr0;
 	rp->dirty = 0;
 	rp->isvalid = 1;
 }
 
 /*
  * Take the register classes the root marked dirty in the register page
- * into @vp's state. The XMM class is accepted and ignored: the simulated
- * processor has no vector registers.
+ * into @vp's state (the XMM class: XMM0-5 of the register file).
  */
 static void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
 {
@@ -1198,6 +1200,8 @@ static void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
 		memcpy(cpu->gpr, rp->gp_registers, sizeof(cpu->gpr));
 	if (dirty & HV_X64_REGISTER_CLASS_IP)
 		cpu->rip = rp->rip;
+	if (dirty & HV_X64_REGISTER_CLASS_XMM)
+		memcpy(vp->fpu.xmm, rp->xmm, sizeof(rp->xmm));
 	if (dirty & HV_X64_REGISTER_CLASS_FLAGS)
 		cpu->rflags = rp->rflags | X86_EFLAGS_FIXED;
 	if (dirty & HV_X64_REGISTER_CLASS_SEGMENT)
@@ -1687,6 +1691,7 @@ struct mshv_sim_msg {
 		struct hv_x64_cpuid_intercept_message cpuid;
 		struct hv_x64_exception_intercept_message exc;
 		struct hv_unsupported_feature_message unsupported;
+		struct hv_x64_interruption_deliverable_message deliverable;
 	} payload;
 };
 
@@ -2260,6 +2265,30 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 }
 
 /*
+ * The intercept for an interrupt or exception the guest's tables could
+ * not take (see mshv_sim_x86_deliver()), into @msg.
+ */
+static void mshv_sim_msg_delivery(const struct mshv_sim_vp *vp,
+				  const struct mshv_sim_x86_exit *dexit,
+				  struct mshv_sim_msg *msg)
+{
+	switch (dexit->reason) {
+	case MSHV_SIM_X86_EXIT_GPA:
+		mshv_sim_msg_gpa(vp, dexit, msg);
+		break;
+	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
+		mshv_sim_msg_unsupported(vp, dexit, msg);
+		break;
+	default:
+		msg->type = HVMSG_UNRECOVERABLE_EXCEPTION;
+		msg->size = sizeof(msg->payload.header);
+		mshv_sim_msg_header(vp, dexit, HV_INTERCEPT_ACCESS_EXECUTE,
+				    msg);
+		break;
+	}
+}
+
+/*
  * Deliver the interrupt @vp's local APIC has for it now, if any. A
  * delivery the guest's tables make impossible stops the VP like a failed
  * exception delivery does. Return true if an intercept was built in @msg.
@@ -2278,20 +2307,82 @@ static bool mshv_sim_vp_interrupt(struct mshv_sim_vp *vp,
 		mshv_sim_lapic_ack(vp, kind, vector);
 		return false;
 	}
-	switch (dexit.reason) {
-	case MSHV_SIM_X86_EXIT_GPA:
-		mshv_sim_msg_gpa(vp, &dexit, msg);
-		break;
-	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
-		mshv_sim_msg_unsupported(vp, &dexit, msg);
-		break;
-	default:
-		msg->type = HVMSG_UNRECOVERABLE_EXCEPTION;
-		msg->size = sizeof(msg->payload.header);
-		mshv_sim_msg_header(vp, &dexit, HV_INTERCEPT_ACCESS_EXECUTE,
-				    msg);
-		break;
+	mshv_sim_msg_delivery(vp, &dexit, msg);
+	return true;
+}
+
+/*
+ * Inject the interruption the root left in HV_REGISTER_PENDING_INTERRUPTION
+ * before @vp's next instruction, whatever RFLAGS.IF (the root asked for
+ * it): an external interrupt or NMI (which masks NMIs until IRET), or a
+ * hardware exception with its error code, or a software interrupt or
+ * exception, after which the VP returns past the instruction length the
+ * root gave. The register is then clear. A VP waiting for a startup IPI
+ * takes nothing; a halted one wakes. Return true if the delivery failed
+ * and an intercept was built in @msg.
+ */
+static bool mshv_sim_vp_inject(struct mshv_sim_vp *vp, struct mshv_sim_msg *msg)
+{
+	u64 pending = vp->pending_interruption;
+	u8 type = FIELD_GET(MSHV_SIM_PENDING_TYPE, pending);
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct mshv_sim_x86_exit dexit = {};
+
+	if (!(pending & MSHV_SIM_PENDING) || vp->startup_suspend)
+		return false;
+	vp->pending_interruption = 0;
+	vp->lapic.halted = false;
+	if (type >= MSHV_SIM_PENDING_SW_INT)
+		cpu->rip += FIELD_GET(MSHV_SIM_PENDING_INSN_LEN, pending);
+	if (type == HV_X64_PENDING_NMI)
+		cpu->nmi_masked = true;
+	if (!mshv_sim_x86_deliver(cpu, &mshv_sim_vp_mem_ops, vp,
+				  FIELD_GET(MSHV_SIM_PENDING_VECTOR, pending),
+				  type == HV_X64_PENDING_EXCEPTION &&
+				  (pending & MSHV_SIM_PENDING_ERROR_CODE),
+				  pending >> 32, &dexit))
+		return false;
+	mshv_sim_msg_delivery(vp, &dexit, msg);
+	return true;
+}
+
+/* The notifications of HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS */
+#define MSHV_SIM_NOTIFY_NMI		BIT_ULL(0)
+#define MSHV_SIM_NOTIFY_INTERRUPT	BIT_ULL(1)
+
+/*
+ * The root asked to know when @vp can take an NMI (no NMI being handled)
+ * or an external interrupt (RFLAGS.IF set); neither while an interrupt
+ * shadow is in effect. When it can, build the
+ * HVMSG_X64_INTERRUPTION_DELIVERABLE intercept in @msg and clear that
+ * notification, as Hyper-V does. Return true if a message was built.
+ */
+static bool mshv_sim_vp_deliverable(struct mshv_sim_vp *vp,
+				    struct mshv_sim_msg *msg)
+{
+	struct hv_x64_interruption_deliverable_message *d =
+		&msg->payload.deliverable;
+	const struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	struct mshv_sim_x86_exit exit = {};
+	u64 notify = vp->deliverability;
+	u32 type;
+
+	if (cpu->interrupt_shadow || vp->startup_suspend)
+		return false;
+	if ((notify & MSHV_SIM_NOTIFY_NMI) && !cpu->nmi_masked) {
+		vp->deliverability &= ~MSHV_SIM_NOTIFY_NMI;
+		type = HV_X64_PENDING_NMI;
+	} else if ((notify & MSHV_SIM_NOTIFY_INTERRUPT) &&
+		   (cpu->rflags & MSHV_SIM_X86_FLAG_IF)) {
+		vp->deliverability &= ~MSHV_SIM_NOTIFY_INTERRUPT;
+		type = HV_X64_PENDING_INTERRUPT;
+	} else {
+		return false;
 	}
+	msg->type = HVMSG_X64_INTERRUPTION_DELIVERABLE;
+	msg->size = sizeof(*d);
+	mshv_sim_msg_header(vp, &exit, HV_INTERCEPT_ACCESS_EXECUTE, msg);
+	d->deliverable_type = type;
 	return true;
 }
 
@@ -2336,7 +2427,7 @@ static bool mshv_sim_vp_apic_step(struct mshv_sim_vp *vp,
 static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 				   struct mshv_sim_vp *vp)
 {
-	bool apic = mshv_sim_lapic_active(vp);
+	bool apic = mshv_sim_lapic_active(vp), step;
 	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
 	struct mshv_sim_x86_exit exit;
 	struct mshv_sim_msg msg;
@@ -2344,13 +2435,19 @@ static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 
 	for (;;) {
 		memset(&msg, 0, sizeof(msg));
+		if (mshv_sim_vp_inject(vp, &msg) ||
+		    mshv_sim_vp_deliverable(vp, &msg))
+			break;
 		if (apic && mshv_sim_vp_apic_step(vp, &msg))
 			break;
 		if (!budget || mshv_sim_lapic_blocked(vp))
 			return false;
+		/* Notifications are looked for at every instruction too. */
+		step = apic || (vp->deliverability & (MSHV_SIM_NOTIFY_NMI |
+						      MSHV_SIM_NOTIFY_INTERRUPT));
 		memset(&exit, 0, sizeof(exit));
 		done = mshv_sim_x86_run(&vp->cpu, &mshv_sim_vp_mem_ops, vp,
-					apic ? 1 : budget, &exit);
+					step ? 1 : budget, &exit);
 		budget -= min_t(u32, max(done, 0), budget);
 		if (exit.reason == MSHV_SIM_X86_EXIT_BUDGET)
 			continue;
@@ -2439,6 +2536,8 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 		return HV_STATUS_SUCCESS;
 	}
 
+	/* The root dispatched it: no signal is owed for an earlier BLOCKED. */
+	vp->lapic.blocked = false;
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_NONE;
 	if (mshv_sim_vp_run(pt, vp)) {

@@ -153,9 +153,11 @@ build_initramfs() {
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/dev/guest/init" "$root/init"
 	chmod +x "$root/init"
-	for ko in $(find "$OBJ/drivers/hv" -name 'mshv_*.ko' -o -name '*_kunit.ko') \
-		  $(find "$OBJ/arch/x86/hyperv" -name '*_kunit.ko'); do
-		cp "$ko" "$root/lib/modules/mshv/"
+	# The modules this build made (a stale .ko of an earlier layout may
+	# still lie in the object tree).
+	for ko in $(sed -n 's,^\(drivers/hv/\|arch/x86/hyperv/\)\(.*\)\.o$,\1\2.ko,p' \
+		    "$OBJ/modules.order"); do
+		cp "$OBJ/$ko" "$root/lib/modules/mshv/"
 	done
 	cp "$TESTDIR"/bin/* "$root/tests/"
 	cp "$TESTDIR"/bench/* "$root/bench/" 2>/dev/null || true

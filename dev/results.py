@@ -15,7 +15,8 @@ SPLAT = re.compile(
     r'(BUG: |WARNING: |Oops|KASAN|UBSAN|kernel BUG|general protection'
     r'|possible circular locking|possible recursive locking'
     r'|inconsistent lock state|suspicious RCU usage|ODEBUG'
-    r'|Kernel panic|unreferenced object|sleeping function called'
+    r'|Kernel panic|unreferenced object|new suspected memory leak'
+    r'|sleeping function called'
     r'|scheduling while atomic|list_add corruption|list_del corruption)')
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 

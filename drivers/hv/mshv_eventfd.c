@@ -732,4 +732,10 @@ int mshv_irqfd_init(void)
 void mshv_irqfd_exit(void)
 {
 	destroy_workqueue(mshv_irqfd_wq);
+	/*
+	 * Only reservations are left: ids of ports the hypervisor kept. A
+	 * later instance of the driver skips those ids when the hypervisor
+	 * reports them in use.
+	 */
+	xa_destroy(&mshv_doorbells);
 }

@@ -45,30 +45,32 @@ static_assert(sizeof(struct mshv_gpap_access_bitmap) == 32);
 /**
  * struct mshv_passthru_desc - a hypercall MSHV_ROOT_HVCALL may issue
  * @code: hypercall code
- * @rep: a rep hypercall: mshv_root_hvcall.reps must be at least 1
  * @self: also allowed on /dev/mshv, for the root partition itself
  * @async: the hypervisor may complete it later (HV_STATUS_CALL_PENDING);
  *	only allowed on the partition fd, whose pt_mutex serialises the calls
  */
 struct mshv_passthru_desc {
 	u16 code;
-	bool rep;
 	bool self;
 	bool async;
 };
 
-/* The allowlist of MSHV_ROOT_HVCALL: mainline 7.x's. */
+/*
+ * The allowlist of MSHV_ROOT_HVCALL: mainline 7.x's. As there, the caller's
+ * rep count decides the form of the call (a rep call when it is not 0) and
+ * the hypervisor refuses a rep count a call does not take.
+ */
 static const struct mshv_passthru_desc mshv_passthru_hvcalls[] = {
 	{ HVCALL_GET_PARTITION_PROPERTY, .self = true },
 	{ HVCALL_SET_PARTITION_PROPERTY, .async = true },
 	{ HVCALL_INSTALL_INTERCEPT },
-	{ HVCALL_GET_VP_REGISTERS, true },
-	{ HVCALL_SET_VP_REGISTERS, true },
+	{ HVCALL_GET_VP_REGISTERS },
+	{ HVCALL_SET_VP_REGISTERS },
 	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS },
 	{ HVCALL_CLEAR_VIRTUAL_INTERRUPT },
 	{ HVCALL_REGISTER_INTERCEPT_RESULT },
 	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT },
-	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES, true },
+	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES },
 	{ HVCALL_SIGNAL_EVENT_DIRECT },
 	{ HVCALL_POST_MESSAGE_DIRECT },
 	{ HVCALL_GET_VP_CPUID_VALUES },
@@ -194,9 +196,8 @@ static int mshv_root_hvcall_check(const struct mshv_root_hvcall *args,
 	desc = mshv_passthru_find(args->code);
 	if (!desc || (self && !desc->self) || (desc->async && !pt_fd))
 		return -EINVAL;
-	/* Reps for rep hypercalls only, and at least one of them. */
-	if (desc->rep ? !args->reps || args->reps > HV_REP_COUNT_MAX :
-			args->reps)
+	/* More reps than the control word holds cannot be issued. */
+	if (args->reps > HV_REP_COUNT_MAX)
 		return -EINVAL;
 	return 0;
 }

@@ -739,9 +739,10 @@ static const struct vm_operations_struct mshv_vp_vm_ops = {
 };
 
 /*
- * One page per mapping, at the offset of the state page wanted; a page the
- * VP does not have (the GHCB of an unencrypted partition) is -ENODEV, so
- * that VMMs fall back to hypercalls.
+ * One page per mapping, at the offset of the state page wanted. As in
+ * mainline, an offset that names no state page is -EINVAL, and a known
+ * page the VP does not have (the GHCB of an unencrypted partition) is
+ * -ENODEV, so that VMMs fall back to hypercalls.
  */
 static int mshv_vp_mmap(struct file *filp, struct vm_area_struct *vma)
 {
@@ -749,6 +750,14 @@ static int mshv_vp_mmap(struct file *filp, struct vm_area_struct *vma)
 
 	if (vma_pages(vma) != 1)
 		return -EINVAL;
+	switch (vma->vm_pgoff) {
+	case MSHV_VP_MMAP_OFFSET_REGISTERS:
+	case MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE:
+	case MSHV_VP_MMAP_OFFSET_GHCB:
+		break;
+	default:
+		return -EINVAL;
+	}
 	if (!mshv_vp_mmap_page(vp, vma->vm_pgoff))
 		return -ENODEV;
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);

@@ -145,8 +145,11 @@
 #define HV_X64_PROC_FEATURE0_POPCNT			BIT_ULL(7)
 #define HV_X64_PROC_FEATURE0_CMPXCHG16B			BIT_ULL(8)
 #define HV_X64_PROC_FEATURE0_PAGE_1GB			BIT_ULL(15)
+#define HV_X64_PROC_FEATURE0_SMEP			BIT_ULL(23)
+#define HV_X64_PROC_FEATURE0_SMAP			BIT_ULL(35)
 #define HV_X64_PROC_FEATURE0_RESERVED			BIT_ULL(63)
 #define HV_X64_PROC_FEATURE1_TSC_INVARIANT		BIT_ULL(1)
+#define HV_X64_PROC_FEATURE1_LA57			BIT_ULL(4)
 
 /* Bits of HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES. */
 #define HV_X64_XSAVE_FEATURE_XSAVE			BIT_ULL(0)
@@ -736,6 +739,272 @@ struct hv_input_install_intercept {
 	u32 intercept_type;
 	u64 intercept_parameter;
 } __packed;
+
+/* HvTranslateVirtualAddress: control flags (HV_TRANSLATE_GVA_*) */
+#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001
+#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002
+#define HV_TRANSLATE_GVA_VALIDATE_EXECUTE	0x0004
+#define HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT	0x0008
+#define HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS	0x0010
+#define HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT	0x0020
+#define HV_TRANSLATE_GVA_SUPERVISOR_ACCESS	0x0040
+#define HV_TRANSLATE_GVA_USER_ACCESS		0x0080
+#define HV_TRANSLATE_GVA_ENFORCE_SMAP		0x0100
+#define HV_TRANSLATE_GVA_OVERRIDE_SMAP		0x0200
+#define HV_TRANSLATE_GVA_SHADOW_STACK		0x0400
+#define HV_TRANSLATE_GVA_INPUT_VTL_MASK		GENMASK_ULL(63, 56)
+
+/* HvTranslateVirtualAddress: result codes (hv_translate_gva_result) */
+#define HV_TRANSLATE_GVA_SUCCESS			0
+#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT		1
+#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION		2
+#define HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS	3
+#define HV_TRANSLATE_GVA_GPA_UNMAPPED			4
+#define HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS		5
+#define HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS		6
+#define HV_TRANSLATE_GVA_GPA_ILLEGAL_OVERLAY_ACCESS	7
+#define HV_TRANSLATE_GVA_INTERCEPT			8
+#define HV_TRANSLATE_GVA_GPA_UNACCEPTED			9
+
+/* Memory types (HV_CACHE_TYPE) */
+#define HV_CACHE_TYPE_UNCACHED			0
+#define HV_CACHE_TYPE_WRITE_COMBINING		1
+#define HV_CACHE_TYPE_WRITE_THROUGH		4
+#define HV_CACHE_TYPE_WRITE_PROTECTED		5
+#define HV_CACHE_TYPE_WRITE_BACK		6
+
+/**
+ * struct hv_input_translate_virtual_address - HvTranslateVirtualAddress
+ *	input
+ * @partition_id: the partition
+ * @vp_index: the VP whose paging state translates
+ * @padding: reserved, zero
+ * @control_flags: HV_TRANSLATE_GVA_* flags; the input VTL in bits 63:56
+ * @gva_page: the guest virtual page number to translate
+ */
+struct hv_input_translate_virtual_address {
+	u64 partition_id;
+	u32 vp_index;
+	u32 padding;
+	u64 control_flags;
+	u64 gva_page;
+} __packed;
+
+/**
+ * union hv_translate_gva_result - the outcome of a translation
+ * @as_uint64: the whole value
+ * @result_code: HV_TRANSLATE_GVA_* result code
+ * @cache_type: HV_CACHE_TYPE_* of the page (success only)
+ * @overlay_page: the page is an overlay page of the hypervisor
+ * @reserved: zero
+ */
+union hv_translate_gva_result {
+	u64 as_uint64;
+	struct {
+		u32 result_code;
+		u32 cache_type : 8;
+		u32 overlay_page : 1;
+		u32 reserved : 23;
+	} __packed;
+};
+
+/**
+ * struct hv_output_translate_virtual_address - HvTranslateVirtualAddress
+ *	output
+ * @translation_result: the outcome
+ * @gpa_page: the guest physical page: the translation on success, the
+ *	page that could not be accessed for a HV_TRANSLATE_GVA_GPA_* result
+ */
+struct hv_output_translate_virtual_address {
+	union hv_translate_gva_result translation_result;
+	u64 gpa_page;
+} __packed;
+
+/* HvRegisterInterceptResult: any VP of the partition */
+#define HV_ANY_VP				0xFFFFFFFF
+
+/**
+ * struct hv_register_x64_cpuid_result_parameters - a CPUID result
+ * @input: the CPUID leaf the result is for
+ * @input.eax: the leaf
+ * @input.ecx: the subleaf, if @input.subleaf_specific
+ * @input.subleaf_specific: 1 if only subleaf @input.ecx is meant
+ * @input.always_override: 1 to override the result in every case
+ * @input.padding: reserved, zero
+ * @result: the registers: in each, the bits set in its mask are replaced
+ *	by those of its value
+ * @result.eax: EAX bits
+ * @result.eax_mask: EAX bits replaced
+ * @result.ebx: EBX bits
+ * @result.ebx_mask: EBX bits replaced
+ * @result.ecx: ECX bits
+ * @result.ecx_mask: ECX bits replaced
+ * @result.edx: EDX bits
+ * @result.edx_mask: EDX bits replaced
+ */
+struct hv_register_x64_cpuid_result_parameters {
+	struct {
+		u32 eax;
+		u32 ecx;
+		u8 subleaf_specific;
+		u8 always_override;
+		u16 padding;
+	} __packed input;
+	struct {
+		u32 eax;
+		u32 eax_mask;
+		u32 ebx;
+		u32 ebx_mask;
+		u32 ecx;
+		u32 ecx_mask;
+		u32 edx;
+		u32 edx_mask;
+	} __packed result;
+} __packed;
+
+/**
+ * struct hv_register_x64_msr_result_parameters - an MSR access result
+ * @msr_index: the MSR
+ * @access_type: HV_INTERCEPT_ACCESS_* of the access
+ * @action: what the hypervisor does on the access
+ */
+struct hv_register_x64_msr_result_parameters {
+	u32 msr_index;
+	u32 access_type;
+	u32 action;
+} __packed;
+
+/**
+ * union hv_register_intercept_result_parameters - a result, by type
+ * @cpuid: for HV_INTERCEPT_TYPE_X64_CPUID
+ * @msr: for HV_INTERCEPT_TYPE_X64_MSR
+ */
+union hv_register_intercept_result_parameters {
+	struct hv_register_x64_cpuid_result_parameters cpuid;
+	struct hv_register_x64_msr_result_parameters msr;
+} __packed;
+
+/**
+ * struct hv_input_register_intercept_result - HvRegisterInterceptResult
+ *	input
+ * @partition_id: the partition
+ * @vp_index: the VP the result is for, or HV_ANY_VP
+ * @intercept_type: HV_INTERCEPT_TYPE_*
+ * @parameters: the result
+ */
+struct hv_input_register_intercept_result {
+	u64 partition_id;
+	u32 vp_index;
+	u32 intercept_type;
+	union hv_register_intercept_result_parameters parameters;
+} __packed;
+
+/* HvGetVpCpuidValues flags */
+#define HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS		BIT(0)
+#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES	BIT(1)
+
+/**
+ * struct hv_cpuid_leaf_info - one rep of HvGetVpCpuidValues
+ * @eax: the leaf
+ * @ecx: the subleaf
+ * @xfem: the XCR0 value leaf 0xD is answered for
+ * @xss: the IA32_XSS value leaf 0xD is answered for
+ */
+struct hv_cpuid_leaf_info {
+	u32 eax;
+	u32 ecx;
+	u64 xfem;
+	u64 xss;
+} __packed;
+
+/**
+ * struct hv_input_get_vp_cpuid_values - HvGetVpCpuidValues input header
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @flags: HV_GET_VP_CPUID_VALUES_* flags
+ * @reserved: zero
+ * @padding: zero
+ * @cpuid_leaf_info: one leaf per rep
+ */
+struct hv_input_get_vp_cpuid_values {
+	u64 partition_id;
+	u32 vp_index;
+	u32 flags;
+	u32 reserved;
+	u32 padding;
+	struct hv_cpuid_leaf_info cpuid_leaf_info[];
+} __packed;
+
+/**
+ * struct hv_output_get_vp_cpuid_values - one rep of HvGetVpCpuidValues
+ *	output
+ * @eax: EAX
+ * @ebx: EBX
+ * @ecx: ECX
+ * @edx: EDX
+ */
+struct hv_output_get_vp_cpuid_values {
+	u32 eax;
+	u32 ebx;
+	u32 ecx;
+	u32 edx;
+} __packed;
+
+/**
+ * struct hv_input_signal_event_direct - HvSignalEventDirect input
+ * @target_partition: the partition
+ * @target_vp: the VP whose SynIC is signalled
+ * @target_vtl: its VTL
+ * @target_sint: the SINT
+ * @flag_number: the event flag of the SINT set
+ */
+struct hv_input_signal_event_direct {
+	u64 target_partition;
+	u32 target_vp;
+	u8 target_vtl;
+	u8 target_sint;
+	u16 flag_number;
+} __packed;
+
+/**
+ * struct hv_output_signal_event_direct - HvSignalEventDirect output
+ * @newly_signaled: 1 if the flag was clear before the call
+ * @reserved: zero
+ */
+struct hv_output_signal_event_direct {
+	u8 newly_signaled;
+	u8 reserved[7];
+} __packed;
+
+/**
+ * struct hv_input_post_message_direct - HvPostMessageDirect input
+ * @partition_id: the partition
+ * @vp_index: the VP whose SynIC receives the message
+ * @vtl: its VTL
+ * @padding: zero
+ * @sint_index: the SINT
+ * @message: the message (struct hv_message)
+ * @padding2: zero
+ */
+struct hv_input_post_message_direct {
+	u64 partition_id;
+	u32 vp_index;
+	u8 vtl;
+	u8 padding[3];
+	u32 sint_index;
+	u8 message[HV_MESSAGE_SIZE];
+	u32 padding2;
+} __packed;
+
+static_assert(sizeof(struct hv_input_translate_virtual_address) == 32);
+static_assert(sizeof(struct hv_output_translate_virtual_address) == 16);
+static_assert(sizeof(struct hv_register_x64_cpuid_result_parameters) == 44);
+static_assert(sizeof(struct hv_input_register_intercept_result) == 60);
+static_assert(sizeof(struct hv_input_get_vp_cpuid_values) == 24);
+static_assert(sizeof(struct hv_cpuid_leaf_info) == 24);
+static_assert(sizeof(struct hv_input_signal_event_direct) == 16);
+static_assert(sizeof(struct hv_output_signal_event_direct) == 8);
+static_assert(sizeof(struct hv_input_post_message_direct) == 280);
 
 /* VP state transfers (HvGetVpState, HvSetVpState) */
 #define HVCALL_GET_VP_STATE			0x00E3

@@ -50,6 +50,8 @@
  *                        messages, 0: with VP pair messages
  *   root             rw  1: report a root partition, 0: do not
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
@@ -66,6 +68,7 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/hypervisor.h>
 #include <hyperv/hv_seam.h>
 
 #include "sim.h"
@@ -787,6 +790,15 @@ static int __init mshv_sim_init(void)
 {
 	int ret;
 
+	/*
+	 * Under Hyper-V the seam belongs to the real hypervisor: a simulator
+	 * taking it over would hand the root's driver a fake one.
+	 */
+	if (hypervisor_is_type(X86_HYPER_MS_HYPERV)) {
+		pr_err("running on Hyper-V: the simulator is for machines without it\n");
+		return -ENODEV;
+	}
+
 	ret = mshv_sim_alloc_cpu_pages();
 	if (ret)
 		return ret;
@@ -830,4 +842,6 @@ static void __exit mshv_sim_exit(void)
 module_exit(mshv_sim_exit);
 
 MODULE_DESCRIPTION("Test-only Hyper-V hypervisor simulator for /dev/mshv");
+/* A test module: loading it taints the kernel with TAINT_TEST. */
+MODULE_INFO(test, "Y");
 MODULE_LICENSE("GPL");

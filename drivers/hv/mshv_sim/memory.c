@@ -971,6 +971,30 @@ int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
 }
 
 /**
+ * mshv_sim_slat_query() - how a guest page of a child is mapped, for a
+ *	caller that holds the lock
+ * @pt: the child partition
+ * @gfn: the guest page frame number
+ * @access: filled with the HV_MAP_GPA_READABLE, _WRITABLE and _*_EXECUTABLE
+ *	bits it is mapped with (0 for a no-access mapping)
+ *
+ * Unlike an access, a query neither sets the page's accessed bit nor
+ * counts an intercept.
+ *
+ * Context: sim->lock held.
+ * Return: true if the page is mapped, false if not.
+ */
+bool mshv_sim_slat_query(struct mshv_sim_partition *pt, u64 gfn, u32 *access)
+{
+	struct mshv_sim_slat_ref ref;
+
+	if (!mshv_sim_slat_lookup(&pt->slat, gfn, &ref))
+		return false;
+	*access = ref.pte & MSHV_SIM_PTE_ACCESS;
+	return true;
+}
+
+/**
  * mshv_sim_guest_access() - access guest memory as a virtual processor
  * @sim: the instance
  * @pt_id: child partition id

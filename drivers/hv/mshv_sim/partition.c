@@ -670,6 +670,31 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.flags = MSHV_SIM_CALL_FAST,
 		.in_size = sizeof(struct hv_input_notify_port_ring_empty),
 		.handler = mshv_sim_notify_port_ring_empty,
+	}, {
+		.code = HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+		.in_size = sizeof(struct hv_input_translate_virtual_address),
+		.out_size = sizeof(struct hv_output_translate_virtual_address),
+		.handler = mshv_sim_translate_virtual_address,
+	}, {
+		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
+		.in_size = sizeof(struct hv_input_register_intercept_result),
+		.handler = mshv_sim_register_intercept_result,
+	}, {
+		.code = HVCALL_GET_VP_CPUID_VALUES,
+		.flags = MSHV_SIM_CALL_REP,
+		.in_size = sizeof(struct hv_input_get_vp_cpuid_values),
+		.in_elem = sizeof(struct hv_cpuid_leaf_info),
+		.out_elem = sizeof(struct hv_output_get_vp_cpuid_values),
+		.handler = mshv_sim_get_vp_cpuid_values,
+	}, {
+		.code = HVCALL_SIGNAL_EVENT_DIRECT,
+		.in_size = sizeof(struct hv_input_signal_event_direct),
+		.out_size = sizeof(struct hv_output_signal_event_direct),
+		.handler = mshv_sim_signal_event_direct,
+	}, {
+		.code = HVCALL_POST_MESSAGE_DIRECT,
+		.in_size = sizeof(struct hv_input_post_message_direct),
+		.handler = mshv_sim_post_message_direct,
 	},
 };
 

@@ -38,15 +38,16 @@
 #include "sim.h"
 
 /*
- * The simulated processor. Bank 0: LAHF/SAHF in 64-bit mode and 1 GiB
- * pages are what the interpreter implements of the features the banks
- * describe; it has no x87, SSE or AVX, no XSAVE, no POPCNT, CMPXCHG16B,
- * RDTSCP or RDRAND. Bank 1: nothing (its TSC does not count on its own,
- * so it is not invariant).
+ * The simulated processor. Bank 0: LAHF/SAHF in 64-bit mode, 1 GiB pages,
+ * SMEP and SMAP are what the interpreter implements of the features the
+ * banks describe; it has no x87, SSE or AVX, no XSAVE, no POPCNT,
+ * CMPXCHG16B, RDTSCP or RDRAND. Bank 1: 5-level paging (its TSC does not
+ * count on its own, so it is not invariant).
  */
 #define MSHV_SIM_PROC_FEATURES0						\
-	(HV_X64_PROC_FEATURE0_LAHF_SAHF | HV_X64_PROC_FEATURE0_PAGE_1GB)
-#define MSHV_SIM_PROC_FEATURES1		0ULL
+	(HV_X64_PROC_FEATURE0_LAHF_SAHF | HV_X64_PROC_FEATURE0_PAGE_1GB | \
+	 HV_X64_PROC_FEATURE0_SMEP | HV_X64_PROC_FEATURE0_SMAP)
+#define MSHV_SIM_PROC_FEATURES1		HV_X64_PROC_FEATURE1_LA57
 #define MSHV_SIM_XSAVE_FEATURES		0ULL
 
 /* xsave components: x87 and SSE are always there, AVX with the feature. */

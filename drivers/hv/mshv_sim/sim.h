@@ -158,6 +158,30 @@ struct mshv_sim_intercept {
 	u64 parameter;
 };
 
+/* Most CPUID results registered in one partition. */
+#define MSHV_SIM_MAX_CPUID_RESULTS	64
+
+/**
+ * struct mshv_sim_cpuid_result - a CPUID result a partition's parent
+ *	registered (HvRegisterInterceptResult)
+ * @vp_index: the VP it is for, or HV_ANY_VP
+ * @leaf: the leaf (EAX)
+ * @subleaf: the subleaf (ECX), if @subleaf_specific
+ * @subleaf_specific: only subleaf @subleaf is meant
+ * @always_override: as registered (the simulator applies every result)
+ * @value: EAX, EBX, ECX, EDX bits
+ * @mask: per register, the bits of @value that replace the default
+ */
+struct mshv_sim_cpuid_result {
+	u32 vp_index;
+	u32 leaf;
+	u32 subleaf;
+	bool subleaf_specific;
+	bool always_override;
+	u32 value[4];
+	u32 mask[4];
+};
+
 /**
  * struct mshv_sim_partition - one simulated partition
  * @id: partition id; HV_PARTITION_ID_SELF for the root partition
@@ -187,6 +211,8 @@ struct mshv_sim_intercept {
  *	mshv_sim_connection, see port.c), by connection id
  * @async: the asynchronous HvSetPartitionProperty call; allocated by the
  *	first one, NULL before
+ * @cpuid_results: CPUID results registered by HvRegisterInterceptResult
+ * @nr_cpuid_results: used entries of @cpuid_results
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -210,6 +236,8 @@ struct mshv_sim_partition {
 	unsigned int nr_intercepts;
 	struct xarray connections;
 	struct mshv_sim_async *async;
+	struct mshv_sim_cpuid_result cpuid_results[MSHV_SIM_MAX_CPUID_RESULTS];
+	unsigned int nr_cpuid_results;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -780,6 +808,30 @@ u16 mshv_sim_get_gpa_access_states(struct mshv_sim *sim,
 int mshv_sim_slat_access(struct mshv_sim_partition *pt, u64 gpa, void *buf,
 			 u32 len, enum mshv_sim_access acc,
 			 struct mshv_sim_gpa_fault *fault);
+bool mshv_sim_slat_query(struct mshv_sim_partition *pt, u64 gfn, u32 *access);
+
+/*
+ * The allowlisted calls of translate.c, cpuid.c and vpsynic.c; called with
+ * sim->lock held.
+ */
+u16 mshv_sim_target_vp(struct mshv_sim *sim, u64 pt_id, u32 vp_index,
+		       struct mshv_sim_partition **ptp,
+		       struct mshv_sim_vp **vpp);
+u16 mshv_sim_translate_virtual_address(struct mshv_sim *sim,
+				       struct mshv_sim_call *call);
+u16 mshv_sim_register_intercept_result(struct mshv_sim *sim,
+				       struct mshv_sim_call *call);
+u16 mshv_sim_get_vp_cpuid_values(struct mshv_sim *sim,
+				 struct mshv_sim_call *call);
+void mshv_sim_vp_cpuid_values(const struct mshv_sim_vp *vp, u32 leaf,
+			      u32 subleaf, bool registered, u32 regs[4]);
+void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
+		    u32 *ebx, u32 *ecx, u32 *edx);
+void mshv_sim_vp_load_page(struct mshv_sim_vp *vp);
+u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,
+				 struct mshv_sim_call *call);
+u16 mshv_sim_post_message_direct(struct mshv_sim *sim,
+				 struct mshv_sim_call *call);
 
 /* Hypercall handlers of vp.c; called with sim->lock held. */
 u16 mshv_sim_create_vp(struct mshv_sim *sim, struct mshv_sim_call *call);

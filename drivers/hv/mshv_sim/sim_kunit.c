@@ -42,7 +42,8 @@
 #define TEST_BAD_ID		0x12345678ULL
 /* Processor feature bank 0 of the simulated processor. */
 #define TEST_FEATURES0						\
-	(HV_X64_PROC_FEATURE0_LAHF_SAHF | HV_X64_PROC_FEATURE0_PAGE_1GB)
+	(HV_X64_PROC_FEATURE0_LAHF_SAHF | HV_X64_PROC_FEATURE0_PAGE_1GB | \
+	 HV_X64_PROC_FEATURE0_SMEP | HV_X64_PROC_FEATURE0_SMAP)
 
 /**
  * struct mshv_sim_test - per-test state
@@ -1057,7 +1058,7 @@ static const struct test_property test_properties[] = {
 	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0 },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, HV_PROCESSOR_VENDOR_INTEL },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0, TEST_FEATURES0 },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, HV_X64_PROC_FEATURE1_LA57 },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, 0 },
 	{ HV_PARTITION_PROPERTY_XSAVE_STATES, 0x3 },	/* x87, SSE */
 	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, 512 + 64 },
@@ -1375,7 +1376,7 @@ static void mshv_sim_test_property_processor(struct kunit *test)
 	test_expect_prop(test, all, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
 			 TEST_FEATURES0);
 	test_expect_prop(test, some, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
-			 HV_X64_PROC_FEATURE0_PAGE_1GB);
+			 TEST_FEATURES0 & ~HV_X64_PROC_FEATURE0_LAHF_SAHF);
 	test_expect_prop(test, some, HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1,
 			 0);
 	test_expect_prop(test, some,
@@ -1388,7 +1389,7 @@ static void mshv_sim_test_property_processor(struct kunit *test)
 	spin_lock_irqsave(&sim->lock, flags);
 	pt = mshv_sim_find(sim, some, false);
 	KUNIT_EXPECT_EQ(test, mshv_sim_processor_features(pt, 0),
-			HV_X64_PROC_FEATURE0_PAGE_1GB);
+			TEST_FEATURES0 & ~HV_X64_PROC_FEATURE0_LAHF_SAHF);
 	KUNIT_EXPECT_EQ(test, mshv_sim_processor_features(pt, 2), 0);
 	KUNIT_EXPECT_EQ(test,
 			mshv_sim_processor_features(mshv_sim_find(sim, HV_PARTITION_ID_SELF,
@@ -1416,7 +1417,8 @@ static void mshv_sim_test_property_processor(struct kunit *test)
 						   HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
 						   &value)),
 			HV_STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, value, HV_X64_PROC_FEATURE0_PAGE_1GB);
+	KUNIT_EXPECT_EQ(test, value,
+			TEST_FEATURES0 & ~HV_X64_PROC_FEATURE0_LAHF_SAHF);
 	test_expect_status(test,
 			   test_get_prop_ex(test, some,
 					    HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
@@ -5204,6 +5206,665 @@ static struct kunit_suite mshv_sim_lapic_test_suite = {
 	.test_cases = mshv_sim_lapic_test_cases,
 };
 
+/* ---- HvTranslateVirtualAddress ------------------------------------------- */
+
+/*
+ * The guest of test_guest_init() (8 pages at GPA 0), with its paging
+ * structures in its own pages: PML5 0x1000, PML4 TEST_PML4, PDPT 0x3000,
+ * PD 0x4000, PT 0x5000; the page they map is 0x6000. GFN 0x10 is mapped
+ * readable only; nothing else is mapped.
+ */
+#define TR_PML5			0x1000
+#define TR_PDPT			0x3000
+#define TR_PD			0x4000
+#define TR_PT			0x5000
+#define TR_DATA			0x6000
+#define TR_RO_GFN		0x10
+#define TR_P			BIT_ULL(0)
+#define TR_RW			BIT_ULL(1)
+#define TR_US			BIT_ULL(2)
+#define TR_A			BIT_ULL(5)
+#define TR_D			BIT_ULL(6)
+#define TR_PS			BIT_ULL(7)
+#define TR_NX			BIT_ULL(63)
+#define TR_TABLE		(TR_P | TR_RW | TR_US)
+#define TR_READ			HV_TRANSLATE_GVA_VALIDATE_READ
+#define TR_WRITE		HV_TRANSLATE_GVA_VALIDATE_WRITE
+#define TR_EXEC			HV_TRANSLATE_GVA_VALIDATE_EXECUTE
+#define TR_CR0_PG_WP		(MSHV_SIM_X86_CR0_PE | MSHV_SIM_X86_CR0_WP | \
+				 MSHV_SIM_X86_CR0_PG)
+#define TR_EFER_LONG		(MSHV_SIM_X86_EFER_LME | MSHV_SIM_X86_EFER_LMA | \
+				 MSHV_SIM_X86_EFER_NXE)
+
+/* Issue HvTranslateVirtualAddress; the raw hypercall result. */
+static u64 test_translate_call(struct kunit *test, u64 id, u32 vp, u64 gva,
+			       u64 flags)
+{
+	struct hv_input_translate_virtual_address *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = id;
+	in->vp_index = vp;
+	in->control_flags = flags;
+	in->gva_page = gva >> HV_HYP_PAGE_SHIFT;
+	memset(test_ctx(test)->out, 0xee, 16);
+	return test_call(test, TEST_CTL(HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0, 0));
+}
+
+/* Translate @gva; the result code, the GPA page in *@gpa_page. */
+static u32 test_translate(struct kunit *test, struct test_guest *g, u64 gva,
+			  u64 flags, u64 *gpa_page)
+{
+	struct hv_output_translate_virtual_address *out = test_ctx(test)->out;
+
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_translate_call(test, g->id, g->vp, gva,
+						      flags)),
+			HV_STATUS_SUCCESS);
+	*gpa_page = out->gpa_page;
+	if (out->translation_result.result_code == HV_TRANSLATE_GVA_SUCCESS)
+		KUNIT_EXPECT_EQ(test, (u32)out->translation_result.cache_type,
+				HV_CACHE_TYPE_WRITE_BACK);
+	return out->translation_result.result_code;
+}
+
+/* Expect @gva to translate to GPA page @want with @flags. */
+static void test_expect_gpa(struct kunit *test, struct test_guest *g, u64 gva,
+			    u64 flags, u64 want)
+{
+	u64 gpa_page = 0;
+
+	KUNIT_EXPECT_EQ_MSG(test, test_translate(test, g, gva, flags, &gpa_page),
+			    HV_TRANSLATE_GVA_SUCCESS, "gva %#llx", gva);
+	KUNIT_EXPECT_EQ_MSG(test, gpa_page, want, "gva %#llx", gva);
+}
+
+/* Expect translating @gva with @flags to fail with @result. */
+static void test_expect_result(struct kunit *test, struct test_guest *g,
+			       u64 gva, u64 flags, u32 result)
+{
+	u64 gpa_page;
+
+	KUNIT_EXPECT_EQ_MSG(test, test_translate(test, g, gva, flags, &gpa_page),
+			    result, "gva %#llx flags %#llx", gva, flags);
+}
+
+static void test_paging_regs(struct kunit *test, struct test_guest *g,
+			     u64 cr0, u64 cr3, u64 cr4, u64 efer)
+{
+	struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_CR0, .value.reg64 = cr0 },
+		{ .name = HV_X64_REGISTER_CR3, .value.reg64 = cr3 },
+		{ .name = HV_X64_REGISTER_CR4, .value.reg64 = cr4 },
+		{ .name = HV_X64_REGISTER_EFER, .value.reg64 = efer },
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_CS, 8, U32_MAX,
+			 0xa09b),
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 2 },
+	};
+
+	test_set_regs(test, g, regs, ARRAY_SIZE(regs));
+}
+
+/* Run at CPL 3 (CS.DPL 3), or at CPL 0. */
+static void test_cpl(struct kunit *test, struct test_guest *g, bool user)
+{
+	struct hv_register_assoc cs =
+		test_seg(HV_X64_REGISTER_ES + MSHV_SIM_X86_CS, user ? 0x2b : 8,
+			 U32_MAX, user ? 0xa0fb : 0xa09b);
+
+	test_set_regs(test, g, &cs, 1);
+}
+
+/*
+ * A guest with 4-level tables: PML4[0] -> PDPT; PDPT[0] -> PD, PDPT[1]
+ * a 1 GiB page at GPA 0, PDPT[2] one at GPA 1 GiB (not in the SLAT);
+ * PD[0] -> PT, PD[1] a 2 MiB page at GPA 0; PT[6] maps TR_DATA for user
+ * and supervisor, read and write.
+ */
+static void test_translate_guest(struct kunit *test, struct test_guest *g)
+{
+	u64 pfn;
+
+	test_guest_init(test, g, TEST_CREATION_FLAGS);
+	test_source_pfns(test, &pfn, 1);
+	test_map_ok(test, g->id, TR_RO_GFN, HV_MAP_GPA_READABLE, &pfn, 1);
+
+	test_poke64(g, TR_PML5, TEST_PML4 | TR_TABLE);
+	test_poke64(g, TEST_PML4, TR_PDPT | TR_TABLE);
+	test_poke64(g, TR_PDPT, TR_PD | TR_TABLE);
+	test_poke64(g, TR_PDPT + 8, TR_TABLE | TR_PS);
+	test_poke64(g, TR_PDPT + 16, SZ_1G | TR_TABLE | TR_PS);
+	test_poke64(g, TR_PD, TR_PT | TR_TABLE);
+	test_poke64(g, TR_PD + 8, TR_TABLE | TR_PS);
+	test_poke64(g, TR_PT + 6 * 8, TR_DATA | TR_TABLE);
+	test_paging_regs(test, g, TR_CR0_PG_WP, TEST_PML4,
+			 MSHV_SIM_X86_CR4_PAE, TR_EFER_LONG);
+}
+
+/* 4 KiB, 2 MiB and 1 GiB pages; not present; non-canonical; reserved. */
+static void mshv_sim_test_translate_4level(struct kunit *test)
+{
+	struct test_guest g;
+	u64 gpa_page;
+
+	test_translate_guest(test, &g);
+
+	test_expect_gpa(test, &g, TR_DATA, 0, TR_DATA >> 12);
+	test_expect_gpa(test, &g, TR_DATA, TR_READ | TR_WRITE | TR_EXEC,
+			TR_DATA >> 12);
+	test_expect_gpa(test, &g, SZ_2M + TR_DATA, TR_READ, TR_DATA >> 12);
+	test_expect_gpa(test, &g, SZ_1G + TR_DATA, TR_READ, TR_DATA >> 12);
+
+	/* The 1 GiB page at GPA 1 GiB: the walk works, the SLAT does not. */
+	KUNIT_EXPECT_EQ(test,
+			test_translate(test, &g, 2ULL * SZ_1G + TR_DATA, TR_READ,
+				       &gpa_page),
+			HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	KUNIT_EXPECT_EQ(test, gpa_page, (SZ_1G + TR_DATA) >> 12);
+
+	/* Not present at the PT, the PDPT and the PML4 levels. */
+	test_expect_result(test, &g, TR_DATA + 0x1000, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	test_expect_result(test, &g, 3ULL * SZ_1G, 0,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	test_expect_result(test, &g, 0x8000000000ULL, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	/* Beyond 48 bits and not canonical. */
+	test_expect_result(test, &g, 0x800000000000ULL, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+
+	/* Reserved bits: in a 2 MiB page, and PS in a PML4E. */
+	test_poke64(&g, TR_PD + 16, TR_TABLE | TR_PS | BIT_ULL(13));
+	test_expect_result(test, &g, 2ULL * SZ_2M, TR_READ,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	test_poke64(&g, TEST_PML4 + 8, TR_TABLE | TR_PS);
+	test_expect_result(test, &g, 0x8000000000ULL, 0,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	/* NX without EFER.NXE is reserved too. */
+	test_poke64(&g, TR_PT + 2 * 8, TR_DATA | TR_TABLE | TR_NX);
+	test_expect_gpa(test, &g, 0x2000, TR_READ, TR_DATA >> 12);
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TEST_PML4,
+			 MSHV_SIM_X86_CR4_PAE,
+			 TR_EFER_LONG & ~MSHV_SIM_X86_EFER_NXE);
+	test_expect_result(test, &g, 0x2000, TR_READ,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+}
+
+/* Five levels: the PML5 on top, 57-bit addresses. */
+static void mshv_sim_test_translate_5level(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_translate_guest(test, &g);
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TR_PML5,
+			 MSHV_SIM_X86_CR4_PAE | MSHV_SIM_X86_CR4_LA57,
+			 TR_EFER_LONG);
+
+	test_expect_gpa(test, &g, TR_DATA, TR_READ | TR_WRITE, TR_DATA >> 12);
+	test_expect_gpa(test, &g, SZ_1G + TR_DATA, TR_READ, TR_DATA >> 12);
+	/* PML5 index 1: not present, then the same PML4 again. */
+	test_expect_result(test, &g, BIT_ULL(48) + TR_DATA, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	test_poke64(&g, TR_PML5 + 8, TEST_PML4 | TR_TABLE);
+	test_expect_gpa(test, &g, BIT_ULL(48) + TR_DATA, TR_READ,
+			TR_DATA >> 12);
+	/* Bit 56 set, bits 63:57 clear: not canonical with 57 bits. */
+	test_expect_result(test, &g, BIT_ULL(56), TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	/* PS in a PML5E is reserved. */
+	test_poke64(&g, TR_PML5 + 16, TEST_PML4 | TR_TABLE | TR_PS);
+	test_expect_result(test, &g, 2 * BIT_ULL(48), 0,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+}
+
+/* Write protection, user/supervisor, NX, SMEP and SMAP. */
+static void mshv_sim_test_translate_access(struct kunit *test)
+{
+	u64 cr4 = MSHV_SIM_X86_CR4_PAE;
+	struct test_guest g;
+
+	test_translate_guest(test, &g);
+	/* PT[1]: read-only user page; PT[2]: supervisor page; PT[3]: NX. */
+	test_poke64(&g, TR_PT + 1 * 8, TR_DATA | TR_P | TR_US);
+	test_poke64(&g, TR_PT + 2 * 8, TR_DATA | TR_P | TR_RW);
+	test_poke64(&g, TR_PT + 3 * 8, TR_DATA | TR_TABLE | TR_NX);
+
+	/* Supervisor writes to read-only pages: refused only with CR0.WP. */
+	test_expect_result(test, &g, 0x1000, TR_WRITE,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	test_expect_gpa(test, &g, 0x1000, TR_READ, TR_DATA >> 12);
+	test_paging_regs(test, &g, TR_CR0_PG_WP & ~MSHV_SIM_X86_CR0_WP,
+			 TEST_PML4, cr4, TR_EFER_LONG);
+	test_expect_gpa(test, &g, 0x1000, TR_WRITE, TR_DATA >> 12);
+
+	/* At CPL 3: no write to a read-only page, no supervisor page. */
+	test_cpl(test, &g, true);
+	test_expect_result(test, &g, 0x1000, TR_WRITE,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	test_expect_result(test, &g, 0x2000, TR_READ,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	/* Unless the caller names the mode or exempts it. */
+	test_expect_gpa(test, &g, 0x2000,
+			TR_READ | HV_TRANSLATE_GVA_SUPERVISOR_ACCESS,
+			TR_DATA >> 12);
+	test_expect_gpa(test, &g, 0x2000,
+			TR_READ | HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT,
+			TR_DATA >> 12);
+	test_cpl(test, &g, false);
+	test_expect_result(test, &g, 0x2000,
+			   TR_READ | HV_TRANSLATE_GVA_USER_ACCESS,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+
+	/* No fetch from an NX page; reading it is fine. */
+	test_expect_result(test, &g, 0x3000, TR_EXEC,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	test_expect_gpa(test, &g, 0x3000, TR_READ | TR_WRITE, TR_DATA >> 12);
+
+	/* SMEP: no supervisor fetch from a user page. */
+	test_expect_gpa(test, &g, TR_DATA, TR_EXEC, TR_DATA >> 12);
+	cr4 |= MSHV_SIM_X86_CR4_SMEP;
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TEST_PML4, cr4, TR_EFER_LONG);
+	test_expect_result(test, &g, TR_DATA, TR_EXEC,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	test_expect_gpa(test, &g, TR_DATA,
+			TR_EXEC | HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT,
+			TR_DATA >> 12);
+
+	/* SMAP: no supervisor data access to a user page unless AC is set. */
+	test_expect_gpa(test, &g, TR_DATA, TR_READ, TR_DATA >> 12);
+	cr4 |= MSHV_SIM_X86_CR4_SMAP;
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TEST_PML4, cr4, TR_EFER_LONG);
+	test_expect_result(test, &g, TR_DATA, TR_READ,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	test_expect_gpa(test, &g, TR_DATA,
+			TR_READ | HV_TRANSLATE_GVA_OVERRIDE_SMAP,
+			TR_DATA >> 12);
+	test_expect_gpa(test, &g, 0x2000, TR_READ, TR_DATA >> 12);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RFLAGS,
+		       2 | MSHV_SIM_X86_FLAG_AC);
+	test_expect_gpa(test, &g, TR_DATA, TR_WRITE, TR_DATA >> 12);
+	test_expect_result(test, &g, TR_DATA,
+			   TR_WRITE | HV_TRANSLATE_GVA_ENFORCE_SMAP,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+}
+
+/* The SLAT: unmapped tables and pages, pages without the access asked. */
+static void mshv_sim_test_translate_slat(struct kunit *test)
+{
+	struct test_guest g;
+	u64 gpa_page, no_pfn = 0;
+
+	test_translate_guest(test, &g);
+	/* PT[1] maps the read-only GFN; PD[3] has its PT in unmapped 0x9000. */
+	test_poke64(&g, TR_PT + 8, (TR_RO_GFN << 12) | TR_TABLE);
+	test_poke64(&g, TR_PD + 3 * 8, 0x9000 | TR_TABLE);
+	test_poke64(&g, TR_PT + 4 * 8, 0x8000 | TR_TABLE);
+
+	test_expect_gpa(test, &g, 0x1000, TR_READ, TR_RO_GFN);
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, 0x1000, TR_WRITE,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS);
+	KUNIT_EXPECT_EQ(test, gpa_page, TR_RO_GFN);
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, 0x1000, TR_EXEC,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS);
+
+	/* The page itself is not in the SLAT, even without checks. */
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, 0x4000, 0, &gpa_page),
+			HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	KUNIT_EXPECT_EQ(test, gpa_page, 8);
+
+	/* A page table that is not in the SLAT. */
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, 3 * SZ_2M, TR_READ,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	KUNIT_EXPECT_EQ(test, gpa_page, 9);
+
+	/* Paging structures mapped without access: no read access. */
+	test_unmap_ok(test, g.id, TR_PD >> 12, 0, 1);
+	test_map_ok(test, g.id, TR_PD >> 12, HV_MAP_GPA_NO_ACCESS, &no_pfn, 1);
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, TR_DATA, TR_READ,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS);
+	KUNIT_EXPECT_EQ(test, gpa_page, TR_PD >> 12);
+}
+
+/* HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS sets A, and D for a write. */
+static void mshv_sim_test_translate_set_bits(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_translate_guest(test, &g);
+	test_expect_gpa(test, &g, TR_DATA, TR_READ | TR_WRITE, TR_DATA >> 12);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PT + 6 * 8),
+			TR_DATA | TR_TABLE);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_PML4), TR_PDPT | TR_TABLE);
+
+	test_expect_gpa(test, &g, TR_DATA,
+			TR_READ | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS,
+			TR_DATA >> 12);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PT + 6 * 8),
+			TR_DATA | TR_TABLE | TR_A);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PD), TR_PT | TR_TABLE | TR_A);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PDPT),
+			TR_PD | TR_TABLE | TR_A);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_PML4),
+			TR_PDPT | TR_TABLE | TR_A);
+
+	test_expect_gpa(test, &g, TR_DATA,
+			TR_WRITE | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS,
+			TR_DATA >> 12);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PT + 6 * 8),
+			TR_DATA | TR_TABLE | TR_A | TR_D);
+	/* A failed translation sets nothing. */
+	test_poke64(&g, TR_PT + 5 * 8, TR_DATA | TR_P);
+	test_expect_result(test, &g, 0x5000,
+			   TR_WRITE | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TR_PT + 5 * 8), TR_DATA | TR_P);
+}
+
+/* 32-bit paging with 4 MiB pages, PAE, and no paging at all. */
+static void mshv_sim_test_translate_legacy(struct kunit *test)
+{
+	u64 cr0 = MSHV_SIM_X86_CR0_PE | MSHV_SIM_X86_CR0_PG;
+	struct test_guest g;
+
+	test_translate_guest(test, &g);
+
+	/* 32-bit: PD at TR_PD (4-byte entries), PT at TR_PT. */
+	memset(g.mem[TR_PD >> 12], 0, PAGE_SIZE);
+	memset(g.mem[TR_PT >> 12], 0, PAGE_SIZE);
+	test_poke(&g, TR_PD, &(u32){ TR_PT | TR_TABLE }, 4);
+	test_poke(&g, TR_PT + 4 * 5, &(u32){ TR_DATA | TR_TABLE }, 4);
+	test_poke(&g, TR_PD + 4, &(u32){ TR_TABLE | TR_PS }, 4);
+	test_paging_regs(test, &g, cr0, TR_PD, MSHV_SIM_X86_CR4_PSE, 0);
+	test_expect_gpa(test, &g, 0x5000, TR_READ | TR_WRITE, TR_DATA >> 12);
+	test_expect_gpa(test, &g, SZ_4M + TR_DATA, TR_READ, TR_DATA >> 12);
+	test_expect_result(test, &g, 0x4000, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	test_expect_result(test, &g, SZ_4G, 0,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	/* Without CR4.PSE, PS is ignored: PD[1] points to a table at 0. */
+	test_paging_regs(test, &g, cr0, TR_PD, 0, 0);
+	test_expect_result(test, &g, SZ_4M + TR_DATA, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+
+	/* PAE: a PDPT of 4 entries at 0x7000, then 8-byte PD and PT. */
+	memset(g.mem[TR_PD >> 12], 0, PAGE_SIZE);
+	memset(g.mem[TR_PT >> 12], 0, PAGE_SIZE);
+	test_poke64(&g, 0x7000, TR_PD | TR_P);
+	test_poke64(&g, TR_PD, TR_PT | TR_TABLE);
+	test_poke64(&g, TR_PD + 8, TR_TABLE | TR_PS);
+	test_poke64(&g, TR_PT + 8 * 5, TR_DATA | TR_TABLE);
+	test_paging_regs(test, &g, cr0, 0x7000, MSHV_SIM_X86_CR4_PAE, 0);
+	test_expect_gpa(test, &g, 0x5000, TR_READ, TR_DATA >> 12);
+	test_expect_gpa(test, &g, SZ_2M + TR_DATA, TR_READ, TR_DATA >> 12);
+	test_expect_result(test, &g, SZ_1G, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	/* A reserved bit in the PDPTE. */
+	test_poke64(&g, 0x7000, TR_PD | TR_P | TR_RW);
+	test_expect_result(test, &g, 0x5000, TR_READ,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+
+	/* No paging: the GVA is the GPA, within 4 GiB. */
+	test_paging_regs(test, &g, MSHV_SIM_X86_CR0_PE, 0, 0, 0);
+	test_expect_gpa(test, &g, TR_DATA, TR_READ | TR_WRITE, TR_DATA >> 12);
+	test_expect_result(test, &g, 0x9000, TR_READ,
+			   HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	test_expect_result(test, &g, SZ_4G + TR_DATA, TR_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+}
+
+/* Inputs the hypervisor refuses. */
+static void mshv_sim_test_translate_invalid(struct kunit *test)
+{
+	static const u64 bad_flags[] = {
+		BIT_ULL(11),
+		HV_TRANSLATE_GVA_SHADOW_STACK,
+		HV_TRANSLATE_GVA_USER_ACCESS |
+			HV_TRANSLATE_GVA_SUPERVISOR_ACCESS,
+		HV_TRANSLATE_GVA_ENFORCE_SMAP | HV_TRANSLATE_GVA_OVERRIDE_SMAP,
+		2ULL << 56,
+	};
+	struct hv_input_translate_virtual_address *in = test_ctx(test)->in;
+	struct test_guest g;
+	unsigned int i;
+
+	test_translate_guest(test, &g);
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    hv_result(test_translate_call(test, g.id, 0,
+								  TR_DATA,
+								  bad_flags[i])),
+				    HV_STATUS_INVALID_PARAMETER,
+				    "flags %#llx", bad_flags[i]);
+	/* VTL 0 named explicitly is fine. */
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_translate_call(test, g.id, 0, TR_DATA,
+						      0x10ULL << 56)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_translate_call(test, g.id, 5, TR_DATA,
+						      0)),
+			HV_STATUS_INVALID_VP_INDEX);
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_translate_call(test, TEST_BAD_ID, 0,
+						      TR_DATA, 0)),
+			HV_STATUS_INVALID_PARTITION_ID);
+	test_translate_call(test, g.id, 0, TR_DATA, 0);
+	in->padding = 1;
+	KUNIT_EXPECT_EQ(test,
+			hv_result(test_call(test,
+					    TEST_CTL(HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+						     0, 0))),
+			HV_STATUS_INVALID_PARAMETER);
+}
+
+static struct kunit_case mshv_sim_translate_test_cases[] = {
+	KUNIT_CASE(mshv_sim_test_translate_4level),
+	KUNIT_CASE(mshv_sim_test_translate_5level),
+	KUNIT_CASE(mshv_sim_test_translate_access),
+	KUNIT_CASE(mshv_sim_test_translate_slat),
+	KUNIT_CASE(mshv_sim_test_translate_set_bits),
+	KUNIT_CASE(mshv_sim_test_translate_legacy),
+	KUNIT_CASE(mshv_sim_test_translate_invalid),
+	{}
+};
+
+static struct kunit_suite mshv_sim_translate_test_suite = {
+	.name = "mshv_sim_translate",
+	.init = mshv_sim_test_init,
+	.exit = mshv_sim_test_exit,
+	.test_cases = mshv_sim_translate_test_cases,
+};
+
+/* ---- CPUID results and values -------------------------------------------- */
+
+/* Register a CPUID result for @vp of @leaf (and @subleaf if specific). */
+static u64 test_cpuid_result(struct kunit *test, u64 id, u32 vp, u32 leaf,
+			     bool specific, u32 subleaf, unsigned int reg,
+			     u32 mask, u32 value)
+{
+	struct hv_input_register_intercept_result *in = test_ctx(test)->in;
+	u32 *res = &in->parameters.cpuid.result.eax;
+
+	memset(in, 0, sizeof(*in));
+	in->partition_id = id;
+	in->vp_index = vp;
+	in->intercept_type = HV_INTERCEPT_TYPE_X64_CPUID;
+	in->parameters.cpuid.input.eax = leaf;
+	in->parameters.cpuid.input.ecx = subleaf;
+	in->parameters.cpuid.input.subleaf_specific = specific;
+	res[2 * reg] = value;
+	res[2 * reg + 1] = mask;
+	return test_call(test, TEST_CTL(HVCALL_REGISTER_INTERCEPT_RESULT, 0, 0));
+}
+
+/* Register @reg (0 EAX .. 3 EDX) of leaf/subleaf on @vp, as reported. */
+static u32 test_cpuid_value(struct kunit *test, u64 id, u32 vp, u32 leaf,
+			    u32 subleaf, bool registered, unsigned int reg)
+{
+	struct hv_input_get_vp_cpuid_values *in = test_ctx(test)->in;
+	struct hv_output_get_vp_cpuid_values *out = test_ctx(test)->out;
+	u64 ret;
+
+	memset(in, 0, sizeof(*in) + sizeof(in->cpuid_leaf_info[0]));
+	in->partition_id = id;
+	in->vp_index = vp;
+	in->flags = registered ?
+		    HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES : 0;
+	in->cpuid_leaf_info[0].eax = leaf;
+	in->cpuid_leaf_info[0].ecx = subleaf;
+	ret = test_call(test, TEST_CTL(HVCALL_GET_VP_CPUID_VALUES, 1, 0));
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+	return reg == 0 ? out->eax : reg == 1 ? out->ebx :
+	       reg == 2 ? out->ecx : out->edx;
+}
+
+#define TEST_HV_LEAF	0x40000000
+#define TEST_EBX	1
+#define TEST_ECX	2
+
+/*
+ * Results for any VP apply before those for one VP, whole-leaf ones
+ * before subleaf ones; a new result for the same VP and leaf replaces
+ * the old one; the table holds MSHV_SIM_MAX_CPUID_RESULTS.
+ */
+static void mshv_sim_test_cpuid_results(struct kunit *test)
+{
+	struct test_guest g;
+	u32 base, i;
+	u64 ret;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_add_vp(test, &g, 1);
+	base = test_cpuid_value(test, g.id, 0, TEST_HV_LEAF, 0, false,
+				TEST_EBX);
+	KUNIT_EXPECT_EQ(test, base, 0x7263694d);	/* "Micr" */
+
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xff, 0x11);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, 1, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xff, 0x22);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0xf0ff, 0x3033);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, TEST_HV_LEAF, 0,
+					       true, TEST_EBX),
+			(base & ~0xf0ffU) | 0x3033);
+	/* VP 1's own result wins over the any-VP one in its bits. */
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 1, TEST_HV_LEAF, 0,
+					       true, TEST_EBX),
+			(base & ~0xf0ffU) | 0x3022);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 1, TEST_HV_LEAF, 0,
+					       false, TEST_EBX), base);
+
+	/* A subleaf result: only for its subleaf, over the leaf's result. */
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 7, true, 1, TEST_ECX,
+				0xf, 5);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 7, false, 0, TEST_ECX,
+				0xf, 9);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 7, 1, true,
+					       TEST_ECX) & 0xf, 5);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 7, 0, true,
+					       TEST_ECX),
+			BIT(16) | 9);	/* LA57, then the leaf's result */
+
+	/* Four results so far; fill the table, then one more. */
+	for (i = 4; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+		KUNIT_ASSERT_EQ(test,
+				hv_result(test_cpuid_result(test, g.id,
+							    HV_ANY_VP,
+							    0x80000100 + i,
+							    false, 0, TEST_EBX,
+							    1, 1)),
+				HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, 0x80000200, false, 0,
+				TEST_EBX, 1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_BUFFERS);
+	/* Replacing one still works. */
+	ret = test_cpuid_result(test, g.id, HV_ANY_VP, TEST_HV_LEAF, false, 0,
+				TEST_EBX, 0, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+}
+
+/*
+ * The processor features follow the creation properties: a partition
+ * without 1 GiB pages has no CPUID bit for them, and its translations
+ * take a 1 GiB entry for a reserved-bit error.
+ */
+static void mshv_sim_test_cpuid_features(struct kunit *test)
+{
+	struct hv_output_create_partition *out = test_ctx(test)->out;
+	struct hv_input_create_partition *in = test_ctx(test)->in;
+	u64 pfns[TEST_GUEST_PAGES], gpa_page;
+	struct test_guest g;
+	unsigned int i;
+
+	test_translate_guest(test, &g);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, 3) & BIT(26),
+			BIT(26));
+	/* LAHF/SAHF in 64-bit mode, from bank 0 too. */
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, TEST_ECX) & BIT(0),
+			BIT(0));
+	KUNIT_EXPECT_EQ(test, test_translate(test, &g, SZ_1G + TR_DATA, 0,
+					     &gpa_page),
+			HV_TRANSLATE_GVA_SUCCESS);
+
+	/* The same guest memory in a partition created without them. */
+	for (i = 0; i < TEST_GUEST_PAGES; i++)
+		pfns[i] = page_to_pfn(virt_to_page(g.mem[i]));
+	memset(in, 0, sizeof(*in));
+	in->flags = TEST_CREATION_FLAGS;
+	in->compatibility_version = HV_COMPATIBILITY_21_H2;
+	in->partition_creation_properties.disabled_processor_features[0] =
+		HV_X64_PROC_FEATURE0_PAGE_1GB | HV_X64_PROC_FEATURE0_LAHF_SAHF;
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_call(test,
+					    TEST_CTL(HVCALL_CREATE_PARTITION,
+						     0, 0))),
+			HV_STATUS_SUCCESS);
+	g.id = out->partition_id;
+	test_deposit(test, g.id, 8, NULL);
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_fast(test, HVCALL_INITIALIZE_PARTITION,
+					    g.id)),
+			HV_STATUS_SUCCESS);
+	test_map_ok(test, g.id, 0, TEST_RW | HV_MAP_GPA_EXECUTABLE, pfns,
+		    TEST_GUEST_PAGES);
+	test_add_vp(test, &g, 0);
+	test_paging_regs(test, &g, TR_CR0_PG_WP, TEST_PML4,
+			 MSHV_SIM_X86_CR4_PAE, TR_EFER_LONG);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, 3) & BIT(26), 0);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x80000001, 0,
+					       false, TEST_ECX) & BIT(0), 0);
+	test_expect_result(test, &g, SZ_1G + TR_DATA, 0,
+			   HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS);
+	test_expect_gpa(test, &g, SZ_2M + TR_DATA, 0, TR_DATA >> 12);
+}
+
+static struct kunit_case mshv_sim_cpuid_test_cases[] = {
+	KUNIT_CASE(mshv_sim_test_cpuid_results),
+	KUNIT_CASE(mshv_sim_test_cpuid_features),
+	{}
+};
+
+static struct kunit_suite mshv_sim_cpuid_test_suite = {
+	.name = "mshv_sim_cpuid",
+	.init = mshv_sim_test_init,
+	.exit = mshv_sim_test_exit,
+	.test_cases = mshv_sim_cpuid_test_cases,
+};
+
 /* ---- The root partition's shared hypercall helpers ------------------------ */
 
 /*
@@ -5357,7 +6018,8 @@ static struct kunit_suite hv_proc_test_suite = {
 };
 
 kunit_test_suites(&mshv_sim_test_suite, &mshv_sim_synic_test_suite,
-		  &mshv_sim_lapic_test_suite, &hv_proc_test_suite);
+		  &mshv_sim_lapic_test_suite, &hv_proc_test_suite,
+		  &mshv_sim_translate_test_suite, &mshv_sim_cpuid_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the mshv_sim Hyper-V simulator");
 MODULE_LICENSE("GPL");

@@ -1183,7 +1183,7 @@ static void mshv_sim_vp_store_page(struct mshv_sim_vp *vp)
  * Take the register classes the root marked dirty in the register page
  * into @vp's state (the XMM class: XMM0-5 of the register file).
  */
-static void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
+void mshv_sim_vp_load_page(struct mshv_sim_vp *vp)
 {
 	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
 	struct hv_vp_register_page *rp;
@@ -1867,10 +1867,12 @@ static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg
 /*
  * The processor this simulator models, as CPUID reports it: a 64-bit
  * family 6 processor with a local APIC, running under a hypervisor that
- * identifies itself as Hyper-V. Leaves not listed read as zero.
+ * identifies itself as Hyper-V. Leaves not listed read as zero. The
+ * partition's processor features and registered results are applied on
+ * top of it by mshv_sim_vp_cpuid_values() (cpuid.c).
  */
-static void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
-			   u32 *ebx, u32 *ecx, u32 *edx)
+void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
+		    u32 *ebx, u32 *ecx, u32 *edx)
 {
 	*eax = *ebx = *ecx = *edx = 0;
 	switch (leaf) {
@@ -1911,9 +1913,13 @@ static bool mshv_sim_vp_cpuid(const struct mshv_sim_partition *pt,
 {
 	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
 	struct hv_x64_cpuid_intercept_message *c = &msg->payload.cpuid;
-	u32 leaf = cpu->gpr[0], a, b, cx, d;
+	u32 leaf = cpu->gpr[0], a, b, cx, d, regs[4];
 
-	mshv_sim_cpuid(vp, leaf, &a, &b, &cx, &d);
+	mshv_sim_vp_cpuid_values(vp, leaf, cpu->gpr[1], true, regs);
+	a = regs[0];
+	b = regs[1];
+	cx = regs[2];
+	d = regs[3];
 	if (!mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
 				  HV_INTERCEPT_ACCESS_MASK_EXECUTE, 0, true) &&
 	    !mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_CPUID,

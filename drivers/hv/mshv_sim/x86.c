@@ -10,10 +10,13 @@
  * descriptor and page-table formats). Simplifications, by design:
  *  - no segment limit or type checks on data accesses (only canonical
  *    checks in 64-bit mode); no alignment checks; the accessed bits of
- *    descriptors and the A/D bits of guest page tables are never set;
- *  - no TLB: every access walks the guest page tables (4-level long mode
- *    with 4 KiB, 2 MiB and 1 GiB pages; PAE and 32-bit paging as well);
- *    SMEP, SMAP, protection keys and reserved-bit checks are not modelled;
+ *    descriptors and the A/D bits of guest page tables are never set by
+ *    guest accesses;
+ *  - no TLB: every access walks the guest page tables (4- and 5-level
+ *    long mode with 4 KiB, 2 MiB and 1 GiB pages; PAE and 32-bit paging
+ *    as well) with mshv_sim_x86_walk(), which HvTranslateVirtualAddress
+ *    shares; reserved bits, SMEP and SMAP are checked, protection keys
+ *    are not; canonical checks before the walk assume 48-bit addresses;
  *  - port I/O permission: CPL > IOPL raises #GP(0), the TSS I/O bitmap is
  *    not consulted;
  *  - no single-step traps (TF), no debug registers, no x87/SSE/AVX (their
@@ -498,6 +501,8 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_x86_decode);
 #define X86_PTE_P	BIT_ULL(0)
 #define X86_PTE_RW	BIT_ULL(1)
 #define X86_PTE_US	BIT_ULL(2)
+#define X86_PTE_A	BIT_ULL(5)
+#define X86_PTE_D	BIT_ULL(6)
 #define X86_PTE_PS	BIT_ULL(7)
 #define X86_PTE_NX	BIT_ULL(63)
 #define X86_PTE_ADDR	GENMASK_ULL(51, 12)
@@ -679,165 +684,332 @@ static int x86_page_fault(struct x86_ctx *c, u64 la, u32 err)
 	return X86_STOP;
 }
 
-static int x86_read_pte(struct x86_ctx *c, u64 gpa, u8 size, u64 *pte)
-{
-	struct mshv_sim_gpa_fault f = {};
-	u8 b[8];
-
-	if (c->ops->read(c->opaque, gpa, b, size, MSHV_SIM_ACCESS_READ, &f))
-		return x86_gpa_stop(c, &f, 0, false);
-	*pte = x86_le_get(b, size);
-	return 0;
-}
-
 /**
  * struct x86_walk - state of a guest page walk
+ * @cpu: the processor whose paging mode and registers are used
+ * @ops: guest memory
+ * @ctx: argument of @ops
+ * @req: the translation asked for
+ * @res: where the result goes
  * @table: guest physical address of the current table
  * @shift: address bit the current level's index starts at
  * @bits: index bits per level
  * @esize: entry size in bytes
  * @level: current level, 1 for the last
+ * @lma: IA-32e paging (4- or 5-level)
  * @rw: writable at every level so far
  * @us: user-accessible at every level so far
  * @nx: no-execute at some level so far
+ * @nr_used: entries in @used
+ * @used: guest physical address of each entry used, for @req->set_ad
  */
 struct x86_walk {
+	const struct mshv_sim_x86_cpu *cpu;
+	const struct mshv_sim_x86_mem_ops *ops;
+	void *ctx;
+	const struct mshv_sim_x86_walk_req *req;
+	struct mshv_sim_x86_walk *res;
 	u64 table;
 	u8 shift;
 	u8 bits;
 	u8 esize;
 	u8 level;
+	bool lma;
 	bool rw;
 	bool us;
 	bool nx;
+	u8 nr_used;
+	u64 used[5];
 };
 
-/* First level of the walk; PAE reads its PDPTE here. */
-static int x86_walk_start(struct x86_ctx *c, u64 la, struct x86_walk *w)
+static int x86_walk_read(struct x86_walk *w, u64 gpa, u64 *pte)
 {
-	const struct mshv_sim_x86_cpu *cpu = c->cpu;
-	u64 pdpte;
+	u8 b[8];
+
+	if (w->ops->read(w->ctx, gpa, b, w->esize, MSHV_SIM_ACCESS_READ,
+			 &w->res->fault))
+		return MSHV_SIM_X86_WALK_GPA;
+	*pte = x86_le_get(b, w->esize);
+	return MSHV_SIM_X86_WALK_OK;
+}
+
+/* PAE PDPTE: bits 2:1, 8:5 and 63:52 are reserved. */
+#define X86_PDPTE_RSVD	(GENMASK_ULL(2, 1) | GENMASK_ULL(8, 5) |	\
+			 GENMASK_ULL(63, 52))
+
+/* First level of the walk; PAE reads its PDPTE here. */
+static int x86_walk_start(struct x86_walk *w)
+{
+	const struct mshv_sim_x86_cpu *cpu = w->cpu;
+	u64 la = w->req->la, pdpte;
 	int ret;
 
+	w->rw = true;
+	w->us = true;
 	if (cpu->efer & MSHV_SIM_X86_EFER_LMA) {
-		*w = (struct x86_walk){ .table = cpu->cr3 & X86_PTE_ADDR,
-			.shift = 39, .bits = 9, .esize = 8, .level = 4,
-			.rw = true, .us = true };
-		return 0;
+		w->lma = true;
+		w->level = cpu->cr4 & MSHV_SIM_X86_CR4_LA57 ? 5 : 4;
+		w->shift = 12 + 9 * (w->level - 1);
+		w->bits = 9;
+		w->esize = 8;
+		w->table = cpu->cr3 & X86_PTE_ADDR;
+		/* Bits above the top index repeat its top bit. */
+		if ((u64)((s64)(la << (55 - w->shift)) >>
+			  (55 - w->shift)) != la)
+			return MSHV_SIM_X86_WALK_NOT_PRESENT;
+		return MSHV_SIM_X86_WALK_OK;
 	}
+	if (la >> 32)
+		return MSHV_SIM_X86_WALK_NOT_PRESENT;
 	if (!(cpu->cr4 & MSHV_SIM_X86_CR4_PAE)) {
-		*w = (struct x86_walk){ .table = cpu->cr3 & 0xfffff000,
-			.shift = 22, .bits = 10, .esize = 4, .level = 2,
-			.rw = true, .us = true };
-		return 0;
+		w->level = 2;
+		w->shift = 22;
+		w->bits = 10;
+		w->esize = 4;
+		w->table = cpu->cr3 & 0xfffff000;
+		return MSHV_SIM_X86_WALK_OK;
 	}
-	ret = x86_read_pte(c, (cpu->cr3 & 0xffffffe0) + ((la >> 30) & 3) * 8,
-			   8, &pdpte);
+	w->esize = 8;
+	ret = x86_walk_read(w, (cpu->cr3 & 0xffffffe0) + ((la >> 30) & 3) * 8,
+			    &pdpte);
 	if (ret)
 		return ret;
 	if (!(pdpte & X86_PTE_P))
-		return -ENOENT;
-	*w = (struct x86_walk){ .table = pdpte & X86_PTE_ADDR, .shift = 21,
-		.bits = 9, .esize = 8, .level = 2, .rw = true, .us = true };
-	return 0;
+		return MSHV_SIM_X86_WALK_NOT_PRESENT;
+	if (pdpte & X86_PDPTE_RSVD)
+		return MSHV_SIM_X86_WALK_RESERVED;
+	w->level = 2;
+	w->shift = 21;
+	w->bits = 9;
+	w->table = pdpte & X86_PTE_ADDR;
+	return MSHV_SIM_X86_WALK_OK;
 }
 
 /* Does a paging-structure entry at the walk's level map a page? */
-static bool x86_walk_leaf(const struct x86_ctx *c, const struct x86_walk *w,
-			  u64 pte)
+static bool x86_walk_leaf(const struct x86_walk *w, u64 pte)
 {
 	if (w->level == 1)
 		return true;
 	if (!(pte & X86_PTE_PS))
 		return false;
 	if (w->esize == 4)
-		return c->cpu->cr4 & MSHV_SIM_X86_CR4_PSE;
-	return w->shift == 30 || w->shift == 21;
+		return w->cpu->cr4 & MSHV_SIM_X86_CR4_PSE;
+	return w->level <= 3;
+}
+
+/* Does @pte, at the walk's level, have a reserved bit set? */
+static bool x86_walk_reserved(const struct x86_walk *w, u64 pte, bool leaf)
+{
+	bool large = leaf && w->level > 1;
+
+	if (w->esize == 4)
+		/* A 4 MiB page: bits 20:13 are address bits 39:32. */
+		return large && (pte & BIT_ULL(21));
+	if ((pte & X86_PTE_NX) &&
+	    !(w->cpu->efer & MSHV_SIM_X86_EFER_NXE))
+		return true;
+	/* PAE entries have no bits for software above the address. */
+	if (!w->lma && (pte & GENMASK_ULL(62, 52)))
+		return true;
+	/* PS is reserved in PML5Es and PML4Es. */
+	if (w->level >= 4 && (pte & X86_PTE_PS))
+		return true;
+	if (!large)
+		return false;
+	if (w->level == 3)
+		return w->req->no_1g_pages || (pte & GENMASK_ULL(29, 13));
+	return pte & GENMASK_ULL(20, 13);
 }
 
 /* #PF error code of an access, without the P bit */
-static u32 x86_pf_error(const struct x86_ctx *c, enum mshv_sim_access acc,
-			bool user)
+static u32 x86_walk_error(const struct x86_walk *w)
 {
+	const struct mshv_sim_x86_walk_req *req = w->req;
 	u32 err = 0;
 
-	if (acc == MSHV_SIM_ACCESS_WRITE)
+	if (req->acc == MSHV_SIM_ACCESS_WRITE)
 		err |= MSHV_SIM_X86_PFERR_W;
-	if (user)
+	if (req->user)
 		err |= MSHV_SIM_X86_PFERR_U;
-	if (acc == MSHV_SIM_ACCESS_EXECUTE &&
-	    (c->cpu->efer & MSHV_SIM_X86_EFER_NXE))
+	/* I/D is reported when NX or SMEP can refuse fetches. */
+	if (req->acc == MSHV_SIM_ACCESS_EXECUTE &&
+	    ((w->cpu->efer & MSHV_SIM_X86_EFER_NXE) ||
+	     (w->cpu->cr4 & MSHV_SIM_X86_CR4_SMEP)))
 		err |= MSHV_SIM_X86_PFERR_I;
 	return err;
 }
 
-static bool x86_walk_allows(const struct x86_ctx *c, const struct x86_walk *w,
-			    enum mshv_sim_access acc, bool user)
+static bool x86_walk_allows(const struct x86_walk *w)
 {
-	if (user && !w->us)
+	const struct mshv_sim_x86_walk_req *req = w->req;
+	u64 cr4 = w->cpu->cr4;
+
+	if (!req->check)
+		return true;
+	if (req->user && !w->us)
 		return false;
-	if (acc == MSHV_SIM_ACCESS_WRITE && !w->rw &&
-	    (user || (c->cpu->cr0 & MSHV_SIM_X86_CR0_WP)))
+	if (req->acc == MSHV_SIM_ACCESS_WRITE && !w->rw &&
+	    (req->user || (w->cpu->cr0 & MSHV_SIM_X86_CR0_WP)))
 		return false;
-	return !(acc == MSHV_SIM_ACCESS_EXECUTE && w->nx);
+	if (req->acc == MSHV_SIM_ACCESS_EXECUTE && w->nx)
+		return false;
+	if (req->user || !w->us)
+		return true;
+	/* A supervisor-mode access to a user page: SMEP and SMAP. */
+	if (req->acc == MSHV_SIM_ACCESS_EXECUTE)
+		return !(req->smep && (cr4 & MSHV_SIM_X86_CR4_SMEP));
+	return !(req->smap && (cr4 & MSHV_SIM_X86_CR4_SMAP));
 }
 
-static void x86_walk_accumulate(const struct x86_ctx *c, struct x86_walk *w,
-				u64 pte)
+static void x86_walk_accumulate(struct x86_walk *w, u64 pte)
 {
 	w->rw &= !!(pte & X86_PTE_RW);
 	w->us &= !!(pte & X86_PTE_US);
-	if (w->esize == 8 && (c->cpu->efer & MSHV_SIM_X86_EFER_NXE))
+	if (w->esize == 8 && (w->cpu->efer & MSHV_SIM_X86_EFER_NXE))
 		w->nx |= !!(pte & X86_PTE_NX);
 }
 
-/* Translate a linear address through the guest page tables. */
-static int x86_translate(struct x86_ctx *c, u64 la, enum mshv_sim_access acc,
-			 bool user, u64 *gpa)
+/* Set the accessed bits of the entries used, and the page's dirty bit. */
+static int x86_walk_set_ad(struct x86_walk *w)
 {
-	struct x86_walk w;
-	u64 pte, page_mask;
+	u64 pte, set;
+	u8 b[8];
+	int i, ret;
+
+	for (i = 0; i < w->nr_used; i++) {
+		ret = x86_walk_read(w, w->used[i], &pte);
+		if (ret)
+			return ret;
+		set = pte | X86_PTE_A;
+		if (i == w->nr_used - 1 &&
+		    w->req->acc == MSHV_SIM_ACCESS_WRITE)
+			set |= X86_PTE_D;
+		if (set == pte)
+			continue;
+		x86_le_put(b, set, w->esize);
+		if (w->ops->write(w->ctx, w->used[i], b, w->esize,
+				  &w->res->fault))
+			return MSHV_SIM_X86_WALK_GPA;
+	}
+	return MSHV_SIM_X86_WALK_OK;
+}
+
+/**
+ * mshv_sim_x86_walk() - translate a linear address through the guest's
+ *	page tables
+ * @cpu: the processor: CR0, CR3, CR4 and EFER select the paging mode
+ * @ops: guest physical memory; reads of the paging structures are
+ *	MSHV_SIM_ACCESS_READ accesses
+ * @ctx: argument of @ops
+ * @req: the translation wanted
+ * @res: the result
+ *
+ * Walks 32-bit, PAE, 4-level or 5-level paging structures with 4 KiB,
+ * 2 MiB, 4 MiB and 1 GiB pages, as the architecture defines them for a
+ * processor with 52 physical address bits; with paging disabled the
+ * linear address is the physical one. There is no TLB: every call walks
+ * the tables as they are in memory.
+ *
+ * Context: any; no locks taken, nothing allocated.
+ * Return: the outcome; @res->error_code holds the #PF error code of a
+ * failure other than MSHV_SIM_X86_WALK_GPA.
+ */
+enum mshv_sim_x86_walk_status
+mshv_sim_x86_walk(const struct mshv_sim_x86_cpu *cpu,
+		  const struct mshv_sim_x86_mem_ops *ops, void *ctx,
+		  const struct mshv_sim_x86_walk_req *req,
+		  struct mshv_sim_x86_walk *res)
+{
+	struct x86_walk w = { .cpu = cpu, .ops = ops, .ctx = ctx,
+			      .req = req, .res = res };
+	u64 la = req->la, pte = 0, page_mask;
 	int ret;
 
-	if (!(c->cpu->cr0 & MSHV_SIM_X86_CR0_PG)) {
-		*gpa = la;
-		return 0;
+	memset(res, 0, sizeof(*res));
+	if (!(cpu->cr0 & MSHV_SIM_X86_CR0_PG)) {
+		res->gpa = la;
+		res->page_shift = 32;
+		return MSHV_SIM_X86_WALK_OK;
 	}
-	ret = x86_walk_start(c, la, &w);
-	for (;;) {
-		if (ret < 0)
-			return x86_page_fault(c, la, x86_pf_error(c, acc, user));
+	res->error_code = x86_walk_error(&w);
+	ret = x86_walk_start(&w);
+	while (!ret) {
+		w.used[w.nr_used] = w.table +
+			((la >> w.shift) & (BIT(w.bits) - 1)) * w.esize;
+		ret = x86_walk_read(&w, w.used[w.nr_used], &pte);
 		if (ret)
-			return ret;
-		ret = x86_read_pte(c, w.table +
-				   ((la >> w.shift) & (BIT(w.bits) - 1)) * w.esize,
-				   w.esize, &pte);
-		if (ret)
-			return ret;
+			break;
+		w.nr_used++;
 		if (!(pte & X86_PTE_P)) {
-			ret = -ENOENT;
-			continue;
+			ret = MSHV_SIM_X86_WALK_NOT_PRESENT;
+			break;
 		}
-		x86_walk_accumulate(c, &w, pte);
-		if (x86_walk_leaf(c, &w, pte))
+		if (x86_walk_reserved(&w, pte, x86_walk_leaf(&w, pte))) {
+			ret = MSHV_SIM_X86_WALK_RESERVED;
+			break;
+		}
+		x86_walk_accumulate(&w, pte);
+		if (x86_walk_leaf(&w, pte))
 			break;
 		w.table = pte & (w.esize == 8 ? X86_PTE_ADDR : 0xfffff000);
 		w.shift -= w.bits;
 		w.level--;
 	}
-	if (!x86_walk_allows(c, &w, acc, user))
-		return x86_page_fault(c, la, x86_pf_error(c, acc, user) |
-				      MSHV_SIM_X86_PFERR_P);
+	if (ret == MSHV_SIM_X86_WALK_RESERVED)
+		res->error_code |= MSHV_SIM_X86_PFERR_P | MSHV_SIM_X86_PFERR_RSVD;
+	if (ret)
+		return ret;
+	if (!x86_walk_allows(&w)) {
+		res->error_code |= MSHV_SIM_X86_PFERR_P;
+		return MSHV_SIM_X86_WALK_PROTECTION;
+	}
+	if (req->set_ad) {
+		ret = x86_walk_set_ad(&w);
+		if (ret)
+			return ret;
+	}
 	page_mask = BIT_ULL(w.shift) - 1;
-	if (w.esize == 4)
-		pte &= 0xffffffff;
-	*gpa = (pte & X86_PTE_ADDR & ~page_mask) | (la & page_mask);
-	return 0;
+	if (w.esize == 4) {
+		/* PSE-36: a 4 MiB page's address bits 39:32 are in 20:13. */
+		if (w.level > 1)
+			pte = (pte & 0xffc00000) | ((pte >> 13) & 0xff) << 32;
+		else
+			pte &= 0xfffff000;
+	}
+	res->gpa = (pte & X86_PTE_ADDR & ~page_mask) | (la & page_mask);
+	res->page_shift = w.shift;
+	return MSHV_SIM_X86_WALK_OK;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_x86_walk);
 
-static bool x86_user_access(const struct x86_ctx *c, bool sys)
+/*
+ * Translate a linear address through the guest page tables; @sys: an
+ * implicit supervisor access (descriptor tables, the TSS).
+ */
+static int x86_translate(struct x86_ctx *c, u64 la, enum mshv_sim_access acc,
+			 bool sys, u64 *gpa)
 {
-	return !sys && c->cpl == 3;
+	struct mshv_sim_x86_walk_req req = {
+		.la = la,
+		.acc = acc,
+		.check = true,
+		.user = !sys && c->cpl == 3,
+		/* RFLAGS.AC lifts SMAP for explicit accesses only. */
+		.smap = !(c->cpu->rflags & MSHV_SIM_X86_FLAG_AC) ||
+			(sys && c->cpl == 3),
+		.smep = true,
+	};
+	struct mshv_sim_x86_walk res;
+
+	switch (mshv_sim_x86_walk(c->cpu, c->ops, c->opaque, &req, &res)) {
+	case MSHV_SIM_X86_WALK_OK:
+		*gpa = res.gpa;
+		return 0;
+	case MSHV_SIM_X86_WALK_GPA:
+		return x86_gpa_stop(c, &res.fault, 0, false);
+	default:
+		return x86_page_fault(c, la, res.error_code);
+	}
 }
 
 static u32 x86_chunk(u64 la, u32 len)
@@ -857,7 +1029,7 @@ static int x86_lin_read(struct x86_ctx *c, u64 la, void *buf, u32 len,
 
 	while (len) {
 		n = x86_chunk(la, len);
-		ret = x86_translate(c, la, acc, x86_user_access(c, sys), &gpa);
+		ret = x86_translate(c, la, acc, sys, &gpa);
 		if (ret)
 			return ret;
 		if (c->ops->read(c->opaque, gpa, p, n, acc, &f))
@@ -877,15 +1049,14 @@ static int x86_lin_write(struct x86_ctx *c, u64 la, const void *buf, u32 len,
 			 bool sys)
 {
 	struct mshv_sim_gpa_fault f = {};
-	bool user = x86_user_access(c, sys);
 	u32 n0 = x86_chunk(la, len);
 	const u8 *p = buf;
 	u64 gpa0, gpa1 = 0;
 	int ret;
 
-	ret = x86_translate(c, la, MSHV_SIM_ACCESS_WRITE, user, &gpa0);
+	ret = x86_translate(c, la, MSHV_SIM_ACCESS_WRITE, sys, &gpa0);
 	if (!ret && n0 < len)
-		ret = x86_translate(c, la + n0, MSHV_SIM_ACCESS_WRITE, user,
+		ret = x86_translate(c, la + n0, MSHV_SIM_ACCESS_WRITE, sys,
 				    &gpa1);
 	if (ret)
 		return ret;

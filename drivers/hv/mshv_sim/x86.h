@@ -130,7 +130,10 @@ enum mshv_sim_x86_gpr {
 #define MSHV_SIM_X86_CR4_DE	BIT_ULL(3)
 #define MSHV_SIM_X86_CR4_PSE	BIT_ULL(4)
 #define MSHV_SIM_X86_CR4_PAE	BIT_ULL(5)
+#define MSHV_SIM_X86_CR4_LA57	BIT_ULL(12)
 #define MSHV_SIM_X86_CR4_OSXSAVE	BIT_ULL(18)
+#define MSHV_SIM_X86_CR4_SMEP	BIT_ULL(20)
+#define MSHV_SIM_X86_CR4_SMAP	BIT_ULL(21)
 #define MSHV_SIM_X86_EFER_LME	BIT_ULL(8)
 #define MSHV_SIM_X86_EFER_LMA	BIT_ULL(10)
 #define MSHV_SIM_X86_EFER_NXE	BIT_ULL(11)
@@ -440,6 +443,72 @@ struct mshv_sim_x86_insn {
 	u16 imm2;
 };
 
+/**
+ * struct mshv_sim_x86_walk_req - a translation of a linear address
+ * @la: the linear address
+ * @acc: kind of the access
+ * @check: check the access rights of the access; without it the walk
+ *	only translates (present and reserved bits are still checked)
+ * @user: a user-mode access (as at CPL 3); otherwise supervisor-mode
+ * @smap: a supervisor-mode data access to a user page is refused when
+ *	CR4.SMAP is set (as with RFLAGS.AC clear)
+ * @smep: a supervisor-mode fetch from a user page is refused when
+ *	CR4.SMEP is set
+ * @no_1g_pages: 1 GiB pages are not supported: a PDPTE with PS set has a
+ *	reserved bit set
+ * @set_ad: once the translation succeeded, set the accessed bit of every
+ *	paging-structure entry used, and the dirty bit of the page for a
+ *	write
+ */
+struct mshv_sim_x86_walk_req {
+	u64 la;
+	enum mshv_sim_access acc;
+	bool check;
+	bool user;
+	bool smap;
+	bool smep;
+	bool no_1g_pages;
+	bool set_ad;
+};
+
+/**
+ * enum mshv_sim_x86_walk_status - the outcome of a page walk
+ * @MSHV_SIM_X86_WALK_OK: translated
+ * @MSHV_SIM_X86_WALK_NOT_PRESENT: an entry (or the PAE PDPTE) is not
+ *	present, or the address is not canonical for the paging mode
+ * @MSHV_SIM_X86_WALK_RESERVED: an entry has a reserved bit set
+ * @MSHV_SIM_X86_WALK_PROTECTION: the access rights refuse the access
+ * @MSHV_SIM_X86_WALK_GPA: reading a paging-structure entry, or setting
+ *	its accessed or dirty bit, stopped at the SLAT
+ */
+enum mshv_sim_x86_walk_status {
+	MSHV_SIM_X86_WALK_OK,
+	MSHV_SIM_X86_WALK_NOT_PRESENT,
+	MSHV_SIM_X86_WALK_RESERVED,
+	MSHV_SIM_X86_WALK_PROTECTION,
+	MSHV_SIM_X86_WALK_GPA,
+};
+
+/**
+ * struct mshv_sim_x86_walk - the result of a page walk
+ * @gpa: the guest physical address (MSHV_SIM_X86_WALK_OK)
+ * @page_shift: log2 of the size of the page that maps it: 12, 21, 22
+ *	or 30 (32 with paging disabled)
+ * @error_code: the #PF error code of a failed walk (MSHV_SIM_X86_PFERR_*)
+ * @fault: the SLAT stop (MSHV_SIM_X86_WALK_GPA)
+ */
+struct mshv_sim_x86_walk {
+	u64 gpa;
+	u8 page_shift;
+	u32 error_code;
+	struct mshv_sim_gpa_fault fault;
+};
+
+enum mshv_sim_x86_walk_status
+mshv_sim_x86_walk(const struct mshv_sim_x86_cpu *cpu,
+		  const struct mshv_sim_x86_mem_ops *ops, void *ctx,
+		  const struct mshv_sim_x86_walk_req *req,
+		  struct mshv_sim_x86_walk *res);
 int mshv_sim_x86_run(struct mshv_sim_x86_cpu *cpu,
 		     const struct mshv_sim_x86_mem_ops *ops, void *ctx,
 		     u32 max_insns, struct mshv_sim_x86_exit *exit);

@@ -807,6 +807,70 @@ static void x86_test_real_load_far(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_UNSUPPORTED);
 }
 
+/* The shared page walker as guest code meets it: reserved bits. */
+static void x86_test_walk_reserved(struct kunit *test)
+{
+	/* mov rax, [0x200000] */
+	static const u8 code[] = { 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x20,
+				   0x00 };
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	t->ram[0x3009] = 0x20;		/* 2 MiB page with bit 13 set */
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_PF);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.error_code,
+			MSHV_SIM_X86_PFERR_P | MSHV_SIM_X86_PFERR_RSVD);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.cr2, 0x200000);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4000);
+}
+
+/* 5-level paging: a PML5 at 0x6000 above the PML4. */
+static void x86_test_walk_la57(struct kunit *test)
+{
+	static const u8 code[] = { 0x90, 0xf4 };	/* nop; hlt */
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	t->ram[0x6000] = 0x03;
+	t->ram[0x6001] = 0x10;		/* PML5[0] -> PML4 at 0x1000 */
+	t->cpu.cr3 = 0x6000;
+	t->cpu.cr4 |= MSHV_SIM_X86_CR4_LA57;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 2);	/* two instructions */
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_HLT);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4002);
+
+	/* Without the PML5 entry nothing is present. */
+	t->ram[0x6000] = 0;
+	t->cpu.rip = 0x4000;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_PF);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.error_code, 0);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.cr2, 0x4000);
+}
+
+/* SMEP: CPL 0 cannot fetch from a user page. */
+static void x86_test_walk_smep(struct kunit *test)
+{
+	static const u8 code[] = { 0x90, 0xf4 };
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	t->ram[0x1000] |= 0x04;		/* PML4, PDPT and PD entry: user */
+	t->ram[0x2000] |= 0x04;
+	t->ram[0x3000] |= 0x04;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 2);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_HLT);
+
+	t->cpu.rip = 0x4000;
+	t->cpu.cr4 |= MSHV_SIM_X86_CR4_SMEP;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_PF);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.error_code,
+			MSHV_SIM_X86_PFERR_P | MSHV_SIM_X86_PFERR_I);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.cr2, 0x4000);
+}
+
 static struct kunit_case x86_test_cases[] = {
 	KUNIT_CASE_PARAM(x86_test_decode, decode_gen_params),
 	KUNIT_CASE(x86_test_decode_fields),
@@ -832,6 +896,9 @@ static struct kunit_case x86_test_cases[] = {
 	KUNIT_CASE(x86_test_rdtsc),
 	KUNIT_CASE(x86_test_real_pusha_popa),
 	KUNIT_CASE(x86_test_real_load_far),
+	KUNIT_CASE(x86_test_walk_reserved),
+	KUNIT_CASE(x86_test_walk_la57),
+	KUNIT_CASE(x86_test_walk_smep),
 	{}
 };
 

@@ -759,7 +759,11 @@ TEST_F(hvcall, out_sz_too_large)
 	}
 }
 
-/* Get/SetPartitionProperty are not rep hypercalls. */
+/*
+ * Get/SetPartitionProperty are not rep hypercalls. As in mainline, the
+ * driver issues a rep call when asked for reps and the hypervisor refuses
+ * it: its status comes back.
+ */
 TEST_F(hvcall, reps_on_simple_call)
 {
 	struct mshv_root_hvcall args;
@@ -771,11 +775,14 @@ TEST_F(hvcall, reps_on_simple_call)
 			       HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY);
 	args.reps = 1;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(self->pt, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
+	EXPECT_EQ(0, args.reps);
 
 	mshv_set_property_args(&args, &set,
 			       HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0);
 	args.reps = 1;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(self->pt, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
 }
 
 TEST_F(hvcall, bad_arg_pointer)
@@ -1006,11 +1013,15 @@ TEST_F(sim, hvcall_rejected_early)
 			TH_LOG("code %#x", codes[i]);
 	}
 
-	/* Malformed requests for an allowed code. */
+	/*
+	 * Malformed requests for an allowed code: more reps than a control
+	 * word holds, reserved bytes.
+	 */
 	mshv_get_property_args(&args, &in, &out,
 			       HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY);
-	args.reps = 1;
+	args.reps = 4096;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(pt, &args));
+	EXPECT_EQ(0, args.status);
 	mshv_get_property_args(&args, &in, &out,
 			       HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY);
 	args.rsvd[5] = 1;

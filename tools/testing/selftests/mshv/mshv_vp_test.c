@@ -487,7 +487,10 @@ TEST_F(vp, registers_bad_requests)
 	name = HV_X64_REGISTER_RIP;
 	EXPECT_EQ(-EINVAL, get_regs(fd, 7, &name, 1, out, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
-	/* A rep hypercall needs reps, a simple one must have none. */
+	/*
+	 * A rep hypercall needs reps, a simple one must have none: the
+	 * driver passes the rep count on and the hypervisor refuses it.
+	 */
 	memset(&args, 0, sizeof(args));
 	args.code = HVCALL_GET_VP_REGISTERS;
 	args.in_sz = sizeof(in);
@@ -495,11 +498,14 @@ TEST_F(vp, registers_bad_requests)
 	args.out_sz = sizeof(out);
 	args.out_ptr = (uintptr_t)out;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
 	args.code = HVCALL_INSTALL_INTERCEPT;
 	args.reps = 1;
+	args.status = 0;
 	args.out_sz = 0;
 	args.out_ptr = 0;
 	EXPECT_EQ(-EINVAL, mshv_hvcall(fd, &args));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, args.status);
 	close(fd);
 }
 
@@ -533,6 +539,14 @@ TEST_F(vp, mmap_pages)
 		 MSHV_VP_MMAP_OFFSET_GHCB * PAGE_4K);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENODEV, errno);
+	/* An offset that names no state page at all. */
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd,
+		 MSHV_VP_MMAP_OFFSET_COUNT * PAGE_4K);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd, 64 * PAGE_4K);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
 	p = mmap(NULL, 2 * PAGE_4K, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
@@ -2361,6 +2375,534 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 		EXPECT_EQ(ports0, ports);
 	}
 	close(efd);
+}
+
+/* ---- The rest of the allowlist: translation, CPUID, direct SynIC ------ */
+
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
+#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
+#define HVCALL_SIGNAL_EVENT_DIRECT		0x00C0
+#define HVCALL_POST_MESSAGE_DIRECT		0x00C1
+#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
+
+#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001
+#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002
+#define HV_TRANSLATE_GVA_SUCCESS		0
+#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT	1
+#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION	2
+#define HV_TRANSLATE_GVA_GPA_UNMAPPED		4
+
+#define HV_ANY_VP				0xffffffffU
+#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED	0x2
+
+/** struct hv_translate_in - HvTranslateVirtualAddress input */
+struct hv_translate_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 padding;
+	__u64 control_flags;
+	__u64 gva_page;
+};
+
+/** struct hv_translate_out - HvTranslateVirtualAddress output */
+struct hv_translate_out {
+	__u32 result_code;
+	__u32 cache_type_overlay;
+	__u64 gpa_page;
+};
+
+/** struct hv_cpuid_result_in - HvRegisterInterceptResult for CPUID */
+struct hv_cpuid_result_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 intercept_type;
+	__u32 eax;
+	__u32 ecx;
+	__u8 subleaf_specific;
+	__u8 always_override;
+	__u16 padding;
+	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
+};
+
+/** struct hv_cpuid_values_in - HvGetVpCpuidValues header and 2 leaves */
+struct hv_cpuid_values_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 flags;
+	__u32 reserved;
+	__u32 padding;
+	struct {
+		__u32 eax;
+		__u32 ecx;
+		__u64 xfem;
+		__u64 xss;
+	} leaf[2];
+};
+
+/** struct hv_signal_event_in - HvSignalEventDirect input */
+struct hv_signal_event_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 vtl;
+	__u8 sint;
+	__u16 flag;
+};
+
+/** struct hv_post_message_in - HvPostMessageDirect input */
+struct hv_post_message_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 vtl;
+	__u8 padding[3];
+	__u32 sint;
+	__u8 message[256];	/* struct hv_msg, at offset 20 */
+	__u32 padding2;
+};
+
+/* 60 bytes of input; the compiler pads the struct to 64. */
+static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
+#define HV_CPUID_RESULT_IN_SIZE	60
+static_assert(sizeof(struct hv_cpuid_values_in) == 24 + 2 * 24, "cpuid in");
+static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
+
+/* HvTranslateVirtualAddress of @gva on VP @index; the ioctl's result. */
+static int translate_on(int vp, __u32 index, __u64 gva, __u64 flags,
+			struct hv_translate_out *out, __u16 *status)
+{
+	struct hv_translate_in in = {
+		.vp_index = index,
+		.control_flags = flags,
+		.gva_page = gva >> 12,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(*out),
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int ret;
+
+	memset(out, 0xee, sizeof(*out));
+	ret = mshv_hvcall(vp, &args);
+	*status = args.status;
+	return ret;
+}
+
+static int translate(int vp, __u64 gva, __u64 flags,
+		     struct hv_translate_out *out, __u16 *status)
+{
+	return translate_on(vp, 0, gva, flags, out, status);
+}
+
+/* Expect @gva to translate with @flags to @result (and GPA page @gfn). */
+static void expect_translation(struct __test_metadata *_metadata, int vp,
+			       __u64 gva, __u64 flags, __u32 result, __u64 gfn)
+{
+	struct hv_translate_out out;
+	__u16 status;
+
+	ASSERT_EQ(0, translate(vp, gva, flags, &out, &status))
+		TH_LOG("gva %#llx", (unsigned long long)gva);
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(result, out.result_code)
+		TH_LOG("gva %#llx", (unsigned long long)gva);
+	if (result == HV_TRANSLATE_GVA_SUCCESS ||
+	    result == HV_TRANSLATE_GVA_GPA_UNMAPPED)
+		EXPECT_EQ(gfn, out.gpa_page)
+			TH_LOG("gva %#llx", (unsigned long long)gva);
+}
+
+/*
+ * 4-level paging built in guest memory: PML4 0x2000, PDPT 0x3000, PD
+ * 0x4000 (PD[1]: a 2 MiB page at GPA 0), PT 0x5000: PT[6] maps GPA 0x6000,
+ * PT[1] maps it read-only, PT[8] maps GPA 0x20000, beyond guest memory.
+ */
+TEST_F(guest, translate_gva)
+{
+	static const __u64 entries[][2] = {
+		{ 0x2000, 0x3007 }, { 0x3000, 0x4007 }, { 0x4000, 0x5007 },
+		{ 0x4008, 0x0087 }, { 0x5030, 0x6007 }, { 0x5008, 0x6005 },
+		{ 0x5040, 0x20007 },
+	};
+	struct hv_reg_assoc regs[5];
+	struct hv_translate_out out;
+	struct hv_msg msg;
+	unsigned int i;
+	__u16 status;
+
+	/* Run once (HLT) so that movable memory is faulted in. */
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+
+	memset(self->mem + 0x2000, 0, 0x4000);
+	for (i = 0; i < ARRAY_SIZE(entries); i++)
+		memcpy(self->mem + entries[i][0], &entries[i][1], 8);
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_CR0;
+	regs[0].value.reg64 = 0x80010011;	/* PG, WP, ET, PE */
+	regs[1].name = HV_X64_REGISTER_CR3;
+	regs[1].value.reg64 = 0x2000;
+	regs[2].name = HV_X64_REGISTER_CR4;
+	regs[2].value.reg64 = 0x20;		/* PAE */
+	regs[3].name = HV_X64_REGISTER_EFER;
+	regs[3].value.reg64 = 0xd00;		/* LME, LMA, NXE */
+	regs[4].name = HV_X64_REGISTER_CS;
+	regs[4].value.segment.selector = 8;
+	regs[4].value.segment.limit = 0xffffffff;
+	regs[4].value.segment.attributes = 0xa09b;
+	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 5, NULL));
+
+	expect_translation(_metadata, self->vp, 0x6000,
+			   HV_TRANSLATE_GVA_VALIDATE_READ |
+			   HV_TRANSLATE_GVA_VALIDATE_WRITE,
+			   HV_TRANSLATE_GVA_SUCCESS, 6);
+	expect_translation(_metadata, self->vp, 0x206123, 0,
+			   HV_TRANSLATE_GVA_SUCCESS, 6);
+	expect_translation(_metadata, self->vp, 0x1000,
+			   HV_TRANSLATE_GVA_VALIDATE_READ,
+			   HV_TRANSLATE_GVA_SUCCESS, 6);
+	expect_translation(_metadata, self->vp, 0x1000,
+			   HV_TRANSLATE_GVA_VALIDATE_WRITE,
+			   HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION, 0);
+	expect_translation(_metadata, self->vp, 0x7000,
+			   HV_TRANSLATE_GVA_VALIDATE_READ,
+			   HV_TRANSLATE_GVA_PAGE_NOT_PRESENT, 0);
+	expect_translation(_metadata, self->vp, 0x8000,
+			   HV_TRANSLATE_GVA_VALIDATE_READ,
+			   HV_TRANSLATE_GVA_GPA_UNMAPPED, 0x20);
+
+	/* Control flags that do not exist; a VP that does not exist. */
+	EXPECT_EQ(-EINVAL, translate(self->vp, 0x6000, 1ULL << 20, &out,
+				     &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, translate_on(self->vp, 3, 0x6000, 0, &out,
+					&status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+}
+
+static int register_result(int fd, __u32 vp_index, __u32 type, __u32 leaf,
+			   const __u32 result[8], __u8 subleaf_specific,
+			   __u16 *status)
+{
+	struct hv_cpuid_result_in in = {
+		.vp_index = vp_index,
+		.intercept_type = type,
+		.eax = leaf,
+		.subleaf_specific = subleaf_specific,
+		.always_override = 1,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
+		.in_sz = HV_CPUID_RESULT_IN_SIZE,
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret;
+
+	memcpy(in.result, result, sizeof(in.result));
+	ret = mshv_hvcall(fd, &args);
+	*status = args.status;
+	return ret;
+}
+
+static int register_cpuid_result(int fd, __u32 vp_index, __u32 leaf,
+				 const __u32 result[8], __u8 subleaf_specific,
+				 __u16 *status)
+{
+	return register_result(fd, vp_index, HV_INTERCEPT_TYPE_X64_CPUID, leaf,
+			       result, subleaf_specific, status);
+}
+
+/* HvGetVpCpuidValues of leaves @leaf0 and @leaf1 of VP @vp_index. */
+static int cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf0,
+			__u32 leaf1, __u16 reps, __u32 (*out)[4],
+			__u16 *status)
+{
+	struct hv_cpuid_values_in in = {
+		.vp_index = vp_index,
+		.flags = flags,
+		.leaf = { { .eax = leaf0 }, { .eax = leaf1 } },
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_CPUID_VALUES,
+		.reps = reps,
+		.in_sz = sizeof(in),
+		.out_sz = 2 * 16,
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int ret;
+
+	memset(out, 0xee, 2 * 16);
+	ret = mshv_hvcall(fd, &args);
+	*status = args.status;
+	if (!ret && args.reps != reps)
+		return -EIO;
+	return ret;
+}
+
+/*
+ * A registered CPUID result changes what the guest's CPUID returns, what
+ * HvGetVpCpuidValues reports with registered values applied, and the
+ * default result of a CPUID intercept.
+ */
+TEST_F(guest, cpuid_registered_result)
+{
+	static const __u8 prog[] = {
+		0x66, 0xb8, 0x00, 0x00, 0x00, 0x40,	/* mov eax, 0x40000000 */
+		0x0f, 0xa2,				/* cpuid */
+		0xe6, 0x80,				/* out 0x80, al */
+		0xf4,
+	};
+	/* EAX bits 15:8 become 0x12; EBX becomes "Simu". */
+	static const __u32 result[8] = {
+		0x1200, 0xff00, 0x756d6953, 0xffffffff, 0, 0, 0, 0,
+	};
+	__u32 out[2][4], plain_eax;
+	struct hv_msg msg;
+	__u64 rax = 0, rbx = 0;
+	__u16 status;
+
+	ASSERT_EQ(0, cpuid_values(self->vp, 0, 0, 0x40000000, 0, 2, out,
+				  &status));
+	plain_eax = out[0][0];
+	EXPECT_EQ(0x7263694dU, out[0][1]);	/* "Micr" */
+
+	ASSERT_EQ(0, register_cpuid_result(self->pt, HV_ANY_VP, 0x40000000,
+					   result, 0, &status));
+	EXPECT_EQ(0, status);
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
+	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RAX, &rax));
+	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	EXPECT_EQ(0x756d6953U, (__u32)rbx);
+	EXPECT_EQ((plain_eax & ~0xff00U) | 0x1200U, (__u32)rax);
+
+	ASSERT_EQ(0, cpuid_values(self->vp, 0,
+				  HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED,
+				  0x40000000, 0, 2, out, &status));
+	EXPECT_EQ(0x756d6953U, out[0][1]);
+	ASSERT_EQ(0, cpuid_values(self->vp, 0, 0, 0x40000000, 0, 2, out,
+				  &status));
+	EXPECT_EQ(0x7263694dU, out[0][1]);
+
+	/* The intercept's default result is the registered one. */
+	ASSERT_EQ(0, install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
+				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+				       0x40000000));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg.header.message_type);
+	EXPECT_EQ(0x756d6953ULL, msg.cpuid.def_rbx);
+
+	/* Bad requests: an unknown intercept type, a flag of 2, no VP 7. */
+	EXPECT_EQ(-EINVAL, register_result(self->pt, HV_ANY_VP, 0x7f, 1,
+					   result, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, register_cpuid_result(self->pt, HV_ANY_VP, 1,
+						 result, 2, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, register_cpuid_result(self->pt, 7, 1, result, 0,
+						 &status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+}
+
+/* HvGetVpCpuidValues: a rep call; the hypervisor checks its input. */
+TEST_F(vp, get_vp_cpuid_values)
+{
+	__u32 out[2][4];
+	__u16 status;
+	int fd;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, cpuid_values(fd, 0, 0, 0, 0x40000000, 2, out, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_LE(1U, out[0][0]);		/* leaf 1 exists */
+	EXPECT_EQ(0x7263694dU, out[1][1]);	/* "Micr" */
+	EXPECT_EQ(0x666f736fU, out[1][2]);	/* "osof" */
+
+	/* Without reps the hypervisor refuses the rep call. */
+	EXPECT_EQ(-EINVAL, cpuid_values(fd, 0, 0, 0, 0, 0, out, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_HYPERCALL_INPUT, status);
+	EXPECT_EQ(-EINVAL, cpuid_values(fd, 0, 1U << 7, 0, 0, 1, out,
+					&status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, cpuid_values(fd, 9, 0, 0, 0, 1, out, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	close(fd);
+}
+
+/*
+ * HvGetVpCpuidValues follows the processor features of the partition:
+ * features its creator disabled (1 GiB pages, bank 0 bit 15; SMEP, bank 0
+ * bit 23) are gone from CPUID leaves 0x80000001 and 7.
+ */
+TEST_F(vp, cpuid_values_follow_disabled_features)
+{
+	struct mshv_create_partition_v2 args = {
+		.pt_flags = 1ULL << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES,
+		.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS,
+		.pt_cpu_fbanks = { (1ULL << 15) | (1ULL << 23) },
+	};
+	__u32 plain[2][4], masked[2][4];
+	int fd, pt, fd2;
+	__u16 status;
+
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, cpuid_values(fd, 0, 0, 0x80000001, 7, 2, plain,
+				  &status));
+	pt = ioctl(self->dev, MSHV_CREATE_PARTITION, &args);
+	ASSERT_LE(0, pt);
+	ASSERT_EQ(0, mshv_initialize_partition(pt));
+	fd2 = create_vp(pt, 0);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, cpuid_values(fd2, 0, 0, 0x80000001, 7, 2, masked,
+				  &status));
+	EXPECT_EQ(0U, masked[0][3] & (1U << 26));	/* 1 GiB pages */
+	EXPECT_EQ(0U, masked[1][1] & (1U << 7));	/* SMEP */
+	/* The rest of the leaves is the same. */
+	EXPECT_EQ(plain[0][3] & ~(1U << 26), masked[0][3]);
+	EXPECT_EQ(plain[1][1] & ~(1U << 7), masked[1][1]);
+	if (sim_present()) {
+		/* The simulated processor has both. */
+		EXPECT_NE(0U, plain[0][3] & (1U << 26));
+		EXPECT_NE(0U, plain[1][1] & (1U << 7));
+	}
+	close(fd2);
+	close(pt);
+	close(fd);
+}
+
+static int signal_event(int fd, __u32 vp_index, __u8 sint, __u16 flag,
+			__u8 *newly, __u16 *status)
+{
+	struct hv_signal_event_in in = {
+		.vp_index = vp_index,
+		.sint = sint,
+		.flag = flag,
+	};
+	__u64 out = ~0ULL;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SIGNAL_EVENT_DIRECT,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)&out,
+	};
+	int ret;
+
+	ret = mshv_hvcall(fd, &args);
+	*newly = out & 0xff;
+	*status = args.status;
+	return ret;
+}
+
+/*
+ * HvSignalEventDirect sets an event flag of a SINT in the VP's SIEF page
+ * and says whether it was newly set. The simulator's child SynIC counts
+ * as enabled; on Hyper-V the guest would have to enable it first, so
+ * there only the refusals are checked.
+ */
+TEST_F(vp, signal_event_direct)
+{
+	__u8 newly = 0xee, *buf = state_buf(PAGE_4K, 0);
+	__u32 size = PAGE_4K;
+	__u16 status;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, signal_event(fd, 0, 16, 0, &newly, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, signal_event(fd, 0, 2, 2048, &newly, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, signal_event(fd, 4, 2, 5, &newly, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	if (!sim_present()) {
+		close(fd);
+		SKIP(return, "the child's SynIC is the guest's to enable");
+	}
+
+	ASSERT_EQ(0, signal_event(fd, 0, 2, 13, &newly, &status));
+	EXPECT_EQ(1, newly);
+	ASSERT_EQ(0, signal_event(fd, 0, 2, 13, &newly, &status));
+	EXPECT_EQ(0, newly);
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIEFP, buf,
+			      &size));
+	EXPECT_EQ(1 << 5, buf[2 * 256 + 1]);	/* SINT 2, flag 13 */
+	EXPECT_EQ(0, buf[2 * 256]);
+	EXPECT_EQ(0, buf[3 * 256 + 1]);
+	close(fd);
+	munmap(buf, PAGE_4K);
+}
+
+static int post_message(int fd, __u32 sint, __u32 type, __u8 size,
+			__u64 word, __u16 *status)
+{
+	struct hv_post_message_in in = { .sint = sint };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_POST_MESSAGE_DIRECT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+	struct hv_msg msg = {};
+	int ret;
+
+	msg.header.message_type = type;
+	msg.header.payload_size = size;
+	memcpy(msg.payload, &word, sizeof(word));
+	memcpy(in.message, &msg, sizeof(msg));
+	ret = mshv_hvcall(fd, &args);
+	*status = args.status;
+	return ret;
+}
+
+/*
+ * HvPostMessageDirect puts a message in a SINT's slot of the VP's SIM
+ * page; a slot still full is busy. As for events, only the refusals are
+ * checked on Hyper-V.
+ */
+TEST_F(vp, post_message_direct)
+{
+	__u8 *buf = state_buf(PAGE_4K, 0);
+	__u32 size = PAGE_4K;
+	struct hv_msg *slot;
+	__u16 status;
+	int fd;
+
+	ASSERT_NE(NULL, buf);
+	fd = create_vp(self->pt, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, post_message(fd, 16, 1, 8, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, post_message(fd, 3, 1, 241, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, post_message(fd, 3, 0, 8, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	if (!sim_present()) {
+		close(fd);
+		SKIP(return, "the child's SynIC is the guest's to enable");
+	}
+
+	ASSERT_EQ(0, post_message(fd, 3, 0x1234, 8, 0xfeedf00dULL, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(-ENOMEM, post_message(fd, 3, 0x1235, 8, 1, &status));
+	EXPECT_EQ(HV_STATUS_INSUFFICIENT_BUFFERS, status);
+	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIMP, buf,
+			      &size));
+	slot = (struct hv_msg *)buf + 3;
+	EXPECT_EQ(0x1234U, slot->header.message_type);
+	EXPECT_EQ(8, slot->header.payload_size);
+	EXPECT_EQ(1, slot->header.flags & 1);	/* message pending */
+	EXPECT_EQ(0xfeedf00dU, *(__u32 *)slot->payload);
+	EXPECT_EQ(0U, ((struct hv_msg *)buf + 2)->header.message_type);
+	close(fd);
+	munmap(buf, PAGE_4K);
 }
 
 TEST_HARNESS_MAIN

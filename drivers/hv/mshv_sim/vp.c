@@ -961,7 +961,10 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
 		cpu->cr0 = val | X86_CR0_ET;
 		break;
 	case HV_X64_REGISTER_CR4:
-		if (val & ~MSHV_SIM_CR4_VALID)
+		/* LA57 with the 5-level paging feature (bank 1) */
+		if (val & ~MSHV_SIM_CR4_VALID &
+		    ~(vp->pt->proc_features[1] & HV_X64_PROC_FEATURE1_LA57 ?
+		      X86_CR4_LA57 : 0))
 			return HV_STATUS_INVALID_PARAMETER;
 		cpu->cr4 = val;
 		break;

@@ -158,8 +158,11 @@ struct mshv_sim_intercept {
 	u64 parameter;
 };
 
-/* Most CPUID results registered in one partition. */
-#define MSHV_SIM_MAX_CPUID_RESULTS	64
+/*
+ * Most CPUID results registered in one partition, for all its VPs: QEMU 11
+ * registers 86 per VP (64 of them for the subleaves of leaf 0xd).
+ */
+#define MSHV_SIM_MAX_CPUID_RESULTS	256
 
 /**
  * struct mshv_sim_cpuid_result - a CPUID result a partition's parent

@@ -18,7 +18,7 @@ main() {
 	install_headers
 	build_selftests
 	build_sample
-	build_initramfs
+	build_initramfs qemu
 	say "booting the test kernel (timeout ${BOOT_TIMEOUT}s; console: build/test/console.log)"
 	boot_guest check "$BOOT_TIMEOUT" || qrc=$?
 	static=

@@ -76,6 +76,76 @@ build_sample() {
 	done
 }
 
+# QEMU for the test guest: Debian unstable's qemu-system-x86 (fetched and
+# unpacked by qemu-unstable.sh), run there with its own dynamic loader, and
+# the firmware images its cases boot (dev/guest/qemu/). These are inputs of
+# the test harness, not of the kernel series, so they live under dev/.
+QEMU_ROOT=$BUILD/qemu-unstable/root
+QEMU_LIB=usr/lib/x86_64-linux-gnu
+QEMU_SRC=$TOP/dev/guest/qemu
+
+build_qemu_guests() {
+	local out=$TESTDIR/qemu log=$LOGS/qemu-guests.log
+	rm -rf "$out"
+	mkdir -p "$out"
+	: > "$log"
+	# -bios: a 64 KiB image whose last 16 bytes hold the reset vector.
+	{ gcc -nostdinc -c -o "$out/firmware.o" "$QEMU_SRC/firmware.S" &&
+	  ld -m elf_x86_64 -static -nostdlib --build-id=none -z noexecstack \
+		-Ttext=0 -e _start -o "$out/firmware.elf" "$out/firmware.o" &&
+	  objcopy -O binary -j .text "$out/firmware.elf" "$out/firmware.bin" &&
+	  [ "$(stat -c %s "$out/firmware.bin")" = 65536 ] &&
+	# The disk: boot sector and second sector, padded to 1 MiB.
+	  gcc -nostdinc -c -o "$out/bootdisk.o" "$QEMU_SRC/bootdisk.S" &&
+	  ld -m elf_x86_64 -static -nostdlib --build-id=none -z noexecstack \
+		-Ttext=0x7c00 -e _start -o "$out/bootdisk.elf" "$out/bootdisk.o" &&
+	  objcopy -O binary -j .text "$out/bootdisk.elf" "$out/bootdisk.img" &&
+	  [ "$(stat -c %s "$out/bootdisk.img")" = 1024 ] &&
+	  truncate -s 1M "$out/bootdisk.img"; } >> "$log" 2>&1 ||
+		{ cat "$log" >&2; die "building the QEMU guest images failed"; }
+}
+
+# add_qemu ROOT: QEMU, the libraries its loader resolves for it (and only
+# those), the firmware its cases use, and the images of dev/guest/qemu/.
+# Without the package, /qemu/unavailable tells the guest why.
+add_qemu() {
+	local root=$1 lib=$QEMU_ROOT/$QEMU_LIB so
+	mkdir -p "$root/qemu"
+	"$TOP/dev/qemu-unstable.sh"
+	if [ -f "$BUILD/qemu-unstable/unavailable" ]; then
+		cp "$BUILD/qemu-unstable/unavailable" "$root/qemu/unavailable"
+		return 0
+	fi
+	build_qemu_guests
+	mkdir -p "$root/qemu/bin" "$root/qemu/lib" "$root/qemu/share"
+	cp "$QEMU_ROOT/usr/bin/qemu-system-x86_64" "$root/qemu/bin/"
+	cp -L "$lib/ld-linux-x86-64.so.2" "$root/qemu/lib/"
+	for so in $("$lib/ld-linux-x86-64.so.2" --library-path "$lib" --list \
+			"$QEMU_ROOT/usr/bin/qemu-system-x86_64" |
+			awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+		cp -L "$so" "$root/qemu/lib/"
+	done
+	# SeaBIOS for q35/pc, and the option ROM the pc machines load.
+	cp "$QEMU_ROOT/usr/share/seabios/bios-256k.bin" \
+		"$QEMU_ROOT/usr/share/qemu/kvmvapic.bin" "$root/qemu/share/"
+	cp "$TESTDIR/qemu/firmware.bin" "$TESTDIR/qemu/bootdisk.img" \
+		"$root/qemu/"
+	[ "${QEMU_DEBUG:-0}" = 1 ] && add_strace "$root"
+	return 0
+}
+
+# QEMU_DEBUG=1 (development only): the machine's strace, with the host's
+# loader and libraries, traces QEMU's ioctls in the guest.
+add_strace() {
+	local root=$1 strace so
+	strace=$(command -v strace) || { say "QEMU_DEBUG: no strace here"; return 0; }
+	mkdir -p "$root/qemu/debug"
+	cp "$strace" "$root/qemu/debug/strace"
+	for so in $(ldd "$strace" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'); do
+		cp -L "$so" "$root/qemu/debug/"
+	done
+}
+
 build_initramfs() {
 	local root=$TESTDIR/root ko
 	rm -rf "$root"
@@ -93,8 +163,10 @@ build_initramfs() {
 	cp "$TESTDIR"/bench/* "$root/bench/" 2>/dev/null || true
 	cp "$TESTDIR/mshv-partition" "$TESTDIR/mshv-vmm" "$root/bin/"
 	cp "$TESTDIR"/guests/*.bin "$root/guests/"
+	[ "${1:-}" = qemu ] && add_qemu "$root"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
 		> "$TESTDIR/initramfs.cpio.gz"
+	say "initramfs: $(( $(stat -c %s "$TESTDIR/initramfs.cpio.gz") / 1024 )) KiB"
 }
 
 # boot_guest MODE TIMEOUT [MEMORY [KMEMLEAK]]: boot once with MEMORY MiB
@@ -109,7 +181,7 @@ boot_guest() {
 		-accel tcg,thread=multi \
 		-kernel "$OBJ/arch/x86/boot/bzImage" \
 		-initrd "$TESTDIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 kmemleak=$kmemleak mshv.mode=$mode loglevel=7${ONLY:+ mshv.only=$ONLY}" \
+		-append "console=ttyS0 panic=-1 kmemleak=$kmemleak mshv.mode=$mode loglevel=7${ONLY:+ mshv.only=$ONLY}${QEMU_DEBUG:+ mshv.qemu_debug=$QEMU_DEBUG}${QEMU_SMP2:+ mshv.qemu_smp2=$QEMU_SMP2}" \
 		-display none -monitor none -no-reboot \
 		-serial "file:$TESTDIR/console.log" \
 		-serial "file:$TESTDIR/results.log" < /dev/null

@@ -27,12 +27,14 @@ class Tally:
         self.failed = 0
         self.skipped = 0
         self.failures = []
+        self.skips = []
 
-    def add(self, name, status, context=()):
+    def add(self, name, status, context=(), reason=''):
         if status == 'pass':
             self.passed += 1
         elif status == 'skip':
             self.skipped += 1
+            self.skips.append((name, reason))
         else:
             self.failed += 1
             self.failures.append((name, list(context)))
@@ -79,13 +81,16 @@ def tap_cases(body, prefix, tally, case_indent=None):
             continue
         desc = m.group(4)
         name = prefix + ': ' + re.sub(r'\s*#.*$', '', desc).strip()
-        if re.search(r'#\s*SKIP', desc, re.I):
+        skip = re.search(r'#\s*SKIP\s*(.*)$', desc, re.I)
+        reason = ''
+        if skip:
             status = 'skip'
+            reason = skip.group(1).strip()
         elif m.group(2) == 'ok':
             status = 'pass'
         else:
             status = 'fail'
-        tally.add(name, status, body[last:i + 1][-25:])
+        tally.add(name, status, body[last:i + 1][-25:], reason)
         last = i + 1
 
 
@@ -123,6 +128,8 @@ def main():
                     n.startswith('kselftest ' + name) for n, _ in tally.failures):
                 tally.add('kselftest %s: exit status %d' % (name, rc), 'fail',
                           body[-20:])
+        elif kind == 'qemu':
+            tap_cases(body, 'qemu', tally)
         elif kind == 'harness':
             tap_cases(body, 'boot', tally)
         elif kind == 'samples':
@@ -147,6 +154,9 @@ def main():
         tally.add('static: ' + name, 'pass' if status == '0' else 'fail',
                   ['see build/logs/static-%s.log' % name])
 
+    for name, reason in tally.skips:
+        if reason:
+            print('SKIP: %s (%s)' % (name, reason))
     for name, ctx in tally.failures:
         print('FAIL: ' + name)
         for line in ctx:

@@ -29,6 +29,8 @@
  *   pin_baseline     rw  "UADDR SIZE" times pinning the writer's memory;
  *                        reading shows the nanoseconds it took
  *   hypercalls       r   "0x%04x %llu" per hypercall code seen
+ *   trace            rw  "on", "off" or "clear"; reading lists the last
+ *                        hypercalls and intercept messages (trace.c)
  *   fault            rw  "CODE NTH STATUS" arms a one-shot fault,
  *                        "clear" disarms all; reading lists armed faults
  *                        as "CODE REMAINING STATUS"
@@ -771,6 +773,7 @@ static void mshv_sim_debugfs_init(struct mshv_sim *sim)
 				   &mshv_sim_root_fops);
 	debugfs_create_file("hypercalls", 0444, mshv_sim_dir, sim,
 			    &mshv_sim_hypercalls_fops);
+	mshv_sim_trace_debugfs(mshv_sim_dir);
 	debugfs_create_file("fault", 0644, mshv_sim_dir, sim,
 			    &mshv_sim_fault_fops);
 	debugfs_create_file("gpa_map", 0444, mshv_sim_dir, sim,
@@ -833,6 +836,7 @@ static void __exit mshv_sim_exit(void)
 	debugfs_remove_recursive(mshv_sim_dir);
 	mshv_sim_sched_stop(mshv_sim_global);
 	mshv_sim_destroy(mshv_sim_global);
+	mshv_sim_trace_free();
 	mshv_sim_free_cpu_pages();
 }
 module_exit(mshv_sim_exit);

@@ -897,6 +897,7 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 		goto out_unlock;
 	status = desc->handler(sim, &call);
 out_unlock:
+	mshv_sim_trace_call(&call, input, output, status);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return mshv_sim_result(status, call.reps_done);
 }

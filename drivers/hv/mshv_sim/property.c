@@ -57,7 +57,7 @@
 #define MSHV_SIM_XSAVE_LEGACY_SIZE	(512 + 64)
 #define MSHV_SIM_XSAVE_AVX_SIZE		256
 
-#define MSHV_SIM_CLOCK_FREQUENCY	2500000000ULL
+/* MSHV_SIM_CLOCK_FREQUENCY (sim.h) is also the TSC's rate. */
 /* CLFLUSH line size in 8-byte units, as CPUID.1:EBX[15:8] gives it. */
 #define MSHV_SIM_CL_FLUSH_SIZE		8
 /* The SLAT maps GPAs below 2^52: that is the physical address width. */

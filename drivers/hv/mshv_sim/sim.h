@@ -158,8 +158,11 @@ struct mshv_sim_intercept {
 	u64 parameter;
 };
 
-/* Most CPUID results registered in one partition. */
-#define MSHV_SIM_MAX_CPUID_RESULTS	64
+/*
+ * Most CPUID results registered in one partition, for all its VPs: QEMU 11
+ * registers 86 per VP (64 of them for the subleaves of leaf 0xd).
+ */
+#define MSHV_SIM_MAX_CPUID_RESULTS	256
 
 /**
  * struct mshv_sim_cpuid_result - a CPUID result a partition's parent
@@ -540,6 +543,9 @@ enum {
 };
 
 /* Vectors of a local APIC, and its version and SVR reset values. */
+/* Processor clock (HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY), Hz */
+#define MSHV_SIM_CLOCK_FREQUENCY	2500000000ULL
+
 #define MSHV_SIM_APIC_VECTORS		256
 #define MSHV_SIM_APIC_VERSION		0x00050014	/* 6 LVT entries */
 #define MSHV_SIM_APIC_SPURIOUS		0xff
@@ -706,7 +712,9 @@ struct mshv_sim_vp_fpu {
  * @idle_suspend: HV_INTERNAL_ACTIVITY_IDLE_SUSPEND (kept, not acted on)
  * @apic_base: IA32_APIC_BASE
  * @pat: IA32_PAT
- * @tsc: the time stamp counter's last written value
+ * @tsc: the time stamp counter's value at @tsc_ns; it counts at
+ *	MSHV_SIM_CLOCK_FREQUENCY from there
+ * @tsc_ns: ktime_get_ns() when @tsc was last written (or the VP reset)
  * @msrs: the other MSRs and the synthetic registers
  * @fpu: the x87, MMX and SSE registers
  * @pages: state pages shared with the root, by HV_VP_STATE_PAGE_*
@@ -738,6 +746,7 @@ struct mshv_sim_vp {
 	u64 apic_base;
 	u64 pat;
 	u64 tsc;
+	u64 tsc_ns;
 	struct mshv_sim_vp_msrs msrs;
 	struct mshv_sim_vp_fpu fpu;
 	struct page *pages[HV_VP_STATE_PAGE_COUNT];
@@ -955,5 +964,55 @@ int mshv_sim_next_slat_info(struct mshv_sim *sim, u64 min_id,
 u32 mshv_sim_get_knob(struct mshv_sim *sim, enum mshv_sim_knob knob);
 void mshv_sim_set_knob(struct mshv_sim *sim, enum mshv_sim_knob knob,
 		       u32 value);
+
+/**
+ * enum mshv_sim_trace_kind - what a trace record describes
+ * @MSHV_SIM_TRACE_CALL: a hypercall
+ * @MSHV_SIM_TRACE_MSG: an intercept message posted to a VP
+ */
+enum mshv_sim_trace_kind {
+	MSHV_SIM_TRACE_CALL = 1,
+	MSHV_SIM_TRACE_MSG,
+};
+
+/**
+ * struct mshv_sim_trace_rec - one record of the trace (see trace.c)
+ * @seq: sequence number, from 1; 0 marks an unused slot
+ * @kind: enum mshv_sim_trace_kind
+ * @code: hypercall code (CALL)
+ * @status: status the call returned (CALL)
+ * @reps: reps completed (CALL)
+ * @rep_count: reps requested (CALL)
+ * @msg_type: message type (MSG)
+ * @vp: VP index (MSG)
+ * @partition: partition id (MSG)
+ * @words: the first bytes of the input (CALL; the two operands of a fast
+ *	call or of a call stopped before its input was mapped) or of the
+ *	message payload (MSG)
+ */
+struct mshv_sim_trace_rec {
+	u64 seq;
+	u8 kind;
+	u16 code;
+	u16 status;
+	u16 reps;
+	u16 rep_count;
+	u32 msg_type;
+	u32 vp;
+	u64 partition;
+	u64 words[6];
+};
+
+struct dentry;
+
+void mshv_sim_trace_call(const struct mshv_sim_call *call, u64 input,
+			 u64 output, u16 status);
+void mshv_sim_trace_msg(const struct mshv_sim_vp *vp,
+			const struct hv_message *msg);
+unsigned int mshv_sim_trace_get(struct mshv_sim_trace_rec *out,
+				unsigned int max);
+int mshv_sim_trace_set(bool on, bool clear);
+void mshv_sim_trace_free(void);
+void mshv_sim_trace_debugfs(struct dentry *dir);
 
 #endif /* _MSHV_SIM_H */

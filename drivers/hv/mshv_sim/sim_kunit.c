@@ -5084,6 +5084,92 @@ static void mshv_sim_test_deliverability(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.deliverable_type, HV_X64_PENDING_NMI);
 }
 
+/*
+ * The time stamp counter: RDTSC, RDMSR of IA32_TSC and the TSC register
+ * read one counter, which starts from the value last written and keeps
+ * counting.
+ */
+static void mshv_sim_test_vp_tsc(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x0f, 0x31,			/* rdtsc */
+		0x66, 0xa3, 0x00, 0x06,		/* mov [0x600], eax */
+		0x66, 0x89, 0x16, 0x04, 0x06,	/* mov [0x604], edx */
+		0x66, 0xb9, 0x10, 0x00, 0x00, 0x00, /* mov ecx, IA32_TSC */
+		0x0f, 0x32,			/* rdmsr */
+		0x66, 0xa3, 0x08, 0x06,		/* mov [0x608], eax */
+		0x66, 0x89, 0x16, 0x0c, 0x06,	/* mov [0x60c], edx */
+		0xe6, 0xf4,			/* out 0xf4, al */
+	};
+	const u64 start = BIT_ULL(40);
+	struct test_guest g;
+	u64 first, second;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, code, sizeof(code));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, start);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	first = test_peek64(&g, 0x600);
+	second = test_peek64(&g, 0x608);
+	KUNIT_EXPECT_GE(test, first, start);
+	KUNIT_EXPECT_GT(test, second, first);
+	/* not a wild value: less than an hour at the processor clock */
+	KUNIT_EXPECT_LT(test, second - start, 3600 * 2500000000ULL);
+	KUNIT_EXPECT_GT(test, test_get_reg64(test, &g, HV_X64_REGISTER_TSC),
+			second);
+}
+
+/*
+ * The trace: once on, it records a memory call with its input, a fast call
+ * with its operands and the intercept a VP posts, in order; off, nothing.
+ */
+static void mshv_sim_test_trace(struct kunit *test)
+{
+	static const u8 code[] = { 0xb0, 0x5a, 0xe6, 0xf4 }; /* out 0xf4, 0x5a */
+	struct mshv_sim_trace_rec *recs;
+	struct test_guest g;
+	unsigned int n;
+	u64 value;
+
+	recs = kunit_kcalloc(test, 4, sizeof(*recs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, recs);
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, code, sizeof(code));
+	test_real_mode(test, &g);
+	KUNIT_ASSERT_EQ(test, mshv_sim_trace_set(true, true), 0);
+
+	test_get_prop(test, TEST_BAD_ID, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+		      &value);
+	test_fast(test, HVCALL_FINALIZE_PARTITION, TEST_BAD_ID);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	mshv_sim_trace_set(false, false);
+	test_fast(test, HVCALL_FINALIZE_PARTITION, TEST_BAD_ID);
+
+	n = mshv_sim_trace_get(recs, 4);
+	mshv_sim_trace_set(false, true);
+	/* the property call, the fast call, the dispatch, its intercept */
+	KUNIT_ASSERT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, recs[0].kind, MSHV_SIM_TRACE_CALL);
+	KUNIT_EXPECT_EQ(test, recs[0].code, HVCALL_GET_PARTITION_PROPERTY);
+	KUNIT_EXPECT_EQ(test, recs[0].status, HV_STATUS_INVALID_PARTITION_ID);
+	KUNIT_EXPECT_EQ(test, recs[0].words[0], TEST_BAD_ID);
+	KUNIT_EXPECT_EQ(test, (u32)recs[0].words[1],
+			HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS);
+	KUNIT_EXPECT_EQ(test, recs[1].code, HVCALL_FINALIZE_PARTITION);
+	KUNIT_EXPECT_EQ(test, recs[1].words[0], TEST_BAD_ID);
+	KUNIT_EXPECT_EQ(test, recs[1].seq, recs[0].seq + 1);
+	/* the message is posted while the dispatch runs */
+	KUNIT_EXPECT_EQ(test, recs[2].kind, MSHV_SIM_TRACE_MSG);
+	KUNIT_EXPECT_EQ(test, recs[2].partition, g.id);
+	KUNIT_EXPECT_EQ(test, recs[2].vp, 0);
+	KUNIT_EXPECT_EQ(test, recs[2].msg_type, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, recs[3].kind, MSHV_SIM_TRACE_CALL);
+	KUNIT_EXPECT_EQ(test, recs[3].code, HVCALL_DISPATCH_VP);
+	KUNIT_EXPECT_EQ(test, recs[3].status, HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mshv_sim_trace_get(recs, 4), 0);
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -5107,6 +5193,8 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_explicit_suspend),
 	KUNIT_CASE(mshv_sim_test_pending_interruption),
 	KUNIT_CASE(mshv_sim_test_deliverability),
+	KUNIT_CASE(mshv_sim_test_vp_tsc),
+	KUNIT_CASE(mshv_sim_test_trace),
 	{}
 };
 

@@ -17,7 +17,9 @@
 #include <linux/bitmap.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -80,7 +82,7 @@
 					 BIT_ULL(5) | BIT_ULL(3))
 #define MSHV_SIM_CR0_VALID		(GENMASK_ULL(5, 0) | BIT_ULL(16) | \
 					 BIT_ULL(18) | GENMASK_ULL(31, 29))
-#define MSHV_SIM_CR4_VALID		(GENMASK_ULL(12, 0) | \
+#define MSHV_SIM_CR4_VALID		(GENMASK_ULL(11, 0) | \
 					 GENMASK_ULL(18, 16) | \
 					 GENMASK_ULL(23, 20))
 #define MSHV_SIM_EFER_VALID		(EFER_SCE | EFER_LME | EFER_LMA | \
@@ -183,6 +185,8 @@ static void mshv_sim_vp_reset(struct mshv_sim_vp *vp)
 	if (!vp->index)
 		vp->apic_base |= MSR_IA32_APICBASE_BSP;
 	vp->pat = MSHV_SIM_RESET_PAT;
+	vp->tsc = 0;
+	vp->tsc_ns = ktime_get_ns();
 	for (i = 0; i < MSHV_SIM_SINT_COUNT; i++)
 		vp->msrs.sint[i] = MSHV_SIM_SINT_MASKED;
 	/* FCW at its FINIT value; MXCSR and its mask in the high quadword */
@@ -957,7 +961,10 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
 		cpu->cr0 = val | X86_CR0_ET;
 		break;
 	case HV_X64_REGISTER_CR4:
-		if (val & ~MSHV_SIM_CR4_VALID)
+		/* LA57 with the 5-level paging feature (bank 1) */
+		if (val & ~MSHV_SIM_CR4_VALID &
+		    ~(vp->pt->proc_features[1] & HV_X64_PROC_FEATURE1_LA57 ?
+		      X86_CR4_LA57 : 0))
 			return HV_STATUS_INVALID_PARAMETER;
 		cpu->cr4 = val;
 		break;
@@ -1015,6 +1022,24 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * The time stamp counter, read by RDTSC and through the TSC register (and
+ * so the TSC MSR): it counts at the processor clock frequency from the
+ * value last written.
+ */
+static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+{
+	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
+					     MSHV_SIM_CLOCK_FREQUENCY,
+					     NSEC_PER_SEC);
+}
+
+static void mshv_sim_vp_set_tsc(struct mshv_sim_vp *vp, u64 value)
+{
+	vp->tsc = value;
+	vp->tsc_ns = ktime_get_ns();
+}
+
 /**
  * mshv_sim_vp_get_reg() - read one register of @vp's register file
  * @vp: the VP
@@ -1033,6 +1058,10 @@ u16 mshv_sim_vp_get_reg(struct mshv_sim_vp *vp, u32 name,
 	u64 *reg128;
 
 	memset(val, 0, sizeof(*val));
+	if (name == HV_X64_REGISTER_TSC) {
+		val->reg64 = mshv_sim_vp_tsc(vp);
+		return HV_STATUS_SUCCESS;
+	}
 	if (mshv_sim_vp_reg64(vp, name, &r)) {
 		val->reg64 = *r.val;
 		return HV_STATUS_SUCCESS;
@@ -1080,6 +1109,12 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 	struct mshv_sim_reg r;
 	u64 *reg128, dummy;
 
+	if (name == HV_X64_REGISTER_TSC) {
+		if (val->reg128.high)
+			return HV_STATUS_INVALID_PARAMETER;
+		mshv_sim_vp_set_tsc(vp, val->reg64);
+		return HV_STATUS_SUCCESS;
+	}
 	if (mshv_sim_vp_reg64(vp, name, &r)) {
 		if (val->reg128.high || !mshv_sim_reg_ok(&r, val->reg64))
 			return HV_STATUS_INVALID_PARAMETER;
@@ -1910,6 +1945,7 @@ static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg
 	hvmsg->header.payload_size = msg->size;
 	memcpy(hvmsg->u.payload, &msg->payload, msg->size);
 	vp->intercept_suspend = 1;
+	mshv_sim_trace_msg(vp, hvmsg);
 }
 
 /*
@@ -2274,6 +2310,8 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 			     struct mshv_sim_x86_exit *exit,
 			     struct mshv_sim_msg *msg)
 {
+	u64 tsc;
+
 	switch (exit->reason) {
 	case MSHV_SIM_X86_EXIT_IO:
 		mshv_sim_msg_io(vp, exit, msg);
@@ -2302,6 +2340,12 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
 	case MSHV_SIM_X86_EXIT_EXCEPTION:
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_RDTSC:
+		tsc = mshv_sim_vp_tsc(vp);
+		vp->cpu.gpr[0] = (u32)tsc;
+		vp->cpu.gpr[2] = tsc >> 32;
+		mshv_sim_x86_skip(&vp->cpu, exit);
+		return false;
 	case MSHV_SIM_X86_EXIT_UNSUPPORTED:
 		mshv_sim_msg_unsupported(vp, exit, msg);
 		return true;

@@ -1912,6 +1912,40 @@ static int x86_exec_mov_to_sreg(struct x86_ctx *c)
 	return ret;
 }
 
+/*
+ * C4 LES, C5 LDS (outside 64-bit mode), 0F B2 LSS, 0F B4 LFS, 0F B5 LGS:
+ * load a far pointer (offset, then a 16-bit selector) into a segment
+ * register and a general register.
+ */
+static int x86_exec_load_far(struct x86_ctx *c)
+{
+	u8 size = c->insn.op_size, opc = c->insn.opcode, b[2];
+	struct x86_op src;
+	u64 off;
+	int sreg, ret;
+
+	if (c->insn.mod == 3)
+		return x86_ud(c);
+	if (c->insn.map == 0)
+		sreg = opc == 0xc4 ? MSHV_SIM_X86_ES : MSHV_SIM_X86_DS;
+	else
+		sreg = opc == 0xb2 ? MSHV_SIM_X86_SS : opc - 0xb4 +
+		       MSHV_SIM_X86_FS;
+	x86_op_rm(c, &src, size);
+	ret = x86_op_read(c, &src, &off);
+	if (!ret)
+		ret = x86_read_seg(c, src.seg, (src.off + size) &
+				   x86_mask(c->insn.addr_size), b, 2);
+	if (!ret)
+		ret = x86_set_sreg(c, sreg, x86_le_get(b, 2));
+	if (ret)
+		return ret;
+	if (sreg == MSHV_SIM_X86_SS)
+		c->shadow = true;
+	x86_reg_set(c, c->insn.reg, size, off);
+	return 0;
+}
+
 /* 8D LEA */
 static int x86_exec_lea(struct x86_ctx *c)
 {
@@ -2302,6 +2336,119 @@ static int x86_exec_bt(struct x86_ctx *c)
 	return 0;
 }
 
+/*
+ * 0F A4/A5 SHLD, 0F AC/AD SHRD r/m, reg, imm8/CL: shift r/m, filling the
+ * vacated bits from reg. A zero count changes nothing; a 16-bit count
+ * above 16 has no defined result and is not run.
+ */
+static int x86_exec_shxd(struct x86_ctx *c)
+{
+	u8 size = c->insn.op_size, bits = size * 8, cnt;
+	bool left = c->insn.opcode < 0xa8;
+	u64 dval, sval, res, f, mask = x86_mask(size);
+	struct x86_op dst, src;
+	bool cf;
+	int ret;
+
+	cnt = c->insn.opcode & 1 ? c->cpu->gpr[MSHV_SIM_X86_RCX] :
+				   c->insn.imm;
+	cnt &= size == 8 ? 0x3f : 0x1f;
+	if (cnt > bits)
+		return x86_unsupported(c);
+	x86_op_rm(c, &dst, size);
+	x86_op_reg(c, &src, size);
+	ret = x86_op_read(c, &dst, &dval);
+	if (ret || !cnt)
+		return ret;
+	x86_op_read(c, &src, &sval);
+	if (left) {
+		res = (dval << cnt) & mask;
+		if (cnt < bits)
+			res |= sval >> (bits - cnt);
+		cf = (dval >> (bits - cnt)) & 1;
+	} else {
+		res = dval >> cnt;
+		if (cnt < bits)
+			res |= (sval << (bits - cnt)) & mask;
+		cf = (dval >> (cnt - 1)) & 1;
+	}
+	f = x86_flags_szp(res, size);
+	if (cf)
+		f |= F_CF;
+	/* OF as defined for a count of 1: the sign changed */
+	if ((res ^ dval) & x86_sign_bit(size))
+		f |= F_OF;
+	ret = x86_op_write(c, &dst, res);
+	if (!ret)
+		c->cpu->rflags = x86_flags_merge(c->cpu->rflags, f, F_ARITH);
+	return ret;
+}
+
+/*
+ * 0F BC BSF, 0F BD BSR: index of the lowest or highest set bit. A zero
+ * source sets ZF and leaves the destination as it was; the other
+ * arithmetic flags are left unchanged.
+ */
+static int x86_exec_bsx(struct x86_ctx *c)
+{
+	u8 size = c->insn.op_size;
+	struct x86_op dst, src;
+	u64 val;
+	int ret;
+
+	x86_op_rm(c, &src, size);
+	x86_op_reg(c, &dst, size);
+	ret = x86_op_read(c, &src, &val);
+	if (ret)
+		return ret;
+	if (!val) {
+		c->cpu->rflags |= F_ZF;
+		return 0;
+	}
+	x86_op_write(c, &dst, c->insn.opcode == 0xbc ? __ffs64(val) :
+			      fls64(val) - 1);
+	c->cpu->rflags &= ~F_ZF;
+	return 0;
+}
+
+/*
+ * 0F C7 /1 CMPXCHG8B m64: compare EDX:EAX with m64; if equal, store
+ * ECX:EBX there and set ZF, otherwise load m64 into EDX:EAX and clear ZF.
+ * The memory operand is written back either way. CMPXCHG16B (REX.W) and
+ * the other forms of 0F C7 are not run.
+ */
+static int x86_exec_group9(struct x86_ctx *c)
+{
+	u64 *gpr = c->cpu->gpr, old, cmp, rflags = c->cpu->rflags;
+	struct x86_op dst;
+	int ret;
+
+	if ((c->insn.reg & 7) != 1 || c->insn.op_size == 8)
+		return x86_unsupported(c);
+	if (c->insn.mod == 3)
+		return x86_ud(c);
+	x86_op_rm(c, &dst, 8);
+	ret = x86_op_read(c, &dst, &old);
+	if (ret)
+		return ret;
+	cmp = ((u64)(u32)gpr[MSHV_SIM_X86_RDX] << 32) |
+	      (u32)gpr[MSHV_SIM_X86_RAX];
+	ret = x86_op_write(c, &dst, old == cmp ?
+			   ((u64)(u32)gpr[MSHV_SIM_X86_RCX] << 32) |
+			   (u32)gpr[MSHV_SIM_X86_RBX] : old);
+	if (ret)
+		return ret;
+	if (old == cmp) {
+		rflags |= F_ZF;
+	} else {
+		rflags &= ~F_ZF;
+		x86_gpr_write(&gpr[MSHV_SIM_X86_RAX], 4, old);
+		x86_gpr_write(&gpr[MSHV_SIM_X86_RDX], 4, old >> 32);
+	}
+	c->cpu->rflags = rflags;
+	return 0;
+}
+
 /* ----------------------------------------------------------------------
  * Instructions: stack and flags
  */
@@ -2369,6 +2516,44 @@ static int x86_exec_pop(struct x86_ctx *c)
 	x86_set_sp(c, sp);
 	if (!dst.mem)
 		x86_op_write(c, &dst, val);
+	return 0;
+}
+
+/*
+ * 60 PUSHA/PUSHAD: push AX, CX, DX, BX, the original SP, BP, SI and DI
+ * (invalid in 64-bit mode, which the decoder rejects).
+ */
+static int x86_exec_pusha(struct x86_ctx *c)
+{
+	u8 size = c->insn.op_size, buf[32];
+	int i, ret;
+	u64 sp;
+
+	/* DI ends up at the lowest address */
+	for (i = 0; i < 8; i++)
+		x86_le_put(buf + i * size, c->cpu->gpr[7 - i], size);
+	ret = x86_push_bytes(c, buf, 8 * size, &sp);
+	if (!ret)
+		x86_set_sp(c, sp);
+	return ret;
+}
+
+/* 61 POPA/POPAD: the reverse of PUSHA; the saved SP is skipped. */
+static int x86_exec_popa(struct x86_ctx *c)
+{
+	u8 size = c->insn.op_size, buf[32];
+	int i, ret;
+	u64 sp;
+
+	ret = x86_pop_bytes(c, buf, 8 * size, &sp);
+	if (ret)
+		return ret;
+	for (i = 0; i < 8; i++) {
+		if (7 - i != MSHV_SIM_X86_RSP)
+			x86_gpr_write(&c->cpu->gpr[7 - i], size,
+				      x86_le_get(buf + i * size, size));
+	}
+	x86_set_sp(c, sp);
 	return 0;
 }
 
@@ -3467,6 +3652,14 @@ static int x86_exec_hlt(struct x86_ctx *c)
 	return 0;
 }
 
+/* 0F 31 RDTSC: exit without executing; #GP(0) at CPL > 0 with CR4.TSD */
+static int x86_exec_rdtsc(struct x86_ctx *c)
+{
+	if ((c->cpu->cr4 & MSHV_SIM_X86_CR4_TSD) && x86_need_cpl0(c))
+		return X86_STOP;
+	return x86_stop(c, MSHV_SIM_X86_EXIT_RDTSC);
+}
+
 /* 0F 30 WRMSR, 0F 32 RDMSR: exit without executing */
 static int x86_exec_msr(struct x86_ctx *c)
 {
@@ -3553,6 +3746,10 @@ static int x86_exec_map0_low(struct x86_ctx *c)
 	if (opc < 0x60)
 		return x86_exec_pop(c);
 	switch (opc) {
+	case 0x60:
+		return x86_exec_pusha(c);
+	case 0x61:
+		return x86_exec_popa(c);
 	case 0x63:
 		return x86_exec_movx(c);
 	case 0x68:
@@ -3621,6 +3818,8 @@ static int x86_exec_map0_high(struct x86_ctx *c)
 		return x86_exec_shift(c);
 	case 0xc2: case 0xc3:
 		return x86_exec_ret_near(c);
+	case 0xc4: case 0xc5:
+		return x86_exec_load_far(c);
 	case 0xc6: case 0xc7:
 		return x86_exec_mov_imm(c);
 	case 0xc9:
@@ -3675,6 +3874,8 @@ static int x86_exec_map1(struct x86_ctx *c)
 		return x86_exec_mov_dr(c);
 	case 0x30: case 0x32:
 		return x86_exec_msr(c);
+	case 0x31:
+		return x86_exec_rdtsc(c);
 	case 0x40 ... 0x4f:
 		return x86_exec_cmov(c);
 	case 0x80 ... 0x8f:
@@ -3691,6 +3892,14 @@ static int x86_exec_map1(struct x86_ctx *c)
 		return x86_stop(c, MSHV_SIM_X86_EXIT_CPUID);
 	case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
 		return x86_exec_bt(c);
+	case 0xa4: case 0xa5: case 0xac: case 0xad:
+		return x86_exec_shxd(c);
+	case 0xb2: case 0xb4: case 0xb5:
+		return x86_exec_load_far(c);
+	case 0xbc: case 0xbd:
+		return x86_exec_bsx(c);
+	case 0xc7:
+		return x86_exec_group9(c);
 	case 0xaf:
 		return x86_exec_imul(c);
 	case 0xb0: case 0xb1:

@@ -126,6 +126,7 @@ enum mshv_sim_x86_gpr {
 #define MSHV_SIM_X86_CR0_TS	BIT_ULL(3)
 #define MSHV_SIM_X86_CR0_WP	BIT_ULL(16)
 #define MSHV_SIM_X86_CR0_PG	BIT_ULL(31)
+#define MSHV_SIM_X86_CR4_TSD	BIT_ULL(2)
 #define MSHV_SIM_X86_CR4_DE	BIT_ULL(3)
 #define MSHV_SIM_X86_CR4_PSE	BIT_ULL(4)
 #define MSHV_SIM_X86_CR4_PAE	BIT_ULL(5)
@@ -274,6 +275,8 @@ struct mshv_sim_x86_mem_ops {
  *	implement; not executed
  * @MSHV_SIM_X86_EXIT_TRIPLE_FAULT: delivering #DF raised another exception
  *	(mshv_sim_x86_deliver() only); the processor would shut down
+ * @MSHV_SIM_X86_EXIT_RDTSC: RDTSC; not executed (the time stamp counter
+ *	is the hypervisor's)
  */
 enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_BUDGET,
@@ -286,6 +289,7 @@ enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_EXCEPTION,
 	MSHV_SIM_X86_EXIT_UNSUPPORTED,
 	MSHV_SIM_X86_EXIT_TRIPLE_FAULT,
+	MSHV_SIM_X86_EXIT_RDTSC,
 };
 
 /**

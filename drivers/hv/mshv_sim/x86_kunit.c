@@ -612,6 +612,201 @@ static void x86_test_fetch_across_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->cpu.rip, RAM_SIZE - 2);
 }
 
+/* SHLD and SHRD with an immediate count, with CL, and with a count of 0 */
+static void x86_test_shld_shrd(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x0f, 0xa4, 0xd8, 0x08,		/* shld eax, ebx, 8 */
+		0x0f, 0xac, 0xd8, 0x04,		/* shrd eax, ebx, 4 */
+		0x48, 0x0f, 0xa5, 0xda,		/* shld rdx, rbx, cl */
+		0x48, 0x0f, 0xad, 0xda,		/* shrd rdx, rbx, cl (cl 0) */
+		0x66, 0x0f, 0xa4, 0xd8, 0x11,	/* shld ax, bx, 17 */
+	};
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+	u64 *gpr = t->cpu.gpr;
+
+	gpr[MSHV_SIM_X86_RAX] = 0xffffffff12345678ULL;
+	gpr[MSHV_SIM_X86_RBX] = 0x9abcdef0;
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RAX], 0x3456789a);
+	KUNIT_EXPECT_FALSE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_CF);
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RAX], 0x03456789);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_CF);
+
+	gpr[MSHV_SIM_X86_RDX] = 0x8000000000000001ULL;
+	gpr[MSHV_SIM_X86_RBX] = 0xf000000000000000ULL;
+	gpr[MSHV_SIM_X86_RCX] = 0x104;		/* only CL counts */
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RDX], 0x1f);
+	KUNIT_EXPECT_FALSE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_CF);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_OF);
+
+	/* a zero count changes neither the operand nor a flag */
+	gpr[MSHV_SIM_X86_RCX] = 0;
+	t->cpu.rflags |= MSHV_SIM_X86_FLAG_CF;
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RDX], 0x1f);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_CF);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_OF);
+
+	/* a 16-bit count above 16 has no defined result: not run */
+	KUNIT_EXPECT_EQ(test, run(t, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_UNSUPPORTED);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4010);
+}
+
+/* BSF and BSR; a zero source sets ZF and keeps the destination */
+static void x86_test_bsf_bsr(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x48, 0x0f, 0xbc, 0xc3,		/* bsf rax, rbx */
+		0x48, 0x0f, 0xbd, 0xcb,		/* bsr rcx, rbx */
+		0x48, 0x0f, 0xbc, 0xc2,		/* bsf rax, rdx */
+		0xf3, 0x0f, 0xbc, 0xc3,		/* tzcnt eax, ebx */
+	};
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+	u64 *gpr = t->cpu.gpr;
+
+	gpr[MSHV_SIM_X86_RBX] = 0x0000010000000800ULL;
+	t->cpu.rflags |= MSHV_SIM_X86_FLAG_ZF;
+	KUNIT_EXPECT_EQ(test, run(t, 2), 2);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RAX], 11);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RCX], 40);
+	KUNIT_EXPECT_FALSE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_ZF);
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RAX], 11);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_ZF);
+	/* TZCNT is another instruction, which the interpreter does not run */
+	KUNIT_EXPECT_EQ(test, run(t, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_UNSUPPORTED);
+}
+
+/* CMPXCHG8B: equal and unequal; CMPXCHG16B is not run, a register #UD */
+static void x86_test_cmpxchg8b(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x0f, 0xc7, 0x0e,		/* cmpxchg8b [rsi] */
+		0x0f, 0xc7, 0x0e,		/* cmpxchg8b [rsi] */
+		0x48, 0x0f, 0xc7, 0x0e,		/* cmpxchg16b [rsi] */
+	};
+	static const u8 reg_form[] = { 0x0f, 0xc7, 0xce };
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+	u64 *gpr = t->cpu.gpr, mem = 0x1111222233334444ULL;
+
+	memcpy(t->ram + 0x6000, &mem, 8);
+	gpr[MSHV_SIM_X86_RSI] = 0x6000;
+	gpr[MSHV_SIM_X86_RDX] = 0xffffffff11112222ULL;
+	gpr[MSHV_SIM_X86_RAX] = 0x33334444;
+	gpr[MSHV_SIM_X86_RCX] = 0xaaaabbbb;
+	gpr[MSHV_SIM_X86_RBX] = 0xccccdddd;
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	memcpy(&mem, t->ram + 0x6000, 8);
+	KUNIT_EXPECT_EQ(test, mem, 0xaaaabbbbccccddddULL);
+	KUNIT_EXPECT_TRUE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_ZF);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RDX], 0xffffffff11112222ULL);
+
+	/* EDX:EAX no longer matches: it is loaded, memory keeps its value */
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	memcpy(&mem, t->ram + 0x6000, 8);
+	KUNIT_EXPECT_EQ(test, mem, 0xaaaabbbbccccddddULL);
+	KUNIT_EXPECT_FALSE(test, t->cpu.rflags & MSHV_SIM_X86_FLAG_ZF);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RDX], 0xaaaabbbb);
+	KUNIT_EXPECT_EQ(test, gpr[MSHV_SIM_X86_RAX], 0xccccdddd);
+
+	KUNIT_EXPECT_EQ(test, run(t, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_UNSUPPORTED);
+
+	memcpy(t->ram + 0x4000, reg_form, sizeof(reg_form));
+	t->cpu.rip = 0x4000;
+	KUNIT_EXPECT_EQ(test, run(t, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_UD);
+}
+
+/* RDTSC stops for the hypervisor; with CR4.TSD it is #GP(0) at CPL 3 */
+static void x86_test_rdtsc(struct kunit *test)
+{
+	static const u8 code[] = { 0x0f, 0x31 };
+	struct x86_test *t = long_setup(test, code, sizeof(code));
+
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_RDTSC);
+	KUNIT_EXPECT_EQ(test, t->exit.insn_len, 2);
+	KUNIT_EXPECT_EQ(test, t->cpu.rip, 0x4000);
+
+	t->ram[0x3000] |= 4;	/* user pages */
+	t->ram[0x2000] |= 4;
+	t->ram[0x1000] |= 4;
+	t->cpu.seg[MSHV_SIM_X86_CS].attributes |= MSHV_SIM_X86_SEG_DPL;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_RDTSC);
+	t->cpu.cr4 |= MSHV_SIM_X86_CR4_TSD;
+	KUNIT_EXPECT_EQ(test, run(t, 10), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_EXCEPTION);
+	KUNIT_EXPECT_EQ(test, t->exit.exception.vector, MSHV_SIM_X86_GP);
+}
+
+/* Real mode PUSHA and POPA: the frame's layout, SP not reloaded */
+static void x86_test_real_pusha_popa(struct kunit *test)
+{
+	static const u8 code[] = {
+		0x60,			/* pusha */
+		0x31, 0xc0,		/* xor ax, ax */
+		0x31, 0xff,		/* xor di, di */
+		0x61,			/* popa */
+	};
+	static const u16 frame[8] = {
+		0x7007, 0x6006, 0x5005, 0x8000, 0x3003, 0x2002, 0x1001, 0x0ff0,
+	};
+	struct x86_test *t = real_setup(test, code, sizeof(code));
+	u16 pushed[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (i != MSHV_SIM_X86_RSP)
+			t->cpu.gpr[i] = 0xabcd0000 | (i * 0x1001);
+	t->cpu.gpr[MSHV_SIM_X86_RAX] = 0xabcd0ff0;
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSP], 0x7ff0);
+	memcpy(pushed, t->ram + 0x7ff0, sizeof(pushed));
+	KUNIT_EXPECT_MEMEQ(test, pushed, frame, sizeof(frame));
+	/* a changed SP slot is not loaded back */
+	t->ram[0x7ff6] = 0x55;
+	KUNIT_EXPECT_EQ(test, run(t, 3), 3);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSP], 0x8000);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RAX], 0xabcd0ff0);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RDI], 0xabcd7007);
+}
+
+/* Real mode LES, LSS and LDS load a segment and a register */
+static void x86_test_real_load_far(struct kunit *test)
+{
+	static const u8 code[] = {
+		0xc4, 0x1e, 0x00, 0x05,		/* les bx, [0x500] */
+		0x0f, 0xb2, 0x26, 0x04, 0x05,	/* lss sp, [0x504] */
+		0xc5, 0x36, 0x00, 0x05,		/* lds si, [0x500] */
+		0xc5, 0xf0,			/* (VEX outside 64-bit mode) */
+	};
+	static const u8 ptrs[] = { 0x34, 0x12, 0x78, 0x06, 0x00, 0x90, 0x00, 0x07 };
+	struct x86_test *t = real_setup(test, code, sizeof(code));
+
+	memcpy(t->ram + 0x500, ptrs, sizeof(ptrs));
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RBX], 0x1234);
+	KUNIT_EXPECT_EQ(test, t->cpu.seg[MSHV_SIM_X86_ES].selector, 0x678);
+	KUNIT_EXPECT_EQ(test, t->cpu.seg[MSHV_SIM_X86_ES].base, 0x6780);
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSP], 0x9000);
+	KUNIT_EXPECT_EQ(test, t->cpu.seg[MSHV_SIM_X86_SS].base, 0x7000);
+	KUNIT_EXPECT_TRUE(test, t->cpu.interrupt_shadow);
+	KUNIT_EXPECT_EQ(test, run(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->cpu.gpr[MSHV_SIM_X86_RSI], 0x1234);
+	KUNIT_EXPECT_EQ(test, t->cpu.seg[MSHV_SIM_X86_DS].base, 0x6780);
+	KUNIT_EXPECT_EQ(test, run(t, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->exit.reason, MSHV_SIM_X86_EXIT_UNSUPPORTED);
+}
+
 /* The shared page walker as guest code meets it: reserved bits. */
 static void x86_test_walk_reserved(struct kunit *test)
 {
@@ -695,6 +890,12 @@ static struct kunit_case x86_test_cases[] = {
 	KUNIT_CASE(x86_test_rep_insb),
 	KUNIT_CASE(x86_test_lock_ud),
 	KUNIT_CASE(x86_test_fetch_across_pages),
+	KUNIT_CASE(x86_test_shld_shrd),
+	KUNIT_CASE(x86_test_bsf_bsr),
+	KUNIT_CASE(x86_test_cmpxchg8b),
+	KUNIT_CASE(x86_test_rdtsc),
+	KUNIT_CASE(x86_test_real_pusha_popa),
+	KUNIT_CASE(x86_test_real_load_far),
 	KUNIT_CASE(x86_test_walk_reserved),
 	KUNIT_CASE(x86_test_walk_la57),
 	KUNIT_CASE(x86_test_walk_smep),

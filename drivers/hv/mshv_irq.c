@@ -93,6 +93,16 @@ static int mshv_irq_table_slots(const struct mshv_user_irq_entry *entries,
 }
 
 /**
+ * mshv_irq_table_free() - free a routing table nobody can see any more
+ * @table: the table, or NULL
+ */
+VISIBLE_IF_KUNIT void mshv_irq_table_free(struct mshv_irq_table *table)
+{
+	kfree(table);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_irq_table_free);
+
+/**
  * mshv_irq_table_build() - build a routing table from user entries
  * @entries: the routes
  * @nr: number of @entries, at most MSHV_MAX_GUEST_IRQS
@@ -120,7 +130,7 @@ mshv_irq_table_build(const struct mshv_user_irq_entry *entries, u32 nr)
 	for (i = 0; i < nr; i++) {
 		route = &table->routes[entries[i].gsi];
 		if (route->valid) {
-			kfree(table);
+			mshv_irq_table_free(table);
 			return ERR_PTR(-EINVAL);
 		}
 		route->valid = true;
@@ -130,16 +140,6 @@ mshv_irq_table_build(const struct mshv_user_irq_entry *entries, u32 nr)
 	return table;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_irq_table_build);
-
-/**
- * mshv_irq_table_free() - free a routing table nobody can see any more
- * @table: the table, or NULL
- */
-VISIBLE_IF_KUNIT void mshv_irq_table_free(struct mshv_irq_table *table)
-{
-	kfree(table);
-}
-EXPORT_SYMBOL_IF_KUNIT(mshv_irq_table_free);
 
 /**
  * mshv_irq_table_lookup() - the route of a GSI in a table

@@ -382,6 +382,8 @@ static u64 mshv_region_slat_pages_range(const struct mshv_mem_region *region,
 	return pages;
 }
 
+/* Used by the KUnit tests only. */
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * mshv_region_slat_pages() - pool pages the hypervisor needs to map a region
  * @region: the region, pinned
@@ -398,6 +400,7 @@ VISIBLE_IF_KUNIT u64 mshv_region_slat_pages(const struct mshv_mem_region *region
 					    region->nr_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_slat_pages);
+#endif
 
 /* ---- Batching extents into hypercalls ---------------------------------- */
 
@@ -585,6 +588,8 @@ unmap:
 	return ret;
 }
 
+/* Used by the KUnit tests only. */
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * mshv_region_map_pinned() - map every page of a pinned region
  * @region: the region, pinned
@@ -603,6 +608,7 @@ VISIBLE_IF_KUNIT int mshv_region_map_pinned(struct mshv_mem_region *region)
 				     region->nr_pages, &undo_err);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_map_pinned);
+#endif
 
 /* ---- Pinned regions ---------------------------------------------------- */
 

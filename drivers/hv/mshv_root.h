@@ -398,11 +398,29 @@ bool mshv_vectors_remove(u64 *word, u8 vector);
 
 /* mshv_synic.c */
 struct hv_vp_signal_bitset_scheduler_message;
+struct hv_synic_event_ring;
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
+
+/**
+ * enum mshv_ring_drain - how a drain of a doorbell event ring ended
+ * @MSHV_RING_EMPTY: the ring is empty and unmasked
+ * @MSHV_RING_MORE: the budget ran out; the ring stays masked
+ * @MSHV_RING_RETRY: the hypervisor refused to refill the overflowed ring;
+ *	it stays masked and marked full
+ */
+enum mshv_ring_drain {
+	MSHV_RING_EMPTY,
+	MSHV_RING_MORE,
+	MSHV_RING_RETRY,
+};
+
 #if IS_ENABLED(CONFIG_KUNIT)
 int mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *msg,
 			  unsigned long *vps);
+enum mshv_ring_drain
+mshv_synic_drain_ring(struct hv_synic_event_ring *ring, unsigned int *tail,
+		      unsigned int budget);
 #endif
 
 /* mshv_root_main.c */

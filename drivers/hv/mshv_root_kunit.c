@@ -559,6 +559,8 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 		return fake_set_property(hv, input);
 	case HVCALL_GET_PARTITION_PROPERTY_EX:
 		return fake_get_property_ex(hv, input, output);
+	case HVCALL_NOTIFY_PORT_RING_EMPTY:
+		return HV_STATUS_SUCCESS;
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
@@ -630,6 +632,94 @@ static int mshv_fake_init(struct kunit *test)
 	test->priv = hv;
 	kunit_activate_static_stub(test, hv_sim_hypercall, fake_hypercall);
 	return 0;
+}
+
+/* ---- Doorbell event ring ----------------------------------------------- */
+
+static enum mshv_ring_drain test_drain(struct hv_synic_event_ring *ring,
+				       unsigned int *tail, unsigned int budget)
+{
+	enum mshv_ring_drain ret;
+
+	local_irq_disable();
+	ret = mshv_synic_drain_ring(ring, tail, budget);
+	local_irq_enable();
+	return ret;
+}
+
+/*
+ * A drain rings at most its budget of doorbells and leaves the rest, the
+ * ring still masked, for the next one; only the drain that empties the
+ * ring unmasks it.
+ */
+static void mshv_test_doorbell_drain_budget(struct kunit *test)
+{
+	struct hv_synic_event_ring *ring;
+	unsigned int tail = 0, i;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	/* Port ids that are no doorbell's: ringing them does nothing. */
+	for (i = 0; i < 40; i++)
+		ring->data[i] = HV_PORT_ID_MAX - i;
+	ring->signal_masked = 1;
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 16);
+	KUNIT_EXPECT_EQ(test, ring->data[15], 0);
+	KUNIT_EXPECT_EQ(test, ring->data[16], HV_PORT_ID_MAX - 16);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 32);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 16), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, tail, 40);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+	KUNIT_EXPECT_EQ(test, ring->data[39], 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			0);
+
+	/* The ring wraps around. */
+	for (i = 0; i < HV_SYNIC_EVENT_RING_MESSAGE_COUNT; i++)
+		ring->data[(40 + i) % HV_SYNIC_EVENT_RING_MESSAGE_COUNT] = i + 1;
+	ring->signal_masked = 1;
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail,
+					 HV_SYNIC_EVENT_RING_MESSAGE_COUNT),
+			MSHV_RING_MORE);
+	KUNIT_EXPECT_EQ(test, tail, 40);
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 1), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+}
+
+/*
+ * An overflowed ring is refilled by the hypervisor; when it refuses, the
+ * ring stays masked and marked full, and the next drain asks again.
+ */
+static void mshv_test_doorbell_refill_retry(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	struct hv_synic_event_ring *ring;
+	unsigned int tail = 0;
+
+	ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	ring->signal_masked = 1;
+	ring->ring_full = 1;
+	hv->nomem_code = HVCALL_NOTIFY_PORT_RING_EMPTY;
+	hv->nomem_status = HV_STATUS_INVALID_PARAMETER;
+	hv->nomem_left = 1;
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 8), MSHV_RING_RETRY);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 1);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 1);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			1);
+
+	KUNIT_EXPECT_EQ(test, test_drain(ring, &tail, 8), MSHV_RING_EMPTY);
+	KUNIT_EXPECT_EQ(test, ring->ring_full, 0);
+	KUNIT_EXPECT_EQ(test, ring->signal_masked, 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_NOTIFY_PORT_RING_EMPTY),
+			2);
 }
 
 /* ---- Rep hypercalls ---------------------------------------------------- */
@@ -2155,6 +2245,8 @@ static struct kunit_case mshv_hvcall_fake_cases[] = {
 	KUNIT_CASE(mshv_test_passthru_async_failure),
 	KUNIT_CASE(mshv_test_passthru_async_stray),
 	KUNIT_CASE(mshv_test_passthru_pending_not_async),
+	KUNIT_CASE(mshv_test_doorbell_drain_budget),
+	KUNIT_CASE(mshv_test_doorbell_refill_retry),
 	{}
 };
 

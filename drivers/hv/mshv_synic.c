@@ -18,6 +18,15 @@
  * handler consumes the ring in order, zeroing each entry, then unmasks
  * the ring and looks once more, so that no entry is stranded.
  *
+ * A guest that rings without pause must not hold a root CPU in interrupt
+ * context: the handler rings at most MSHV_DOORBELL_BUDGET doorbells and
+ * leaves the rest, with the ring still masked, to a work item on the same
+ * CPU, which drains it in batches of the same size with interrupts
+ * enabled in between. When the ring overflowed, the handler asks the
+ * hypervisor to queue the signals it kept (HvNotifyPortRingEmpty); if
+ * that fails, the ring stays masked and marked full and the work item
+ * asks again a little later, until the hypervisor complies.
+ *
  * The message slot protocol is the TLFS one: the handler consumes the
  * message in its slot, frees the slot by writing HVMSG_NONE, and if the
  * hypervisor flagged more messages as pending, asks for the next one by
@@ -32,6 +41,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <asm/irq_vectors.h>
 #include <hyperv/hv_seam.h>
@@ -43,8 +53,18 @@
 static DEFINE_PER_CPU(struct hv_message_page *, mshv_synic_page);
 /* This CPU's SynIC event ring page, mapped while the CPU is online. */
 static DEFINE_PER_CPU(struct hv_synic_event_ring_page *, mshv_synic_rings);
-/* Next entry of this CPU's doorbell ring to consume; the handler's own. */
+/*
+ * Next entry of this CPU's doorbell ring to consume; used with interrupts
+ * disabled, by the handler and the CPU's ring work.
+ */
 static DEFINE_PER_CPU(unsigned int, mshv_synic_ring_tail);
+/* Drains this CPU's doorbell ring when the handler left work to do. */
+static DEFINE_PER_CPU(struct delayed_work, mshv_synic_ring_work);
+/* Doorbells the SynIC handler rings per interrupt; the ring work the rest. */
+#define MSHV_DOORBELL_BUDGET	32
+/* Delay before the hypervisor is asked again to refill a ring. */
+#define MSHV_RING_RETRY_MS	10
+
 /* cpuhp state of the per-CPU set-up, for its removal. */
 static enum cpuhp_state mshv_synic_cpuhp;
 
@@ -61,58 +81,111 @@ mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair)
 }
 
 /* Take the next port id out of @ring, or return 0 if there is none. */
-static u32 mshv_synic_ring_pop(struct hv_synic_event_ring *ring)
+static u32 mshv_synic_ring_pop(struct hv_synic_event_ring *ring,
+			       unsigned int *tail)
 {
-	unsigned int tail = this_cpu_read(mshv_synic_ring_tail);
-	u32 port_id = READ_ONCE(ring->data[tail]);
+	u32 port_id = READ_ONCE(ring->data[*tail]);
 
 	if (!port_id)
 		return 0;
-	WRITE_ONCE(ring->data[tail], 0);
-	this_cpu_write(mshv_synic_ring_tail,
-		       (tail + 1) % HV_SYNIC_EVENT_RING_MESSAGE_COUNT);
+	WRITE_ONCE(ring->data[*tail], 0);
+	*tail = (*tail + 1) % HV_SYNIC_EVENT_RING_MESSAGE_COUNT;
 	return port_id;
 }
 
-/*
- * The next doorbell of this CPU's ring. When the ring is empty, first let
- * the hypervisor refill it if it overflowed, then unmask it and look
- * again: an entry queued before the unmask raised no message.
+/**
+ * mshv_synic_drain_ring() - ring the doorbells an event ring holds
+ * @ring: the doorbell SINT's event ring of this CPU
+ * @tail: the ring's next entry to consume; advanced
+ * @budget: the most doorbells to ring (and refills to ask for)
+ *
+ * Consumes @ring in order. When it is empty, first lets the hypervisor
+ * refill it if it overflowed (ring_full), then unmasks it and looks again:
+ * an entry queued before the unmask raised no message.
+ *
+ * Context: interrupts disabled, on the CPU that owns @ring.
+ * Return: MSHV_RING_EMPTY once the ring is empty and unmasked;
+ * MSHV_RING_MORE when @budget ran out first; MSHV_RING_RETRY when the
+ * hypervisor refused to refill the overflowed ring. In the last two
+ * cases the ring stays masked, with ring_full still set for a retry.
  */
-static u32 mshv_synic_next_doorbell(struct hv_synic_event_ring *ring)
+VISIBLE_IF_KUNIT enum mshv_ring_drain
+mshv_synic_drain_ring(struct hv_synic_event_ring *ring, unsigned int *tail,
+		      unsigned int budget)
 {
-	u32 port_id = mshv_synic_ring_pop(ring);
+	unsigned int done;
+	u32 port_id;
 
-	if (port_id)
-		return port_id;
-	if (READ_ONCE(ring->ring_full)) {
-		WRITE_ONCE(ring->ring_full, 0);
-		mshv_hvcall_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX);
-		port_id = mshv_synic_ring_pop(ring);
-		if (port_id)
-			return port_id;
-	}
-	WRITE_ONCE(ring->signal_masked, 0);
-	mb();	/* unmasked before the last look */
-	port_id = mshv_synic_ring_pop(ring);
-	if (port_id)
+	for (done = 0; done < budget; done++) {
+		port_id = mshv_synic_ring_pop(ring, tail);
+		if (port_id) {
+			mshv_doorbell_ring(port_id);
+			continue;
+		}
+		if (READ_ONCE(ring->ring_full)) {
+			WRITE_ONCE(ring->ring_full, 0);
+			if (mshv_hvcall_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX)) {
+				/* The signals wait in the hypervisor. */
+				WRITE_ONCE(ring->ring_full, 1);
+				return MSHV_RING_RETRY;
+			}
+			continue;
+		}
+		WRITE_ONCE(ring->signal_masked, 0);
+		mb();	/* unmasked before the last look */
+		port_id = mshv_synic_ring_pop(ring, tail);
+		if (!port_id)
+			return MSHV_RING_EMPTY;
 		WRITE_ONCE(ring->signal_masked, 1);
-	return port_id;
+		mshv_doorbell_ring(port_id);
+	}
+	return MSHV_RING_MORE;
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_synic_drain_ring);
 
-/* Ring the doorbells this CPU's doorbell event ring holds. */
-static void mshv_synic_drain_doorbells(void)
+/* Ring at most MSHV_DOORBELL_BUDGET doorbells of this CPU's ring. */
+static enum mshv_ring_drain mshv_synic_drain_this_cpu(void)
 {
 	struct hv_synic_event_ring_page *rings;
-	struct hv_synic_event_ring *ring;
-	u32 port_id;
 
 	rings = this_cpu_read(mshv_synic_rings);
 	if (!rings)
-		return;
-	ring = &rings->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
-	while ((port_id = mshv_synic_next_doorbell(ring)))
-		mshv_doorbell_ring(port_id);
+		return MSHV_RING_EMPTY;
+	return mshv_synic_drain_ring(&rings->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX],
+				     this_cpu_ptr(&mshv_synic_ring_tail),
+				     MSHV_DOORBELL_BUDGET);
+}
+
+/*
+ * Ring at most MSHV_DOORBELL_BUDGET doorbells of this CPU's doorbell
+ * event ring, and have the CPU's ring work do the rest.
+ */
+static void mshv_synic_drain_doorbells(void)
+{
+	struct delayed_work *work = this_cpu_ptr(&mshv_synic_ring_work);
+	unsigned int cpu = smp_processor_id();
+
+	switch (mshv_synic_drain_this_cpu()) {
+	case MSHV_RING_EMPTY:
+		break;
+	case MSHV_RING_MORE:
+		mod_delayed_work_on(cpu, system_highpri_wq, work, 0);
+		break;
+	case MSHV_RING_RETRY:
+		pr_warn_ratelimited("the hypervisor did not refill the doorbell ring of CPU %u; retrying\n",
+				    cpu);
+		queue_delayed_work_on(cpu, system_highpri_wq, work,
+				      msecs_to_jiffies(MSHV_RING_RETRY_MS));
+		break;
+	}
+}
+
+/* The CPU's ring work: go on where the handler stopped. */
+static void mshv_synic_ring_work_fn(struct work_struct *work)
+{
+	local_irq_disable();
+	mshv_synic_drain_doorbells();
+	local_irq_enable();
 }
 
 static void mshv_synic_doorbells(const struct hv_notification_message_payload *n)
@@ -358,6 +431,7 @@ err_map:
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
 	void *page, *rings;
+	bool more;
 	u64 sirbp;
 
 	local_irq_disable();
@@ -372,9 +446,15 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
 	local_irq_disable();
 	sirbp = hv_seam_get_msr(HV_MSR_SIRBP);
 	hv_seam_set_msr(HV_MSR_SIRBP, sirbp & ~HV_SYNIC_SIRBP_ENABLE);
-	/* Queued before the ring was disabled, announced or not. */
-	mshv_synic_drain_doorbells();
 	local_irq_enable();
+	/* Queued before the ring was disabled, announced or not. */
+	do {
+		local_irq_disable();
+		more = mshv_synic_drain_this_cpu() == MSHV_RING_MORE;
+		local_irq_enable();
+		cond_resched();
+	} while (more);
+	cancel_delayed_work_sync(per_cpu_ptr(&mshv_synic_ring_work, cpu));
 
 	page = this_cpu_read(mshv_synic_page);
 	rings = this_cpu_read(mshv_synic_rings);
@@ -398,8 +478,12 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
  */
 int mshv_synic_init(void)
 {
+	unsigned int cpu;
 	int ret;
 
+	for_each_possible_cpu(cpu)
+		INIT_DELAYED_WORK(per_cpu_ptr(&mshv_synic_ring_work, cpu),
+				  mshv_synic_ring_work_fn);
 	hv_seam_set_handler(mshv_synic_isr);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mshv/synic:online",
 				mshv_synic_cpu_online, mshv_synic_cpu_offline);

@@ -2282,6 +2282,49 @@ out:
 	close(efd);
 }
 
+/*
+ * The hypervisor refuses the driver's first request to refill the
+ * overflowed event ring (HvNotifyPortRingEmpty). The ring must recover:
+ * the driver asks again, and the signal that waited in the hypervisor
+ * still reaches the eventfd, with no further doorbell write to carry it.
+ */
+TEST_F(guest, ioeventfd_ring_refill_fails)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	__u64 notify0, notify, count = 0, more;
+	struct hv_msg msg;
+	int i;
+
+	ASSERT_LE(0, efd);
+	if (!sim_present())
+		SKIP(goto out, "needs the hypervisor simulator");
+	ASSERT_EQ(0, sim_hypercall_count(HVCALL_NOTIFY_PORT_RING_EMPTY,
+					 &notify0));
+	ASSERT_EQ(0, sim_fault(HVCALL_NOTIFY_PORT_RING_EMPTY, 1,
+			       HV_STATUS_INSUFFICIENT_BUFFERS));
+	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x60, 4, false,
+				      0, false));
+	load(self->mem, prog_doorbell_burst, sizeof(prog_doorbell_burst));
+	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
+	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
+
+	/* 63 signals fill the ring; the 64th waits for the refill. */
+	for (i = 0; i < 20 && count < 64; i++) {
+		if (read(efd, &more, sizeof(more)) == sizeof(more))
+			count += more;
+		else
+			usleep(50000);
+	}
+	EXPECT_LE(64ULL, count);
+	ASSERT_EQ(0, sim_hypercall_count(HVCALL_NOTIFY_PORT_RING_EMPTY,
+					 &notify));
+	EXPECT_LE(notify0 + 2, notify);
+	sim_fault_clear();
+out:
+	close(efd);
+}
+
 /* Real mode: store AL to GPA 0x20010 (a doorbell) forever. */
 static const __u8 prog_doorbell_loop[] = {
 	0xb8, 0x00, 0x20,			/* mov ax, 0x2000 */

@@ -19,9 +19,11 @@
  * the targets of HvSignalEventDirect and HvPostMessageDirect. Once the
  * guest enables SIMP or SIEFP, the page overlays guest memory at the GPA
  * the register names, as on Hyper-V: the guest's accesses there reach it.
- * The SCONTROL and SINTx registers are kept, not acted on: the root may
- * post whether or not the guest enabled its SynIC, and no interrupt is
- * raised in the guest.
+ * A message or newly set event flag raises the SINT's vector in the
+ * guest's local APIC when the guest enabled its SynIC (SCONTROL), the page
+ * and the SINT (unmasked, not polled); the root may post and signal
+ * whether or not it did. Auto-EOI and the message-pending redelivery on
+ * EOM are not modelled.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */
@@ -41,6 +43,27 @@ static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
 	if (!vp->state[idx])
 		vp->state[idx] = kzalloc(HV_HYP_PAGE_SIZE, GFP_ATOMIC);
 	return vp->state[idx];
+}
+
+/* SINTx bit 18: the guest polls the SINT, it takes no interrupt. */
+#define MSHV_SIM_SINT_POLLING		BIT_ULL(18)
+
+/*
+ * Raise SINT @sint in the guest, as Hyper-V does once a message or event
+ * reaches it: with the SynIC enabled (SCONTROL), the page in question
+ * (@page_reg, SIMP or SIEFP) enabled and the SINT unmasked and not
+ * polled, its vector goes to the local APIC as a fixed, edge-triggered
+ * interrupt.
+ */
+static void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint,
+				   u64 page_reg)
+{
+	u64 reg = vp->msrs.sint[sint];
+
+	if (!(vp->msrs.scontrol & HV_SYNIC_CONTROL_ENABLE) || !(page_reg & 1) ||
+	    (reg & (HV_SYNIC_SINT_MASKED | MSHV_SIM_SINT_POLLING)))
+		return;
+	mshv_sim_lapic_accept(vp, reg & HV_SYNIC_SINT_VECTOR_MASK, false);
 }
 
 /**
@@ -81,6 +104,8 @@ u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,
 				  sizeof(union hv_synic_event_flags));
 	memset(out, 0, sizeof(*out));
 	out->newly_signaled = !__test_and_set_bit_le(in->flag_number, flags);
+	if (out->newly_signaled)
+		mshv_sim_vp_sint_raise(vp, in->target_sint, vp->msrs.siefp);
 	return HV_STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_signal_event_direct);
@@ -133,6 +158,7 @@ u16 mshv_sim_post_message_direct(struct mshv_sim *sim,
 	}
 	memcpy(slot, msg, sizeof(*slot));
 	slot->header.message_flags.msg_pending = 0;
+	mshv_sim_vp_sint_raise(vp, in->sint_index, vp->msrs.simp);
 	return HV_STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_post_message_direct);

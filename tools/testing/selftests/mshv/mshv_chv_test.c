@@ -22,7 +22,8 @@
  *    grant, with a message and an event the VMM sends it directly.
  *  - dirty_log_and_devices: its dirty page tracking for live migration
  *    around a guest run; MSI routing, an irqfd and MMIO ioeventfds with
- *    the data match sizes it registers.
+ *    the data match sizes it registers; its NMI, which the boot IDT turns
+ *    into a triple fault.
  *
  * Checks that only the simulator makes exact skip on real Hyper-V.
  */
@@ -86,6 +87,9 @@
 #define HVMSG_UNMAPPED_GPA		0x80000000
 #define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
 #define HVMSG_X64_HALT			0x80010007
+#define HVMSG_UNRECOVERABLE_EXCEPTION	0x80000021
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
+#define HV_X64_INTERRUPT_TYPE_NMI	4
 
 /* Register names (TLFS). */
 #define HVR_RAX				0x00020000
@@ -280,8 +284,24 @@ static const __u8 synic_prog[] = {
 	0xe7, 0x88,				/* out 0x88, eax */
 	0xc7, 0x04, 0x25, 0x00, 0x02, 0x18, 0x00, /* mov dword [SIMP + 512], */
 	0x00, 0x00, 0x00, 0x00,			/*	HVMSG_NONE */
+	0x0f, 0x01, 0x1c, 0x25, 0xf0, 0x2f, 0x00, 0x00, /* lidt [IDT_DESC] */
+	0xb8, 0x5a, 0x5a, 0x5a, 0x5a,		/* mov eax, 0x5a5a5a5a */
+	0xfb, 0x90, 0x90,			/* sti; nop; nop */
 	0xf4,					/* hlt */
 };
+
+/* SINT2's interrupt handler: report on port 0x89, then halt for good. */
+static const __u8 sint_handler[] = {
+	0xe7, 0x89,				/* out 0x89, eax */
+	0xf4,					/* hlt */
+	0xeb, 0xfd,				/* jmp hlt */
+};
+
+#define IDT_DESC			0x2ff0ULL
+#define IDT_BASE			0x3000ULL
+#define SINT_HANDLER			(KERNEL_START + 0x1000)
+#define SINT_IRQ_REPORT			9
+#define LAPIC_SPURIOUS			16
 
 /** struct post_message_in - HvPostMessageDirect input */
 struct post_message_in {
@@ -1003,6 +1023,7 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 
 #define RUN_HALT	1
 #define RUN_REPORT	2
+#define RUN_SHUTDOWN	3
 
 /*
  * Run until the guest halts (RUN_HALT) or reports on port 0x80 +
@@ -1023,6 +1044,8 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 		switch (msg.message_type) {
 		case HVMSG_X64_HALT:
 			return RUN_HALT;
+		case HVMSG_UNRECOVERABLE_EXCEPTION:
+			return RUN_SHUTDOWN;
 		case HVMSG_X64_IO_PORT_INTERCEPT: {
 			__u32 size = msg.io.access_info & 0x7;
 			__u64 rax = msg.io.rax;
@@ -1298,9 +1321,9 @@ TEST_F(chv, boot_snapshot_restore)
  * A guest that enables its SynIC the way Linux does on Hyper-V sees the
  * enlightenments the crate's synthetic features grant, and the message
  * and event flag the VMM sends it (HvPostMessageDirect,
- * HvSignalEventDirect, both in the allowlist) in its SIM and SIEF pages;
- * Cloud Hypervisor's snapshot then finds them in the SIMP and SIEFP VP
- * states.
+ * HvSignalEventDirect, both in the allowlist) in its SIM and SIEF pages,
+ * and takes SINT2's interrupt once it enables interrupts; Cloud
+ * Hypervisor's snapshot then finds them in the SIMP and SIEFP VP states.
  */
 TEST_F(chv, synic_guest)
 {
@@ -1326,7 +1349,22 @@ TEST_F(chv, synic_guest)
 
 	ASSERT_EQ(0, chv_create_vm(_metadata, self->dev, &self->src));
 	memcpy(self->src.mem + KERNEL_START, synic_prog, sizeof(synic_prog));
+	memcpy(self->src.mem + SINT_HANDLER, sint_handler,
+	       sizeof(sint_handler));
+	/* the IDT the guest loads: a 64-bit interrupt gate for SINT2 */
+	*(__u16 *)(self->src.mem + IDT_DESC) = (GUEST_SINT_VECTOR + 1) * 16 - 1;
+	*(__u64 *)(self->src.mem + IDT_DESC + 2) = IDT_BASE;
+	*(__u64 *)(self->src.mem + IDT_BASE + GUEST_SINT_VECTOR * 16) =
+		(SINT_HANDLER & 0xffff) | 0x08ULL << 16 | 0x8e00ULL << 32 |
+		((SINT_HANDLER >> 16) & 0xffff) << 48;
 	chv_configure_vcpu(_metadata, &self->src, self->buf);
+	/* the guest's own APIC set-up: software-enabled, spurious 0xff */
+	size = PAGE_4K;
+	ASSERT_EQ(0, mshv_vp_state(self->src.vp, MSHV_GET_VP_STATE,
+				   MSHV_VP_STATE_LAPIC, self->buf, &size));
+	*(__u32 *)(self->buf + LAPIC_SPURIOUS) = 0x1ff;
+	ASSERT_EQ(0, mshv_vp_state(self->src.vp, MSHV_SET_VP_STATE,
+				   MSHV_VP_STATE_LAPIC, self->buf, &size));
 	ASSERT_EQ(0, mshv_set_property(self->src.pt, PROP_TIME_FREEZE, 0,
 				       &status));
 
@@ -1368,9 +1406,12 @@ TEST_F(chv, synic_guest)
 		TH_LOG("HvSignalEventDirect: status 0x%x", args.status);
 	EXPECT_EQ(1ULL, newly & 0xff);
 
-	STEP("the guest reads them in its SIM and SIEF pages");
+	STEP("the guest reads them in its SIM and SIEF pages, takes SINT2");
 	ret = chv_run(_metadata, &self->src, reports, -1, &mmio);
 	ASSERT_EQ(RUN_HALT, ret);
+	/* with interrupts on, SINT2's vector reaches the guest */
+	EXPECT_EQ(0x5a5a5a5aU, reports[SINT_IRQ_REPORT])
+		TH_LOG("no SINT2 interrupt");
 	EXPECT_EQ(POSTED_TYPE, reports[6]) TH_LOG("message type");
 	EXPECT_EQ(POSTED_PAYLOAD, reports[7]) TH_LOG("payload");
 	EXPECT_EQ(1U << SIGNALED_FLAG, reports[8]) TH_LOG("event flags");
@@ -1519,6 +1560,36 @@ TEST_F(chv, dirty_log_and_devices)
 	STEP("unregister_irqfd");
 	irqfd.flags = 1 << MSHV_IRQFD_BIT_DEASSIGN;
 	EXPECT_EQ(0, ioctl(self->src.pt, MSHV_IRQFD, &irqfd));
+
+	/*
+	 * MshvVcpu::nmi(): an NMI to the halted VP, whose one-entry IDT
+	 * (Cloud Hypervisor's boot IDT) cannot take it: #GP, #DF, then a
+	 * triple fault, which Cloud Hypervisor turns into a shutdown.
+	 */
+	STEP("nmi(): HvAssertVirtualInterrupt, then a triple fault");
+	{
+		struct {
+			__u64 partition_id;
+			__u32 interrupt_type;
+			__u32 flags;	/* level 0, logical 1 */
+			__u64 dest_addr;
+			__u32 vector;
+			__u8 target_vtl;
+			__u8 rsvd0;
+			__u16 rsvd1;
+		} in = { .interrupt_type = HV_X64_INTERRUPT_TYPE_NMI };
+		struct mshv_root_hvcall args = {
+			.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+			.in_sz = sizeof(in),
+			.in_ptr = (uintptr_t)&in,
+		};
+
+		static_assert(sizeof(in) == 32, "assert interrupt input");
+		ASSERT_EQ(0, mshv_hvcall(self->src.pt, &args))
+			TH_LOG("status 0x%x", args.status);
+	}
+	ret = chv_run(_metadata, &self->src, reports, -1, &mmio);
+	EXPECT_EQ(RUN_SHUTDOWN, ret) TH_LOG("run: %d", ret);
 }
 
 TEST_HARNESS_MAIN

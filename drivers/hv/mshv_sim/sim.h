@@ -831,6 +831,14 @@ void mshv_sim_vp_cpuid_values(const struct mshv_sim_vp *vp, u32 leaf,
 void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
 		    u32 *ebx, u32 *ecx, u32 *edx);
 void mshv_sim_vp_load_page(struct mshv_sim_vp *vp);
+
+/* The guest's synthetic interface and the direct SynIC, vpsynic.c */
+void mshv_sim_hv_cpuid(const struct mshv_sim_partition *pt, u32 leaf,
+		       u32 regs[4]);
+int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
+			      u64 *value);
+bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
+			      u32 len, bool write);
 u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,
 				 struct mshv_sim_call *call);
 u16 mshv_sim_post_message_direct(struct mshv_sim *sim,

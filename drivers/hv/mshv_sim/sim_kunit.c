@@ -5794,6 +5794,76 @@ static void mshv_sim_test_cpuid_results(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
 }
 
+#define TEST_SIEF_GPA	0x3000
+
+/*
+ * The enlightenments follow the synthetic processor features: CPUID leaf
+ * 0x40000001 says Hv#1 and leaf 0x40000003 the privileges granted; the
+ * guest reads SVERSION and its VP index; SIEFP enabled at a GPA overlays
+ * guest memory there with the SIEF page HvSignalEventDirect writes.
+ * Without the features the synthetic MSRs are unimplemented ones.
+ */
+static void mshv_sim_test_guest_synic(struct kunit *test)
+{
+	static const u8 prog[] = {
+		0x66, 0xa1, 0x00, 0x30,		/* mov eax, [TEST_SIEF_GPA] */
+		0x66, 0xa3, 0x04, 0x05,		/* mov [TEST_SCRATCH], eax */
+		0xfa, 0xf4,			/* cli; hlt */
+	};
+	struct hv_input_signal_event_direct *in;
+	struct test_guest g, h;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_INDEX |
+				  HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x40000001, 0,
+					       false, 0), 0x31237648);
+	/* SynIC (bit 2) and VP index (bit 6) privileges; direct timers */
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x40000003, 0,
+					       false, 0), 0x44);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0x40000003, 0,
+					       false, 3), BIT(19));
+
+	test_rdmsr_prog(&g, HV_X64_MSR_SVERSION);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &g), 1);
+	test_rdmsr_prog(&g, HV_X64_MSR_VP_INDEX);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &g), 0);
+
+	/* Event flag 3 of SINT0, seen through the SIEF page at 0x3000. */
+	test_set_reg64(test, &g, HV_REGISTER_SIEFP, TEST_SIEF_GPA | 1);
+	in = test_ctx(test)->in;
+	memset(in, 0, sizeof(*in));
+	in->target_partition = g.id;
+	in->flag_number = 3;
+	test_expect_status(test,
+			   test_call(test,
+				     TEST_CTL(HVCALL_SIGNAL_EVENT_DIRECT, 0, 0)),
+			   HV_STATUS_SUCCESS);
+	/* The program stores EAX only: the low half of what it read. */
+	test_poke(&g, TEST_CODE, prog, sizeof(prog));
+	KUNIT_EXPECT_EQ(test, (u32)test_run_rdmsr(test, &g), BIT(3));
+	/* The RAM beneath is not the SIEF page. */
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SIEF_GPA), 0);
+	/* Disabled, the GPA is RAM again. */
+	test_set_reg64(test, &g, HV_REGISTER_SIEFP, TEST_SIEF_GPA);
+	KUNIT_EXPECT_EQ(test, (u32)test_run_rdmsr(test, &g), 0);
+
+	/* No features: leaf 0x40000003 is empty, SVERSION unimplemented. */
+	test_guest_init(test, &h, TEST_CREATION_FLAGS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, h.id, 0, 0x40000003, 0,
+					       false, 0), 0);
+	test_expect_status(test,
+			   test_set_prop(test, h.id,
+					 HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+					 HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO),
+			   HV_STATUS_SUCCESS);
+	test_rdmsr_prog(&h, HV_X64_MSR_SVERSION);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &h), 0);
+}
+
 /*
  * The processor features follow the creation properties: a partition
  * without 1 GiB pages has no CPUID bit for them, and its translations
@@ -5854,6 +5924,7 @@ static void mshv_sim_test_cpuid_features(struct kunit *test)
 
 static struct kunit_case mshv_sim_cpuid_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_cpuid_results),
+	KUNIT_CASE(mshv_sim_test_guest_synic),
 	KUNIT_CASE(mshv_sim_test_cpuid_features),
 	{}
 };

@@ -30,6 +30,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
+#include <asm/hyperv-tlfs.h>
 #include <hyperv/hvhdk.h>
 
 #include "sim.h"
@@ -1726,7 +1727,8 @@ static bool mshv_sim_intercepted(const struct mshv_sim_partition *pt,
 
 /*
  * Guest physical memory as the VP @ctx sees it: its local APIC's page,
- * if it has one, in front of the partition's SLAT.
+ * if it has one, and its enabled SynIC pages in front of the partition's
+ * SLAT.
  */
 static int mshv_sim_vp_read(void *ctx, u64 gpa, void *buf, u32 len,
 			    enum mshv_sim_access acc,
@@ -1735,7 +1737,8 @@ static int mshv_sim_vp_read(void *ctx, u64 gpa, void *buf, u32 len,
 	struct mshv_sim_vp *vp = ctx;
 
 	if (acc == MSHV_SIM_ACCESS_READ &&
-	    mshv_sim_lapic_mmio(vp, gpa, buf, len, false))
+	    (mshv_sim_lapic_mmio(vp, gpa, buf, len, false) ||
+	     mshv_sim_vp_synic_access(vp, gpa, buf, len, false)))
 		return 0;
 	return mshv_sim_slat_access(vp->pt, gpa, buf, len, acc, fault);
 }
@@ -1747,6 +1750,7 @@ static int mshv_sim_vp_write(void *ctx, u64 gpa, const void *buf, u32 len,
 
 	/* With MSHV_SIM_ACCESS_WRITE the buffer is only read. */
 	if (mshv_sim_lapic_mmio(vp, gpa, (void *)buf, len, true) ||
+	    mshv_sim_vp_synic_access(vp, gpa, (void *)buf, len, true) ||
 	    mshv_sim_doorbell_write(vp->sim, vp->pt, gpa, buf, len))
 		return 0;
 	return mshv_sim_slat_access(vp->pt, gpa, (void *)buf, len,
@@ -1980,6 +1984,17 @@ void mshv_sim_cpuid(const struct mshv_sim_vp *vp, u32 leaf, u32 *eax,
 		*ecx = 0x666f736f;
 		*edx = 0x76482074;
 		break;
+	case HYPERV_CPUID_INTERFACE:
+	case HYPERV_CPUID_FEATURES: {
+		u32 regs[4] = {};
+
+		mshv_sim_hv_cpuid(vp->pt, leaf, regs);
+		*eax = regs[0];
+		*ebx = regs[1];
+		*ecx = regs[2];
+		*edx = regs[3];
+		break;
+	}
 	case 0x80000000:
 		*eax = 0x80000001;
 		break;
@@ -2032,8 +2047,8 @@ static bool mshv_sim_vp_cpuid(const struct mshv_sim_partition *pt,
 
 /*
  * The register of the register file that MSR @index is, for the MSRs the
- * simulated processor implements itself. The synthetic MSRs are not among
- * them: CPUID leaf 0x40000003 offers the guest none.
+ * simulated processor implements itself. The synthetic MSRs the partition
+ * has are mshv_sim_vp_synthetic_msr()'s (vpsynic.c).
  */
 static bool mshv_sim_msr_reg(u32 index, u32 *name)
 {
@@ -2113,6 +2128,7 @@ static int mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 	union hv_register_value val = {};
 	struct mshv_sim_x86_seg *seg;
 	u32 name;
+	int ret;
 
 	if (index == MSR_FS_BASE || index == MSR_GS_BASE) {
 		seg = &cpu->seg[index == MSR_FS_BASE ? MSHV_SIM_X86_FS :
@@ -2126,6 +2142,9 @@ static int mshv_sim_vp_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 		seg->base = *value;
 		return 0;
 	}
+	ret = mshv_sim_vp_synthetic_msr(vp, index, write, value);
+	if (ret <= 0)
+		return ret;
 	if (!mshv_sim_msr_reg(index, &name))
 		return 1;
 	if (!write) {
@@ -2169,33 +2188,6 @@ static int mshv_sim_vp_apic_msr(struct mshv_sim_vp *vp,
 }
 
 /*
- * RDMSR/WRMSR of a synthetic MSR: the partition reference counter, which
- * the guest may read if its synthetic processor features grant access to
- * it (it stands still while the partition's time is frozen). Return 0
- * if it completed, -1 if it must fault, 1 if the MSR is not one of these.
- */
-static int mshv_sim_vp_synthetic_msr(const struct mshv_sim_partition *pt,
-				     struct mshv_sim_vp *vp,
-				     const struct mshv_sim_x86_exit *exit,
-				     bool write)
-{
-	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
-	u64 value;
-
-	if (cpu->gpr[1] != HV_X64_MSR_TIME_REF_COUNT ||
-	    !(mshv_sim_property(pt, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES) &
-	      HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER))
-		return 1;
-	if (write)
-		return -1;
-	value = mshv_sim_reference_time(pt);
-	cpu->gpr[0] = (u32)value;
-	cpu->gpr[2] = value >> 32;
-	mshv_sim_x86_skip(cpu, exit);
-	return 0;
-}
-
-/*
  * RDMSR/WRMSR: an implemented MSR is read or written here (the local
  * APIC's by lapic.c); any other is intercepted if the parent
  * asked for it, and otherwise raises #GP(0) or is ignored, as the
@@ -2234,9 +2226,6 @@ static int mshv_sim_vp_msr_access(const struct mshv_sim_partition *pt,
 		mshv_sim_x86_skip(cpu, exit);
 		return 0;
 	}
-	ret = mshv_sim_vp_synthetic_msr(pt, vp, exit, write);
-	if (ret <= 0)
-		return ret;
 	if (mshv_sim_intercepted(pt, HV_INTERCEPT_TYPE_X64_MSR, mask, 0,
 				 true)) {
 		mshv_sim_msg_msr(vp, exit, msg);

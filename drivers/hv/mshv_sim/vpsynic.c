@@ -1,22 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The SynIC of a child partition's VP as the root reaches it directly:
- * HvSignalEventDirect and HvPostMessageDirect.
+ * What a child partition's VP sees of the hypervisor's synthetic
+ * interface, and the root's direct access to its SynIC.
  *
- * The simulator models a child VP's SynIC only by its two pages: the
- * synthetic interrupt event flags page (SIEF, 16 SINTs x 2048 flags) and
- * the synthetic interrupt message page (SIM, one 256-byte message slot
- * per SINT), the very pages HvGetVpState and HvSetVpState transfer
- * (HV_GET_SET_VP_STATE_SIEF_PAGE, _SIM_PAGE). The SynIC control, SIMP,
- * SIEFP and SINTx registers are not modelled: the SynIC counts as enabled
- * with every SINT unmasked, and no interrupt is raised in the guest.
+ * The enlightenments follow the synthetic processor features the parent
+ * set (HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES): CPUID leaf
+ * 0x40000001 says "Hv#1" with the hv1 feature, leaf 0x40000003 reports the
+ * privileges the access_* features grant, and the guest's RDMSR and WRMSR
+ * reach the synthetic MSRs of those privileges (guest OS id, hypercall,
+ * VP index, reference counter and TSC page, SynIC, synthetic timers),
+ * which are registers of the VP's register file. The hypercall page and
+ * the reference TSC page are not written, and no synthetic timer fires.
+ *
+ * The SynIC's two pages, the synthetic interrupt event flags page (SIEF,
+ * 16 SINTs x 2048 flags) and the synthetic interrupt message page (SIM,
+ * one 256-byte slot per SINT), are the very pages HvGetVpState and
+ * HvSetVpState transfer (HV_GET_SET_VP_STATE_SIEF_PAGE, _SIM_PAGE), and
+ * the targets of HvSignalEventDirect and HvPostMessageDirect. Once the
+ * guest enables SIMP or SIEFP, the page overlays guest memory at the GPA
+ * the register names, as on Hyper-V: the guest's accesses there reach it.
+ * A message or newly set event flag raises the SINT's vector in the
+ * guest's local APIC when the guest enabled its SynIC (SCONTROL), the page
+ * and the SINT (unmasked, not polled); the root may post and signal
+ * whether or not it did. Auto-EOI and the message-pending redelivery on
+ * EOM are not modelled.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */
+#include <linux/bitfield.h>
 #include <linux/bitops.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
+#include <asm/hyperv-tlfs.h>
 #include <hyperv/hvhdk.h>
 
 #include "sim.h"
@@ -27,6 +43,27 @@ static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
 	if (!vp->state[idx])
 		vp->state[idx] = kzalloc(HV_HYP_PAGE_SIZE, GFP_ATOMIC);
 	return vp->state[idx];
+}
+
+/* SINTx bit 18: the guest polls the SINT, it takes no interrupt. */
+#define MSHV_SIM_SINT_POLLING		BIT_ULL(18)
+
+/*
+ * Raise SINT @sint in the guest, as Hyper-V does once a message or event
+ * reaches it: with the SynIC enabled (SCONTROL), the page in question
+ * (@page_reg, SIMP or SIEFP) enabled and the SINT unmasked and not
+ * polled, its vector goes to the local APIC as a fixed, edge-triggered
+ * interrupt.
+ */
+static void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint,
+				   u64 page_reg)
+{
+	u64 reg = vp->msrs.sint[sint];
+
+	if (!(vp->msrs.scontrol & HV_SYNIC_CONTROL_ENABLE) || !(page_reg & 1) ||
+	    (reg & (HV_SYNIC_SINT_MASKED | MSHV_SIM_SINT_POLLING)))
+		return;
+	mshv_sim_lapic_accept(vp, reg & HV_SYNIC_SINT_VECTOR_MASK, false);
 }
 
 /**
@@ -67,6 +104,8 @@ u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,
 				  sizeof(union hv_synic_event_flags));
 	memset(out, 0, sizeof(*out));
 	out->newly_signaled = !__test_and_set_bit_le(in->flag_number, flags);
+	if (out->newly_signaled)
+		mshv_sim_vp_sint_raise(vp, in->target_sint, vp->msrs.siefp);
 	return HV_STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_signal_event_direct);
@@ -119,6 +158,200 @@ u16 mshv_sim_post_message_direct(struct mshv_sim *sim,
 	}
 	memcpy(slot, msg, sizeof(*slot));
 	slot->header.message_flags.msg_pending = 0;
+	mshv_sim_vp_sint_raise(vp, in->sint_index, vp->msrs.simp);
 	return HV_STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_post_message_direct);
+
+/* "Hv#1": the interface signature of CPUID leaf 0x40000001 EAX. */
+#define MSHV_SIM_HV1_SIGNATURE		0x31237648
+
+static u64 mshv_sim_synthetic_features(const struct mshv_sim_partition *pt)
+{
+	return mshv_sim_property(pt, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES);
+}
+
+/**
+ * mshv_sim_hv_cpuid() - the hypervisor leaves that follow the synthetic
+ *	processor features of @pt
+ * @pt: the partition
+ * @leaf: CPUID leaf, 0x40000001 or 0x40000003
+ * @regs: EAX, EBX, ECX, EDX, as the simulated processor answered
+ *
+ * Leaf 0x40000001: the "Hv#1" interface with the hv1 feature. Leaf
+ * 0x40000003: EAX the privileges (bits 0-11) the access_* features grant,
+ * EDX direct synthetic timers (bit 19) and the frequency MSRs (bit 8).
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_hv_cpuid(const struct mshv_sim_partition *pt, u32 leaf,
+		       u32 regs[4])
+{
+	u64 features = mshv_sim_synthetic_features(pt);
+
+	switch (leaf) {
+	case HYPERV_CPUID_INTERFACE:
+		if (features & HV_SYNTHETIC_PROC_FEATURE_HV1)
+			regs[0] = MSHV_SIM_HV1_SIGNATURE;
+		break;
+	case HYPERV_CPUID_FEATURES:
+		regs[0] = FIELD_GET(HV_SYNTHETIC_PROC_FEATURES_PRIVILEGES_LOW,
+				    features) |
+			  (features & HV_SYNTHETIC_PROC_FEATURES_PRIVILEGES_HIGH);
+		if (features & HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS)
+			regs[3] |= HV_STIMER_DIRECT_MODE_AVAILABLE;
+		if (features & HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS)
+			regs[3] |= HV_FEATURE_FREQUENCY_MSRS_AVAILABLE;
+		break;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_hv_cpuid);
+
+/* The register of synthetic MSR @index and the feature that grants it. */
+static bool mshv_sim_synthetic_msr_reg(u32 index, u32 *name, u64 *feature)
+{
+	if (index >= HV_X64_MSR_SINT0 && index <= HV_X64_MSR_SINT15) {
+		*name = HV_REGISTER_SINT0 + index - HV_X64_MSR_SINT0;
+		*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS;
+		return true;
+	}
+	if (index >= HV_X64_MSR_STIMER0_CONFIG &&
+	    index <= HV_X64_MSR_STIMER3_COUNT) {
+		*name = HV_REGISTER_STIMER0_CONFIG + index -
+			HV_X64_MSR_STIMER0_CONFIG;
+		*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNTHETIC_TIMER_REGS;
+		return true;
+	}
+	*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS;
+	switch (index) {
+	case HV_X64_MSR_SCONTROL:
+		*name = HV_REGISTER_SCONTROL;
+		return true;
+	case HV_X64_MSR_SIEFP:
+		*name = HV_REGISTER_SIEFP;
+		return true;
+	case HV_X64_MSR_SIMP:
+		*name = HV_REGISTER_SIMP;
+		return true;
+	case HV_X64_MSR_EOM:
+		*name = HV_REGISTER_EOM;
+		return true;
+	}
+	*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS;
+	switch (index) {
+	case HV_X64_MSR_GUEST_OS_ID:
+		*name = HV_REGISTER_GUEST_OS_ID;
+		return true;
+	case HV_X64_MSR_HYPERCALL:
+		*name = HV_X64_REGISTER_HYPERCALL;
+		return true;
+	case HV_X64_MSR_VP_INDEX:
+		*name = HV_REGISTER_VP_INDEX;
+		*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_INDEX;
+		return true;
+	case HV_X64_MSR_REFERENCE_TSC:
+		*name = HV_REGISTER_REFERENCE_TSC;
+		*feature = HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * mshv_sim_vp_synthetic_msr() - the guest's RDMSR or WRMSR of a synthetic
+ *	MSR
+ * @vp: the VP
+ * @index: the MSR
+ * @write: WRMSR of *@value, else RDMSR into *@value
+ * @value: the value written, or where the value read goes
+ *
+ * The synthetic MSRs of the privileges the partition's synthetic features
+ * grant are registers of @vp's register file, with their checks: a value
+ * the register refuses, a write to the VP index, the reference counter or
+ * SVERSION raises #GP. SVERSION reads 1 and the reference counter the
+ * partition's reference time.
+ *
+ * Context: sim->lock held.
+ * Return: 0 if done, -1 for #GP, 1 if @index is no synthetic MSR the
+ * partition has.
+ */
+int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
+			      u64 *value)
+{
+	u64 features = mshv_sim_synthetic_features(vp->pt), feature;
+	union hv_register_value val = {};
+	u32 name;
+
+	if (index == HV_X64_MSR_TIME_REF_COUNT ||
+	    index == HV_X64_MSR_SVERSION) {
+		feature = index == HV_X64_MSR_SVERSION ?
+			  HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS :
+			  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER;
+		if (!(features & feature))
+			return 1;
+		if (write)
+			return -1;
+		*value = index == HV_X64_MSR_SVERSION ? HV_SYNIC_VERSION_1 :
+			 mshv_sim_reference_time(vp->pt);
+		return 0;
+	}
+	if (!mshv_sim_synthetic_msr_reg(index, &name, &feature) ||
+	    !(features & feature))
+		return 1;
+	if (!write) {
+		mshv_sim_vp_get_reg(vp, name, &val);
+		*value = val.reg64;
+		return 0;
+	}
+	if (name == HV_REGISTER_VP_INDEX)
+		return -1;
+	val.reg64 = *value;
+	return mshv_sim_vp_set_reg(vp, name, &val) ? -1 : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_synthetic_msr);
+
+/* The SynIC page overlaying guest page @gfn for @vp, if any. */
+static void *mshv_sim_vp_overlay(struct mshv_sim_vp *vp, u64 gfn)
+{
+	const struct mshv_sim_vp_msrs *m = &vp->msrs;
+
+	if ((m->simp & HV_SYNIC_SIMP_ENABLE) &&
+	    m->simp >> HV_HYP_PAGE_SHIFT == gfn)
+		return mshv_sim_vp_synic_page(vp, MSHV_SIM_VP_STATE_SIMP);
+	if ((m->siefp & HV_SYNIC_SIEFP_ENABLE) &&
+	    m->siefp >> HV_HYP_PAGE_SHIFT == gfn)
+		return mshv_sim_vp_synic_page(vp, MSHV_SIM_VP_STATE_SIEFP);
+	return NULL;
+}
+
+/**
+ * mshv_sim_vp_synic_access() - a guest access to an enabled SIM or SIEF
+ *	page
+ * @vp: the VP
+ * @gpa: the guest physical address
+ * @buf: the data, read into or written from
+ * @len: its length; the access stays within one page
+ * @write: a write
+ *
+ * Context: sim->lock held.
+ * Return: true if @gpa is in one of @vp's enabled SynIC pages and the
+ * access was done there.
+ */
+bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
+			      u32 len, bool write)
+{
+	u32 off = gpa & (HV_HYP_PAGE_SIZE - 1);
+	u8 *page;
+
+	if (off + len > HV_HYP_PAGE_SIZE)
+		return false;
+	page = mshv_sim_vp_overlay(vp, gpa >> HV_HYP_PAGE_SHIFT);
+	if (!page)
+		return false;
+	if (write)
+		memcpy(page + off, buf, len);
+	else
+		memcpy(buf, page + off, len);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_synic_access);

@@ -231,8 +231,12 @@ int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns);
 #define HVCALL_GET_VP_REGISTERS			0x0050
 #define HVCALL_SET_VP_REGISTERS			0x0051
 
-/* Most registers one mshv_vp_get_regs()/mshv_vp_set_regs() call takes. */
-#define MSHV_VP_REGS_MAX			64
+/*
+ * Most registers one mshv_vp_get_regs()/mshv_vp_set_regs() call takes: as
+ * many 32-byte register associations as one input page holds after the
+ * 16-byte header (VMMs save all their MSRs in one call).
+ */
+#define MSHV_VP_REGS_MAX			126
 
 /**
  * struct mshv_vp_reg - a register name and its 128-bit value, as

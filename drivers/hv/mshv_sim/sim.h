@@ -50,6 +50,13 @@ struct task_struct;
 #define MSHV_SIM_MAX_LPS		256
 /* Instructions one HvDispatchVp executes at most before it returns. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
+/*
+ * Pause-loop exiting: PAUSEs at most MSHV_SIM_PLE_GAP instructions apart
+ * form a spin loop; one that has spun for MSHV_SIM_PLE_WINDOW
+ * instructions gives up the rest of the VP's time slice.
+ */
+#define MSHV_SIM_PLE_GAP		32
+#define MSHV_SIM_PLE_WINDOW		256
 /* Most intercepts installed in one partition. */
 #define MSHV_SIM_MAX_INTERCEPTS		32
 

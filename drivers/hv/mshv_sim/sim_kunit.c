@@ -4747,6 +4747,81 @@ static void mshv_sim_test_init_sipi_assert(struct kunit *test)
 			0xfff0);
 }
 
+/*
+ * The hand-over of a spin lock at TEST_SCRATCH, as SeaBIOS gives its
+ * stack to the application processors: the bootstrap processor holds
+ * the lock, and until TEST_COUNTER is 1 releases it and takes it back
+ * at once, with a PAUSE in between: eight instructions a round, a
+ * divisor of the dispatch budget. Then it leaves through port 0x80.
+ */
+static const u8 test_prog_lock_bsp[] = {
+	0x83, 0x3e, 0x00, 0x05, 0x01,		/* 0: cmp word [COUNTER], 1 */
+	0x74, 0x14,				/* je 27 */
+	0xc7, 0x06, 0x04, 0x05, 0x00, 0x00,	/* mov word [SCRATCH], 0 */
+	0x90,					/* nop */
+	0xf3, 0x90,				/* 14: pause */
+	0xf0, 0x0f, 0xba, 0x2e, 0x04, 0x05, 0x00, /* lock bts [SCRATCH], 0 */
+	0x72, 0xf5,				/* jc 14 */
+	0xeb, 0xe5,				/* jmp 0 */
+	0xe6, 0x80,				/* 27: out 0x80, al */
+};
+
+/* The AP: take the lock, count, release it, leave through port 0x80. */
+static const u8 test_prog_lock_ap[] = {
+	0xf3, 0x90,				/* 0: pause */
+	0xf0, 0x0f, 0xba, 0x2e, 0x04, 0x05, 0x00, /* lock bts [SCRATCH], 0 */
+	0x72, 0xf5,				/* jc 0 */
+	0xff, 0x06, 0x00, 0x05,			/* inc word [COUNTER] */
+	0xc7, 0x06, 0x04, 0x05, 0x00, 0x00,	/* mov word [SCRATCH], 0 */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/*
+ * A VP spinning on PAUSE ends its time slice: the bootstrap processor,
+ * which only lets go of the lock for a PAUSE, stops there, so the AP
+ * dispatched next takes the lock. Without pause-loop exiting every
+ * slice of the bootstrap processor ends with the lock held and the AP
+ * spins forever.
+ */
+static void mshv_sim_test_pause_loop(struct kunit *test)
+{
+	struct test_guest g, bsp, ap;
+	struct hv_output_dispatch_vp out;
+	unsigned int round;
+	bool ap_done = false;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_lock_bsp,
+		  sizeof(test_prog_lock_bsp));
+	test_poke(&g, TEST_AP_PAGE << 12, test_prog_lock_ap,
+		  sizeof(test_prog_lock_ap));
+	test_poke64(&g, TEST_SCRATCH, 1);	/* held by the BSP */
+	test_real_mode(test, &g);
+	bsp = g;
+	test_add_vp(test, &g, 1);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_AP_PAGE << 12);
+	ap = g;
+
+	for (round = 0; round < 8 && !ap_done; round++) {
+		test_switch_vp(&g, 0, &bsp);
+		test_dispatch(test, &g, 0, &out);
+		KUNIT_ASSERT_EQ(test, out.dispatch_event,
+				HV_VP_DISPATCH_EVENT_NONE);
+		test_switch_vp(&g, 1, &ap);
+		test_dispatch(test, &g, 0, &out);
+		ap_done = out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT;
+	}
+	KUNIT_ASSERT_TRUE(test, ap_done);
+	KUNIT_EXPECT_EQ(test, g.msg->header.message_type,
+			HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	/* The BSP takes the lock back, sees the count and leaves. */
+	test_switch_vp(&g, 0, &bsp);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH) & 0xffff, 1);
+}
+
 /* Real mode: CLI, then spin. */
 static const u8 test_prog_spin_cli[] = {
 	0xfa,					/* cli */
@@ -5187,6 +5262,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_register_page_xmm),
 	KUNIT_CASE(mshv_sim_test_init_sipi_icr),
 	KUNIT_CASE(mshv_sim_test_init_sipi_assert),
+	KUNIT_CASE(mshv_sim_test_pause_loop),
 	KUNIT_CASE(mshv_sim_test_nmi),
 	KUNIT_CASE(mshv_sim_test_extint),
 	KUNIT_CASE(mshv_sim_test_assert_types),

@@ -4732,7 +4732,7 @@ static void mshv_sim_test_init_sipi_assert(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, sipi, 0, 1,
 					      TEST_AP_PAGE2),
 			HV_STATUS_SUCCESS);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
 			TEST_AP_PAGE2 << 8);
 
@@ -5806,7 +5806,8 @@ static u32 test_cpuid_value(struct kunit *test, u64 id, u32 vp, u32 leaf,
 /*
  * Results for any VP apply before those for one VP, whole-leaf ones
  * before subleaf ones; a new result for the same VP and leaf replaces
- * the old one; the table holds MSHV_SIM_MAX_CPUID_RESULTS.
+ * the old one; the table of results for any VP holds
+ * MSHV_SIM_MAX_CPUID_RESULTS.
  */
 static void mshv_sim_test_cpuid_results(struct kunit *test)
 {
@@ -5852,8 +5853,8 @@ static void mshv_sim_test_cpuid_results(struct kunit *test)
 					       TEST_ECX),
 			BIT(16) | 9);	/* LA57, then the leaf's result */
 
-	/* Four results so far; fill the table, then one more. */
-	for (i = 4; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+	/* Three results for any VP so far; fill their table, then one more. */
+	for (i = 3; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
 		KUNIT_ASSERT_EQ(test,
 				hv_result(test_cpuid_result(test, g.id,
 							    HV_ANY_VP,
@@ -5942,6 +5943,65 @@ static struct kunit_suite mshv_sim_cpuid_test_suite = {
 };
 
 /* ---- The root partition's shared hypercall helpers ------------------------ */
+
+#define TEST_CPUID_VPS		8
+#define TEST_CPUID_PER_VP	86	/* what QEMU 11 registers */
+
+/*
+ * Results are kept per VP: each of TEST_CPUID_VPS VPs takes the 86
+ * results QEMU registers for a VP, and sees its own; a VP's table holds
+ * MSHV_SIM_MAX_CPUID_RESULTS, and a full one leaves the others alone.
+ */
+static void mshv_sim_test_cpuid_results_per_vp(struct kunit *test)
+{
+	struct test_guest g;
+	u32 vp, i;
+	u64 ret;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	for (vp = 1; vp < TEST_CPUID_VPS; vp++)
+		test_add_vp(test, &g, vp);
+	for (vp = 0; vp < TEST_CPUID_VPS; vp++)
+		for (i = 0; i < TEST_CPUID_PER_VP; i++)
+			KUNIT_ASSERT_EQ(test,
+					hv_result(test_cpuid_result(test, g.id,
+								    vp, 0xd,
+								    true, i,
+								    TEST_EBX,
+								    ~0U,
+								    vp << 8 | i)),
+					HV_STATUS_SUCCESS);
+	for (vp = 0; vp < TEST_CPUID_VPS; vp++) {
+		KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, vp, 0xd, 0,
+						       true, TEST_EBX),
+				vp << 8);
+		KUNIT_EXPECT_EQ(test,
+				test_cpuid_value(test, g.id, vp, 0xd,
+						 TEST_CPUID_PER_VP - 1, true,
+						 TEST_EBX),
+				vp << 8 | (TEST_CPUID_PER_VP - 1));
+	}
+
+	/* Fill VP 0's table: one more is refused there, not on VP 1. */
+	for (i = TEST_CPUID_PER_VP; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+		KUNIT_ASSERT_EQ(test,
+				hv_result(test_cpuid_result(test, g.id, 0,
+							    0x80000100 + i,
+							    false, 0, TEST_EBX,
+							    1, 1)),
+				HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, 0, 0x80000400, false, 0, TEST_EBX,
+				1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_BUFFERS);
+	ret = test_cpuid_result(test, g.id, 1, 0x80000400, false, 0, TEST_EBX,
+				1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	/* Replacing one of a full table still works. */
+	ret = test_cpuid_result(test, g.id, 0, 0xd, true, 0, TEST_EBX, ~0U, 7);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0xd, 0, true,
+					       TEST_EBX), 7);
+}
 
 /*
  * The "hv_proc" suite runs the helpers of <hyperv/hv_proc.h>, which the

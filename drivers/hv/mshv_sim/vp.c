@@ -265,6 +265,7 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 		mshv_sim_vp_free_page(sim, vp, type);
 	for (type = 0; type < MSHV_SIM_VP_NR_STATES; type++)
 		kfree(vp->state[type]);
+	kfree(vp->cpuid.results);
 	if (!list_empty(&vp->run_node)) {
 		list_del(&vp->run_node);
 		sim->nr_runnable--;

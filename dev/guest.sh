@@ -181,7 +181,7 @@ boot_guest() {
 		-accel tcg,thread=multi \
 		-kernel "$OBJ/arch/x86/boot/bzImage" \
 		-initrd "$TESTDIR/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 kmemleak=$kmemleak mshv.mode=$mode loglevel=7${ONLY:+ mshv.only=$ONLY}${QEMU_DEBUG:+ mshv.qemu_debug=$QEMU_DEBUG}${QEMU_SMP2:+ mshv.qemu_smp2=$QEMU_SMP2}" \
+		-append "console=ttyS0 panic=-1 kmemleak=$kmemleak mshv.mode=$mode loglevel=7${ONLY:+ mshv.only=$ONLY}${QEMU_DEBUG:+ mshv.qemu_debug=$QEMU_DEBUG}" \
 		-display none -monitor none -no-reboot \
 		-serial "file:$TESTDIR/console.log" \
 		-serial "file:$TESTDIR/results.log" < /dev/null

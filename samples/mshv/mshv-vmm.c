@@ -21,7 +21,9 @@
  *  4. run each VP on a thread of its own: MSHV_RUN_VP returns when the VP
  *     stops at an intercept, described by a hypervisor message. The VMM
  *     handles it (here: emulates the port access and moves RIP past the
- *     instruction) and runs the VP again, until the VP halts.
+ *     instruction) and runs the VP again, until the VP reports its result.
+ *     (A guest that halts afterwards with interrupts disabled is not seen
+ *     again: with local APICs the hypervisor handles HLT itself.)
  *
  * Guest physical memory, 2 MiB at address 0:
  *
@@ -614,7 +616,10 @@ static void report_result(struct vp *vp, __u32 value)
 		log_error(vp, "reported %u, expected %u", value, vm->expected);
 }
 
-/* OUT of @size bytes of @value to @port. */
+/*
+ * OUT of @size bytes of @value to @port: 0, 1 if it was the VP's result
+ * (its last act), -1 on error.
+ */
 static int port_out(struct vp *vp, __u16 port, unsigned int size,
 		    __u32 value)
 {
@@ -626,7 +631,7 @@ static int port_out(struct vp *vp, __u16 port, unsigned int size,
 		return 0;	/* the other UART registers ignore writes */
 	if (port == RESULT_PORT && size == 4) {
 		report_result(vp, value);
-		return 0;
+		return 1;
 	}
 	log_error(vp, "OUT of %u byte(s) to port 0x%x: no such device", size,
 		  port);
@@ -653,7 +658,7 @@ static int port_in(struct vp *vp, __u16 port, unsigned int size,
 /*
  * Emulate the IN or OUT instruction that stopped @vp, and complete it as
  * the processor would: move RIP past it and, for IN, put the value read in
- * AL, AX or EAX.
+ * AL, AX or EAX. Return 0, 1 once the VP reported its result, or -1.
  */
 static int handle_io(struct vp *vp, const struct hv_io_message *io)
 {
@@ -665,6 +670,7 @@ static int handle_io(struct vp *vp, const struct hv_io_message *io)
 		REG64(HV_X64_REGISTER_RAX, io->rax),
 	};
 	__u32 value;
+	int ret;
 
 	if (io->access_info & (HV_IO_STRING_OP | HV_IO_REP_PREFIX)) {
 		log_error(vp, "string I/O (INS/OUTS) on port 0x%x at RIP 0x%llx is not emulated",
@@ -672,9 +678,10 @@ static int handle_io(struct vp *vp, const struct hv_io_message *io)
 		return -1;
 	}
 	if (h->access_type == HV_ACCESS_WRITE) {
-		if (port_out(vp, io->port, size, io->rax))
+		ret = port_out(vp, io->port, size, io->rax);
+		if (ret < 0 || set_regs(vp, regs, 1))	/* RIP only */
 			return -1;
-		return set_regs(vp, regs, 1);	/* RIP only */
+		return ret;
 	}
 
 	if (port_in(vp, io->port, size, &value))
@@ -768,9 +775,10 @@ static bool vm_failed(struct vm *vm)
 }
 
 /*
- * Run @vp until it halts (0) or fails (-1). MSHV_RUN_VP returns with the
- * message of the intercept that stopped the VP; the VP stays stopped until
- * the next MSHV_RUN_VP, so registers set in between take effect.
+ * Run @vp until it reports its result or halts (0), or fails (-1).
+ * MSHV_RUN_VP returns with the message of the intercept that stopped the
+ * VP; the VP stays stopped until the next MSHV_RUN_VP, so registers set
+ * in between take effect.
  */
 static int run_vp(struct vp *vp)
 {
@@ -789,8 +797,14 @@ static int run_vp(struct vp *vp)
 		}
 		switch (msg.header.type) {
 		case HVMSG_X64_IO_PORT_INTERCEPT:
-			if (handle_io(vp, &msg.io))
+			switch (handle_io(vp, &msg.io)) {
+			case 0:
+				break;
+			case 1:
+				return 0;
+			default:
 				return -1;
+			}
 			break;
 		case HVMSG_X64_HALT:
 			return 0;

@@ -9,13 +9,15 @@
  * at creation, see mshv_sim_processor_features()), then the results the
  * parent registered with HvRegisterInterceptResult: in each register, the
  * bits set in a result's mask are replaced by the result's bits. Results
- * for any VP apply before those for the VP itself, and results for a
- * whole leaf before those for one subleaf, so the most specific one wins.
+ * for any VP (kept with the partition) apply before those for the VP
+ * itself (kept with the VP), and results for a whole leaf before those
+ * for one subleaf, so the most specific one wins.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */
 #include <linux/bits.h>
 #include <linux/minmax.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 #include <hyperv/hvhdk.h>
@@ -74,18 +76,17 @@ static bool mshv_sim_cpuid_result_matches(const struct mshv_sim_cpuid_result *r,
 	return r->leaf == leaf && (!r->subleaf_specific || r->subleaf == subleaf);
 }
 
-/* Apply the results registered for @vp_index and the subleaf kind. */
-static void mshv_sim_cpuid_apply(const struct mshv_sim_partition *pt,
-				 u32 vp_index, bool subleaf_specific,
+/* Apply the results of @table (@nr of them) of the subleaf kind. */
+static void mshv_sim_cpuid_apply(const struct mshv_sim_cpuid_result *table,
+				 unsigned int nr, bool subleaf_specific,
 				 u32 leaf, u32 subleaf, u32 regs[4])
 {
 	const struct mshv_sim_cpuid_result *r;
 	unsigned int i, j;
 
-	for (i = 0; i < pt->nr_cpuid_results; i++) {
-		r = &pt->cpuid_results[i];
-		if (r->vp_index != vp_index ||
-		    r->subleaf_specific != subleaf_specific ||
+	for (i = 0; i < nr; i++) {
+		r = &table[i];
+		if (r->subleaf_specific != subleaf_specific ||
 		    !mshv_sim_cpuid_result_matches(r, leaf, subleaf))
 			continue;
 		for (j = 0; j < 4; j++)
@@ -114,31 +115,78 @@ void mshv_sim_vp_cpuid_values(const struct mshv_sim_vp *vp, u32 leaf,
 	mshv_sim_cpuid_features(pt, leaf, subleaf, regs);
 	if (!registered)
 		return;
-	mshv_sim_cpuid_apply(pt, HV_ANY_VP, false, leaf, subleaf, regs);
-	mshv_sim_cpuid_apply(pt, HV_ANY_VP, true, leaf, subleaf, regs);
-	mshv_sim_cpuid_apply(pt, vp->index, false, leaf, subleaf, regs);
-	mshv_sim_cpuid_apply(pt, vp->index, true, leaf, subleaf, regs);
+	mshv_sim_cpuid_apply(pt->cpuid_results, pt->nr_cpuid_results, false,
+			     leaf, subleaf, regs);
+	mshv_sim_cpuid_apply(pt->cpuid_results, pt->nr_cpuid_results, true,
+			     leaf, subleaf, regs);
+	mshv_sim_cpuid_apply(vp->cpuid.results, vp->cpuid.nr, false, leaf,
+			     subleaf, regs);
+	mshv_sim_cpuid_apply(vp->cpuid.results, vp->cpuid.nr, true, leaf,
+			     subleaf, regs);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_cpuid_values);
 
-/* The entry a new result for the same VP and leaf replaces, if any. */
+/* The entry of @table (@nr used) a result for the same leaf replaces. */
 static struct mshv_sim_cpuid_result *
-mshv_sim_cpuid_slot(struct mshv_sim_partition *pt,
-		    const struct mshv_sim_cpuid_result *nr)
+mshv_sim_cpuid_find(struct mshv_sim_cpuid_result *table, unsigned int nr,
+		    const struct mshv_sim_cpuid_result *want)
 {
 	struct mshv_sim_cpuid_result *r;
 	unsigned int i;
 
-	for (i = 0; i < pt->nr_cpuid_results; i++) {
-		r = &pt->cpuid_results[i];
-		if (r->vp_index == nr->vp_index && r->leaf == nr->leaf &&
-		    r->subleaf_specific == nr->subleaf_specific &&
-		    (!r->subleaf_specific || r->subleaf == nr->subleaf))
+	for (i = 0; i < nr; i++) {
+		r = &table[i];
+		if (r->leaf == want->leaf &&
+		    r->subleaf_specific == want->subleaf_specific &&
+		    (!r->subleaf_specific || r->subleaf == want->subleaf))
 			return r;
 	}
-	if (pt->nr_cpuid_results == MSHV_SIM_MAX_CPUID_RESULTS)
-		return NULL;
-	return &pt->cpuid_results[pt->nr_cpuid_results++];
+	return NULL;
+}
+
+/* Entries a VP's table grows by. */
+#define MSHV_SIM_CPUID_TABLE_STEP	32
+
+/*
+ * Where @new goes: the entry it replaces, else a new one of the
+ * partition's table (HV_ANY_VP) or of @vp's, which grows as needed.
+ */
+static u16 mshv_sim_cpuid_slot(struct mshv_sim_partition *pt,
+			       struct mshv_sim_vp *vp,
+			       const struct mshv_sim_cpuid_result *new,
+			       struct mshv_sim_cpuid_result **slot)
+{
+	struct mshv_sim_cpuid_table *t;
+	struct mshv_sim_cpuid_result *grown;
+
+	if (!vp) {
+		*slot = mshv_sim_cpuid_find(pt->cpuid_results,
+					    pt->nr_cpuid_results, new);
+		if (*slot)
+			return HV_STATUS_SUCCESS;
+		if (pt->nr_cpuid_results == MSHV_SIM_MAX_CPUID_RESULTS)
+			return HV_STATUS_INSUFFICIENT_BUFFERS;
+		*slot = &pt->cpuid_results[pt->nr_cpuid_results++];
+		return HV_STATUS_SUCCESS;
+	}
+
+	t = &vp->cpuid;
+	*slot = mshv_sim_cpuid_find(t->results, t->nr, new);
+	if (*slot)
+		return HV_STATUS_SUCCESS;
+	if (t->nr == MSHV_SIM_MAX_CPUID_RESULTS)
+		return HV_STATUS_INSUFFICIENT_BUFFERS;
+	if (t->nr == t->size) {
+		grown = krealloc_array(t->results,
+				       t->size + MSHV_SIM_CPUID_TABLE_STEP,
+				       sizeof(*grown), GFP_ATOMIC);
+		if (!grown)
+			return HV_STATUS_NO_RESOURCES;
+		t->results = grown;
+		t->size += MSHV_SIM_CPUID_TABLE_STEP;
+	}
+	*slot = &t->results[t->nr++];
+	return HV_STATUS_SUCCESS;
 }
 
 /**
@@ -149,10 +197,14 @@ mshv_sim_cpuid_slot(struct mshv_sim_partition *pt,
  * Only CPUID results are simulated (HV_INTERCEPT_TYPE_X64_CPUID); other
  * types are refused with HV_STATUS_INVALID_PARAMETER, as are flags other
  * than 0 or 1 and non-zero padding. The result is for one VP, which must
- * exist, or for every VP (HV_ANY_VP). A result for the same VP, leaf and
- * subleaf replaces the earlier one; at most MSHV_SIM_MAX_CPUID_RESULTS
- * are kept (HV_STATUS_INSUFFICIENT_BUFFERS beyond). It shapes what the
- * guest's CPUID returns and the default result of a CPUID intercept.
+ * exist, or for every VP (HV_ANY_VP): as on Hyper-V, where the input names
+ * the VP, the results are kept per VP, and those for every VP with the
+ * partition. A result for the same VP, leaf and subleaf replaces the
+ * earlier one; each VP, and the partition, keeps at most
+ * MSHV_SIM_MAX_CPUID_RESULTS (HV_STATUS_INSUFFICIENT_BUFFERS beyond;
+ * HV_STATUS_NO_RESOURCES if the simulator cannot allocate a VP's table).
+ * It shapes what the guest's CPUID returns and the default result of a
+ * CPUID intercept.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -165,7 +217,7 @@ u16 mshv_sim_register_intercept_result(struct mshv_sim *sim,
 		&in->parameters.cpuid;
 	struct mshv_sim_cpuid_result nr = {}, *slot;
 	struct mshv_sim_partition *pt;
-	struct mshv_sim_vp *vp;
+	struct mshv_sim_vp *vp = NULL;
 	u16 status;
 
 	pt = mshv_sim_find(sim, in->partition_id, false);
@@ -196,9 +248,9 @@ u16 mshv_sim_register_intercept_result(struct mshv_sim *sim,
 	nr.value[MSHV_EDX] = p->result.edx;
 	nr.mask[MSHV_EDX] = p->result.edx_mask;
 
-	slot = mshv_sim_cpuid_slot(pt, &nr);
-	if (!slot)
-		return HV_STATUS_INSUFFICIENT_BUFFERS;
+	status = mshv_sim_cpuid_slot(pt, vp, &nr, &slot);
+	if (status)
+		return status;
 	*slot = nr;
 	return HV_STATUS_SUCCESS;
 }

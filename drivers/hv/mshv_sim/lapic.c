@@ -16,10 +16,11 @@
  * An EOI ends the highest in-service vector; for a level-triggered one the
  * root learns of it from an HVMSG_X64_APIC_EOI message on its SINT0.
  *
- * A VP that executes HLT with interrupts enabled waits here, in the
- * hypervisor, until an interrupt can be delivered: HvDispatchVp returns
- * BLOCKED for it (the root scheduler), or the simulator's scheduling
- * thread leaves it alone; so does a VP waiting for a startup IPI. The
+ * A VP that executes HLT waits here, in the hypervisor, until an
+ * interrupt can be delivered (with interrupts disabled, until an NMI or
+ * INIT): HvDispatchVp returns BLOCKED for it (the root scheduler), or the
+ * simulator's scheduling thread leaves it alone; so does a VP waiting for
+ * a startup IPI. The
  * interrupt (or SIPI) that ends the wait makes it runnable again, and the
  * root scheduler is told with an HVMSG_SCHEDULER_VP_SIGNAL_PAIR message
  * on its SINT0, as it is when the root lifts a suspension that made
@@ -354,11 +355,18 @@ static void mshv_sim_lapic_signal(struct mshv_sim_vp *vp)
 	mshv_sim_synic_post(vp->sim, msg);
 }
 
-/* Has a halted @vp something that ends the halt? */
+/*
+ * Has a halted @vp something that ends the halt? An NMI that is not
+ * masked, or with RFLAGS.IF set, an ExtINT or a fixed interrupt above
+ * the PPR (INIT ends it too, see mshv_sim_lapic_init()).
+ */
 static bool mshv_sim_lapic_wakes(struct mshv_sim_vp *vp)
 {
-	return vp->lapic.nmi_pending || mshv_sim_lapic_extint(vp) ||
-	       mshv_sim_lapic_pending(vp) >= 0;
+	if (vp->lapic.nmi_pending && !vp->cpu.nmi_masked)
+		return true;
+	if (!(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF))
+		return false;
+	return mshv_sim_lapic_extint(vp) || mshv_sim_lapic_pending(vp) >= 0;
 }
 
 /**
@@ -717,17 +725,18 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_lapic_scan);
  * mshv_sim_lapic_halt() - @vp executed HLT
  * @vp: the VP; RIP is past the HLT
  *
- * With a local APIC and RFLAGS.IF set, the VP waits in the hypervisor
- * until an interrupt can be delivered (at once if one can already).
- * Otherwise the root must see the HLT.
+ * With a local APIC the hypervisor handles HLT, as Hyper-V does: the VP
+ * waits until something ends the halt (at once if something already
+ * does; see mshv_sim_lapic_wakes()). With RFLAGS.IF clear only an NMI or
+ * INIT does, so ``cli; hlt`` keeps the VP halted, and the root sees no
+ * intercept. Without a local APIC the root must see the HLT.
  *
  * Return: true if the hypervisor handles the HLT, false if the root gets
  * an HVMSG_X64_HALT intercept.
  */
 bool mshv_sim_lapic_halt(struct mshv_sim_vp *vp)
 {
-	if (!mshv_sim_lapic_active(vp) ||
-	    !(vp->cpu.rflags & MSHV_SIM_X86_FLAG_IF))
+	if (!mshv_sim_lapic_active(vp))
 		return false;
 	vp->lapic.halted = !mshv_sim_lapic_wakes(vp);
 	return true;

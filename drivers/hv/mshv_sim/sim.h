@@ -50,6 +50,13 @@ struct task_struct;
 #define MSHV_SIM_MAX_LPS		256
 /* Instructions one HvDispatchVp executes at most before it returns. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
+/*
+ * Pause-loop exiting: PAUSEs at most MSHV_SIM_PLE_GAP instructions apart
+ * form a spin loop; one that has spun for MSHV_SIM_PLE_WINDOW
+ * instructions gives up the rest of the VP's time slice.
+ */
+#define MSHV_SIM_PLE_GAP		32
+#define MSHV_SIM_PLE_WINDOW		256
 /* Most intercepts installed in one partition. */
 #define MSHV_SIM_MAX_INTERCEPTS		32
 
@@ -159,8 +166,9 @@ struct mshv_sim_intercept {
 };
 
 /*
- * Most CPUID results registered in one partition, for all its VPs: QEMU 11
- * registers 86 per VP (64 of them for the subleaves of leaf 0xd).
+ * Most CPUID results registered for one VP, and for all VPs of a
+ * partition (HV_ANY_VP): QEMU 11 registers 86 for each VP (64 of them for
+ * the subleaves of leaf 0xd).
  */
 #define MSHV_SIM_MAX_CPUID_RESULTS	256
 
@@ -183,6 +191,18 @@ struct mshv_sim_cpuid_result {
 	bool always_override;
 	u32 value[4];
 	u32 mask[4];
+};
+
+/**
+ * struct mshv_sim_cpuid_table - the CPUID results registered for one VP
+ * @results: the results, allocated as they come; NULL while there is none
+ * @nr: used entries of @results
+ * @size: allocated entries of @results
+ */
+struct mshv_sim_cpuid_table {
+	struct mshv_sim_cpuid_result *results;
+	unsigned int nr;
+	unsigned int size;
 };
 
 /**
@@ -215,6 +235,7 @@ struct mshv_sim_cpuid_result {
  * @async: the asynchronous HvSetPartitionProperty call; allocated by the
  *	first one, NULL before
  * @cpuid_results: CPUID results registered by HvRegisterInterceptResult
+ *	for every VP (HV_ANY_VP); each VP holds its own
  * @nr_cpuid_results: used entries of @cpuid_results
  */
 struct mshv_sim_partition {
@@ -729,6 +750,7 @@ struct mshv_sim_vp_fpu {
  * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
  *	the root, while it waits for the root's SINT0 slot
  * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
+ * @cpuid: the CPUID results registered for this VP
  *
  * sim->lock protects all of it.
  */
@@ -758,6 +780,7 @@ struct mshv_sim_vp {
 	struct list_head run_node;
 	struct mshv_sim_sint_msg notify;
 	struct mshv_sim_lapic lapic;
+	struct mshv_sim_cpuid_table cpuid;
 };
 
 /**

@@ -4150,20 +4150,67 @@ static void mshv_sim_test_lapic_long_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + sizeof(test_prog_long) - 2);
 }
 
+static void test_expect_signal(struct kunit *test, struct hv_message *slot,
+			       u64 id, u32 vp);
+static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name);
+
 /*
- * The HLT intercept stays for HLT with interrupts disabled, and for every
- * HLT of a partition without local APICs.
+ * With a local APIC the hypervisor handles HLT with interrupts disabled
+ * too: the VP stays halted (INTERNAL_ACTIVITY_STATE: halt suspend) and
+ * HvDispatchVp returns BLOCKED, with no message, through a fixed
+ * interrupt, until an NMI ends the halt. A partition without local APICs
+ * posts the HLT intercept.
  */
 static void mshv_sim_test_lapic_hlt_intercept(struct kunit *test)
 {
-	static const u8 cli_hlt[] = { 0xfa, 0xf4 };
+	static const u8 cli_hlt[] = {
+		0xfa,				/* cli */
+		0xf4,				/* hlt */
+		0xe6, 0x80,			/* out 0x80, al */
+	};
 	static const u8 sti_hlt[] = { 0xfb, 0xf4 };
+	/* test_prog_real up to its STI: the x2APIC enabled */
+	const size_t apic_on = sizeof(test_prog_real) - 4;
+	struct mshv_sim *sim = test_ctx(test)->sim;
 	struct test_guest g, plain;
+	struct hv_message *slot;
 
+	test_synic_enable(sim);
+	slot = test_slot(sim);
 	test_guest_init(test, &g, TEST_CREATION_FLAGS);
-	test_poke(&g, TEST_CODE, cli_hlt, sizeof(cli_hlt));
+	test_poke(&g, TEST_CODE, test_prog_real, apic_on);
+	test_poke(&g, TEST_CODE + apic_on, cli_hlt, sizeof(cli_hlt));
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_ivt(&g, MSHV_SIM_NMI_VECTOR, TEST_HANDLER);
+	test_ivt(&g, 0x40, TEST_HANDLER);
 	test_real_mode(test, &g);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, g.msg->header.message_type, HVMSG_NONE);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + apic_on + 2);
+
+	/* A maskable interrupt does not end it with IF clear. */
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_FIXED, 0,
+					      0, 0x40),
+			HV_STATUS_SUCCESS);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	/* An NMI does: the root is signalled, the handler runs once. */
+	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id,
+					      HV_X64_INTERRUPT_TYPE_NMI, 0, 0,
+					      0),
+			HV_STATUS_SUCCESS);
+	test_expect_signal(test, slot, g.id, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+			0);
 
 	test_guest_init(test, &plain, TEST_CREATION_FLAGS &
 			~HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED);
@@ -4173,8 +4220,8 @@ static void mshv_sim_test_lapic_hlt_intercept(struct kunit *test)
 }
 
 /*
- * Real mode: read MSR @msr, store EDX:EAX at TEST_SCRATCH, then CLI; HLT
- * (the HLT intercept ends the dispatch).
+ * Real mode: read MSR @msr, store EDX:EAX at TEST_SCRATCH, then write port
+ * 0x80 (the I/O intercept ends the dispatch).
  */
 static void test_rdmsr_prog(struct test_guest *g, u32 msr)
 {
@@ -4183,20 +4230,20 @@ static void test_rdmsr_prog(struct test_guest *g, u32 msr)
 		0x0f, 0x32,			/* rdmsr */
 		0x66, 0xa3, 0x04, 0x05,		/* mov [TEST_SCRATCH], eax */
 		0x66, 0x89, 0x16, 0x08, 0x05,	/* mov [TEST_SCRATCH + 4], edx */
-		0xfa, 0xf4,			/* cli; hlt */
+		0xe6, 0x80,			/* out 0x80, al */
 	};
 
 	memcpy(&prog[2], &msr, sizeof(msr));
 	test_poke(g, TEST_CODE, prog, sizeof(prog));
 }
 
-/* Run @g's VP from TEST_CODE to the HLT; what it read from the MSR. */
+/* Run @g's VP from TEST_CODE to the OUT; what it read from the MSR. */
 static u64 test_run_rdmsr(struct kunit *test, struct test_guest *g)
 {
 	test_poke64(g, TEST_SCRATCH, U64_MAX);
 	test_real_mode(test, g);
 	test_set_reg64(test, g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
-	test_expect_intercept(test, g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	return test_peek64(g, TEST_SCRATCH);
 }
 
@@ -4500,7 +4547,7 @@ static const u8 test_prog_msr[] = {
 	0x66, 0xb8, 0x03, 0x00, 0x00, 0x00,	/* mov eax, 3 */
 	0x66, 0x31, 0xd2,			/* xor edx, edx */
 	0x0f, 0x01, 0xd1,			/* xsetbv */
-	0xf4,					/* hlt */
+	0xe6, 0x80,				/* out 0x80, al */
 };
 
 /*
@@ -4520,7 +4567,7 @@ static void mshv_sim_test_msr_register_file(struct kunit *test)
 	test_real_mode(test, &g);
 	test_set_reg64(test, &g, HV_X64_REGISTER_LSTAR, 0xffffffff81234567ULL);
 
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_PAT),
 			0x0606060600070406ULL);
 	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_STAR),
@@ -4575,8 +4622,8 @@ static void mshv_sim_test_register_page_xmm(struct kunit *test)
 
 /*
  * Real mode, at TEST_IPI_CODE: enable the x2APIC, send INIT and then a
- * startup IPI for page TEST_AP_PAGE to APIC id 1 through the ICR, HLT
- * with interrupts off.
+ * startup IPI for page TEST_AP_PAGE to APIC id 1 through the ICR, write
+ * port 0x80.
  */
 static const u8 test_prog_init_sipi[] = {
 	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
@@ -4589,14 +4636,14 @@ static const u8 test_prog_init_sipi[] = {
 	0x0f, 0x30,				/* wrmsr */
 	0x66, 0xb8, TEST_AP_PAGE, 0x46, 0x00, 0x00, /* mov eax, SIPI */
 	0x0f, 0x30,				/* wrmsr */
-	0xf4,					/* hlt */
+	0xe6, 0x80,				/* out 0x80, al */
 };
 
-/* What an AP runs: store CS in TEST_SCRATCH, HLT with interrupts off. */
+/* What an AP runs: store CS in TEST_SCRATCH, write port 0x80. */
 static const u8 test_prog_ap[] = {
 	0x8c, 0xc8,				/* mov ax, cs */
 	0xa3, 0x04, 0x05,			/* mov [TEST_SCRATCH], ax */
-	0xf4,					/* hlt */
+	0xe6, 0x80,				/* out 0x80, al */
 };
 
 /* Make @g's helpers act on VP @index again, whose pages are @saved. */
@@ -4665,7 +4712,7 @@ static void mshv_sim_test_init_sipi_icr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
 
 	test_switch_vp(&g, 0, &bsp);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	test_expect_signal(test, slot, g.id, 1);
 
 	g.vp = 1;
@@ -4675,7 +4722,7 @@ static void mshv_sim_test_init_sipi_icr(struct kunit *test)
 	test_expect_cs_page(test, &g, TEST_AP_PAGE);
 	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP), 0);
 	g.msg = test_vp_page(test, &g, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
 			TEST_AP_PAGE << 8);
 }
@@ -4707,7 +4754,7 @@ static void mshv_sim_test_init_sipi_assert(struct kunit *test)
 					     HV_REGISTER_INTERNAL_ACTIVITY_STATE),
 			0);
 	test_expect_cs_page(test, &g, TEST_AP_PAGE);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
 			TEST_AP_PAGE << 8);
 
@@ -4732,7 +4779,7 @@ static void mshv_sim_test_init_sipi_assert(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_assert_irq(test, g.id, sipi, 0, 1,
 					      TEST_AP_PAGE2),
 			HV_STATUS_SUCCESS);
-	test_expect_intercept(test, &g, 0, HVMSG_X64_HALT);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, (u16)test_peek64(&g, TEST_SCRATCH),
 			TEST_AP_PAGE2 << 8);
 
@@ -4745,6 +4792,81 @@ static void mshv_sim_test_init_sipi_assert(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g, HV_X64_REGISTER_RIP),
 			0xfff0);
+}
+
+/*
+ * The hand-over of a spin lock at TEST_SCRATCH, as SeaBIOS gives its
+ * stack to the application processors: the bootstrap processor holds
+ * the lock, and until TEST_COUNTER is 1 releases it and takes it back
+ * at once, with a PAUSE in between: eight instructions a round, a
+ * divisor of the dispatch budget. Then it leaves through port 0x80.
+ */
+static const u8 test_prog_lock_bsp[] = {
+	0x83, 0x3e, 0x00, 0x05, 0x01,		/* 0: cmp word [COUNTER], 1 */
+	0x74, 0x14,				/* je 27 */
+	0xc7, 0x06, 0x04, 0x05, 0x00, 0x00,	/* mov word [SCRATCH], 0 */
+	0x90,					/* nop */
+	0xf3, 0x90,				/* 14: pause */
+	0xf0, 0x0f, 0xba, 0x2e, 0x04, 0x05, 0x00, /* lock bts [SCRATCH], 0 */
+	0x72, 0xf5,				/* jc 14 */
+	0xeb, 0xe5,				/* jmp 0 */
+	0xe6, 0x80,				/* 27: out 0x80, al */
+};
+
+/* The AP: take the lock, count, release it, leave through port 0x80. */
+static const u8 test_prog_lock_ap[] = {
+	0xf3, 0x90,				/* 0: pause */
+	0xf0, 0x0f, 0xba, 0x2e, 0x04, 0x05, 0x00, /* lock bts [SCRATCH], 0 */
+	0x72, 0xf5,				/* jc 0 */
+	0xff, 0x06, 0x00, 0x05,			/* inc word [COUNTER] */
+	0xc7, 0x06, 0x04, 0x05, 0x00, 0x00,	/* mov word [SCRATCH], 0 */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/*
+ * A VP spinning on PAUSE ends its time slice: the bootstrap processor,
+ * which only lets go of the lock for a PAUSE, stops there, so the AP
+ * dispatched next takes the lock. Without pause-loop exiting every
+ * slice of the bootstrap processor ends with the lock held and the AP
+ * spins forever.
+ */
+static void mshv_sim_test_pause_loop(struct kunit *test)
+{
+	struct test_guest g, bsp, ap;
+	struct hv_output_dispatch_vp out;
+	unsigned int round;
+	bool ap_done = false;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_lock_bsp,
+		  sizeof(test_prog_lock_bsp));
+	test_poke(&g, TEST_AP_PAGE << 12, test_prog_lock_ap,
+		  sizeof(test_prog_lock_ap));
+	test_poke64(&g, TEST_SCRATCH, 1);	/* held by the BSP */
+	test_real_mode(test, &g);
+	bsp = g;
+	test_add_vp(test, &g, 1);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_X64_REGISTER_RIP, TEST_AP_PAGE << 12);
+	ap = g;
+
+	for (round = 0; round < 8 && !ap_done; round++) {
+		test_switch_vp(&g, 0, &bsp);
+		test_dispatch(test, &g, 0, &out);
+		KUNIT_ASSERT_EQ(test, out.dispatch_event,
+				HV_VP_DISPATCH_EVENT_NONE);
+		test_switch_vp(&g, 1, &ap);
+		test_dispatch(test, &g, 0, &out);
+		ap_done = out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT;
+	}
+	KUNIT_ASSERT_TRUE(test, ap_done);
+	KUNIT_EXPECT_EQ(test, g.msg->header.message_type,
+			HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	/* The BSP takes the lock back, sees the count and leaves. */
+	test_switch_vp(&g, 0, &bsp);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH) & 0xffff, 1);
 }
 
 /* Real mode: CLI, then spin. */
@@ -5187,6 +5309,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_register_page_xmm),
 	KUNIT_CASE(mshv_sim_test_init_sipi_icr),
 	KUNIT_CASE(mshv_sim_test_init_sipi_assert),
+	KUNIT_CASE(mshv_sim_test_pause_loop),
 	KUNIT_CASE(mshv_sim_test_nmi),
 	KUNIT_CASE(mshv_sim_test_extint),
 	KUNIT_CASE(mshv_sim_test_assert_types),
@@ -5730,7 +5853,8 @@ static u32 test_cpuid_value(struct kunit *test, u64 id, u32 vp, u32 leaf,
 /*
  * Results for any VP apply before those for one VP, whole-leaf ones
  * before subleaf ones; a new result for the same VP and leaf replaces
- * the old one; the table holds MSHV_SIM_MAX_CPUID_RESULTS.
+ * the old one; the table of results for any VP holds
+ * MSHV_SIM_MAX_CPUID_RESULTS.
  */
 static void mshv_sim_test_cpuid_results(struct kunit *test)
 {
@@ -5776,8 +5900,8 @@ static void mshv_sim_test_cpuid_results(struct kunit *test)
 					       TEST_ECX),
 			BIT(16) | 9);	/* LA57, then the leaf's result */
 
-	/* Four results so far; fill the table, then one more. */
-	for (i = 4; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+	/* Three results for any VP so far; fill their table, then one more. */
+	for (i = 3; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
 		KUNIT_ASSERT_EQ(test,
 				hv_result(test_cpuid_result(test, g.id,
 							    HV_ANY_VP,
@@ -5808,7 +5932,7 @@ static void mshv_sim_test_guest_synic(struct kunit *test)
 	static const u8 prog[] = {
 		0x66, 0xa1, 0x00, 0x30,		/* mov eax, [TEST_SIEF_GPA] */
 		0x66, 0xa3, 0x04, 0x05,		/* mov [TEST_SCRATCH], eax */
-		0xfa, 0xf4,			/* cli; hlt */
+		0xe6, 0x80,			/* out 0x80, al */
 	};
 	struct hv_input_signal_event_direct *in;
 	struct test_guest g, h;
@@ -5862,6 +5986,65 @@ static void mshv_sim_test_guest_synic(struct kunit *test)
 			   HV_STATUS_SUCCESS);
 	test_rdmsr_prog(&h, HV_X64_MSR_SVERSION);
 	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &h), 0);
+}
+
+#define TEST_CPUID_VPS		8
+#define TEST_CPUID_PER_VP	86	/* what QEMU 11 registers */
+
+/*
+ * Results are kept per VP: each of TEST_CPUID_VPS VPs takes the 86
+ * results QEMU registers for a VP, and sees its own; a VP's table holds
+ * MSHV_SIM_MAX_CPUID_RESULTS, and a full one leaves the others alone.
+ */
+static void mshv_sim_test_cpuid_results_per_vp(struct kunit *test)
+{
+	struct test_guest g;
+	u32 vp, i;
+	u64 ret;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	for (vp = 1; vp < TEST_CPUID_VPS; vp++)
+		test_add_vp(test, &g, vp);
+	for (vp = 0; vp < TEST_CPUID_VPS; vp++)
+		for (i = 0; i < TEST_CPUID_PER_VP; i++)
+			KUNIT_ASSERT_EQ(test,
+					hv_result(test_cpuid_result(test, g.id,
+								    vp, 0xd,
+								    true, i,
+								    TEST_EBX,
+								    ~0U,
+								    vp << 8 | i)),
+					HV_STATUS_SUCCESS);
+	for (vp = 0; vp < TEST_CPUID_VPS; vp++) {
+		KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, vp, 0xd, 0,
+						       true, TEST_EBX),
+				vp << 8);
+		KUNIT_EXPECT_EQ(test,
+				test_cpuid_value(test, g.id, vp, 0xd,
+						 TEST_CPUID_PER_VP - 1, true,
+						 TEST_EBX),
+				vp << 8 | (TEST_CPUID_PER_VP - 1));
+	}
+
+	/* Fill VP 0's table: one more is refused there, not on VP 1. */
+	for (i = TEST_CPUID_PER_VP; i < MSHV_SIM_MAX_CPUID_RESULTS; i++)
+		KUNIT_ASSERT_EQ(test,
+				hv_result(test_cpuid_result(test, g.id, 0,
+							    0x80000100 + i,
+							    false, 0, TEST_EBX,
+							    1, 1)),
+				HV_STATUS_SUCCESS);
+	ret = test_cpuid_result(test, g.id, 0, 0x80000400, false, 0, TEST_EBX,
+				1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_INSUFFICIENT_BUFFERS);
+	ret = test_cpuid_result(test, g.id, 1, 0x80000400, false, 0, TEST_EBX,
+				1, 1);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	/* Replacing one of a full table still works. */
+	ret = test_cpuid_result(test, g.id, 0, 0xd, true, 0, TEST_EBX, ~0U, 7);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, test_cpuid_value(test, g.id, 0, 0xd, 0, true,
+					       TEST_EBX), 7);
 }
 
 /*
@@ -5925,6 +6108,7 @@ static void mshv_sim_test_cpuid_features(struct kunit *test)
 static struct kunit_case mshv_sim_cpuid_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_cpuid_results),
 	KUNIT_CASE(mshv_sim_test_guest_synic),
+	KUNIT_CASE(mshv_sim_test_cpuid_results_per_vp),
 	KUNIT_CASE(mshv_sim_test_cpuid_features),
 	{}
 };

@@ -11,7 +11,10 @@
  * IRQs disabled. One dispatch executes at most MSHV_SIM_DISPATCH_BUDGET
  * instructions, so the lock is never held for long: when the budget runs
  * out the dispatch returns as if the time slice had ended, and the root
- * dispatches again.
+ * dispatches again. A VP that spins on PAUSE ends its time slice early,
+ * as the hardware's pause-loop exiting makes it end on Hyper-V: the VPs
+ * of the simulator take turns instead of running at once, and a spin
+ * lock another VP holds is released only while that VP runs.
  */
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
@@ -263,6 +266,7 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 		mshv_sim_vp_free_page(sim, vp, type);
 	for (type = 0; type < MSHV_SIM_VP_NR_STATES; type++)
 		kfree(vp->state[type]);
+	kfree(vp->cpuid.results);
 	if (!list_empty(&vp->run_node)) {
 		list_del(&vp->run_node);
 		sim->nr_runnable--;
@@ -2497,17 +2501,47 @@ static bool mshv_sim_vp_apic_step(struct mshv_sim_vp *vp,
 	return mshv_sim_vp_interrupt(vp, msg);
 }
 
+/**
+ * struct mshv_sim_ple - the spin loop a VP may be in, within one time slice
+ * @first: instructions retired in the slice at the first PAUSE of the loop
+ * @last: the same at its latest PAUSE
+ * @spinning: a loop was seen
+ */
+struct mshv_sim_ple {
+	u32 first;
+	u32 last;
+	bool spinning;
+};
+
+/*
+ * The VP executed PAUSE after retiring @now instructions of its slice.
+ * PAUSEs at most MSHV_SIM_PLE_GAP instructions apart continue a spin loop;
+ * return true once it has spun for MSHV_SIM_PLE_WINDOW instructions:
+ * the pause-loop exit that ends the slice, with RIP past the PAUSE.
+ */
+static bool mshv_sim_ple_exit(struct mshv_sim_ple *ple, u32 now)
+{
+	if (!ple->spinning || now - ple->last > MSHV_SIM_PLE_GAP) {
+		ple->spinning = true;
+		ple->first = now;
+	}
+	ple->last = now;
+	return now - ple->first >= MSHV_SIM_PLE_WINDOW;
+}
+
 /*
  * Run @vp for one budget; true if it stopped at a posted intercept. A VP
  * with a local APIC runs one instruction at a time, so that an interrupt
  * is taken, and a level-triggered EOI reported, at the right instruction
- * boundary; it stops early when it halts waiting for an interrupt.
+ * boundary; it stops early when it halts waiting for an interrupt, and
+ * when it has spun on PAUSE for MSHV_SIM_PLE_WINDOW instructions.
  */
 static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 				   struct mshv_sim_vp *vp)
 {
 	bool apic = mshv_sim_lapic_active(vp), step;
 	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
+	struct mshv_sim_ple ple = {};
 	struct mshv_sim_x86_exit exit;
 	struct mshv_sim_msg msg;
 	int done;
@@ -2530,6 +2564,12 @@ static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 		budget -= min_t(u32, max(done, 0), budget);
 		if (exit.reason == MSHV_SIM_X86_EXIT_BUDGET)
 			continue;
+		if (exit.reason == MSHV_SIM_X86_EXIT_PAUSE) {
+			if (mshv_sim_ple_exit(&ple, MSHV_SIM_DISPATCH_BUDGET -
+						    budget))
+				return false;
+			continue;
+		}
 		if (mshv_sim_vp_exit(pt, vp, &exit, &msg))
 			break;
 		/* What was handled here counts as one instruction. */

@@ -521,6 +521,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_x86_decode);
  * @next_rip: RIP of the next instruction
  * @shadow: the instruction opens an interrupt shadow
  * @halt: the instruction was HLT
+ * @pause: the instruction was PAUSE
  * @rep_again: a REP string iteration retired and more are due
  */
 struct x86_ctx {
@@ -534,6 +535,7 @@ struct x86_ctx {
 	u64 next_rip;
 	bool shadow;
 	bool halt;
+	bool pause;
 	bool rep_again;
 };
 
@@ -1981,7 +1983,7 @@ static int x86_exec_movx(struct x86_ctx *c)
 	return x86_op_write(c, &dst, val);
 }
 
-/* 86/87 XCHG r/m, reg; 90-97 XCHG rAX, reg (90 alone is NOP/PAUSE) */
+/* 86/87 XCHG r/m, reg; 90-97 XCHG rAX, reg (90 alone is NOP, F3 90 PAUSE) */
 static int x86_exec_xchg(struct x86_ctx *c)
 {
 	struct x86_op a, b;
@@ -1989,8 +1991,10 @@ static int x86_exec_xchg(struct x86_ctx *c)
 	int ret;
 
 	if (c->insn.opcode >= 0x90) {
-		if (c->insn.opcode == 0x90 && !(c->insn.rex & 1))
+		if (c->insn.opcode == 0x90 && !(c->insn.rex & 1)) {
+			c->pause = c->insn.rep == 0xf3;
 			return 0;
+		}
 		x86_op_gpr(&a, (c->insn.opcode & 7) | ((c->insn.rex & 1) << 3),
 			   c->insn.op_size);
 		x86_op_gpr(&b, MSHV_SIM_X86_RAX, c->insn.op_size);
@@ -4127,6 +4131,10 @@ int mshv_sim_x86_run(struct mshv_sim_x86_cpu *cpu,
 		done++;
 		if (c.halt) {
 			exit->reason = MSHV_SIM_X86_EXIT_HLT;
+			return done;
+		}
+		if (c.pause) {
+			exit->reason = MSHV_SIM_X86_EXIT_PAUSE;
 			return done;
 		}
 	}

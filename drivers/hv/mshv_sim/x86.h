@@ -277,6 +277,8 @@ struct mshv_sim_x86_mem_ops {
  *	(mshv_sim_x86_deliver() only); the processor would shut down
  * @MSHV_SIM_X86_EXIT_RDTSC: RDTSC; not executed (the time stamp counter
  *	is the hypervisor's)
+ * @MSHV_SIM_X86_EXIT_PAUSE: PAUSE was executed; RIP is past it (the
+ *	hypervisor looks for spin loops)
  */
 enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_BUDGET,
@@ -290,6 +292,7 @@ enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_UNSUPPORTED,
 	MSHV_SIM_X86_EXIT_TRIPLE_FAULT,
 	MSHV_SIM_X86_EXIT_RDTSC,
+	MSHV_SIM_X86_EXIT_PAUSE,
 };
 
 /**

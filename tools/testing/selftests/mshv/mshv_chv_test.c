@@ -171,6 +171,11 @@
 #define SERIAL_IN			0x5aU
 #define REPORT_PORT			0x80
 #define REPORTS				16
+/*
+ * The guest is done: it halts next. With a local APIC, Hyper-V keeps a
+ * halted VP to itself (no HALT message), so the guest says so first.
+ */
+#define DONE_PORT			0x90
 #define MMIO_READ_VALUE			0xcafef00dU
 #define MMIO_WRITE_VALUE		0x12345678U
 #define STAR_VALUE			0x5566778811223344ULL
@@ -223,6 +228,7 @@ static const __u8 guest_prog[] = {
 	0x44, 0x89, 0xe8, 0xe7, 0x85,		/* mov eax, r13d; out 0x85 */
 	0xbf, 0x00, 0x00, 0x15, 0x00,		/* mov edi, DIRTY_GPA */
 	0x89, 0x07,				/* mov [rdi], eax */
+	0xe7, 0x90,				/* out DONE_PORT, eax */
 	0xf4,					/* hlt */
 };
 
@@ -293,6 +299,7 @@ static const __u8 synic_prog[] = {
 /* SINT2's interrupt handler: report on port 0x89, then halt for good. */
 static const __u8 sint_handler[] = {
 	0xe7, 0x89,				/* out 0x89, eax */
+	0xe7, 0x90,				/* out DONE_PORT, eax */
 	0xf4,					/* hlt */
 	0xeb, 0xfd,				/* jmp hlt */
 };
@@ -1026,7 +1033,8 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 #define RUN_SHUTDOWN	3
 
 /*
- * Run until the guest halts (RUN_HALT) or reports on port 0x80 +
+ * Run until the guest is done (RUN_HALT: it wrote DONE_PORT, or halted
+ * in a partition without a local APIC) or reports on port 0x80 +
  * @stop_report (RUN_REPORT), storing its reports in @reports.
  */
 static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
@@ -1063,6 +1071,11 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 				advance_rip_update_rax(_metadata, vm, &msg,
 						       rax);
 				break;
+			}
+			if (msg.io.port == DONE_PORT) {
+				advance_rip_update_rax(_metadata, vm, &msg,
+						       rax);
+				return RUN_HALT;
 			}
 			if (msg.io.port < REPORT_PORT ||
 			    msg.io.port >= REPORT_PORT + REPORTS) {

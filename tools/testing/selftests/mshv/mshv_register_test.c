@@ -29,7 +29,6 @@
 
 /* Messages MSHV_RUN_VP returns */
 #define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HVMSG_X64_HALT			0x80010007
 
 /* Register names (TLFS HV_REGISTER_NAME) */
 #define HV_REGISTER_EXPLICIT_SUSPEND		0x00000000
@@ -676,8 +675,9 @@ TEST_F(regs, ap_waits_for_sipi)
 
 /*
  * The bootstrap processor, real mode: enable the x2APIC, send INIT and a
- * startup IPI for page AP_PAGE to APIC id 1 through the ICR, HLT with
- * interrupts off.
+ * startup IPI for page AP_PAGE to APIC id 1 through the ICR, write port
+ * 0x80 (a hypervisor with local APICs handles even HLT with interrupts off
+ * itself: the VMM would not see it).
  */
 static const __u8 bsp_prog[] = {
 	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
@@ -690,7 +690,7 @@ static const __u8 bsp_prog[] = {
 	0x0f, 0x30,				/* wrmsr */
 	0x66, 0xb8, AP_PAGE, 0x46, 0x00, 0x00,	/* mov eax, SIPI */
 	0x0f, 0x30,				/* wrmsr */
-	0xf4,					/* hlt */
+	0xe6, 0x80,				/* out 0x80, al */
 };
 
 /* An application processor: report CS on port AP_PORT. */
@@ -827,7 +827,7 @@ TEST_F(startup, init_sipi_through_icr)
 	ASSERT_EQ(0, pthread_create(&tid, NULL, ap_thread, &run));
 	usleep(20000);		/* let the AP reach its wait */
 	ASSERT_EQ(0, ioctl(self->bsp, MSHV_RUN_VP, &msg));
-	EXPECT_EQ(HVMSG_X64_HALT, msg.type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.type);
 	ASSERT_EQ(0, pthread_join(tid, NULL));
 	check_ap_started(_metadata, &run);
 }

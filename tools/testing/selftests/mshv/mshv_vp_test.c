@@ -1519,9 +1519,10 @@ static_assert(sizeof(struct hv_assert_irq_in) == 32, "assert input");
 
 /*
  * Real mode: switch the local APIC to x2APIC mode and enable it, say it
- * is ready, STI, then HLT until IRQ_COUNT reaches IRQ_TARGET; then CLI;
- * HLT, which the VMM sees. The handler counts, writes the x2APIC EOI MSR
- * and returns, keeping the registers it uses.
+ * is ready, STI, then HLT until IRQ_COUNT reaches IRQ_TARGET; then write
+ * port 0x80, which the VMM sees (a hypervisor with local APICs handles
+ * HLT itself, even with interrupts disabled). The handler counts, writes
+ * the x2APIC EOI MSR and returns, keeping the registers it uses.
  */
 static const __u8 irq_prog[] = {
 	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
@@ -1538,8 +1539,7 @@ static const __u8 irq_prog[] = {
 	0xa1, 0x00, 0x05,			/* mov ax, [IRQ_COUNT] */
 	0x3b, 0x06, 0x02, 0x05,			/* cmp ax, [IRQ_TARGET] */
 	0x72, 0xf6,				/* jb 1b */
-	0xfa,					/* cli */
-	0xf4,					/* hlt */
+	0xe6, 0x80,				/* out 0x80, al */
 };
 
 static const __u8 irq_handler[] = {
@@ -1728,7 +1728,7 @@ TEST_F(irq, fixed_interrupts_counted)
 	}
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
 }
 
@@ -1800,7 +1800,7 @@ TEST_F(irq, irqfd_interrupts_counted)
 	}
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
 	close(efd);
 }
@@ -1830,7 +1830,7 @@ TEST_F(irq, resample_on_level_eoi)
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
 	/* The EOI did not stop the VP: it ran on to its final HLT. */
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
 	EXPECT_EQ(1ULL, eventfd_wait(rfd));
 	close(rfd);
@@ -1861,7 +1861,7 @@ TEST_F(irq, no_resample_on_edge_eoi)
 	EXPECT_EQ((ssize_t)sizeof(one), write(edge, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
 	EXPECT_EQ(-1, read(rfd, &count, sizeof(count)));
 	EXPECT_EQ(EAGAIN, errno);
@@ -1932,7 +1932,7 @@ TEST_F(irq, irqfd_follows_routing_update)
 	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(3, *(__u16 *)(self->mem + IRQ_COUNT));
 	EXPECT_EQ(2, *(__u16 *)(self->mem + IRQ_COUNT2));
 	close(efd);
@@ -1997,7 +1997,7 @@ TEST_F(irq, irqfd_fast_path)
 	}
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
 	close(efd);
 

@@ -836,6 +836,8 @@ static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
 	unsigned long chunk = first;
 	int ret = 0, err;
 
+	lockdep_assert_held(&region->movable.lock);
+
 	for_each_set_bit_from(chunk, region->movable.chunks, last + 1) {
 		if (save_dirty && region->writable)
 			set_bit(chunk, region->movable.lost_dirty);
@@ -1125,6 +1127,9 @@ static struct mshv_mem_region *mshv_region_below(struct mshv_partition *pt,
 	struct rb_node *node = pt->pt_regions.rb_node;
 	struct mshv_mem_region *found = NULL, *region;
 
+	lockdep_assert(lockdep_is_held(&pt->pt_mutex) ||
+		       lockdep_is_held(&pt->pt_regions_lock));
+
 	while (node) {
 		region = rb_entry(node, struct mshv_mem_region, node);
 		if (region->start_gfn < end_gfn) {
@@ -1202,6 +1207,8 @@ VISIBLE_IF_KUNIT int mshv_region_insert(struct mshv_partition *pt,
 	u64 end = region->start_gfn + region->nr_pages;
 	struct rb_node **link = &pt->pt_regions.rb_node, *parent = NULL;
 	struct mshv_mem_region *below, *other;
+
+	lockdep_assert_held(&pt->pt_mutex);
 
 	below = mshv_region_below(pt, end);
 	if (below && below->start_gfn + below->nr_pages > region->start_gfn)

@@ -3,6 +3,39 @@
  * Private interfaces of the /dev/mshv root partition driver: the partition
  * object and the hypercall layer (mshv_root_hv_call.c) used by the ioctl
  * layer (mshv_root_main.c) and by the KUnit tests.
+ *
+ * Locking. A lock may be taken while the ones above it in this list are
+ * held, never the other way round:
+ *
+ *   mshv_partitions_lock	the driver's list of partitions (debugfs); a
+ *				leaf: nothing is taken under it
+ *   vp_mutex			a VP fd's ioctls (MSHV_RUN_VP: the GPA fault
+ *				path below runs under it); never held with
+ *				pt_mutex
+ *   pt_mutex			a partition fd's ioctls; the region tree's
+ *				shape, the ioeventfd and port lists
+ *   pt_resamplers_lock		irqfd resamplers (under pt_mutex when an
+ *				irqfd is assigned)
+ *   mmap_lock			of the VMM's mm: taken under pt_mutex to pin
+ *				or check guest memory, under vp_mutex to fault
+ *				it in; MMU notifiers run under it
+ *   movable.lock		a movable region's mapping in the hypervisor;
+ *				under mmap_lock in the invalidation callback;
+ *				only hypercalls are made under it, never an
+ *				allocation or a user fault
+ *   eventfd wait queue lock	irqfd wake-ups run under it, IRQs off
+ *   pt_irqfds_lock		a partition's irqfd list; spinlock, IRQs off
+ *   pt_regions_lock		the region tree, for lookups without
+ *				pt_mutex; spinlock, innermost of the driver's
+ *   (the hypervisor)		a hypercall may be made under any of the
+ *				above (the simulator's own lock nests here)
+ *
+ * Lock-free: the SynIC handler runs in hard IRQ context and looks
+ * partitions, VPs, resamplers and doorbell ports up under RCU only
+ * (mshv_partition_find_rcu(), the partition's pt_vps, pt_resamplers and
+ * the doorbell xarray). Regions are reference-counted: a VP thread that
+ * faults a region in holds a reference and no lock while it waits for
+ * user memory, so removing a region under pt_mutex never waits for it.
  */
 #ifndef _MSHV_ROOT_H
 #define _MSHV_ROOT_H

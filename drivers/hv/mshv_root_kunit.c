@@ -5,9 +5,9 @@
  *
  * The "mshv_hvcall" suite checks pure encodings. The "mshv_hvcall_fake"
  * suite replaces the hypervisor with a small fake for the test's task only,
- * through the static stub in hv_sim_hypercall(); that redirect point is
- * reached only while the simulator (mshv_sim) is registered, so without it
- * these tests are skipped. The fake keeps the pages deposited into it, and
+ * through the seam's hv_seam_kunit_fake(); that works only while the
+ * simulator (mshv_sim) is registered, so without it these tests are
+ * skipped. The fake keeps the pages deposited into it, and
  * gives them back on withdrawal; whatever it still holds when a test ends
  * is freed then.
  */
@@ -29,8 +29,9 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
@@ -516,7 +517,7 @@ static u64 fake_set_property(struct fake_hv *hv, u64 input)
 	return hv->async_return;
 }
 
-/* Stands in for hv_sim_hypercall() in the task running the test. */
+/* Stands in for the hypervisor in the task running the test. */
 static u64 fake_hypercall(u64 control, u64 input, u64 output)
 {
 	struct kunit *test = kunit_get_current_test();
@@ -628,7 +629,8 @@ static int mshv_fake_init(struct kunit *test)
 							hv), 0);
 
 	test->priv = hv;
-	kunit_activate_static_stub(test, hv_sim_hypercall, fake_hypercall);
+	KUNIT_ASSERT_EQ(test, hv_seam_kunit_fake(test, fake_hypercall, NULL),
+			0);
 	return 0;
 }
 
@@ -1384,6 +1386,9 @@ static void mshv_test_region_lookup(struct kunit *test)
 	struct mshv_partition pt = {};
 
 	mshv_partition_regions_init(&pt);
+	mutex_init(&pt.pt_mutex);
+	/* The tree changes under pt_mutex only; lookups need not hold it. */
+	mutex_lock(&pt.pt_mutex);
 	a = test_region(test, &pt, 100, 10);
 	b = test_region(test, &pt, 200, 50);
 	c = test_region(test, &pt, 0, 1);
@@ -1426,6 +1431,8 @@ static void mshv_test_region_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 199), found);
 	mshv_region_put(found);
 	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 5);
+	mutex_unlock(&pt.pt_mutex);
+	mutex_destroy(&pt.pt_mutex);
 }
 
 /* Runs of a test region: 2 MiB aligned, then unaligned, then short. */
@@ -2711,9 +2718,67 @@ static struct kunit_suite mshv_irq_suite = {
 	.test_cases = mshv_irq_cases,
 };
 
+/* ---- The driver's use of the hypervisor seam -------------------------- */
+
+/* This CPU's SINT0 register (work_on_cpu() callback). */
+static long test_sint0(void *unused)
+{
+	long value;
+
+	local_irq_disable();
+	value = hv_seam_get_msr(HV_MSR_SINT0 +
+				HV_SYNIC_INTERCEPTION_SINT_INDEX);
+	local_irq_enable();
+	return value;
+}
+
+/*
+ * The SynIC set-up takes the hypervisor's recommendations through the
+ * seam: the simulator recommends against auto-EOI, so SINT0 is programmed
+ * without it on every CPU, whatever the CPUID of the machine says.
+ */
+static void mshv_test_seam_hints(struct kunit *test)
+{
+	union hv_synic_sint sint;
+	unsigned int cpu;
+
+	if (!hv_seam_simulated())
+		kunit_skip(test, "the hypervisor simulator is not loaded");
+	KUNIT_ASSERT_TRUE(test, hv_seam_hints() &
+			  HV_DEPRECATING_AEOI_RECOMMENDED);
+	for_each_online_cpu(cpu) {
+		sint.as_uint64 = work_on_cpu(cpu, test_sint0, NULL);
+		KUNIT_EXPECT_EQ(test, (u32)sint.vector, HYPERVISOR_CALLBACK_VECTOR);
+		KUNIT_EXPECT_FALSE(test, (bool)sint.masked);
+		KUNIT_EXPECT_FALSE(test, (bool)sint.auto_eoi);
+	}
+}
+
+/* Without a fake, VP indexes come from the backend: the CPU numbers. */
+static void mshv_test_seam_vp_index(struct kunit *test)
+{
+	if (!hv_seam_simulated())
+		kunit_skip(test, "the hypervisor simulator is not loaded");
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(0), 0);
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(nr_cpu_ids - 1),
+			nr_cpu_ids - 1);
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(nr_cpu_ids), VP_INVAL);
+}
+
+static struct kunit_case mshv_seam_cases[] = {
+	KUNIT_CASE(mshv_test_seam_hints),
+	KUNIT_CASE(mshv_test_seam_vp_index),
+	{}
+};
+
+static struct kunit_suite mshv_seam_suite = {
+	.name = "mshv_seam",
+	.test_cases = mshv_seam_cases,
+};
+
 kunit_test_suites(&mshv_hvcall_suite, &mshv_hvcall_fake_suite,
 		  &mshv_regions_suite, &mshv_regions_fake_suite,
-		  &mshv_irq_suite);
+		  &mshv_irq_suite, &mshv_seam_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the /dev/mshv hypercall layer");
 MODULE_LICENSE("GPL");

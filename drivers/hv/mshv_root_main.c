@@ -578,6 +578,8 @@ void mshv_partition_put(struct mshv_partition *partition)
  */
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "mshv partition lookup outside an RCU read side");
 	return xa_load(&mshv_partition_ids, partition_id);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);

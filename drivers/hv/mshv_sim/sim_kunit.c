@@ -5,7 +5,7 @@
  * seam) through mshv_sim_hypercall(), with input and output pages of its
  * own, exactly as the root partition driver would.
  */
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitfield.h>
@@ -5891,9 +5891,7 @@ static int hv_proc_test_init(struct kunit *test)
 	ret = mshv_sim_test_init(test);
 	if (ret)
 		return ret;
-	kunit_activate_static_stub(test, hv_sim_hypercall,
-				   test_seam_hypercall);
-	return 0;
+	return hv_seam_kunit_fake(test, test_seam_hypercall, NULL);
 }
 
 /*

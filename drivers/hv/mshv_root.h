@@ -42,6 +42,7 @@
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -107,6 +108,10 @@ struct mshv_async_call {
  * @pt_initialized: HvInitializePartition has succeeded
  * @pt_super_pages: created with GPA super pages: guest memory may be mapped
  *	with large (2 MiB) pages; set at creation
+ * @pt_pin_memory: new memory regions are pinned rather than movable; set
+ *	at creation for a partition that needs it (see
+ *	mshv_partition_needs_pinning()), or through debugfs while the
+ *	partition has no region; under @pt_mutex
  * @pt_regions_lock: protects the shape of @pt_regions, so that the GPA fault
  *	handler can look a region up without @pt_mutex
  * @pt_regions: memory regions by guest page frame (struct mshv_mem_region),
@@ -147,6 +152,7 @@ struct mshv_partition {
 	struct mutex pt_mutex;	/* ioctls; protects pt_initialized */
 	bool pt_initialized;
 	bool pt_super_pages;
+	bool pt_pin_memory;
 	spinlock_t pt_regions_lock;	/* protects pt_regions' tree */
 	struct rb_root pt_regions;
 	unsigned int pt_nr_regions;
@@ -259,6 +265,9 @@ struct mshv_pinned {
  *	query that clears covers the whole chunk. Same allocation; atomic
  *	bit operations: set under @lock, tested and cleared under the
  *	partition's pt_mutex.
+ * @removed: the region was taken out of its partition and unmapped; a
+ *	fault-in that still holds a reference maps nothing any more. Set
+ *	under @lock, read under it (and locklessly as a hint)
  */
 struct mshv_movable {
 	struct mmu_interval_notifier mni;
@@ -266,12 +275,15 @@ struct mshv_movable {
 	unsigned long *chunks;
 	unsigned long *large;
 	unsigned long *lost_dirty;
+	bool removed;
 };
 
 /**
  * struct mshv_mem_region - guest memory backed by the VMM's memory
  * @node: entry in the partition's region tree
- * @refs: references: the tree's, and one per user outside the tree's lock
+ * @refs: references: the tree's (kept by whoever takes the region out of
+ *	the tree until it is out of the hypervisor too), and one per holder
+ *	from mshv_region_lookup(); the last one frees the region
  * @partition: the partition the region belongs to
  * @start_gfn: first guest page frame
  * @nr_pages: number of guest pages
@@ -288,7 +300,7 @@ struct mshv_movable {
  */
 struct mshv_mem_region {
 	struct rb_node node;
-	refcount_t refs;
+	struct kref refs;
 	struct mshv_partition *partition;
 	u64 start_gfn;
 	u64 nr_pages;

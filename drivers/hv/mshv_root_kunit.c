@@ -14,6 +14,7 @@
 #include <linux/bitfield.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -24,6 +25,8 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmap_lock.h>
+#include <linux/mmu_context.h>
 #include <linux/numa.h>
 #include <linux/preempt.h>
 #include <linux/sort.h>
@@ -1372,6 +1375,7 @@ static struct mshv_mem_region *test_region(struct kunit *test,
 
 	region = kunit_kzalloc(test, sizeof(*region), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, region);
+	kref_init(&region->refs);
 	region->partition = pt;
 	region->start_gfn = gfn;
 	region->nr_pages = nr_pages;
@@ -1407,12 +1411,12 @@ static void mshv_test_region_lookup(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 250));
 	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, U64_MAX));
 	/* Each successful lookup took a reference. */
-	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 3);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refs), 3);
 	mshv_region_put(a);
 	mshv_region_put(a);
 	mshv_region_put(b);
 	mshv_region_put(c);
-	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refs), 1);
 
 	/* Overlapping the start, the end, or all of a region. */
 	found = test_region(test, &pt, 95, 6);
@@ -2000,6 +2004,112 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 }
 
 /*
+ * A VP thread faulting a movable region in, in the test's address space,
+ * or (with @mem) the VMM's thread unmapping the region.
+ */
+struct region_thread {
+	struct kunit *test;
+	struct mshv_partition *pt;
+	struct mm_struct *mm;
+	struct mshv_user_mem_region *mem;
+	u64 gfn;
+	int ret;
+	struct completion done;
+};
+
+static int region_thread_fn(void *data)
+{
+	struct region_thread *t = data;
+
+	/* The fake hypervisor answers this thread as well. */
+	current->kunit_test = t->test;
+	if (t->mem) {
+		t->ret = unmap_region(t->pt, t->mem);
+	} else {
+		kthread_use_mm(t->mm);
+		t->ret = mshv_region_handle_gpa_fault(t->pt, t->gfn, true);
+		kthread_unuse_mm(t->mm);
+	}
+	current->kunit_test = NULL;
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+static struct task_struct *region_thread_start(struct region_thread *t)
+{
+	init_completion(&t->done);
+	t->ret = 1;
+	return kthread_run(region_thread_fn, t, "mshv-region-test");
+}
+
+/*
+ * Unmapping a movable region that a VP thread is faulting in returns at
+ * once: the fault (held here on mmap_lock, as a userfaultfd handler would
+ * hold it) keeps its reference, maps nothing once it goes on, and frees
+ * the region itself. KASAN reports a region freed under the fault.
+ */
+static void mshv_test_movable_unmap_during_fault(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1400,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_UNMAP),
+	};
+	struct mshv_partition pt = {};
+	struct region_thread fault = {
+		.test = test, .pt = &pt, .mm = current->mm, .gfn = 0x1405,
+	};
+	struct region_thread unmap = { .test = test, .pt = &pt, .mem = &mem };
+	struct task_struct *task;
+	unsigned long timeout;
+	bool unmapped = false;
+
+	test_partition_init(&pt, false);
+	mem.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	mem.flags = BIT(MSHV_SET_MEM_BIT_UNMAP);
+
+	mmap_write_lock(fault.mm);
+	task = region_thread_start(&fault);
+	if (IS_ERR(task)) {
+		mmap_write_unlock(fault.mm);
+		KUNIT_FAIL(test, "no fault thread: %ld", PTR_ERR(task));
+		return;
+	}
+	/* Wait until the fault holds the region and waits for mmap_lock. */
+	timeout = jiffies + 10 * HZ;
+	while (!mmap_lock_is_contended(fault.mm) &&
+	       time_before(jiffies, timeout))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_TRUE(test, mmap_lock_is_contended(fault.mm));
+
+	/* Another thread unmaps: it must not wait for the held fault. */
+	task = region_thread_start(&unmap);
+	if (!IS_ERR(task))
+		unmapped = wait_for_completion_timeout(&unmap.done, 10 * HZ);
+	mmap_write_unlock(fault.mm);
+	if (IS_ERR(task)) {
+		KUNIT_FAIL(test, "no unmap thread: %ld", PTR_ERR(task));
+		wait_for_completion(&fault.done);
+		return;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, unmapped,
+			      "the unmap waited for the fault it races with");
+	if (!unmapped)
+		wait_for_completion(&unmap.done);
+	wait_for_completion(&fault.done);
+	KUNIT_EXPECT_EQ(test, unmap.ret, 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_tracking_bytes), 0);
+	/* The region was gone by then: nothing was mapped for it. */
+	KUNIT_EXPECT_EQ(test, fault.ret, -ENOENT);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 0);
+}
+
+/*
  * A fault-in that runs out of SLAT memory deposits with the region's lock
  * dropped and tries again; an unmap the hypervisor refuses is tried again,
  * and a region it stays refused for is kept, so that the VMM can retry.
@@ -2181,6 +2291,7 @@ static struct kunit_case mshv_regions_fake_cases[] = {
 	KUNIT_CASE(mshv_test_pinned_hole),
 	KUNIT_CASE_PARAM(mshv_test_bad_region, mshv_bad_region_gen_params),
 	KUNIT_CASE(mshv_test_movable_fault_invalidate),
+	KUNIT_CASE(mshv_test_movable_unmap_during_fault),
 	KUNIT_CASE(mshv_test_movable_retries),
 	KUNIT_CASE(mshv_test_movable_read_only),
 	KUNIT_CASE(mshv_test_movable_lazy),

@@ -37,7 +37,8 @@ int hv_sim_register(const struct hv_sim_ops *ops)
 
 	if (!ops || !ops->hypercall || !ops->input_page ||
 	    !ops->output_page || !ops->root_partition || !ops->get_msr ||
-	    !ops->set_msr || !ops->set_handler || !ops->features_ecx)
+	    !ops->set_msr || !ops->set_handler || !ops->features_ecx ||
+	    !ops->hints || !ops->vp_index)
 		return -EINVAL;
 
 	mutex_lock(&hv_seam_lock);
@@ -111,7 +112,7 @@ EXPORT_SYMBOL_GPL(hv_seam_put);
  * @output: output page GPA, or the second register operand of a fast call
  *
  * KUnit tests may redirect this function to a fake hypervisor for the
- * task running the test only.
+ * task running the test only (see hv_seam_kunit_fake()).
  *
  * Return: the TLFS hypercall result value.
  */
@@ -206,3 +207,64 @@ u32 hv_sim_features_ecx(void)
 	return READ_ONCE(hv_sim_ops)->features_ecx();
 }
 EXPORT_SYMBOL_GPL(hv_sim_features_ecx);
+
+/**
+ * hv_sim_hints() - the simulator's CPUID 0x40000004 EAX recommendations
+ *
+ * Only called while the simulator is active and held.
+ *
+ * Return: the HV_*_RECOMMENDED bits the simulated hypervisor reports.
+ */
+u32 hv_sim_hints(void)
+{
+	return READ_ONCE(hv_sim_ops)->hints();
+}
+EXPORT_SYMBOL_GPL(hv_sim_hints);
+
+/**
+ * hv_sim_vp_index() - the simulator's VP index of a root CPU
+ * @cpu: Linux CPU number
+ *
+ * KUnit tests may redirect this function for the task running the test
+ * only (see hv_seam_kunit_fake()).
+ *
+ * Return: the virtual processor index, or VP_INVAL.
+ */
+u32 hv_sim_vp_index(unsigned int cpu)
+{
+	KUNIT_STATIC_STUB_REDIRECT(hv_sim_vp_index, cpu);
+	return READ_ONCE(hv_sim_ops)->vp_index(cpu);
+}
+EXPORT_SYMBOL_GPL(hv_sim_vp_index);
+
+#if IS_REACHABLE(CONFIG_KUNIT)
+/**
+ * hv_seam_kunit_fake() - stand in for the hypervisor in a KUnit test
+ * @test: the running test; only its task is redirected, until it ends
+ * @hypercall: answers the task's hypercalls, with the arguments of
+ *	hv_sim_hypercall(); NULL leaves them to the backend
+ * @vp_index: answers hv_seam_vp_index() for the task; NULL leaves it to
+ *	the backend
+ *
+ * The redirection is the seam's own, so that code under test calls the
+ * hypervisor exactly as it does outside tests. It works while a backend
+ * (the simulator) is registered: without one, the seam calls Hyper-V
+ * directly and nothing can be redirected.
+ *
+ * Return: 0, or -ENODEV if no backend is registered (skip the test).
+ */
+int hv_seam_kunit_fake(struct kunit *test,
+		       u64 (*hypercall)(u64 control, u64 input, u64 output),
+		       u32 (*vp_index)(unsigned int cpu))
+{
+	if (!hv_seam_simulated())
+		return -ENODEV;
+	/* The parameters' types already match the redirected functions'. */
+	if (hypercall)
+		__kunit_activate_static_stub(test, hv_sim_hypercall, hypercall);
+	if (vp_index)
+		__kunit_activate_static_stub(test, hv_sim_vp_index, vp_index);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hv_seam_kunit_fake);
+#endif

@@ -32,6 +32,7 @@
 #include <linux/errno.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
+#include <linux/kref.h>
 #include <linux/kmemleak.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -43,7 +44,6 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/wait_bit.h>
 #include <kunit/visibility.h>
 #include <asm/mshyperv.h>
 #include <hyperv/hvhdk.h>
@@ -836,6 +836,8 @@ static int mshv_movable_unmap_chunks(struct mshv_mem_region *region,
 	unsigned long chunk = first;
 	int ret = 0, err;
 
+	lockdep_assert_held(&region->movable.lock);
+
 	for_each_set_bit_from(chunk, region->movable.chunks, last + 1) {
 		if (save_dirty && region->writable)
 			set_bit(chunk, region->movable.lost_dirty);
@@ -950,9 +952,43 @@ static u64 mshv_movable_map_chunk(struct mshv_mem_region *region,
 }
 
 /*
+ * Fault in the pages of @range that are missing, or that are not writable
+ * although @write asks for it. Unlike hmm_range_fault(), which never lets
+ * a fault drop mmap_lock, fixup_user_fault() lets a userfaultfd handler or
+ * a blocking file system resolve the fault, and lets a fatal signal end
+ * the wait. Called with mmap_lock held for read; returns with it held.
+ *
+ * Return: the number of pages faulted in, or a negative errno.
+ */
+static long mshv_movable_fault_missing(struct mm_struct *mm,
+				       const struct hmm_range *range,
+				       bool write)
+{
+	unsigned long addr, need, done = 0;
+	bool unlocked;
+	int ret;
+
+	need = HMM_PFN_VALID | (write ? HMM_PFN_WRITE : 0);
+	for (addr = range->start; addr < range->end; addr += PAGE_SIZE) {
+		if ((range->hmm_pfns[(addr - range->start) >> PAGE_SHIFT] &
+		     need) == need)
+			continue;
+		unlocked = false;
+		ret = fixup_user_fault(mm, addr, write ? FAULT_FLAG_WRITE : 0,
+				       &unlocked);
+		if (ret)
+			return ret;
+		done++;
+	}
+	return done;
+}
+
+/*
  * Fault in one chunk of a movable region and map it, retrying while the
  * memory changes underneath. The region's lock is only held to map, so
- * that faulting the pages in may reclaim memory (and invalidate).
+ * that faulting the pages in may reclaim memory (and invalidate), and so
+ * that a fault the VMM resolves itself (userfaultfd) blocks nobody but
+ * this thread. A region removed meanwhile is not mapped again.
  */
 static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 				    unsigned long chunk)
@@ -962,10 +998,11 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 	unsigned int deposits = 0;
 	struct hmm_range range = {
 		.notifier = mni,
-		.default_flags = HMM_PFN_REQ_FAULT,
 	};
 	struct mm_struct *mm = mni->mm;
 	u64 gfn, nr_pages, status, i;
+	bool write = region->writable, looked = false;
+	long faulted;
 	u64 *pfns;
 	int ret;
 
@@ -973,9 +1010,6 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 	range.start = region->start_uaddr +
 		      ((gfn - region->start_gfn) << HV_HYP_PAGE_SHIFT);
 	range.end = range.start + (nr_pages << HV_HYP_PAGE_SHIFT);
-	/* A writable guest page must never be a shared (COW, zero) page. */
-	if (region->writable)
-		range.default_flags |= HMM_PFN_REQ_WRITE;
 
 	hmm_pfns = kmalloc_array(nr_pages, sizeof(*hmm_pfns), GFP_KERNEL);
 	pfns = kmalloc_array(nr_pages, sizeof(*pfns), GFP_KERNEL);
@@ -994,20 +1028,51 @@ static int mshv_movable_fault_chunk(struct mshv_mem_region *region,
 			ret = -EINTR;
 			break;
 		}
+		if (READ_ONCE(region->movable.removed)) {
+			ret = -ENOENT;
+			break;
+		}
+		/*
+		 * First look at the pages without faulting and fault in the
+		 * missing ones with mmap_lock droppable; then take the range
+		 * with hmm_range_fault(), which faults whatever went missing
+		 * again meanwhile.
+		 */
 		range.notifier_seq = mmu_interval_read_begin(mni);
+		range.default_flags = 0;
+		if (looked)
+			range.default_flags = HMM_PFN_REQ_FAULT |
+					      (write ? HMM_PFN_REQ_WRITE : 0);
 		mmap_read_lock(mm);
 		ret = hmm_range_fault(&range);
+		faulted = 0;
+		if (!ret && !looked)
+			faulted = mshv_movable_fault_missing(mm, &range, write);
 		mmap_read_unlock(mm);
 		if (ret == -EBUSY && time_before(jiffies, timeout))
 			continue;
 		if (ret)
 			break;
+		if (faulted < 0) {
+			ret = faulted;
+			break;
+		}
+		if (faulted) {
+			looked = true;
+			continue;
+		}
 		for (i = 0; i < nr_pages; i++)
 			pfns[i] = page_to_pfn(hmm_pfn_to_page(hmm_pfns[i]));
 
 		mutex_lock(&region->movable.lock);
+		if (region->movable.removed) {
+			mutex_unlock(&region->movable.lock);
+			ret = -ENOENT;
+			break;
+		}
 		if (mmu_interval_read_retry(mni, range.notifier_seq)) {
 			mutex_unlock(&region->movable.lock);
+			looked = false;
 			continue;
 		}
 		/* Another virtual processor may have mapped it meanwhile. */
@@ -1125,6 +1190,9 @@ static struct mshv_mem_region *mshv_region_below(struct mshv_partition *pt,
 	struct rb_node *node = pt->pt_regions.rb_node;
 	struct mshv_mem_region *found = NULL, *region;
 
+	lockdep_assert(lockdep_is_held(&pt->pt_mutex) ||
+		       lockdep_is_held(&pt->pt_regions_lock));
+
 	while (node) {
 		region = rb_entry(node, struct mshv_mem_region, node);
 		if (region->start_gfn < end_gfn) {
@@ -1156,8 +1224,9 @@ static struct mshv_mem_region *mshv_region_find(struct mshv_partition *pt,
  * @pt: the partition
  * @gfn: the guest page frame
  *
- * The region stays valid until mshv_region_put(); its removal waits for
- * that, with pt_mutex held, so the holder must not wait for pt_mutex.
+ * The region stays valid until mshv_region_put(), even if it is removed
+ * from the partition meanwhile: its removal does not wait for the holder,
+ * which may then be the one to free it.
  *
  * Context: any context but atomic; takes pt_regions_lock.
  * Return: the region, or NULL.
@@ -1170,21 +1239,32 @@ mshv_region_lookup(struct mshv_partition *pt, u64 gfn)
 	spin_lock(&pt->pt_regions_lock);
 	region = mshv_region_find(pt, gfn);
 	if (region)
-		refcount_inc(&region->refs);
+		kref_get(&region->refs);
 	spin_unlock(&pt->pt_regions_lock);
 	return region;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_lookup);
 
+static void mshv_region_destroy(struct mshv_mem_region *region);
+
+static void mshv_region_release(struct kref *kref)
+{
+	mshv_region_destroy(container_of(kref, struct mshv_mem_region, refs));
+}
+
 /**
- * mshv_region_put() - drop a reference from mshv_region_lookup()
+ * mshv_region_put() - drop a reference to a region
  * @region: the region
+ *
+ * The last reference goes once the region is out of the tree and out of
+ * the hypervisor; dropping it unpins or stops watching the region's memory
+ * and frees the region.
+ *
+ * Context: process context, may sleep; no lock of the region held.
  */
 VISIBLE_IF_KUNIT void mshv_region_put(struct mshv_mem_region *region)
 {
-	/* The tree's own reference is dropped by the removal only. */
-	refcount_dec(&region->refs);
-	wake_up_var(&region->refs);
+	kref_put(&region->refs, mshv_region_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_put);
 
@@ -1203,6 +1283,8 @@ VISIBLE_IF_KUNIT int mshv_region_insert(struct mshv_partition *pt,
 	struct rb_node **link = &pt->pt_regions.rb_node, *parent = NULL;
 	struct mshv_mem_region *below, *other;
 
+	lockdep_assert_held(&pt->pt_mutex);
+
 	below = mshv_region_below(pt, end);
 	if (below && below->start_gfn + below->nr_pages > region->start_gfn)
 		return -EEXIST;
@@ -1216,7 +1298,6 @@ VISIBLE_IF_KUNIT int mshv_region_insert(struct mshv_partition *pt,
 			link = &parent->rb_right;
 	}
 
-	refcount_set(&region->refs, 1);
 	spin_lock(&pt->pt_regions_lock);
 	rb_link_node(&region->node, parent, link);
 	rb_insert_color(&region->node, &pt->pt_regions);
@@ -1226,7 +1307,11 @@ VISIBLE_IF_KUNIT int mshv_region_insert(struct mshv_partition *pt,
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_region_insert);
 
-/* Take a region out of the tree and wait until no one else holds it. */
+/*
+ * Take a region out of the tree, so that no new lookup finds it. The tree's
+ * reference stays with the caller; holders from earlier lookups may keep
+ * using the region, and are not waited for.
+ */
 static void mshv_region_erase(struct mshv_partition *pt,
 			      struct mshv_mem_region *region)
 {
@@ -1234,7 +1319,6 @@ static void mshv_region_erase(struct mshv_partition *pt,
 	rb_erase(&region->node, &pt->pt_regions);
 	spin_unlock(&pt->pt_regions_lock);
 	WRITE_ONCE(pt->pt_nr_regions, pt->pt_nr_regions - 1);
-	wait_var_event(&region->refs, refcount_read(&region->refs) == 1);
 }
 
 /*
@@ -1269,6 +1353,7 @@ mshv_region_alloc(struct mshv_partition *pt,
 	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
 	if (!region)
 		return NULL;
+	kref_init(&region->refs);
 	region->partition = pt;
 	region->start_gfn = mem->guest_pfn;
 	region->nr_pages = nr_pages;
@@ -1359,6 +1444,9 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 		ret = mshv_movable_unmap_chunks(region, 0,
 						mshv_region_nr_chunks(region) - 1,
 						false);
+		/* A fault-in still holding the region must not map it again. */
+		if (!ret)
+			region->movable.removed = true;
 		mutex_unlock(&region->movable.lock);
 		return ret;
 	}
@@ -1371,7 +1459,10 @@ static int mshv_region_unmap(struct mshv_mem_region *region)
 	return ret;
 }
 
-/* Free a region that is out of the tree and out of the hypervisor. */
+/*
+ * Free a region that is out of the tree and out of the hypervisor, once
+ * its last reference is gone.
+ */
 static void mshv_region_destroy(struct mshv_mem_region *region)
 {
 	if (region->type == MSHV_REGION_PINNED) {
@@ -1422,7 +1513,7 @@ int mshv_partition_unmap_region(struct mshv_partition *pt,
 		return ret;
 	}
 	mshv_region_account(region, -1);
-	mshv_region_destroy(region);
+	mshv_region_put(region);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_unmap_region);
@@ -1464,7 +1555,7 @@ void mshv_partition_release_regions(struct mshv_partition *pt)
 			mshv_region_unmap(region);
 		}
 		mshv_region_account(region, -1);
-		mshv_region_destroy(region);
+		mshv_region_put(region);
 		cond_resched();
 	}
 }
@@ -1523,7 +1614,7 @@ void mshv_partition_release_kept_regions(struct mshv_partition *pt,
 			kmemleak_not_leak(region);
 			continue;
 		}
-		mshv_region_destroy(region);
+		mshv_region_put(region);
 		cond_resched();
 	}
 }

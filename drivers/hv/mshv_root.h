@@ -3,12 +3,46 @@
  * Private interfaces of the /dev/mshv root partition driver: the partition
  * object and the hypercall layer (mshv_root_hv_call.c) used by the ioctl
  * layer (mshv_root_main.c) and by the KUnit tests.
+ *
+ * Locking. A lock may be taken while the ones above it in this list are
+ * held, never the other way round:
+ *
+ *   mshv_partitions_lock	the driver's list of partitions (debugfs); a
+ *				leaf: nothing is taken under it
+ *   vp_mutex			a VP fd's ioctls (MSHV_RUN_VP: the GPA fault
+ *				path below runs under it); never held with
+ *				pt_mutex
+ *   pt_mutex			a partition fd's ioctls; the region tree's
+ *				shape, the ioeventfd and port lists
+ *   pt_resamplers_lock		irqfd resamplers (under pt_mutex when an
+ *				irqfd is assigned)
+ *   mmap_lock			of the VMM's mm: taken under pt_mutex to pin
+ *				or check guest memory, under vp_mutex to fault
+ *				it in; MMU notifiers run under it
+ *   movable.lock		a movable region's mapping in the hypervisor;
+ *				under mmap_lock in the invalidation callback;
+ *				only hypercalls are made under it, never an
+ *				allocation or a user fault
+ *   eventfd wait queue lock	irqfd wake-ups run under it, IRQs off
+ *   pt_irqfds_lock		a partition's irqfd list; spinlock, IRQs off
+ *   pt_regions_lock		the region tree, for lookups without
+ *				pt_mutex; spinlock, innermost of the driver's
+ *   (the hypervisor)		a hypercall may be made under any of the
+ *				above (the simulator's own lock nests here)
+ *
+ * Lock-free: the SynIC handler runs in hard IRQ context and looks
+ * partitions, VPs, resamplers and doorbell ports up under RCU only
+ * (mshv_partition_find_rcu(), the partition's pt_vps, pt_resamplers and
+ * the doorbell xarray). Regions are reference-counted: a VP thread that
+ * faults a region in holds a reference and no lock while it waits for
+ * user memory, so removing a region under pt_mutex never waits for it.
  */
 #ifndef _MSHV_ROOT_H
 #define _MSHV_ROOT_H
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -74,6 +108,10 @@ struct mshv_async_call {
  * @pt_initialized: HvInitializePartition has succeeded
  * @pt_super_pages: created with GPA super pages: guest memory may be mapped
  *	with large (2 MiB) pages; set at creation
+ * @pt_pin_memory: new memory regions are pinned rather than movable; set
+ *	at creation for a partition that needs it (see
+ *	mshv_partition_needs_pinning()), or through debugfs while the
+ *	partition has no region; under @pt_mutex
  * @pt_regions_lock: protects the shape of @pt_regions, so that the GPA fault
  *	handler can look a region up without @pt_mutex
  * @pt_regions: memory regions by guest page frame (struct mshv_mem_region),
@@ -114,6 +152,7 @@ struct mshv_partition {
 	struct mutex pt_mutex;	/* ioctls; protects pt_initialized */
 	bool pt_initialized;
 	bool pt_super_pages;
+	bool pt_pin_memory;
 	spinlock_t pt_regions_lock;	/* protects pt_regions' tree */
 	struct rb_root pt_regions;
 	unsigned int pt_nr_regions;
@@ -226,6 +265,9 @@ struct mshv_pinned {
  *	query that clears covers the whole chunk. Same allocation; atomic
  *	bit operations: set under @lock, tested and cleared under the
  *	partition's pt_mutex.
+ * @removed: the region was taken out of its partition and unmapped; a
+ *	fault-in that still holds a reference maps nothing any more. Set
+ *	under @lock, read under it (and locklessly as a hint)
  */
 struct mshv_movable {
 	struct mmu_interval_notifier mni;
@@ -233,12 +275,15 @@ struct mshv_movable {
 	unsigned long *chunks;
 	unsigned long *large;
 	unsigned long *lost_dirty;
+	bool removed;
 };
 
 /**
  * struct mshv_mem_region - guest memory backed by the VMM's memory
  * @node: entry in the partition's region tree
- * @refs: references: the tree's, and one per user outside the tree's lock
+ * @refs: references: the tree's (kept by whoever takes the region out of
+ *	the tree until it is out of the hypervisor too), and one per holder
+ *	from mshv_region_lookup(); the last one frees the region
  * @partition: the partition the region belongs to
  * @start_gfn: first guest page frame
  * @nr_pages: number of guest pages
@@ -255,7 +300,7 @@ struct mshv_movable {
  */
 struct mshv_mem_region {
 	struct rb_node node;
-	refcount_t refs;
+	struct kref refs;
 	struct mshv_partition *partition;
 	u64 start_gfn;
 	u64 nr_pages;

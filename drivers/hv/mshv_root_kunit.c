@@ -5,15 +5,16 @@
  *
  * The "mshv_hvcall" suite checks pure encodings. The "mshv_hvcall_fake"
  * suite replaces the hypervisor with a small fake for the test's task only,
- * through the static stub in hv_sim_hypercall(); that redirect point is
- * reached only while the simulator (mshv_sim) is registered, so without it
- * these tests are skipped. The fake keeps the pages deposited into it, and
+ * through the seam's hv_seam_kunit_fake(); that works only while the
+ * simulator (mshv_sim) is registered, so without it these tests are
+ * skipped. The fake keeps the pages deposited into it, and
  * gives them back on withdrawal; whatever it still holds when a test ends
  * is freed then.
  */
 #include <linux/bitfield.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -24,13 +25,16 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmap_lock.h>
+#include <linux/mmu_context.h>
 #include <linux/numa.h>
 #include <linux/preempt.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
@@ -516,7 +520,7 @@ static u64 fake_set_property(struct fake_hv *hv, u64 input)
 	return hv->async_return;
 }
 
-/* Stands in for hv_sim_hypercall() in the task running the test. */
+/* Stands in for the hypervisor in the task running the test. */
 static u64 fake_hypercall(u64 control, u64 input, u64 output)
 {
 	struct kunit *test = kunit_get_current_test();
@@ -630,7 +634,8 @@ static int mshv_fake_init(struct kunit *test)
 							hv), 0);
 
 	test->priv = hv;
-	kunit_activate_static_stub(test, hv_sim_hypercall, fake_hypercall);
+	KUNIT_ASSERT_EQ(test, hv_seam_kunit_fake(test, fake_hypercall, NULL),
+			0);
 	return 0;
 }
 
@@ -1460,6 +1465,7 @@ static struct mshv_mem_region *test_region(struct kunit *test,
 
 	region = kunit_kzalloc(test, sizeof(*region), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, region);
+	kref_init(&region->refs);
 	region->partition = pt;
 	region->start_gfn = gfn;
 	region->nr_pages = nr_pages;
@@ -1474,6 +1480,9 @@ static void mshv_test_region_lookup(struct kunit *test)
 	struct mshv_partition pt = {};
 
 	mshv_partition_regions_init(&pt);
+	mutex_init(&pt.pt_mutex);
+	/* The tree changes under pt_mutex only; lookups need not hold it. */
+	mutex_lock(&pt.pt_mutex);
 	a = test_region(test, &pt, 100, 10);
 	b = test_region(test, &pt, 200, 50);
 	c = test_region(test, &pt, 0, 1);
@@ -1492,12 +1501,12 @@ static void mshv_test_region_lookup(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, 250));
 	KUNIT_EXPECT_NULL(test, mshv_region_lookup(&pt, U64_MAX));
 	/* Each successful lookup took a reference. */
-	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 3);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refs), 3);
 	mshv_region_put(a);
 	mshv_region_put(a);
 	mshv_region_put(b);
 	mshv_region_put(c);
-	KUNIT_EXPECT_EQ(test, refcount_read(&a->refs), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refs), 1);
 
 	/* Overlapping the start, the end, or all of a region. */
 	found = test_region(test, &pt, 95, 6);
@@ -1516,6 +1525,8 @@ static void mshv_test_region_lookup(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, mshv_region_lookup(&pt, 199), found);
 	mshv_region_put(found);
 	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 5);
+	mutex_unlock(&pt.pt_mutex);
+	mutex_destroy(&pt.pt_mutex);
 }
 
 /* Runs of a test region: 2 MiB aligned, then unaligned, then short. */
@@ -2083,6 +2094,112 @@ static void mshv_test_movable_fault_invalidate(struct kunit *test)
 }
 
 /*
+ * A VP thread faulting a movable region in, in the test's address space,
+ * or (with @mem) the VMM's thread unmapping the region.
+ */
+struct region_thread {
+	struct kunit *test;
+	struct mshv_partition *pt;
+	struct mm_struct *mm;
+	struct mshv_user_mem_region *mem;
+	u64 gfn;
+	int ret;
+	struct completion done;
+};
+
+static int region_thread_fn(void *data)
+{
+	struct region_thread *t = data;
+
+	/* The fake hypervisor answers this thread as well. */
+	current->kunit_test = t->test;
+	if (t->mem) {
+		t->ret = unmap_region(t->pt, t->mem);
+	} else {
+		kthread_use_mm(t->mm);
+		t->ret = mshv_region_handle_gpa_fault(t->pt, t->gfn, true);
+		kthread_unuse_mm(t->mm);
+	}
+	current->kunit_test = NULL;
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+static struct task_struct *region_thread_start(struct region_thread *t)
+{
+	init_completion(&t->done);
+	t->ret = 1;
+	return kthread_run(region_thread_fn, t, "mshv-region-test");
+}
+
+/*
+ * Unmapping a movable region that a VP thread is faulting in returns at
+ * once: the fault (held here on mmap_lock, as a userfaultfd handler would
+ * hold it) keeps its reference, maps nothing once it goes on, and frees
+ * the region itself. KASAN reports a region freed under the fault.
+ */
+static void mshv_test_movable_unmap_during_fault(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, TEST_MEM_PAGES);
+	struct mshv_user_mem_region mem = {
+		.size = TEST_MEM_PAGES * PAGE_SIZE,
+		.guest_pfn = 0x1400,
+		.userspace_addr = uaddr,
+		.flags = BIT(MSHV_SET_MEM_BIT_UNMAP),
+	};
+	struct mshv_partition pt = {};
+	struct region_thread fault = {
+		.test = test, .pt = &pt, .mm = current->mm, .gfn = 0x1405,
+	};
+	struct region_thread unmap = { .test = test, .pt = &pt, .mem = &mem };
+	struct task_struct *task;
+	unsigned long timeout;
+	bool unmapped = false;
+
+	test_partition_init(&pt, false);
+	mem.flags = BIT(MSHV_SET_MEM_BIT_WRITABLE);
+	KUNIT_ASSERT_EQ(test, map_region(&pt, &mem, true), 0);
+	mem.flags = BIT(MSHV_SET_MEM_BIT_UNMAP);
+
+	mmap_write_lock(fault.mm);
+	task = region_thread_start(&fault);
+	if (IS_ERR(task)) {
+		mmap_write_unlock(fault.mm);
+		KUNIT_FAIL(test, "no fault thread: %ld", PTR_ERR(task));
+		return;
+	}
+	/* Wait until the fault holds the region and waits for mmap_lock. */
+	timeout = jiffies + 10 * HZ;
+	while (!mmap_lock_is_contended(fault.mm) &&
+	       time_before(jiffies, timeout))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_TRUE(test, mmap_lock_is_contended(fault.mm));
+
+	/* Another thread unmaps: it must not wait for the held fault. */
+	task = region_thread_start(&unmap);
+	if (!IS_ERR(task))
+		unmapped = wait_for_completion_timeout(&unmap.done, 10 * HZ);
+	mmap_write_unlock(fault.mm);
+	if (IS_ERR(task)) {
+		KUNIT_FAIL(test, "no unmap thread: %ld", PTR_ERR(task));
+		wait_for_completion(&fault.done);
+		return;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, unmapped,
+			      "the unmap waited for the fault it races with");
+	if (!unmapped)
+		wait_for_completion(&unmap.done);
+	wait_for_completion(&fault.done);
+	KUNIT_EXPECT_EQ(test, unmap.ret, 0);
+	KUNIT_EXPECT_EQ(test, pt.pt_nr_regions, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_tracking_bytes), 0);
+	/* The region was gone by then: nothing was mapped for it. */
+	KUNIT_EXPECT_EQ(test, fault.ret, -ENOENT);
+	KUNIT_EXPECT_TRUE(test, slat_empty(test));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_MAP_GPA_PAGES), 0);
+}
+
+/*
  * A fault-in that runs out of SLAT memory deposits with the region's lock
  * dropped and tries again; an unmap the hypervisor refuses is tried again,
  * and a region it stays refused for is kept, so that the VMM can retry.
@@ -2266,6 +2383,7 @@ static struct kunit_case mshv_regions_fake_cases[] = {
 	KUNIT_CASE(mshv_test_pinned_hole),
 	KUNIT_CASE_PARAM(mshv_test_bad_region, mshv_bad_region_gen_params),
 	KUNIT_CASE(mshv_test_movable_fault_invalidate),
+	KUNIT_CASE(mshv_test_movable_unmap_during_fault),
 	KUNIT_CASE(mshv_test_movable_retries),
 	KUNIT_CASE(mshv_test_movable_read_only),
 	KUNIT_CASE(mshv_test_movable_lazy),
@@ -2803,9 +2921,67 @@ static struct kunit_suite mshv_irq_suite = {
 	.test_cases = mshv_irq_cases,
 };
 
+/* ---- The driver's use of the hypervisor seam -------------------------- */
+
+/* This CPU's SINT0 register (work_on_cpu() callback). */
+static long test_sint0(void *unused)
+{
+	long value;
+
+	local_irq_disable();
+	value = hv_seam_get_msr(HV_MSR_SINT0 +
+				HV_SYNIC_INTERCEPTION_SINT_INDEX);
+	local_irq_enable();
+	return value;
+}
+
+/*
+ * The SynIC set-up takes the hypervisor's recommendations through the
+ * seam: the simulator recommends against auto-EOI, so SINT0 is programmed
+ * without it on every CPU, whatever the CPUID of the machine says.
+ */
+static void mshv_test_seam_hints(struct kunit *test)
+{
+	union hv_synic_sint sint;
+	unsigned int cpu;
+
+	if (!hv_seam_simulated())
+		kunit_skip(test, "the hypervisor simulator is not loaded");
+	KUNIT_ASSERT_TRUE(test, hv_seam_hints() &
+			  HV_DEPRECATING_AEOI_RECOMMENDED);
+	for_each_online_cpu(cpu) {
+		sint.as_uint64 = work_on_cpu(cpu, test_sint0, NULL);
+		KUNIT_EXPECT_EQ(test, (u32)sint.vector, HYPERVISOR_CALLBACK_VECTOR);
+		KUNIT_EXPECT_FALSE(test, (bool)sint.masked);
+		KUNIT_EXPECT_FALSE(test, (bool)sint.auto_eoi);
+	}
+}
+
+/* Without a fake, VP indexes come from the backend: the CPU numbers. */
+static void mshv_test_seam_vp_index(struct kunit *test)
+{
+	if (!hv_seam_simulated())
+		kunit_skip(test, "the hypervisor simulator is not loaded");
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(0), 0);
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(nr_cpu_ids - 1),
+			nr_cpu_ids - 1);
+	KUNIT_EXPECT_EQ(test, hv_seam_vp_index(nr_cpu_ids), VP_INVAL);
+}
+
+static struct kunit_case mshv_seam_cases[] = {
+	KUNIT_CASE(mshv_test_seam_hints),
+	KUNIT_CASE(mshv_test_seam_vp_index),
+	{}
+};
+
+static struct kunit_suite mshv_seam_suite = {
+	.name = "mshv_seam",
+	.test_cases = mshv_seam_cases,
+};
+
 kunit_test_suites(&mshv_hvcall_suite, &mshv_hvcall_fake_suite,
 		  &mshv_regions_suite, &mshv_regions_fake_suite,
-		  &mshv_irq_suite);
+		  &mshv_irq_suite, &mshv_seam_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the /dev/mshv hypercall layer");
 MODULE_LICENSE("GPL");

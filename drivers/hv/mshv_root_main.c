@@ -19,7 +19,6 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
@@ -80,11 +79,6 @@ static const struct mshv_passthru_desc mshv_passthru_hvcalls[] = {
 };
 
 static struct miscdevice mshv_dev;
-
-static bool movable_memory = true;
-module_param(movable_memory, bool, 0644);
-MODULE_PARM_DESC(movable_memory,
-		 "Back new guest memory regions by movable memory, faulted in on demand, instead of pinning it (default: Y)");
 
 /* Name of each HV_SCHEDULER_TYPE_*, for the log and debugfs. */
 static const char *const mshv_scheduler_names[] = {
@@ -310,7 +304,7 @@ mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
 	if (mem.flags & BIT(MSHV_SET_MEM_BIT_UNMAP))
 		return mshv_partition_unmap_region(partition, &mem);
 	return mshv_partition_map_region(partition, &mem,
-					 READ_ONCE(movable_memory));
+					 !partition->pt_pin_memory);
 }
 
 /* Bytes of bitmap kept between chunks: a chunk plus a carried byte. */
@@ -578,6 +572,8 @@ void mshv_partition_put(struct mshv_partition *partition)
  */
 struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "mshv partition lookup outside an RCU read side");
 	return xa_load(&mshv_partition_ids, partition_id);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);
@@ -675,6 +671,19 @@ mshv_create_args_get(void __user *user_args,
 	return 0;
 }
 
+/*
+ * Does the partition's memory have to stay in place, pinned, rather than
+ * be faulted in on demand? As in mainline: an isolated partition's memory
+ * is encrypted or otherwise handed to the guest for good, and cannot move
+ * under it. Every other partition gets movable memory. The checks of the
+ * creation arguments accept no isolated partition yet.
+ */
+static bool
+mshv_partition_needs_pinning(const struct mshv_create_partition_v2 *args)
+{
+	return args->pt_isolation != MSHV_PT_ISOLATION_NONE;
+}
+
 static long mshv_dev_ioctl_create_partition(void __user *user_args)
 {
 	struct hv_partition_creation_properties props = {};
@@ -707,6 +716,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	mshv_partition_regions_init(partition);
 	partition->pt_super_pages =
 		args.pt_flags & BIT_ULL(MSHV_PT_BIT_GPA_SUPER_PAGES);
+	partition->pt_pin_memory = mshv_partition_needs_pinning(&args);
 	partition->pt_mm = current->mm;
 	mmgrab(partition->pt_mm);
 
@@ -805,6 +815,50 @@ static int mshv_debugfs_partitions_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_debugfs_partitions);
 
+/*
+ * debugfs "pin_memory": writing a partition's id makes it pin the guest
+ * memory it is given from then on, as an isolated partition does, rather
+ * than fault it in on demand; so that pinned memory can be debugged and
+ * tested with any partition. Only a partition without memory regions may
+ * change: -EBUSY otherwise, -ENOENT for an unknown id.
+ */
+static ssize_t mshv_debugfs_pin_memory_write(struct file *file,
+					     const char __user *ubuf,
+					     size_t count, loff_t *ppos)
+{
+	struct mshv_partition *pt;
+	u64 id;
+	int ret;
+
+	ret = kstrtou64_from_user(ubuf, count, 0, &id);
+	if (ret)
+		return ret;
+
+	rcu_read_lock();
+	pt = mshv_partition_find_rcu(id);
+	if (pt && !refcount_inc_not_zero(&pt->pt_ref))
+		pt = NULL;
+	rcu_read_unlock();
+	if (!pt)
+		return -ENOENT;
+
+	mutex_lock(&pt->pt_mutex);
+	ret = -EBUSY;
+	if (!pt->pt_nr_regions) {
+		pt->pt_pin_memory = true;
+		ret = count;
+	}
+	mutex_unlock(&pt->pt_mutex);
+	mshv_partition_put(pt);
+	return ret;
+}
+
+static const struct file_operations mshv_debugfs_pin_memory_fops = {
+	.owner = THIS_MODULE,
+	.write = mshv_debugfs_pin_memory_write,
+	.llseek = noop_llseek,
+};
+
 static int mshv_debugfs_scheduler_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "%s\n", mshv_scheduler_names[mshv_scheduler_type]);
@@ -892,6 +946,8 @@ static void mshv_debugfs_init(void)
 			    &mshv_debugfs_scheduler_fops);
 	debugfs_create_file("vmm_capabilities", 0400, mshv_debugfs, NULL,
 			    &mshv_debugfs_vmm_caps_fops);
+	debugfs_create_file("pin_memory", 0200, mshv_debugfs, NULL,
+			    &mshv_debugfs_pin_memory_fops);
 }
 
 static int __init mshv_root_init(void)

@@ -37,6 +37,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
@@ -265,6 +266,9 @@ static void mshv_synic_handle(const struct hv_message *msg)
 	const struct hv_opaque_intercept_message *opaque;
 	const struct hv_x64_apic_eoi_message *eoi;
 
+	/* The lookups below rely on it as an RCU read side. */
+	lockdep_assert_irqs_disabled();
+
 	switch (msg->header.message_type) {
 	case HVMSG_OPAQUE_INTERCEPT:
 		/* Only the hypervisor's scheduler stops VPs on its own. */
@@ -310,6 +314,8 @@ static void mshv_synic_isr(void)
 	struct hv_message_page *page = this_cpu_read(mshv_synic_page);
 	struct hv_message *msg;
 
+	/* This CPU's slot and ring are only ever touched with IRQs off. */
+	lockdep_assert_irqs_disabled();
 	if (!page)
 		return;
 	msg = &page->sint_message[HV_SYNIC_INTERCEPTION_SINT_INDEX];
@@ -395,7 +401,7 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 	sint.as_uint64 = 0;
 	sint.vector = HYPERVISOR_CALLBACK_VECTOR;
 	sint.masked = 0;
-	sint.auto_eoi = !(ms_hyperv.hints & HV_DEPRECATING_AEOI_RECOMMENDED);
+	sint.auto_eoi = !(hv_seam_hints() & HV_DEPRECATING_AEOI_RECOMMENDED);
 
 	local_irq_disable();
 	if (!simp.simp_enabled) {

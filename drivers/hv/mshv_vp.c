@@ -659,6 +659,8 @@ static long mshv_vp_ioctl_state(struct mshv_vp *vp,
 	u32 size;
 	int ret;
 
+	lockdep_assert_held(&vp->vp_mutex);
+
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
 	if (memchr_inv(args.rsvd, 0, sizeof(args.rsvd)) ||

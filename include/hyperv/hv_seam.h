@@ -17,10 +17,17 @@
  *
  * A user of the seam holds hv_seam_get() for as long as it may call it, so
  * that the backend cannot change or go away underneath it.
+ *
+ * Tests reach the hypervisor through the seam as well: a KUnit test may
+ * answer its own task's hypercalls, and choose the VP indexes of the
+ * root's CPUs, with hv_seam_kunit_fake(), while a backend is registered.
+ * No other code has a test hook of its own.
  */
 #ifndef _HYPERV_HV_SEAM_H
 #define _HYPERV_HV_SEAM_H
 
+#include <linux/cpumask.h>
+#include <linux/errno.h>
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -47,6 +54,10 @@ struct module;
  *	handler may still run
  * @features_ecx: the feature bits the hypervisor reports in ECX of CPUID
  *	leaf HYPERV_CPUID_FEATURES (0x40000003)
+ * @hints: the recommendations the hypervisor reports in EAX of CPUID leaf
+ *	HYPERV_CPUID_ENLIGHTMENT_INFO (0x40000004), HV_*_RECOMMENDED
+ * @vp_index: the hypervisor's virtual processor index of a CPU of the
+ *	root partition, or VP_INVAL
  */
 struct hv_sim_ops {
 	struct module *owner;
@@ -58,6 +69,8 @@ struct hv_sim_ops {
 	void (*set_msr)(unsigned int reg, u64 value);
 	void (*set_handler)(void (*handler)(void));
 	u32 (*features_ecx)(void);
+	u32 (*hints)(void);
+	u32 (*vp_index)(unsigned int cpu);
 };
 
 #if IS_ENABLED(CONFIG_MSHV_SIM)
@@ -74,6 +87,8 @@ u64 hv_sim_get_msr(unsigned int reg);
 void hv_sim_set_msr(unsigned int reg, u64 value);
 void hv_sim_set_handler(void (*handler)(void));
 u32 hv_sim_features_ecx(void);
+u32 hv_sim_hints(void);
+u32 hv_sim_vp_index(unsigned int cpu);
 int hv_seam_get(void);
 void hv_seam_put(void);
 
@@ -127,6 +142,16 @@ static inline u32 hv_sim_features_ecx(void)
 	return 0;
 }
 
+static inline u32 hv_sim_hints(void)
+{
+	return 0;
+}
+
+static inline u32 hv_sim_vp_index(unsigned int cpu)
+{
+	return VP_INVAL;
+}
+
 static inline int hv_seam_get(void)
 {
 	return 0;
@@ -137,6 +162,22 @@ static inline void hv_seam_put(void)
 }
 
 #endif /* CONFIG_MSHV_SIM */
+
+struct kunit;
+
+#if IS_ENABLED(CONFIG_MSHV_SIM) && IS_REACHABLE(CONFIG_KUNIT)
+int hv_seam_kunit_fake(struct kunit *test,
+		       u64 (*hypercall)(u64 control, u64 input, u64 output),
+		       u32 (*vp_index)(unsigned int cpu));
+#else
+static inline int
+hv_seam_kunit_fake(struct kunit *test,
+		   u64 (*hypercall)(u64 control, u64 input, u64 output),
+		   u32 (*vp_index)(unsigned int cpu))
+{
+	return -ENODEV;
+}
+#endif
 
 /**
  * hv_seam_hypercall() - issue a memory-based hypercall
@@ -287,6 +328,33 @@ static inline u32 hv_seam_features_ecx(void)
 #else
 	return 0;
 #endif
+}
+
+/**
+ * hv_seam_hints() - the hypervisor's recommendations to the root partition
+ *
+ * Return: the HV_*_RECOMMENDED bits of CPUID 0x40000004 EAX.
+ */
+static inline u32 hv_seam_hints(void)
+{
+	if (hv_seam_simulated())
+		return hv_sim_hints();
+	return ms_hyperv.hints;
+}
+
+/**
+ * hv_seam_vp_index() - the hypervisor's number for a CPU of the root
+ * @cpu: Linux CPU number
+ *
+ * Return: the virtual processor index of @cpu, or VP_INVAL if unknown.
+ */
+static inline u32 hv_seam_vp_index(unsigned int cpu)
+{
+	if (hv_seam_simulated())
+		return hv_sim_vp_index(cpu);
+	if (!hv_vp_index || cpu >= nr_cpu_ids)
+		return VP_INVAL;
+	return hv_vp_index[cpu];
 }
 
 #endif /* _HYPERV_HV_SEAM_H */

@@ -12,9 +12,10 @@
  * (drivers/iommu/hyperv-iommu.c) and the PCI MSI parent domain
  * (irqdomain.c) alike.
  *
- * Every hypercall goes through hv_irq_remap_hypercall() and every CPU to
- * virtual processor translation through hv_irq_remap_vp_index(), so that
- * KUnit can run this code against a fake hypervisor.
+ * Every hypercall and every CPU to virtual processor translation goes
+ * through the root partition's hypervisor seam (<hyperv/hv_seam.h>), so
+ * that KUnit can run this code against a fake hypervisor, as it does the
+ * rest of the root partition's code.
  */
 
 #define pr_fmt(fmt) "Hyper-V: irq remap: " fmt
@@ -26,13 +27,13 @@
 #include <linux/pci.h>
 #include <linux/printk.h>
 #include <linux/string.h>
-#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <asm/hw_irq.h>
 #include <asm/hyperv_irq_remap.h>
 #include <asm/io_apic.h>
 #include <asm/mshyperv.h>
 #include <hyperv/hv_proc.h>
+#include <hyperv/hv_seam.h>
 
 /* Banks of 64 VPs a target set may use (the VP set format's limit) */
 #define HV_IRQ_REMAP_MAX_BANKS	HV_MAX_SPARSE_VCPU_BANKS
@@ -42,35 +43,26 @@
 	(sizeof(struct hv_input_map_device_interrupt) / sizeof(u64) +	\
 	 HV_IRQ_REMAP_MAX_BANKS)
 
-/**
- * hv_irq_remap_hypercall() - issue one interrupt remapping hypercall
- * @control: the hypercall control word (call code and variable header size)
- * @input: the input parameters, copied to this CPU's hypercall input page
- * @input_size: size of @input in bytes, at most a page
- * @output: where to copy the output parameters to, or NULL if none
- * @output_size: size of @output in bytes, at most a page
- *
- * The only function of this file that calls the hypervisor; KUnit replaces
- * it with a fake hypervisor. Callable in any context.
- *
- * Return: the hypercall's result value (status in bits 15:0).
+/*
+ * Issue one interrupt remapping hypercall: copy @input (@input_size bytes,
+ * at most a page) to this CPU's hypercall input page, and the output page
+ * to @output (@output_size bytes) if there is one. Callable in any
+ * context. Returns the hypercall's result value (status in bits 15:0).
  */
-u64 hv_irq_remap_hypercall(u64 control, const void *input, size_t input_size,
-			   void *output, size_t output_size)
+static u64 hv_irq_remap_hypercall(u64 control, const void *input,
+				  size_t input_size, void *output,
+				  size_t output_size)
 {
 	unsigned long flags;
 	void *in, *out;
 	u64 status;
 
-	KUNIT_STATIC_STUB_REDIRECT(hv_irq_remap_hypercall, control, input,
-				   input_size, output, output_size);
-
 	if (input_size > HV_HYP_PAGE_SIZE || output_size > HV_HYP_PAGE_SIZE)
 		return HV_STATUS_INVALID_PARAMETER;
 
 	local_irq_save(flags);
-	in = *this_cpu_ptr(hyperv_pcpu_input_arg);
-	out = output ? *this_cpu_ptr(hyperv_pcpu_output_arg) : NULL;
+	in = hv_seam_input_page();
+	out = output ? hv_seam_output_page() : NULL;
 	if (!in || (output && !out)) {
 		/* Not a root partition: no hypercall pages for this */
 		local_irq_restore(flags);
@@ -78,32 +70,13 @@ u64 hv_irq_remap_hypercall(u64 control, const void *input, size_t input_size,
 	}
 
 	memcpy(in, input, input_size);
-	status = hv_do_hypercall(control, in, out);
+	status = hv_seam_hypercall(control, in, out);
 	if (output)
 		memcpy(output, out, output_size);
 	local_irq_restore(flags);
 
 	return status;
 }
-EXPORT_SYMBOL_IF_KUNIT(hv_irq_remap_hypercall);
-
-/**
- * hv_irq_remap_vp_index() - the hypervisor's number for a CPU
- * @cpu: Linux CPU number
- *
- * KUnit replaces this function to choose the VP numbers of its tests.
- *
- * Return: the virtual processor index of @cpu, or VP_INVAL if unknown.
- */
-u32 hv_irq_remap_vp_index(unsigned int cpu)
-{
-	KUNIT_STATIC_STUB_REDIRECT(hv_irq_remap_vp_index, cpu);
-
-	if (!hv_vp_index || cpu >= nr_cpu_ids)
-		return VP_INVAL;
-	return hv_vp_index[cpu];
-}
-EXPORT_SYMBOL_IF_KUNIT(hv_irq_remap_vp_index);
 
 /* The errno for a failed hypercall's status */
 static int hv_irq_remap_errno(u64 status)
@@ -277,7 +250,7 @@ static int hv_irq_remap_vpset(struct hv_vpset *set, const struct cpumask *dest)
 	u32 vp;
 
 	for_each_cpu(cpu, dest) {
-		vp = hv_irq_remap_vp_index(cpu);
+		vp = hv_seam_vp_index(cpu);
 		if (vp >= HV_IRQ_REMAP_MAX_BANKS * HV_VCPUS_PER_SPARSE_BANK)
 			return -EINVAL;
 

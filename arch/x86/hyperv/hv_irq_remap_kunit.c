@@ -3,18 +3,21 @@
  * KUnit tests for the interrupt remapping of the Hyper-V root partition's
  * devices (hv_irq_remap.c).
  *
- * A fake hypervisor replaces hv_irq_remap_hypercall(): it checks and logs
- * every HvMapDeviceInterrupt and HvUnmapDeviceInterrupt call, answers a
- * map with an interrupt entry of its own making, keeps the entries that
- * are mapped and fails the call a test picks with the status it picks.
- * hv_irq_remap_vp_index() is replaced too, with VP numbers that are not
- * the CPU numbers, so that the VP set the hypercall carries is checked.
+ * A fake hypervisor answers the test's hypercalls through the root
+ * partition's hypervisor seam (hv_seam_kunit_fake(), which needs the
+ * simulator registered as the seam's backend; the tests are skipped
+ * without it): it checks and logs every HvMapDeviceInterrupt and
+ * HvUnmapDeviceInterrupt call, answers a map with an interrupt entry of its
+ * own making, keeps the entries that are mapped and fails the call a test
+ * picks with the status it picks. The seam's VP indexes are replaced too,
+ * with VP numbers that are not the CPU numbers, so that the VP set the
+ * hypercall carries is checked.
  * PCI device IDs are built on fake buses whose configuration space reads
  * come from arrays, with bridges of every kind pci_for_each_dma_alias()
  * knows.
  */
 
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <linux/cpumask.h>
 #include <linux/module.h>
@@ -24,6 +27,7 @@
 #include <asm/hyperv_irq_remap.h>
 #include <asm/io_apic.h>
 #include <asm/mshyperv.h>
+#include <hyperv/hv_seam.h>
 
 #define FAKE_MAX_CALLS	8
 #define FAKE_MAX_LIVE	8
@@ -60,7 +64,7 @@ struct fake_hv {
 	/* Fail call number fail_call (counting from 1) with fail_status */
 	unsigned int fail_call;
 	u16 fail_status;
-	/* hv_irq_remap_vp_index() knows no CPU */
+	/* hv_seam_vp_index() knows no CPU */
 	bool no_vps;
 	struct fake_live live[FAKE_MAX_LIVE];
 	unsigned int nr_live;
@@ -113,8 +117,7 @@ static void fake_make_entry(struct fake_hv *hv, union hv_device_id id,
 
 static u16 fake_map(struct kunit *test, struct fake_hv *hv,
 		    struct fake_call *call, unsigned int varhead,
-		    const void *input, size_t input_size,
-		    void *output, size_t output_size)
+		    const void *input, void *output)
 {
 	const struct hv_input_map_device_interrupt *in = input;
 	const struct hv_device_interrupt_descriptor *desc =
@@ -124,8 +127,9 @@ static u16 fake_map(struct kunit *test, struct fake_hv *hv,
 	unsigned int nr_banks = varhead - 1, i;
 
 	KUNIT_EXPECT_GE(test, varhead, 2);
-	KUNIT_EXPECT_EQ(test, input_size, sizeof(*in) + nr_banks * sizeof(u64));
-	KUNIT_EXPECT_EQ(test, output_size, sizeof(*out));
+	KUNIT_EXPECT_NOT_NULL(test, output);
+	if (!output)
+		return HV_STATUS_INVALID_PARAMETER;
 	KUNIT_EXPECT_EQ(test, in->partition_id, hv_current_partition_id);
 	KUNIT_EXPECT_EQ(test, desc->interrupt_type, HV_X64_INTERRUPT_TYPE_FIXED);
 	KUNIT_EXPECT_EQ(test, desc->vector_count, 1);
@@ -153,13 +157,11 @@ static u16 fake_map(struct kunit *test, struct fake_hv *hv,
 }
 
 static u16 fake_unmap(struct kunit *test, struct fake_hv *hv,
-		      struct fake_call *call, const void *input,
-		      size_t input_size, void *output)
+		      struct fake_call *call, const void *input, void *output)
 {
 	const struct hv_input_unmap_device_interrupt *in = input;
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, input_size, sizeof(*in));
 	KUNIT_EXPECT_NULL(test, output);
 	KUNIT_EXPECT_EQ(test, in->partition_id, hv_current_partition_id);
 
@@ -179,9 +181,11 @@ static u16 fake_unmap(struct kunit *test, struct fake_hv *hv,
 	return HV_STATUS_INVALID_PARAMETER;
 }
 
-static u64 fake_hypercall(u64 control, const void *input, size_t input_size,
-			  void *output, size_t output_size)
+/* Stands in for the hypervisor: @input and @output are page GPAs, or 0. */
+static u64 fake_hypercall(u64 control, u64 input_gpa, u64 output_gpa)
 {
+	const void *input = input_gpa ? phys_to_virt(input_gpa) : NULL;
+	void *output = output_gpa ? phys_to_virt(output_gpa) : NULL;
 	struct kunit *test = kunit_get_current_test();
 	struct fake_hv *hv = test->priv;
 	unsigned int varhead = (control >> HV_HYPERCALL_VARHEAD_OFFSET) & 0x3ff;
@@ -204,12 +208,11 @@ static u64 fake_hypercall(u64 control, const void *input, size_t input_size,
 	switch (code) {
 	case HVCALL_MAP_DEVICE_INTERRUPT:
 		call->status = fake_map(test, hv, call, varhead, input,
-					input_size, output, output_size);
+					output);
 		break;
 	case HVCALL_UNMAP_DEVICE_INTERRUPT:
 		KUNIT_EXPECT_EQ(test, varhead, 0);
-		call->status = fake_unmap(test, hv, call, input, input_size,
-					  output);
+		call->status = fake_unmap(test, hv, call, input, output);
 		break;
 	default:
 		KUNIT_FAIL(test, "unexpected hypercall %#x", code);
@@ -323,10 +326,8 @@ static int hv_irq_remap_test_init(struct kunit *test)
 	test->priv = kunit_kzalloc(test, sizeof(struct fake_hv), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, test->priv);
 
-	kunit_activate_static_stub(test, hv_irq_remap_hypercall,
-				   fake_hypercall);
-	kunit_activate_static_stub(test, hv_irq_remap_vp_index,
-				   fake_vp_index);
+	if (hv_seam_kunit_fake(test, fake_hypercall, fake_vp_index))
+		kunit_skip(test, "no hypervisor backend behind the seam");
 	return 0;
 }
 

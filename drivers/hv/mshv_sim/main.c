@@ -158,6 +158,21 @@ static u32 mshv_sim_ops_features_ecx(void)
 	return HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE;
 }
 
+/*
+ * The simulated hypervisor recommends against auto-EOI, as Hyper-V versions
+ * that deprecate it do: the root then ends each SynIC interrupt itself.
+ */
+static u32 mshv_sim_ops_hints(void)
+{
+	return HV_DEPRECATING_AEOI_RECOMMENDED;
+}
+
+/* The simulated root partition runs its VP n on its CPU n. */
+static u32 mshv_sim_ops_vp_index(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids ? cpu : VP_INVAL;
+}
+
 static const struct hv_sim_ops mshv_sim_ops = {
 	.owner = THIS_MODULE,
 	.hypercall = mshv_sim_ops_hypercall,
@@ -168,6 +183,8 @@ static const struct hv_sim_ops mshv_sim_ops = {
 	.set_msr = mshv_sim_ops_set_msr,
 	.set_handler = mshv_sim_ops_set_handler,
 	.features_ecx = mshv_sim_ops_features_ecx,
+	.hints = mshv_sim_ops_hints,
+	.vp_index = mshv_sim_ops_vp_index,
 };
 
 /* Per-CPU hypercall pages */

@@ -503,25 +503,33 @@ static bool mshv_sim_source_in_folio(u64 pfn, unsigned int nr)
 	return pfn >= first && pfn + nr <= first + folio_nr_pages(folio);
 }
 
-/* Whether @pfn may back one rep of HvMapGpaPages with @flags. */
-static bool mshv_sim_source_ok(const struct mshv_sim *sim, u64 pfn,
-			       u32 flags)
+/*
+ * Whether @pfn may back one rep of HvMapGpaPages with @flags: its status.
+ * A page the hypervisor owns as a VP's state page (register, intercept
+ * message) is not the root's to give: HV_STATUS_ACCESS_DENIED, as for any
+ * page the caller does not own. Other pages that are no RAM the root may
+ * map, or are held in a pool, are HV_STATUS_INVALID_PARAMETER.
+ */
+static u16 mshv_sim_source_ok(struct mshv_sim *sim, u64 pfn, u32 flags)
 {
 	unsigned int i, nr = 1;
 
 	if (flags & HV_MAP_GPA_LARGE_PAGE)
 		nr = MSHV_SIM_LARGE_PAGES;
 	if (pfn >= MSHV_SIM_GPA_LIMIT_PFN || !IS_ALIGNED(pfn, nr))
-		return false;
-	/* A no-access mapping only records its PFN; nothing reads it. */
-	if (flags & HV_MAP_GPA_NO_ACCESS)
-		return true;
+		return HV_STATUS_INVALID_PARAMETER;
+	/* State pages are order 0: no large folio holds one. */
 	if (nr > 1 && mshv_sim_source_in_folio(pfn, nr))
-		return true;
-	for (i = 0; i < nr; i++)
-		if (!mshv_sim_source_page_ok(sim, pfn + i))
-			return false;
-	return true;
+		return HV_STATUS_SUCCESS;
+	for (i = 0; i < nr; i++) {
+		if (xa_load(&sim->state_pfns, pfn + i))
+			return HV_STATUS_ACCESS_DENIED;
+		/* A no-access mapping only records its PFN; nothing reads it. */
+		if (!(flags & HV_MAP_GPA_NO_ACCESS) &&
+		    !mshv_sim_source_page_ok(sim, pfn + i))
+			return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
 }
 
 /* Checks of HvMapGpaPages that do not depend on the reps. */
@@ -591,11 +599,13 @@ static u16 mshv_sim_map_large_reps(struct mshv_sim *sim,
 	for (i = call->rep_start; i < end; i++) {
 		pfn = in->source_gpa_page_list[i];
 		if (!mshv_sim_rep_gfn(in->target_gpa_base, i,
-				      MSHV_SIM_LARGE_PAGES, &gfn) ||
-		    !mshv_sim_source_ok(sim, pfn, in->map_flags)) {
+				      MSHV_SIM_LARGE_PAGES, &gfn)) {
 			status = HV_STATUS_INVALID_PARAMETER;
 			break;
 		}
+		status = mshv_sim_source_ok(sim, pfn, in->map_flags);
+		if (status)
+			break;
 		/* Once a rep is mapped, its 1 GiB range holds an entry. */
 		dir = gfn / MSHV_SIM_DIR_PAGES;
 		dir_used = dir == used_dir ||
@@ -673,9 +683,11 @@ u16 mshv_sim_map_gpa_pages(struct mshv_sim *sim, struct mshv_sim_call *call)
 	 */
 	for (i = call->rep_start; i < end; i++) {
 		pfn = in->source_gpa_page_list[i];
-		if (!mshv_sim_rep_gfn(in->target_gpa_base, i, step, &gfn) ||
-		    !mshv_sim_source_ok(sim, pfn, in->map_flags))
+		if (!mshv_sim_rep_gfn(in->target_gpa_base, i, step, &gfn))
 			return HV_STATUS_INVALID_PARAMETER;
+		status = mshv_sim_source_ok(sim, pfn, in->map_flags);
+		if (status)
+			return status;
 		pte = mshv_sim_pte(pfn, in->map_flags);
 		if (step == 1)
 			status = mshv_sim_map_small(sim, pt, gfn, pte);

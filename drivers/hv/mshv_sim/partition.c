@@ -925,6 +925,7 @@ struct mshv_sim *mshv_sim_create(void)
 	spin_lock_init(&sim->lock);
 	xa_init_flags(&sim->partitions, XA_FLAGS_ALLOC1);
 	xa_init(&sim->ports);
+	xa_init(&sim->state_pfns);
 	mshv_sim_partition_init(&sim->root, HV_PARTITION_ID_SELF);
 	mshv_sim_props_init(&sim->root, NULL, NULL);
 	INIT_LIST_HEAD(&sim->leaked);
@@ -985,6 +986,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
+	xa_destroy(&sim->state_pfns);
 	mshv_sim_ports_release(sim);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	freed += mshv_sim_free_pages(&sim->root.pool.pages);

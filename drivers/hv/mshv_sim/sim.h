@@ -379,6 +379,8 @@ struct mshv_sim_call_count {
  * @mapped_pages: 4 KiB pages mapped in all child SLATs, any access
  * @nr_vps: live virtual processors of all partitions
  * @state_pages: VP state pages allocated and not yet freed
+ * @state_pfns: the page frames of those pages, so that HvMapGpaPages can
+ *	refuse them as guest memory; own lock, changed under @lock
  * @calls: per-code call counters, sorted by code
  * @nr_codes: used entries of @calls
  * @faults: armed faults, in the order they were armed
@@ -421,6 +423,7 @@ struct mshv_sim {
 	u64 mapped_pages;
 	u64 nr_vps;
 	u64 state_pages;
+	struct xarray state_pfns;
 	struct mshv_sim_call_count calls[MSHV_SIM_MAX_COUNTED_CODES];
 	unsigned int nr_codes;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];

@@ -5,7 +5,7 @@
  * seam) through mshv_sim_hypercall(), with input and output pages of its
  * own, exactly as the root partition driver would.
  */
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/bitfield.h>
@@ -4038,6 +4038,45 @@ static void mshv_sim_test_lapic_eoi_queue(struct kunit *test)
  * Vectors in the register page are taken as fixed edge interrupts when the
  * root asks for the scan, and only then.
  */
+/*
+ * A VP's state pages belong to the hypervisor: HvMapGpaPages refuses them
+ * as guest memory, of the VP's own partition or another, with any access,
+ * while the root's own pages still map.
+ */
+static void mshv_sim_test_state_pages_not_guest_memory(struct kunit *test)
+{
+	static const u32 flags[] = { TEST_RW, HV_MAP_GPA_READABLE,
+				     HV_MAP_GPA_NO_ACCESS };
+	struct test_guest g;
+	u64 other, pfns[2], ret;
+	unsigned int i, j;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	other = test_mem_partition(test, TEST_CREATION_FLAGS, 4);
+	pfns[0] = page_to_pfn(virt_to_page(g.regs));
+	pfns[1] = page_to_pfn(virt_to_page(g.msg));
+
+	for (i = 0; i < ARRAY_SIZE(pfns); i++) {
+		for (j = 0; j < ARRAY_SIZE(flags); j++) {
+			ret = test_map(test, g.id, 0x200, flags[j], &pfns[i], 1,
+				       0);
+			KUNIT_EXPECT_EQ(test, hv_result(ret),
+					HV_STATUS_ACCESS_DENIED);
+			KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 0);
+			ret = test_map(test, other, 0x200, flags[j], &pfns[i],
+				       1, 0);
+			KUNIT_EXPECT_EQ(test, hv_result(ret),
+					HV_STATUS_ACCESS_DENIED);
+		}
+	}
+	/* The refusal stops a call at the rep that names such a page. */
+	test_source_pfns(test, pfns, 1);
+	pfns[1] = page_to_pfn(virt_to_page(g.regs));
+	ret = test_map(test, other, 0x200, TEST_RW, pfns, 2, 0);
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, hv_repcomp(ret), 1);
+}
+
 static void mshv_sim_test_lapic_register_page(struct kunit *test)
 {
 	struct test_guest g;
@@ -5299,6 +5338,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_level),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_queue),
 	KUNIT_CASE(mshv_sim_test_lapic_register_page),
+	KUNIT_CASE(mshv_sim_test_state_pages_not_guest_memory),
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
@@ -6146,9 +6186,7 @@ static int hv_proc_test_init(struct kunit *test)
 	ret = mshv_sim_test_init(test);
 	if (ret)
 		return ret;
-	kunit_activate_static_stub(test, hv_sim_hypercall,
-				   test_seam_hypercall);
-	return 0;
+	return hv_seam_kunit_fake(test, test_seam_hypercall, NULL);
 }
 
 /*

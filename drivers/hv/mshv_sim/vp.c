@@ -250,6 +250,7 @@ static void mshv_sim_vp_free_page(struct mshv_sim *sim, struct mshv_sim_vp *vp,
 {
 	if (!vp->pages[type])
 		return;
+	xa_erase(&sim->state_pfns, page_to_pfn(vp->pages[type]));
 	/* A root mapping of the page keeps it alive until it goes away. */
 	__free_page(vp->pages[type]);
 	vp->pages[type] = NULL;
@@ -1308,7 +1309,8 @@ u16 mshv_sim_set_vp_registers(struct mshv_sim *sim, struct mshv_sim_call *call)
  * The simulator provides the register and intercept message pages itself,
  * as Hyper-V does for the root; a caller-provided location and the GHCB
  * page (isolated partitions only) are refused. Mapping a page twice
- * returns the same page.
+ * returns the same page. The hypervisor owns the page for as long as the
+ * VP has it: HvMapGpaPages refuses it as guest memory of any partition.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -1337,6 +1339,12 @@ u16 mshv_sim_map_vp_state_page(struct mshv_sim *sim, struct mshv_sim_call *call)
 		page = alloc_page(GFP_ATOMIC | __GFP_ZERO);
 		if (!page)
 			return HV_STATUS_NO_RESOURCES;
+		/* Never guest memory: see mshv_sim_source_ok(). */
+		if (xa_err(xa_store(&sim->state_pfns, page_to_pfn(page), page,
+				    GFP_ATOMIC))) {
+			__free_page(page);
+			return HV_STATUS_NO_RESOURCES;
+		}
 		vp->pages[in->type] = page;
 		sim->state_pages++;
 		if (in->type == HV_VP_STATE_PAGE_REGISTERS)

@@ -55,8 +55,4 @@ void hv_irq_remap_msi_msg(const struct hv_interrupt_entry *entry,
 void hv_irq_remap_ioapic_msg(const struct hv_interrupt_entry *entry,
 			     struct msi_msg *msg);
 
-u64 hv_irq_remap_hypercall(u64 control, const void *input, size_t input_size,
-			   void *output, size_t output_size);
-u32 hv_irq_remap_vp_index(unsigned int cpu);
-
 #endif /* _ASM_X86_HYPERV_IRQ_REMAP_H */

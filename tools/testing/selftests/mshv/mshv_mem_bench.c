@@ -155,28 +155,21 @@ static unsigned char *vmm_alloc(__u64 size, bool huge)
 	return start;
 }
 
+/* New partitions pin their memory (else it is movable). */
+static bool pin_memory;
+
 /* Create and initialize a partition; *@id is its hypervisor id or 0. */
 static int new_partition(int dev, __u64 *id)
 {
-	__u64 before[MAX_PARTITIONS], after[MAX_PARTITIONS];
-	int nb, na, i, j, pt;
+	int pt;
 
-	*id = 0;
-	nb = mshv_partition_ids(before, MAX_PARTITIONS);
-	pt = mshv_create_partition(dev, 1ULL << MSHV_PT_BIT_GPA_SUPER_PAGES,
-				   MSHV_PT_ISOLATION_NONE);
+	pt = mshv_create_partition_mem(dev, 1ULL << MSHV_PT_BIT_GPA_SUPER_PAGES,
+				       pin_memory, id);
 	if (pt < 0)
 		return pt;
 	if (mshv_initialize_partition(pt)) {
 		close(pt);
 		return -EIO;
-	}
-	na = nb < 0 ? -1 : mshv_partition_ids(after, MAX_PARTITIONS);
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb && before[j] != after[i]; j++)
-			;
-		if (j == nb)
-			*id = after[i];
 	}
 	return pt;
 }
@@ -488,7 +481,6 @@ static void print_table(void)
 int main(void)
 {
 	__u64 avail = mem_available(), need;
-	bool saved_movable = true;
 	unsigned char *buf;
 	unsigned int i;
 	int dev;
@@ -499,8 +491,8 @@ int main(void)
 		       strerror(-dev));
 		return 1;
 	}
-	if (!mshv_movable_param_present() || mshv_get_movable(&saved_movable)) {
-		printf("mshv_mem_bench: %s not found\n", MSHV_MOVABLE_PARAM);
+	if (!mshv_pin_memory_present()) {
+		printf("mshv_mem_bench: %s not found\n", MSHV_DBG_PIN_MEMORY);
 		return 1;
 	}
 	for (i = 0; i < MAX_SIZES; i++) {
@@ -519,7 +511,7 @@ int main(void)
 	}
 
 	/* Pinned memory. */
-	mshv_set_movable(false);
+	pin_memory = true;
 	bench_map_calls(dev, false);
 	bench_map_calls(dev, true);
 
@@ -527,18 +519,16 @@ int main(void)
 	if (!buf) {
 		printf("mshv_mem_bench: cannot allocate %u GiB\n",
 		       largest_gib);
-		mshv_set_movable(saved_movable);
 		return 1;
 	}
 	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib; i++)
 		bench_map_vs_pin(dev, buf, gib_sizes[i]);
 
 	/* Movable memory. */
-	mshv_set_movable(true);
+	pin_memory = false;
 	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib; i++)
 		bench_register(dev, buf, gib_sizes[i]);
 	add_register_growth();
-	mshv_set_movable(saved_movable);
 
 	printf("THP: %ld of %u MiB of the large buffer in huge pages\n\n",
 	       thp_kb(buf) >> 10, largest_gib * 1024);

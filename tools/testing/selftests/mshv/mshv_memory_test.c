@@ -10,12 +10,12 @@
  * write or execute its memory through the simulated SLAT exactly as the
  * hypervisor would.
  *
- * The "mem" tests run twice, with the driver's movable_memory parameter set
- * to N (pinned regions) and to Y (movable regions). A movable region is
- * not mapped in the hypervisor at all until the guest faults on it, and
- * nothing in this test makes the driver fault memory in, so the guest
- * always meets an unmapped-GPA intercept there, and registering a movable
- * region makes no hypercall.
+ * The "mem" tests run twice, with partitions whose memory is pinned (chosen
+ * through the driver's debugfs "pin_memory") and movable (the default). A
+ * movable region is not mapped in the hypervisor at all until the guest
+ * faults on it, and nothing in this test makes the driver fault memory
+ * in, so the guest always meets an unmapped-GPA intercept there, and
+ * registering a movable region makes no hypercall.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,10 +61,6 @@ enum {
 #define CMP_MAX			SIM_GUEST_ACCESS_MAX
 #define RESULT_MAX		(2 * CMP_MAX + 64)
 
-/* The driver's movable_memory parameter as it was when the program started. */
-static bool start_movable;
-static bool start_movable_saved;
-
 /* The simulator's tunables as they were when the program started. */
 static struct sim_knobs start_knobs;
 static bool start_knobs_saved;
@@ -75,8 +71,6 @@ static void restore_start_state(void)
 		sim_fault_clear();
 		sim_restore_knobs(&start_knobs);
 	}
-	if (start_movable_saved)
-		mshv_set_movable(start_movable);
 }
 
 enum backing {
@@ -389,11 +383,10 @@ static bool pt_setup(struct __test_metadata *_metadata, struct pt_state *s,
 	s->dev = -1;
 	if (!open_dev_or_skip(_metadata, &s->dev))
 		return false;
-	if (!mshv_movable_param_present())
-		SKIP(return false, "%s not found", MSHV_MOVABLE_PARAM);
+	if (!movable && !mshv_pin_memory_present())
+		SKIP(return false, "%s not found", MSHV_DBG_PIN_MEMORY);
 	s->sim = sim_present();
 	s->dbg = mshv_dbg_present();
-	ASSERT_TRUE(start_movable_saved);
 	if (s->sim) {
 		ASSERT_TRUE(start_knobs_saved);
 		ASSERT_EQ(0, sim_fault_clear());
@@ -403,10 +396,11 @@ static bool pt_setup(struct __test_metadata *_metadata, struct pt_state *s,
 			s->mapped = sim_mapped(_metadata);
 	}
 	s->have_pins = outstanding_pins(&s->pins);
-	ASSERT_EQ(0, mshv_set_movable(movable));
 
 	s->pt = create_partition_id(_metadata, s->dev, pt_flags, &s->id);
 	ASSERT_LE(0, s->pt);
+	if (!movable)
+		ASSERT_EQ(0, mshv_pin_memory(s->id));
 	if (initialize)
 		ASSERT_EQ(0, mshv_initialize_partition(s->pt));
 	return true;
@@ -448,7 +442,6 @@ static void expect_all_released(struct __test_metadata *_metadata,
 static void pt_teardown(struct __test_metadata *_metadata, struct pt_state *s)
 {
 	pt_close(s);
-	EXPECT_EQ(0, mshv_set_movable(start_movable));
 	if (s->sim) {
 		EXPECT_EQ(0, sim_fault_clear());
 		EXPECT_EQ(0, sim_restore_knobs(&start_knobs));
@@ -1623,7 +1616,6 @@ TEST(pinned_unmap_fails_at_close)
 				       HV_STATUS_ACCESS_DENIED));
 	pt_close(&s);
 	EXPECT_EQ(0, sim_fault_clear());
-	EXPECT_EQ(0, mshv_set_movable(start_movable));
 
 	ASSERT_EQ(0, sim_read_counts(&now));
 	EXPECT_EQ(s.counts.partitions, now.partitions);
@@ -1686,7 +1678,7 @@ static int memlock_child(void)
 	if (drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &lim))
 		return 0x80;
 	dev = mshv_open();
-	pt = mshv_create_partition(dev, 0, MSHV_PT_ISOLATION_NONE);
+	pt = mshv_create_partition_mem(dev, 0, true, NULL);
 	if (pt < 0 || mshv_initialize_partition(pt))
 		return 0x40;
 	mem = mmap(NULL, big, PROT_READ | PROT_WRITE,
@@ -1715,6 +1707,51 @@ static int memlock_child(void)
 }
 
 /*
+ * Partitions get movable memory; debugfs "pin_memory" makes one that has
+ * no region yet pin its memory, and no other: not one with regions
+ * (EBUSY), not an unknown one (ENOENT).
+ */
+TEST(pin_memory_per_partition)
+{
+	struct mshv_dbg_stats st;
+	struct pt_state a, b;
+	struct vmm_mem m;
+
+	if (!pt_setup(_metadata, &a, true, 0, true))
+		return;
+	if (!mshv_pin_memory_present() || !a.id) {
+		pt_close(&a);
+		close_valid(a.dev);
+		SKIP(return, "%s not found", MSHV_DBG_PIN_MEMORY);
+	}
+	ASSERT_TRUE(pt_setup(_metadata, &b, false, 0, true));
+	ASSERT_TRUE(vmm_alloc(&m, 16 * PAGE_4K, BACKING_4K, 1));
+
+	/* a: movable, b: pinned (pt_setup), with the same memory. */
+	ASSERT_EQ(0, mshv_map_memory(a.pt, 0, m.addr, m.size, MEM_RW));
+	ASSERT_EQ(0, mshv_map_memory(b.pt, 0, m.addr, m.size, MEM_RW));
+	ASSERT_EQ(0, mshv_dbg_stats(a.id, &st));
+	EXPECT_EQ(0ULL, st.pinned_pages);
+	ASSERT_EQ(0, mshv_dbg_stats(b.id, &st));
+	EXPECT_EQ(16ULL, st.pinned_pages);
+
+	EXPECT_EQ(-EBUSY, mshv_pin_memory(a.id));
+	EXPECT_EQ(-ENOENT, mshv_pin_memory(~0ULL));
+	ASSERT_EQ(0, mshv_unmap_memory(a.pt, 0, m.addr, m.size));
+	/* Once a has no region, it may pin the memory it gets next. */
+	EXPECT_EQ(0, mshv_pin_memory(a.id));
+	ASSERT_EQ(0, mshv_map_memory(a.pt, 0, m.addr, m.size, MEM_RW));
+	ASSERT_EQ(0, mshv_dbg_stats(a.id, &st));
+	EXPECT_EQ(16ULL, st.pinned_pages);
+
+	/* Checked against a's baseline, taken before either partition. */
+	pt_close(&b);
+	close_valid(b.dev);
+	pt_teardown(_metadata, &a);
+	vmm_free(&m);
+}
+
+/*
  * Pinned guest memory is charged to the VMM's locked_vm: without
  * CAP_IPC_LOCK, a pinned region beyond RLIMIT_MEMLOCK fails with ENOMEM
  * and leaves nothing behind, and the charge goes with the region.
@@ -1728,15 +1765,13 @@ TEST(pinned_memlock_limit)
 	if (mshv_absent(dev))
 		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-dev));
 	close(dev);
-	if (!mshv_movable_param_present())
-		SKIP(return, "needs the movable_memory parameter");
-	ASSERT_EQ(0, mshv_set_movable(false));
+	if (!mshv_pin_memory_present())
+		SKIP(return, "pinned memory cannot be chosen");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(memlock_child());
 	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
-	EXPECT_EQ(0, mshv_set_movable(start_movable));
 	ASSERT_TRUE(WIFEXITED(wstatus));
 	EXPECT_EQ(0, WEXITSTATUS(wstatus));
 }
@@ -2286,8 +2321,6 @@ TEST_F(bitmap, large_page_count)
 
 int main(int argc, char **argv)
 {
-	if (mshv_movable_param_present() && !mshv_get_movable(&start_movable))
-		start_movable_saved = true;
 	if (sim_present() && !sim_save_knobs(&start_knobs))
 		start_knobs_saved = true;
 	atexit(restore_start_state);

@@ -558,47 +558,79 @@ int mshv_access_bitmap(int pt, struct mshv_gpap_access_bitmap *args)
 }
 
 /**
- * mshv_movable_param_present() - does the driver have "movable_memory"?
+ * mshv_pin_memory_present() - can any partition be made to pin its memory?
  *
- * Return: true if the module parameter can be read.
+ * Return: true if the driver's debugfs "pin_memory" file can be written.
  */
-bool mshv_movable_param_present(void)
+bool mshv_pin_memory_present(void)
 {
-	return !access(MSHV_MOVABLE_PARAM, R_OK);
+	return !access(MSHV_DBG_PIN_MEMORY, W_OK);
 }
 
 /**
- * mshv_get_movable() - read the driver's "movable_memory" parameter
- * @movable: receives the value
+ * mshv_pin_memory() - make a partition pin the guest memory it is given
+ * @id: hypervisor id of the partition, which must have no memory yet
  *
- * Return: 0 or a negative errno.
+ * Partitions get movable memory unless they need it pinned (isolated
+ * partitions); the driver's debugfs lets a test choose pinned memory for
+ * any partition.
+ *
+ * Return: 0, -ENOENT for an unknown partition, -EBUSY if it has memory
+ * regions, or another negative errno.
  */
-int mshv_get_movable(bool *movable)
+int mshv_pin_memory(__u64 id)
 {
-	char buf[16];
-	int ret;
+	char buf[32];
 
-	ret = read_path(MSHV_MOVABLE_PARAM, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1')
-		*movable = true;
-	else if (buf[0] == 'N' || buf[0] == 'n' || buf[0] == '0')
-		*movable = false;
-	else
-		return -EINVAL;
-	return 0;
+	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)id);
+	return write_path(MSHV_DBG_PIN_MEMORY, buf);
 }
 
 /**
- * mshv_set_movable() - choose movable (true) or pinned guest memory
- * @movable: new value of the driver's "movable_memory" parameter
+ * mshv_create_partition_mem() - create a partition with pinned or movable
+ *	memory
+ * @dev: /dev/mshv file descriptor
+ * @flags: pt_flags, as for mshv_create_partition()
+ * @pinned: pin the partition's guest memory (see mshv_pin_memory())
+ * @id: receives the partition's hypervisor id if not NULL; 0 when the
+ *	lists of partitions are not available
  *
- * Return: 0 or a negative errno.
+ * Return: the partition file descriptor, or a negative errno: -EOPNOTSUPP
+ * if pinned memory was asked for and cannot be chosen.
  */
-int mshv_set_movable(bool movable)
+int mshv_create_partition_mem(int dev, __u64 flags, bool pinned, __u64 *id)
 {
-	return write_path(MSHV_MOVABLE_PARAM, movable ? "Y\n" : "N\n");
+	__u64 before[64], after[64], found = 0;
+	int nb = -1, na, i, j, pt, ret;
+
+	if (pinned && !mshv_pin_memory_present())
+		return -EOPNOTSUPP;
+	if (pinned || id) {
+		nb = mshv_partition_ids(before, 64);
+		if (nb < 0 && pinned)
+			return nb;
+	}
+	pt = mshv_create_partition(dev, flags, MSHV_PT_ISOLATION_NONE);
+	if (pt < 0 || nb < 0)
+		goto out;
+	na = mshv_partition_ids(after, 64);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j == nb)
+			found = after[i];
+	}
+	if (pinned) {
+		ret = found ? mshv_pin_memory(found) : -ENOENT;
+		if (ret) {
+			close(pt);
+			return ret;
+		}
+	}
+out:
+	if (id)
+		*id = found;
+	return pt;
 }
 
 /*

@@ -17,7 +17,7 @@
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
 #define MSHV_DBG_PARTITIONS	"/sys/kernel/debug/mshv/partitions"
 #define MSHV_DBG_SCHEDULER	"/sys/kernel/debug/mshv/scheduler"
-#define MSHV_MOVABLE_PARAM	"/sys/module/mshv_root/parameters/movable_memory"
+#define MSHV_DBG_PIN_MEMORY	"/sys/kernel/debug/mshv/pin_memory"
 
 /*
  * Hyper-V TLFS values. They are not part of the kernel's uapi, so the ones
@@ -200,9 +200,9 @@ int mshv_map_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size,
 int mshv_unmap_memory(int pt, __u64 guest_pfn, const void *addr, __u64 size);
 int mshv_access_bitmap(int pt, struct mshv_gpap_access_bitmap *args);
 
-bool mshv_movable_param_present(void);
-int mshv_get_movable(bool *movable);
-int mshv_set_movable(bool movable);
+bool mshv_pin_memory_present(void);
+int mshv_pin_memory(__u64 id);
+int mshv_create_partition_mem(int dev, __u64 flags, bool pinned, __u64 *id);
 
 bool mshv_dbg_present(void);
 int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats);

@@ -22,11 +22,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
@@ -708,8 +710,6 @@ FIXTURE(guest) {
 	int pt;
 	int vp;
 	__u8 *mem;
-	bool movable_saved;
-	bool restore_movable;
 };
 
 FIXTURE_VARIANT(guest) {
@@ -733,14 +733,11 @@ FIXTURE_SETUP(guest)
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	self->restore_movable = false;
 	open_dev_or_skip(_metadata, &self->dev);
-	if (!mshv_movable_param_present())
-		SKIP(return, "no movable_memory parameter");
-	ASSERT_EQ(0, mshv_get_movable(&self->movable_saved));
-	self->restore_movable = true;
-	ASSERT_EQ(0, mshv_set_movable(variant->movable));
-	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
+	if (!variant->movable && !mshv_pin_memory_present())
+		SKIP(return, "pinned memory cannot be chosen");
+	self->pt = mshv_create_partition_mem(self->dev, 0, !variant->movable,
+					     NULL);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
 	self->vp = create_vp(self->pt, 0);
@@ -782,8 +779,6 @@ FIXTURE_TEARDOWN(guest)
 		close(self->pt);
 	if (self->mem != MAP_FAILED)
 		munmap(self->mem, GUEST_SIZE);
-	if (self->restore_movable)
-		mshv_set_movable(self->movable_saved);
 	close(self->dev);
 }
 
@@ -921,6 +916,201 @@ TEST_F(guest, unmapped_gpa_write)
 	EXPECT_LE(3, msg.mem.insn_byte_count);
 	EXPECT_EQ(0xa2, msg.mem.insn_bytes[0]);
 	EXPECT_EQ(0x10, msg.mem.insn_bytes[1]);
+}
+
+/* Guest memory the tests below add at GPA 0x80000, out of GUEST_SIZE. */
+#define EXTRA_GFN			0x80ULL
+
+/* mov ax, 0x8000; mov ds, ax; mov al, [0]; hlt: reads GPA 0x80000. */
+static const __u8 prog_read_extra[] = {
+	0xb8, 0x00, 0x80, 0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4,
+};
+
+/*
+ * A partition like the fixture's, with its own VP 0 in real mode running
+ * @prog from its own HLT-filled memory; pinned or movable memory.
+ */
+static int other_guest(struct __test_metadata *_metadata, int dev,
+		       bool movable, __u8 *mem, const __u8 *prog, size_t len,
+		       int *vp)
+{
+	struct hv_reg_assoc regs[2];
+	int pt;
+
+	pt = mshv_create_partition_mem(dev, 0, !movable, NULL);
+	if (pt < 0)
+		return pt;
+	EXPECT_EQ(0, mshv_initialize_partition(pt));
+	*vp = create_vp(pt, 0);
+	EXPECT_LE(0, *vp);
+	memset(mem, 0xf4, GUEST_SIZE);
+	memcpy(mem + GUEST_CODE, prog, len);
+	EXPECT_EQ(0, mshv_map_memory(pt, 0, mem, GUEST_SIZE,
+				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
+				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_CS;
+	regs[0].value.segment.limit = 0xffff;
+	regs[0].value.segment.attributes = 0x9b;
+	regs[1].name = HV_X64_REGISTER_RIP;
+	regs[1].value.reg64 = GUEST_CODE;
+	EXPECT_EQ(0, set_regs(*vp, 0, regs, 2, NULL));
+	return pt;
+}
+
+/*
+ * A VP's register and intercept message pages belong to the hypervisor:
+ * mapped in the VMM through the VP fd, they are still refused as guest
+ * memory, of the VP's own partition or of any other. A pinned region of
+ * them fails with EACCES (HV_STATUS_ACCESS_DENIED); a movable one is
+ * registered, but the guest's access to it stays an unmapped-GPA
+ * intercept for the VMM instead of reaching the page.
+ */
+TEST_F(guest, state_pages_are_not_guest_memory)
+{
+	static const unsigned int offsets[] = {
+		MSHV_VP_MMAP_OFFSET_REGISTERS,
+		MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE,
+	};
+	int pts[2] = { self->pt, -1 }, vps[2] = { self->vp, -1 };
+	__u8 *other_mem;
+	struct hv_msg msg;
+	unsigned int i, j;
+	void *page;
+	int ret;
+
+	load(self->mem, prog_read_extra, sizeof(prog_read_extra));
+	other_mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, other_mem);
+	pts[1] = other_guest(_metadata, self->dev, variant->movable,
+			     other_mem, prog_read_extra,
+			     sizeof(prog_read_extra), &vps[1]);
+	ASSERT_LE(0, pts[1]);
+
+	for (i = 0; i < 2; i++) {
+		/* The state pages of the fixture's VP, in either partition. */
+		page = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    self->vp, offsets[i] * PAGE_4K);
+		ASSERT_NE(MAP_FAILED, page);
+		for (j = 0; j < 2; j++) {
+			ret = mshv_map_memory(pts[j], EXTRA_GFN, page, PAGE_4K,
+					      1 << MSHV_SET_MEM_BIT_WRITABLE);
+			if (!variant->movable) {
+				EXPECT_EQ(-EACCES, ret)
+					TH_LOG("page %u, partition %u", i, j);
+				continue;
+			}
+			ASSERT_EQ(0, ret);
+			ASSERT_EQ(0, run_vp(vps[j], &msg));
+			EXPECT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type)
+				TH_LOG("page %u, partition %u: message %#x",
+				       i, j, msg.header.message_type);
+			EXPECT_EQ(EXTRA_GFN * PAGE_4K, msg.mem.gpa);
+			EXPECT_EQ(0, mshv_unmap_memory(pts[j], EXTRA_GFN, page,
+						       PAGE_4K));
+		}
+		munmap(page, PAGE_4K);
+	}
+	close(vps[1]);
+	close(pts[1]);
+	munmap(other_mem, GUEST_SIZE);
+}
+
+/* The VP thread of the userfaultfd test. */
+struct uffd_run {
+	int vp;
+	int ret;
+	struct hv_msg msg;
+};
+
+static void *uffd_run_vp(void *arg)
+{
+	struct uffd_run *r = arg;
+
+	r->ret = run_vp(r->vp, &r->msg);
+	return NULL;
+}
+
+/*
+ * Unmapping a movable region while a VP faults it in, with the fault held
+ * by the VMM's userfaultfd, returns at once, and does not wait for the
+ * VP; once the VMM resolves the fault, the VP's fault-in finds the region
+ * gone, maps nothing, and the access reaches the VMM as an unmapped-GPA
+ * intercept. Nothing is freed under the fault (KASAN) and nothing leaks
+ * (kmemleak), which the test run checks in the kernel log.
+ */
+TEST_F(guest, unmap_during_userfaultfd_fault)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { .mode = 0 };
+	struct mshv_dbg_stats before, after = { 0 };
+	struct uffd_run r = { .vp = self->vp, .ret = 1 };
+	struct uffd_msg umsg;
+	struct pollfd pfd;
+	struct timespec t0, t1;
+	size_t size = 16 * PAGE_4K;
+	pthread_t tid;
+	__u64 id = 0;
+	__u8 *extra;
+	int uffd;
+
+	if (!variant->movable)
+		SKIP(return, "pinned memory is faulted in when it is added");
+	/* A kernel without CONFIG_USERFAULTFD, or a caller it refuses. */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	extra = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, extra);
+	reg.range.start = (uintptr_t)extra;
+	reg.range.len = size;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, mshv_map_memory(self->pt, EXTRA_GFN, extra, size,
+				     1 << MSHV_SET_MEM_BIT_WRITABLE));
+	if (mshv_dbg_present() && mshv_partition_ids(&id, 1) == 1)
+		ASSERT_EQ(0, mshv_dbg_stats(id, &before));
+
+	load(self->mem, prog_read_extra, sizeof(prog_read_extra));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, uffd_run_vp, &r));
+
+	/* The VP's fault-in reaches the VMM's userfaultfd, and waits. */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ((ssize_t)sizeof(umsg), read(uffd, &umsg, sizeof(umsg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, umsg.event);
+	EXPECT_EQ((__u64)(uintptr_t)extra, umsg.arg.pagefault.address);
+
+	/* The region goes while the fault is held: no wait for the VP. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(0, mshv_unmap_memory(self->pt, EXTRA_GFN, extra, size));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_GT(5, t1.tv_sec - t0.tv_sec);
+	EXPECT_EQ(1, r.ret);	/* the VP still waits for its fault */
+	if (id) {
+		ASSERT_EQ(0, mshv_dbg_stats(id, &after));
+		EXPECT_EQ(before.regions - 1, after.regions);
+	}
+
+	/* Resolve the fault (and any that follow for the same range). */
+	zero.range.start = (uintptr_t)extra;
+	zero.range.len = size;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	ASSERT_EQ(0, pthread_join(tid, NULL));
+	ASSERT_EQ(0, r.ret);
+	EXPECT_EQ(HVMSG_UNMAPPED_GPA, r.msg.header.message_type);
+	EXPECT_EQ(EXTRA_GFN * PAGE_4K, r.msg.mem.gpa);
+	/* Only the guest's own memory was mapped, none of the region's. */
+	if (id) {
+		ASSERT_EQ(0, mshv_dbg_stats(id, &after));
+		EXPECT_EQ(PAGES_OF(GUEST_SIZE), after.movable_pages);
+	}
+	close(uffd);
+	munmap(extra, size);
 }
 
 /* cpuid; out 0x80, al (with EAX from CPUID leaf 0x40000000) */

@@ -48,8 +48,10 @@ struct task_struct;
 #define MSHV_SIM_MAX_VPS		256
 /* Logical processors of the simulated machine: lp_index is below this. */
 #define MSHV_SIM_MAX_LPS		256
-/* Instructions one HvDispatchVp executes at most before it returns. */
+/* Instructions HvDispatchVp executes before it lets other CPUs in. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
+/* Longest HvDispatchVp when the root asks for no time slice (10 ms). */
+#define MSHV_SIM_DEFAULT_TIME_SLICE_NS	(10 * NSEC_PER_MSEC)
 /* Most intercepts installed in one partition. */
 #define MSHV_SIM_MAX_INTERCEPTS		32
 
@@ -729,6 +731,7 @@ struct mshv_sim_vp_fpu {
  * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
  *	the root, while it waits for the root's SINT0 slot
  * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
+ * @dispatched: HvDispatchVp runs the VP, on some CPU
  *
  * sim->lock protects all of it.
  */
@@ -758,6 +761,7 @@ struct mshv_sim_vp {
 	struct list_head run_node;
 	struct mshv_sim_sint_msg notify;
 	struct mshv_sim_lapic lapic;
+	bool dispatched;
 };
 
 /**

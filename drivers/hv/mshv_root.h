@@ -371,6 +371,8 @@ int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn);
 int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
 				    u16 type);
+int mshv_dispatch_pages_alloc(void);
+void mshv_dispatch_pages_free(void);
 int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			    struct hv_output_dispatch_vp *out);
 int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,

@@ -258,6 +258,10 @@ struct fake_call {
  *	with HV_STATUS_INSUFFICIENT_MEMORY (0: never)
  * @map_fail_at: when @map_reps reaches this minus one, map reps fail
  *	with HV_STATUS_INVALID_PARAMETER (0: never)
+ * @dispatch_irqs_off: HvDispatchVp was issued with IRQs disabled
+ * @dispatch_preemptible: HvDispatchVp was issued preemptible
+ * @dispatch_shared_pages: HvDispatchVp used the CPU's shared hypercall
+ *	input or output page
  */
 struct fake_hv {
 	unsigned int max_reps;
@@ -287,6 +291,9 @@ struct fake_hv {
 	unsigned int unmap_reps;
 	unsigned int map_nomem_at;
 	unsigned int map_fail_at;
+	bool dispatch_irqs_off;
+	bool dispatch_preemptible;
+	bool dispatch_shared_pages;
 };
 
 static u64 fake_result(u16 status, unsigned int reps)
@@ -516,6 +523,25 @@ static u64 fake_set_property(struct fake_hv *hv, u64 input)
 	return hv->async_return;
 }
 
+/*
+ * HvDispatchVp: note the context it is issued in, and whether it uses the
+ * CPU's shared hypercall pages; the VP stops at an intercept.
+ */
+static u64 fake_dispatch_vp(struct fake_hv *hv, u64 input, u64 output)
+{
+	struct hv_output_dispatch_vp *out = phys_to_virt(output);
+
+	memcpy(hv->input_copy, phys_to_virt(input), HV_HYP_PAGE_SIZE);
+	hv->dispatch_irqs_off = irqs_disabled();
+	hv->dispatch_preemptible = preemptible();
+	hv->dispatch_shared_pages =
+		input == virt_to_phys(hv_seam_input_page()) ||
+		output == virt_to_phys(hv_seam_output_page());
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+	return HV_STATUS_SUCCESS;
+}
+
 /* Stands in for hv_sim_hypercall() in the task running the test. */
 static u64 fake_hypercall(u64 control, u64 input, u64 output)
 {
@@ -559,6 +585,8 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 		return fake_set_property(hv, input);
 	case HVCALL_GET_PARTITION_PROPERTY_EX:
 		return fake_get_property_ex(hv, input, output);
+	case HVCALL_DISPATCH_VP:
+		return fake_dispatch_vp(hv, input, output);
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
@@ -2130,7 +2158,44 @@ static void mshv_test_movable_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 }
 
+/*
+ * HvDispatchVp runs with interrupts enabled, so that the root's interrupts
+ * end the dispatch, and preemption disabled, on dispatch pages of its own
+ * rather than the CPU's shared hypercall pages, which an interrupt handler
+ * may use meanwhile. No time slice is asked for.
+ */
+#define TEST_DISPATCH_PT	7
+
+static void mshv_test_dispatch_irqs_enabled(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	const struct hv_input_dispatch_vp *in = (const void *)hv->input_copy;
+	const u32 flags = HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND;
+	struct hv_output_dispatch_vp out = {};
+
+	if (mshv_scheduler_type != HV_SCHEDULER_TYPE_ROOT)
+		kunit_skip(test, "the hypervisor schedules the VPs");
+
+	hv->dispatch_irqs_off = true;
+	hv->dispatch_preemptible = true;
+	hv->dispatch_shared_pages = true;
+	KUNIT_ASSERT_EQ(test, mshv_hvcall_dispatch_vp(TEST_DISPATCH_PT, 3,
+						      flags, &out), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DISPATCH_VP), 1);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_irqs_off);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_preemptible);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_shared_pages);
+	KUNIT_EXPECT_EQ(test, in->partition_id, TEST_DISPATCH_PT);
+	KUNIT_EXPECT_EQ(test, in->vp_index, 3);
+	KUNIT_EXPECT_EQ(test, in->flags, flags);
+	KUNIT_EXPECT_EQ(test, in->time_slice, 0);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event,
+			HV_VP_DISPATCH_EVENT_INTERCEPT);
+}
+
 static struct kunit_case mshv_hvcall_fake_cases[] = {
+	KUNIT_CASE(mshv_test_dispatch_irqs_enabled),
 	KUNIT_CASE_PARAM(mshv_test_rep_continues, mshv_rep_gen_params),
 	KUNIT_CASE(mshv_test_rep_stops_on_error),
 	KUNIT_CASE(mshv_test_rep_stalled),

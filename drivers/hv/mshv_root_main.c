@@ -96,6 +96,8 @@ static const char *const mshv_scheduler_names[] = {
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
 u32 mshv_scheduler_type;
+EXPORT_SYMBOL_IF_KUNIT(mshv_scheduler_type);
+
 /*
  * Interrupts may be queued in a VP's register page (root scheduler only);
  * set once at module init.
@@ -914,9 +916,15 @@ static int __init mshv_root_init(void)
 	mshv_vmm_caps_init();
 	mshv_fast_injection_init();
 
+	if (mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT) {
+		ret = mshv_dispatch_pages_alloc();
+		if (ret)
+			goto put_seam;
+	}
+
 	ret = mshv_irqfd_init();
 	if (ret)
-		goto put_seam;
+		goto free_dispatch_pages;
 
 	ret = mshv_synic_init();
 	if (ret)
@@ -933,6 +941,8 @@ exit_synic:
 	mshv_synic_exit();
 exit_irqfd:
 	mshv_irqfd_exit();
+free_dispatch_pages:
+	mshv_dispatch_pages_free();
 put_seam:
 	hv_seam_put();
 	return ret;
@@ -944,6 +954,7 @@ static void __exit mshv_root_exit(void)
 	misc_deregister(&mshv_dev);
 	mshv_synic_exit();
 	mshv_irqfd_exit();
+	mshv_dispatch_pages_free();
 	hv_seam_put();
 }
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/rseq.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1368,6 +1370,103 @@ TEST_F(guest, teardown_while_running)
 	ASSERT_EQ(0, sim_read_counts(&after));
 	EXPECT_EQ(before.partitions - 1, after.partitions);
 	EXPECT_EQ(0ULL, after.leaked_pages - before.leaked_pages);
+}
+
+/** struct bg_run - one MSHV_RUN_VP on a thread of its own */
+struct bg_run {
+	int vp;
+	int err;
+	bool done;
+	pid_t tid;
+	struct rseq *rseq;
+	struct hv_msg msg;
+};
+
+static void *bg_run_thread(void *arg)
+{
+	struct bg_run *r = arg;
+
+	if (__rseq_size)
+		r->rseq = (struct rseq *)((char *)__builtin_thread_pointer() +
+					  __rseq_offset);
+	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
+	r->err = run_vp(r->vp, &r->msg);
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool bg_done(struct bg_run *r)
+{
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+}
+
+/* End a run that is still going with a signal; its error. */
+static int bg_stop(pthread_t tid, struct bg_run *r)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; pthread_tryjoin_np(tid, NULL); i++) {
+		pthread_kill(tid, SIGUSR1);
+		usleep(100000);
+	}
+	signal(SIGUSR1, SIG_DFL);
+	return r->err;
+}
+
+/*
+ * The work the kernel owes a thread before it returns to user space is
+ * done before each dispatch, without leaving MSHV_RUN_VP: a thread
+ * registered with rseq that is moved to another CPU while its VP spins
+ * sees its rseq CPU number updated while the run goes on. Only a signal
+ * ends the run. With the root scheduler only: with the hypervisor's, the
+ * thread sleeps while the VP runs.
+ */
+TEST_F(guest, entry_work_during_run)
+{
+	static const __u8 prog[] = { 0xeb, 0xfe };
+	struct bg_run r = { .vp = self->vp };
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t tid;
+	bool root;
+	int i;
+
+	if (mshv_root_scheduler(&root) || !root)
+		SKIP(return, "needs the root scheduler");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!__rseq_size)
+		SKIP(return, "the C library did not register rseq");
+
+	load(self->mem, prog, sizeof(prog));
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus));
+	ASSERT_EQ(0, pthread_create(&tid, &attr, bg_run_thread, &r));
+	pthread_attr_destroy(&attr);
+	for (i = 0; i < 1000 && !__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(1000);
+	ASSERT_NE(0, r.tid);
+	usleep(200000);
+	ASSERT_FALSE(bg_done(&r));
+	EXPECT_EQ(0U, __atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED));
+
+	CPU_ZERO(&cpus);
+	CPU_SET(1, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(r.tid, sizeof(cpus), &cpus));
+	for (i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED) == 1)
+			break;
+		usleep(1000);
+	}
+	EXPECT_EQ(1U, __atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED));
+	EXPECT_FALSE(bg_done(&r));
+
+	EXPECT_EQ(-EINTR, bg_stop(tid, &r));
 }
 
 /* Read (and clear) the dirty bits of the 16 guest pages. */

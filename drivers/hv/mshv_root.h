@@ -391,6 +391,7 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 void mshv_partition_release_vps(struct mshv_partition *pt);
 void mshv_vp_kick(u64 partition_id, u32 vp_index);
 void mshv_partition_kick_vps(u64 partition_id);
+void mshv_kick_all_vps(void);
 int mshv_vp_inject_fast(struct mshv_partition *pt,
 			const struct mshv_lapic_irq *irq);
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -400,11 +401,14 @@ bool mshv_vectors_remove(u64 *word, u8 vector);
 
 /* mshv_synic.c */
 struct hv_vp_signal_bitset_scheduler_message;
+struct hv_vp_signal_pair_scheduler_message;
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 int mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *msg,
 			  unsigned long *vps);
+void
+mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair);
 #endif
 
 /* mshv_root_main.c */

@@ -2759,6 +2759,67 @@ static void mshv_test_rcu_vp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->value, 1);
 }
 
+/* Create a partition and its VP 0 through /dev/mshv; their fds. */
+static int test_create_vp(struct kunit *test, unsigned long uaddr, int *vp_fd)
+{
+	struct mshv_create_vp vp_args = { .vp_index = 0 };
+	struct file *file;
+	int fd;
+
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	*vp_fd = -EIO;
+	if (!file->f_op->unlocked_ioctl(file, MSHV_INITIALIZE_PARTITION, 0) &&
+	    !copy_to_user((void __user *)uaddr, &vp_args, sizeof(vp_args)))
+		*vp_fd = file->f_op->unlocked_ioctl(file, MSHV_CREATE_VP,
+						    uaddr);
+	fput(file);
+	return fd;
+}
+
+/*
+ * Root scheduler: a blocked VP is not dispatched until it is signalled.
+ * A scheduler message that lost signals (its overflow count set) cannot
+ * say whose they were, so every VP looks again; a plain one wakes only
+ * the VPs it names.
+ */
+static void mshv_test_pair_overflow_kicks_all(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct hv_vp_signal_pair_scheduler_message *pair;
+	struct mshv_vp *vp;
+	struct file *file;
+	int fd, vp_fd;
+
+	pair = kunit_kzalloc(test, sizeof(*pair), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pair);
+	fd = test_create_vp(test, uaddr, &vp_fd);
+	if (vp_fd < 0) {
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot create VP 0: %d", vp_fd);
+		return;
+	}
+	file = fget(vp_fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	vp = file->private_data;
+
+	/* Another partition's VP: this one is not woken. */
+	WRITE_ONCE(vp->vp_kicked, false);
+	pair->vp_count = 1;
+	pair->partition_ids[0] = vp->vp_partition->pt_id + 1000;
+	mshv_synic_vp_signals(pair);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(vp->vp_kicked));
+
+	pair->overflow_count = 1;
+	mshv_synic_vp_signals(pair);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(vp->vp_kicked));
+
+	fput(file);
+	test_close_now(vp_fd);
+	test_close_now(fd);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
@@ -2768,6 +2829,7 @@ static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_rcu_irq_table),
 	KUNIT_CASE(mshv_test_rcu_partition),
 	KUNIT_CASE(mshv_test_rcu_vp),
+	KUNIT_CASE(mshv_test_pair_overflow_kicks_all),
 	{}
 };
 

@@ -585,6 +585,25 @@ struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);
 
 /**
+ * mshv_kick_all_vps() - the hypervisor may have signalled any VP
+ *
+ * Wakes the MSHV_RUN_VP of every VP of every partition, as
+ * mshv_partition_kick_vps() does for one partition's.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_kick_all_vps(void)
+{
+	struct mshv_partition *pt;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&mshv_partition_ids, id, pt)
+		mshv_partition_kick_vps(id);
+	rcu_read_unlock();
+}
+
+/**
  * mshv_partition_async_complete() - an HVMSG_ASYNC_CALL_COMPLETION arrived
  * @partition_id: the partition the completed call was for
  * @status: the call's final status

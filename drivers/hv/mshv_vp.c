@@ -312,16 +312,20 @@ static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
 }
 
 /*
- * A blocked or suspended VP waits for the hypervisor to make it runnable:
- * until a scheduler message signals it (mshv_vp_kick()), an interrupt is
- * queued in its register page, or the next tick, since the hypervisor may
- * drop signals when its message overflows.
+ * Root scheduler: a dispatch found @vp blocked (halted, waiting for a
+ * startup IPI) or suspended. Sleep until the hypervisor signals that it
+ * can run (mshv_vp_kick(), from its scheduler message; when messages were
+ * lost, mshv_partition_kick_vps() wakes every VP), until an interrupt for
+ * it is queued in its register page, or until a signal. No dispatch
+ * happens meanwhile.
  */
-static void mshv_vp_wait_runnable(struct mshv_vp *vp)
+static int mshv_vp_wait_runnable(struct mshv_vp *vp)
 {
-	wait_event_interruptible_timeout(vp->vp_run_wq,
-					 READ_ONCE(vp->vp_kicked) ||
-					 mshv_vp_vectors_pending(vp), 1);
+	if (wait_event_interruptible(vp->vp_run_wq,
+				     READ_ONCE(vp->vp_kicked) ||
+				     mshv_vp_vectors_pending(vp)))
+		return -EINTR;
+	return 0;
 }
 
 /*
@@ -374,8 +378,8 @@ static int mshv_vp_dispatch(struct mshv_vp *vp,
  * Root scheduler: dispatch @vp until it stops at an intercept the VMM
  * must handle, and copy that message to @msg. A dispatch that ends with
  * the VP ready (its time slice ended, or the root had an interrupt to
- * handle) is followed by the next; a blocked or suspended VP is waited
- * for. Only a pending signal ends the loop early, with -EINTR; an intercept
+ * handle) is followed by the next; a blocked or suspended VP is slept on.
+ * Only a pending signal ends the loop early, with -EINTR; an intercept
  * already taken is never lost, because the VP stays intercept-suspended
  * until the next MSHV_RUN_VP.
  */
@@ -404,7 +408,9 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 			if (ret)
 				return ret;
 		}
-		mshv_vp_wait_runnable(vp);
+		ret = mshv_vp_wait_runnable(vp);
+		if (ret)
+			return ret;
 	}
 }
 

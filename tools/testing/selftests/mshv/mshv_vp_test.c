@@ -37,6 +37,10 @@
 #define HVCALL_INSTALL_INTERCEPT	0x004D
 #define HVCALL_GET_VP_REGISTERS		0x0050
 #define HVCALL_SET_VP_REGISTERS		0x0051
+#define HVCALL_DISPATCH_VP		0x00C2
+
+#define HV_REGISTER_EXPLICIT_SUSPEND	0x00000000
+#define HV_REGISTER_DISPATCH_SUSPEND	0x00000003
 
 #define HV_X64_REGISTER_RAX		0x00020000
 #define HV_X64_REGISTER_RCX		0x00020001
@@ -1372,6 +1376,24 @@ TEST_F(guest, teardown_while_running)
 	EXPECT_EQ(0ULL, after.leaked_pages - before.leaked_pages);
 }
 
+/*
+ * HvDispatchVp calls the simulator saw over @ms milliseconds, or -1
+ * without the simulator.
+ */
+static long long dispatches_during(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+	__u64 before, after;
+
+	if (sim_hypercall_count(HVCALL_DISPATCH_VP, &before))
+		return -1;
+	nanosleep(&ts, NULL);
+	if (sim_hypercall_count(HVCALL_DISPATCH_VP, &after))
+		return -1;
+	return after - before;
+}
+
 /** struct bg_run - one MSHV_RUN_VP on a thread of its own */
 struct bg_run {
 	int vp;
@@ -1413,6 +1435,53 @@ static int bg_stop(pthread_t tid, struct bg_run *r)
 	}
 	signal(SIGUSR1, SIG_DFL);
 	return r->err;
+}
+
+/* Wait for a run to end; if it does not in 30 s, stop it and fail. */
+static bool bg_join(pthread_t tid, struct bg_run *r)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 30;
+	if (!pthread_timedjoin_np(tid, NULL, &ts))
+		return true;
+	bg_stop(tid, r);
+	return false;
+}
+
+/*
+ * A VP the VMM suspended (HV_REGISTER_DISPATCH_SUSPEND, and explicitly,
+ * which MSHV_RUN_VP lifts) is not dispatched while it stays suspended:
+ * MSHV_RUN_VP sleeps, with at most one dispatch over a second, and runs
+ * the VP once the suspension is lifted.
+ */
+TEST_F(guest, suspended_vp_sleeps)
+{
+	/* out 0x10, al; hlt */
+	static const __u8 prog[] = { 0xe6, 0x10, 0xf4 };
+	struct bg_run r = { .vp = self->vp };
+	struct timespec ts = { .tv_nsec = 200000000 };
+	long long n;
+	pthread_t tid;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 1));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_EXPLICIT_SUSPEND, 1));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, bg_run_thread, &r));
+	nanosleep(&ts, NULL);
+	n = dispatches_during(1000);
+	EXPECT_FALSE(bg_done(&r));
+	if (n >= 0)
+		EXPECT_GE(1, n);
+
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 0));
+	ASSERT_TRUE(bg_join(tid, &r));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
+	EXPECT_EQ(0x10, r.msg.io.port);
+	if (n < 0)
+		SKIP(return, "dispatches are counted by the simulator only");
 }
 
 /*
@@ -1829,6 +1898,38 @@ TEST_F(irq, fixed_interrupts_counted)
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
+}
+
+/*
+ * A VP halted with interrupts enabled is not dispatched again until an
+ * interrupt wakes it: over a second, MSHV_RUN_VP dispatches it at most
+ * once, then the interrupt asserted through MSHV_ROOT_HVCALL runs it.
+ */
+TEST_F(irq, halted_vp_sleeps)
+{
+	struct timespec ts = { .tv_nsec = 200000000 };
+	struct irq_run r = { .vp = self->vp };
+	pthread_t tid;
+	__u16 status;
+	long long n;
+
+	self->mem[IRQ_TARGET] = 1;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	nanosleep(&ts, NULL);
+	n = dispatches_during(1000);
+	if (n >= 0)
+		EXPECT_GE(1, n);
+	EXPECT_EQ(0, *(__u16 *)(self->mem + IRQ_COUNT));
+
+	EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_EDGE, false, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+	if (n < 0)
+		SKIP(return, "dispatches are counted by the simulator only");
 }
 
 /* Route @gsi to @vector on APIC 0, edge- or level-triggered. */

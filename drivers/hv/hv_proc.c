@@ -4,7 +4,8 @@
  * hypervisor's per-partition pools and their withdrawal, the
  * deposit-and-retry protocol, and the hypercalls that bring up the root's
  * own processors. The architecture's bring-up code and the /dev/mshv
- * driver share them; see <hyperv/hv_proc.h>.
+ * driver share them; see <hyperv/hv_proc.h>. Also here, because it must be
+ * built in: the work /dev/mshv does before it enters a guest.
  *
  * Memory-based hypercalls pass their parameters in the per-CPU input and
  * output pages, so interrupts stay disabled from filling the input page
@@ -23,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/overflow.h>
+#include <linux/resume_user_mode.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -646,3 +648,43 @@ int hv_call_create_vp(int node, u64 partition_id, u32 vp_index, u32 flags)
 				    partition_id, NULL);
 }
 EXPORT_SYMBOL_GPL(hv_call_create_vp);
+
+/*
+ * Work a thread owes the kernel before it enters a guest, as before it
+ * returns to user mode: a pending signal, a reschedule, and the
+ * notify-resume work (task_work, rseq, memcg and blkcg throttling).
+ */
+#define HV_GUEST_ENTRY_WORK						\
+	(_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED |	\
+	 _TIF_NOTIFY_RESUME)
+
+/**
+ * hv_guest_entry_work() - do the kernel's work before entering a guest
+ *
+ * What KVM's xfer_to_guest_mode_handle_work() does for a vCPU, for a
+ * thread about to run a virtual processor with HvDispatchVp: reschedule
+ * if asked, run the notify-resume work (task_work queued against the
+ * thread, rseq updates), and stop at a pending signal so that the caller
+ * returns to user space, where it is delivered. It is built in because
+ * the notify-resume work uses helpers that are not exported to modules.
+ *
+ * Context: process context, may sleep; IRQs and preemption enabled.
+ * Return: 0 when the thread may enter the guest, -EINTR if a signal is
+ * pending.
+ */
+int hv_guest_entry_work(void)
+{
+	unsigned long work = read_thread_flags();
+
+	while ((work & HV_GUEST_ENTRY_WORK) || need_resched()) {
+		if (work & (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL))
+			return -EINTR;
+		if (need_resched())
+			schedule();
+		if (work & _TIF_NOTIFY_RESUME)
+			resume_user_mode_work(NULL);
+		work = read_thread_flags();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hv_guest_entry_work);

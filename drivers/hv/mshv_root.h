@@ -416,6 +416,8 @@ int mshv_hvcall_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 				  u64 *pfn);
 int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index,
 				    u16 type);
+int mshv_dispatch_pages_alloc(void);
+void mshv_dispatch_pages_free(void);
 int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			    struct hv_output_dispatch_vp *out);
 int mshv_hvcall_set_vp_reg64(u64 partition_id, u32 vp_index,
@@ -434,6 +436,7 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 void mshv_partition_release_vps(struct mshv_partition *pt);
 void mshv_vp_kick(u64 partition_id, u32 vp_index);
 void mshv_partition_kick_vps(u64 partition_id);
+void mshv_kick_all_vps(void);
 int mshv_vp_inject_fast(struct mshv_partition *pt,
 			const struct mshv_lapic_irq *irq);
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -444,6 +447,7 @@ bool mshv_vectors_remove(u64 *word, u8 vector);
 /* mshv_synic.c */
 struct hv_vp_signal_bitset_scheduler_message;
 struct hv_synic_event_ring;
+struct hv_vp_signal_pair_scheduler_message;
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
 
@@ -466,6 +470,8 @@ int mshv_synic_bitset_vps(const struct hv_vp_signal_bitset_scheduler_message *ms
 enum mshv_ring_drain
 mshv_synic_drain_ring(struct hv_synic_event_ring *ring, unsigned int *tail,
 		      unsigned int budget);
+void
+mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair);
 #endif
 
 /* mshv_root_main.c */

@@ -7,20 +7,27 @@
  * per-CPU input and output pages, so they run with interrupts disabled from
  * filling the input page until the output has been read back; anything
  * that may sleep (page allocation, copies from user space) happens before.
+ * HvDispatchVp is the exception: it has pages of its own and runs with
+ * interrupts enabled (see mshv_hvcall_dispatch_vp()).
  * Deposits, withdrawals and the deposit-and-retry loop are the root
  * partition's shared helpers of <hyperv/hv_proc.h>.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/errno.h>
+#include <linux/gfp.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 #include <kunit/visibility.h>
 #include <hyperv/hv_proc.h>
 #include <hyperv/hv_seam.h>
@@ -726,6 +733,89 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 				  sizeof(input));
 }
 
+/*
+ * HvDispatchVp has input and output pages of its own on each CPU. The
+ * call runs the guest until something stops it, which may be the whole
+ * time slice: it is issued with interrupts enabled, so that the root's
+ * interrupts (its timer tick, IPIs, device interrupts) end the dispatch
+ * and are handled at once. Only preemption is disabled, which keeps the
+ * thread on the CPU whose pages it filled. The shared per-CPU hypercall
+ * pages cannot serve: an interrupt handler on this CPU may issue a
+ * hypercall through them (an irqfd raising an interrupt) while the
+ * dispatch is in flight. The pages exist only with the root scheduler,
+ * for every possible CPU, so that CPU hotplug needs no care.
+ */
+
+/**
+ * struct mshv_dispatch_pages - one CPU's HvDispatchVp argument pages
+ * @input: the input page
+ * @output: the output page
+ */
+struct mshv_dispatch_pages {
+	void *input;
+	void *output;
+};
+
+static struct mshv_dispatch_pages __percpu *mshv_dispatch_pages;
+
+/**
+ * mshv_dispatch_pages_free() - free the per-CPU HvDispatchVp pages
+ *
+ * Context: process context; no dispatch may be running or follow.
+ */
+void mshv_dispatch_pages_free(void)
+{
+	struct mshv_dispatch_pages *pages;
+	unsigned int cpu;
+
+	if (!mshv_dispatch_pages)
+		return;
+	for_each_possible_cpu(cpu) {
+		pages = per_cpu_ptr(mshv_dispatch_pages, cpu);
+		free_page((unsigned long)pages->input);
+		free_page((unsigned long)pages->output);
+	}
+	free_percpu(mshv_dispatch_pages);
+	mshv_dispatch_pages = NULL;
+}
+
+/* A zeroed page on @cpu's node for @cpu's dispatches, or NULL. */
+static void *mshv_dispatch_page_alloc(unsigned int cpu)
+{
+	struct page *page;
+
+	page = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+	return page ? page_address(page) : NULL;
+}
+
+/**
+ * mshv_dispatch_pages_alloc() - allocate the per-CPU HvDispatchVp pages
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM (nothing is left allocated).
+ */
+int mshv_dispatch_pages_alloc(void)
+{
+	struct mshv_dispatch_pages *pages;
+	unsigned int cpu;
+
+	mshv_dispatch_pages = alloc_percpu(struct mshv_dispatch_pages);
+	if (!mshv_dispatch_pages)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		pages = per_cpu_ptr(mshv_dispatch_pages, cpu);
+		pages->input = mshv_dispatch_page_alloc(cpu);
+		pages->output = mshv_dispatch_page_alloc(cpu);
+		if (!pages->input || !pages->output)
+			goto free_pages;
+	}
+	return 0;
+
+free_pages:
+	mshv_dispatch_pages_free();
+	return -ENOMEM;
+}
+
 /**
  * mshv_hvcall_dispatch_vp() - run a virtual processor on this CPU
  * @partition_id: the partition
@@ -734,24 +824,38 @@ int mshv_hvcall_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
  * @out: receives the dispatch state and event on success
  *
  * Returns when the VP stops: at an intercept, when it blocks or is
- * suspended, or when its time slice ends.
+ * suspended, when the root has an interrupt to handle, or when the
+ * hypervisor's time slice ends. No time slice is asked for: the root's
+ * own interrupts, its scheduler tick among them, end the dispatch.
  *
- * Context: process context, not atomic; runs with IRQs disabled.
+ * Context: process context, IRQs enabled; disables preemption for the
+ *	duration of the call. mshv_dispatch_pages_alloc() succeeded.
  * Return: 0 on success, else a negative errno.
  */
 int mshv_hvcall_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			    struct hv_output_dispatch_vp *out)
 {
-	struct hv_input_dispatch_vp input = {
-		.partition_id = partition_id,
-		.vp_index = vp_index,
-		.flags = flags,
-	};
+	struct mshv_dispatch_pages *pages;
+	struct hv_input_dispatch_vp *input;
+	u64 status;
 
-	return hv_call_result(HVCALL_DISPATCH_VP,
-			      mshv_hvcall(HVCALL_DISPATCH_VP, &input,
-					  sizeof(input), out, sizeof(*out)));
+	lockdep_assert_irqs_enabled();
+
+	preempt_disable();
+	pages = this_cpu_ptr(mshv_dispatch_pages);
+	input = pages->input;
+	memset(input, 0, sizeof(*input));
+	input->partition_id = partition_id;
+	input->vp_index = vp_index;
+	input->flags = flags;
+	status = hv_seam_hypercall(HVCALL_DISPATCH_VP, input, pages->output);
+	if (hv_result_success(status))
+		memcpy(out, pages->output, sizeof(*out));
+	preempt_enable();
+
+	return hv_call_result(HVCALL_DISPATCH_VP, status);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_hvcall_dispatch_vp);
 
 /**
  * mshv_hvcall_set_vp_reg64() - set 64-bit registers of a VP

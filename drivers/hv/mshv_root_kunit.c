@@ -262,6 +262,10 @@ struct fake_call {
  *	with HV_STATUS_INSUFFICIENT_MEMORY (0: never)
  * @map_fail_at: when @map_reps reaches this minus one, map reps fail
  *	with HV_STATUS_INVALID_PARAMETER (0: never)
+ * @dispatch_irqs_off: HvDispatchVp was issued with IRQs disabled
+ * @dispatch_preemptible: HvDispatchVp was issued preemptible
+ * @dispatch_shared_pages: HvDispatchVp used the CPU's shared hypercall
+ *	input or output page
  */
 struct fake_hv {
 	unsigned int max_reps;
@@ -291,6 +295,9 @@ struct fake_hv {
 	unsigned int unmap_reps;
 	unsigned int map_nomem_at;
 	unsigned int map_fail_at;
+	bool dispatch_irqs_off;
+	bool dispatch_preemptible;
+	bool dispatch_shared_pages;
 };
 
 static u64 fake_result(u16 status, unsigned int reps)
@@ -520,6 +527,25 @@ static u64 fake_set_property(struct fake_hv *hv, u64 input)
 	return hv->async_return;
 }
 
+/*
+ * HvDispatchVp: note the context it is issued in, and whether it uses the
+ * CPU's shared hypercall pages; the VP stops at an intercept.
+ */
+static u64 fake_dispatch_vp(struct fake_hv *hv, u64 input, u64 output)
+{
+	struct hv_output_dispatch_vp *out = phys_to_virt(output);
+
+	memcpy(hv->input_copy, phys_to_virt(input), HV_HYP_PAGE_SIZE);
+	hv->dispatch_irqs_off = irqs_disabled();
+	hv->dispatch_preemptible = preemptible();
+	hv->dispatch_shared_pages =
+		input == virt_to_phys(hv_seam_input_page()) ||
+		output == virt_to_phys(hv_seam_output_page());
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+	return HV_STATUS_SUCCESS;
+}
+
 /* Stands in for the hypervisor in the task running the test. */
 static u64 fake_hypercall(u64 control, u64 input, u64 output)
 {
@@ -565,6 +591,8 @@ static u64 fake_hypercall(u64 control, u64 input, u64 output)
 		return fake_get_property_ex(hv, input, output);
 	case HVCALL_NOTIFY_PORT_RING_EMPTY:
 		return HV_STATUS_SUCCESS;
+	case HVCALL_DISPATCH_VP:
+		return fake_dispatch_vp(hv, input, output);
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}
@@ -2337,7 +2365,44 @@ static void mshv_test_movable_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pt.pt_movable_mapped), 0);
 }
 
+/*
+ * HvDispatchVp runs with interrupts enabled, so that the root's interrupts
+ * end the dispatch, and preemption disabled, on dispatch pages of its own
+ * rather than the CPU's shared hypercall pages, which an interrupt handler
+ * may use meanwhile. No time slice is asked for.
+ */
+#define TEST_DISPATCH_PT	7
+
+static void mshv_test_dispatch_irqs_enabled(struct kunit *test)
+{
+	struct fake_hv *hv = test->priv;
+	const struct hv_input_dispatch_vp *in = (const void *)hv->input_copy;
+	const u32 flags = HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND;
+	struct hv_output_dispatch_vp out = {};
+
+	if (mshv_scheduler_type != HV_SCHEDULER_TYPE_ROOT)
+		kunit_skip(test, "the hypervisor schedules the VPs");
+
+	hv->dispatch_irqs_off = true;
+	hv->dispatch_preemptible = true;
+	hv->dispatch_shared_pages = true;
+	KUNIT_ASSERT_EQ(test, mshv_hvcall_dispatch_vp(TEST_DISPATCH_PT, 3,
+						      flags, &out), 0);
+	KUNIT_EXPECT_EQ(test, fake_count(test, HVCALL_DISPATCH_VP), 1);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_irqs_off);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_preemptible);
+	KUNIT_EXPECT_FALSE(test, hv->dispatch_shared_pages);
+	KUNIT_EXPECT_EQ(test, in->partition_id, TEST_DISPATCH_PT);
+	KUNIT_EXPECT_EQ(test, in->vp_index, 3);
+	KUNIT_EXPECT_EQ(test, in->flags, flags);
+	KUNIT_EXPECT_EQ(test, in->time_slice, 0);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event,
+			HV_VP_DISPATCH_EVENT_INTERCEPT);
+}
+
 static struct kunit_case mshv_hvcall_fake_cases[] = {
+	KUNIT_CASE(mshv_test_dispatch_irqs_enabled),
 	KUNIT_CASE_PARAM(mshv_test_rep_continues, mshv_rep_gen_params),
 	KUNIT_CASE(mshv_test_rep_stops_on_error),
 	KUNIT_CASE(mshv_test_rep_stalled),
@@ -2904,6 +2969,67 @@ static void mshv_test_rcu_vp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->value, 1);
 }
 
+/* Create a partition and its VP 0 through /dev/mshv; their fds. */
+static int test_create_vp(struct kunit *test, unsigned long uaddr, int *vp_fd)
+{
+	struct mshv_create_vp vp_args = { .vp_index = 0 };
+	struct file *file;
+	int fd;
+
+	fd = test_create_partition(test, uaddr);
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	*vp_fd = -EIO;
+	if (!file->f_op->unlocked_ioctl(file, MSHV_INITIALIZE_PARTITION, 0) &&
+	    !copy_to_user((void __user *)uaddr, &vp_args, sizeof(vp_args)))
+		*vp_fd = file->f_op->unlocked_ioctl(file, MSHV_CREATE_VP,
+						    uaddr);
+	fput(file);
+	return fd;
+}
+
+/*
+ * Root scheduler: a blocked VP is not dispatched until it is signalled.
+ * A scheduler message that lost signals (its overflow count set) cannot
+ * say whose they were, so every VP looks again; a plain one wakes only
+ * the VPs it names.
+ */
+static void mshv_test_pair_overflow_kicks_all(struct kunit *test)
+{
+	unsigned long uaddr = test_user_memory(test, 1);
+	struct hv_vp_signal_pair_scheduler_message *pair;
+	struct mshv_vp *vp;
+	struct file *file;
+	int fd, vp_fd;
+
+	pair = kunit_kzalloc(test, sizeof(*pair), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pair);
+	fd = test_create_vp(test, uaddr, &vp_fd);
+	if (vp_fd < 0) {
+		test_close_now(fd);
+		KUNIT_FAIL(test, "cannot create VP 0: %d", vp_fd);
+		return;
+	}
+	file = fget(vp_fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	vp = file->private_data;
+
+	/* Another partition's VP: this one is not woken. */
+	WRITE_ONCE(vp->vp_kicked, false);
+	pair->vp_count = 1;
+	pair->partition_ids[0] = vp->vp_partition->pt_id + 1000;
+	mshv_synic_vp_signals(pair);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(vp->vp_kicked));
+
+	pair->overflow_count = 1;
+	mshv_synic_vp_signals(pair);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(vp->vp_kicked));
+
+	fput(file);
+	test_close_now(vp_fd);
+	test_close_now(fd);
+}
+
 static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_msi_decode),
 	KUNIT_CASE(mshv_test_irq_table_lookup),
@@ -2913,6 +3039,7 @@ static struct kunit_case mshv_irq_cases[] = {
 	KUNIT_CASE(mshv_test_rcu_irq_table),
 	KUNIT_CASE(mshv_test_rcu_partition),
 	KUNIT_CASE(mshv_test_rcu_vp),
+	KUNIT_CASE(mshv_test_pair_overflow_kicks_all),
 	{}
 };
 

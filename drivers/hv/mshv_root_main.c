@@ -90,6 +90,8 @@ static const char *const mshv_scheduler_names[] = {
 
 /* The hypervisor's scheduler, HV_SCHEDULER_TYPE_*; set at load time. */
 u32 mshv_scheduler_type;
+EXPORT_SYMBOL_IF_KUNIT(mshv_scheduler_type);
+
 /*
  * Interrupts may be queued in a VP's register page (root scheduler only);
  * set once at module init.
@@ -579,6 +581,25 @@ struct mshv_partition *mshv_partition_find_rcu(u64 partition_id)
 EXPORT_SYMBOL_IF_KUNIT(mshv_partition_find_rcu);
 
 /**
+ * mshv_kick_all_vps() - the hypervisor may have signalled any VP
+ *
+ * Wakes the MSHV_RUN_VP of every VP of every partition, as
+ * mshv_partition_kick_vps() does for one partition's.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+void mshv_kick_all_vps(void)
+{
+	struct mshv_partition *pt;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&mshv_partition_ids, id, pt)
+		mshv_partition_kick_vps(id);
+	rcu_read_unlock();
+}
+
+/**
  * mshv_partition_async_complete() - an HVMSG_ASYNC_CALL_COMPLETION arrived
  * @partition_id: the partition the completed call was for
  * @status: the call's final status
@@ -970,9 +991,15 @@ static int __init mshv_root_init(void)
 	mshv_vmm_caps_init();
 	mshv_fast_injection_init();
 
+	if (mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT) {
+		ret = mshv_dispatch_pages_alloc();
+		if (ret)
+			goto put_seam;
+	}
+
 	ret = mshv_irqfd_init();
 	if (ret)
-		goto put_seam;
+		goto free_dispatch_pages;
 
 	ret = mshv_synic_init();
 	if (ret)
@@ -989,6 +1016,8 @@ exit_synic:
 	mshv_synic_exit();
 exit_irqfd:
 	mshv_irqfd_exit();
+free_dispatch_pages:
+	mshv_dispatch_pages_free();
 put_seam:
 	hv_seam_put();
 	return ret;
@@ -1000,6 +1029,7 @@ static void __exit mshv_root_exit(void)
 	misc_deregister(&mshv_dev);
 	mshv_synic_exit();
 	mshv_irqfd_exit();
+	mshv_dispatch_pages_free();
 	hv_seam_put();
 }
 

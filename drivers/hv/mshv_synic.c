@@ -69,17 +69,30 @@ static DEFINE_PER_CPU(struct delayed_work, mshv_synic_ring_work);
 /* cpuhp state of the per-CPU set-up, for its removal. */
 static enum cpuhp_state mshv_synic_cpuhp;
 
-/* Root scheduler: VPs that a dispatch found blocked can run again. */
-static void
+/**
+ * mshv_synic_vp_signals() - handle an HVMSG_SCHEDULER_VP_SIGNAL_PAIR
+ * @pair: the message's payload
+ *
+ * Root scheduler: VPs that a dispatch found blocked can run again. When
+ * signals were lost (the message was full), nothing says whose: every VP
+ * of every partition looks again, since a blocked VP is not dispatched
+ * until it is signalled.
+ *
+ * Context: the SynIC interrupt handler.
+ */
+VISIBLE_IF_KUNIT void
 mshv_synic_vp_signals(const struct hv_vp_signal_pair_scheduler_message *pair)
 {
 	unsigned int i, count;
 
+	if (pair->overflow_count)
+		mshv_kick_all_vps();
 	count = min_t(unsigned int, pair->vp_count,
 		      HV_SCHEDULER_MESSAGE_PAIR_COUNT);
 	for (i = 0; i < count; i++)
 		mshv_vp_kick(pair->partition_ids[i], pair->vp_indexes[i]);
 }
+EXPORT_SYMBOL_IF_KUNIT(mshv_synic_vp_signals);
 
 /* Take the next port id out of @ring, or return 0 if there is none. */
 static u32 mshv_synic_ring_pop(struct hv_synic_event_ring *ring,

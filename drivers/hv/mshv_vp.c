@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
+#include <hyperv/hv_proc.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
 #include <uapi/linux/mshv.h>
@@ -311,16 +312,20 @@ static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
 }
 
 /*
- * A blocked or suspended VP waits for the hypervisor to make it runnable:
- * until a scheduler message signals it (mshv_vp_kick()), an interrupt is
- * queued in its register page, or the next tick, since the hypervisor may
- * drop signals when its message overflows.
+ * Root scheduler: a dispatch found @vp blocked (halted, waiting for a
+ * startup IPI) or suspended. Sleep until the hypervisor signals that it
+ * can run (mshv_vp_kick(), from its scheduler message; when messages were
+ * lost, mshv_partition_kick_vps() wakes every VP), until an interrupt for
+ * it is queued in its register page, or until a signal. No dispatch
+ * happens meanwhile.
  */
-static void mshv_vp_wait_runnable(struct mshv_vp *vp)
+static int mshv_vp_wait_runnable(struct mshv_vp *vp)
 {
-	wait_event_interruptible_timeout(vp->vp_run_wq,
-					 READ_ONCE(vp->vp_kicked) ||
-					 mshv_vp_vectors_pending(vp), 1);
+	if (wait_event_interruptible(vp->vp_run_wq,
+				     READ_ONCE(vp->vp_kicked) ||
+				     mshv_vp_vectors_pending(vp)))
+		return -EINTR;
+	return 0;
 }
 
 /*
@@ -339,34 +344,54 @@ static int mshv_vp_lift_explicit_suspend(struct mshv_vp *vp)
 }
 
 /*
+ * Root scheduler: dispatch @vp once, with the flags the VP's state asks
+ * for. Before the dispatch the thread does what the kernel expects of a
+ * thread about to enter a guest (hv_guest_entry_work()): a pending signal
+ * ends MSHV_RUN_VP with -EINTR, anything else is handled here and the VP
+ * runs.
+ */
+static int mshv_vp_dispatch(struct mshv_vp *vp,
+			    struct hv_output_dispatch_vp *out)
+{
+	u32 flags;
+	int ret;
+
+	ret = hv_guest_entry_work();
+	if (ret)
+		return ret;
+
+	flags = vp->vp_intercept_suspended ?
+		HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND : 0;
+	/* A signal from now on is about this dispatch. */
+	WRITE_ONCE(vp->vp_kicked, false);
+	flags |= mshv_vp_dispatch_begin(vp);
+	ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id, vp->vp_index,
+				      flags, out);
+	mshv_vp_dispatch_end(vp);
+	if (ret)
+		return ret;
+	vp->vp_intercept_suspended = false;
+	return 0;
+}
+
+/*
  * Root scheduler: dispatch @vp until it stops at an intercept the VMM
- * must handle, and copy that message to @msg. A pending signal ends the
- * loop with -EINTR before the next dispatch; an intercept already taken
- * is never lost, because the VP stays intercept-suspended until the next
- * MSHV_RUN_VP.
+ * must handle, and copy that message to @msg. A dispatch that ends with
+ * the VP ready (its time slice ended, or the root had an interrupt to
+ * handle) is followed by the next; a blocked or suspended VP is slept on.
+ * Only a pending signal ends the loop early, with -EINTR; an intercept
+ * already taken is never lost, because the VP stays intercept-suspended
+ * until the next MSHV_RUN_VP.
  */
 static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 {
 	struct hv_output_dispatch_vp out;
-	u32 flags;
 	int ret;
 
 	for (;;) {
-		if (signal_pending(current))
-			return -EINTR;
-		cond_resched();
-
-		flags = vp->vp_intercept_suspended ?
-			HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND : 0;
-		/* A signal from now on is about this dispatch. */
-		WRITE_ONCE(vp->vp_kicked, false);
-		flags |= mshv_vp_dispatch_begin(vp);
-		ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id,
-					      vp->vp_index, flags, &out);
-		mshv_vp_dispatch_end(vp);
+		ret = mshv_vp_dispatch(vp, &out);
 		if (ret)
 			return ret;
-		vp->vp_intercept_suspended = false;
 
 		if (out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT) {
 			vp->vp_intercept_suspended = true;
@@ -383,7 +408,9 @@ static long mshv_vp_run_root(struct mshv_vp *vp, struct hv_message *msg)
 			if (ret)
 				return ret;
 		}
-		mshv_vp_wait_runnable(vp);
+		ret = mshv_vp_wait_runnable(vp);
+		if (ret)
+			return ret;
 	}
 }
 

@@ -39,6 +39,7 @@ int hv_call_with_deposit(int node, u64 (*hvcall)(void *ctx), void *ctx,
 			 u64 pool_id, u64 *status);
 int hv_call_add_logical_proc(int node, u32 lp_index, u32 apic_id);
 int hv_call_create_vp(int node, u64 partition_id, u32 vp_index, u32 flags);
+int hv_guest_entry_work(void);
 #else /* !CONFIG_MSHV_ROOT: no root partition, nothing to bring up */
 static inline const char *hv_status_name(u64 status)
 {

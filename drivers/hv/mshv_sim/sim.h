@@ -48,7 +48,7 @@ struct task_struct;
 #define MSHV_SIM_MAX_VPS		256
 /* Logical processors of the simulated machine: lp_index is below this. */
 #define MSHV_SIM_MAX_LPS		256
-/* Instructions one HvDispatchVp executes at most before it returns. */
+/* Instructions HvDispatchVp executes before it lets other CPUs in. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
 /*
  * Pause-loop exiting: PAUSEs at most MSHV_SIM_PLE_GAP instructions apart
@@ -57,6 +57,8 @@ struct task_struct;
  */
 #define MSHV_SIM_PLE_GAP		32
 #define MSHV_SIM_PLE_WINDOW		256
+/* Longest HvDispatchVp when the root asks for no time slice (10 ms). */
+#define MSHV_SIM_DEFAULT_TIME_SLICE_NS	(10 * NSEC_PER_MSEC)
 /* Most intercepts installed in one partition. */
 #define MSHV_SIM_MAX_INTERCEPTS		32
 
@@ -754,6 +756,7 @@ struct mshv_sim_vp_fpu {
  *	the root, while it waits for the root's SINT0 slot
  * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
  * @cpuid: the CPUID results registered for this VP
+ * @dispatched: HvDispatchVp runs the VP, on some CPU
  *
  * sim->lock protects all of it.
  */
@@ -784,6 +787,7 @@ struct mshv_sim_vp {
 	struct mshv_sim_sint_msg notify;
 	struct mshv_sim_lapic lapic;
 	struct mshv_sim_cpuid_table cpuid;
+	bool dispatched;
 };
 
 /**

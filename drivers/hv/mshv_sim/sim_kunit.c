@@ -12,11 +12,13 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/numa.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -5331,6 +5333,167 @@ static void mshv_sim_test_trace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mshv_sim_trace_get(recs, 4), 0);
 }
 
+/* How long the root's timer waits, and the slice the dispatches ask for. */
+#define TEST_ROOT_TIMER_MS	100
+#define TEST_LONG_SLICE		(10ULL * NSEC_PER_SEC / 100)
+
+/**
+ * struct test_root_timer - a timer of the root's, on the dispatching CPU
+ * @timer: the timer, which expires in hard IRQ context
+ * @fired: its handler ran
+ */
+struct test_root_timer {
+	struct hrtimer timer;
+	bool fired;
+};
+
+static enum hrtimer_restart test_root_timer_fn(struct hrtimer *timer)
+{
+	struct test_root_timer *rt = container_of(timer, struct test_root_timer,
+						  timer);
+
+	WRITE_ONCE(rt->fired, true);
+	return HRTIMER_NORESTART;
+}
+
+/* Real mode: CLI, then count in TEST_COUNTER forever. */
+static const u8 test_prog_count_cli[] = {
+	0xfa,					/* cli */
+	0x66, 0xff, 0x06, 0x00, 0x05,		/* 1: inc dword [TEST_COUNTER] */
+	0xeb, 0xf9,				/* jmp 1b */
+};
+
+/*
+ * A dispatch of a counting VP ends, READY with no event, when the root
+ * has an interrupt pending on its CPU, long before the 10 s time slice
+ * it asked for; the VP goes on from where it was at the next dispatch.
+ * A timer of the root's is handled while the guest counts: only the
+ * root's interrupts (its tick and this timer) end the dispatches until
+ * then, so there are about as many dispatches as ticks.
+ */
+static void mshv_sim_test_dispatch_root_timer(struct kunit *test)
+{
+	struct hv_input_dispatch_vp *in = test_ctx(test)->in;
+	struct hv_output_dispatch_vp *out = test_ctx(test)->out;
+	const unsigned int most = TEST_ROOT_TIMER_MS * HZ / MSEC_PER_SEC + 20;
+	unsigned int dispatches = 0, bad = 0;
+	struct test_root_timer rt = {};
+	struct test_guest g;
+	ktime_t start;
+	s64 elapsed;
+	u32 count;
+
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_count_cli,
+		  sizeof(test_prog_count_cli));
+	test_real_mode(test, &g);
+	test_expect_running(test, &g);
+
+	hrtimer_init(&rt.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	rt.timer.function = test_root_timer_fn;
+	/* On this CPU, which dispatches the VP until the timer is handled. */
+	preempt_disable();
+	start = ktime_get();
+	hrtimer_start(&rt.timer, ms_to_ktime(TEST_ROOT_TIMER_MS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	while (!READ_ONCE(rt.fired) && dispatches <= most) {
+		memset(in, 0, sizeof(*in));
+		in->partition_id = g.id;
+		in->vp_index = g.vp;
+		in->time_slice = TEST_LONG_SLICE;
+		if (hv_result(test_call(test, TEST_CTL(HVCALL_DISPATCH_VP,
+						       0, 0))) ||
+		    out->dispatch_state != HV_VP_DISPATCH_STATE_READY ||
+		    out->dispatch_event != HV_VP_DISPATCH_EVENT_NONE)
+			bad++;
+		dispatches++;
+	}
+	elapsed = ktime_ms_delta(ktime_get(), start);
+	preempt_enable();
+	hrtimer_cancel(&rt.timer);
+
+	kunit_info(test, "%u dispatches in %lld ms\n", dispatches, elapsed);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(rt.fired));
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_GE(test, dispatches, 1);
+	KUNIT_EXPECT_LE(test, dispatches, most);
+	KUNIT_EXPECT_GE(test, elapsed, TEST_ROOT_TIMER_MS);
+	KUNIT_EXPECT_LT(test, elapsed, 5 * MSEC_PER_SEC);
+	/* Still counting, in its loop. */
+	count = test_counter(&g);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_GT(test, test_counter(&g), count);
+}
+
+/**
+ * struct test_root_ipi - an IPI the root sends itself
+ * @work: the irq_work whose queueing sends it
+ * @handled: its handler ran
+ */
+struct test_root_ipi {
+	struct irq_work work;
+	bool handled;
+};
+
+static void test_root_ipi_fn(struct irq_work *work)
+{
+	struct test_root_ipi *ipi = container_of(work, struct test_root_ipi,
+						 work);
+
+	WRITE_ONCE(ipi->handled, true);
+}
+
+/*
+ * An IPI the root sent itself is pending when HvDispatchVp starts (the
+ * root's IRQs are off): the dispatch returns READY with no event after
+ * its first budget of instructions, not at the end of the 10 s time
+ * slice it asked for, and the IPI is handled when the root's IRQs are
+ * back on. The VP then goes on counting from where it was.
+ */
+static void mshv_sim_test_dispatch_root_ipi(struct kunit *test)
+{
+	struct hv_input_dispatch_vp *in = test_ctx(test)->in;
+	struct hv_output_dispatch_vp *out = test_ctx(test)->out;
+	struct test_root_ipi ipi = {};
+	unsigned long flags;
+	struct test_guest g;
+	u32 count, ran;
+	u64 ret;
+
+	if (!arch_irq_work_has_interrupt())
+		kunit_skip(test, "no self-IPI for irq_work");
+	test_guest_init(test, &g, TEST_CREATION_FLAGS);
+	test_poke(&g, TEST_CODE, test_prog_count_cli,
+		  sizeof(test_prog_count_cli));
+	test_real_mode(test, &g);
+	test_expect_running(test, &g);
+
+	ipi.work = IRQ_WORK_INIT_HARD(test_root_ipi_fn);
+	memset(in, 0, sizeof(*in));
+	in->partition_id = g.id;
+	in->vp_index = g.vp;
+	in->time_slice = TEST_LONG_SLICE;
+	count = test_counter(&g);
+	local_irq_save(flags);
+	irq_work_queue(&ipi.work);
+	ret = test_call(test, TEST_CTL(HVCALL_DISPATCH_VP, 0, 0));
+	ran = test_counter(&g) - count;
+	local_irq_restore(flags);
+	irq_work_sync(&ipi.work);
+
+	KUNIT_EXPECT_EQ(test, hv_result(ret), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, out->dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out->dispatch_event, HV_VP_DISPATCH_EVENT_NONE);
+	/* Two instructions a loop: one budget ran, no more. */
+	KUNIT_EXPECT_GT(test, ran, 0);
+	KUNIT_EXPECT_LE(test, ran, MSHV_SIM_DISPATCH_BUDGET / 2);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ipi.handled));
+
+	count = test_counter(&g);
+	test_expect_running(test, &g);
+	KUNIT_EXPECT_GT(test, test_counter(&g), count);
+}
+
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
@@ -5351,6 +5514,8 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_init_sipi_assert),
 	KUNIT_CASE(mshv_sim_test_pause_loop),
 	KUNIT_CASE(mshv_sim_test_nmi),
+	KUNIT_CASE(mshv_sim_test_dispatch_root_timer),
+	KUNIT_CASE(mshv_sim_test_dispatch_root_ipi),
 	KUNIT_CASE(mshv_sim_test_extint),
 	KUNIT_CASE(mshv_sim_test_assert_types),
 	KUNIT_CASE(mshv_sim_test_explicit_suspend),

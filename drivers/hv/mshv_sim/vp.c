@@ -8,13 +8,14 @@
  * turns whatever stops it into the intercept message Hyper-V would post.
  *
  * Like every simulated hypercall, all of it runs with sim->lock held and
- * IRQs disabled. One dispatch executes at most MSHV_SIM_DISPATCH_BUDGET
- * instructions, so the lock is never held for long: when the budget runs
- * out the dispatch returns as if the time slice had ended, and the root
- * dispatches again. A VP that spins on PAUSE ends its time slice early,
- * as the hardware's pause-loop exiting makes it end on Hyper-V: the VPs
- * of the simulator take turns instead of running at once, and a spin
- * lock another VP holds is released only while that VP runs.
+ * IRQs disabled. A dispatch holds the lock for at most
+ * MSHV_SIM_DISPATCH_BUDGET instructions at a time: between two budgets it
+ * lets the other CPUs in, and it ends when the root has an interrupt
+ * pending on its CPU, as Hyper-V's does, or when its time slice ends. A
+ * VP that spins on PAUSE ends its time slice early, as the hardware's
+ * pause-loop exiting makes it end on Hyper-V: the VPs of the simulator
+ * take turns instead of running at once, and a spin lock another VP
+ * holds is released only while that VP runs.
  */
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
@@ -30,6 +31,8 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
+#include <asm/apic.h>
+#include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -2537,15 +2540,22 @@ static bool mshv_sim_ple_exit(struct mshv_sim_ple *ple, u32 now)
 	return now - ple->first >= MSHV_SIM_PLE_WINDOW;
 }
 
+/* How one budget of a VP's instructions ended. */
+enum mshv_sim_budget_end {
+	MSHV_SIM_BUDGET_SPENT,		/* or the VP halted */
+	MSHV_SIM_BUDGET_INTERCEPT,	/* an intercept was posted */
+	MSHV_SIM_BUDGET_PAUSE_LOOP,	/* a pause-loop exit ends the slice */
+};
+
 /*
- * Run @vp for one budget; true if it stopped at a posted intercept. A VP
- * with a local APIC runs one instruction at a time, so that an interrupt
- * is taken, and a level-triggered EOI reported, at the right instruction
- * boundary; it stops early when it halts waiting for an interrupt, and
- * when it has spun on PAUSE for MSHV_SIM_PLE_WINDOW instructions.
+ * Run @vp for one budget. A VP with a local APIC runs one instruction at
+ * a time, so that an interrupt is taken, and a level-triggered EOI
+ * reported, at the right instruction boundary; it stops early when it
+ * halts waiting for an interrupt, and when it has spun on PAUSE for
+ * MSHV_SIM_PLE_WINDOW instructions.
  */
-static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
-				   struct mshv_sim_vp *vp)
+static enum mshv_sim_budget_end
+mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 {
 	bool apic = mshv_sim_lapic_active(vp), step;
 	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
@@ -2562,7 +2572,7 @@ static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 		if (apic && mshv_sim_vp_apic_step(vp, &msg))
 			break;
 		if (!budget || mshv_sim_lapic_blocked(vp))
-			return false;
+			return MSHV_SIM_BUDGET_SPENT;
 		/* Notifications are looked for at every instruction too. */
 		step = apic || (vp->deliverability & (MSHV_SIM_NOTIFY_NMI |
 						      MSHV_SIM_NOTIFY_INTERRUPT));
@@ -2575,7 +2585,7 @@ static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 		if (exit.reason == MSHV_SIM_X86_EXIT_PAUSE) {
 			if (mshv_sim_ple_exit(&ple, MSHV_SIM_DISPATCH_BUDGET -
 						    budget))
-				return false;
+				return MSHV_SIM_BUDGET_PAUSE_LOOP;
 			continue;
 		}
 		if (mshv_sim_vp_exit(pt, vp, &exit, &msg))
@@ -2585,7 +2595,7 @@ static bool mshv_sim_vp_run_budget(struct mshv_sim_partition *pt,
 			budget--;
 	}
 	mshv_sim_post(vp, &msg);
-	return true;
+	return MSHV_SIM_BUDGET_INTERCEPT;
 }
 
 /*
@@ -2600,9 +2610,116 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
 	bool intercepted;
 
 	mshv_sim_vp_load_page(vp);
-	intercepted = mshv_sim_vp_run_budget(pt, vp);
+	intercepted = mshv_sim_vp_run_budget(pt, vp) ==
+		      MSHV_SIM_BUDGET_INTERCEPT;
 	mshv_sim_vp_store_page(vp);
 	return intercepted;
+}
+
+/*
+ * Does the root have an interrupt pending on this CPU? The simulator runs
+ * a dispatch on the root's own CPU with IRQs disabled, so an interrupt
+ * for the root waits in the local APIC's request register, where Hyper-V
+ * would see it arrive and end the dispatch.
+ */
+static bool mshv_sim_root_irq_pending(void)
+{
+#ifdef CONFIG_X86_LOCAL_APIC
+	unsigned int i;
+
+	lockdep_assert_irqs_disabled();
+	if (!boot_cpu_has(X86_FEATURE_APIC))
+		return false;
+	for (i = 0; i < APIC_ISR_NR; i++)
+		if (apic->read(APIC_IRR + i * 0x10))
+			return true;
+#endif
+	return false;
+}
+
+/*
+ * Let the other CPUs at the simulator between two budgets of a dispatch,
+ * then find the VP again: the root may have deleted it, or its partition,
+ * meanwhile. IRQs stay disabled, so that a root interrupt that arrives
+ * now stays pending and ends the dispatch. Return -ENOENT if the VP is
+ * gone, -EAGAIN if it may no longer run (its partition is being torn
+ * down, or the simulator now schedules VPs itself), else 0.
+ */
+static int mshv_sim_dispatch_yield(struct mshv_sim *sim,
+				   const struct hv_input_dispatch_vp *in,
+				   struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *found;
+
+	spin_unlock(&sim->lock);
+	cpu_relax();
+	spin_lock(&sim->lock);
+	if (mshv_sim_find_vp(sim, in->partition_id, in->vp_index, &pt,
+			     &found) || found != vp)
+		return -ENOENT;
+	if (mshv_sim_hv_scheduler(sim) || pt->state != MSHV_SIM_PT_INITIALIZED)
+		return -EAGAIN;
+	return 0;
+}
+
+/* Is @vp suspended, so that it may not run? */
+static bool mshv_sim_vp_suspended(const struct mshv_sim_vp *vp)
+{
+	return vp->explicit_suspend || vp->intercept_suspend ||
+	       vp->dispatch_suspend;
+}
+
+/*
+ * Run @vp for one dispatch: budget after budget, until it stops at an
+ * intercept (true), blocks, is suspended, spins on PAUSE (a pause-loop
+ * exit), the root has an interrupt pending, or @end passes. @out has the
+ * VP's state when it stops. Return false if the VP was deleted meanwhile.
+ */
+static bool mshv_sim_dispatch_run(struct mshv_sim *sim,
+				  const struct hv_input_dispatch_vp *in,
+				  struct mshv_sim_vp *vp, ktime_t end,
+				  struct hv_output_dispatch_vp *out)
+{
+	enum mshv_sim_budget_end ran;
+	bool intercepted = false;
+	int ret;
+
+	vp->dispatched = true;
+	mshv_sim_vp_load_page(vp);
+	for (;;) {
+		ran = mshv_sim_vp_run_budget(vp->pt, vp);
+		if (ran == MSHV_SIM_BUDGET_INTERCEPT) {
+			intercepted = true;
+			break;
+		}
+		if (ran == MSHV_SIM_BUDGET_PAUSE_LOOP ||
+		    mshv_sim_lapic_blocked(vp))
+			break;
+		if (mshv_sim_root_irq_pending() || ktime_after(ktime_get(), end))
+			break;
+		ret = mshv_sim_dispatch_yield(sim, in, vp);
+		if (ret == -ENOENT)
+			return false;
+		if (ret || mshv_sim_vp_suspended(vp))
+			break;
+	}
+	mshv_sim_vp_store_page(vp);
+	vp->dispatched = false;
+
+	if (intercepted) {
+		out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+	} else if (mshv_sim_vp_suspended(vp)) {
+		/* Suspended while it ran: lifting it will signal the root. */
+		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+		out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
+		mshv_sim_lapic_dispatch_blocked(vp);
+	} else if (mshv_sim_lapic_blocked(vp)) {
+		/* Halted: it waits for an interrupt, which will signal. */
+		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+		mshv_sim_lapic_dispatch_blocked(vp);
+	}
+	return true;
 }
 
 /**
@@ -2611,10 +2728,14 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
  * @call: the decoded call
  *
  * Runs the VP until it stops at an intercept (posted in its intercept
- * message page: dispatch state READY, event INTERCEPT) or its budget of
- * instructions ends (READY, no event). A suspended VP does not run
- * (BLOCKED, event SUSPEND), and the root gets a scheduler signal once
- * the suspension is lifted; HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
+ * message page: dispatch state READY, event INTERCEPT), until the root
+ * has an interrupt pending on the calling CPU, until it spins on PAUSE
+ * (a pause-loop exit), or until its time slice ends (the input's, in
+ * 100 ns units, or MSHV_SIM_DEFAULT_TIME_SLICE_NS for 0); the last three
+ * return READY with no event, and the VP goes on
+ * from there at its next dispatch. A suspended VP does not run (BLOCKED,
+ * event SUSPEND), and the root gets a scheduler signal once the
+ * suspension is lifted; HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND
  * lifts the intercept suspension first. A VP halted in the hypervisor
  * (HLT with interrupts enabled and a local APIC) or waiting for a startup
  * IPI returns BLOCKED with no event until an interrupt or a startup IPI
@@ -2622,11 +2743,18 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
  * message. With
  * HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION the vectors the root left
  * in the register page are accepted first. The partition must be
- * initialized and the VP's intercept message page mapped. When the
+ * initialized and the VP's intercept message page mapped, and the VP
+ * not dispatched on another CPU (HV_STATUS_INVALID_VP_STATE). When the
  * simulator schedules VPs itself, the root may not dispatch them
  * (HV_STATUS_ACCESS_DENIED).
  *
- * Context: sim->lock held.
+ * The VP runs MSHV_SIM_DISPATCH_BUDGET instructions at a time; between
+ * two, sim->lock is dropped for the other CPUs, and the root's pending
+ * interrupts are looked for. IRQs stay disabled throughout, as the
+ * simulator runs on the root's CPU. A root that deletes the VP, or its
+ * partition, while it dispatches it gets HV_STATUS_INVALID_VP_STATE.
+ *
+ * Context: sim->lock held, IRQs disabled; drops and retakes sim->lock.
  * Return: HV_STATUS_* result.
  */
 u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
@@ -2635,6 +2763,7 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	struct hv_output_dispatch_vp *out = call->out;
 	struct mshv_sim_partition *pt;
 	struct mshv_sim_vp *vp;
+	ktime_t end;
 	u16 status;
 
 	if (mshv_sim_hv_scheduler(sim))
@@ -2647,15 +2776,14 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 		return status;
 	if (pt->state != MSHV_SIM_PT_INITIALIZED)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	if (!vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE])
+	if (!vp->pages[HV_VP_STATE_PAGE_INTERCEPT_MESSAGE] || vp->dispatched)
 		return HV_STATUS_INVALID_VP_STATE;
 
 	if (in->flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
 		mshv_sim_lapic_scan(vp);
 	if (in->flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
 		vp->intercept_suspend = 0;
-	if (vp->explicit_suspend || vp->intercept_suspend ||
-	    vp->dispatch_suspend) {
+	if (mshv_sim_vp_suspended(vp)) {
 		/* Lifting the suspension will signal the root. */
 		mshv_sim_lapic_dispatch_blocked(vp);
 		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
@@ -2667,13 +2795,13 @@ u16 mshv_sim_dispatch_vp(struct mshv_sim *sim, struct mshv_sim_call *call)
 	vp->lapic.blocked = false;
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_NONE;
-	if (mshv_sim_vp_run(pt, vp)) {
-		out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
-	} else if (mshv_sim_lapic_blocked(vp)) {
-		/* Halted: it waits for an interrupt, which will signal. */
-		out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
-		mshv_sim_lapic_dispatch_blocked(vp);
-	}
+	/* A slice longer than 2^32 units (7 minutes) is as good as endless. */
+	end = ktime_add_ns(ktime_get(),
+			   in->time_slice ?
+			   (u64)min_t(u64, in->time_slice, U32_MAX) * 100 :
+			   MSHV_SIM_DEFAULT_TIME_SLICE_NS);
+	if (!mshv_sim_dispatch_run(sim, in, vp, end, out))
+		return HV_STATUS_INVALID_VP_STATE;
 	return HV_STATUS_SUCCESS;
 }
 

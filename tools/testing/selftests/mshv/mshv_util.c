@@ -448,6 +448,25 @@ int sim_fast_injection(bool *fast)
 }
 
 /**
+ * mshv_root_scheduler() - does the root schedule the VPs?
+ * @root: receives the answer: MSHV_RUN_VP dispatches the VP on the
+ *	calling thread
+ *
+ * Return: 0, or a negative errno without the driver's debugfs.
+ */
+int mshv_root_scheduler(bool *root)
+{
+	char sched[32];
+	int ret;
+
+	ret = read_path(MSHV_DBG_SCHEDULER, sched, sizeof(sched));
+	if (ret)
+		return ret;
+	*root = !strcmp(sched, "root\n");
+	return 0;
+}
+
+/**
  * sim_read_counts() - read the simulator's partition and page counters
  * @counts: receives the counters
  *

@@ -216,6 +216,7 @@ int sim_fault(unsigned int code, unsigned int nth, unsigned int status);
 int sim_fault_clear(void);
 int sim_hypercall_count(unsigned int code, __u64 *count);
 int sim_fast_injection(bool *fast);
+int mshv_root_scheduler(bool *root);
 int sim_read_counts(struct sim_counts *counts);
 int sim_save_knobs(struct sim_knobs *knobs);
 int sim_restore_knobs(const struct sim_knobs *knobs);

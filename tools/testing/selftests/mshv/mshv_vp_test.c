@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/rseq.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +39,10 @@
 #define HVCALL_INSTALL_INTERCEPT	0x004D
 #define HVCALL_GET_VP_REGISTERS		0x0050
 #define HVCALL_SET_VP_REGISTERS		0x0051
+#define HVCALL_DISPATCH_VP		0x00C2
+
+#define HV_REGISTER_EXPLICIT_SUSPEND	0x00000000
+#define HV_REGISTER_DISPATCH_SUSPEND	0x00000003
 
 #define HV_X64_REGISTER_RAX		0x00020000
 #define HV_X64_REGISTER_RCX		0x00020001
@@ -1560,6 +1566,168 @@ TEST_F(guest, teardown_while_running)
 	EXPECT_EQ(0ULL, after.leaked_pages - before.leaked_pages);
 }
 
+/*
+ * HvDispatchVp calls the simulator saw over @ms milliseconds, or -1
+ * without the simulator.
+ */
+static long long dispatches_during(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+	__u64 before, after;
+
+	if (sim_hypercall_count(HVCALL_DISPATCH_VP, &before))
+		return -1;
+	nanosleep(&ts, NULL);
+	if (sim_hypercall_count(HVCALL_DISPATCH_VP, &after))
+		return -1;
+	return after - before;
+}
+
+/** struct bg_run - one MSHV_RUN_VP on a thread of its own */
+struct bg_run {
+	int vp;
+	int err;
+	bool done;
+	pid_t tid;
+	struct rseq *rseq;
+	struct hv_msg msg;
+};
+
+static void *bg_run_thread(void *arg)
+{
+	struct bg_run *r = arg;
+
+	if (__rseq_size)
+		r->rseq = (struct rseq *)((char *)__builtin_thread_pointer() +
+					  __rseq_offset);
+	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
+	r->err = run_vp(r->vp, &r->msg);
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool bg_done(struct bg_run *r)
+{
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+}
+
+/* End a run that is still going with a signal; its error. */
+static int bg_stop(pthread_t tid, struct bg_run *r)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; pthread_tryjoin_np(tid, NULL); i++) {
+		pthread_kill(tid, SIGUSR1);
+		usleep(100000);
+	}
+	signal(SIGUSR1, SIG_DFL);
+	return r->err;
+}
+
+/* Wait for a run to end; if it does not in 30 s, stop it and fail. */
+static bool bg_join(pthread_t tid, struct bg_run *r)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 30;
+	if (!pthread_timedjoin_np(tid, NULL, &ts))
+		return true;
+	bg_stop(tid, r);
+	return false;
+}
+
+/*
+ * A VP the VMM suspended (HV_REGISTER_DISPATCH_SUSPEND, and explicitly,
+ * which MSHV_RUN_VP lifts) is not dispatched while it stays suspended:
+ * MSHV_RUN_VP sleeps, with at most one dispatch over a second, and runs
+ * the VP once the suspension is lifted.
+ */
+TEST_F(guest, suspended_vp_sleeps)
+{
+	/* out 0x10, al; hlt */
+	static const __u8 prog[] = { 0xe6, 0x10, 0xf4 };
+	struct bg_run r = { .vp = self->vp };
+	struct timespec ts = { .tv_nsec = 200000000 };
+	long long n;
+	pthread_t tid;
+
+	load(self->mem, prog, sizeof(prog));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 1));
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_EXPLICIT_SUSPEND, 1));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, bg_run_thread, &r));
+	nanosleep(&ts, NULL);
+	n = dispatches_during(1000);
+	EXPECT_FALSE(bg_done(&r));
+	if (n >= 0)
+		EXPECT_GE(1, n);
+
+	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 0));
+	ASSERT_TRUE(bg_join(tid, &r));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
+	EXPECT_EQ(0x10, r.msg.io.port);
+	if (n < 0)
+		SKIP(return, "dispatches are counted by the simulator only");
+}
+
+/*
+ * The work the kernel owes a thread before it returns to user space is
+ * done before each dispatch, without leaving MSHV_RUN_VP: a thread
+ * registered with rseq that is moved to another CPU while its VP spins
+ * sees its rseq CPU number updated while the run goes on. Only a signal
+ * ends the run. With the root scheduler only: with the hypervisor's, the
+ * thread sleeps while the VP runs.
+ */
+TEST_F(guest, entry_work_during_run)
+{
+	static const __u8 prog[] = { 0xeb, 0xfe };
+	struct bg_run r = { .vp = self->vp };
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	pthread_t tid;
+	bool root;
+	int i;
+
+	if (mshv_root_scheduler(&root) || !root)
+		SKIP(return, "needs the root scheduler");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!__rseq_size)
+		SKIP(return, "the C library did not register rseq");
+
+	load(self->mem, prog, sizeof(prog));
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus));
+	ASSERT_EQ(0, pthread_create(&tid, &attr, bg_run_thread, &r));
+	pthread_attr_destroy(&attr);
+	for (i = 0; i < 1000 && !__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(1000);
+	ASSERT_NE(0, r.tid);
+	usleep(200000);
+	ASSERT_FALSE(bg_done(&r));
+	EXPECT_EQ(0U, __atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED));
+
+	CPU_ZERO(&cpus);
+	CPU_SET(1, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(r.tid, sizeof(cpus), &cpus));
+	for (i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED) == 1)
+			break;
+		usleep(1000);
+	}
+	EXPECT_EQ(1U, __atomic_load_n(&r.rseq->cpu_id, __ATOMIC_RELAXED));
+	EXPECT_FALSE(bg_done(&r));
+
+	EXPECT_EQ(-EINTR, bg_stop(tid, &r));
+}
+
 /* Read (and clear) the dirty bits of the 16 guest pages. */
 static int dirty_bits(int pt, __u8 op, __u16 *bits)
 {
@@ -1920,6 +2088,38 @@ TEST_F(irq, fixed_interrupts_counted)
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(n, *(__u16 *)(self->mem + IRQ_COUNT));
+}
+
+/*
+ * A VP halted with interrupts enabled is not dispatched again until an
+ * interrupt wakes it: over a second, MSHV_RUN_VP dispatches it at most
+ * once, then the interrupt asserted through MSHV_ROOT_HVCALL runs it.
+ */
+TEST_F(irq, halted_vp_sleeps)
+{
+	struct timespec ts = { .tv_nsec = 200000000 };
+	struct irq_run r = { .vp = self->vp };
+	pthread_t tid;
+	__u16 status;
+	long long n;
+
+	self->mem[IRQ_TARGET] = 1;
+	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
+	nanosleep(&ts, NULL);
+	n = dispatches_during(1000);
+	if (n >= 0)
+		EXPECT_GE(1, n);
+	EXPECT_EQ(0, *(__u16 *)(self->mem + IRQ_COUNT));
+
+	EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_EDGE, false, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	ASSERT_TRUE(irq_join(tid));
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
+	if (n < 0)
+		SKIP(return, "dispatches are counted by the simulator only");
 }
 
 /* Route @gsi to @vector on APIC 0, edge- or level-triggered. */

@@ -333,13 +333,38 @@ struct mshv_sim_fault {
 };
 
 /**
- * struct mshv_sim_call_count - number of calls of one hypercall code
+ * struct mshv_sim_call_count - calls of one hypercall code and their time
  * @code: hypercall code
  * @calls: calls seen since the instance was created
+ * @ns: nanoseconds spent in them, from entry to return (waiting for the
+ *	instance's lock included), since the instance was created
  */
 struct mshv_sim_call_count {
 	u16 code;
 	u64 calls;
+	u64 ns;
+};
+
+/**
+ * struct mshv_sim_hv_time - where the simulated hypervisor spent its time
+ * @hypercall_ns: nanoseconds in hypercalls (HvDispatchVp included)
+ * @hypercalls: hypercalls executed
+ * @sched_ns: nanoseconds its own scheduler spent running VPs
+ * @sched_runs: budgets its own scheduler ran
+ * @msr_ns: nanoseconds in accesses to the root's synthetic MSRs
+ * @msr_accesses: accesses to the root's synthetic MSRs
+ *
+ * The time the root partition would not spend in its own kernel on a real
+ * hypervisor. Benchmarks subtract it from the time they measure to obtain
+ * the driver's share.
+ */
+struct mshv_sim_hv_time {
+	u64 hypercall_ns;
+	u64 hypercalls;
+	u64 sched_ns;
+	u64 sched_runs;
+	u64 msr_ns;
+	u64 msr_accesses;
 };
 
 /**
@@ -360,6 +385,8 @@ struct mshv_sim_call_count {
  * @state_pages: VP state pages allocated and not yet freed
  * @calls: per-code call counters, sorted by code
  * @nr_codes: used entries of @calls
+ * @hv_time: time spent in hypercalls, in the simulator's own scheduler and
+ *	in synthetic MSR accesses (see struct mshv_sim_hv_time)
  * @faults: armed faults, in the order they were armed
  * @nr_faults: used entries of @faults
  * @synic: the root's SynIC, one per possible CPU (by CPU number)
@@ -402,6 +429,7 @@ struct mshv_sim {
 	u64 state_pages;
 	struct mshv_sim_call_count calls[MSHV_SIM_MAX_COUNTED_CODES];
 	unsigned int nr_codes;
+	struct mshv_sim_hv_time hv_time;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];
 	unsigned int nr_faults;
 	struct mshv_sim_synic *synic;
@@ -943,6 +971,7 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats);
 int mshv_sim_get_partition_info(struct mshv_sim *sim, u64 id,
 				struct mshv_sim_pt_info *info);
 u64 mshv_sim_call_count(struct mshv_sim *sim, u16 code);
+void mshv_sim_get_hv_time(struct mshv_sim *sim, struct mshv_sim_hv_time *t);
 unsigned int mshv_sim_get_call_counts(struct mshv_sim *sim,
 				      struct mshv_sim_call_count *counts,
 				      unsigned int max);

@@ -516,6 +516,57 @@ static void mshv_sim_test_defaults(struct kunit *test)
 	test_expect_stats(test, 0, 0, 0, 0, 0);
 }
 
+/*
+ * Every hypercall is counted and timed: the per-code times add up to the
+ * instance's hypercall time, which a synthetic MSR access does not touch.
+ */
+static void mshv_sim_test_hv_time(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_call_count counts[4];
+	struct mshv_sim_hv_time t;
+	unsigned int i, nr;
+	u64 value, sum = 0;
+
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 0);
+	KUNIT_EXPECT_EQ(test, t.hypercall_ns, 0);
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test,
+				hv_result(test_get_prop(test,
+							HV_PARTITION_ID_SELF,
+				HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, &value)),
+				HV_STATUS_SUCCESS);
+	/* Refused calls take time too. */
+	KUNIT_EXPECT_EQ(test, hv_result(test_fast(test, HVCALL_DELETE_PARTITION,
+						  12345)),
+			HV_STATUS_INVALID_PARTITION_ID);
+
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 4);
+	KUNIT_EXPECT_GT(test, t.hypercall_ns, 0);
+	nr = mshv_sim_get_call_counts(sim, counts, ARRAY_SIZE(counts));
+	KUNIT_ASSERT_EQ(test, nr, 2);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_GT(test, counts[i].ns, 0);
+		sum += counts[i].ns;
+	}
+	KUNIT_EXPECT_EQ(test, counts[0].code, HVCALL_DELETE_PARTITION);
+	KUNIT_EXPECT_EQ(test, counts[0].calls, 1);
+	KUNIT_EXPECT_EQ(test, counts[1].code, HVCALL_GET_PARTITION_PROPERTY);
+	KUNIT_EXPECT_EQ(test, counts[1].calls, 3);
+	KUNIT_EXPECT_EQ(test, sum, t.hypercall_ns);
+
+	preempt_disable();
+	mshv_sim_get_msr(sim, HV_MSR_SVERSION);
+	preempt_enable();
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.msr_accesses, 1);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 4);
+	KUNIT_EXPECT_EQ(test, t.sched_runs, 0);
+}
+
 /* Partition life cycle */
 
 static void mshv_sim_test_lifecycle(struct kunit *test)
@@ -2844,6 +2895,7 @@ static void mshv_sim_test_exit(struct kunit *test)
 static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE_PARAM(mshv_sim_test_control_word, test_control_gen_params),
 	KUNIT_CASE(mshv_sim_test_defaults),
+	KUNIT_CASE(mshv_sim_test_hv_time),
 	KUNIT_CASE(mshv_sim_test_lifecycle),
 	KUNIT_CASE(mshv_sim_test_create_invalid),
 	KUNIT_CASE(mshv_sim_test_insufficient_memory),

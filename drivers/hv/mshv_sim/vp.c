@@ -2715,6 +2715,7 @@ static void mshv_sim_vp_notify(struct mshv_sim *sim, struct mshv_sim_vp *vp)
  */
 static bool mshv_sim_sched_step(struct mshv_sim *sim)
 {
+	u64 start_ns = ktime_get_ns();
 	struct mshv_sim_vp *vp;
 	unsigned long flags;
 
@@ -2731,6 +2732,8 @@ static bool mshv_sim_sched_step(struct mshv_sim *sim)
 			mshv_sim_vp_notify(sim, vp);
 	}
 	mshv_sim_vp_sched_update(sim, vp);
+	sim->hv_time.sched_runs++;
+	sim->hv_time.sched_ns += ktime_get_ns() - start_ns;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return true;
 }

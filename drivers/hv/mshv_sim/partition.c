@@ -368,6 +368,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	mshv_sim_connections_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
 	mshv_sim_async_release(pt);
+	mshv_sim_stats_release(&pt->stats);
 	kfree(pt);
 	return HV_STATUS_SUCCESS;
 }
@@ -581,6 +582,19 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_get_gpa_pages_access_states),
 		.out_elem = sizeof(u8),
 		.handler = mshv_sim_get_gpa_access_states,
+	}, {
+		.code = HVCALL_MAP_STATS_PAGE,
+		.in_size = sizeof(struct hv_input_map_stats_page),
+		.out_size = sizeof(struct hv_output_map_stats_page),
+		.handler = mshv_sim_map_stats_page,
+	}, {
+		.code = HVCALL_UNMAP_STATS_PAGE,
+		.in_size = sizeof(struct hv_input_unmap_stats_page),
+		.handler = mshv_sim_unmap_stats_page,
+	}, {
+		.code = HVCALL_MAP_STATS_PAGE2,
+		.in_size = sizeof(struct hv_input_map_stats_page2),
+		.handler = mshv_sim_map_stats_page2,
 	}, {
 		.code = HVCALL_GET_SYSTEM_PROPERTY,
 		.in_size = sizeof(struct hv_input_get_system_property),
@@ -920,6 +934,7 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	if (status)
 		goto out_unlock;
 	status = desc->handler(sim, &call);
+	mshv_sim_stats_after_call(sim, &call);
 out_unlock:
 	mshv_sim_trace_call(&call, input, output, status);
 	mshv_sim_charge_call(sim, counter, start_ns);
@@ -1007,6 +1022,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		mshv_sim_slat_free(&pt->slat);
 		mshv_sim_connections_release(sim, pt);
 		mshv_sim_async_release(pt);
+		mshv_sim_stats_release(&pt->stats);
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);

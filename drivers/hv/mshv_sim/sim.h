@@ -146,6 +146,23 @@ struct mshv_sim_slat {
 	u64 intercepts;
 };
 
+/* Statistics areas modelled: HV_STATS_AREA_SELF and HV_STATS_AREA_PARENT. */
+#define MSHV_SIM_STATS_AREAS		2
+/* 4 KiB pages in one large (2 MiB) page. */
+#define HV_PAGES_PER_LARGE		512
+
+/**
+ * struct mshv_sim_stats_obj - the statistics pages of a partition or VP
+ * @area: where each area's counters are (struct hv_stats_page data),
+ *	NULL while it is not mapped
+ * @own: the simulator's page behind an area mapped with HvMapStatsPage,
+ *	NULL for one the root provided with HvMapStatsPage2
+ */
+struct mshv_sim_stats_obj {
+	u64 *area[MSHV_SIM_STATS_AREAS];
+	struct page *own[MSHV_SIM_STATS_AREAS];
+};
+
 /**
  * struct mshv_sim_intercept - an intercept a partition's parent installed
  * @type: HV_INTERCEPT_TYPE_*
@@ -216,6 +233,7 @@ struct mshv_sim_cpuid_result {
  *	first one, NULL before
  * @cpuid_results: CPUID results registered by HvRegisterInterceptResult
  * @nr_cpuid_results: used entries of @cpuid_results
+ * @stats: the partition's statistics pages (stats.c)
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -241,6 +259,7 @@ struct mshv_sim_partition {
 	struct mshv_sim_async *async;
 	struct mshv_sim_cpuid_result cpuid_results[MSHV_SIM_MAX_CPUID_RESULTS];
 	unsigned int nr_cpuid_results;
+	struct mshv_sim_stats_obj stats;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -757,6 +776,7 @@ struct mshv_sim_vp_fpu {
  * @notify: the HVMSG_OPAQUE_INTERCEPT announcing the VP's intercept to
  *	the root, while it waits for the root's SINT0 slot
  * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
+ * @stats: the VP's statistics pages (stats.c)
  *
  * sim->lock protects all of it.
  */
@@ -786,7 +806,19 @@ struct mshv_sim_vp {
 	struct list_head run_node;
 	struct mshv_sim_sint_msg notify;
 	struct mshv_sim_lapic lapic;
+	struct mshv_sim_stats_obj stats;
 };
+
+/* Statistics pages, stats.c; callers hold sim->lock. */
+void mshv_sim_stat_add(struct mshv_sim_stats_obj *obj, unsigned int index,
+		       u64 delta);
+void mshv_sim_stats_after_call(struct mshv_sim *sim,
+			       const struct mshv_sim_call *call);
+void mshv_sim_stats_release(struct mshv_sim_stats_obj *obj);
+u16 mshv_sim_map_stats_page(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_map_stats_page2(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_unmap_stats_page(struct mshv_sim *sim,
+			      struct mshv_sim_call *call);
 
 /**
  * enum mshv_sim_lapic_kind - what mshv_sim_lapic_next() has for the VP

@@ -567,6 +567,95 @@ static void mshv_sim_test_hv_time(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.sched_runs, 0);
 }
 
+/* HvMapStatsPage(2) or HvUnmapStatsPage of a partition's area. */
+static u16 test_stats_call(struct kunit *test, u16 code, u32 type,
+			   u64 partition_id, u8 area, u64 pfn)
+{
+	struct hv_input_map_stats_page2 *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->type = type;
+	in->identity.partition.partition_id = partition_id;
+	in->identity.partition.stats_area_type = area;
+	in->map_location = pfn;
+	return hv_result(test_call(test, TEST_CTL(code, 0, 0)));
+}
+
+/*
+ * A partition's statistics pages, mapped by the hypervisor's page or over
+ * the root's, show its id and deposited pages and follow the deposits.
+ */
+static void mshv_sim_test_stats_pages(struct kunit *test)
+{
+	struct hv_output_map_stats_page *out = test_ctx(test)->out;
+	struct hv_stats_page *self, *parent;
+	unsigned long root_page;
+	u64 id = test_new_partition(test);
+	u16 status;
+	u64 ppfn;
+
+	test_deposit(test, id, 3, NULL);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_ASSERT_EQ(test, status, HV_STATUS_SUCCESS);
+	self = pfn_to_kaddr(out->map_location);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_PARTITION_ID], id);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 3);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_VIRTUAL_PROCESSORS], 0);
+
+	root_page = get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NE(test, root_page, 0);
+	parent = (struct hv_stats_page *)root_page;
+	ppfn = PHYS_PFN(virt_to_phys(parent));
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE2,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, ppfn);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_PARTITION_ID], id);
+	/* Mapped already, whichever way. */
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE2,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, ppfn);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+
+	test_deposit(test, id, 2, NULL);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+
+	/* Areas and objects the simulator does not have. */
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_INTERNAL, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_HYPERVISOR, 0,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id + 1,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARTITION_ID);
+
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	/* The root's page is its own again: no longer written. */
+	test_deposit(test, id, 1, NULL);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 6);
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	free_page(root_page);
+}
+
 /* Partition life cycle */
 
 static void mshv_sim_test_lifecycle(struct kunit *test)
@@ -2896,6 +2985,7 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE_PARAM(mshv_sim_test_control_word, test_control_gen_params),
 	KUNIT_CASE(mshv_sim_test_defaults),
 	KUNIT_CASE(mshv_sim_test_hv_time),
+	KUNIT_CASE(mshv_sim_test_stats_pages),
 	KUNIT_CASE(mshv_sim_test_lifecycle),
 	KUNIT_CASE(mshv_sim_test_create_invalid),
 	KUNIT_CASE(mshv_sim_test_insufficient_memory),

@@ -1319,3 +1319,70 @@ double bench_median(const double *v, unsigned int n)
 	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
+/**
+ * mshv_stats_file_read() - one counter of a "Name: value" statistics file
+ * @path: the file, such as MSHV_DBG_DIR "/driver_stats"
+ * @name: the counter's name
+ * @val: receives its value
+ *
+ * Return: 0, -ENOENT if the file or the counter does not exist, or a
+ * negative errno.
+ */
+int mshv_stats_file_read(const char *path, const char *name, __u64 *val)
+{
+	char line[256], key[128];
+	unsigned long long v;
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s : %llu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, name)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_pt_stat() - a counter of a partition's driver_stats
+ * @id: the partition's id
+ * @name: the counter
+ * @val: receives its value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_pt_stat(__u64 id, const char *name, __u64 *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MSHV_DBG_DIR "/partition/%llu/driver_stats",
+		 (unsigned long long)id);
+	return mshv_stats_file_read(path, name, val);
+}
+
+/**
+ * mshv_vp_stat() - a counter of a VP's driver_stats
+ * @id: the partition's id
+ * @vp: the VP's index
+ * @name: the counter
+ * @val: receives its value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path),
+		 MSHV_DBG_DIR "/partition/%llu/vp/%u/driver_stats",
+		 (unsigned long long)id, vp);
+	return mshv_stats_file_read(path, name, val);
+}

@@ -17,6 +17,7 @@
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
 #define MSHV_DBG_PARTITIONS	"/sys/kernel/debug/mshv/partitions"
 #define MSHV_DBG_SCHEDULER	"/sys/kernel/debug/mshv/scheduler"
+#define MSHV_DBG_DIR		"/sys/kernel/debug/mshv"
 #define MSHV_MOVABLE_PARAM	"/sys/module/mshv_root/parameters/movable_memory"
 
 /*
@@ -246,6 +247,9 @@ int mshv_set_movable(bool movable);
 bool mshv_dbg_present(void);
 int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats);
 int mshv_partition_ids(__u64 *ids, unsigned int max);
+int mshv_stats_file_read(const char *path, const char *name, __u64 *val);
+int mshv_pt_stat(__u64 id, const char *name, __u64 *val);
+int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val);
 
 bool sim_present(void);
 int sim_read_u64(const char *name, __u64 *val);

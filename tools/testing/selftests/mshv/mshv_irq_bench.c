@@ -77,6 +77,8 @@
 #define SCALE_VPS	64
 #define SCALE_TRIPS	100
 #define SCALE_IRQFDS	1000
+/* Time for the VP to halt again after an irqfd event (TCG). */
+#define IRQFD_SETTLE_US	3000
 #define IRQFD_SIGNALS	4000
 #define MAX_GSIS	4096
 #define RUNS		5
@@ -551,6 +553,11 @@ static void bench_irqfd(int dev)
 			sum += t1 - t0;
 			if (!guest_reaches(&g, GUEST_COUNT, false, ++done))
 				goto stop;
+			/*
+			 * Let the dispatch that ran the handler end: a signal
+			 * during a dispatch takes the hypercall, by design.
+			 */
+			usleep(IRQFD_SETTLE_US);
 		}
 		hv_sample(&s1);
 		if (sim_hypercall_time(HVCALL_DISPATCH_VP, &d1, &tmp) ||
@@ -724,6 +731,9 @@ static void *scale_thread(void *p)
 	return NULL;
 }
 
+/* Why the last scale run failed, for the table. */
+static char scale_why[48];
+
 /*
  * Driver CPU ns per round trip with @n VPs on their own threads (0: a run
  * failed), and in *@teardown_ns the driver's time to tear the partition
@@ -741,11 +751,18 @@ static double scale_cost(int dev, unsigned int n, double *teardown_ns)
 	bool ok = true;
 
 	bench_result_init(&res);
-	if (guest_create(dev, &g, out_prog, sizeof(out_prog), n, false))
+	if (guest_create(dev, &g, out_prog, sizeof(out_prog), n, false)) {
+		snprintf(scale_why, sizeof(scale_why), "%u VPs: create: %s", n,
+			 strerror(errno));
 		goto fail;
-	for (i = 0; i < n; i++)
-		if (round_trips(&g, i, 1))
+	}
+	for (i = 0; i < n; i++) {
+		if (round_trips(&g, i, 1)) {
+			snprintf(scale_why, sizeof(scale_why),
+				 "%u VPs: VP %u: %s", n, i, strerror(errno));
 			goto fail;
+		}
+	}
 	for (run = 0; run < RUNS && ok; run++) {
 		pthread_barrier_init(&start, NULL, n + 1);
 		for (i = 0; i < n; i++) {
@@ -760,6 +777,9 @@ static double scale_cost(int dev, unsigned int n, double *teardown_ns)
 		pthread_barrier_wait(&start);
 		for (i = 0; i < n; i++) {
 			pthread_join(tids[i], NULL);
+			if (args[i].err && ok)
+				snprintf(scale_why, sizeof(scale_why),
+					 "%u VPs: VP %u failed a trip", n, i);
 			ok &= !args[i].err;
 		}
 		hv_sample(&b);
@@ -788,7 +808,7 @@ static void bench_scale_vps(int dev)
 	one = scale_cost(dev, 1, &down1);
 	many = scale_cost(dev, SCALE_VPS, &down64);
 	if (!one || !many) {
-		snprintf(r->detail, sizeof(r->detail), "a run failed");
+		snprintf(r->detail, sizeof(r->detail), "%s", scale_why);
 		return;
 	}
 	set_ratio(r, many / one, TARGET_SCALE);

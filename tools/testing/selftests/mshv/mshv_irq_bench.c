@@ -67,6 +67,7 @@
 #define VECTOR		0x40
 #define GSI		0
 #define PAGE_4K		4096
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_PARTITIONS	256
 
 /* Operations per run, and runs. */
@@ -428,7 +429,7 @@ static void bench_round_trip(int dev)
 		double c = bench_median(trip.calls, trip.runs);
 
 		snprintf(calls->value, sizeof(calls->value), "%.2f", c);
-		calls->verdict = c <= 1.0 + 1e-9 ? V_MET : V_NOT_MET;
+		calls->verdict = c <= 1.000001 ? V_MET : V_NOT_MET;
 	}
 	set_ratio(floor, bench_median(trip.driver_ns, trip.runs) /
 		  bench_median(null_ioctl.driver_ns, null_ioctl.runs),
@@ -448,8 +449,8 @@ out:
 struct runner {
 	int vp;
 	int err;
-	volatile bool stop;
-	volatile bool done;
+	bool stop;
+	bool done;
 	unsigned long exits;
 };
 
@@ -459,7 +460,7 @@ static void *run_thread(void *arg)
 	struct runner *r = arg;
 	__u8 msg[MSHV_RUN_VP_BUF_SZ];
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		if (!ioctl(r->vp, MSHV_RUN_VP, msg)) {
 			r->exits++;
 			continue;
@@ -469,7 +470,7 @@ static void *run_thread(void *arg)
 			break;
 		}
 	}
-	r->done = true;
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -490,12 +491,12 @@ static int start_runner(struct runner *r, int vp, pthread_t *tid)
 
 static void stop_runner(struct runner *r, pthread_t tid)
 {
-	r->stop = true;
+	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
 	/* Again until it is out: a signal may land just before MSHV_RUN_VP. */
 	do {
 		pthread_kill(tid, SIGUSR1);
 		usleep(10000);
-	} while (!r->done);
+	} while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE));
 	pthread_join(tid, NULL);
 }
 
@@ -621,7 +622,7 @@ static __u64 vp_exits(__u64 id)
 	__u64 sum = 0, v;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!id || mshv_vp_stat(id, 0, names[i], &v))
 			return ~0ULL;
 		sum += v;
@@ -827,7 +828,7 @@ static void bench_scale_vps(int dev)
 struct churn_arg {
 	int pt;
 	struct mshv_user_irq_table *table;
-	volatile bool stop;
+	bool stop;
 	unsigned long replaced;
 };
 
@@ -836,7 +837,7 @@ static void *churn_thread(void *p)
 {
 	struct churn_arg *a = p;
 
-	while (!a->stop) {
+	while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
 		if (ioctl(a->pt, MSHV_SET_MSI_ROUTING, a->table))
 			break;
 		a->replaced++;
@@ -904,7 +905,7 @@ static double irqfd_cost(int dev, unsigned int n, unsigned long *replaced)
 			break;
 		ns[run] = (double)sum / IRQFD_SIGNALS;
 	}
-	churn.stop = true;
+	__atomic_store_n(&churn.stop, true, __ATOMIC_RELEASE);
 	pthread_join(tid, NULL);
 	*replaced = churn.replaced;
 out:
@@ -977,8 +978,10 @@ int main(void)
 		if (rows[i].verdict == V_NA)
 			na++;
 	}
-	printf("\nsummary: %u/%u targets met, %u not measured; round trip %.0f ns driver, %.2f hypercalls\n",
-	       met, targets, na, bench_median(trip.driver_ns, trip.runs),
+	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
+	       na);
+	printf("round trip %.0f ns driver, %.2f hypercalls\n",
+	       bench_median(trip.driver_ns, trip.runs),
 	       bench_median(trip.calls, trip.runs));
 	return 0;
 }

@@ -425,7 +425,7 @@ static void add_map_flatness(bool huge)
 		    "map/pin growth, largest / smallest, 4 KiB",
 		    "<= 1.05");
 	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib &&
-		    (huge || gib_sizes[i] <= MAX_4K_GIB); i++) {
+	     (huge || gib_sizes[i] <= MAX_4K_GIB); i++) {
 		v = map_pin_ratio[huge][i];
 		if (v <= 0)
 			return;

@@ -1183,6 +1183,42 @@ free_buf:
 }
 
 /**
+ * sim_hypercalls_but() - hypercalls of every code but one, in one read
+ * @code: the hypercall code left out
+ * @calls: receives the calls since the simulator was loaded
+ *
+ * Return: 0 or a negative errno.
+ */
+int sim_hypercalls_but(unsigned int code, __u64 *calls)
+{
+	char *buf, *line, *save = NULL;
+	unsigned long long n, t;
+	unsigned int c;
+	int ret;
+
+	buf = malloc(SIM_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
+	if (ret)
+		goto free_buf;
+
+	*calls = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %llu %llu", &c, &n, &t) != 3) {
+			ret = -EINVAL;
+			break;
+		}
+		if (c != code)
+			*calls += n;
+	}
+free_buf:
+	free(buf);
+	return ret;
+}
+
+/**
  * bench_now_ns() - CLOCK_MONOTONIC in nanoseconds
  *
  * Return: the time.

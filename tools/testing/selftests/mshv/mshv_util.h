@@ -268,6 +268,7 @@ int sim_guest_access(__u64 id, __u64 gpa, unsigned int len, char op,
 		     unsigned char byte, char *result, size_t size);
 int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns);
 int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns);
+int sim_hypercalls_but(unsigned int code, __u64 *calls);
 
 __u64 bench_now_ns(void);
 void hv_sample(struct hv_sample *s);

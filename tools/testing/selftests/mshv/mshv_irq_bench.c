@@ -225,9 +225,12 @@ static const char *verdict_name(enum verdict v)
 
 /* ---- Guests ------------------------------------------------------------- */
 
-static int set_regs(int vp, __u64 rip, __u64 rsp)
+/* Set VP @index's RIP, RSP and real-mode CS through its fd @vp. */
+static int set_regs(int vp, __u32 index, __u64 rip, __u64 rsp)
 {
 	struct set_regs_in in = {
+		/* The driver sets the partition, not the VP. */
+		.vp_index = index,
 		.reg = {
 			{ .name = HV_X64_REGISTER_RIP, .value = { rip } },
 			{ .name = HV_X64_REGISTER_RSP, .value = { rsp } },
@@ -301,7 +304,7 @@ static int guest_create(int dev, struct guest *g, const __u8 *prog,
 		if (rp == MAP_FAILED)
 			return -errno;
 		g->rp[i] = rp;
-		if (set_regs(g->vp[i], GUEST_CODE, GUEST_STACK))
+		if (set_regs(g->vp[i], i, GUEST_CODE, GUEST_STACK))
 			return -EIO;
 	}
 	return 0;

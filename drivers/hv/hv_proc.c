@@ -29,9 +29,29 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/atomic.h>
 #include <hyperv/hv_proc.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
+
+/*
+ * The mshv tracepoints are created here, in the built-in part of the
+ * root's code, so that deposits and withdrawals can be traced; the
+ * /dev/mshv module uses the others.
+ */
+#define CREATE_TRACE_POINTS
+#include <trace/events/mshv.h>
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_run_vp_entry);
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_run_vp_exit);
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_hvcall_dispatch_vp);
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_handle_gpa_intercept);
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_irqfd_inject);
+EXPORT_TRACEPOINT_SYMBOL_GPL(mshv_doorbell_signal);
+
+/* Counters of struct hv_proc_stats; atomic, no lock. */
+static atomic64_t hv_deposits, hv_deposited_pages;
+static atomic64_t hv_withdrawals, hv_withdrawn_pages;
 
 /* Deposited and withdrawn PFNs are in units of the kernel's pages. */
 static_assert(PAGE_SIZE == HV_HYP_PAGE_SIZE);
@@ -303,6 +323,9 @@ static int hv_deposit_batch(int node, u64 partition_id, unsigned int nr,
 	ret = hv_call_result(HVCALL_DEPOSIT_MEMORY, status);
 	taken = ret ? min_t(unsigned int, hv_repcomp(status), nr) : nr;
 	hv_free_pfns(pfns + taken, nr - taken);
+	atomic64_inc(&hv_deposits);
+	atomic64_add(taken, &hv_deposited_pages);
+	trace_mshv_deposit_memory(partition_id, taken, ret);
 out:
 	kfree(pfns);
 	return ret;
@@ -435,6 +458,9 @@ static u64 hv_withdraw_batch(u64 partition_id)
 		hv_free_withdrawn_page(pfns[i]);
 	local_irq_restore(flags);
 
+	atomic64_inc(&hv_withdrawals);
+	atomic64_add(nr_pages, &hv_withdrawn_pages);
+	trace_mshv_hvcall_withdraw_memory(partition_id, nr_pages, status);
 	return status;
 }
 
@@ -443,6 +469,21 @@ static u64 hv_withdraw_batch(u64 partition_id)
  * pool is empty (see hv_call_withdraw_all()).
  */
 #define HV_WITHDRAW_EMPTY_ANSWERS	2
+
+/**
+ * hv_proc_get_stats() - what the root deposited and withdrew so far
+ * @stats: receives the counters, summed over all partitions
+ *
+ * Context: any context.
+ */
+void hv_proc_get_stats(struct hv_proc_stats *stats)
+{
+	stats->deposits = atomic64_read(&hv_deposits);
+	stats->deposited_pages = atomic64_read(&hv_deposited_pages);
+	stats->withdrawals = atomic64_read(&hv_withdrawals);
+	stats->withdrawn_pages = atomic64_read(&hv_withdrawn_pages);
+}
+EXPORT_SYMBOL_GPL(hv_proc_get_stats);
 
 /**
  * hv_call_withdraw_all() - take back every free page of a partition's pool

@@ -49,6 +49,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <hyperv/hvhdk.h>
+#include <trace/events/mshv.h>
 
 #include "mshv_root.h"
 
@@ -103,11 +104,18 @@ static void mshv_irqfd_inject(struct mshv_irqfd *irqfd)
 	struct mshv_partition *pt = irqfd->partition;
 	struct mshv_lapic_irq irq;
 
+	bool fast;
+
 	if (!mshv_partition_irq_route(pt, irqfd->gsi, &irq))
 		return;
 	/* Through the VP's register page if possible, else by hypercall. */
-	if (mshv_vp_inject_fast(pt, &irq))
+	fast = !mshv_vp_inject_fast(pt, &irq);
+	if (!fast)
 		mshv_hvcall_assert_interrupt(pt->pt_id, &irq);
+	mshv_pt_stat_inc(pt, fast ? MSHV_PT_STAT_IRQFD_FAST :
+				    MSHV_PT_STAT_IRQFD_SLOW);
+	trace_mshv_irqfd_inject(pt->pt_id, irqfd->gsi, irq.vector, irq.dest,
+				fast);
 }
 
 /* Take @irqfd off its partition's list and have it shut down. */
@@ -450,6 +458,8 @@ struct mshv_ioeventfd {
  * looks port ids up under RCU. The xarray's own lock serialises changes.
  */
 static DEFINE_XARRAY_ALLOC1(mshv_doorbells);
+/* Doorbells that signalled an ioeventfd; atomic, no lock. */
+static atomic64_t mshv_doorbell_count;
 /* Next port id to try: ids are reused as late as possible. */
 static u32 mshv_doorbell_next;
 /* Port ids tried for one doorbell whose ports exist already. */
@@ -778,9 +788,22 @@ void mshv_doorbell_ring(u32 port_id)
 
 	rcu_read_lock();
 	p = xa_load(&mshv_doorbells, port_id);
-	if (p)
+	if (p) {
 		eventfd_signal(p->eventfd);
+		atomic64_inc(&mshv_doorbell_count);
+	}
+	trace_mshv_doorbell_signal(port_id, p);
 	rcu_read_unlock();
+}
+
+/**
+ * mshv_doorbell_signals() - doorbells that signalled an ioeventfd so far
+ *
+ * Return: the count, over all partitions.
+ */
+u64 mshv_doorbell_signals(void)
+{
+	return atomic64_read(&mshv_doorbell_count);
 }
 
 /**

@@ -73,6 +73,8 @@
 #define MSHV_MAX_VPS			256
 
 struct hv_output_dispatch_vp;
+struct hv_stats_page;
+union hv_stats_object_identity;
 struct mshv_irq_table;
 struct hv_partition_creation_properties;
 struct hv_vp_state_data;
@@ -95,6 +97,72 @@ struct mshv_async_call {
 	bool outstanding;
 	u64 status;
 	struct completion done;
+};
+
+/**
+ * enum mshv_pt_stat - the driver's counters of a partition
+ * @MSHV_PT_STAT_IRQFD_FAST: irqfd interrupts queued in a VP's register
+ *	page, without a hypercall
+ * @MSHV_PT_STAT_IRQFD_SLOW: irqfd interrupts raised with
+ *	HvAssertVirtualInterrupt
+ * @MSHV_PT_STAT_ASYNC_COMPLETIONS: completions of asynchronous hypercalls
+ *	(HVMSG_ASYNC_CALL_COMPLETION) taken by a waiting call
+ * @MSHV_PT_STAT_NR: number of counters
+ *
+ * Shown in debugfs, see Documentation/virt/mshv/stats.rst.
+ */
+enum mshv_pt_stat {
+	MSHV_PT_STAT_IRQFD_FAST,
+	MSHV_PT_STAT_IRQFD_SLOW,
+	MSHV_PT_STAT_ASYNC_COMPLETIONS,
+	MSHV_PT_STAT_NR
+};
+
+/**
+ * enum mshv_vp_stat - the driver's counters of a VP
+ * @MSHV_VP_STAT_RUNS: MSHV_RUN_VP calls
+ * @MSHV_VP_STAT_DISPATCHES: HvDispatchVp calls (root scheduler)
+ * @MSHV_VP_STAT_GPA_FAULTS: GPA intercepts handled in the kernel (a
+ *	movable region's pages faulted in and mapped), not seen by the VMM
+ * @MSHV_VP_STAT_EXIT_IO_PORT: MSHV_RUN_VP returned an I/O port intercept
+ * @MSHV_VP_STAT_EXIT_UNMAPPED_GPA: ... an unmapped-GPA intercept
+ * @MSHV_VP_STAT_EXIT_GPA_INTERCEPT: ... a GPA access intercept
+ * @MSHV_VP_STAT_EXIT_MSR: ... an MSR intercept
+ * @MSHV_VP_STAT_EXIT_CPUID: ... a CPUID intercept
+ * @MSHV_VP_STAT_EXIT_HALT: ... a halt
+ * @MSHV_VP_STAT_EXIT_EXCEPTION: ... an exception intercept
+ * @MSHV_VP_STAT_EXIT_OTHER: ... another message
+ * @MSHV_VP_STAT_NR: number of counters
+ *
+ * Shown in debugfs, see Documentation/virt/mshv/stats.rst.
+ */
+enum mshv_vp_stat {
+	MSHV_VP_STAT_RUNS,
+	MSHV_VP_STAT_DISPATCHES,
+	MSHV_VP_STAT_GPA_FAULTS,
+	MSHV_VP_STAT_EXIT_IO_PORT,
+	MSHV_VP_STAT_EXIT_UNMAPPED_GPA,
+	MSHV_VP_STAT_EXIT_GPA_INTERCEPT,
+	MSHV_VP_STAT_EXIT_MSR,
+	MSHV_VP_STAT_EXIT_CPUID,
+	MSHV_VP_STAT_EXIT_HALT,
+	MSHV_VP_STAT_EXIT_EXCEPTION,
+	MSHV_VP_STAT_EXIT_OTHER,
+	MSHV_VP_STAT_NR
+};
+
+/* Statistics areas the driver maps: HV_STATS_AREA_SELF and _PARENT. */
+#define MSHV_STATS_AREAS		2
+
+/**
+ * struct mshv_hv_stats - the hypervisor's statistics pages of an object
+ * @area: each area's page as mapped in the root, or NULL if not mapped
+ * @overlay: the root's page the hypervisor overlays for each area
+ *	(HvMapStatsPage2), or NULL when the hypervisor provided the page
+ */
+struct mshv_hv_stats {
+	struct hv_stats_page *area[MSHV_STATS_AREAS];
+	struct page *overlay[MSHV_STATS_AREAS];
 };
 
 /**
@@ -145,6 +213,12 @@ struct mshv_async_call {
  * @pt_mm: the address space of the process that created the partition,
  *	held with mmgrab(); only that address space may issue ioctls on the
  *	partition's fd and its VPs' fds; set at creation
+ * @pt_stats: the driver's counters (enum mshv_pt_stat), atomic
+ * @pt_debugfs: the partition's debugfs directory, or NULL; set after
+ *	creation, removed before the teardown
+ * @pt_vp_debugfs: its "vp" subdirectory, or NULL
+ * @pt_hv_stats: the hypervisor's statistics pages of the partition,
+ *	mapped with its debugfs directory
  */
 struct mshv_partition {
 	refcount_t pt_ref;
@@ -171,6 +245,10 @@ struct mshv_partition {
 	struct rcu_head pt_rcu;
 	struct mshv_async_call pt_async;
 	struct mm_struct *pt_mm;
+	atomic64_t pt_stats[MSHV_PT_STAT_NR];
+	struct dentry *pt_debugfs;
+	struct dentry *pt_vp_debugfs;
+	struct mshv_hv_stats pt_hv_stats;
 };
 
 /**
@@ -213,6 +291,10 @@ struct mshv_lapic_irq {
  *	VP, read locklessly by the interrupt fast path (see
  *	mshv_vp_inject_fast())
  * @vp_rcu: frees the VP after a grace period (see struct mshv_partition)
+ * @vp_stats: the driver's counters (enum mshv_vp_stat); written under
+ *	@vp_mutex with WRITE_ONCE(), read locklessly
+ * @vp_hv_stats: the hypervisor's statistics pages of the VP, mapped with
+ *	its debugfs directory
  */
 struct mshv_vp {
 	struct mshv_partition *vp_partition;
@@ -225,7 +307,22 @@ struct mshv_vp {
 	wait_queue_head_t vp_run_wq;
 	bool vp_dispatching;
 	struct rcu_head vp_rcu;
+	u64 vp_stats[MSHV_VP_STAT_NR];
+	struct mshv_hv_stats vp_hv_stats;
 };
+
+/* Count one event of @vp; the caller holds its vp_mutex. */
+static inline void mshv_vp_stat_inc(struct mshv_vp *vp, enum mshv_vp_stat i)
+{
+	WRITE_ONCE(vp->vp_stats[i], vp->vp_stats[i] + 1);
+}
+
+/* Count one event of @pt; any context. */
+static inline void mshv_pt_stat_inc(struct mshv_partition *pt,
+				    enum mshv_pt_stat i)
+{
+	atomic64_inc(&pt->pt_stats[i]);
+}
 
 /* How a region's memory is held. */
 enum mshv_region_type {
@@ -403,6 +500,12 @@ int mshv_hvcall_get_gpa_access_states(u64 partition_id, u64 gfn, u64 flags,
 				      unsigned int *done);
 int mshv_hvcall_get_scheduler_type(u32 *type);
 int mshv_hvcall_get_vmm_caps(u64 *caps);
+int mshv_hvcall_map_stats_page(u32 type,
+			       const union hv_stats_object_identity *identity,
+			       struct page *overlay,
+			       struct hv_stats_page **stats);
+int mshv_hvcall_unmap_stats_page(u32 type,
+				 const union hv_stats_object_identity *identity);
 int mshv_hvcall_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hvcall_assert_interrupt(u64 partition_id,
 				 const struct mshv_lapic_irq *irq);
@@ -547,5 +650,14 @@ void mshv_region_put(struct mshv_mem_region *region);
 int mshv_region_insert(struct mshv_partition *pt,
 		       struct mshv_mem_region *region);
 #endif
+
+/* Statistics in debugfs (mshv_stats.c) */
+void mshv_stats_init(struct dentry *root);
+void mshv_stats_exit(void);
+void mshv_stats_partition_add(struct mshv_partition *pt);
+void mshv_stats_partition_remove(struct mshv_partition *pt);
+void mshv_stats_vp_add(struct mshv_vp *vp);
+u64 mshv_doorbell_signals(void);
+extern u64 mshv_vmm_caps;
 
 #endif /* _MSHV_ROOT_H */

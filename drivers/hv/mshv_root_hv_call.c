@@ -1184,3 +1184,74 @@ int mshv_hvcall_vp_state(u64 partition_id, u32 vp_index,
 	return hv_call_with_deposit(NUMA_NO_NODE, mshv_vp_state_once, &ctx,
 				    partition_id, NULL);
 }
+
+/**
+ * mshv_hvcall_map_stats_page() - map one of the hypervisor's statistics pages
+ * @type: HV_STATS_OBJECT_*
+ * @identity: the object and the area
+ * @overlay: a page of the root's for the hypervisor to overlay with the
+ *	statistics (HvMapStatsPage2), or NULL to map the hypervisor's own
+ *	page (HvMapStatsPage)
+ * @stats: receives the statistics as mapped in the root
+ *
+ * Pages are deposited into the root's pool while the hypervisor asks for
+ * them.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 on success, else a negative errno (-EINVAL for an object or
+ * area the hypervisor does not have).
+ */
+int mshv_hvcall_map_stats_page(u32 type,
+			       const union hv_stats_object_identity *identity,
+			       struct page *overlay,
+			       struct hv_stats_page **stats)
+{
+	struct hv_input_map_stats_page2 in2 = {
+		.type = type,
+		.identity = *identity,
+	};
+	struct hv_input_map_stats_page in = {
+		.type = type,
+		.identity = *identity,
+	};
+	struct hv_output_map_stats_page out;
+	int ret;
+
+	if (overlay) {
+		in2.map_location = page_to_pfn(overlay);
+		ret = mshv_hvcall_deposit(HVCALL_MAP_STATS_PAGE2, &in2,
+					  sizeof(in2), NULL, 0,
+					  HV_PARTITION_ID_SELF, NULL);
+		if (!ret)
+			*stats = page_address(overlay);
+		return ret;
+	}
+	ret = mshv_hvcall_deposit(HVCALL_MAP_STATS_PAGE, &in, sizeof(in), &out,
+				  sizeof(out), HV_PARTITION_ID_SELF, NULL);
+	if (ret)
+		return ret;
+	if (!pfn_valid(out.map_location))
+		return -EIO;
+	*stats = page_address(pfn_to_page(out.map_location));
+	return 0;
+}
+
+/**
+ * mshv_hvcall_unmap_stats_page() - unmap a statistics page
+ * @type: HV_STATS_OBJECT_*
+ * @identity: the object and the area
+ *
+ * A page the root provided is its own again afterwards.
+ *
+ * Return: 0, or the negative errno of the hypervisor's status.
+ */
+int mshv_hvcall_unmap_stats_page(u32 type,
+				 const union hv_stats_object_identity *identity)
+{
+	struct hv_input_unmap_stats_page in = {
+		.type = type,
+		.identity = *identity,
+	};
+
+	return mshv_hvcall_logged(HVCALL_UNMAP_STATS_PAGE, &in, sizeof(in));
+}

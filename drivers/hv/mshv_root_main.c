@@ -98,7 +98,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_scheduler_type);
  */
 bool mshv_fast_injection;
 /* HV_VMM_CAP_* bits the hypervisor reported; set once at module init. */
-static u64 mshv_vmm_caps;
+u64 mshv_vmm_caps;
 
 /*
  * Live partitions by hypervisor id, for the SynIC handler, which looks
@@ -549,6 +549,7 @@ void mshv_partition_put(struct mshv_partition *partition)
 	mutex_lock(&mshv_partitions_lock);
 	list_del(&partition->pt_node);
 	mutex_unlock(&mshv_partitions_lock);
+	mshv_stats_partition_remove(partition);
 	xa_erase(&mshv_partition_ids, partition->pt_id);
 
 	/* Out of the hypervisor and unpinned before its memory is withdrawn. */
@@ -619,6 +620,8 @@ void mshv_partition_async_complete(u64 partition_id, u64 status)
 	if (!pt || !mshv_async_call_complete(&pt->pt_async, status))
 		pr_debug("unexpected completion for partition %llu\n",
 			 partition_id);
+	else
+		mshv_pt_stat_inc(pt, MSHV_PT_STAT_ASYNC_COMPLETIONS);
 	rcu_read_unlock();
 }
 
@@ -767,6 +770,7 @@ static long mshv_dev_ioctl_create_partition(void __user *user_args)
 	mutex_lock(&mshv_partitions_lock);
 	list_add_tail(&partition->pt_node, &mshv_partitions);
 	mutex_unlock(&mshv_partitions_lock);
+	mshv_stats_partition_add(partition);
 
 	/* From here on the file's release owns the partition. */
 	fd_install(fd, file);
@@ -969,6 +973,7 @@ static void mshv_debugfs_init(void)
 			    &mshv_debugfs_vmm_caps_fops);
 	debugfs_create_file("pin_memory", 0200, mshv_debugfs, NULL,
 			    &mshv_debugfs_pin_memory_fops);
+	mshv_stats_init(mshv_debugfs);
 }
 
 static int __init mshv_root_init(void)
@@ -1025,6 +1030,7 @@ put_seam:
 
 static void __exit mshv_root_exit(void)
 {
+	mshv_stats_exit();
 	debugfs_remove_recursive(mshv_debugfs);
 	misc_deregister(&mshv_dev);
 	mshv_synic_exit();

@@ -30,6 +30,7 @@
 #include <hyperv/hv_proc.h>
 #include <hyperv/hv_seam.h>
 #include <hyperv/hvhdk.h>
+#include <trace/events/mshv.h>
 #include <uapi/linux/mshv.h>
 
 #include "mshv_root.h"
@@ -286,6 +287,20 @@ static void mshv_vp_dispatch_end(struct mshv_vp *vp)
 
 /* ---- Running ------------------------------------------------------------ */
 
+/* Count and trace a dispatch of @vp that returned @ret and @out. */
+static void mshv_vp_count_dispatch(struct mshv_vp *vp, u32 flags,
+				   const struct hv_output_dispatch_vp *out,
+				   int ret)
+{
+	mshv_vp_stat_inc(vp, MSHV_VP_STAT_DISPATCHES);
+	trace_mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id, vp->vp_index,
+				      flags, ret ? 0 : out->dispatch_state,
+				      ret ? 0 : out->dispatch_event,
+				      vp->vp_register_page ?
+				      READ_ONCE(*mshv_vp_vectors(vp)) : 0,
+				      ret);
+}
+
 /*
  * An access to memory the kernel manages but has not mapped (a movable
  * region not faulted in yet, or taken away by an invalidation) is handled
@@ -300,15 +315,22 @@ static bool mshv_vp_handle_gpa_intercept(struct mshv_vp *vp,
 					 const struct hv_message *msg)
 {
 	const struct hv_x64_memory_intercept_message *mem;
-	bool write;
+	u64 gfn;
+	bool handled;
+	u8 access;
 
 	if (msg->header.message_type != HVMSG_UNMAPPED_GPA)
 		return false;
 	mem = (const struct hv_x64_memory_intercept_message *)msg->u.payload;
-	write = mem->header.intercept_access_type == HV_INTERCEPT_ACCESS_WRITE;
-	return !mshv_region_handle_gpa_fault(vp->vp_partition,
-					     mem->guest_physical_address >>
-					     HV_HYP_PAGE_SHIFT, write);
+	access = mem->header.intercept_access_type;
+	gfn = mem->guest_physical_address >> HV_HYP_PAGE_SHIFT;
+	handled = !mshv_region_handle_gpa_fault(vp->vp_partition, gfn,
+						access == HV_INTERCEPT_ACCESS_WRITE);
+	trace_mshv_handle_gpa_intercept(vp->vp_partition->pt_id, vp->vp_index,
+					gfn, access, handled);
+	if (handled)
+		mshv_vp_stat_inc(vp, MSHV_VP_STAT_GPA_FAULTS);
+	return handled;
 }
 
 /*
@@ -368,6 +390,7 @@ static int mshv_vp_dispatch(struct mshv_vp *vp,
 	ret = mshv_hvcall_dispatch_vp(vp->vp_partition->pt_id, vp->vp_index,
 				      flags, out);
 	mshv_vp_dispatch_end(vp);
+	mshv_vp_count_dispatch(vp, flags, out, ret);
 	if (ret)
 		return ret;
 	vp->vp_intercept_suspended = false;
@@ -550,11 +573,56 @@ void mshv_partition_kick_vps(u64 partition_id)
 	rcu_read_unlock();
 }
 
+/* Count an exit of MSHV_RUN_VP to the VMM with @msg by its type. */
+static void mshv_vp_count_exit(struct mshv_vp *vp, const struct hv_message *msg)
+{
+	enum mshv_vp_stat i;
+
+	switch (msg->header.message_type) {
+	case HVMSG_X64_IOPORT_INTERCEPT:
+		i = MSHV_VP_STAT_EXIT_IO_PORT;
+		break;
+	case HVMSG_UNMAPPED_GPA:
+		i = MSHV_VP_STAT_EXIT_UNMAPPED_GPA;
+		break;
+	case HVMSG_GPA_INTERCEPT:
+		i = MSHV_VP_STAT_EXIT_GPA_INTERCEPT;
+		break;
+	case HVMSG_X64_MSR_INTERCEPT:
+		i = MSHV_VP_STAT_EXIT_MSR;
+		break;
+	case HVMSG_X64_CPUID_INTERCEPT:
+		i = MSHV_VP_STAT_EXIT_CPUID;
+		break;
+	case HVMSG_X64_HALT:
+		i = MSHV_VP_STAT_EXIT_HALT;
+		break;
+	case HVMSG_X64_EXCEPTION_INTERCEPT:
+		i = MSHV_VP_STAT_EXIT_EXCEPTION;
+		break;
+	default:
+		i = MSHV_VP_STAT_EXIT_OTHER;
+		break;
+	}
+	mshv_vp_stat_inc(vp, i);
+}
+
 static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
 {
+	u64 pt_id = vp->vp_partition->pt_id;
+	long ret;
+
+	mshv_vp_stat_inc(vp, MSHV_VP_STAT_RUNS);
+	trace_mshv_run_vp_entry(pt_id, vp->vp_index);
 	if (mshv_scheduler_type == HV_SCHEDULER_TYPE_ROOT)
-		return mshv_vp_run_root(vp, msg);
-	return mshv_vp_run_hv(vp, msg);
+		ret = mshv_vp_run_root(vp, msg);
+	else
+		ret = mshv_vp_run_hv(vp, msg);
+	if (!ret)
+		mshv_vp_count_exit(vp, msg);
+	trace_mshv_run_vp_exit(pt_id, vp->vp_index,
+			       ret ? 0 : msg->header.message_type, ret);
+	return ret;
 }
 
 static long mshv_vp_ioctl_run(struct mshv_vp *vp, void __user *arg)
@@ -900,6 +968,7 @@ long mshv_partition_ioctl_create_vp(struct mshv_partition *pt,
 	/* The VP fd's reference; the partition fd holds one, so not 0. */
 	refcount_inc(&pt->pt_ref);
 	xa_store(&pt->pt_vps, index, vp, GFP_KERNEL_ACCOUNT);
+	mshv_stats_vp_add(vp);
 	fd_install(fd, file);
 	return fd;
 

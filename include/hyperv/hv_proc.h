@@ -24,7 +24,22 @@
 /* Most pages deposited on behalf of one hypercall (32 MiB). */
 #define HV_MAX_RETRY_DEPOSIT_PAGES	8192
 
+/**
+ * struct hv_proc_stats - memory the root moved into and out of pools
+ * @deposits: HvDepositMemory calls
+ * @deposited_pages: pages the hypervisor took in them
+ * @withdrawals: HvWithdrawMemory calls
+ * @withdrawn_pages: pages they handed back
+ */
+struct hv_proc_stats {
+	u64 deposits;
+	u64 deposited_pages;
+	u64 withdrawals;
+	u64 withdrawn_pages;
+};
+
 #if IS_ENABLED(CONFIG_MSHV_ROOT)
+void hv_proc_get_stats(struct hv_proc_stats *stats);
 u64 hv_call_control(u16 code, u16 rep_count, u16 varhead_size,
 		    u16 rep_start);
 const char *hv_status_name(u64 status);

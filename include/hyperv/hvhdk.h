@@ -1790,6 +1790,165 @@ struct hv_synic_event_ring_page {
 	struct hv_synic_event_ring sint_event_ring[HV_SYNIC_SINT_COUNT];
 };
 
+/* Statistics pages: the hypervisor's counters, shared with the root. */
+#define HVCALL_MAP_STATS_PAGE			0x006C
+#define HVCALL_UNMAP_STATS_PAGE			0x006D
+#define HVCALL_MAP_STATS_PAGE2			0x0131
+
+/**
+ * enum hv_stats_object_type - what a statistics page counts
+ * @HV_STATS_OBJECT_HYPERVISOR: the hypervisor as a whole
+ * @HV_STATS_OBJECT_LOGICAL_PROCESSOR: a logical processor
+ * @HV_STATS_OBJECT_PARTITION: a partition
+ * @HV_STATS_OBJECT_VP: a virtual processor
+ */
+enum hv_stats_object_type {
+	HV_STATS_OBJECT_HYPERVISOR		= 0x00000001,
+	HV_STATS_OBJECT_LOGICAL_PROCESSOR	= 0x00000002,
+	HV_STATS_OBJECT_PARTITION		= 0x00010001,
+	HV_STATS_OBJECT_VP			= 0x00010002,
+};
+
+/**
+ * enum hv_stats_area_type - which copy of an object's counters
+ * @HV_STATS_AREA_SELF: the counters the object's own partition may see
+ * @HV_STATS_AREA_PARENT: the counters its parent (the root) sees
+ * @HV_STATS_AREA_INTERNAL: the hypervisor's own
+ */
+enum hv_stats_area_type {
+	HV_STATS_AREA_SELF	= 0,
+	HV_STATS_AREA_PARENT	= 1,
+	HV_STATS_AREA_INTERNAL	= 2,
+};
+
+/**
+ * union hv_stats_object_identity - the object of a statistics page
+ * @hv: the hypervisor; @hv.stats_area_type is the area
+ * @hv.reserved: zero
+ * @hv.stats_area_type: HV_STATS_AREA_*
+ * @lp: a logical processor, by index
+ * @lp.lp_index: its index
+ * @lp.reserved: zero
+ * @lp.stats_area_type: HV_STATS_AREA_*
+ * @partition: a partition, by id
+ * @partition.partition_id: its id
+ * @partition.reserved: zero
+ * @partition.stats_area_type: HV_STATS_AREA_*
+ * @vp: a virtual processor
+ * @vp.partition_id: its partition's id
+ * @vp.vp_index: its index
+ * @vp.flags: zero
+ * @vp.reserved: zero
+ * @vp.stats_area_type: HV_STATS_AREA_*
+ */
+union hv_stats_object_identity {
+	struct {
+		u8 reserved[15];
+		u8 stats_area_type;
+	} __packed hv;
+	struct {
+		u32 lp_index;
+		u8 reserved[11];
+		u8 stats_area_type;
+	} __packed lp;
+	struct {
+		u64 partition_id;
+		u8 reserved[7];
+		u8 stats_area_type;
+	} __packed partition;
+	struct {
+		u64 partition_id;
+		u32 vp_index;
+		u16 flags;
+		u8 reserved;
+		u8 stats_area_type;
+	} __packed vp;
+};
+
+/**
+ * struct hv_input_map_stats_page - HvMapStatsPage input
+ * @type: HV_STATS_OBJECT_*
+ * @padding: zero
+ * @identity: the object and area
+ */
+struct hv_input_map_stats_page {
+	u32 type;
+	u32 padding;
+	union hv_stats_object_identity identity;
+} __packed;
+
+/**
+ * struct hv_output_map_stats_page - HvMapStatsPage output
+ * @map_location: page frame number of the hypervisor's statistics page,
+ *	which the root may read
+ */
+struct hv_output_map_stats_page {
+	u64 map_location;
+} __packed;
+
+/**
+ * struct hv_input_map_stats_page2 - HvMapStatsPage2 input
+ * @type: HV_STATS_OBJECT_*
+ * @padding: zero
+ * @identity: the object and area
+ * @map_location: page frame number of a page of the root's, which the
+ *	hypervisor overlays with the statistics page until it is unmapped
+ */
+struct hv_input_map_stats_page2 {
+	u32 type;
+	u32 padding;
+	union hv_stats_object_identity identity;
+	u64 map_location;
+} __packed;
+
+/**
+ * struct hv_input_unmap_stats_page - HvUnmapStatsPage input
+ * @type: HV_STATS_OBJECT_*
+ * @padding: zero
+ * @identity: the object and area
+ */
+struct hv_input_unmap_stats_page {
+	u32 type;
+	u32 padding;
+	union hv_stats_object_identity identity;
+} __packed;
+
+/**
+ * struct hv_stats_page - a statistics page: counters by index
+ * @data: the counters (HV_STATS_PT_* and HV_STATS_VP_* on x86-64)
+ */
+struct hv_stats_page {
+	u64 data[HV_HYP_PAGE_SIZE / sizeof(u64)];
+};
+
+/* Partition counters (HV_PROCESS_COUNTER), x86-64 indexes. */
+#define HV_STATS_PT_VIRTUAL_PROCESSORS		1
+#define HV_STATS_PT_DEPOSITED_PAGES		5
+#define HV_STATS_PT_GPA_PAGES			6
+#define HV_STATS_PT_GPA_PAGES_4K		10
+#define HV_STATS_PT_GPA_PAGES_2M		11
+#define HV_STATS_PT_PARTITION_ID		26
+
+/* VP counters (HV_THREAD_COUNTER), x86-64 indexes; times in 100 ns. */
+#define HV_STATS_VP_TOTAL_RUN_TIME		1
+#define HV_STATS_VP_HYPERVISOR_RUN_TIME		2
+#define HV_STATS_VP_IO_INSTRUCTIONS		13
+#define HV_STATS_VP_HLT_INSTRUCTIONS		15
+#define HV_STATS_VP_CPUID_INSTRUCTIONS		19
+#define HV_STATS_VP_MSR_ACCESSES		21
+#define HV_STATS_VP_IO_INTERCEPT_MESSAGES	40
+#define HV_STATS_VP_MEMORY_INTERCEPT_MESSAGES	41
+#define HV_STATS_VP_OTHER_MESSAGES		43
+#define HV_STATS_VP_LOGICAL_PROCESSOR_DISPATCHES 74
+#define HV_STATS_VP_ROOT_DISPATCH_THREAD_BLOCKED 202
+
+static_assert(sizeof(union hv_stats_object_identity) == 16);
+static_assert(sizeof(struct hv_input_map_stats_page) == 24);
+static_assert(sizeof(struct hv_output_map_stats_page) == 8);
+static_assert(sizeof(struct hv_input_map_stats_page2) == 32);
+static_assert(sizeof(struct hv_input_unmap_stats_page) == 24);
+static_assert(sizeof(struct hv_stats_page) == HV_HYP_PAGE_SIZE);
+
 /* The hypervisor reads and writes these exactly as laid out here. */
 static_assert(sizeof(struct hv_deposit_memory) == 8);
 static_assert(sizeof(struct hv_input_create_partition) == 56);

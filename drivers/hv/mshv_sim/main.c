@@ -28,7 +28,13 @@
  *                        as a virtual processor; reading shows the outcome
  *   pin_baseline     rw  "UADDR SIZE" times pinning the writer's memory;
  *                        reading shows the nanoseconds it took
- *   hypercalls       r   "0x%04x %llu" per hypercall code seen
+ *   hypercalls       r   "0x%04x CALLS NS" per hypercall code seen: calls
+ *                        and the nanoseconds spent in them
+ *   hv_time          r   "NAME VALUE" lines: the time the simulated
+ *                        hypervisor spent in hypercalls, in its own
+ *                        scheduler and in synthetic MSR accesses, their
+ *                        counts, and total_ns, their sum (time the root
+ *                        would not spend in its kernel on Hyper-V)
  *   trace            rw  "on", "off" or "clear"; reading lists the last
  *                        hypercalls and intercept messages (trace.c)
  *   fault            rw  "CODE NTH STATUS" arms a one-shot fault,
@@ -378,11 +384,29 @@ static int mshv_sim_hypercalls_show(struct seq_file *m, void *unused)
 	nr = mshv_sim_get_call_counts(m->private, counts,
 				      MSHV_SIM_MAX_COUNTED_CODES);
 	for (i = 0; i < nr; i++)
-		seq_printf(m, "0x%04x %llu\n", counts[i].code, counts[i].calls);
+		seq_printf(m, "0x%04x %llu %llu\n", counts[i].code,
+			   counts[i].calls, counts[i].ns);
 	kfree(counts);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_sim_hypercalls);
+
+static int mshv_sim_hv_time_show(struct seq_file *m, void *unused)
+{
+	struct mshv_sim_hv_time t;
+
+	mshv_sim_get_hv_time(m->private, &t);
+	seq_printf(m, "hypercall_ns %llu\n", t.hypercall_ns);
+	seq_printf(m, "hypercalls %llu\n", t.hypercalls);
+	seq_printf(m, "sched_ns %llu\n", t.sched_ns);
+	seq_printf(m, "sched_runs %llu\n", t.sched_runs);
+	seq_printf(m, "msr_ns %llu\n", t.msr_ns);
+	seq_printf(m, "msr_accesses %llu\n", t.msr_accesses);
+	seq_printf(m, "total_ns %llu\n",
+		   t.hypercall_ns + t.sched_ns + t.msr_ns);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_sim_hv_time);
 
 /* debugfs: fault injection */
 
@@ -790,6 +814,8 @@ static void mshv_sim_debugfs_init(struct mshv_sim *sim)
 				   &mshv_sim_root_fops);
 	debugfs_create_file("hypercalls", 0444, mshv_sim_dir, sim,
 			    &mshv_sim_hypercalls_fops);
+	debugfs_create_file("hv_time", 0444, mshv_sim_dir, sim,
+			    &mshv_sim_hv_time_fops);
 	mshv_sim_trace_debugfs(mshv_sim_dir);
 	debugfs_create_file("fault", 0644, mshv_sim_dir, sim,
 			    &mshv_sim_fault_fops);

@@ -22,6 +22,7 @@
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/io.h>
+#include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/memory_hotplug.h>
@@ -367,6 +368,7 @@ static u16 mshv_sim_delete_partition(struct mshv_sim *sim,
 	mshv_sim_connections_release(sim, pt);
 	mshv_sim_leak_pool(sim, pt);
 	mshv_sim_async_release(pt);
+	mshv_sim_stats_release(&pt->stats);
 	kfree(pt);
 	return HV_STATUS_SUCCESS;
 }
@@ -580,6 +582,19 @@ static const struct mshv_sim_call_desc mshv_sim_calls[] = {
 		.in_size = sizeof(struct hv_input_get_gpa_pages_access_states),
 		.out_elem = sizeof(u8),
 		.handler = mshv_sim_get_gpa_access_states,
+	}, {
+		.code = HVCALL_MAP_STATS_PAGE,
+		.in_size = sizeof(struct hv_input_map_stats_page),
+		.out_size = sizeof(struct hv_output_map_stats_page),
+		.handler = mshv_sim_map_stats_page,
+	}, {
+		.code = HVCALL_UNMAP_STATS_PAGE,
+		.in_size = sizeof(struct hv_input_unmap_stats_page),
+		.handler = mshv_sim_unmap_stats_page,
+	}, {
+		.code = HVCALL_MAP_STATS_PAGE2,
+		.in_size = sizeof(struct hv_input_map_stats_page2),
+		.handler = mshv_sim_map_stats_page2,
 	}, {
 		.code = HVCALL_GET_SYSTEM_PROPERTY,
 		.in_size = sizeof(struct hv_input_get_system_property),
@@ -798,22 +813,42 @@ static unsigned int mshv_sim_counter_slot(const struct mshv_sim *sim,
 	return i;
 }
 
-static void mshv_sim_count_call(struct mshv_sim *sim, u16 code)
+/*
+ * Count a call of @code; return its counter, or NULL when the table is
+ * full. The counter stays where it is until the lock is released.
+ */
+static struct mshv_sim_call_count *mshv_sim_count_call(struct mshv_sim *sim,
+						       u16 code)
 {
 	unsigned int i = mshv_sim_counter_slot(sim, code);
 
+	sim->hv_time.hypercalls++;
 	if (i < sim->nr_codes && sim->calls[i].code == code) {
 		sim->calls[i].calls++;
-		return;
+		return &sim->calls[i];
 	}
 	/* Calls of codes beyond the table's capacity are not counted. */
 	if (sim->nr_codes == ARRAY_SIZE(sim->calls))
-		return;
+		return NULL;
 	memmove(&sim->calls[i + 1], &sim->calls[i],
 		(sim->nr_codes - i) * sizeof(sim->calls[0]));
 	sim->calls[i].code = code;
 	sim->calls[i].calls = 1;
+	sim->calls[i].ns = 0;
 	sim->nr_codes++;
+	return &sim->calls[i];
+}
+
+/* Charge the time since @start_ns to @counter and to the instance. */
+static void mshv_sim_charge_call(struct mshv_sim *sim,
+				 struct mshv_sim_call_count *counter,
+				 u64 start_ns)
+{
+	u64 ns = ktime_get_ns() - start_ns;
+
+	sim->hv_time.hypercall_ns += ns;
+	if (counter)
+		counter->ns += ns;
 }
 
 static void mshv_sim_fault_remove(struct mshv_sim *sim, unsigned int i)
@@ -860,7 +895,8 @@ static u64 mshv_sim_result(u16 status, u16 reps_done)
  * @input: GPA of the input buffer, or the first operand of a fast call
  * @output: GPA of the output buffer, or the second operand of a fast call
  *
- * The call is counted, then an armed fault for its code may end it
+ * The call is counted and timed (the time from entry to return is
+ * charged to its code), then an armed fault for its code may end it
  * without side effects; otherwise the control word and the argument
  * buffers are validated and the call is executed. Rep calls
  * execute at most max_reps reps and report the reps completed so far.
@@ -872,7 +908,9 @@ static u64 mshv_sim_result(u16 status, u16 reps_done)
 u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 		       u64 output)
 {
+	u64 start_ns = ktime_get_ns();
 	const struct mshv_sim_call_desc *desc;
+	struct mshv_sim_call_count *counter;
 	struct mshv_sim_call call = {};
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned long flags;
@@ -882,7 +920,7 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	desc = mshv_sim_find_desc(call.code);
 
 	spin_lock_irqsave(&sim->lock, flags);
-	mshv_sim_count_call(sim, call.code);
+	counter = mshv_sim_count_call(sim, call.code);
 	ctl_status = mshv_sim_check_control(desc, control, &call);
 	/* Reps before rep_start were completed by earlier calls. */
 	if (!ctl_status)
@@ -896,8 +934,10 @@ u64 mshv_sim_hypercall(struct mshv_sim *sim, u64 control, u64 input,
 	if (status)
 		goto out_unlock;
 	status = desc->handler(sim, &call);
+	mshv_sim_stats_after_call(sim, &call);
 out_unlock:
 	mshv_sim_trace_call(&call, input, output, status);
+	mshv_sim_charge_call(sim, counter, start_ns);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return mshv_sim_result(status, call.reps_done);
 }
@@ -983,6 +1023,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 		mshv_sim_slat_free(&pt->slat);
 		mshv_sim_connections_release(sim, pt);
 		mshv_sim_async_release(pt);
+		mshv_sim_stats_release(&pt->stats);
 		kfree(pt);
 	}
 	xa_destroy(&sim->partitions);
@@ -1083,6 +1124,23 @@ u64 mshv_sim_call_count(struct mshv_sim *sim, u16 code)
 	return calls;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_call_count);
+
+/**
+ * mshv_sim_get_hv_time() - where the instance spent its time so far
+ * @sim: the instance
+ * @t: filled with the totals
+ *
+ * Context: Any context. Takes sim->lock.
+ */
+void mshv_sim_get_hv_time(struct mshv_sim *sim, struct mshv_sim_hv_time *t)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sim->lock, flags);
+	*t = sim->hv_time;
+	spin_unlock_irqrestore(&sim->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_hv_time);
 
 /**
  * mshv_sim_get_call_counts() - copy the per-code call counters

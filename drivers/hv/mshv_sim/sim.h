@@ -155,6 +155,23 @@ struct mshv_sim_slat {
 	u64 intercepts;
 };
 
+/* Statistics areas modelled: HV_STATS_AREA_SELF and HV_STATS_AREA_PARENT. */
+#define MSHV_SIM_STATS_AREAS		2
+/* 4 KiB pages in one large (2 MiB) page. */
+#define HV_PAGES_PER_LARGE		512
+
+/**
+ * struct mshv_sim_stats_obj - the statistics pages of a partition or VP
+ * @area: where each area's counters are (struct hv_stats_page data),
+ *	NULL while it is not mapped
+ * @own: the simulator's page behind an area mapped with HvMapStatsPage,
+ *	NULL for one the root provided with HvMapStatsPage2
+ */
+struct mshv_sim_stats_obj {
+	u64 *area[MSHV_SIM_STATS_AREAS];
+	struct page *own[MSHV_SIM_STATS_AREAS];
+};
+
 /**
  * struct mshv_sim_intercept - an intercept a partition's parent installed
  * @type: HV_INTERCEPT_TYPE_*
@@ -239,6 +256,7 @@ struct mshv_sim_cpuid_table {
  * @cpuid_results: CPUID results registered by HvRegisterInterceptResult
  *	for every VP (HV_ANY_VP); each VP holds its own
  * @nr_cpuid_results: used entries of @cpuid_results
+ * @stats: the partition's statistics pages (stats.c)
  */
 struct mshv_sim_partition {
 	u64 id;
@@ -264,6 +282,7 @@ struct mshv_sim_partition {
 	struct mshv_sim_async *async;
 	struct mshv_sim_cpuid_result cpuid_results[MSHV_SIM_MAX_CPUID_RESULTS];
 	unsigned int nr_cpuid_results;
+	struct mshv_sim_stats_obj stats;
 };
 
 /* Synthetic interrupt sources of one SynIC. */
@@ -356,13 +375,38 @@ struct mshv_sim_fault {
 };
 
 /**
- * struct mshv_sim_call_count - number of calls of one hypercall code
+ * struct mshv_sim_call_count - calls of one hypercall code and their time
  * @code: hypercall code
  * @calls: calls seen since the instance was created
+ * @ns: nanoseconds spent in them, from entry to return (waiting for the
+ *	instance's lock included), since the instance was created
  */
 struct mshv_sim_call_count {
 	u16 code;
 	u64 calls;
+	u64 ns;
+};
+
+/**
+ * struct mshv_sim_hv_time - where the simulated hypervisor spent its time
+ * @hypercall_ns: nanoseconds in hypercalls (HvDispatchVp included)
+ * @hypercalls: hypercalls executed
+ * @sched_ns: nanoseconds its own scheduler spent running VPs
+ * @sched_runs: budgets its own scheduler ran
+ * @msr_ns: nanoseconds in accesses to the root's synthetic MSRs
+ * @msr_accesses: accesses to the root's synthetic MSRs
+ *
+ * The time the root partition would not spend in its own kernel on a real
+ * hypervisor. Benchmarks subtract it from the time they measure to obtain
+ * the driver's share.
+ */
+struct mshv_sim_hv_time {
+	u64 hypercall_ns;
+	u64 hypercalls;
+	u64 sched_ns;
+	u64 sched_runs;
+	u64 msr_ns;
+	u64 msr_accesses;
 };
 
 /**
@@ -385,6 +429,8 @@ struct mshv_sim_call_count {
  *	refuse them as guest memory; own lock, changed under @lock
  * @calls: per-code call counters, sorted by code
  * @nr_codes: used entries of @calls
+ * @hv_time: time spent in hypercalls, in the simulator's own scheduler and
+ *	in synthetic MSR accesses (see struct mshv_sim_hv_time)
  * @faults: armed faults, in the order they were armed
  * @nr_faults: used entries of @faults
  * @synic: the root's SynIC, one per possible CPU (by CPU number)
@@ -428,6 +474,7 @@ struct mshv_sim {
 	struct xarray state_pfns;
 	struct mshv_sim_call_count calls[MSHV_SIM_MAX_COUNTED_CODES];
 	unsigned int nr_codes;
+	struct mshv_sim_hv_time hv_time;
 	struct mshv_sim_fault faults[MSHV_SIM_MAX_FAULTS];
 	unsigned int nr_faults;
 	struct mshv_sim_synic *synic;
@@ -757,6 +804,7 @@ struct mshv_sim_vp_fpu {
  * @lapic: the virtual local APIC (see struct mshv_sim_lapic)
  * @cpuid: the CPUID results registered for this VP
  * @dispatched: HvDispatchVp runs the VP, on some CPU
+ * @stats: the VP's statistics pages (stats.c)
  *
  * sim->lock protects all of it.
  */
@@ -788,7 +836,19 @@ struct mshv_sim_vp {
 	struct mshv_sim_lapic lapic;
 	struct mshv_sim_cpuid_table cpuid;
 	bool dispatched;
+	struct mshv_sim_stats_obj stats;
 };
+
+/* Statistics pages, stats.c; callers hold sim->lock. */
+void mshv_sim_stat_add(struct mshv_sim_stats_obj *obj, unsigned int index,
+		       u64 delta);
+void mshv_sim_stats_after_call(struct mshv_sim *sim,
+			       const struct mshv_sim_call *call);
+void mshv_sim_stats_release(struct mshv_sim_stats_obj *obj);
+u16 mshv_sim_map_stats_page(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_map_stats_page2(struct mshv_sim *sim, struct mshv_sim_call *call);
+u16 mshv_sim_unmap_stats_page(struct mshv_sim *sim,
+			      struct mshv_sim_call *call);
 
 /**
  * enum mshv_sim_lapic_kind - what mshv_sim_lapic_next() has for the VP
@@ -981,6 +1041,7 @@ void mshv_sim_get_stats(struct mshv_sim *sim, struct mshv_sim_stats *stats);
 int mshv_sim_get_partition_info(struct mshv_sim *sim, u64 id,
 				struct mshv_sim_pt_info *info);
 u64 mshv_sim_call_count(struct mshv_sim *sim, u16 code);
+void mshv_sim_get_hv_time(struct mshv_sim *sim, struct mshv_sim_hv_time *t);
 unsigned int mshv_sim_get_call_counts(struct mshv_sim *sim,
 				      struct mshv_sim_call_count *counts,
 				      unsigned int max);

@@ -518,6 +518,146 @@ static void mshv_sim_test_defaults(struct kunit *test)
 	test_expect_stats(test, 0, 0, 0, 0, 0);
 }
 
+/*
+ * Every hypercall is counted and timed: the per-code times add up to the
+ * instance's hypercall time, which a synthetic MSR access does not touch.
+ */
+static void mshv_sim_test_hv_time(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_call_count counts[4];
+	struct mshv_sim_hv_time t;
+	unsigned int i, nr;
+	u64 value, sum = 0;
+
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 0);
+	KUNIT_EXPECT_EQ(test, t.hypercall_ns, 0);
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test,
+				hv_result(test_get_prop(test,
+							HV_PARTITION_ID_SELF,
+				HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, &value)),
+				HV_STATUS_SUCCESS);
+	/* Refused calls take time too. */
+	KUNIT_EXPECT_EQ(test, hv_result(test_fast(test, HVCALL_DELETE_PARTITION,
+						  12345)),
+			HV_STATUS_INVALID_PARTITION_ID);
+
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 4);
+	KUNIT_EXPECT_GT(test, t.hypercall_ns, 0);
+	nr = mshv_sim_get_call_counts(sim, counts, ARRAY_SIZE(counts));
+	KUNIT_ASSERT_EQ(test, nr, 2);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_GT(test, counts[i].ns, 0);
+		sum += counts[i].ns;
+	}
+	KUNIT_EXPECT_EQ(test, counts[0].code, HVCALL_DELETE_PARTITION);
+	KUNIT_EXPECT_EQ(test, counts[0].calls, 1);
+	KUNIT_EXPECT_EQ(test, counts[1].code, HVCALL_GET_PARTITION_PROPERTY);
+	KUNIT_EXPECT_EQ(test, counts[1].calls, 3);
+	KUNIT_EXPECT_EQ(test, sum, t.hypercall_ns);
+
+	preempt_disable();
+	mshv_sim_get_msr(sim, HV_MSR_SVERSION);
+	preempt_enable();
+	mshv_sim_get_hv_time(sim, &t);
+	KUNIT_EXPECT_EQ(test, t.msr_accesses, 1);
+	KUNIT_EXPECT_EQ(test, t.hypercalls, 4);
+	KUNIT_EXPECT_EQ(test, t.sched_runs, 0);
+}
+
+/* HvMapStatsPage(2) or HvUnmapStatsPage of a partition's area. */
+static u16 test_stats_call(struct kunit *test, u16 code, u32 type,
+			   u64 partition_id, u8 area, u64 pfn)
+{
+	struct hv_input_map_stats_page2 *in = test_ctx(test)->in;
+
+	memset(in, 0, sizeof(*in));
+	in->type = type;
+	in->identity.partition.partition_id = partition_id;
+	in->identity.partition.stats_area_type = area;
+	in->map_location = pfn;
+	return hv_result(test_call(test, TEST_CTL(code, 0, 0)));
+}
+
+/*
+ * A partition's statistics pages, mapped by the hypervisor's page or over
+ * the root's, show its id and deposited pages and follow the deposits.
+ */
+static void mshv_sim_test_stats_pages(struct kunit *test)
+{
+	struct hv_output_map_stats_page *out = test_ctx(test)->out;
+	struct hv_stats_page *self, *parent;
+	unsigned long root_page;
+	u64 id = test_new_partition(test);
+	u16 status;
+	u64 ppfn;
+
+	test_deposit(test, id, 3, NULL);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_ASSERT_EQ(test, status, HV_STATUS_SUCCESS);
+	self = pfn_to_kaddr(out->map_location);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_PARTITION_ID], id);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 3);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_VIRTUAL_PROCESSORS], 0);
+
+	root_page = get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NE(test, root_page, 0);
+	parent = (struct hv_stats_page *)root_page;
+	ppfn = PHYS_PFN(virt_to_phys(parent));
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE2,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, ppfn);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_PARTITION_ID], id);
+	/* Mapped already, whichever way. */
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE2,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, ppfn);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+
+	test_deposit(test, id, 2, NULL);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+
+	/* Areas and objects the simulator does not have. */
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_INTERNAL, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_HYPERVISOR, 0,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	status = test_stats_call(test, HVCALL_MAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id + 1,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARTITION_ID);
+
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_PARENT, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	/* The root's page is its own again: no longer written. */
+	test_deposit(test, id, 1, NULL);
+	KUNIT_EXPECT_EQ(test, parent->data[HV_STATS_PT_DEPOSITED_PAGES], 5);
+	KUNIT_EXPECT_EQ(test, self->data[HV_STATS_PT_DEPOSITED_PAGES], 6);
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_SUCCESS);
+	status = test_stats_call(test, HVCALL_UNMAP_STATS_PAGE,
+				 HV_STATS_OBJECT_PARTITION, id,
+				 HV_STATS_AREA_SELF, 0);
+	KUNIT_EXPECT_EQ(test, status, HV_STATUS_INVALID_PARAMETER);
+	free_page(root_page);
+}
+
 /* Partition life cycle */
 
 static void mshv_sim_test_lifecycle(struct kunit *test)
@@ -2846,6 +2986,8 @@ static void mshv_sim_test_exit(struct kunit *test)
 static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE_PARAM(mshv_sim_test_control_word, test_control_gen_params),
 	KUNIT_CASE(mshv_sim_test_defaults),
+	KUNIT_CASE(mshv_sim_test_hv_time),
+	KUNIT_CASE(mshv_sim_test_stats_pages),
 	KUNIT_CASE(mshv_sim_test_lifecycle),
 	KUNIT_CASE(mshv_sim_test_create_invalid),
 	KUNIT_CASE(mshv_sim_test_insufficient_memory),

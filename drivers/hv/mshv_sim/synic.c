@@ -21,6 +21,7 @@
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/irq_work.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -33,6 +34,13 @@
 
 /* The SynIC version SVERSION reports. */
 #define MSHV_SIM_SYNIC_VERSION		1
+
+/* Charge an MSR access begun at @start_ns; sim->lock held. */
+static void mshv_sim_charge_msr(struct mshv_sim *sim, u64 start_ns)
+{
+	sim->hv_time.msr_accesses++;
+	sim->hv_time.msr_ns += ktime_get_ns() - start_ns;
+}
 
 static void mshv_sim_synic_irq(struct irq_work *work)
 {
@@ -201,6 +209,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_synic_cancel);
 u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg)
 {
 	struct mshv_sim_synic *synic = &sim->synic[smp_processor_id()];
+	u64 start_ns = ktime_get_ns();
 	unsigned long flags;
 	u64 value = 0;
 
@@ -227,6 +236,7 @@ u64 mshv_sim_get_msr(struct mshv_sim *sim, unsigned int reg)
 			value = synic->sint[reg - HV_MSR_SINT0];
 		break;
 	}
+	mshv_sim_charge_msr(sim, start_ns);
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return value;
 }
@@ -249,6 +259,7 @@ EXPORT_SYMBOL_IF_KUNIT(mshv_sim_get_msr);
 void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value)
 {
 	struct mshv_sim_synic *synic = &sim->synic[smp_processor_id()];
+	u64 start_ns = ktime_get_ns();
 	unsigned long flags;
 	bool was_enabled;
 
@@ -286,6 +297,7 @@ void mshv_sim_set_msr(struct mshv_sim *sim, unsigned int reg, u64 value)
 	    HVMSG_NONE)
 		irq_work_queue(&synic->irq);
 	mshv_sim_synic_deliver(synic);
+	mshv_sim_charge_msr(sim, start_ns);
 	spin_unlock_irqrestore(&sim->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_set_msr);

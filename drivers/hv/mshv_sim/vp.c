@@ -281,6 +281,7 @@ static void mshv_sim_vp_free(struct mshv_sim *sim,
 	pt->pool.nr_in_use -= vp->pool_pages;
 	pt->nr_vps--;
 	sim->nr_vps--;
+	mshv_sim_stats_release(&vp->stats);
 	kfree(vp);
 }
 
@@ -1954,6 +1955,38 @@ static void mshv_sim_msg_unsupported(const struct mshv_sim_vp *vp,
 }
 
 /* Post @msg in @vp's intercept message page and suspend the VP. */
+/* Count an intercept message of @vp in its statistics. */
+static void mshv_sim_vp_count_message(struct mshv_sim_vp *vp, u32 type)
+{
+	struct mshv_sim_stats_obj *s = &vp->stats;
+
+	switch (type) {
+	case HVMSG_X64_IOPORT_INTERCEPT:
+		mshv_sim_stat_add(s, HV_STATS_VP_IO_INSTRUCTIONS, 1);
+		mshv_sim_stat_add(s, HV_STATS_VP_IO_INTERCEPT_MESSAGES, 1);
+		break;
+	case HVMSG_UNMAPPED_GPA:
+	case HVMSG_GPA_INTERCEPT:
+		mshv_sim_stat_add(s, HV_STATS_VP_MEMORY_INTERCEPT_MESSAGES, 1);
+		break;
+	case HVMSG_X64_HALT:
+		mshv_sim_stat_add(s, HV_STATS_VP_HLT_INSTRUCTIONS, 1);
+		mshv_sim_stat_add(s, HV_STATS_VP_OTHER_MESSAGES, 1);
+		break;
+	case HVMSG_X64_CPUID_INTERCEPT:
+		mshv_sim_stat_add(s, HV_STATS_VP_CPUID_INSTRUCTIONS, 1);
+		mshv_sim_stat_add(s, HV_STATS_VP_OTHER_MESSAGES, 1);
+		break;
+	case HVMSG_X64_MSR_INTERCEPT:
+		mshv_sim_stat_add(s, HV_STATS_VP_MSR_ACCESSES, 1);
+		mshv_sim_stat_add(s, HV_STATS_VP_OTHER_MESSAGES, 1);
+		break;
+	default:
+		mshv_sim_stat_add(s, HV_STATS_VP_OTHER_MESSAGES, 1);
+		break;
+	}
+}
+
 static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg)
 {
 	struct hv_message *hvmsg;
@@ -1964,6 +1997,7 @@ static void mshv_sim_post(struct mshv_sim_vp *vp, const struct mshv_sim_msg *msg
 	hvmsg->header.payload_size = msg->size;
 	memcpy(hvmsg->u.payload, &msg->payload, msg->size);
 	vp->intercept_suspend = 1;
+	mshv_sim_vp_count_message(vp, msg->type);
 	mshv_sim_trace_msg(vp, hvmsg);
 }
 
@@ -2607,12 +2641,19 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
 			    struct mshv_sim_vp *vp)
 {
+	u64 start = ktime_get_ns(), ticks;
 	bool intercepted;
 
 	mshv_sim_vp_load_page(vp);
 	intercepted = mshv_sim_vp_run_budget(pt, vp) ==
 		      MSHV_SIM_BUDGET_INTERCEPT;
 	mshv_sim_vp_store_page(vp);
+	/* Statistics times are in 100 ns units. */
+	ticks = div_u64(ktime_get_ns() - start, 100);
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_LOGICAL_PROCESSOR_DISPATCHES,
+			  1);
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_TOTAL_RUN_TIME, ticks);
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_HYPERVISOR_RUN_TIME, ticks);
 	return intercepted;
 }
 
@@ -2880,6 +2921,7 @@ static void mshv_sim_vp_notify(struct mshv_sim *sim, struct mshv_sim_vp *vp)
  */
 static bool mshv_sim_sched_step(struct mshv_sim *sim)
 {
+	u64 start_ns = ktime_get_ns();
 	struct mshv_sim_vp *vp;
 	unsigned long flags;
 
@@ -2896,6 +2938,8 @@ static bool mshv_sim_sched_step(struct mshv_sim *sim)
 			mshv_sim_vp_notify(sim, vp);
 	}
 	mshv_sim_vp_sched_update(sim, vp);
+	sim->hv_time.sched_runs++;
+	sim->hv_time.sched_ns += ktime_get_ns() - start_ns;
 	spin_unlock_irqrestore(&sim->lock, flags);
 	return true;
 }

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mshv_util.h"
@@ -1189,4 +1190,286 @@ int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 
 	*size = args.buf_sz;
 	return ret < 0 ? -errno : 0;
+}
+
+/**
+ * sim_hypercall_time() - calls of one hypercall code and their time
+ * @code: hypercall code
+ * @calls: receives the calls since the simulator was loaded
+ * @ns: receives the nanoseconds the simulator spent in them
+ *
+ * Return: 0 (both 0 if the code was never seen) or a negative errno.
+ */
+int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
+{
+	char *buf, *line, *save = NULL;
+	unsigned long long n, t;
+	unsigned int c;
+	int ret;
+
+	buf = malloc(SIM_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
+	if (ret)
+		goto free_buf;
+
+	*calls = 0;
+	*ns = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %llu %llu", &c, &n, &t) != 3) {
+			ret = -EINVAL;
+			break;
+		}
+		if (c == code) {
+			*calls = n;
+			*ns = t;
+			break;
+		}
+	}
+free_buf:
+	free(buf);
+	return ret;
+}
+
+/**
+ * sim_hypercalls_but() - hypercalls of every code but one, in one read
+ * @code: the hypercall code left out
+ * @calls: receives the calls since the simulator was loaded
+ *
+ * Return: 0 or a negative errno.
+ */
+int sim_hypercalls_but(unsigned int code, __u64 *calls)
+{
+	char *buf, *line, *save = NULL;
+	unsigned long long n, t;
+	unsigned int c;
+	int ret;
+
+	buf = malloc(SIM_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
+	if (ret)
+		goto free_buf;
+
+	*calls = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %llu %llu", &c, &n, &t) != 3) {
+			ret = -EINVAL;
+			break;
+		}
+		if (c != code)
+			*calls += n;
+	}
+free_buf:
+	free(buf);
+	return ret;
+}
+
+/**
+ * bench_now_ns() - CLOCK_MONOTONIC in nanoseconds
+ *
+ * Return: the time.
+ */
+__u64 bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/**
+ * hv_sample() - take the hypervisor's time and hypercall count, and the time
+ * @s: receives them; @s->valid is false when the hypervisor does not
+ *	report them (Hyper-V) or they could not be read
+ *
+ * The wall time is taken last. Between two samples the wall time thus
+ * includes one read of the simulator's file (a few microseconds), which a
+ * run of many operations makes negligible.
+ */
+void hv_sample(struct hv_sample *s)
+{
+	char buf[512], *line, *save = NULL;
+	unsigned long long v;
+	bool ns = false, calls = false;
+	struct timespec ts;
+	char name[32];
+
+	memset(s, 0, sizeof(*s));
+	if (sim_present() && !sim_read_file("hv_time", buf, sizeof(buf))) {
+		for (line = strtok_r(buf, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (sscanf(line, "%31s %llu", name, &v) != 2)
+				continue;
+			if (!strcmp(name, "total_ns")) {
+				s->ns = v;
+				ns = true;
+			} else if (!strcmp(name, "hypercalls")) {
+				s->calls = v;
+				calls = true;
+			}
+		}
+		s->valid = ns && calls;
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	s->cpu = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	s->wall = bench_now_ns();
+}
+
+/**
+ * bench_result_init() - empty a result
+ * @r: the result
+ */
+void bench_result_init(struct bench_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->hv_valid = true;
+}
+
+/**
+ * bench_record() - add one run of @ops operations to a result
+ * @r: the result; a run beyond BENCH_MAX_RUNS is dropped
+ * @begin: hv_sample() taken before the run
+ * @end: sample taken after it
+ * @ops: operations the run did (at least 1)
+ * @cpu: measure the process's CPU time (all its threads) instead of the
+ *	wall time: for runs whose threads wait for each other or run on
+ *	several CPUs
+ */
+void bench_record(struct bench_result *r, const struct hv_sample *begin,
+		  const struct hv_sample *end, unsigned long ops, bool cpu)
+{
+	double wall, hv = 0, calls = 0;
+
+	if (r->runs >= BENCH_MAX_RUNS || !ops)
+		return;
+	if (cpu)
+		wall = (double)(end->cpu - begin->cpu);
+	else
+		wall = (double)(end->wall - begin->wall);
+	if (begin->valid && end->valid) {
+		hv = (double)(end->ns - begin->ns);
+		calls = (double)(end->calls - begin->calls);
+	} else {
+		r->hv_valid = false;
+	}
+	r->wall_ns[r->runs] = wall / ops;
+	r->driver_ns[r->runs] = (wall - hv) / ops;
+	r->calls[r->runs] = calls / ops;
+	r->runs++;
+}
+
+/**
+ * bench_min() - the smallest of @n values
+ * @v: the values
+ * @n: how many (0 gives 0)
+ *
+ * Return: the minimum.
+ */
+double bench_min(const double *v, unsigned int n)
+{
+	double m = n ? v[0] : 0;
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * bench_median() - the median of @n values
+ * @v: the values (not changed)
+ * @n: how many, at most BENCH_MAX_RUNS (0 gives 0)
+ *
+ * Return: the median (the mean of the middle two for an even @n).
+ */
+double bench_median(const double *v, unsigned int n)
+{
+	double sorted[BENCH_MAX_RUNS];
+
+	if (!n || n > BENCH_MAX_RUNS)
+		return 0;
+	memcpy(sorted, v, n * sizeof(*v));
+	qsort(sorted, n, sizeof(*sorted), bench_cmp_double);
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/**
+ * mshv_stats_file_read() - one counter of a "Name: value" statistics file
+ * @path: the file, such as MSHV_DBG_DIR "/driver_stats"
+ * @name: the counter's name
+ * @val: receives its value
+ *
+ * Return: 0, -ENOENT if the file or the counter does not exist, or a
+ * negative errno.
+ */
+int mshv_stats_file_read(const char *path, const char *name, __u64 *val)
+{
+	char line[256], key[128];
+	unsigned long long v;
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s : %llu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, name)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_pt_stat() - a counter of a partition's driver_stats
+ * @id: the partition's id
+ * @name: the counter
+ * @val: receives its value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_pt_stat(__u64 id, const char *name, __u64 *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MSHV_DBG_DIR "/partition/%llu/driver_stats",
+		 (unsigned long long)id);
+	return mshv_stats_file_read(path, name, val);
+}
+
+/**
+ * mshv_vp_stat() - a counter of a VP's driver_stats
+ * @id: the partition's id
+ * @vp: the VP's index
+ * @name: the counter
+ * @val: receives its value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path),
+		 MSHV_DBG_DIR "/partition/%llu/vp/%u/driver_stats",
+		 (unsigned long long)id, vp);
+	return mshv_stats_file_read(path, name, val);
 }

@@ -18,6 +18,7 @@
 #define MSHV_DBG_PARTITIONS	"/sys/kernel/debug/mshv/partitions"
 #define MSHV_DBG_SCHEDULER	"/sys/kernel/debug/mshv/scheduler"
 #define MSHV_DBG_PIN_MEMORY	"/sys/kernel/debug/mshv/pin_memory"
+#define MSHV_DBG_DIR		"/sys/kernel/debug/mshv"
 
 /*
  * Hyper-V TLFS values. They are not part of the kernel's uapi, so the ones
@@ -166,6 +167,45 @@ struct mshv_dbg_stats {
 	__u64 tracking_bytes;
 };
 
+/**
+ * struct hv_sample - the hypervisor's time and hypercalls at one moment
+ * @valid: the hypervisor reports them: the simulator does, through its
+ *	"hv_time" file; Hyper-V does not, and then a benchmark's driver time
+ *	includes the hypervisor's
+ * @ns: nanoseconds the hypervisor spent so far (hypercalls, dispatches,
+ *	its own scheduler, synthetic MSR accesses)
+ * @calls: hypercalls so far
+ * @wall: CLOCK_MONOTONIC nanoseconds when the sample was taken
+ * @cpu: CLOCK_PROCESS_CPUTIME_ID nanoseconds (all threads) at that time
+ */
+struct hv_sample {
+	bool valid;
+	__u64 ns;
+	__u64 calls;
+	__u64 wall;
+	__u64 cpu;
+};
+
+/* Largest number of runs a struct bench_result keeps. */
+#define BENCH_MAX_RUNS	16
+
+/**
+ * struct bench_result - per-operation figures of several timed runs
+ * @runs: runs recorded
+ * @wall_ns: wall nanoseconds per operation of each run
+ * @driver_ns: wall (or CPU) minus hypervisor nanoseconds per operation of
+ *	each run
+ * @calls: hypercalls per operation of each run
+ * @hv_valid: every run had the hypervisor's figures
+ */
+struct bench_result {
+	unsigned int runs;
+	double wall_ns[BENCH_MAX_RUNS];
+	double driver_ns[BENCH_MAX_RUNS];
+	double calls[BENCH_MAX_RUNS];
+	bool hv_valid;
+};
+
 /* Largest LEN of one simulated guest access. */
 #define SIM_GUEST_ACCESS_MAX	4096
 
@@ -207,6 +247,9 @@ int mshv_create_partition_mem(int dev, __u64 flags, bool pinned, __u64 *id);
 bool mshv_dbg_present(void);
 int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats);
 int mshv_partition_ids(__u64 *ids, unsigned int max);
+int mshv_stats_file_read(const char *path, const char *name, __u64 *val);
+int mshv_pt_stat(__u64 id, const char *name, __u64 *val);
+int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val);
 
 bool sim_present(void);
 int sim_read_u64(const char *name, __u64 *val);
@@ -225,6 +268,16 @@ int sim_partition_ids(__u64 *ids, unsigned int max);
 int sim_guest_access(__u64 id, __u64 gpa, unsigned int len, char op,
 		     unsigned char byte, char *result, size_t size);
 int sim_pin_baseline(const void *addr, __u64 size, __u64 *ns);
+int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns);
+int sim_hypercalls_but(unsigned int code, __u64 *calls);
+
+__u64 bench_now_ns(void);
+void hv_sample(struct hv_sample *s);
+void bench_result_init(struct bench_result *r);
+void bench_record(struct bench_result *r, const struct hv_sample *begin,
+		  const struct hv_sample *end, unsigned long ops, bool cpu);
+double bench_min(const double *v, unsigned int n);
+double bench_median(const double *v, unsigned int n);
 
 /*
  * ---- VMM-style helpers: v2 partitions, VPs, registers, VP state -------

@@ -2116,7 +2116,7 @@ TEST_F(irq, halted_vp_sleeps)
 	EXPECT_EQ(HV_STATUS_SUCCESS, status);
 	ASSERT_TRUE(irq_join(tid));
 	ASSERT_EQ(0, r.err);
-	EXPECT_EQ(HVMSG_X64_HALT, r.msg.header.message_type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
 	EXPECT_EQ(1, *(__u16 *)(self->mem + IRQ_COUNT));
 	if (n < 0)
 		SKIP(return, "dispatches are counted by the simulator only");

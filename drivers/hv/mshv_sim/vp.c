@@ -20,6 +20,7 @@
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
 #include <linux/bits.h>
+#include <linux/cpufeature.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/kthread.h>
@@ -32,7 +33,6 @@
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <asm/apic.h>
-#include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -2638,22 +2638,29 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
  * result after. Return true if it stopped at an intercept, posted in its
  * message page.
  */
+/* Count a dispatch of @vp that began at @start (ns) in its statistics. */
+static void mshv_sim_vp_count_dispatch(struct mshv_sim_vp *vp, u64 start)
+{
+	/* Statistics times are in 100 ns units. */
+	u64 ticks = div_u64(ktime_get_ns() - start, 100);
+
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_LOGICAL_PROCESSOR_DISPATCHES,
+			  1);
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_TOTAL_RUN_TIME, ticks);
+	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_HYPERVISOR_RUN_TIME, ticks);
+}
+
 static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
 			    struct mshv_sim_vp *vp)
 {
-	u64 start = ktime_get_ns(), ticks;
+	u64 start = ktime_get_ns();
 	bool intercepted;
 
 	mshv_sim_vp_load_page(vp);
 	intercepted = mshv_sim_vp_run_budget(pt, vp) ==
 		      MSHV_SIM_BUDGET_INTERCEPT;
 	mshv_sim_vp_store_page(vp);
-	/* Statistics times are in 100 ns units. */
-	ticks = div_u64(ktime_get_ns() - start, 100);
-	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_LOGICAL_PROCESSOR_DISPATCHES,
-			  1);
-	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_TOTAL_RUN_TIME, ticks);
-	mshv_sim_stat_add(&vp->stats, HV_STATS_VP_HYPERVISOR_RUN_TIME, ticks);
+	mshv_sim_vp_count_dispatch(vp, start);
 	return intercepted;
 }
 
@@ -2723,6 +2730,7 @@ static bool mshv_sim_dispatch_run(struct mshv_sim *sim,
 				  struct hv_output_dispatch_vp *out)
 {
 	enum mshv_sim_budget_end ran;
+	u64 start = ktime_get_ns();
 	bool intercepted = false;
 	int ret;
 
@@ -2747,6 +2755,7 @@ static bool mshv_sim_dispatch_run(struct mshv_sim *sim,
 	}
 	mshv_sim_vp_store_page(vp);
 	vp->dispatched = false;
+	mshv_sim_vp_count_dispatch(vp, start);
 
 	if (intercepted) {
 		out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;

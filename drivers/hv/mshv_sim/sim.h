@@ -42,7 +42,8 @@ struct task_struct;
 #define MSHV_SIM_DEFAULT_LP_PAGES	2
 #define MSHV_SIM_DEFAULT_SCHEDULER	HV_SCHEDULER_TYPE_ROOT
 /* VMM capabilities reported to the root at first. */
-#define MSHV_SIM_DEFAULT_VMM_CAPS	HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE
+#define MSHV_SIM_DEFAULT_VMM_CAPS	(HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE | \
+				 HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES)
 
 /* Virtual processors of one partition: vp_index is below this. */
 #define MSHV_SIM_MAX_VPS		256

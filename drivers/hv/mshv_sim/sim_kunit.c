@@ -1278,10 +1278,10 @@ static void mshv_sim_test_property_set(struct kunit *test)
 	test_expect_status(test,
 			   test_set_prop(test, a,
 					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-					 0xdeadbeefULL),
+					 0x1bULL),
 			   HV_STATUS_SUCCESS);
 	test_expect_prop(test, a, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-			 0xdeadbeefULL);
+			 0x1bULL);
 	test_expect_prop(test, b, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
 			 0);
 	/* Reserved synthetic features and added privileges are refused. */
@@ -1376,6 +1376,103 @@ static void mshv_sim_test_property_set(struct kunit *test)
 	test_expect_status(test,
 			   test_call(test, HVCALL_GET_PARTITION_PROPERTY),
 			   HV_STATUS_INVALID_PARAMETER);
+}
+
+/* The synthetic features mshv_sim can give a child, by name. */
+#define TEST_ASSIGNABLE_SYNTHETIC					\
+	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |			\
+	 HV_SYNTHETIC_PROC_FEATURE_HV1 |				\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNTHETIC_TIMER_REGS |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_INTR_CTRL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_INDEX |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_GUEST_IDLE_REG |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_TB_FLUSH_HYPERCALLS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_SYNTHETIC_CLUSTER_IPI |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_REGS)
+
+/*
+ * ASSIGNABLE_SYNTHETIC_PROC_FEATURES: an extended property of the root,
+ * announced by the VMM capabilities, read-only; a child's synthetic
+ * features must be among them.
+ */
+static void mshv_sim_test_property_assignable(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	const u32 code = HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES;
+	u64 id, value, caps;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	id = test_new_partition(test);
+
+	/* The root reads it with HvGetPartitionPropertyEx only. */
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop_ex(test, HV_PARTITION_ID_SELF,
+						   code, &value)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, value, TEST_ASSIGNABLE_SYNTHETIC);
+	KUNIT_EXPECT_EQ(test, value & HV_SYNTHETIC_PROC_FEATURES_RESERVED, 0);
+	test_expect_status(test,
+			   test_get_prop(test, HV_PARTITION_ID_SELF, code,
+					 &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	/* It describes the hypervisor, not a child. */
+	test_expect_status(test, test_get_prop_ex(test, id, code, &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+
+	/* Read-only, as the VMM capabilities are. */
+	test_expect_status(test, test_set_prop(test, id, code, 0),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test,
+			   test_set_prop(test, HV_PARTITION_ID_SELF, code, 0),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+					 0),
+			   HV_STATUS_ACCESS_DENIED);
+
+	/* A hypervisor that does not announce it does not have it. */
+	caps = sim->knobs[MSHV_SIM_KNOB_VMM_CAPS];
+	KUNIT_EXPECT_TRUE(test,
+			  caps & HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VMM_CAPS,
+			  caps & ~HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES);
+	test_expect_status(test,
+			   test_get_prop_ex(test, HV_PARTITION_ID_SELF, code,
+					    &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VMM_CAPS, caps);
+
+	/* A child may have all of them, and nothing else. */
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 TEST_ASSIGNABLE_SYNTHETIC),
+			   HV_STATUS_SUCCESS);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 TEST_ASSIGNABLE_SYNTHETIC |
+					 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_RUN_TIME_REG),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 BIT_ULL(53)),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 BIT_ULL(54)),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_prop(test, id, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+			 TEST_ASSIGNABLE_SYNTHETIC);
 }
 
 /**
@@ -3000,6 +3097,7 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_destroy_frees_pages),
 	KUNIT_CASE(mshv_sim_test_property_defaults),
 	KUNIT_CASE(mshv_sim_test_property_set),
+	KUNIT_CASE(mshv_sim_test_property_assignable),
 	KUNIT_CASE(mshv_sim_test_property_early_late),
 	KUNIT_CASE(mshv_sim_test_property_processor),
 	KUNIT_CASE(mshv_sim_test_property_time_freeze),

@@ -542,7 +542,7 @@ u16 mshv_sim_property_check(const struct mshv_sim *sim,
  * Return: HV_STATUS_* result; the property is unchanged unless it is
  * HV_STATUS_SUCCESS.
  */
-u16 mshv_sim_property_write(const struct mshv_sim *sim,
+u16 mshv_sim_property_write(struct mshv_sim *sim,
 			    struct mshv_sim_partition *pt, u32 code, u64 value)
 {
 	const struct mshv_sim_property *prop;
@@ -554,8 +554,14 @@ u16 mshv_sim_property_write(const struct mshv_sim *sim,
 		return status;
 	idx = mshv_sim_property_index(code);
 	prop = &mshv_sim_properties[idx];
-	if (prop->set)
-		return prop->set(pt, &pt->props[idx], value);
+	if (prop->set) {
+		status = prop->set(pt, &pt->props[idx], value);
+		/* The partition's synthetic timers run on its time. */
+		if (!status && (code == HV_PARTITION_PROPERTY_TIME_FREEZE ||
+				code == HV_PARTITION_PROPERTY_REFERENCE_TIME))
+			mshv_sim_stimer_rearm(sim);
+		return status;
+	}
 	if (value > prop->max)
 		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
 	pt->props[idx] = value;

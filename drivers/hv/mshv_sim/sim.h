@@ -12,6 +12,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/bits.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -458,6 +459,8 @@ struct mshv_sim_hv_time {
  *	schedules them; NULL for an instance without one (KUnit)
  * @sched_wq: where @sched_task waits for a runnable VP
  * @async_work: completes the pending asynchronous calls of all partitions
+ * @stimer: fires at the earliest expiration of all VPs' synthetic timers
+ *	(stimer.c); its callback takes @lock
  */
 struct mshv_sim {
 	/* Guards the fields below up to @knobs; see the description above. */
@@ -495,6 +498,7 @@ struct mshv_sim {
 	struct task_struct *sched_task;
 	wait_queue_head_t sched_wq;
 	struct delayed_work async_work;
+	struct hrtimer stimer;
 };
 
 /**
@@ -796,6 +800,7 @@ struct mshv_sim_vp_fpu {
  * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
  *	NULL while it has its reset value
  * @stimers: the synthetic timers' state
+ * @stimer_expiry: reference time of each enabled timer's next expiration
  * @pt: the VP's partition
  * @sim: the instance the VP belongs to
  * @run_node: entry in sim->runnable while the simulator's scheduler may
@@ -830,6 +835,7 @@ struct mshv_sim_vp {
 	u64 pool_pages;
 	void *state[MSHV_SIM_VP_NR_STATES];
 	struct hv_synthetic_timers_state stimers;
+	u64 stimer_expiry[HV_SYNIC_STIMER_COUNT];
 	struct mshv_sim_partition *pt;
 	struct mshv_sim *sim;
 	struct list_head run_node;
@@ -882,7 +888,7 @@ void mshv_sim_props_init(struct mshv_sim_partition *pt,
 u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code);
 u16 mshv_sim_property_check(const struct mshv_sim *sim,
 			    const struct mshv_sim_partition *pt, u32 code);
-u16 mshv_sim_property_write(const struct mshv_sim *sim,
+u16 mshv_sim_property_write(struct mshv_sim *sim,
 			    struct mshv_sim_partition *pt, u32 code, u64 value);
 u16 mshv_sim_get_property(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_property_ex(struct mshv_sim *sim, struct mshv_sim_call *call);
@@ -928,6 +934,17 @@ void mshv_sim_hv_cpuid(const struct mshv_sim_partition *pt, u32 leaf,
 		       u32 regs[4]);
 int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 			      u64 *value);
+void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx);
+void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg);
+
+/* Synthetic timers, stimer.c; callers hold sim->lock unless noted. */
+void mshv_sim_stimer_write(struct mshv_sim_vp *vp, u32 name);
+void mshv_sim_stimer_restart(struct mshv_sim_vp *vp);
+u64 mshv_sim_stimer_poll(struct mshv_sim_vp *vp);
+void mshv_sim_stimer_rearm(struct mshv_sim *sim);
+void mshv_sim_stimer_init(struct mshv_sim *sim);
+void mshv_sim_stimer_stop(struct mshv_sim *sim);	/* no lock */
+
 bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
 			      u32 len, bool write);
 u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,

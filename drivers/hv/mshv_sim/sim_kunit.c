@@ -4118,6 +4118,269 @@ static void mshv_sim_test_lapic_hlt_wakes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + sizeof(test_prog_real) - 2);
 }
 
+/* Synthetic timers */
+
+static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name);
+
+#define TEST_STIMER_ENABLE		BIT_ULL(0)
+#define TEST_STIMER_PERIODIC		BIT_ULL(1)
+#define TEST_STIMER_AUTO_ENABLE		BIT_ULL(3)
+#define TEST_STIMER_VECTOR(v)		((u64)(v) << 4)
+#define TEST_STIMER_DIRECT		BIT_ULL(12)
+#define TEST_STIMER_SINT(s)		((u64)(s) << 16)
+/* The SINT the timers' messages go to, its vector, the SIM page's GPA. */
+#define TEST_STIMER_SINTX		2
+#define TEST_STIMER_SIMP		0x10000ULL
+/* 200 us of reference time, in 100 ns units */
+#define TEST_STIMER_SOON		2000
+
+/* The partition's reference time now. */
+static u64 test_ref_now(struct kunit *test, struct test_guest *g)
+{
+	u64 now;
+
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, g->id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&now)),
+			HV_STATUS_SUCCESS);
+	return now;
+}
+
+/*
+ * A LAPIC partition whose VP halted with its APIC and IF enabled (see
+ * test_prog_real), vector 0x40 counting in TEST_COUNTER, and the guest's
+ * SynIC ready for timer messages on SINT TEST_STIMER_SINTX (vector 0x40).
+ */
+static void test_stimer_guest(struct kunit *test, struct test_guest *g)
+{
+	test_real_guest(test, g);
+	test_ivt(g, 0x40, TEST_HANDLER);
+	test_expect_blocked(test, g, 0);
+	test_set_reg64(test, g, HV_REGISTER_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
+	test_set_reg64(test, g, HV_REGISTER_SIMP,
+		       TEST_STIMER_SIMP | HV_SYNIC_SIMP_ENABLE);
+	test_set_reg64(test, g, HV_REGISTER_SINT0 + TEST_STIMER_SINTX, 0x40);
+}
+
+/* Start timer @n of @g's VP with @config and @count. */
+static void test_stimer_set(struct kunit *test, struct test_guest *g,
+			    unsigned int n, u64 config, u64 count)
+{
+	test_set_reg64(test, g, HV_REGISTER_STIMER0_COUNT + 2 * n, count);
+	test_set_reg64(test, g, HV_REGISTER_STIMER0_CONFIG + 2 * n, config);
+}
+
+/* Give the hrtimer time to fire: 3 ms, many times TEST_STIMER_SOON. */
+static void test_stimer_wait(void)
+{
+	usleep_range(3000, 4000);
+}
+
+/*
+ * The timer slot of @g's SIM page, copied to @msg; with @clear, the slot
+ * is emptied after.
+ */
+static void test_stimer_slot(struct kunit *test, struct test_guest *g,
+			     struct hv_message *msg, bool clear)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *vp = NULL;
+	struct hv_message *slot;
+	unsigned long flags;
+
+	memset(msg, 0, sizeof(*msg));
+	spin_lock_irqsave(&sim->lock, flags);
+	pt = mshv_sim_find(sim, g->id, false);
+	if (pt)
+		vp = xa_load(&pt->vps, g->vp);
+	if (vp && vp->state[MSHV_SIM_VP_STATE_SIMP]) {
+		slot = (struct hv_message *)vp->state[MSHV_SIM_VP_STATE_SIMP] +
+		       TEST_STIMER_SINTX;
+		*msg = *slot;
+		if (clear)
+			slot->header.message_type = HVMSG_NONE;
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+}
+
+/* Expect an expiration message of timer @n that expired at @expiration. */
+static void test_expect_stimer_msg(struct kunit *test,
+				   const struct hv_message *msg, unsigned int n,
+				   u64 expiration)
+{
+	struct hv_timer_message_payload payload;
+
+	KUNIT_ASSERT_EQ(test, msg->header.message_type, HVMSG_TIMER_EXPIRED);
+	KUNIT_EXPECT_EQ(test, msg->header.payload_size, sizeof(payload));
+	memcpy(&payload, msg->u.payload, sizeof(payload));
+	KUNIT_EXPECT_EQ(test, payload.timer_index, n);
+	if (expiration)
+		KUNIT_EXPECT_EQ(test, payload.expiration_time, expiration);
+	KUNIT_EXPECT_GE(test, payload.delivery_time, payload.expiration_time);
+}
+
+/*
+ * A one-shot timer in message mode puts HVMSG_TIMER_EXPIRED (its index,
+ * its expiration time, the delivery time) into its SINT's slot of the
+ * SIM page, raises the SINT's vector in the halted VP, and disables
+ * itself.
+ */
+static void mshv_sim_test_stimer_one_shot(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+	u64 due;
+
+	test_stimer_guest(test, &g);
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_stimer_set(test, &g, 1, TEST_STIMER_ENABLE |
+			TEST_STIMER_SINT(TEST_STIMER_SINTX), due);
+	test_stimer_wait();
+
+	test_stimer_slot(test, &g, &msg, false);
+	test_expect_stimer_msg(test, &msg, 1, due);
+	KUNIT_EXPECT_FALSE(test, msg.header.message_flags.msg_pending);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 2) &
+			TEST_STIMER_ENABLE, 0);
+	/* The SINT's vector woke the VP, whose handler ran once. */
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+}
+
+/* A timer in direct mode asserts its vector in the VP's local APIC. */
+static void mshv_sim_test_stimer_direct(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+
+	test_stimer_guest(test, &g);
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
+			TEST_STIMER_VECTOR(0x40),
+			test_ref_now(test, &g) + TEST_STIMER_SOON);
+	test_stimer_wait();
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	/* No message. */
+	test_stimer_slot(test, &g, &msg, false);
+	KUNIT_EXPECT_EQ(test, msg.header.message_type, HVMSG_NONE);
+}
+
+/*
+ * A periodic timer expires again and again; while its message waits in
+ * the slot the slot's message-pending flag is set, and the guest's end
+ * of message brings the next one.
+ */
+static void mshv_sim_test_stimer_periodic(struct kunit *test)
+{
+	struct hv_timer_message_payload first, second;
+	struct hv_message msg;
+	struct test_guest g;
+	u64 start;
+
+	test_stimer_guest(test, &g);
+	start = test_ref_now(test, &g);
+	/* Every 100 us. */
+	test_stimer_set(test, &g, 2, TEST_STIMER_ENABLE | TEST_STIMER_PERIODIC |
+			TEST_STIMER_SINT(TEST_STIMER_SINTX), 1000);
+	test_stimer_wait();
+
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+	KUNIT_EXPECT_TRUE(test, msg.header.message_flags.msg_pending);
+	memcpy(&first, msg.u.payload, sizeof(first));
+	KUNIT_EXPECT_GE(test, first.expiration_time, start + 1000);
+
+	/* EOM: the waiting expiration is delivered at once. */
+	test_set_reg64(test, &g, HV_REGISTER_EOM, 0);
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+	memcpy(&second, msg.u.payload, sizeof(second));
+	KUNIT_EXPECT_GT(test, second.expiration_time, first.expiration_time);
+	/* Still enabled, and it goes on. */
+	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 4) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+
+	test_stimer_set(test, &g, 2, 0, 0);
+}
+
+/*
+ * A disabled timer never fires; nor does one enabled with no SINT in
+ * message mode, which the write disables. Writing the count of a timer
+ * with auto_enable enables it.
+ */
+static void mshv_sim_test_stimer_disabled(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+	u64 due;
+
+	test_stimer_guest(test, &g);
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_stimer_set(test, &g, 3, TEST_STIMER_SINT(TEST_STIMER_SINTX), due);
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE, due);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, false);
+	KUNIT_EXPECT_EQ(test, msg.header.message_type, HVMSG_NONE);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+
+	/* auto_enable: the count write enables it, and it fires. */
+	test_set_reg64(test, &g, HV_REGISTER_STIMER0_CONFIG + 6,
+		       TEST_STIMER_AUTO_ENABLE |
+		       TEST_STIMER_SINT(TEST_STIMER_SINTX));
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_set_reg64(test, &g, HV_REGISTER_STIMER0_COUNT + 6, due);
+	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 6) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, false);
+	test_expect_stimer_msg(test, &msg, 3, due);
+}
+
+/*
+ * A VP halted in the hypervisor (HvDispatchVp: BLOCKED) is woken by its
+ * timer's expiry with no dispatch: the root gets the scheduler signal.
+ */
+static void mshv_sim_test_stimer_wakes_halted(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_vp_signal_pair_scheduler_message pair;
+	struct hv_message *slot;
+	struct test_guest g;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_stimer_guest(test, &g);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
+			TEST_STIMER_VECTOR(0x40),
+			test_ref_now(test, &g) + TEST_STIMER_SOON);
+	test_stimer_wait();
+	KUNIT_EXPECT_GE(test, test_synic_calls_now(sim), 1);
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], g.id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], 0);
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+}
+
 /*
  * Priority: an in-service vector masks its own class and those below it;
  * the TPR (CR8) masks its class and below.
@@ -5737,6 +6000,11 @@ static void mshv_sim_test_dispatch_root_ipi(struct kunit *test)
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
+	KUNIT_CASE(mshv_sim_test_stimer_one_shot),
+	KUNIT_CASE(mshv_sim_test_stimer_direct),
+	KUNIT_CASE(mshv_sim_test_stimer_periodic),
+	KUNIT_CASE(mshv_sim_test_stimer_disabled),
+	KUNIT_CASE(mshv_sim_test_stimer_wakes_halted),
 	KUNIT_CASE(mshv_sim_test_lapic_priority),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_level),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_queue),

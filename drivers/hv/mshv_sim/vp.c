@@ -1005,7 +1005,9 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	case HV_REGISTER_EOM:
-		break;		/* nothing to end: no message is queued */
+		/* A timer's message may wait for its slot. */
+		mshv_sim_stimer_poll(vp);
+		break;
 	case HV_REGISTER_INTERRUPT_STATE:
 		if (val & ~(HV_X64_INTERRUPT_STATE_SHADOW |
 			    HV_X64_INTERRUPT_STATE_NMI_MASKED))
@@ -1129,6 +1131,9 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 		if (val->reg128.high || !mshv_sim_reg_ok(&r, val->reg64))
 			return HV_STATUS_INVALID_PARAMETER;
 		*r.val = val->reg64;
+		if (mshv_sim_in(name, HV_REGISTER_STIMER0_CONFIG,
+				2 * HV_SYNIC_STIMER_COUNT))
+			mshv_sim_stimer_write(vp, name);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_get_special(vp, name, &dummy)) {
@@ -1631,6 +1636,7 @@ u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 		if (call->varhead * sizeof(u64) < sizeof(vp->stimers))
 			return HV_STATUS_INVALID_PARAMETER;
 		memcpy(&vp->stimers, in->data, sizeof(vp->stimers));
+		mshv_sim_stimer_restart(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (!call->varhead)
@@ -2598,6 +2604,8 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 	struct mshv_sim_msg msg;
 	int done;
 
+	/* Timers that expired while the VP did not run. */
+	mshv_sim_stimer_poll(vp);
 	for (;;) {
 		memset(&msg, 0, sizeof(msg));
 		if (mshv_sim_vp_inject(vp, &msg) ||

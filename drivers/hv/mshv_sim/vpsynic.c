@@ -10,7 +10,8 @@
  * reach the synthetic MSRs of those privileges (guest OS id, hypercall,
  * VP index, reference counter and TSC page, SynIC, synthetic timers),
  * which are registers of the VP's register file. The hypercall page and
- * the reference TSC page are not written, and no synthetic timer fires.
+ * the reference TSC page are not written; the synthetic timers fire
+ * (stimer.c).
  *
  * The SynIC's two pages, the synthetic interrupt event flags page (SIEF,
  * 16 SINTs x 2048 flags) and the synthetic interrupt message page (SIM,
@@ -22,8 +23,9 @@
  * A message or newly set event flag raises the SINT's vector in the
  * guest's local APIC when the guest enabled its SynIC (SCONTROL), the page
  * and the SINT (unmasked, not polled); the root may post and signal
- * whether or not it did. Auto-EOI and the message-pending redelivery on
- * EOM are not modelled.
+ * whether or not it did. Auto-EOI is not modelled, nor is the
+ * message-pending redelivery on EOM, but for the synthetic timers'
+ * messages.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */
@@ -38,7 +40,7 @@
 #include "sim.h"
 
 /* The VP's SIEF or SIM page, allocated (zeroed) on first use. */
-static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
+void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
 {
 	if (!vp->state[idx])
 		vp->state[idx] = kzalloc(HV_HYP_PAGE_SIZE, GFP_ATOMIC);
@@ -55,8 +57,7 @@ static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
  * polled, its vector goes to the local APIC as a fixed, edge-triggered
  * interrupt.
  */
-static void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint,
-				   u64 page_reg)
+void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg)
 {
 	u64 reg = vp->msrs.sint[sint];
 

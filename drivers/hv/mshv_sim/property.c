@@ -556,10 +556,12 @@ u16 mshv_sim_property_write(struct mshv_sim *sim,
 	prop = &mshv_sim_properties[idx];
 	if (prop->set) {
 		status = prop->set(pt, &pt->props[idx], value);
-		/* The partition's synthetic timers run on its time. */
+		/* Its synthetic timers and TSC pages follow its time. */
 		if (!status && (code == HV_PARTITION_PROPERTY_TIME_FREEZE ||
-				code == HV_PARTITION_PROPERTY_REFERENCE_TIME))
+				code == HV_PARTITION_PROPERTY_REFERENCE_TIME)) {
 			mshv_sim_stimer_rearm(sim);
+			mshv_sim_pt_ref_tsc_update(pt);
+		}
 		return status;
 	}
 	if (value > prop->max)

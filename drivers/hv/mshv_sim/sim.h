@@ -243,6 +243,7 @@ struct mshv_sim_cpuid_table {
  * @ref_time_frozen: the reference time (100 ns units) while @time_frozen
  * @ref_time_base_ns: ktime_get_ns() when the reference time was 0, had it
  *	never stood still; valid while !@time_frozen
+ * @ref_tsc_sequence: the tsc_sequence last written to a reference TSC page
  * @pool: the partition's memory pool
  * @root_pages: root-pool pages in use on behalf of this partition
  * @init_pages: pages of @pool put in use by HvInitializePartition
@@ -272,6 +273,7 @@ struct mshv_sim_partition {
 	u64 time_frozen;
 	u64 ref_time_frozen;
 	u64 ref_time_base_ns;
+	u32 ref_tsc_sequence;
 	struct mshv_sim_pool pool;
 	u64 root_pages;
 	u64 init_pages;
@@ -935,6 +937,9 @@ void mshv_sim_hv_cpuid(const struct mshv_sim_partition *pt, u32 leaf,
 int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 			      u64 *value);
 void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx);
+void mshv_sim_vp_ref_tsc_update(struct mshv_sim_vp *vp);
+void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt);
+u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp);
 void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg);
 
 /* Synthetic timers, stimer.c; callers hold sim->lock unless noted. */

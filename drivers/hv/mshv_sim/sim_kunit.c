@@ -14,6 +14,8 @@
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
+#include <linux/math.h>
+#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -4791,6 +4793,104 @@ static u64 test_run_rdmsr(struct kunit *test, struct test_guest *g)
 	return test_peek64(g, TEST_SCRATCH);
 }
 
+/* Where the reference TSC page test keeps its page and what it read. */
+#define TEST_TSC_PAGE		0x6000ULL
+#define TEST_TSC_READ		0x600	/* the TSC, then the counter */
+
+/*
+ * Real mode: enable the reference TSC page at TEST_TSC_PAGE with WRMSR,
+ * then read the TSC and the reference counter, one right after the
+ * other, into TEST_TSC_READ.
+ */
+static const u8 test_prog_ref_tsc[] = {
+	0x66, 0xb9, 0x21, 0x00, 0x00, 0x40,	/* mov ecx, REFERENCE_TSC */
+	0x66, 0xb8, 0x01, 0x60, 0x00, 0x00,	/* mov eax, TSC_PAGE | 1 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x0f, 0x31,				/* rdtsc */
+	0x66, 0xa3, 0x00, 0x06,			/* mov [0x600], eax */
+	0x66, 0x89, 0x16, 0x04, 0x06,		/* mov [0x604], edx */
+	0x66, 0xb9, 0x20, 0x00, 0x00, 0x40,	/* mov ecx, TIME_REF_COUNT */
+	0x0f, 0x32,				/* rdmsr */
+	0x66, 0xa3, 0x08, 0x06,			/* mov [0x608], eax */
+	0x66, 0x89, 0x16, 0x0c, 0x06,		/* mov [0x60c], edx */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/* The reference time the TSC page of @g gives for @tsc. */
+static u64 test_ref_tsc_time(struct kunit *test, struct test_guest *g,
+			     u64 tsc)
+{
+	struct ms_hyperv_tsc_page page;
+
+	memcpy(&page, g->mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, 0);
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, U32_MAX);
+	return mul_u64_u64_shr(tsc, page.tsc_scale, 64) + page.tsc_offset;
+}
+
+/*
+ * The guest's WRMSR of HV_X64_MSR_REFERENCE_TSC with the enable bit makes
+ * the hypervisor write a valid reference TSC page there: the time it
+ * gives for the guest's RDTSC is the reference counter the guest reads
+ * next, here and after the root moved the TSC. While the partition's time
+ * is frozen the page is marked invalid (sequence 0).
+ */
+static void mshv_sim_test_guest_reference_tsc_page(struct kunit *test)
+{
+	/* Within 1 ms: an interpreted RDTSC and RDMSR are microseconds apart. */
+	const u64 tolerance = 10000;
+	struct ms_hyperv_tsc_page page;
+	struct test_guest g;
+	u64 tsc, ref, est;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC);
+	/* A TSC far from the reference time: the offset must make up for it. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, 1ULL << 44);
+	test_poke(&g, TEST_CODE, test_prog_ref_tsc, sizeof(test_prog_ref_tsc));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_REFERENCE_TSC),
+			TEST_TSC_PAGE | HV_X64_MSR_TSC_REFERENCE_ENABLE);
+
+	tsc = test_peek64(&g, TEST_TSC_READ);
+	ref = test_peek64(&g, TEST_TSC_READ + 8);
+	KUNIT_EXPECT_GE(test, tsc, 1ULL << 44);
+	est = test_ref_tsc_time(test, &g, tsc);
+	KUNIT_EXPECT_LT(test, abs_diff(est, ref), tolerance);
+
+	/* The root sets another TSC: the page follows. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, 12345);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	tsc = test_peek64(&g, TEST_TSC_READ);
+	ref = test_peek64(&g, TEST_TSC_READ + 8);
+	KUNIT_EXPECT_LT(test, tsc, 1ULL << 40);
+	est = test_ref_tsc_time(test, &g, tsc);
+	KUNIT_EXPECT_LT(test, abs_diff(est, ref), tolerance);
+
+	/* Frozen time has no TSC page; thawed, it has one again. */
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 1),
+			   HV_STATUS_SUCCESS);
+	memcpy(&page, g.mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_EQ(test, page.tsc_sequence, 0);
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 0),
+			   HV_STATUS_SUCCESS);
+	memcpy(&page, g.mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, 0);
+}
+
 /*
  * The guest reads the partition reference counter (HV_X64_MSR_TIME_REF_
  * COUNT) when its synthetic processor features allow it: the counter is
@@ -6013,6 +6113,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
+	KUNIT_CASE(mshv_sim_test_guest_reference_tsc_page),
 	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),

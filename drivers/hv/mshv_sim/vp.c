@@ -1039,7 +1039,7 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
  * so the TSC MSR): it counts at the processor clock frequency from the
  * value last written.
  */
-static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
 {
 	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
 					     MSHV_SIM_CLOCK_FREQUENCY,
@@ -1125,6 +1125,8 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 		if (val->reg128.high)
 			return HV_STATUS_INVALID_PARAMETER;
 		mshv_sim_vp_set_tsc(vp, val->reg64);
+		/* The reference TSC page follows the new TSC. */
+		mshv_sim_vp_ref_tsc_update(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_reg64(vp, name, &r)) {
@@ -1134,6 +1136,8 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 		if (mshv_sim_in(name, HV_REGISTER_STIMER0_CONFIG,
 				2 * HV_SYNIC_STIMER_COUNT))
 			mshv_sim_stimer_write(vp, name);
+		if (name == HV_REGISTER_REFERENCE_TSC)
+			mshv_sim_vp_ref_tsc_update(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_get_special(vp, name, &dummy)) {

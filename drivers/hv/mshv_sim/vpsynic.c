@@ -9,8 +9,8 @@
  * privileges the access_* features grant, and the guest's RDMSR and WRMSR
  * reach the synthetic MSRs of those privileges (guest OS id, hypercall,
  * VP index, reference counter and TSC page, SynIC, synthetic timers),
- * which are registers of the VP's register file. The hypercall page and
- * the reference TSC page are not written; the synthetic timers fire
+ * which are registers of the VP's register file. The hypercall page is
+ * not written; the reference TSC page is, and the synthetic timers fire
  * (stimer.c).
  *
  * The SynIC's two pages, the synthetic interrupt event flags page (SIEF,
@@ -31,6 +31,7 @@
  */
 #include <linux/bitfield.h>
 #include <linux/bitops.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -356,3 +357,65 @@ bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_synic_access);
+
+/* Reference time runs at 10 MHz (100 ns units). */
+#define MSHV_SIM_REF_TIME_HZ		10000000ULL
+
+/**
+ * mshv_sim_vp_ref_tsc_update() - write the reference TSC page @vp enabled
+ * @vp: the VP whose HV_X64_MSR_REFERENCE_TSC (the register) was written,
+ *	or whose TSC or partition's time changed
+ *
+ * With the enable bit set, the page at the register's GPA gets a valid
+ * TLFS reference TSC page: a new non-zero tsc_sequence, and tsc_scale and
+ * tsc_offset such that ((TSC * tsc_scale) >> 64) + tsc_offset is the
+ * partition's reference time for the TSC this VP's RDTSC reads. While the
+ * partition's time is frozen no TSC gives it, and tsc_sequence is 0
+ * (HV_REFERENCE_TSC_SEQUENCE_INVALID): the guest falls back to
+ * HV_X64_MSR_TIME_REF_COUNT. The page is written through the SLAT like
+ * guest memory; a GPA with no RAM mapped there gets nothing.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_ref_tsc_update(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_partition *pt = vp->pt;
+	u64 msr = vp->msrs.reference_tsc, tsc, ref;
+	struct mshv_sim_gpa_fault fault;
+	struct ms_hyperv_tsc_page page = {};
+
+	if (!(msr & HV_X64_MSR_TSC_REFERENCE_ENABLE))
+		return;
+	if (!pt->time_frozen) {
+		/* 2^64 / (TSC ticks per 100 ns) */
+		page.tsc_scale = mul_u64_u64_div_u64(1ULL << 63,
+						     2 * MSHV_SIM_REF_TIME_HZ,
+						     MSHV_SIM_CLOCK_FREQUENCY);
+		tsc = mshv_sim_vp_tsc(vp);
+		ref = mshv_sim_reference_time(pt);
+		page.tsc_offset = ref - mul_u64_u64_shr(tsc, page.tsc_scale,
+							64);
+		/* 0 and U32_MAX mean "not valid". */
+		if (++pt->ref_tsc_sequence == U32_MAX)
+			pt->ref_tsc_sequence = 1;
+		page.tsc_sequence = pt->ref_tsc_sequence;
+	}
+	mshv_sim_slat_access(pt, msr & HV_HYP_PAGE_MASK, &page, sizeof(page),
+			     MSHV_SIM_ACCESS_WRITE, &fault);
+}
+
+/**
+ * mshv_sim_pt_ref_tsc_update() - rewrite the reference TSC pages of @pt's
+ *	VPs, after its time froze, thawed or was set
+ * @pt: the partition
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt)
+{
+	struct mshv_sim_vp *vp;
+	unsigned long index;
+
+	xa_for_each(&pt->vps, index, vp)
+		mshv_sim_vp_ref_tsc_update(vp);
+}

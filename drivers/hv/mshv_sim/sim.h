@@ -715,9 +715,9 @@ struct mshv_sim_lapic {
  * @intermediate_cr0: HV_X64_REGISTER_INTERMEDIATE_CR0
  * @intermediate_cr4: HV_X64_REGISTER_INTERMEDIATE_CR4
  * @intermediate_cr8: HV_X64_REGISTER_INTERMEDIATE_CR8
- * @hypercall: HV_X64_MSR_HYPERCALL (no hypercall page is written)
+ * @hypercall: HV_X64_MSR_HYPERCALL (the hypercall page, vpsynic.c)
  * @guest_os_id: HV_X64_MSR_GUEST_OS_ID
- * @reference_tsc: HV_X64_MSR_REFERENCE_TSC (no TSC page is written)
+ * @reference_tsc: HV_X64_MSR_REFERENCE_TSC (the TSC page, vpsynic.c)
  * @scontrol: the guest's SynIC control
  * @siefp: the guest's SIEFP
  * @simp: the guest's SIMP
@@ -938,6 +938,8 @@ int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 			      u64 *value);
 void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx);
 void mshv_sim_vp_ref_tsc_update(struct mshv_sim_vp *vp);
+void mshv_sim_vp_hypercall_page(struct mshv_sim_vp *vp);
+void mshv_sim_vp_hypercall(struct mshv_sim_vp *vp);
 void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt);
 u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp);
 void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg);

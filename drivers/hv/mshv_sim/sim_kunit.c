@@ -4701,6 +4701,69 @@ static void test_expect_signal(struct kunit *test, struct hv_message *slot,
 static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name);
 
 /*
+ * 64-bit mode: enable the hypercall page at GPA 0 with WRMSR, call it
+ * with call code 0x99 (no hypercall the simulator gives guests) and store
+ * the result value in TEST_SCRATCH.
+ */
+static const u8 test_prog_hypercall[] = {
+	0xb9, 0x01, 0x00, 0x00, 0x40,		/* mov ecx, HV_X64_MSR_HYPERCALL */
+	0xb8, 0x01, 0x00, 0x00, 0x00,		/* mov eax, 0 | ENABLE */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xb9, 0x99, 0x00, 0x00, 0x00,		/* mov ecx, 0x99 */
+	0x31, 0xc0,				/* xor eax, eax */
+	0xff, 0xd0,				/* call rax */
+	0x48, 0x89, 0x04, 0x25, 0x04, 0x05, 0x00, 0x00, /* mov [TEST_SCRATCH], rax */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/*
+ * The guest's write of HV_X64_MSR_HYPERCALL with the enable bit makes the
+ * hypervisor write VMCALL; RET at the page's start; the guest's call
+ * through it of a hypercall the simulator does not implement for guests
+ * returns HV_STATUS_INVALID_HYPERCALL_CODE in RAX. VMCALL in real mode
+ * raises #UD.
+ */
+static void mshv_sim_test_guest_hypercall_page(struct kunit *test)
+{
+	static const u8 vmcall_ret[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+	static const u8 real_vmcall[] = { 0x0f, 0x01, 0xc1 };
+	struct test_guest g, r;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS);
+	test_poke(&g, TEST_CODE, test_prog_hypercall,
+		  sizeof(test_prog_hypercall));
+	test_poke64(&g, TEST_SCRATCH, U64_MAX);
+	test_long_tables(&g, 0x40);
+	test_long_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_X64_REGISTER_HYPERCALL),
+			HV_X64_MSR_HYPERCALL_ENABLE);
+	KUNIT_EXPECT_MEMEQ(test, g.mem[0], vmcall_ret, sizeof(vmcall_ret));
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH),
+			HV_STATUS_INVALID_HYPERCALL_CODE);
+	/* At the OUT: the call returned to the instruction after it. */
+	KUNIT_EXPECT_EQ(test, g.regs->rip,
+			TEST_CODE + sizeof(test_prog_hypercall) - 2);
+
+	/* Real mode has no hypercalls: #UD, whose handler does an OUT. */
+	test_guest_init(test, &r, TEST_CREATION_FLAGS);
+	test_poke(&r, TEST_CODE, real_vmcall, sizeof(real_vmcall));
+	test_ivt(&r, 6, TEST_CODE + 0x40);
+	test_poke(&r, TEST_CODE + 0x40, (const u8[]){ 0xe6, 0x80 }, 2);
+	test_real_mode(test, &r);
+	test_set_reg64(test, &r, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &r, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, r.regs->rip, TEST_CODE + 0x40);
+}
+
+/*
  * With a local APIC the hypervisor handles HLT with interrupts disabled
  * too: the VP stays halted (INTERNAL_ACTIVITY_STATE: halt suspend) and
  * HvDispatchVp returns BLOCKED, with no message, through a fixed
@@ -6114,6 +6177,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
 	KUNIT_CASE(mshv_sim_test_guest_reference_tsc_page),
+	KUNIT_CASE(mshv_sim_test_guest_hypercall_page),
 	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),

@@ -1138,6 +1138,8 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 			mshv_sim_stimer_write(vp, name);
 		if (name == HV_REGISTER_REFERENCE_TSC)
 			mshv_sim_vp_ref_tsc_update(vp);
+		if (name == HV_X64_REGISTER_HYPERCALL)
+			mshv_sim_vp_hypercall_page(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_get_special(vp, name, &dummy)) {
@@ -2388,6 +2390,10 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
 	case MSHV_SIM_X86_EXIT_EXCEPTION:
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_VMCALL:
+		mshv_sim_vp_hypercall(vp);
+		mshv_sim_x86_skip(&vp->cpu, exit);
+		return false;
 	case MSHV_SIM_X86_EXIT_RDTSC:
 		tsc = mshv_sim_vp_tsc(vp);
 		vp->cpu.gpr[0] = (u32)tsc;

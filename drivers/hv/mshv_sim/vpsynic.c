@@ -9,9 +9,10 @@
  * privileges the access_* features grant, and the guest's RDMSR and WRMSR
  * reach the synthetic MSRs of those privileges (guest OS id, hypercall,
  * VP index, reference counter and TSC page, SynIC, synthetic timers),
- * which are registers of the VP's register file. The hypercall page is
- * not written; the reference TSC page is, and the synthetic timers fire
- * (stimer.c).
+ * which are registers of the VP's register file. The hypercall page and
+ * the reference TSC page are written, and the synthetic timers fire
+ * (stimer.c). The guest's hypercalls reach no hypercall: each gets
+ * HV_STATUS_INVALID_HYPERCALL_CODE.
  *
  * The SynIC's two pages, the synthetic interrupt event flags page (SIEF,
  * 16 SINTs x 2048 flags) and the synthetic interrupt message page (SIM,
@@ -418,4 +419,56 @@ void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt)
 
 	xa_for_each(&pt->vps, index, vp)
 		mshv_sim_vp_ref_tsc_update(vp);
+}
+
+/* What the hypercall page holds on Intel processors: VMCALL; RET. */
+static const u8 mshv_sim_hypercall_code[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+
+/**
+ * mshv_sim_vp_hypercall_page() - write the hypercall page @vp enabled
+ * @vp: the VP whose HV_X64_MSR_HYPERCALL (the register) was written
+ *
+ * With the enable bit set, the page at the register's GPA starts with the
+ * hypercall sequence of the simulated (Intel) processor, VMCALL then RET,
+ * written through the SLAT into the guest's memory; a GPA with no RAM
+ * mapped gets nothing.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_hypercall_page(struct mshv_sim_vp *vp)
+{
+	u64 msr = vp->msrs.hypercall;
+	struct mshv_sim_gpa_fault fault;
+
+	if (!(msr & HV_X64_MSR_HYPERCALL_ENABLE))
+		return;
+	mshv_sim_slat_access(vp->pt, msr & HV_HYP_PAGE_MASK,
+			     (void *)mshv_sim_hypercall_code,
+			     sizeof(mshv_sim_hypercall_code),
+			     MSHV_SIM_ACCESS_WRITE, &fault);
+}
+
+/**
+ * mshv_sim_vp_hypercall() - the guest's VMCALL
+ * @vp: the VP, with RIP still at the instruction
+ *
+ * The input value is RCX in 64-bit mode, EDX:EAX otherwise; the result
+ * value goes to RAX, or EDX:EAX. The simulator implements no hypercall
+ * for guests: whatever the call code, the result is
+ * HV_STATUS_INVALID_HYPERCALL_CODE with no rep completed, as Hyper-V
+ * answers a code it does not know.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_hypercall(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	u64 result = HV_STATUS_INVALID_HYPERCALL_CODE;
+
+	if (mshv_sim_x86_mode(cpu) == MSHV_SIM_X86_MODE_LONG64) {
+		cpu->gpr[MSHV_SIM_X86_RAX] = result;
+	} else {
+		cpu->gpr[MSHV_SIM_X86_RAX] = (u32)result;
+		cpu->gpr[MSHV_SIM_X86_RDX] = result >> 32;
+	}
 }

@@ -622,10 +622,17 @@ enum {
 	MSHV_SIM_VP_NR_STATES,
 };
 
-/* Vectors of a local APIC, and its version and SVR reset values. */
 /* Processor clock (HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY), Hz */
 #define MSHV_SIM_CLOCK_FREQUENCY	2500000000ULL
+/*
+ * The local APIC timer's rate, Hz, that HV_X64_MSR_APIC_FREQUENCY reports.
+ * The TLFS gives no value, and the simulator runs no APIC timer (see
+ * simulator.rst): this is an assumed rate, so that a guest which reads
+ * the MSR instead of calibrating gets a plausible one.
+ */
+#define MSHV_SIM_APIC_FREQUENCY		200000000ULL
 
+/* Vectors of a local APIC, and its version and SVR reset values. */
 #define MSHV_SIM_APIC_VECTORS		256
 #define MSHV_SIM_APIC_VERSION		0x00050014	/* 6 LVT entries */
 #define MSHV_SIM_APIC_SPURIOUS		0xff

@@ -4179,6 +4179,45 @@ static void test_stimer_wait(void)
 	usleep_range(3000, 4000);
 }
 
+/* How long a test waits for an expiry: the hrtimer may run late. */
+#define TEST_STIMER_PATIENCE_MS		2000
+
+/* Wait until one-shot timer @n of @g's VP expired, which disables it. */
+static void test_stimer_wait_expired(struct kunit *test, struct test_guest *g,
+				     unsigned int n)
+{
+	unsigned int ms;
+
+	for (ms = 0; ms < TEST_STIMER_PATIENCE_MS; ms++) {
+		if (!(test_get_reg64(test, g, HV_REGISTER_STIMER0_CONFIG +
+				     2 * n) & TEST_STIMER_ENABLE))
+			return;
+		usleep_range(1000, 1100);
+	}
+}
+
+static void test_stimer_slot(struct kunit *test, struct test_guest *g,
+			     struct hv_message *msg, bool clear);
+
+/*
+ * Wait until the timers' slot of @g's SIM page holds a message and, with
+ * @pending, has its message-pending flag set.
+ */
+static void test_stimer_wait_msg(struct kunit *test, struct test_guest *g,
+				 bool pending)
+{
+	struct hv_message msg;
+	unsigned int ms;
+
+	for (ms = 0; ms < TEST_STIMER_PATIENCE_MS; ms++) {
+		test_stimer_slot(test, g, &msg, false);
+		if (msg.header.message_type != HVMSG_NONE &&
+		    (!pending || msg.header.message_flags.msg_pending))
+			return;
+		usleep_range(1000, 1100);
+	}
+}
+
 /*
  * The timer slot of @g's SIM page, copied to @msg; with @clear, the slot
  * is emptied after.
@@ -4240,7 +4279,7 @@ static void mshv_sim_test_stimer_one_shot(struct kunit *test)
 	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
 	test_stimer_set(test, &g, 1, TEST_STIMER_ENABLE |
 			TEST_STIMER_SINT(TEST_STIMER_SINTX), due);
-	test_stimer_wait();
+	test_stimer_wait_expired(test, &g, 1);
 
 	test_stimer_slot(test, &g, &msg, false);
 	test_expect_stimer_msg(test, &msg, 1, due);
@@ -4263,7 +4302,7 @@ static void mshv_sim_test_stimer_direct(struct kunit *test)
 	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
 			TEST_STIMER_VECTOR(0x40),
 			test_ref_now(test, &g) + TEST_STIMER_SOON);
-	test_stimer_wait();
+	test_stimer_wait_expired(test, &g, 0);
 	test_expect_blocked(test, &g, 0);
 	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
 	/* No message. */
@@ -4288,7 +4327,7 @@ static void mshv_sim_test_stimer_periodic(struct kunit *test)
 	/* Every 100 us. */
 	test_stimer_set(test, &g, 2, TEST_STIMER_ENABLE | TEST_STIMER_PERIODIC |
 			TEST_STIMER_SINT(TEST_STIMER_SINTX), 1000);
-	test_stimer_wait();
+	test_stimer_wait_msg(test, &g, true);
 
 	test_stimer_slot(test, &g, &msg, true);
 	test_expect_stimer_msg(test, &msg, 2, 0);
@@ -4306,7 +4345,7 @@ static void mshv_sim_test_stimer_periodic(struct kunit *test)
 	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
 					     HV_REGISTER_STIMER0_CONFIG + 4) &
 			TEST_STIMER_ENABLE, 0);
-	test_stimer_wait();
+	test_stimer_wait_msg(test, &g, false);
 	test_stimer_slot(test, &g, &msg, true);
 	test_expect_stimer_msg(test, &msg, 2, 0);
 
@@ -4346,7 +4385,7 @@ static void mshv_sim_test_stimer_disabled(struct kunit *test)
 	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
 					     HV_REGISTER_STIMER0_CONFIG + 6) &
 			TEST_STIMER_ENABLE, 0);
-	test_stimer_wait();
+	test_stimer_wait_expired(test, &g, 3);
 	test_stimer_slot(test, &g, &msg, false);
 	test_expect_stimer_msg(test, &msg, 3, due);
 }
@@ -4361,6 +4400,7 @@ static void mshv_sim_test_stimer_wakes_halted(struct kunit *test)
 	struct hv_vp_signal_pair_scheduler_message pair;
 	struct hv_message *slot;
 	struct test_guest g;
+	unsigned int ms;
 
 	test_synic_enable(sim);
 	slot = test_slot(sim);
@@ -4371,7 +4411,9 @@ static void mshv_sim_test_stimer_wakes_halted(struct kunit *test)
 	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
 			TEST_STIMER_VECTOR(0x40),
 			test_ref_now(test, &g) + TEST_STIMER_SOON);
-	test_stimer_wait();
+	for (ms = 0; ms < TEST_STIMER_PATIENCE_MS &&
+	     READ_ONCE(slot->header.message_type) == HVMSG_NONE; ms++)
+		usleep_range(1000, 1100);
 	KUNIT_EXPECT_GE(test, test_synic_calls_now(sim), 1);
 	KUNIT_ASSERT_EQ(test, slot->header.message_type,
 			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
@@ -4998,6 +5040,39 @@ static void mshv_sim_test_guest_reference_counter(struct kunit *test)
 	usleep_range(2000, 3000);
 	r3 = test_run_rdmsr(test, &g);
 	KUNIT_EXPECT_GE(test, r3 - t, 20000);
+}
+
+/*
+ * With the frequency-registers feature the guest reads the TSC's and the
+ * local APIC timer's rates from HV_X64_MSR_TSC_FREQUENCY and
+ * HV_X64_MSR_APIC_FREQUENCY. Neither can be written.
+ */
+static void mshv_sim_test_guest_frequency_msrs(struct kunit *test)
+{
+	struct test_guest g;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS);
+	test_rdmsr_prog(&g, HV_X64_MSR_TSC_FREQUENCY);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &g),
+			MSHV_SIM_CLOCK_FREQUENCY);
+	test_rdmsr_prog(&g, HV_X64_MSR_APIC_FREQUENCY);
+	KUNIT_EXPECT_EQ(test, test_run_rdmsr(test, &g),
+			MSHV_SIM_APIC_FREQUENCY);
+
+	/* WRMSR: #GP, whose handler returns to it, and it faults again. */
+	test_rdmsr_prog(&g, HV_X64_MSR_TSC_FREQUENCY);
+	test_poke(&g, TEST_CODE + 6, (const u8[]){ 0x0f, 0x30 }, 2);
+	test_poke(&g, TEST_HANDLER, test_handler_real,
+		  sizeof(test_handler_real));
+	test_ivt(&g, 13, TEST_HANDLER);
+	test_poke64(&g, TEST_COUNTER, 0);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_dispatch(test, &g, 0, &(struct hv_output_dispatch_vp){});
+	KUNIT_EXPECT_GT(test, test_counter(&g), 0);
 }
 
 /*
@@ -6176,6 +6251,7 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
+	KUNIT_CASE(mshv_sim_test_guest_frequency_msrs),
 	KUNIT_CASE(mshv_sim_test_guest_reference_tsc_page),
 	KUNIT_CASE(mshv_sim_test_guest_hypercall_page),
 	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),

@@ -271,8 +271,9 @@ static bool mshv_sim_synthetic_msr_reg(u32 index, u32 *name, u64 *feature)
  * The synthetic MSRs of the privileges the partition's synthetic features
  * grant are registers of @vp's register file, with their checks: a value
  * the register refuses, a write to the VP index, the reference counter or
- * SVERSION raises #GP. SVERSION reads 1 and the reference counter the
- * partition's reference time.
+ * SVERSION or a frequency MSR raises #GP. SVERSION reads 1, the reference
+ * counter the partition's reference time, and the frequency MSRs the rates
+ * of the TSC and of the local APIC's timer, in Hz.
  *
  * Context: sim->lock held.
  * Return: 0 if done, -1 for #GP, 1 if @index is no synthetic MSR the
@@ -285,6 +286,16 @@ int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 	union hv_register_value val = {};
 	u32 name;
 
+	if (index == HV_X64_MSR_TSC_FREQUENCY ||
+	    index == HV_X64_MSR_APIC_FREQUENCY) {
+		if (!(features & HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS))
+			return 1;
+		if (write)
+			return -1;
+		*value = index == HV_X64_MSR_TSC_FREQUENCY ?
+			 MSHV_SIM_CLOCK_FREQUENCY : MSHV_SIM_APIC_FREQUENCY;
+		return 0;
+	}
 	if (index == HV_X64_MSR_TIME_REF_COUNT ||
 	    index == HV_X64_MSR_SVERSION) {
 		feature = index == HV_X64_MSR_SVERSION ?

@@ -61,6 +61,11 @@ dmake() {
 now() { date +%s; }
 oneline() { tr '\n' ' '; }
 
+find_symvers() {
+	find "$DEB/root/usr/src" -maxdepth 2 \
+		-path "*-$FLAVOUR/Module.symvers" 2>/dev/null | head -1 || true
+}
+
 # Debian's config and Module.symvers for the installed source version.
 # The config comes from linux-config-6.12 (installed by dev/setup.sh);
 # Module.symvers from linux-headers-ABI-amd64, only downloaded and
@@ -75,7 +80,7 @@ fetch_debian() {
 	DEB_CONFIG=/usr/src/$CONFIG_PKG/config.${FLAVOUR}_none_$FLAVOUR.xz
 	[ -f "$DEB_CONFIG" ] || die "$DEB_CONFIG missing"
 	mkdir -p "$DEB"
-	SYMVERS=$(find "$DEB/root/usr/src" -maxdepth 2 -path "*-$FLAVOUR/Module.symvers" 2>/dev/null | head -1 || true)
+	SYMVERS=$(find_symvers)
 	if [ -z "$SYMVERS" ] || [ "$(cat "$DEB/headers-version" 2>/dev/null)" != "$ver" ]; then
 		upstream=${ver%%-*}
 		pkg=$(apt-cache pkgnames "linux-headers-$upstream+" |
@@ -90,7 +95,7 @@ fetch_debian() {
 			die "apt-get download $pkg=$ver failed"
 		dpkg-deb -x "$DEB"/"${pkg}"_*.deb "$DEB/root"
 		echo "$ver" > "$DEB/headers-version"
-		SYMVERS=$(find "$DEB/root/usr/src" -maxdepth 2 -path "*-$FLAVOUR/Module.symvers" | head -1)
+		SYMVERS=$(find_symvers)
 		[ -n "$SYMVERS" ] || die "$pkg has no Module.symvers"
 	fi
 }
@@ -112,7 +117,8 @@ configure() {
 	dmake olddefconfig >> "$LOG" 2>&1 || return 1
 	for want in MSHV_ROOT=m HYPERV=m; do
 		grep -qx "CONFIG_$want" "$ODEB/.config" ||
-			{ echo "debian: CONFIG_$want did not survive olddefconfig" >> "$LOG"; return 1; }
+			{ echo "debian: CONFIG_$want did not survive olddefconfig" \
+				>> "$LOG"; return 1; }
 	done
 	for want in MSHV_SIM KUNIT; do
 		! grep -q "^CONFIG_$want=" "$ODEB/.config" ||
@@ -338,7 +344,9 @@ main() {
 	echo "debian: exports taken out of Debian's vmlinux: $(oneline <<< "$removed")" >> "$LOG"
 	echo "debian: exports of our built-in objects: $(oneline <<< "$added")" >> "$LOG"
 	{
-		awk -v rm="$(oneline <<< "$removed")" 'BEGIN { n = split(rm, a, " "); for (i = 1; i <= n; i++) gone[a[i]] = 1 }
+		awk -v rm="$(oneline <<< "$removed")" '
+			BEGIN { n = split(rm, a, " ")
+				for (i = 1; i <= n; i++) gone[a[i]] = 1 }
 			$3 !~ /^drivers\/hv\// && !($2 in gone)' "$SYMVERS"
 		for f in $added; do
 			printf '0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL_GPL\t\n' "$f"
@@ -356,7 +364,8 @@ main() {
 		rc=1
 	fi
 	for f in hv_vmbus hv_utils hv_balloon mshv_root; do
-		[ -f "$EXT/$f.ko" ] || { echo "debian: $f.ko was not linked" | tee -a "$LOG"; rc=1; }
+		[ -f "$EXT/$f.ko" ] ||
+			{ echo "debian: $f.ko was not linked" | tee -a "$LOG"; rc=1; }
 	done
 
 	# 3. Users elsewhere (x86 and generic code) of the exports the

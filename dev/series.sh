@@ -30,9 +30,11 @@ set_identity() {
 		if [ "${CI:-}" = true ]; then
 			AUTHOR_NAME=$(git -C "$TOP" log -1 --format=%cn HEAD)
 			AUTHOR_EMAIL=$(git -C "$TOP" log -1 --format=%ce HEAD)
-			say "series: CI without a git identity: signing off as the committer of HEAD, $AUTHOR_NAME <$AUTHOR_EMAIL>"
+			say "series: CI without a git identity: signing off as" \
+				"the committer of HEAD, $AUTHOR_NAME <$AUTHOR_EMAIL>"
 		else
-			die "no git identity: every patch carries your Signed-off-by, so set it first:
+			die "no git identity: every patch carries your" \
+				"Signed-off-by, so set it first:
   git config --global user.name 'Your Name'
   git config --global user.email you@example.org"
 		fi
@@ -95,7 +97,9 @@ commit_entry() {
 write_cover() {
 	local cover=$OUT/0000-cover-letter.patch subject base
 	subject=$(head -1 "$SERIES/cover-letter")
-	base="Based on Debian's $BASE_PKG $(dpkg-query -W -f='${Version}' "$BASE_PKG") (the tree of $BASE_TAR)."
+	base="Based on Debian's $BASE_PKG"
+	base="$base $(dpkg-query -W -f='${Version}' "$BASE_PKG")"
+	base="$base (the tree of $BASE_TAR)."
 	python3 - "$cover" "$subject" "$SERIES/cover-letter" "$base" <<'PY'
 import sys
 path, subject, src, base = sys.argv[1:5]
@@ -143,13 +147,15 @@ verify_series() {
 	rm -rf "$am"
 }
 
+PLACEHOLDER_RE='localhost|\.invalid|example\.(com|org)|mshv developers'
+
 # Every patch is signed off by the author, never by a placeholder.
 verify_signoffs() {
 	local p want="Signed-off-by: $AUTHOR_NAME <$AUTHOR_EMAIL>"
 	for p in "$OUT"/*.patch; do
 		case "$p" in */0000-cover-letter.patch) continue ;; esac
 		grep -qxF "$want" "$p" || die "$(basename "$p") lacks '$want'"
-		! grep -qiE '^Signed-off-by: .*(localhost|\.invalid|example\.(com|org)|mshv developers)' "$p" ||
+		! grep -qiE "^Signed-off-by: .*($PLACEHOLDER_RE)" "$p" ||
 			die "$(basename "$p") has a placeholder Signed-off-by"
 	done
 }

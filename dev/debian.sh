@@ -61,6 +61,21 @@ dmake() {
 now() { date +%s; }
 oneline() { tr '\n' ' '; }
 
+# headers_package UPSTREAM VERSION: the arch headers package of VERSION.
+headers_package() {
+	apt-cache pkgnames "linux-headers-$1+" |
+		grep -E "^linux-headers-$1\+[a-z0-9]+-$FLAVOUR\$" |
+		while read -r p; do
+			apt-cache madison "$p" | grep -qF "| $2 |" && echo "$p"
+		done | head -1
+}
+
+apt_update() {
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq > /dev/null 2>&1 || true
+}
+
 find_symvers() {
 	find "$DEB/root/usr/src" -maxdepth 2 \
 		-path "*-$FLAVOUR/Module.symvers" 2>/dev/null | head -1 || true
@@ -83,12 +98,14 @@ fetch_debian() {
 	SYMVERS=$(find_symvers)
 	if [ -z "$SYMVERS" ] || [ "$(cat "$DEB/headers-version" 2>/dev/null)" != "$ver" ]; then
 		upstream=${ver%%-*}
-		pkg=$(apt-cache pkgnames "linux-headers-$upstream+" |
-			grep -E "^linux-headers-$upstream\+[a-z0-9]+-$FLAVOUR\$" |
-			while read -r p; do
-				apt-cache madison "$p" | grep -qF "| $ver |" && echo "$p"
-			done | head -1)
-		[ -n "$pkg" ] || die "no linux-headers-*-$FLAVOUR package of version $ver"
+		pkg=$(headers_package "$upstream" "$ver")
+		if [ -z "$pkg" ]; then
+			# Package lists older than the installed source.
+			apt_update
+			pkg=$(headers_package "$upstream" "$ver")
+		fi
+		[ -n "$pkg" ] ||
+			die "no linux-headers-*-$FLAVOUR package of version $ver"
 		say "debian: fetching $pkg $ver (for Module.symvers)"
 		rm -rf "$DEB/root" "$DEB"/*.deb
 		(cd "$DEB" && apt-get download -q "$pkg=$ver" > /dev/null 2>&1) ||

@@ -37,7 +37,9 @@ static:
 	@mkdir -p build && $(LOCK) dev/static.sh
 
 clean:
-	rm -rf build/obj build/series build/test build/logs build/bench
+	rm -rf build/obj build/obj-matrix-* build/obj-debian build/debian \
+		build/matrix build/series build/series-tip build/test build/logs \
+		build/bench
 
 distclean:
 	rm -rf build

@@ -23,3 +23,19 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 [ -f "$BASE_TAR" ] || die "$BASE_TAR missing after installing $BASE_PKG"
+
+# Debian's kernel configs (dev/debian.sh), of the same version as the
+# source: a separate install, as the version is pinned to the source's.
+ver=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+if [ "$(dpkg-query -W -f='${Version}' linux-config-6.12 2>/dev/null)" != "$ver" ]; then
+	say "installing: linux-config-6.12=$ver"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get install -y -qq --no-install-recommends \
+		"linux-config-6.12=$ver" >/dev/null ||
+		{ $SUDO apt-get update -qq &&
+		  $SUDO apt-get install -y -qq --no-install-recommends \
+			"linux-config-6.12=$ver" >/dev/null; } ||
+		die "cannot install linux-config-6.12 $ver"
+fi

@@ -1,48 +1,39 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks of our code only: checkpatch --strict over the exported
-# series, a build of every patch of the series, sparse (C=2) plus W=1
-# over our C files with the findings filtered to the files we wrote, and
-# a parse of our documentation.
-# Prints "name=status" per check on stdout.
+# Static checks of our code only. Prints "name=status" per check on
+# stdout (dev/results.py counts each) and a table of the time of each
+# part on stderr (also in build/logs/static-times.txt):
+#   series      dev/series.sh: export, git am onto the pristine package
+#               tree in a scratch repository, equal to the assembled tree,
+#               Signed-off-by from the git identity, cover letter with a
+#               diffstat and the base version
+#   checkpatch  checkpatch --strict on every exported patch
+#   matrix-test, matrix-prod, matrix-y
+#               dev/bisect.sh: every patch in the test, production
+#               (MSHV_SIM=n, KUNIT=n) and MSHV_ROOT=y configs
+#   w1-sparse   W=1 and sparse (C=2) per patch, on what each patch touches,
+#               in the three configs (dev/bisect.sh)
+#   debian      dev/debian.sh: the last patch in Debian's amd64 config
+#               with MSHV_ROOT=m, hv modules linked and checked by modpost
+#   docs        a parse of our documentation
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OBJ_CHECK=$BUILD/obj-check
-
-# Regex matching diagnostics that point into our files.
-ours_re() {
-	project_files | grep -E '\.(c|h)$' | sed 's/[.]/\\./g' | paste -sd'|'
+check_series() {
+	"$TOP/dev/series.sh" > "$LOGS/static-series.log" 2>&1
 }
 
-check_series() {
-	local log=$LOGS/static-checkpatch.log
-	"$TOP/dev/series.sh" > "$log" 2>&1 || return 1
+check_checkpatch() {
+	local log=$LOGS/static-checkpatch.log p
+	local -a patches=()
+	for p in "$BUILD"/series/*.patch; do
+		[[ $p == */0000-cover-letter.patch ]] || patches+=("$p")
+	done
 	# FILE_PATH_CHANGES: the first patch adds the MAINTAINERS entries that
 	# cover every path of the series.
 	(cd "$TREE" && perl scripts/checkpatch.pl --strict --quiet \
-		--ignore FILE_PATH_CHANGES \
-		$(ls "$BUILD"/series/*.patch | grep -v /0000-cover-letter)) \
-		>> "$log" 2>&1
-}
-
-# W=1 (extra warnings and kernel-doc) and sparse over our C files, in a
-# separate object tree so the test build keeps its flags and objects.
-check_compile() {
-	local log=$LOGS/static-sparse-w1.log re objs rc=0
-	re=$(ours_re)
-	objs=$(project_files | grep -E '^(drivers|arch|kernel|mm)/.*\.c$' |
-		sed 's/\.c$/.o/')
-	mkdir -p "$OBJ_CHECK"
-	cmp -s "$OBJ/.config" "$OBJ_CHECK/.config" ||
-		cp "$OBJ/.config" "$OBJ_CHECK/.config"
-	KOBJ=$OBJ_CHECK kmake olddefconfig > "$log.raw" 2>&1 || rc=1
-	# shellcheck disable=SC2086
-	KOBJ=$OBJ_CHECK kmake W=1 C=2 $objs >> "$log.raw" 2>&1 || rc=1
-	grep -E "($re)(:[0-9]+)*: (warning|error|note)" "$log.raw" > "$log"
-	[ $rc -eq 0 ] || tail -30 "$log.raw" >> "$log"
-	[ $rc -eq 0 ] && [ ! -s "$log" ]
+		--ignore FILE_PATH_CHANGES "${patches[@]}") > "$log" 2>&1
 }
 
 # Our reStructuredText must parse without a warning. Plain docutils (the
@@ -66,23 +57,82 @@ PY
 	return $rc
 }
 
-# Every patch of the series must build on its own.
-check_bisect() {
-	"$TOP/dev/bisect.sh" > "$LOGS/static-bisect.out" 2>&1
+# The per-patch build matrix; its statuses come from build/matrix/status.
+check_matrix() {
+	"$TOP/dev/bisect.sh" > "$LOGS/static-matrix.out" 2>&1
+}
+
+check_debian() {
+	"$TOP/dev/debian.sh" > "$LOGS/static-debian.out" 2>&1
+}
+
+TIMES_TABLE=$LOGS/static-times.txt
+
+# timed NAME CMD...: run CMD, record its wall time.
+timed() {
+	local name=$1 t0 r
+	shift
+	t0=$(date +%s)
+	"$@"
+	r=$?
+	echo "$name $(($(date +%s) - t0))" >> "$TIMES_TABLE"
+	return $r
+}
+
+print_times() {
+	local f
+	{
+		echo "static checks: wall time (s), this run"
+		printf '  %-28s %6s\n' part seconds
+		while read -r name secs; do
+			printf '  %-28s %6s\n' "$name" "$secs"
+			# The matrix' and Debian's own parts, indented.
+			case $name in
+			matrix) f=$LOGS/matrix-times.txt ;;
+			debian) f=$LOGS/debian-times.txt ;;
+			*) f= ;;
+			esac
+			[ -n "$f" ] && [ -f "$f" ] &&
+				awk 'NF == 3 { t[$1 " " $2] += $3; n[$1 " " $2]++ }
+				     NF == 2 { t[$1] += $2; n[$1] = 1 }
+				     END { for (k in t)
+					printf "    %-26s %6d  (%d step%s)\n", k,
+						t[k], n[k], (n[k] > 1 ? "s" : "") }' \
+					"$f" | sort
+		done < "$TIMES_TABLE"
+	} | tee "$LOGS/static-times.table" >&2
+	return 0
 }
 
 main() {
-	local r
-	check_series; r=$?
+	local r s c
+	: > "$TIMES_TABLE"
+	timed series check_series; s=$?
+	echo "series=$s"
+	r=1
+	[ $s -ne 0 ] || { timed checkpatch check_checkpatch; r=$?; }
 	echo "checkpatch=$r"
-	if [ $r -eq 0 ]; then
-		check_bisect; r=$?
+	if [ $s -eq 0 ]; then
+		timed matrix check_matrix
+		if [ -f "$BUILD/matrix/status" ]; then
+			cat "$BUILD/matrix/status"
+		else
+			for c in matrix-test matrix-prod matrix-y w1-sparse; do
+				echo "$c=1"
+			done
+		fi
+	else
+		for c in matrix-test matrix-prod matrix-y w1-sparse; do
+			echo "$c=1"
+		done
 	fi
-	echo "bisect=$r"
-	check_compile; r=$?
-	echo "sparse-w1=$r"
-	check_docs; r=$?
+	timed debian check_debian; r=$?
+	echo "debian=$r"
+	timed docs check_docs; r=$?
 	echo "docs=$r"
+	print_times
+	# The statuses above are the result; dev/check.sh counts them.
+	return 0
 }
 
 main "$@"

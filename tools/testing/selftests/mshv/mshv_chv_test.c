@@ -41,17 +41,14 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
-#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
-#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
-
-#define PROP_TIME_FREEZE		0x00030003
-#define PROP_REFERENCE_TIME		0x00030005
-#define PROP_PHYS_ADDR_WIDTH		0x00060006
-#define PROP_FEATURES0			0x0006000A
-#define PROP_FEATURES1			0x0006000B
-#define PROP_VMM_CAPABILITIES		0x00090007
-#define MSR_ACTION_IGNORE		1ULL
+/* Short names of the properties the steps use. */
+#define PROP_TIME_FREEZE	HV_PARTITION_PROPERTY_TIME_FREEZE
+#define PROP_REFERENCE_TIME	HV_PARTITION_PROPERTY_REFERENCE_TIME
+#define PROP_PHYS_ADDR_WIDTH	HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH
+#define PROP_FEATURES0		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0
+#define PROP_FEATURES1		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1
+#define PROP_VMM_CAPABILITIES	HV_PARTITION_PROPERTY_VMM_CAPABILITIES
+#define MSR_ACTION_IGNORE	HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO
 
 /*
  * rust-vmm's default disabled feature banks: nothing of bank 0 or 1 but
@@ -78,58 +75,6 @@
  * (25), synthetic cluster IPI (26) and VP register access (38).
  */
 #define CRATE_SYNTHETIC_FEATURES	0x4006400ffbULL
-
-#define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
-#define TRANSLATE_VALIDATE_READ_WRITE	0x3
-#define CPUID_FLAG_USE_VP_XFEM_XSS	0x1
-#define CPUID_FLAG_APPLY_REGISTERED	0x2
-
-#define HVMSG_UNMAPPED_GPA		0x80000000
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HVMSG_X64_HALT			0x80010007
-#define HVMSG_UNRECOVERABLE_EXCEPTION	0x80000021
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HV_X64_INTERRUPT_TYPE_NMI	4
-
-/* Register names (TLFS). */
-#define HVR_RAX				0x00020000
-#define HVR_RBX				0x00020003
-#define HVR_RSP				0x00020004
-#define HVR_RBP				0x00020005
-#define HVR_RSI				0x00020006
-#define HVR_RIP				0x00020010
-#define HVR_RFLAGS			0x00020011
-#define HVR_XMM0			0x00030000
-#define HVR_FP_MMX0			0x00030010
-#define HVR_FP_CONTROL_STATUS		0x00030018
-#define HVR_XMM_CONTROL_STATUS		0x00030019
-#define HVR_CR0				0x00040000
-#define HVR_CR2				0x00040001
-#define HVR_CR3				0x00040002
-#define HVR_CR4				0x00040003
-#define HVR_CR8				0x00040004
-#define HVR_XFEM			0x00040005
-#define HVR_DR0				0x00050000
-#define HVR_DR6				0x00050004
-#define HVR_DR7				0x00050005
-#define HVR_ES				0x00060000
-#define HVR_CS				0x00060001
-#define HVR_SS				0x00060002
-#define HVR_DS				0x00060003
-#define HVR_FS				0x00060004
-#define HVR_GS				0x00060005
-#define HVR_LDTR			0x00060006
-#define HVR_TR				0x00060007
-#define HVR_IDTR			0x00070000
-#define HVR_GDTR			0x00070001
-#define HVR_EFER			0x00080001
-#define HVR_APIC_BASE			0x00080003
-#define HVR_HYPERCALL			0x00090001
-#define HVR_INTERNAL_ACTIVITY_STATE	0x00000004
-#define HVR_PENDING_INTERRUPTION	0x00010002
-#define HVR_INTERRUPT_STATE		0x00010003
-#define HVR_PENDING_EVENT0		0x00010004
-#define HVR_PENDING_EVENT1		0x00010005
 
 #define PAGE_4K				4096ULL
 
@@ -332,9 +277,6 @@ struct signal_event_in {
 
 static_assert(sizeof(struct post_message_in) == 280, "post message");
 
-#define HVCALL_SIGNAL_EVENT_DIRECT	0x00C0
-#define HVCALL_POST_MESSAGE_DIRECT	0x00C1
-
 /* Offsets of the two MMIO instructions in guest_prog. */
 #define MMIO_WRITE_INSN			21
 #define MMIO_READ_INSN			23
@@ -394,9 +336,6 @@ struct reg_page {
 	__u64 rip;
 	__u64 rflags;
 };
-
-#define HVR_CLASS_GENERAL		0x1U
-#define HVR_CLASS_IP			0x2U
 
 /** struct cpuid_result_in - HvRegisterInterceptResult for CPUID */
 struct cpuid_result_in {
@@ -501,29 +440,38 @@ static const __u32 std_regs[] = {
 	0x00020006, 0x00020007, 0x00020004, 0x00020005,	/* RSI RDI RSP RBP */
 	0x00020008, 0x00020009, 0x0002000A, 0x0002000B,
 	0x0002000C, 0x0002000D, 0x0002000E, 0x0002000F,
-	HVR_RIP, HVR_RFLAGS,
+	HV_X64_REGISTER_RIP, HV_X64_REGISTER_RFLAGS,
 };
 
 static const __u32 sregs_get[] = {
-	HVR_CS, HVR_DS, HVR_ES, HVR_FS, HVR_GS, HVR_SS,
-	HVR_CR0, HVR_CR3, HVR_CR4, HVR_CR8, HVR_EFER,
-	HVR_TR, HVR_LDTR, HVR_GDTR, HVR_IDTR, HVR_CR2, HVR_APIC_BASE,
-	HVR_PENDING_INTERRUPTION,
+	HV_X64_REGISTER_CS, HV_X64_REGISTER_DS, HV_X64_REGISTER_ES,
+	HV_X64_REGISTER_FS, HV_X64_REGISTER_GS, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_CR0, HV_X64_REGISTER_CR3, HV_X64_REGISTER_CR4,
+	HV_X64_REGISTER_CR8, HV_X64_REGISTER_EFER,
+	HV_X64_REGISTER_TR, HV_X64_REGISTER_LDTR, HV_X64_REGISTER_GDTR,
+	HV_X64_REGISTER_IDTR, HV_X64_REGISTER_CR2, HV_X64_REGISTER_APIC_BASE,
+	HV_REGISTER_PENDING_INTERRUPTION,
 };
 
 static const __u32 sregs_set[] = {
-	HVR_CS, HVR_DS, HVR_ES, HVR_FS, HVR_GS, HVR_SS,
-	HVR_TR, HVR_LDTR, HVR_GDTR, HVR_IDTR,
-	HVR_CR0, HVR_CR2, HVR_CR3, HVR_CR4, HVR_CR8, HVR_EFER, HVR_APIC_BASE,
+	HV_X64_REGISTER_CS, HV_X64_REGISTER_DS, HV_X64_REGISTER_ES,
+	HV_X64_REGISTER_FS, HV_X64_REGISTER_GS, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_TR, HV_X64_REGISTER_LDTR, HV_X64_REGISTER_GDTR,
+	HV_X64_REGISTER_IDTR,
+	HV_X64_REGISTER_CR0, HV_X64_REGISTER_CR2, HV_X64_REGISTER_CR3,
+	HV_X64_REGISTER_CR4, HV_X64_REGISTER_CR8, HV_X64_REGISTER_EFER,
+	HV_X64_REGISTER_APIC_BASE,
 };
 
 static const __u32 event_regs[] = {
-	HVR_PENDING_INTERRUPTION, HVR_INTERRUPT_STATE,
-	HVR_INTERNAL_ACTIVITY_STATE, HVR_PENDING_EVENT0, HVR_PENDING_EVENT1,
+	HV_REGISTER_PENDING_INTERRUPTION, HV_REGISTER_INTERRUPT_STATE,
+	HV_REGISTER_INTERNAL_ACTIVITY_STATE, HV_REGISTER_PENDING_EVENT0,
+	HV_REGISTER_PENDING_EVENT1,
 };
 
 static const __u32 debug_regs[] = {
-	HVR_DR0, HVR_DR0 + 1, HVR_DR0 + 2, HVR_DR0 + 3, HVR_DR6, HVR_DR7,
+	HV_X64_REGISTER_DR0, HV_X64_REGISTER_DR0 + 1, HV_X64_REGISTER_DR0 + 2,
+	HV_X64_REGISTER_DR0 + 3, HV_X64_REGISTER_DR6, HV_X64_REGISTER_DR7,
 };
 
 /** struct chv_vcpu_state - what Cloud Hypervisor's state() saves */
@@ -735,7 +683,8 @@ static int cpuid_values(int vp, __u32 leaf, __u32 subleaf, __u32 r[4],
 			__u16 *status)
 {
 	struct cpuid_values_in in = {
-		.flags = CPUID_FLAG_USE_VP_XFEM_XSS | CPUID_FLAG_APPLY_REGISTERED,
+		.flags = HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS |
+			 HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED,
 		.eax = leaf,
 		.ecx = subleaf,
 	};
@@ -757,7 +706,7 @@ static int cpuid_values(int vp, __u32 leaf, __u32 subleaf, __u32 r[4],
 static int cpuid_raw(int vp, __u32 leaf, __u32 r[4], __u16 *status)
 {
 	struct cpuid_values_in in = {
-		.flags = CPUID_FLAG_USE_VP_XFEM_XSS,
+		.flags = HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS,
 		.eax = leaf,
 	};
 	struct mshv_root_hvcall args = {
@@ -863,12 +812,12 @@ static void chv_configure_vcpu(struct __test_metadata *_metadata,
 	STEP("FPU: fcw 0x37f, mxcsr 0x1f80 (26 registers)");
 	memset(regs, 0, sizeof(regs));
 	for (n = 0; n < 16; n++)
-		regs[n].name = HVR_XMM0 + n;
+		regs[n].name = HV_X64_REGISTER_XMM0 + n;
 	for (; n < 24; n++)
-		regs[n].name = HVR_FP_MMX0 + n - 16;
-	regs[n].name = HVR_FP_CONTROL_STATUS;
+		regs[n].name = HV_X64_REGISTER_FP_MMX0 + n - 16;
+	regs[n].name = HV_X64_REGISTER_FP_CONTROL_STATUS;
 	regs[n++].lo = 0x37f;
-	regs[n].name = HVR_XMM_CONTROL_STATUS;
+	regs[n].name = HV_X64_REGISTER_XMM_CONTROL_STATUS;
 	regs[n++].hi = 0x1f80;
 	ASSERT_EQ(0, mshv_vp_set_regs(vm->vp, 0, regs, n, &status))
 		TH_LOG("set_fpu: status 0x%x", status);
@@ -946,15 +895,16 @@ static void advance_rip_update_rax(struct __test_metadata *_metadata,
 {
 	__u64 rip = msg->rip + (msg->instruction_length & 0xf);
 	struct mshv_vp_reg regs[2] = {
-		{ .name = HVR_RIP, .lo = rip },
-		{ .name = HVR_RAX, .lo = rax },
+		{ .name = HV_X64_REGISTER_RIP, .lo = rip },
+		{ .name = HV_X64_REGISTER_RAX, .lo = rax },
 	};
 	__u16 status;
 
 	if (vm->rp != MAP_FAILED) {
 		vm->rp->gp[0] = rax;
 		vm->rp->rip = rip;
-		vm->rp->dirty |= HVR_CLASS_GENERAL | HVR_CLASS_IP;
+		vm->rp->dirty |= HV_X64_REGISTER_CLASS_GENERAL |
+				 HV_X64_REGISTER_CLASS_IP;
 		return;
 	}
 	ASSERT_EQ(0, mshv_vp_set_regs(vm->vp, 0, regs, 2, &status))
@@ -973,7 +923,8 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 	struct mshv_vp_reg regs[ARRAY_SIZE(std_regs)], s[ARRAY_SIZE(sregs_get)];
 	struct mshv_vp_reg set[ARRAY_SIZE(sregs_set)];
 	struct translate_in tin = {
-		.control_flags = TRANSLATE_VALIDATE_READ_WRITE,
+		.control_flags = HV_TRANSLATE_GVA_VALIDATE_READ |
+				 HV_TRANSLATE_GVA_VALIDATE_WRITE,
 		.gva_page = msg->mem.gva >> 12,
 	};
 	struct translate_out tout;
@@ -1150,17 +1101,17 @@ static void chv_save(struct __test_metadata *_metadata, int vp, __u8 *page,
 	ASSERT_EQ(0, get_regs(vp, sregs_get, ARRAY_SIZE(sregs_get), st->sregs, &status))
 		TH_LOG("get_sregs: status 0x%x", status);
 	{
-		const __u32 xfem = HVR_XFEM;
+		const __u32 xfem = HV_X64_REGISTER_XFEM;
 
 		ASSERT_EQ(0, get_regs(vp, &xfem, 1, &st->xfem, &status))
 			TH_LOG("get_xcrs: status 0x%x", status);
 	}
 	for (i = 0; i < 16; i++)
-		fpu_names[i] = HVR_XMM0 + i;
+		fpu_names[i] = HV_X64_REGISTER_XMM0 + i;
 	for (; i < 24; i++)
-		fpu_names[i] = HVR_FP_MMX0 + i - 16;
-	fpu_names[24] = HVR_FP_CONTROL_STATUS;
-	fpu_names[25] = HVR_XMM_CONTROL_STATUS;
+		fpu_names[i] = HV_X64_REGISTER_FP_MMX0 + i - 16;
+	fpu_names[24] = HV_X64_REGISTER_FP_CONTROL_STATUS;
+	fpu_names[25] = HV_X64_REGISTER_XMM_CONTROL_STATUS;
 	ASSERT_EQ(0, get_regs(vp, fpu_names, 26, st->fpu, &status))
 		TH_LOG("get_fpu: status 0x%x", status);
 	ASSERT_EQ(0, get_regs(vp, event_regs, ARRAY_SIZE(event_regs), st->events,
@@ -1170,7 +1121,7 @@ static void chv_save(struct __test_metadata *_metadata, int vp, __u8 *page,
 		TH_LOG("get_msrs (%zu registers in one call): status 0x%x",
 		       CHV_MSRS, status);
 	{
-		const __u32 hc = HVR_HYPERCALL;
+		const __u32 hc = HV_X64_REGISTER_HYPERCALL;
 
 		ASSERT_EQ(0, get_regs(vp, &hc, 1, &st->hypercall, &status))
 			TH_LOG("get_misc_regs: status 0x%x", status);

@@ -1365,11 +1365,6 @@ TEST_F(mem, readonly_region)
 	vmm_free(&m);
 }
 
-#define HVCALL_SET_VP_REGISTERS	0x0051
-#define HV_X64_REGISTER_RIP	0x00020010
-#define HV_X64_REGISTER_CS	0x00060001
-#define HVMSG_X64_HALT		0x80010007
-
 /* The register value of HvSetVpRegisters, as the TLFS lays it out. */
 struct vp_reg_assoc {
 	__u32 name;

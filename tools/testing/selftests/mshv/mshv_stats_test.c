@@ -32,13 +32,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_DISPATCH_VP		0x00C2
-#define HV_X64_REGISTER_RIP		0x00020010
-#define HV_X64_REGISTER_CS		0x00060001
-#define HV_X64_REGISTER_CLASS_IP	0x2
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-
 #define PAGE_4K		4096
 #define GUEST_SIZE	0x10000
 #define GUEST_CODE	0x1000

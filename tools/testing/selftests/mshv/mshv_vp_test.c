@@ -35,49 +35,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-/* Hypercalls and registers of the Hyper-V TLFS these tests use. */
-#define HVCALL_INSTALL_INTERCEPT	0x004D
-#define HVCALL_GET_VP_REGISTERS		0x0050
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_DISPATCH_VP		0x00C2
-
-#define HV_REGISTER_EXPLICIT_SUSPEND	0x00000000
-#define HV_REGISTER_DISPATCH_SUSPEND	0x00000003
-
-#define HV_X64_REGISTER_RAX		0x00020000
-#define HV_X64_REGISTER_RCX		0x00020001
-#define HV_X64_REGISTER_RDX		0x00020002
-#define HV_X64_REGISTER_RBX		0x00020003
-#define HV_X64_REGISTER_RIP		0x00020010
-#define HV_X64_REGISTER_RFLAGS		0x00020011
-#define HV_X64_REGISTER_RSP		0x00020004
-#define HV_X64_REGISTER_CR0		0x00040000
-#define HV_X64_REGISTER_CR3		0x00040002
-#define HV_X64_REGISTER_CR4		0x00040003
-#define HV_X64_REGISTER_ES		0x00060000
-#define HV_X64_REGISTER_SS		0x00060002
-#define HV_X64_REGISTER_CS		0x00060001
-#define HV_X64_REGISTER_DS		0x00060003
-#define HV_X64_REGISTER_GDTR		0x00070001
-#define HV_X64_REGISTER_EFER		0x00080001
-
-#define HVMSG_UNMAPPED_GPA		0x80000000
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HVMSG_X64_MSR_INTERCEPT		0x80010001
-#define HVMSG_X64_CPUID_INTERCEPT	0x80010002
-#define HVMSG_X64_HALT			0x80010007
-#define HVMSG_UNSUPPORTED_FEATURE	0x80000022
-
-#define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
-#define HV_INTERCEPT_TYPE_X64_MSR_INDEX	0x0000000C
-#define HV_INTERCEPT_ACCESS_READ	0
-#define HV_INTERCEPT_ACCESS_WRITE	1
-#define HV_INTERCEPT_ACCESS_MASK_READ	1
-#define HV_INTERCEPT_ACCESS_MASK_WRITE	2
-#define HV_INTERCEPT_ACCESS_MASK_EXECUTE 4
-
-#define HV_X64_REGISTER_CLASS_IP	0x2
-
 /* Guest memory: 64 KiB at GPA 0, the program at GPA 0x1000. */
 #define GUEST_SIZE			0x10000
 #define GUEST_CODE			0x1000ULL
@@ -1846,10 +1803,6 @@ TEST_F(guest, dirty_in_second_region)
 
 /* ---- Guest interrupts through the virtual local APIC --------------------- */
 
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HV_INTERRUPT_TYPE_FIXED		0
-#define HV_INTERRUPT_LEVEL_TRIGGERED	0x1
-
 /* Where the interrupt test program keeps its state, and its handler. */
 #define IRQ_COUNT			0x500	/* u16: interrupts taken */
 #define IRQ_TARGET			0x502	/* u16: stop after this many */
@@ -2628,8 +2581,6 @@ static const __u8 prog_doorbell_burst[] = {
 	0xf4,
 };
 
-#define HVCALL_NOTIFY_PORT_RING_EMPTY	0x008B
-
 /*
  * A burst of doorbell writes overflows the event ring: the driver asks
  * the hypervisor for the signals it could not queue, and the guest runs
@@ -2816,22 +2767,6 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 
 /* ---- The rest of the allowlist: translation, CPUID, direct SynIC ------ */
 
-#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
-#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
-#define HVCALL_SIGNAL_EVENT_DIRECT		0x00C0
-#define HVCALL_POST_MESSAGE_DIRECT		0x00C1
-#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
-
-#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001
-#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002
-#define HV_TRANSLATE_GVA_SUCCESS		0
-#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT	1
-#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION	2
-#define HV_TRANSLATE_GVA_GPA_UNMAPPED		4
-
-#define HV_ANY_VP				0xffffffffU
-#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED	0x2
-
 /** struct hv_translate_in - HvTranslateVirtualAddress input */
 struct hv_translate_in {
 	__u64 partition_id;
@@ -2898,7 +2833,6 @@ struct hv_post_message_in {
 
 /* 60 bytes of input; the compiler pads the struct to 64. */
 static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
-#define HV_CPUID_RESULT_IN_SIZE	60
 static_assert(sizeof(struct hv_cpuid_values_in) == 24 + 2 * 24, "cpuid in");
 static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
 

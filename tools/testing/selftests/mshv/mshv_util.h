@@ -14,6 +14,7 @@
 #include <linux/mshv.h>
 
 #include "hv_tlfs.h"
+#include "mshv_guest.h"
 
 #define MSHV_DEV_PATH		"/dev/mshv"
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"

@@ -137,45 +137,50 @@
  * 0x80-0x85 (the IN byte, the MMIO value, CPUID EBX, PAT low, the
  * unimplemented MSR's EAX and EDX), a store to DIRTY_GPA, and HLT.
  */
-static const __u8 guest_prog[] = {
-	0x66, 0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
-	0xb0, 0x43,				/* mov al, 'C' */
-	0xee,					/* out dx, al */
-	0xec,					/* in al, dx */
-	0x41, 0x89, 0xc0,			/* mov r8d, eax */
-	0xbb, 0x00, 0x00, 0x00, 0x20,		/* mov ebx, MMIO_GPA */
-	0xb9, 0x78, 0x56, 0x34, 0x12,		/* mov ecx, 0x12345678 */
-	0x89, 0x0b,				/* mov [rbx], ecx */
-	0x8b, 0x43, 0x08,			/* mov eax, [rbx + 8] */
-	0x41, 0x89, 0xc1,			/* mov r9d, eax */
-	0x31, 0xc0,				/* xor eax, eax */
-	0x31, 0xc9,				/* xor ecx, ecx */
-	0x0f, 0xa2,				/* cpuid */
-	0x41, 0x89, 0xda,			/* mov r10d, ebx */
-	0xb9, 0x77, 0x02, 0x00, 0x00,		/* mov ecx, 0x277 */
-	0x0f, 0x32,				/* rdmsr */
-	0x41, 0x89, 0xc3,			/* mov r11d, eax */
-	0xb9, 0x81, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000081 */
-	0xb8, 0x44, 0x33, 0x22, 0x11,		/* mov eax, 0x11223344 */
-	0xba, 0x88, 0x77, 0x66, 0x55,		/* mov edx, 0x55667788 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x34, 0x12, 0x00, 0x00,		/* mov ecx, 0x1234 */
-	0xb8, 0xad, 0xde, 0x00, 0x00,		/* mov eax, 0xdead */
-	0x89, 0xc2,				/* mov edx, eax */
-	0x0f, 0x32,				/* rdmsr */
-	0x41, 0x89, 0xc4,			/* mov r12d, eax */
-	0x41, 0x89, 0xd5,			/* mov r13d, edx */
-	0x44, 0x89, 0xc0, 0xe7, 0x80,		/* mov eax, r8d; out 0x80 */
-	0x44, 0x89, 0xc8, 0xe7, 0x81,		/* mov eax, r9d; out 0x81 */
-	0x44, 0x89, 0xd0, 0xe7, 0x82,		/* mov eax, r10d; out 0x82 */
-	0x44, 0x89, 0xd8, 0xe7, 0x83,		/* mov eax, r11d; out 0x83 */
-	0x44, 0x89, 0xe0, 0xe7, 0x84,		/* mov eax, r12d; out 0x84 */
-	0x44, 0x89, 0xe8, 0xe7, 0x85,		/* mov eax, r13d; out 0x85 */
-	0xbf, 0x00, 0x00, 0x15, 0x00,		/* mov edi, DIRTY_GPA */
-	0x89, 0x07,				/* mov [rdi], eax */
-	0xe7, 0x90,				/* out DONE_PORT, eax */
-	0xf4,					/* hlt */
-};
+GUEST_CODE64(guest_prog,
+	     "mov $0x3f8, %dx\n\t"
+	     "mov $0x43, %al\n\t"			/* mov al, 'C' */
+	     "out %al, (%dx)\n\t"
+	     "in (%dx), %al\n\t"
+	     "mov %eax, %r8d\n\t"
+	     "mov $0x20000000, %ebx\n\t"		/* mov ebx, MMIO_GPA */
+	     "mov $0x12345678, %ecx\n\t"
+	     "mov %ecx, (%rbx)\n\t"			/* mov [rbx], ecx */
+	     "mov 0x8(%rbx), %eax\n\t"			/* mov eax, [rbx + 8] */
+	     "mov %eax, %r9d\n\t"
+	     "xor %eax, %eax\n\t"
+	     "xor %ecx, %ecx\n\t"
+	     "cpuid\n\t"
+	     "mov %ebx, %r10d\n\t"
+	     "mov $0x277, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "mov %eax, %r11d\n\t"
+	     "mov $0xc0000081, %ecx\n\t"
+	     "mov $0x11223344, %eax\n\t"
+	     "mov $0x55667788, %edx\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x1234, %ecx\n\t"
+	     "mov $0xdead, %eax\n\t"
+	     "mov %eax, %edx\n\t"
+	     "rdmsr\n\t"
+	     "mov %eax, %r12d\n\t"
+	     "mov %edx, %r13d\n\t"
+	     "mov %r8d, %eax\n\t"
+	     "out %eax, $0x80\n\t"
+	     "mov %r9d, %eax\n\t"
+	     "out %eax, $0x81\n\t"
+	     "mov %r10d, %eax\n\t"
+	     "out %eax, $0x82\n\t"
+	     "mov %r11d, %eax\n\t"
+	     "out %eax, $0x83\n\t"
+	     "mov %r12d, %eax\n\t"
+	     "out %eax, $0x84\n\t"
+	     "mov %r13d, %eax\n\t"
+	     "out %eax, $0x85\n\t"
+	     "mov $0x150000, %edi\n\t"			/* mov edi, DIRTY_GPA */
+	     "mov %eax, (%rdi)\n\t"			/* mov [rdi], eax */
+	     "out %eax, $0x90\n\t"			/* out DONE_PORT, eax */
+	     "hlt");
 
 /* The SynIC pages the enlightened guest enables, in its RAM. */
 #define GUEST_SIMP			0x180000ULL
@@ -194,60 +199,60 @@ static const __u8 guest_prog[] = {
  * flags; the guest reads the message type, its first payload dword and
  * SINT2's first event flags dword, frees the message slot, and halts.
  */
-static const __u8 synic_prog[] = {
-	0xb8, 0x01, 0x00, 0x00, 0x40,		/* mov eax, 0x40000001 */
-	0x0f, 0xa2,				/* cpuid */
-	0xe7, 0x80,				/* out 0x80, eax */
-	0xb8, 0x03, 0x00, 0x00, 0x40,		/* mov eax, 0x40000003 */
-	0x0f, 0xa2,				/* cpuid */
-	0xe7, 0x81,				/* out 0x81, eax */
-	0x89, 0xd0,				/* mov eax, edx */
-	0xe7, 0x82,				/* out 0x82, eax */
-	0xb9, 0x00, 0x00, 0x00, 0x40,		/* mov ecx, GUEST_OS_ID */
-	0xb8, 0x22, 0x22, 0x11, 0x11,		/* mov eax, 0x11112222 */
-	0xba, 0x00, 0x81, 0x00, 0x00,		/* mov edx, 0x8100 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x02, 0x00, 0x00, 0x40,		/* mov ecx, VP_INDEX */
-	0x0f, 0x32,				/* rdmsr */
-	0xe7, 0x83,				/* out 0x83, eax */
-	0xb9, 0x81, 0x00, 0x00, 0x40,		/* mov ecx, SVERSION */
-	0x0f, 0x32,				/* rdmsr */
-	0xe7, 0x84,				/* out 0x84, eax */
-	0x31, 0xd2,				/* xor edx, edx */
-	0xb9, 0x83, 0x00, 0x00, 0x40,		/* mov ecx, SIMP */
-	0xb8, 0x01, 0x00, 0x18, 0x00,		/* mov eax, GUEST_SIMP | 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x82, 0x00, 0x00, 0x40,		/* mov ecx, SIEFP */
-	0xb8, 0x01, 0x10, 0x18, 0x00,		/* mov eax, GUEST_SIEFP | 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x80, 0x00, 0x00, 0x40,		/* mov ecx, SCONTROL */
-	0xb8, 0x01, 0x00, 0x00, 0x00,		/* mov eax, 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x92, 0x00, 0x00, 0x40,		/* mov ecx, SINT2 */
-	0xb8, 0x52, 0x00, 0x00, 0x00,		/* mov eax, 0x52 */
-	0x0f, 0x30,				/* wrmsr */
-	0xe7, 0x85,				/* out 0x85, eax */
-	0x8b, 0x04, 0x25, 0x00, 0x02, 0x18, 0x00, /* mov eax, [SIMP + 512] */
-	0xe7, 0x86,				/* out 0x86, eax */
-	0x8b, 0x04, 0x25, 0x10, 0x02, 0x18, 0x00, /* mov eax, [SIMP + 528] */
-	0xe7, 0x87,				/* out 0x87, eax */
-	0x8b, 0x04, 0x25, 0x00, 0x12, 0x18, 0x00, /* mov eax, [SIEFP + 512] */
-	0xe7, 0x88,				/* out 0x88, eax */
-	0xc7, 0x04, 0x25, 0x00, 0x02, 0x18, 0x00, /* mov dword [SIMP + 512], */
-	0x00, 0x00, 0x00, 0x00,			/*	HVMSG_NONE */
-	0x0f, 0x01, 0x1c, 0x25, 0xf0, 0x2f, 0x00, 0x00, /* lidt [IDT_DESC] */
-	0xb8, 0x5a, 0x5a, 0x5a, 0x5a,		/* mov eax, 0x5a5a5a5a */
-	0xfb, 0x90, 0x90,			/* sti; nop; nop */
-	0xf4,					/* hlt */
-};
+GUEST_CODE64(synic_prog,
+	     "mov $0x40000001, %eax\n\t"
+	     "cpuid\n\t"
+	     "out %eax, $0x80\n\t"
+	     "mov $0x40000003, %eax\n\t"
+	     "cpuid\n\t"
+	     "out %eax, $0x81\n\t"
+	     "mov %edx, %eax\n\t"
+	     "out %eax, $0x82\n\t"
+	     "mov $0x40000000, %ecx\n\t"		/* mov ecx, GUEST_OS_ID */
+	     "mov $0x11112222, %eax\n\t"
+	     "mov $0x8100, %edx\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x40000002, %ecx\n\t"		/* mov ecx, VP_INDEX */
+	     "rdmsr\n\t"
+	     "out %eax, $0x83\n\t"
+	     "mov $0x40000081, %ecx\n\t"		/* mov ecx, SVERSION */
+	     "rdmsr\n\t"
+	     "out %eax, $0x84\n\t"
+	     "xor %edx, %edx\n\t"
+	     "mov $0x40000083, %ecx\n\t"		/* mov ecx, SIMP */
+	     "mov $0x180001, %eax\n\t"			/* mov eax, GUEST_SIMP | 1 */
+	     "wrmsr\n\t"
+	     "mov $0x40000082, %ecx\n\t"		/* mov ecx, SIEFP */
+	     "mov $0x181001, %eax\n\t"			/* mov eax, GUEST_SIEFP | 1 */
+	     "wrmsr\n\t"
+	     "mov $0x40000080, %ecx\n\t"		/* mov ecx, SCONTROL */
+	     "mov $0x1, %eax\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x40000092, %ecx\n\t"		/* mov ecx, SINT2 */
+	     "mov $0x52, %eax\n\t"
+	     "wrmsr\n\t"
+	     "out %eax, $0x85\n\t"
+	     "mov 0x180200, %eax\n\t"			/* mov eax, [SIMP + 512] */
+	     "out %eax, $0x86\n\t"
+	     "mov 0x180210, %eax\n\t"			/* mov eax, [SIMP + 528] */
+	     "out %eax, $0x87\n\t"
+	     "mov 0x181200, %eax\n\t"			/* mov eax, [SIEFP + 512] */
+	     "out %eax, $0x88\n\t"
+	     "movl $0x0, 0x180200\n\t"			/* mov dword [SIMP + 512], */
+	     "lidt 0x2ff0\n\t"				/* lidt [IDT_DESC] */
+	     "mov $0x5a5a5a5a, %eax\n\t"
+	     "sti\n\t"
+	     "nop\n\t"
+	     "nop\n\t"
+	     "hlt");
 
 /* SINT2's interrupt handler: report on port 0x89, then halt for good. */
-static const __u8 sint_handler[] = {
-	0xe7, 0x89,				/* out 0x89, eax */
-	0xe7, 0x90,				/* out DONE_PORT, eax */
-	0xf4,					/* hlt */
-	0xeb, 0xfd,				/* jmp hlt */
-};
+GUEST_CODE64(sint_handler,
+	     "out %eax, $0x89\n\t"
+	     "out %eax, $0x90\n\t"			/* out DONE_PORT, eax */
+	     "1:\n\t"
+	     "hlt\n\t"
+	     "jmp 1b");
 
 #define IDT_DESC			0x2ff0ULL
 #define IDT_BASE			0x3000ULL
@@ -1221,7 +1226,7 @@ TEST_F(chv, boot_snapshot_restore)
 				       &value, &status));
 	EXPECT_EQ(0ULL, value & CRATE_DISABLED_XSAVE);
 
-	memcpy(self->src.mem + KERNEL_START, guest_prog, sizeof(guest_prog));
+	guest_code_load(self->src.mem, KERNEL_START, guest_prog);
 	chv_configure_vcpu(_metadata, &self->src, self->buf);
 
 	STEP("resume: TIME_FREEZE 0, run to the second report");
@@ -1312,9 +1317,8 @@ TEST_F(chv, synic_guest)
 	int ret;
 
 	ASSERT_EQ(0, chv_create_vm(_metadata, self->dev, &self->src));
-	memcpy(self->src.mem + KERNEL_START, synic_prog, sizeof(synic_prog));
-	memcpy(self->src.mem + SINT_HANDLER, sint_handler,
-	       sizeof(sint_handler));
+	guest_code_load(self->src.mem, KERNEL_START, synic_prog);
+	guest_code_load(self->src.mem, SINT_HANDLER, sint_handler);
 	/* the IDT the guest loads: a 64-bit interrupt gate for SINT2 */
 	*(__u16 *)(self->src.mem + IDT_DESC) = (GUEST_SINT_VECTOR + 1) * 16 - 1;
 	*(__u64 *)(self->src.mem + IDT_DESC + 2) = IDT_BASE;
@@ -1436,7 +1440,7 @@ TEST_F(chv, dirty_log_and_devices)
 	int ret;
 
 	ASSERT_EQ(0, chv_create_vm(_metadata, self->dev, &self->src));
-	memcpy(self->src.mem + KERNEL_START, guest_prog, sizeof(guest_prog));
+	guest_code_load(self->src.mem, KERNEL_START, guest_prog);
 	chv_configure_vcpu(_metadata, &self->src, self->buf);
 
 	STEP("set_gsi_routing: two MSI entries");

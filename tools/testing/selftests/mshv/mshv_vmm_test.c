@@ -228,34 +228,33 @@ static int cpuid_values(int vp, __u32 flags, __u32 leaf, __u32 out[4],
  * then a write to port 0x88 that ends the run (a hypervisor with local
  * APICs handles HLT itself: the VMM would not see it).
  */
-static const __u8 guest_prog[] = {
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xc9,			/* xor ecx, ecx */
-	0x0f, 0xa2,				/* cpuid */
-	0x66, 0x89, 0xd8,			/* mov eax, ebx */
-	0x66, 0xe7, 0x80,			/* out 0x80, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x81,			/* out 0x81, eax */
-	0x66, 0x89, 0xc8,			/* mov eax, ecx */
-	0x66, 0xe7, 0x82,			/* out 0x82, eax */
-	0x66, 0xb8, 0x01, 0x00, 0x00, 0x80,	/* mov eax, 0x80000001 */
-	0x0f, 0xa2,				/* cpuid */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x83,			/* out 0x83, eax */
-	0x66, 0xb9, 0x77, 0x02, 0x00, 0x00,	/* mov ecx, 0x277 */
-	0x0f, 0x32,				/* rdmsr */
-	0x66, 0xe7, 0x84,			/* out 0x84, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x85,			/* out 0x85, eax */
-	0x66, 0xb9, 0x34, 0x12, 0x00, 0x00,	/* mov ecx, 0x1234 */
-	0x66, 0xb8, 0xad, 0xde, 0x00, 0x00,	/* mov eax, 0xdead */
-	0x66, 0x89, 0xc2,			/* mov edx, eax */
-	0x0f, 0x32,				/* rdmsr */
-	0x66, 0xe7, 0x86,			/* out 0x86, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x87,			/* out 0x87, eax */
-	0xe6, 0x88,				/* out 0x88, al */
-};
+GUEST_CODE16(guest_prog,
+	     "xor %eax, %eax\n\t"
+	     "xor %ecx, %ecx\n\t"
+	     "cpuid\n\t"
+	     "mov %ebx, %eax\n\t"
+	     "out %eax, $0x80\n\t"
+	     "mov %edx, %eax\n\t"
+	     "out %eax, $0x81\n\t"
+	     "mov %ecx, %eax\n\t"
+	     "out %eax, $0x82\n\t"
+	     "mov $0x80000001, %eax\n\t"
+	     "cpuid\n\t"
+	     "mov %edx, %eax\n\t"
+	     "out %eax, $0x83\n\t"
+	     "mov $0x277, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "out %eax, $0x84\n\t"
+	     "mov %edx, %eax\n\t"
+	     "out %eax, $0x85\n\t"
+	     "mov $0x1234, %ecx\n\t"
+	     "mov $0xdead, %eax\n\t"
+	     "mov %eax, %edx\n\t"
+	     "rdmsr\n\t"
+	     "out %eax, $0x86\n\t"
+	     "mov %edx, %eax\n\t"
+	     "out %eax, $0x87\n\t"
+	     "out %al, $0x88");
 
 #define GUEST_PORTS	8
 
@@ -515,7 +514,7 @@ TEST_F(vmm, create_path)
 
 	STEP(10, "run a guest that reads CPUID and MSRs");
 	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	memcpy(self->mem + GUEST_CODE, guest_prog, sizeof(guest_prog));
+	guest_code_load(self->mem, GUEST_CODE, guest_prog);
 	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
 				     1 << MSHV_SET_MEM_BIT_WRITABLE |
 				     1 << MSHV_SET_MEM_BIT_EXECUTABLE));

@@ -595,26 +595,24 @@ TEST_F(regs, ap_waits_for_sipi)
  * 0x80 (a hypervisor with local APICs handles even HLT with interrupts off
  * itself: the VMM would not see it).
  */
-static const __u8 bsp_prog[] = {
-	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
-	0x0f, 0x32,				/* rdmsr */
-	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC ICR */
-	0x66, 0xb8, 0x00, 0x45, 0x00, 0x00,	/* mov eax, INIT, assert */
-	0x66, 0xba, 0x01, 0x00, 0x00, 0x00,	/* mov edx, APIC id 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb8, AP_PAGE, 0x46, 0x00, 0x00,	/* mov eax, SIPI */
-	0x0f, 0x30,				/* wrmsr */
-	0xe6, 0x80,				/* out 0x80, al */
-};
+GUEST_CODE16(bsp_prog,
+	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
+	     "rdmsr\n\t"
+	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
+	     "wrmsr\n\t"
+	     "mov $0x830, %ecx\n\t"			/* mov ecx, x2APIC ICR */
+	     "mov $0x4500, %eax\n\t"			/* mov eax, INIT, assert */
+	     "mov $0x1, %edx\n\t"			/* mov edx, APIC id 1 */
+	     "wrmsr\n\t"
+	     "mov $(0x4600 | " GUEST_STR(AP_PAGE) "), %eax\n\t"	/* SIPI */
+	     "wrmsr\n\t"
+	     "out %al, $0x80");
 
 /* An application processor: report CS on port AP_PORT. */
-static const __u8 ap_prog[] = {
-	0x8c, 0xc8,				/* mov ax, cs */
-	0xe7, AP_PORT,				/* out AP_PORT, ax */
-	0xf4,					/* hlt */
-};
+GUEST_CODE16(ap_prog,
+	     "mov %cs, %ax\n\t"
+	     "out %ax, $" GUEST_STR(AP_PORT) "\n\t"
+	     "hlt");
 
 /** struct hv_msg - the message MSHV_RUN_VP returns */
 struct hv_msg {
@@ -690,8 +688,8 @@ FIXTURE_SETUP(startup)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	memcpy(self->mem + BSP_CODE, bsp_prog, sizeof(bsp_prog));
-	memcpy(self->mem + (AP_PAGE << 12), ap_prog, sizeof(ap_prog));
+	guest_code_load(self->mem, BSP_CODE, bsp_prog);
+	guest_code_load(self->mem, AP_PAGE << 12, ap_prog);
 	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
 				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
 				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));

@@ -55,10 +55,10 @@ static const char *const trace_events[] = {
 };
 
 /* OUT to port 0x80, forever. */
-static const __u8 out_prog[] = {
-	0xe6, 0x80,		/* 1: out 0x80, al */
-	0xeb, 0xfc,		/* jmp 1b */
-};
+GUEST_CODE16(out_prog,
+	     "1:\n\t"
+	     "out %al, $0x80\n\t"
+	     "jmp 1b");
 
 /* The start of HV_VP_REGISTER_PAGE version 1. */
 struct hv_register_page {
@@ -230,7 +230,7 @@ FIXTURE_SETUP(stats)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	memset(self->mem, 0xf4, GUEST_SIZE);
-	memcpy(self->mem + GUEST_CODE, out_prog, sizeof(out_prog));
+	guest_code_load(self->mem, GUEST_CODE, out_prog);
 	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
 				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
 				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
@@ -268,7 +268,7 @@ static void round_trips(struct __test_metadata *_metadata, int vp,
 		memcpy(&type, msg, sizeof(type));
 		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, type);
 		ASSERT_EQ(1, rp->isvalid);
-		rp->rip += sizeof(out_prog) - 2;
+		rp->rip += guest_code_len(out_prog) - 2;
 		rp->dirty |= HV_X64_REGISTER_CLASS_IP;
 	}
 }

@@ -1432,6 +1432,10 @@ static void run_real_mode(struct __test_metadata *_metadata, int pt,
 	close(vp);
 }
 
+GUEST_CODE16(execute_permission_code,
+	     "mov 0x1000, %al\n\t"
+	     "hlt");
+
 /*
  * EXECUTABLE grants instruction fetches, and only it does, to memory
  * mapped at once (pinned) as to memory faulted in when the guest touches
@@ -1441,14 +1445,13 @@ static void run_real_mode(struct __test_metadata *_metadata, int pt,
 TEST_F(mem, execute_permission)
 {
 	/* At GPA(5): mov al, [0x1000]; hlt */
-	static const __u8 prog[] = { 0xa0, 0x00, 0x10, 0xf4 };
 	char res[RESULT_MAX], hex[64];
 	struct vmm_mem m;
 
 	if (!need_sim(_metadata, &self->s))
 		return;
 	ASSERT_TRUE(vmm_alloc(&m, 8 * PAGE_4K, BACKING_4K, 5));
-	memcpy(m.addr + 5 * PAGE_4K, prog, sizeof(prog));
+	guest_code_load(m.addr, 5 * PAGE_4K, execute_permission_code);
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 0, m.addr, 4 * PAGE_4K,
 				     MEM_RW));
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 4, m.addr + 4 * PAGE_4K,

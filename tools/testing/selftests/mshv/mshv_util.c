@@ -681,14 +681,25 @@ static int parse_u64(const char *s, __u64 *val)
 	return 0;
 }
 
+/**
+ * struct table_col - a column of a statistics table and where it goes
+ * @name: the column's name in the header line (any case)
+ * @off: offset of its __u64 in the structure table_row() fills
+ */
+struct table_col {
+	const char *name;
+	size_t off;
+};
+
 /*
  * Read the statistics table at @path (a header line naming the columns,
  * then one line per partition whose first column is the partition id) and
- * fill @vals with the columns named @cols of the line of partition @id.
- * Column names are matched case-insensitively.
+ * store the columns @cols of the line of partition @id in the structure
+ * @out, each as a __u64 at the offset its column gives.
  */
-static int table_row(const char *path, __u64 id, const char *const *cols,
-		     __u64 *vals, unsigned int ncols)
+static int table_row(const char *path, __u64 id,
+		     const struct table_col *cols, unsigned int ncols,
+		     void *out)
 {
 	char *buf, *line, *save = NULL, *words[TABLE_MAX_COLS];
 	int idx[TABLE_MAX_COLS];
@@ -717,7 +728,7 @@ static int table_row(const char *path, __u64 id, const char *const *cols,
 			for (i = 0; i < ncols; i++) {
 				idx[i] = -1;
 				for (j = 0; j < nw; j++)
-					if (!strcasecmp(words[j], cols[i]))
+					if (!strcasecmp(words[j], cols[i].name))
 						idx[i] = j;
 				if (idx[i] < 0) {
 					ret = -EINVAL;
@@ -730,10 +741,11 @@ static int table_row(const char *path, __u64 id, const char *const *cols,
 			continue;
 		for (i = 0; i < ncols; i++) {
 			if ((unsigned int)idx[i] >= nw ||
-			    parse_u64(words[idx[i]], &vals[i])) {
+			    parse_u64(words[idx[i]], &v)) {
 				ret = -EINVAL;
 				goto out;
 			}
+			memcpy((char *)out + cols[i].off, &v, sizeof(v));
 		}
 		ret = 0;
 		break;
@@ -803,21 +815,16 @@ bool mshv_dbg_present(void)
  */
 int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats)
 {
-	static const char *const cols[] = {
-		"REGIONS", "PINNED_PAGES", "MOVABLE_PAGES", "TRACKING_BYTES",
+	static const struct table_col cols[] = {
+		{ "REGIONS", offsetof(struct mshv_dbg_stats, regions) },
+		{ "PINNED_PAGES", offsetof(struct mshv_dbg_stats, pinned_pages) },
+		{ "MOVABLE_PAGES", offsetof(struct mshv_dbg_stats, movable_pages) },
+		{ "TRACKING_BYTES",
+		  offsetof(struct mshv_dbg_stats, tracking_bytes) },
 	};
-	__u64 vals[ARRAY_SIZE_UTIL(cols)];
-	int ret;
 
-	ret = table_row(MSHV_DBG_PARTITIONS, id, cols, vals,
-			ARRAY_SIZE_UTIL(cols));
-	if (ret)
-		return ret;
-	stats->regions = vals[0];
-	stats->pinned_pages = vals[1];
-	stats->movable_pages = vals[2];
-	stats->tracking_bytes = vals[3];
-	return 0;
+	return table_row(MSHV_DBG_PARTITIONS, id, cols, ARRAY_SIZE_UTIL(cols),
+			 stats);
 }
 
 /**
@@ -847,22 +854,16 @@ int mshv_partition_ids(__u64 *ids, unsigned int max)
  */
 int sim_gpa_map(__u64 id, struct sim_gpa_map *map)
 {
-	static const char *const cols[] = {
-		"MAPPED", "LARGE", "NOACCESS", "SLAT", "INTERCEPTS",
+	static const struct table_col cols[] = {
+		{ "MAPPED", offsetof(struct sim_gpa_map, mapped) },
+		{ "LARGE", offsetof(struct sim_gpa_map, large) },
+		{ "NOACCESS", offsetof(struct sim_gpa_map, noaccess) },
+		{ "SLAT", offsetof(struct sim_gpa_map, slat) },
+		{ "INTERCEPTS", offsetof(struct sim_gpa_map, intercepts) },
 	};
-	__u64 vals[ARRAY_SIZE_UTIL(cols)];
-	int ret;
 
-	ret = table_row(MSHV_SIM_DIR "/gpa_map", id, cols, vals,
-			ARRAY_SIZE_UTIL(cols));
-	if (ret)
-		return ret;
-	map->mapped = vals[0];
-	map->large = vals[1];
-	map->noaccess = vals[2];
-	map->slat = vals[3];
-	map->intercepts = vals[4];
-	return 0;
+	return table_row(MSHV_SIM_DIR "/gpa_map", id, cols,
+			 ARRAY_SIZE_UTIL(cols), map);
 }
 
 /**

@@ -9,6 +9,8 @@
 #ifndef SELFTEST_MSHV_HV_TLFS_H
 #define SELFTEST_MSHV_HV_TLFS_H
 
+#include <linux/types.h>
+
 /* Hypercall codes. */
 #define HVCALL_CREATE_PARTITION			0x0040
 #define HVCALL_INITIALIZE_PARTITION		0x0041

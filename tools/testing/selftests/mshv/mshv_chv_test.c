@@ -179,7 +179,7 @@ GUEST_CODE64(guest_prog,
 	     "out %eax, $0x85\n\t"
 	     "mov $0x150000, %edi\n\t"			/* mov edi, DIRTY_GPA */
 	     "mov %eax, (%rdi)\n\t"			/* mov [rdi], eax */
-	     "out %eax, $0x90\n\t"			/* out DONE_PORT, eax */
+	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
 	     "hlt");
 
 /* The SynIC pages the enlightened guest enables, in its RAM. */
@@ -249,7 +249,7 @@ GUEST_CODE64(synic_prog,
 /* SINT2's interrupt handler: report on port 0x89, then halt for good. */
 GUEST_CODE64(sint_handler,
 	     "out %eax, $0x89\n\t"
-	     "out %eax, $0x90\n\t"			/* out DONE_PORT, eax */
+	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
 	     "1:\n\t"
 	     "hlt\n\t"
 	     "jmp 1b");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Guest programs of the /dev/mshv selftests.
+ * Guest programs of the /dev/mshv selftests, and their set-up
+ * (mshv_guest.c).
  *
  * A guest program is assembly source in the test file: GUEST_CODE16(),
  * GUEST_CODE32() or GUEST_CODE64() has the compiler assemble it, for the
@@ -53,5 +54,15 @@ static inline void __guest_code_load(void *mem, size_t off,
 /* Copy the guest program @name to offset @off of guest memory @mem. */
 #define guest_code_load(mem, off, name)					\
 	__guest_code_load(mem, off, name, name##_end)
+
+/* The HLT instruction: what guest_mem_alloc() fills guest memory with. */
+#define GUEST_HLT		0xf4
+
+/* Attributes of a real-mode CS: present, code, readable, accessed. */
+#define GUEST_REAL_MODE_CS_ATTR	0x9b
+
+void *guest_mem_alloc(size_t size);
+int guest_mem_map(int pt, __u64 gfn, void *mem, size_t size);
+int guest_real_mode(int fd, __u32 vp_index, __u64 rip, __u64 rsp);
 
 #endif /* SELFTEST_MSHV_GUEST_H */

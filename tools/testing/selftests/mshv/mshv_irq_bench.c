@@ -120,7 +120,7 @@ GUEST_CODE16(irq_prog,
 	     "mov $0x1ff, %eax\n\t"
 	     "xor %edx, %edx\n\t"
 	     "wrmsr\n\t"
-	     "movb $0x1, 0x600\n\t"			/* mov byte [GUEST_READY], 1 */
+	     "movb $0x1, " GUEST_STR(GUEST_READY) "\n\t"
 	     "sti\n\t"
 	     "1:\n\t"
 	     "hlt\n\t"
@@ -130,7 +130,7 @@ GUEST_CODE16(irq_handler,
 	     "push %eax\n\t"
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
-	     "incl 0x500\n\t"				/* inc dword [GUEST_COUNT] */
+	     "incl " GUEST_STR(GUEST_COUNT) "\n\t"
 	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
 	     "xor %eax, %eax\n\t"
 	     "xor %edx, %edx\n\t"
@@ -219,30 +219,6 @@ static const char *verdict_name(enum verdict v)
 
 /* ---- Guests ------------------------------------------------------------- */
 
-/* Set VP @index's RIP, RSP and real-mode CS through its fd @vp. */
-static int set_regs(int vp, __u32 index, __u64 rip, __u64 rsp)
-{
-	struct set_regs_in in = {
-		/* The driver sets the partition, not the VP. */
-		.vp_index = index,
-		.reg = {
-			{ .name = HV_X64_REGISTER_RIP, .value = { rip } },
-			{ .name = HV_X64_REGISTER_RSP, .value = { rsp } },
-			/* Real-mode CS 0: base 0, limit 0xffff, code. */
-			{ .name = HV_X64_REGISTER_CS,
-			  .value = { 0, 0xffffULL | 0x9bULL << 48 } },
-		},
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = 3,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
-
-	return mshv_hvcall(vp, &args);
-}
-
 /*
  * A partition with 64 KiB of memory and @nr_vps VPs at @prog, their
  * register pages mapped; with a local x2APIC if @lapic (then VPs but the
@@ -272,18 +248,14 @@ static int guest_create(int dev, struct guest *g, const __u8 *prog,
 		if (k == nb)
 			g->id = after[j];
 	}
-	g->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	g->mem = guest_mem_alloc(GUEST_SIZE);
 	if (g->mem == MAP_FAILED || mshv_initialize_partition(g->pt))
 		return -EIO;
-	memset(g->mem, 0xf4, GUEST_SIZE);
 	memset(g->mem, 0, GUEST_CODE);
 	memcpy(g->mem + GUEST_CODE, prog, len);
 	guest_code_load(g->mem, GUEST_HANDLER, irq_handler);
 	memcpy(g->mem + VECTOR * 4, &entry, sizeof(entry));
-	if (mshv_map_memory(g->pt, 0, g->mem, GUEST_SIZE,
-			    (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-			    (1 << MSHV_SET_MEM_BIT_EXECUTABLE)))
+	if (guest_mem_map(g->pt, 0, g->mem, GUEST_SIZE))
 		return -EIO;
 	for (i = 0; i < nr_vps; i++) {
 		struct mshv_create_vp args = { .vp_index = i };
@@ -298,7 +270,7 @@ static int guest_create(int dev, struct guest *g, const __u8 *prog,
 		if (rp == MAP_FAILED)
 			return -errno;
 		g->rp[i] = rp;
-		if (set_regs(g->vp[i], i, GUEST_CODE, GUEST_STACK))
+		if (guest_real_mode(g->vp[i], i, GUEST_CODE, GUEST_STACK))
 			return -EIO;
 	}
 	return 0;

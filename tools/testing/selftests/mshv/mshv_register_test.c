@@ -667,9 +667,6 @@ FIXTURE(startup) {
 
 FIXTURE_SETUP(startup)
 {
-	struct hv_reg_value cs = { .hi = 0xffff | 0x9bULL << 48 };
-	struct hv_reg_value ip = { .lo = BSP_CODE };
-
 	self->pt = -1;
 	self->bsp = -1;
 	self->ap = -1;
@@ -684,24 +681,16 @@ FIXTURE_SETUP(startup)
 					 MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
 	guest_code_load(self->mem, BSP_CODE, bsp_prog);
 	guest_code_load(self->mem, AP_PAGE << 12, ap_prog);
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	self->bsp = create_vp(self->pt, 0);
 	ASSERT_LE(0, self->bsp);
 	self->ap = create_vp(self->pt, 1);
 	ASSERT_LE(0, self->ap);
-	/* CS:IP = 0:BSP_CODE */
-	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  set_reg(self->bsp, 0, HV_X64_REGISTER_CS, cs));
-	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  set_reg(self->bsp, 0, HV_X64_REGISTER_RIP, ip));
+	ASSERT_EQ(0, guest_real_mode(self->bsp, 0, BSP_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(startup)

@@ -186,19 +186,6 @@ FIXTURE_SETUP(stats)
 {
 	__u64 before[MAX_PARTITIONS], after[MAX_PARTITIONS];
 	struct mshv_create_vp vpargs = { .vp_index = 0 };
-	struct set_regs_in in = {
-		.reg = {
-			{ .name = HV_X64_REGISTER_RIP, .value = { GUEST_CODE } },
-			{ .name = HV_X64_REGISTER_CS,
-			  .value = { 0, 0xffffULL | 0x9bULL << 48 } },
-		},
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = 2,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
 	struct stat st;
 	int nb, na;
 
@@ -226,20 +213,16 @@ FIXTURE_SETUP(stats)
 	self->id = new_id(before, nb, after, na);
 	ASSERT_NE(0ULL, self->id);
 
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);
 	guest_code_load(self->mem, GUEST_CODE, out_prog);
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	self->vp = ioctl(self->pt, MSHV_CREATE_VP, &vpargs);
 	ASSERT_LE(0, self->vp);
 	self->rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED,
 			self->vp, MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
 	ASSERT_NE(MAP_FAILED, self->rp);
-	ASSERT_EQ(0, mshv_hvcall(self->vp, &args));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(stats)

@@ -689,7 +689,6 @@ FIXTURE_VARIANT_ADD(guest, movable) {
 
 FIXTURE_SETUP(guest)
 {
-	struct hv_reg_assoc regs[2];
 	struct hv_msg msg;
 	int ret;
 
@@ -716,22 +715,10 @@ FIXTURE_SETUP(guest)
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-
-	/* CS:IP = 0:GUEST_CODE */
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 2, NULL));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(guest)
@@ -901,7 +888,6 @@ static int other_guest(struct __test_metadata *_metadata, int dev,
 		       bool movable, __u8 *mem, const __u8 *prog, size_t len,
 		       int *vp)
 {
-	struct hv_reg_assoc regs[2];
 	int pt;
 
 	pt = mshv_create_partition_mem(dev, 0, !movable, NULL);
@@ -910,18 +896,10 @@ static int other_guest(struct __test_metadata *_metadata, int dev,
 	EXPECT_EQ(0, mshv_initialize_partition(pt));
 	*vp = create_vp(pt, 0);
 	EXPECT_LE(0, *vp);
-	memset(mem, 0xf4, GUEST_SIZE);
+	memset(mem, GUEST_HLT, GUEST_SIZE);
 	memcpy(mem + GUEST_CODE, prog, len);
-	EXPECT_EQ(0, mshv_map_memory(pt, 0, mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	EXPECT_EQ(0, set_regs(*vp, 0, regs, 2, NULL));
+	EXPECT_EQ(0, guest_mem_map(pt, 0, mem, GUEST_SIZE));
+	EXPECT_EQ(0, guest_real_mode(*vp, 0, GUEST_CODE, 0));
 	return pt;
 }
 
@@ -1382,23 +1360,16 @@ TEST_F(guest, vps_on_threads)
 {
 	struct vp_thread t[VP_THREADS];
 	pthread_t tid[VP_THREADS];
-	struct hv_reg_assoc regs[2];
 	int i;
 
 	memset(t, 0, sizeof(t));
-	memset(regs, 0, sizeof(regs));
 	for (i = 0; i < VP_THREADS; i++) {
 		__u64 code = GUEST_CODE + i * 0x100;
 
 		guest_code_load(self->mem, code, vps_on_threads_code);
 		t[i].vp = i ? create_vp(self->pt, i) : self->vp;
 		ASSERT_LE(0, t[i].vp);
-		regs[0].name = HV_X64_REGISTER_CS;
-		regs[0].value.segment.limit = 0xffff;
-		regs[0].value.segment.attributes = 0x9b;
-		regs[1].name = HV_X64_REGISTER_RIP;
-		regs[1].value.reg64 = code;
-		ASSERT_EQ(0, set_regs(t[i].vp, i, regs, 2, NULL));
+		ASSERT_EQ(0, guest_real_mode(t[i].vp, i, code, 0));
 	}
 	for (i = 0; i < VP_THREADS; i++)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, vp_thread_run,
@@ -1865,12 +1836,12 @@ GUEST_CODE16(irq_prog,
 	     "mov $0x1ff, %eax\n\t"
 	     "xor %edx, %edx\n\t"
 	     "wrmsr\n\t"
-	     "movb $0x1, 0x600\n\t"			/* mov byte [IRQ_READY], 1 */
+	     "movb $0x1, " GUEST_STR(IRQ_READY) "\n\t"
 	     "sti\n\t"
 	     "1:\n\t"
 	     "hlt\n\t"
-	     "mov 0x500, %ax\n\t"			/* mov ax, [IRQ_COUNT] */
-	     "cmp 0x502, %ax\n\t"			/* cmp ax, [IRQ_TARGET] */
+	     "mov " GUEST_STR(IRQ_COUNT) ", %ax\n\t"
+	     "cmp " GUEST_STR(IRQ_TARGET) ", %ax\n\t"
 	     "jb 1b\n\t"
 	     "out %al, $0x80");
 
@@ -1878,7 +1849,7 @@ GUEST_CODE16(irq_handler,
 	     "push %eax\n\t"
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
-	     "incw 0x500\n\t"				/* inc word [IRQ_COUNT] */
+	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
 	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
 	     "xor %eax, %eax\n\t"
 	     "xor %edx, %edx\n\t"
@@ -1901,7 +1872,6 @@ FIXTURE(irq) {
 
 FIXTURE_SETUP(irq)
 {
-	struct hv_reg_assoc regs[3];
 	struct hv_msg msg;
 	__u32 entry = IRQ_HANDLER;	/* segment 0 */
 	int ret;
@@ -1928,22 +1898,11 @@ FIXTURE_SETUP(irq)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
 	guest_code_load(self->mem, GUEST_CODE, irq_prog);
-	memcpy(self->mem + IRQ_HANDLER, irq_handler, guest_code_len(irq_handler));
+	guest_code_load(self->mem, IRQ_HANDLER, irq_handler);
 	memcpy(self->mem + IRQ_VECTOR_EDGE * 4, &entry, sizeof(entry));
 	memcpy(self->mem + IRQ_VECTOR_LEVEL * 4, &entry, sizeof(entry));
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	regs[2].name = HV_X64_REGISTER_RSP;
-	regs[2].value.reg64 = IRQ_STACK;
-	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 3, NULL));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, IRQ_STACK));
 }
 
 FIXTURE_TEARDOWN(irq)
@@ -2242,8 +2201,8 @@ GUEST_CODE16(irq_handler2,
 	     "push %eax\n\t"
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
-	     "incw 0x500\n\t"				/* inc word [IRQ_COUNT] */
-	     "incw 0x504\n\t"				/* inc word [IRQ_COUNT2] */
+	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
+	     "incw " GUEST_STR(IRQ_COUNT2) "\n\t"
 	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
 	     "xor %eax, %eax\n\t"
 	     "xor %edx, %edx\n\t"
@@ -2267,7 +2226,7 @@ TEST_F(irq, irqfd_follows_routing_update)
 	pthread_t tid;
 
 	ASSERT_LE(0, efd);
-	memcpy(self->mem + IRQ_HANDLER2, irq_handler2, guest_code_len(irq_handler2));
+	guest_code_load(self->mem, IRQ_HANDLER2, irq_handler2);
 	memcpy(self->mem + IRQ_VECTOR_OTHER * 4, &entry, sizeof(entry));
 	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 6));

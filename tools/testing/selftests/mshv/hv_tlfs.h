@@ -222,4 +222,25 @@
 /* HV_PARTITION_ID_SELF: the caller's own partition. */
 #define HV_PARTITION_ID_SELF			(~0ULL)
 
+/**
+ * struct hv_register_page - the start of the VP register page (version 1)
+ *	that MSHV_VP_MMAP_OFFSET_REGISTERS maps
+ * @version: layout version
+ * @isvalid: the hypervisor filled the page at the last intercept
+ * @rsvdz: zero
+ * @dirty: HV_X64_REGISTER_CLASS_* of the registers the VMM changed
+ * @gprs: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8 to R15
+ * @rip: the instruction pointer
+ * @rflags: the flags
+ */
+struct hv_register_page {
+	__u16 version;
+	__u8 isvalid;
+	__u8 rsvdz;
+	__u32 dirty;
+	__u64 gprs[16];
+	__u64 rip;
+	__u64 rflags;
+};
+
 #endif /* SELFTEST_MSHV_HV_TLFS_H */

@@ -331,45 +331,6 @@ static_assert(offsetof(struct chv_msg, mem.gpa) == 72, "memory gpa");
 static_assert(offsetof(struct chv_msg, mem.insn_bytes) == 80, "insn bytes");
 static_assert(sizeof(struct chv_msg) == MSHV_RUN_VP_BUF_SZ, "message");
 
-/** struct reg_page - the start of the VP register page (hv_vp_register_page) */
-struct reg_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gp[16];		/* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8.. */
-	__u64 rip;
-	__u64 rflags;
-};
-
-/** struct cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
-};
-
-#define CPUID_RESULT_IN_SIZE		60
-
-/** struct cpuid_values_in - HvGetVpCpuidValues with one leaf */
-struct cpuid_values_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 flags;
-	__u32 reserved;
-	__u32 padding;
-	__u32 eax;
-	__u32 ecx;
-	__u64 xfem;
-	__u64 xss;
-};
-
 /** struct translate_in - HvTranslateVirtualAddress input */
 struct translate_in {
 	__u64 partition_id;
@@ -385,9 +346,6 @@ struct translate_out {
 	__u32 cache_type_etc;
 	__u64 gpa_page;
 };
-
-static_assert(offsetof(struct cpuid_result_in, result) == 28, "result");
-static_assert(sizeof(struct cpuid_values_in) == 48, "cpuid input");
 
 /*
  * The MSRs Cloud Hypervisor saves and restores (mshv-ioctls'
@@ -498,7 +456,7 @@ struct chv_vm {
 	int pt;
 	int vp;
 	__u8 *mem;
-	struct reg_page *rp;
+	struct hv_register_page *rp;
 	__u32 vendor_ebx;	/* leaf 0 EBX the VP reports */
 };
 
@@ -663,72 +621,31 @@ static int chv_create_vm(struct __test_metadata *_metadata, int dev,
 static int register_cpuid(int vp, __u32 leaf, __u32 subleaf, __u8 specific,
 			  __u8 always, const __u32 r[4], __u16 *status)
 {
-	struct cpuid_result_in in = {
-		.vp_index = 0,
-		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
-		.eax = leaf,
-		.ecx = subleaf,
-		.subleaf_specific = specific,
-		.always_override = always,
-		.result = { r[0], r[0], r[1], r[1], r[2], r[2], r[3], r[3] },
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret = mshv_hvcall(vp, &args);
+	const __u32 result[8] = { r[0], r[0], r[1], r[1], r[2], r[2], r[3], r[3] };
 
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(vp, 0, HV_INTERCEPT_TYPE_X64_CPUID,
+					      leaf, subleaf, specific, always,
+					      result, status);
 }
 
 /* VcpuFd::get_cpuid_values(): r = EAX, EBX, ECX, EDX */
 static int cpuid_values(int vp, __u32 leaf, __u32 subleaf, __u32 r[4],
 			__u16 *status)
 {
-	struct cpuid_values_in in = {
-		.flags = HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS |
-			 HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED,
-		.eax = leaf,
-		.ecx = subleaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)r,
-	};
-	int ret = mshv_hvcall(vp, &args);
-
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0,
+				    HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS |
+				    HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED,
+				    leaf, subleaf, r, status);
 }
 
 /* HvGetVpCpuidValues without the registered results. */
 static int cpuid_raw(int vp, __u32 leaf, __u32 r[4], __u16 *status)
 {
-	struct cpuid_values_in in = {
-		.flags = HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS,
-		.eax = leaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)r,
-	};
-	int ret = mshv_hvcall(vp, &args);
-
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0,
+				    HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS,
+				    leaf, 0, r, status);
 }
 
-/* A GDT entry as Cloud Hypervisor's gdt_entry() packs it. */
 static __u64 gdt_entry(__u16 flags, __u32 base, __u32 limit)
 {
 	return ((__u64)(base & 0xff000000) << 32) |
@@ -906,7 +823,7 @@ static void advance_rip_update_rax(struct __test_metadata *_metadata,
 	__u16 status;
 
 	if (vm->rp != MAP_FAILED) {
-		vm->rp->gp[0] = rax;
+		vm->rp->gprs[0] = rax;
 		vm->rp->rip = rip;
 		vm->rp->dirty |= HV_X64_REGISTER_CLASS_GENERAL |
 				 HV_X64_REGISTER_CLASS_IP;

@@ -82,30 +82,6 @@
 #define TARGET_IRQFD_TRIP	0.2
 #define TARGET_SCALE		1.2
 
-/* HvSetVpRegisters input with room for three registers. */
-struct set_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 rsvd;
-	struct {
-		__u32 name;
-		__u32 rsvd1;
-		__u64 rsvd2;
-		__u64 value[2];
-	} reg[3];
-};
-
-/* The start of HV_VP_REGISTER_PAGE version 1. */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-	__u64 rflags;
-};
-
 /*
  * Real mode: enable the local APIC in x2APIC mode, say it is ready, STI,
  * then HLT forever; the handler counts, writes the x2APIC EOI MSR and

@@ -60,28 +60,6 @@ GUEST_CODE16(out_prog,
 	     "out %al, $0x80\n\t"
 	     "jmp 1b");
 
-/* The start of HV_VP_REGISTER_PAGE version 1. */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-};
-
-struct set_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 rsvd;
-	struct {
-		__u32 name;
-		__u32 rsvd1;
-		__u64 rsvd2;
-		__u64 value[2];
-	} reg[2];
-};
-
 /* The id of the partition created between two lists of ids, or 0. */
 static __u64 new_id(const __u64 *before, int nb, const __u64 *after, int na)
 {

@@ -7,6 +7,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* clone() */
 #endif
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1473,4 +1474,137 @@ int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val)
 		 MSHV_DBG_DIR "/partition/%llu/vp/%u/driver_stats",
 		 (unsigned long long)id, vp);
 	return mshv_stats_file_read(path, name, val);
+}
+
+/**
+ * struct hv_cpuid_result_in - HvRegisterInterceptResult input for CPUID
+ * @partition_id: overwritten by the kernel
+ * @vp_index: the VP, or HV_ANY_VP
+ * @intercept_type: HV_INTERCEPT_TYPE_X64_CPUID
+ * @eax: the leaf
+ * @ecx: the subleaf, if @subleaf_specific
+ * @subleaf_specific: the result is for @ecx only
+ * @always_override: the result replaces the processor's
+ * @padding: zero
+ * @result: EAX, its mask, EBX, its mask, ECX, its mask, EDX, its mask
+ *
+ * HV_CPUID_RESULT_IN_SIZE bytes are sent; the C struct is padded to 64.
+ */
+struct hv_cpuid_result_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 intercept_type;
+	__u32 eax;
+	__u32 ecx;
+	__u8 subleaf_specific;
+	__u8 always_override;
+	__u16 padding;
+	__u32 result[8];
+};
+
+static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
+
+/**
+ * mshv_register_intercept_result() - HvRegisterInterceptResult for a leaf
+ * @fd: partition (or VP) file descriptor
+ * @vp_index: the VP, or HV_ANY_VP
+ * @type: the intercept type (HV_INTERCEPT_TYPE_X64_CPUID for a valid call)
+ * @leaf: the CPUID leaf
+ * @subleaf: the subleaf, used if @subleaf_specific
+ * @subleaf_specific: the result is for @subleaf only
+ * @always_override: the result replaces what the processor reports
+ * @result: EAX, its mask, EBX, its mask, ECX, its mask, EDX, its mask
+ * @status: receives the hypercall status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
+				   __u32 leaf, __u32 subleaf,
+				   __u8 subleaf_specific, __u8 always_override,
+				   const __u32 result[8], __u16 *status)
+{
+	struct hv_cpuid_result_in in = {
+		.vp_index = vp_index,
+		.intercept_type = type,
+		.eax = leaf,
+		.ecx = subleaf,
+		.subleaf_specific = subleaf_specific,
+		.always_override = always_override,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
+		.in_sz = HV_CPUID_RESULT_IN_SIZE,
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret;
+
+	memcpy(in.result, result, sizeof(in.result));
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * struct hv_cpuid_leaf_in - HvGetVpCpuidValues input with one leaf
+ * @partition_id: overwritten by the kernel
+ * @vp_index: the VP
+ * @flags: HV_GET_VP_CPUID_VALUES_*
+ * @reserved: zero
+ * @padding: zero
+ * @eax: the leaf
+ * @ecx: the subleaf
+ * @xfem: XCR0 to compute the leaf with, unless the VP's is used
+ * @xss: IA32_XSS likewise
+ */
+struct hv_cpuid_leaf_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 flags;
+	__u32 reserved;
+	__u32 padding;
+	__u32 eax;
+	__u32 ecx;
+	__u64 xfem;
+	__u64 xss;
+};
+
+static_assert(sizeof(struct hv_cpuid_leaf_in) == 48, "cpuid input");
+
+/**
+ * mshv_vp_cpuid_values() - HvGetVpCpuidValues of one leaf
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @flags: HV_GET_VP_CPUID_VALUES_*
+ * @leaf: the leaf
+ * @subleaf: the subleaf
+ * @out: receives EAX, EBX, ECX, EDX (0xee bytes if the call fails)
+ * @status: receives the hypercall status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_vp_cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf,
+			 __u32 subleaf, __u32 out[4], __u16 *status)
+{
+	struct hv_cpuid_leaf_in in = {
+		.vp_index = vp_index,
+		.flags = flags,
+		.eax = leaf,
+		.ecx = subleaf,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_CPUID_VALUES,
+		.reps = 1,
+		.in_sz = sizeof(in),
+		.out_sz = 4 * sizeof(__u32),
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int ret;
+
+	memset(out, 0xee, 4 * sizeof(__u32));
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
 }

@@ -272,5 +272,11 @@ int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
 int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 		  __u32 *size);
+int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
+				   __u32 leaf, __u32 subleaf,
+				   __u8 subleaf_specific, __u8 always_override,
+				   const __u32 result[8], __u16 *status);
+int mshv_vp_cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf,
+			 __u32 subleaf, __u32 out[4], __u16 *status);
 
 #endif /* SELFTEST_MSHV_UTIL_H */

@@ -63,32 +63,6 @@
 #define VENDOR_EDX			0x43747365U	/* "estC" */
 #define VENDOR_ECX			0x64497570U	/* "puId" */
 
-/** struct hv_cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct hv_cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
-};
-
-/** struct hv_cpuid_values_in - HvGetVpCpuidValues with one leaf */
-struct hv_cpuid_values_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 flags;
-	__u32 reserved;
-	__u32 padding;
-	__u32 eax;
-	__u32 ecx;
-	__u64 xfem;
-	__u64 xss;
-};
-
 /** struct hv_io_msg - the start of an I/O port intercept message */
 struct hv_io_msg {
 	__u32 message_type;
@@ -114,8 +88,6 @@ struct hv_io_msg {
 	__u8 rest[MSHV_RUN_VP_BUF_SZ - 72];
 };
 
-static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
-static_assert(sizeof(struct hv_cpuid_values_in) == 48, "cpuid input");
 static_assert(offsetof(struct hv_io_msg, rax) == 64, "io rax");
 static_assert(sizeof(struct hv_io_msg) == MSHV_RUN_VP_BUF_SZ, "message");
 
@@ -178,47 +150,16 @@ static void sleep_ms(unsigned int ms)
 static int register_cpuid(int pt, __u32 vp_index, __u32 leaf,
 			  const __u32 result[8], __u16 *status)
 {
-	struct hv_cpuid_result_in in = {
-		.vp_index = vp_index,
-		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
-		.eax = leaf,
-		.always_override = 1,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = HV_CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret;
-
-	memcpy(in.result, result, sizeof(in.result));
-	ret = mshv_hvcall(pt, &args);
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(pt, vp_index,
+					      HV_INTERCEPT_TYPE_X64_CPUID,
+					      leaf, 0, 0, 1, result, status);
 }
 
 /* HvGetVpCpuidValues of one leaf; @out: EAX, EBX, ECX, EDX. */
 static int cpuid_values(int vp, __u32 flags, __u32 leaf, __u32 out[4],
 			__u16 *status)
 {
-	struct hv_cpuid_values_in in = {
-		.flags = flags,
-		.eax = leaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)out,
-	};
-	int ret;
-
-	memset(out, 0xee, 4 * sizeof(__u32));
-	ret = mshv_hvcall(vp, &args);
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0, flags, leaf, 0, out, status);
 }
 
 /*

@@ -142,17 +142,6 @@ struct hv_msg {
 	};
 };
 
-/** struct hv_register_page - the start of HV_VP_REGISTER_PAGE v1 */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-	__u64 rflags;
-};
-
 /* The layouts need no packing: every field is naturally aligned. */
 static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
 static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "io rax");
@@ -2760,19 +2749,6 @@ struct hv_translate_out {
 	__u64 gpa_page;
 };
 
-/** struct hv_cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct hv_cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
-};
-
 /** struct hv_cpuid_values_in - HvGetVpCpuidValues header and 2 leaves */
 struct hv_cpuid_values_in {
 	__u64 partition_id;
@@ -2809,7 +2785,6 @@ struct hv_post_message_in {
 };
 
 /* 60 bytes of input; the compiler pads the struct to 64. */
-static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
 static_assert(sizeof(struct hv_cpuid_values_in) == 24 + 2 * 24, "cpuid in");
 static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
 
@@ -2933,24 +2908,9 @@ static int register_result(int fd, __u32 vp_index, __u32 type, __u32 leaf,
 			   const __u32 result[8], __u8 subleaf_specific,
 			   __u16 *status)
 {
-	struct hv_cpuid_result_in in = {
-		.vp_index = vp_index,
-		.intercept_type = type,
-		.eax = leaf,
-		.subleaf_specific = subleaf_specific,
-		.always_override = 1,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = HV_CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret;
-
-	memcpy(in.result, result, sizeof(in.result));
-	ret = mshv_hvcall(fd, &args);
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(fd, vp_index, type, leaf, 0,
+					      subleaf_specific, 1, result,
+					      status);
 }
 
 static int register_cpuid_result(int fd, __u32 vp_index, __u32 leaf,

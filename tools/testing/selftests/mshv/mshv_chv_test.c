@@ -114,8 +114,6 @@
 /* I/O ports of the guest program. */
 #define SERIAL_PORT			0x3f8
 #define SERIAL_IN			0x5aU
-#define REPORT_PORT			0x80
-#define REPORTS				16
 /*
  * The guest is done: it halts next. With a local APIC, Hyper-V keeps a
  * halted VP to itself (no HALT message), so the guest says so first.
@@ -133,9 +131,9 @@
 /*
  * The guest, in long mode at KERNEL_START: OUT and IN on the serial port,
  * a 4-byte MMIO write and read, CPUID leaf 0, RDMSR of the PAT, WRMSR of
- * STAR, RDMSR of an MSR no processor has, then six reports on ports
- * 0x80-0x85 (the IN byte, the MMIO value, CPUID EBX, PAT low, the
- * unimplemented MSR's EAX and EDX), a store to DIRTY_GPA, and HLT.
+ * STAR, RDMSR of an MSR no processor has, then reports 0-5 (the IN
+ * byte, the MMIO value, CPUID EBX, PAT low, the unimplemented MSR's EAX
+ * and EDX), a store to DIRTY_GPA, and HLT.
  */
 GUEST_CODE64(guest_prog,
 	     "mov $0x3f8, %dx\n\t"
@@ -166,17 +164,17 @@ GUEST_CODE64(guest_prog,
 	     "mov %eax, %r12d\n\t"
 	     "mov %edx, %r13d\n\t"
 	     "mov %r8d, %eax\n\t"
-	     "out %eax, $0x80\n\t"
+	     "guest_report 0\n\t"
 	     "mov %r9d, %eax\n\t"
-	     "out %eax, $0x81\n\t"
+	     "guest_report 1\n\t"
 	     "mov %r10d, %eax\n\t"
-	     "out %eax, $0x82\n\t"
+	     "guest_report 2\n\t"
 	     "mov %r11d, %eax\n\t"
-	     "out %eax, $0x83\n\t"
+	     "guest_report 3\n\t"
 	     "mov %r12d, %eax\n\t"
-	     "out %eax, $0x84\n\t"
+	     "guest_report 4\n\t"
 	     "mov %r13d, %eax\n\t"
-	     "out %eax, $0x85\n\t"
+	     "guest_report 5\n\t"
 	     "mov $0x150000, %edi\n\t"			/* mov edi, DIRTY_GPA */
 	     "mov %eax, (%rdi)\n\t"			/* mov [rdi], eax */
 	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
@@ -202,22 +200,22 @@ GUEST_CODE64(guest_prog,
 GUEST_CODE64(synic_prog,
 	     "mov $0x40000001, %eax\n\t"
 	     "cpuid\n\t"
-	     "out %eax, $0x80\n\t"
+	     "guest_report 0\n\t"
 	     "mov $0x40000003, %eax\n\t"
 	     "cpuid\n\t"
-	     "out %eax, $0x81\n\t"
+	     "guest_report 1\n\t"
 	     "mov %edx, %eax\n\t"
-	     "out %eax, $0x82\n\t"
+	     "guest_report 2\n\t"
 	     "mov $0x40000000, %ecx\n\t"		/* mov ecx, GUEST_OS_ID */
 	     "mov $0x11112222, %eax\n\t"
 	     "mov $0x8100, %edx\n\t"
 	     "wrmsr\n\t"
 	     "mov $0x40000002, %ecx\n\t"		/* mov ecx, VP_INDEX */
 	     "rdmsr\n\t"
-	     "out %eax, $0x83\n\t"
+	     "guest_report 3\n\t"
 	     "mov $0x40000081, %ecx\n\t"		/* mov ecx, SVERSION */
 	     "rdmsr\n\t"
-	     "out %eax, $0x84\n\t"
+	     "guest_report 4\n\t"
 	     "xor %edx, %edx\n\t"
 	     "mov $0x40000083, %ecx\n\t"		/* mov ecx, SIMP */
 	     "mov $0x180001, %eax\n\t"			/* mov eax, GUEST_SIMP | 1 */
@@ -231,13 +229,13 @@ GUEST_CODE64(synic_prog,
 	     "mov $0x40000092, %ecx\n\t"		/* mov ecx, SINT2 */
 	     "mov $0x52, %eax\n\t"
 	     "wrmsr\n\t"
-	     "out %eax, $0x85\n\t"
+	     "guest_report 5\n\t"
 	     "mov 0x180200, %eax\n\t"			/* mov eax, [SIMP + 512] */
-	     "out %eax, $0x86\n\t"
+	     "guest_report 6\n\t"
 	     "mov 0x180210, %eax\n\t"			/* mov eax, [SIMP + 528] */
-	     "out %eax, $0x87\n\t"
+	     "guest_report 7\n\t"
 	     "mov 0x181200, %eax\n\t"			/* mov eax, [SIEFP + 512] */
-	     "out %eax, $0x88\n\t"
+	     "guest_report 8\n\t"
 	     "movl $0x0, 0x180200\n\t"			/* mov dword [SIMP + 512], */
 	     "lidt 0x2ff0\n\t"				/* lidt [IDT_DESC] */
 	     "mov $0x5a5a5a5a, %eax\n\t"
@@ -246,9 +244,9 @@ GUEST_CODE64(synic_prog,
 	     "nop\n\t"
 	     "hlt");
 
-/* SINT2's interrupt handler: report on port 0x89, then halt for good. */
+/* SINT2's interrupt handler: report 9, then halt for good. */
 GUEST_CODE64(sint_handler,
-	     "out %eax, $0x89\n\t"
+	     "guest_report 9\n\t"
 	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
 	     "1:\n\t"
 	     "hlt\n\t"
@@ -907,14 +905,14 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 
 /*
  * Run until the guest is done (RUN_HALT: it wrote DONE_PORT, or halted
- * in a partition without a local APIC) or reports on port 0x80 +
- * @stop_report (RUN_REPORT), storing its reports in @reports.
+ * in a partition without a local APIC) or sends report @stop_report
+ * (RUN_REPORT), storing its reports in @reports.
  */
 static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 		   __u32 *reports, int stop_report, __u32 *mmio_written)
 {
 	struct chv_msg msg;
-	int exits, ret;
+	int exits, ret, nr;
 
 	for (exits = 0; exits < 64; exits++) {
 		ret = mshv_run_vp(vm->vp, &msg);
@@ -950,15 +948,15 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 						       rax);
 				return RUN_HALT;
 			}
-			if (msg.io.port < REPORT_PORT ||
-			    msg.io.port >= REPORT_PORT + REPORTS) {
+			nr = guest_report_nr(msg.io.port);
+			if (nr < 0) {
 				TH_LOG("unexpected port 0x%x", msg.io.port);
 				return -EINVAL;
 			}
 			EXPECT_EQ(4U, size);
-			reports[msg.io.port - REPORT_PORT] = (__u32)rax;
+			reports[nr] = (__u32)rax;
 			advance_rip_update_rax(_metadata, vm, &msg, rax);
-			if (msg.io.port - REPORT_PORT == stop_report)
+			if (nr == stop_report)
 				return RUN_REPORT;
 			break;
 		}
@@ -1118,7 +1116,7 @@ TEST_F(chv, rust_vmm_system)
 TEST_F(chv, boot_snapshot_restore)
 {
 	struct chv_vcpu_state *st;
-	__u32 reports[REPORTS], mmio = 0, r[4];
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0, r[4];
 	__u64 ref_time, feat[2], value;
 	struct mshv_vp_reg reg;
 	__u16 status;
@@ -1213,7 +1211,7 @@ TEST_F(chv, boot_snapshot_restore)
  */
 TEST_F(chv, synic_guest)
 {
-	__u32 reports[REPORTS], mmio = 0, size;
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0, size;
 	struct post_message_in pin = { .sint = GUEST_SINT };
 	struct signal_event_in sin = { .sint = GUEST_SINT,
 				       .flag = SIGNALED_FLAG };
@@ -1350,7 +1348,7 @@ TEST_F(chv, dirty_log_and_devices)
 	struct mshv_user_irqfd irqfd = {};
 	struct mshv_user_ioeventfd io = {};
 	__u64 bitmap[GUEST_SIZE / PAGE_4K / 64];
-	__u32 reports[REPORTS], mmio = 0;
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0;
 	const __u64 pages = GUEST_SIZE / PAGE_4K;
 	__u16 status;
 	unsigned int i;

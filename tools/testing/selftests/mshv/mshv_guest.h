@@ -55,6 +55,31 @@ static inline void __guest_code_load(void *mem, size_t off,
 #define guest_code_load(mem, off, name)					\
 	__guest_code_load(mem, off, name, name##_end)
 
+/*
+ * Result reporting. A guest program reports its result number N (0 to
+ * GUEST_REPORTS_MAX - 1) by writing EAX to I/O port GUEST_REPORT_PORT + N,
+ * with the assembler macro "guest_report N" this header defines for the
+ * programs after it. The VMM sees an I/O port intercept: guest_report_nr()
+ * of its port gives N, RAX the value; the VMM moves RIP past the OUT.
+ */
+#define GUEST_REPORT_PORT	0x80
+#define GUEST_REPORTS_MAX	16
+
+#define __GUEST_REPORT_MACRO						\
+	".macro guest_report nr\n\t"					\
+	"out %eax, $(" GUEST_STR(GUEST_REPORT_PORT) " + \\nr)\n"		\
+	".endm"
+asm(__GUEST_REPORT_MACRO);
+
+/* The number of the report on I/O port @port, or -1 if it is none. */
+static inline int guest_report_nr(unsigned int port)
+{
+	if (port < GUEST_REPORT_PORT ||
+	    port >= GUEST_REPORT_PORT + GUEST_REPORTS_MAX)
+		return -1;
+	return port - GUEST_REPORT_PORT;
+}
+
 /* The HLT instruction: what guest_mem_alloc() fills guest memory with. */
 #define GUEST_HLT		0xf4
 

@@ -163,38 +163,38 @@ static int cpuid_values(int vp, __u32 flags, __u32 leaf, __u32 out[4],
 }
 
 /*
- * The guest, in real mode at GUEST_CODE: CPUID leaf 0 (EBX, EDX, ECX to
- * ports 0x80-0x82), leaf 0x80000001 EDX (0x83), RDMSR of the PAT (EAX,
- * EDX to 0x84, 0x85) and of an MSR no processor implements (0x86, 0x87),
- * then a write to port 0x88 that ends the run (a hypervisor with local
- * APICs handles HLT itself: the VMM would not see it).
+ * The guest, in real mode at GUEST_CODE: CPUID leaf 0 (EBX, EDX, ECX as
+ * reports 0-2), leaf 0x80000001 EDX (report 3), RDMSR of the PAT (EAX,
+ * EDX: reports 4, 5) and of an MSR no processor implements (6, 7), then
+ * a write to the port of report 8 that ends the run (a hypervisor with
+ * local APICs handles HLT itself: the VMM would not see it).
  */
 GUEST_CODE16(guest_prog,
 	     "xor %eax, %eax\n\t"
 	     "xor %ecx, %ecx\n\t"
 	     "cpuid\n\t"
 	     "mov %ebx, %eax\n\t"
-	     "out %eax, $0x80\n\t"
+	     "guest_report 0\n\t"
 	     "mov %edx, %eax\n\t"
-	     "out %eax, $0x81\n\t"
+	     "guest_report 1\n\t"
 	     "mov %ecx, %eax\n\t"
-	     "out %eax, $0x82\n\t"
+	     "guest_report 2\n\t"
 	     "mov $0x80000001, %eax\n\t"
 	     "cpuid\n\t"
 	     "mov %edx, %eax\n\t"
-	     "out %eax, $0x83\n\t"
+	     "guest_report 3\n\t"
 	     "mov $0x277, %ecx\n\t"
 	     "rdmsr\n\t"
-	     "out %eax, $0x84\n\t"
+	     "guest_report 4\n\t"
 	     "mov %edx, %eax\n\t"
-	     "out %eax, $0x85\n\t"
+	     "guest_report 5\n\t"
 	     "mov $0x1234, %ecx\n\t"
 	     "mov $0xdead, %eax\n\t"
 	     "mov %eax, %edx\n\t"
 	     "rdmsr\n\t"
-	     "out %eax, $0x86\n\t"
+	     "guest_report 6\n\t"
 	     "mov %edx, %eax\n\t"
-	     "out %eax, $0x87\n\t"
+	     "guest_report 7\n\t"
 	     "out %al, $0x88");
 
 #define GUEST_PORTS	8
@@ -212,6 +212,7 @@ TEST_F(vmm, create_path)
 	bool sim = sim_present();
 	struct hv_io_msg msg;
 	unsigned int i, n, bank, outs;
+	int nr;
 	__u32 size;
 	__u16 status;
 	int ret;
@@ -454,11 +455,9 @@ TEST_F(vmm, create_path)
 	EXPECT_EQ(0x27fULL, back[1].lo & 0xffff);
 
 	STEP(10, "run a guest that reads CPUID and MSRs");
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
+	memset(self->mem, GUEST_HLT, GUEST_SIZE);
 	guest_code_load(self->mem, GUEST_CODE, guest_prog);
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     1 << MSHV_SET_MEM_BIT_WRITABLE |
-				     1 << MSHV_SET_MEM_BIT_EXECUTABLE));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	memset(got_port, 0, sizeof(got_port));
 	for (outs = 0; outs <= GUEST_PORTS; outs++) {
 		struct mshv_vp_reg rip = { .name = HV_X64_REGISTER_RIP };
@@ -470,15 +469,16 @@ TEST_F(vmm, create_path)
 		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.message_type)
 			TH_LOG("exit %u at rip 0x%llx", outs,
 			       (unsigned long long)msg.rip);
-		if (msg.port == 0x80 + GUEST_PORTS)
+		nr = guest_report_nr(msg.port);
+		if (nr == GUEST_PORTS)
 			break;
-		ASSERT_LE(0x80, msg.port);
-		ASSERT_GT(0x80 + GUEST_PORTS, msg.port);
-		got_port[msg.port - 0x80] = (__u32)msg.rax;
+		ASSERT_LE(0, nr);
+		ASSERT_GT(GUEST_PORTS, nr);
+		got_port[nr] = (__u32)msg.rax;
 		rip.lo = msg.rip + (msg.instruction_length & 0xf);
 		ASSERT_EQ(0, mshv_vp_set_regs(self->vp, 0, &rip, 1, &status));
 	}
-	ASSERT_EQ(0x80 + GUEST_PORTS, msg.port);
+	ASSERT_EQ(GUEST_PORTS, guest_report_nr(msg.port));
 	EXPECT_EQ((unsigned int)GUEST_PORTS, outs);
 	EXPECT_EQ(VENDOR_EBX, got_port[0]);
 	EXPECT_EQ(VENDOR_EDX, got_port[1]);

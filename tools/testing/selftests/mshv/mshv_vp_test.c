@@ -243,12 +243,17 @@ static int install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
 	return mshv_hvcall(pt, &args);
 }
 
-static void open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
+/*
+ * Open /dev/mshv into @dev, or mark the test skipped where there is none.
+ * Returns false if the caller must return: SKIP() only leaves this helper.
+ */
+static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
 {
 	*dev = mshv_open();
 	if (*dev < 0 && mshv_absent(*dev))
-		SKIP(return, "/dev/mshv is not available");
-	ASSERT_LE(0, *dev);
+		SKIP(return false, "/dev/mshv is not available");
+	EXPECT_LE(0, *dev);
+	return *dev >= 0;
 }
 
 /* A partition with no VP yet. */
@@ -260,7 +265,8 @@ FIXTURE(vp) {
 FIXTURE_SETUP(vp)
 {
 	self->pt = -1;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
@@ -684,7 +690,8 @@ FIXTURE_SETUP(guest)
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	if (!variant->movable && !mshv_pin_memory_present())
 		SKIP(return, "pinned memory cannot be chosen");
 	self->pt = mshv_create_partition_mem(self->dev, 0, !variant->movable,
@@ -1868,7 +1875,8 @@ FIXTURE_SETUP(irq)
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 (1 << MSHV_PT_BIT_LAPIC) |
 					 (1 << MSHV_PT_BIT_X2APIC),

@@ -1194,15 +1194,13 @@ int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 	return ret < 0 ? -errno : 0;
 }
 
-/**
- * sim_hypercall_time() - calls of one hypercall code and their time
- * @code: hypercall code
- * @calls: receives the calls since the simulator was loaded
- * @ns: receives the nanoseconds the simulator spent in them
- *
- * Return: 0 (both 0 if the code was never seen) or a negative errno.
+/*
+ * Add up the calls and nanoseconds of the simulator's "hypercalls" file
+ * (one line per code: code, calls, nanoseconds) over the line of @code,
+ * or, if @but, over every other line.
  */
-int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
+static int sim_hypercalls_sum(unsigned int code, bool but, __u64 *calls,
+			      __u64 *ns)
 {
 	char *buf, *line, *save = NULL;
 	unsigned long long n, t;
@@ -1224,15 +1222,27 @@ int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
 			ret = -EINVAL;
 			break;
 		}
-		if (c == code) {
-			*calls = n;
-			*ns = t;
-			break;
+		if (but ? c != code : c == code) {
+			*calls += n;
+			*ns += t;
 		}
 	}
 free_buf:
 	free(buf);
 	return ret;
+}
+
+/**
+ * sim_hypercall_time() - calls of one hypercall code and their time
+ * @code: hypercall code
+ * @calls: receives the calls since the simulator was loaded
+ * @ns: receives the nanoseconds the simulator spent in them
+ *
+ * Return: 0 (both 0 if the code was never seen) or a negative errno.
+ */
+int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
+{
+	return sim_hypercalls_sum(code, false, calls, ns);
 }
 
 /**
@@ -1244,31 +1254,9 @@ free_buf:
  */
 int sim_hypercalls_but(unsigned int code, __u64 *calls)
 {
-	char *buf, *line, *save = NULL;
-	unsigned long long n, t;
-	unsigned int c;
-	int ret;
+	__u64 ns;
 
-	buf = malloc(SIM_FILE_MAX);
-	if (!buf)
-		return -ENOMEM;
-	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
-	if (ret)
-		goto free_buf;
-
-	*calls = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x %llu %llu", &c, &n, &t) != 3) {
-			ret = -EINVAL;
-			break;
-		}
-		if (c != code)
-			*calls += n;
-	}
-free_buf:
-	free(buf);
-	return ret;
+	return sim_hypercalls_sum(code, true, calls, &ns);
 }
 
 /**

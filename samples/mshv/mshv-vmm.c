@@ -824,7 +824,7 @@ static void *vp_thread(void *arg)
 	ret = run_vp(vp);
 	serial_flush(vp);
 	if (!ret)
-		log_info(vp, "halted");
+		log_info(vp, "finished");
 
 	pthread_mutex_lock(&vm->lock);
 	if (ret)
@@ -910,26 +910,26 @@ static unsigned int start_vps(struct vm *vm)
 	return i;
 }
 
-/* After every VP halted: did each report the value expected? */
+/* After every VP finished: did each report the value expected? */
 static int check_results(const struct vm *vm)
 {
 	const struct vp *vp;
 	int ret = 0;
 
 	if (!vm->check) {
-		log_info(NULL, "every VP halted");
+		log_info(NULL, "every VP finished");
 		return 0;
 	}
 	for (vp = vm->vps; vp < vm->vps + vm->nr_vps; vp++) {
 		if (!vp->has_result) {
-			log_error(vp, "halted without reporting a result");
+			log_error(vp, "finished without reporting a result");
 			ret = -1;
 		} else if (vp->result != vm->expected) {
 			ret = -1;	/* reported by report_result() */
 		}
 	}
 	if (!ret)
-		log_info(NULL, "every VP halted with the expected result");
+		log_info(NULL, "every VP finished with the expected result");
 	return ret;
 }
 

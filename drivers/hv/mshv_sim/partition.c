@@ -981,6 +981,7 @@ struct mshv_sim *mshv_sim_create(void)
 	__set_bit(0, sim->lps);
 	__set_bit(0, sim->root_vps);
 	INIT_DELAYED_WORK(&sim->async_work, mshv_sim_async_work);
+	mshv_sim_stimer_init(sim);
 	INIT_LIST_HEAD(&sim->runnable);
 	init_waitqueue_head(&sim->sched_wq);
 	if (mshv_sim_synic_init(sim)) {
@@ -1009,6 +1010,7 @@ unsigned long mshv_sim_destroy(struct mshv_sim *sim)
 	if (!sim)
 		return 0;
 	cancel_delayed_work_sync(&sim->async_work);
+	mshv_sim_stimer_stop(sim);
 
 	/*
 	 * As in the hypercalls, with sim->lock held and IRQs off: the

@@ -73,6 +73,37 @@
 	 HV_MSR_VP_INDEX_AVAILABLE | HV_MSR_REFERENCE_TSC_AVAILABLE | \
 	 HV_ACCESS_FREQUENCY_MSRS)
 
+/*
+ * The synthetic processor features mshv_sim can give a child
+ * (HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES). Modelled:
+ * the "Hv#1" interface, the reference counter, the SynIC and synthetic
+ * timer registers (direct mode too), the hypercall registers, the VP
+ * index and the reference TSC page (vpsynic.c). Accepted though what they
+ * grant is not modelled, because Hyper-V gives them to every child and
+ * the VMMs that exist set them: the APIC access and guest idle MSRs, the
+ * frequency MSRs, and the flush, cluster IPI and VP register hypercalls.
+ * A guest that uses those finds an unimplemented MSR or hypercall.
+ */
+#define MSHV_SIM_SYNTHETIC_MODELLED					\
+	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |			\
+	 HV_SYNTHETIC_PROC_FEATURE_HV1 |				\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNTHETIC_TIMER_REGS |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_INDEX |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC |	\
+	 HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS)
+#define MSHV_SIM_SYNTHETIC_UNMODELLED					\
+	(HV_SYNTHETIC_PROC_FEATURE_ACCESS_INTR_CTRL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_GUEST_IDLE_REG |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_TB_FLUSH_HYPERCALLS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_SYNTHETIC_CLUSTER_IPI |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_REGS)
+#define MSHV_SIM_ASSIGNABLE_SYNTHETIC					\
+	(MSHV_SIM_SYNTHETIC_MODELLED | MSHV_SIM_SYNTHETIC_UNMODELLED)
+
 /* Default relative weight of a partition's processors. */
 #define MSHV_SIM_CPU_WEIGHT_DEFAULT	100
 #define MSHV_SIM_CPU_WEIGHT_MAX		10000
@@ -238,11 +269,17 @@ static u16 mshv_sim_set_privileges(struct mshv_sim_partition *pt,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * Reserved bits are out of range; a feature the hypervisor cannot assign
+ * (not in ASSIGNABLE_SYNTHETIC_PROC_FEATURES) is an invalid parameter.
+ */
 static u16 mshv_sim_set_synthetic(struct mshv_sim_partition *pt,
 				  u64 *stored, u64 value)
 {
 	if (value & HV_SYNTHETIC_PROC_FEATURES_RESERVED)
 		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+	if (value & ~MSHV_SIM_ASSIGNABLE_SYNTHETIC)
+		return HV_STATUS_INVALID_PARAMETER;
 	*stored = value;
 	return HV_STATUS_SUCCESS;
 }
@@ -474,6 +511,10 @@ u16 mshv_sim_property_check(const struct mshv_sim *sim,
 	const struct mshv_sim_property *prop;
 	int idx;
 
+	/* The extended properties describe the hypervisor: read-only. */
+	if (code == HV_PARTITION_PROPERTY_VMM_CAPABILITIES ||
+	    code == HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES)
+		return HV_STATUS_ACCESS_DENIED;
 	idx = mshv_sim_property_index(code);
 	if (idx < 0)
 		return HV_STATUS_UNKNOWN_PROPERTY;
@@ -501,7 +542,7 @@ u16 mshv_sim_property_check(const struct mshv_sim *sim,
  * Return: HV_STATUS_* result; the property is unchanged unless it is
  * HV_STATUS_SUCCESS.
  */
-u16 mshv_sim_property_write(const struct mshv_sim *sim,
+u16 mshv_sim_property_write(struct mshv_sim *sim,
 			    struct mshv_sim_partition *pt, u32 code, u64 value)
 {
 	const struct mshv_sim_property *prop;
@@ -513,8 +554,16 @@ u16 mshv_sim_property_write(const struct mshv_sim *sim,
 		return status;
 	idx = mshv_sim_property_index(code);
 	prop = &mshv_sim_properties[idx];
-	if (prop->set)
-		return prop->set(pt, &pt->props[idx], value);
+	if (prop->set) {
+		status = prop->set(pt, &pt->props[idx], value);
+		/* Its synthetic timers and TSC pages follow its time. */
+		if (!status && (code == HV_PARTITION_PROPERTY_TIME_FREEZE ||
+				code == HV_PARTITION_PROPERTY_REFERENCE_TIME)) {
+			mshv_sim_stimer_rearm(sim);
+			mshv_sim_pt_ref_tsc_update(pt);
+		}
+		return status;
+	}
 	if (value > prop->max)
 		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
 	pt->props[idx] = value;
@@ -553,8 +602,9 @@ u16 mshv_sim_get_property(struct mshv_sim *sim, struct mshv_sim_call *call)
  *
  * The 64-bit properties, written as a u64 at the start of the output, and
  * for the root itself HV_PARTITION_PROPERTY_VMM_CAPABILITIES (one bank,
- * from the vmm_caps knob). No property the simulator has takes the
- * argument, which is ignored.
+ * from the vmm_caps knob) and, when those announce it,
+ * HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES (a u64). No
+ * property the simulator has takes the argument, which is ignored.
  *
  * Context: sim->lock held.
  * Return: HV_STATUS_* result.
@@ -576,6 +626,15 @@ u16 mshv_sim_get_property_ex(struct mshv_sim *sim, struct mshv_sim_call *call)
 			return HV_STATUS_UNKNOWN_PROPERTY;
 		caps->bank_count = 1;
 		caps->bank0 = READ_ONCE(sim->knobs[MSHV_SIM_KNOB_VMM_CAPS]);
+		return HV_STATUS_SUCCESS;
+	}
+	if (in->property_code ==
+	    HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES) {
+		if (!mshv_sim_pt_is_root(sim, pt) ||
+		    !(READ_ONCE(sim->knobs[MSHV_SIM_KNOB_VMM_CAPS]) &
+		      HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES))
+			return HV_STATUS_UNKNOWN_PROPERTY;
+		*value = MSHV_SIM_ASSIGNABLE_SYNTHETIC;
 		return HV_STATUS_SUCCESS;
 	}
 	return mshv_sim_property_read(sim, pt, in->property_code, value);

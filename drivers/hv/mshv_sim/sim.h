@@ -12,6 +12,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/bits.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -42,7 +43,8 @@ struct task_struct;
 #define MSHV_SIM_DEFAULT_LP_PAGES	2
 #define MSHV_SIM_DEFAULT_SCHEDULER	HV_SCHEDULER_TYPE_ROOT
 /* VMM capabilities reported to the root at first. */
-#define MSHV_SIM_DEFAULT_VMM_CAPS	HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE
+#define MSHV_SIM_DEFAULT_VMM_CAPS	(HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE | \
+				 HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES)
 
 /* Virtual processors of one partition: vp_index is below this. */
 #define MSHV_SIM_MAX_VPS		256
@@ -241,6 +243,7 @@ struct mshv_sim_cpuid_table {
  * @ref_time_frozen: the reference time (100 ns units) while @time_frozen
  * @ref_time_base_ns: ktime_get_ns() when the reference time was 0, had it
  *	never stood still; valid while !@time_frozen
+ * @ref_tsc_sequence: the tsc_sequence last written to a reference TSC page
  * @pool: the partition's memory pool
  * @root_pages: root-pool pages in use on behalf of this partition
  * @init_pages: pages of @pool put in use by HvInitializePartition
@@ -270,6 +273,7 @@ struct mshv_sim_partition {
 	u64 time_frozen;
 	u64 ref_time_frozen;
 	u64 ref_time_base_ns;
+	u32 ref_tsc_sequence;
 	struct mshv_sim_pool pool;
 	u64 root_pages;
 	u64 init_pages;
@@ -457,6 +461,8 @@ struct mshv_sim_hv_time {
  *	schedules them; NULL for an instance without one (KUnit)
  * @sched_wq: where @sched_task waits for a runnable VP
  * @async_work: completes the pending asynchronous calls of all partitions
+ * @stimer: fires at the earliest expiration of all VPs' synthetic timers
+ *	(stimer.c); its callback takes @lock
  */
 struct mshv_sim {
 	/* Guards the fields below up to @knobs; see the description above. */
@@ -494,6 +500,7 @@ struct mshv_sim {
 	struct task_struct *sched_task;
 	wait_queue_head_t sched_wq;
 	struct delayed_work async_work;
+	struct hrtimer stimer;
 };
 
 /**
@@ -708,9 +715,9 @@ struct mshv_sim_lapic {
  * @intermediate_cr0: HV_X64_REGISTER_INTERMEDIATE_CR0
  * @intermediate_cr4: HV_X64_REGISTER_INTERMEDIATE_CR4
  * @intermediate_cr8: HV_X64_REGISTER_INTERMEDIATE_CR8
- * @hypercall: HV_X64_MSR_HYPERCALL (no hypercall page is written)
+ * @hypercall: HV_X64_MSR_HYPERCALL (the hypercall page, vpsynic.c)
  * @guest_os_id: HV_X64_MSR_GUEST_OS_ID
- * @reference_tsc: HV_X64_MSR_REFERENCE_TSC (no TSC page is written)
+ * @reference_tsc: HV_X64_MSR_REFERENCE_TSC (the TSC page, vpsynic.c)
  * @scontrol: the guest's SynIC control
  * @siefp: the guest's SIEFP
  * @simp: the guest's SIMP
@@ -795,6 +802,7 @@ struct mshv_sim_vp_fpu {
  * @state: page-sized state HvSetVpState stored, by MSHV_SIM_VP_STATE_*;
  *	NULL while it has its reset value
  * @stimers: the synthetic timers' state
+ * @stimer_expiry: reference time of each enabled timer's next expiration
  * @pt: the VP's partition
  * @sim: the instance the VP belongs to
  * @run_node: entry in sim->runnable while the simulator's scheduler may
@@ -829,6 +837,7 @@ struct mshv_sim_vp {
 	u64 pool_pages;
 	void *state[MSHV_SIM_VP_NR_STATES];
 	struct hv_synthetic_timers_state stimers;
+	u64 stimer_expiry[HV_SYNIC_STIMER_COUNT];
 	struct mshv_sim_partition *pt;
 	struct mshv_sim *sim;
 	struct list_head run_node;
@@ -881,7 +890,7 @@ void mshv_sim_props_init(struct mshv_sim_partition *pt,
 u64 mshv_sim_property(const struct mshv_sim_partition *pt, u32 code);
 u16 mshv_sim_property_check(const struct mshv_sim *sim,
 			    const struct mshv_sim_partition *pt, u32 code);
-u16 mshv_sim_property_write(const struct mshv_sim *sim,
+u16 mshv_sim_property_write(struct mshv_sim *sim,
 			    struct mshv_sim_partition *pt, u32 code, u64 value);
 u16 mshv_sim_get_property(struct mshv_sim *sim, struct mshv_sim_call *call);
 u16 mshv_sim_get_property_ex(struct mshv_sim *sim, struct mshv_sim_call *call);
@@ -927,6 +936,22 @@ void mshv_sim_hv_cpuid(const struct mshv_sim_partition *pt, u32 leaf,
 		       u32 regs[4]);
 int mshv_sim_vp_synthetic_msr(struct mshv_sim_vp *vp, u32 index, bool write,
 			      u64 *value);
+void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx);
+void mshv_sim_vp_ref_tsc_update(struct mshv_sim_vp *vp);
+void mshv_sim_vp_hypercall_page(struct mshv_sim_vp *vp);
+void mshv_sim_vp_hypercall(struct mshv_sim_vp *vp);
+void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt);
+u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp);
+void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg);
+
+/* Synthetic timers, stimer.c; callers hold sim->lock unless noted. */
+void mshv_sim_stimer_write(struct mshv_sim_vp *vp, u32 name);
+void mshv_sim_stimer_restart(struct mshv_sim_vp *vp);
+u64 mshv_sim_stimer_poll(struct mshv_sim_vp *vp);
+void mshv_sim_stimer_rearm(struct mshv_sim *sim);
+void mshv_sim_stimer_init(struct mshv_sim *sim);
+void mshv_sim_stimer_stop(struct mshv_sim *sim);	/* no lock */
+
 bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
 			      u32 len, bool write);
 u16 mshv_sim_signal_event_direct(struct mshv_sim *sim,

@@ -14,6 +14,8 @@
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
+#include <linux/math.h>
+#include <linux/math64.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -1278,10 +1280,10 @@ static void mshv_sim_test_property_set(struct kunit *test)
 	test_expect_status(test,
 			   test_set_prop(test, a,
 					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-					 0xdeadbeefULL),
+					 0x1bULL),
 			   HV_STATUS_SUCCESS);
 	test_expect_prop(test, a, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-			 0xdeadbeefULL);
+			 0x1bULL);
 	test_expect_prop(test, b, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
 			 0);
 	/* Reserved synthetic features and added privileges are refused. */
@@ -1376,6 +1378,103 @@ static void mshv_sim_test_property_set(struct kunit *test)
 	test_expect_status(test,
 			   test_call(test, HVCALL_GET_PARTITION_PROPERTY),
 			   HV_STATUS_INVALID_PARAMETER);
+}
+
+/* The synthetic features mshv_sim can give a child, by name. */
+#define TEST_ASSIGNABLE_SYNTHETIC					\
+	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |			\
+	 HV_SYNTHETIC_PROC_FEATURE_HV1 |				\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNIC_REGS |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_SYNTHETIC_TIMER_REGS |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_INTR_CTRL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_INDEX |			\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC |	\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_GUEST_IDLE_REG |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_FREQUENCY_REGS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_TB_FLUSH_HYPERCALLS |		\
+	 HV_SYNTHETIC_PROC_FEATURE_SYNTHETIC_CLUSTER_IPI |		\
+	 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_REGS)
+
+/*
+ * ASSIGNABLE_SYNTHETIC_PROC_FEATURES: an extended property of the root,
+ * announced by the VMM capabilities, read-only; a child's synthetic
+ * features must be among them.
+ */
+static void mshv_sim_test_property_assignable(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	const u32 code = HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES;
+	u64 id, value, caps;
+
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_CREATE_PAGES, 0);
+	id = test_new_partition(test);
+
+	/* The root reads it with HvGetPartitionPropertyEx only. */
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop_ex(test, HV_PARTITION_ID_SELF,
+						   code, &value)),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, value, TEST_ASSIGNABLE_SYNTHETIC);
+	KUNIT_EXPECT_EQ(test, value & HV_SYNTHETIC_PROC_FEATURES_RESERVED, 0);
+	test_expect_status(test,
+			   test_get_prop(test, HV_PARTITION_ID_SELF, code,
+					 &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	/* It describes the hypervisor, not a child. */
+	test_expect_status(test, test_get_prop_ex(test, id, code, &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+
+	/* Read-only, as the VMM capabilities are. */
+	test_expect_status(test, test_set_prop(test, id, code, 0),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test,
+			   test_set_prop(test, HV_PARTITION_ID_SELF, code, 0),
+			   HV_STATUS_ACCESS_DENIED);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+					 0),
+			   HV_STATUS_ACCESS_DENIED);
+
+	/* A hypervisor that does not announce it does not have it. */
+	caps = sim->knobs[MSHV_SIM_KNOB_VMM_CAPS];
+	KUNIT_EXPECT_TRUE(test,
+			  caps & HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VMM_CAPS,
+			  caps & ~HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES);
+	test_expect_status(test,
+			   test_get_prop_ex(test, HV_PARTITION_ID_SELF, code,
+					    &value),
+			   HV_STATUS_UNKNOWN_PROPERTY);
+	mshv_sim_set_knob(sim, MSHV_SIM_KNOB_VMM_CAPS, caps);
+
+	/* A child may have all of them, and nothing else. */
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 TEST_ASSIGNABLE_SYNTHETIC),
+			   HV_STATUS_SUCCESS);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 TEST_ASSIGNABLE_SYNTHETIC |
+					 HV_SYNTHETIC_PROC_FEATURE_ACCESS_VP_RUN_TIME_REG),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 BIT_ULL(53)),
+			   HV_STATUS_INVALID_PARAMETER);
+	test_expect_status(test,
+			   test_set_prop(test, id,
+					 HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+					 BIT_ULL(54)),
+			   HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
+	test_expect_prop(test, id, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+			 TEST_ASSIGNABLE_SYNTHETIC);
 }
 
 /**
@@ -3000,6 +3099,7 @@ static struct kunit_case mshv_sim_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_destroy_frees_pages),
 	KUNIT_CASE(mshv_sim_test_property_defaults),
 	KUNIT_CASE(mshv_sim_test_property_set),
+	KUNIT_CASE(mshv_sim_test_property_assignable),
 	KUNIT_CASE(mshv_sim_test_property_early_late),
 	KUNIT_CASE(mshv_sim_test_property_processor),
 	KUNIT_CASE(mshv_sim_test_property_time_freeze),
@@ -4020,6 +4120,269 @@ static void mshv_sim_test_lapic_hlt_wakes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.regs->rip, TEST_CODE + sizeof(test_prog_real) - 2);
 }
 
+/* Synthetic timers */
+
+static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name);
+
+#define TEST_STIMER_ENABLE		BIT_ULL(0)
+#define TEST_STIMER_PERIODIC		BIT_ULL(1)
+#define TEST_STIMER_AUTO_ENABLE		BIT_ULL(3)
+#define TEST_STIMER_VECTOR(v)		((u64)(v) << 4)
+#define TEST_STIMER_DIRECT		BIT_ULL(12)
+#define TEST_STIMER_SINT(s)		((u64)(s) << 16)
+/* The SINT the timers' messages go to, its vector, the SIM page's GPA. */
+#define TEST_STIMER_SINTX		2
+#define TEST_STIMER_SIMP		0x10000ULL
+/* 200 us of reference time, in 100 ns units */
+#define TEST_STIMER_SOON		2000
+
+/* The partition's reference time now. */
+static u64 test_ref_now(struct kunit *test, struct test_guest *g)
+{
+	u64 now;
+
+	KUNIT_ASSERT_EQ(test,
+			hv_result(test_get_prop(test, g->id,
+						HV_PARTITION_PROPERTY_REFERENCE_TIME,
+						&now)),
+			HV_STATUS_SUCCESS);
+	return now;
+}
+
+/*
+ * A LAPIC partition whose VP halted with its APIC and IF enabled (see
+ * test_prog_real), vector 0x40 counting in TEST_COUNTER, and the guest's
+ * SynIC ready for timer messages on SINT TEST_STIMER_SINTX (vector 0x40).
+ */
+static void test_stimer_guest(struct kunit *test, struct test_guest *g)
+{
+	test_real_guest(test, g);
+	test_ivt(g, 0x40, TEST_HANDLER);
+	test_expect_blocked(test, g, 0);
+	test_set_reg64(test, g, HV_REGISTER_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
+	test_set_reg64(test, g, HV_REGISTER_SIMP,
+		       TEST_STIMER_SIMP | HV_SYNIC_SIMP_ENABLE);
+	test_set_reg64(test, g, HV_REGISTER_SINT0 + TEST_STIMER_SINTX, 0x40);
+}
+
+/* Start timer @n of @g's VP with @config and @count. */
+static void test_stimer_set(struct kunit *test, struct test_guest *g,
+			    unsigned int n, u64 config, u64 count)
+{
+	test_set_reg64(test, g, HV_REGISTER_STIMER0_COUNT + 2 * n, count);
+	test_set_reg64(test, g, HV_REGISTER_STIMER0_CONFIG + 2 * n, config);
+}
+
+/* Give the hrtimer time to fire: 3 ms, many times TEST_STIMER_SOON. */
+static void test_stimer_wait(void)
+{
+	usleep_range(3000, 4000);
+}
+
+/*
+ * The timer slot of @g's SIM page, copied to @msg; with @clear, the slot
+ * is emptied after.
+ */
+static void test_stimer_slot(struct kunit *test, struct test_guest *g,
+			     struct hv_message *msg, bool clear)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct mshv_sim_partition *pt;
+	struct mshv_sim_vp *vp = NULL;
+	struct hv_message *slot;
+	unsigned long flags;
+
+	memset(msg, 0, sizeof(*msg));
+	spin_lock_irqsave(&sim->lock, flags);
+	pt = mshv_sim_find(sim, g->id, false);
+	if (pt)
+		vp = xa_load(&pt->vps, g->vp);
+	if (vp && vp->state[MSHV_SIM_VP_STATE_SIMP]) {
+		slot = (struct hv_message *)vp->state[MSHV_SIM_VP_STATE_SIMP] +
+		       TEST_STIMER_SINTX;
+		*msg = *slot;
+		if (clear)
+			slot->header.message_type = HVMSG_NONE;
+	}
+	spin_unlock_irqrestore(&sim->lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+}
+
+/* Expect an expiration message of timer @n that expired at @expiration. */
+static void test_expect_stimer_msg(struct kunit *test,
+				   const struct hv_message *msg, unsigned int n,
+				   u64 expiration)
+{
+	struct hv_timer_message_payload payload;
+
+	KUNIT_ASSERT_EQ(test, msg->header.message_type, HVMSG_TIMER_EXPIRED);
+	KUNIT_EXPECT_EQ(test, msg->header.payload_size, sizeof(payload));
+	memcpy(&payload, msg->u.payload, sizeof(payload));
+	KUNIT_EXPECT_EQ(test, payload.timer_index, n);
+	if (expiration)
+		KUNIT_EXPECT_EQ(test, payload.expiration_time, expiration);
+	KUNIT_EXPECT_GE(test, payload.delivery_time, payload.expiration_time);
+}
+
+/*
+ * A one-shot timer in message mode puts HVMSG_TIMER_EXPIRED (its index,
+ * its expiration time, the delivery time) into its SINT's slot of the
+ * SIM page, raises the SINT's vector in the halted VP, and disables
+ * itself.
+ */
+static void mshv_sim_test_stimer_one_shot(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+	u64 due;
+
+	test_stimer_guest(test, &g);
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_stimer_set(test, &g, 1, TEST_STIMER_ENABLE |
+			TEST_STIMER_SINT(TEST_STIMER_SINTX), due);
+	test_stimer_wait();
+
+	test_stimer_slot(test, &g, &msg, false);
+	test_expect_stimer_msg(test, &msg, 1, due);
+	KUNIT_EXPECT_FALSE(test, msg.header.message_flags.msg_pending);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 2) &
+			TEST_STIMER_ENABLE, 0);
+	/* The SINT's vector woke the VP, whose handler ran once. */
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+}
+
+/* A timer in direct mode asserts its vector in the VP's local APIC. */
+static void mshv_sim_test_stimer_direct(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+
+	test_stimer_guest(test, &g);
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
+			TEST_STIMER_VECTOR(0x40),
+			test_ref_now(test, &g) + TEST_STIMER_SOON);
+	test_stimer_wait();
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+	/* No message. */
+	test_stimer_slot(test, &g, &msg, false);
+	KUNIT_EXPECT_EQ(test, msg.header.message_type, HVMSG_NONE);
+}
+
+/*
+ * A periodic timer expires again and again; while its message waits in
+ * the slot the slot's message-pending flag is set, and the guest's end
+ * of message brings the next one.
+ */
+static void mshv_sim_test_stimer_periodic(struct kunit *test)
+{
+	struct hv_timer_message_payload first, second;
+	struct hv_message msg;
+	struct test_guest g;
+	u64 start;
+
+	test_stimer_guest(test, &g);
+	start = test_ref_now(test, &g);
+	/* Every 100 us. */
+	test_stimer_set(test, &g, 2, TEST_STIMER_ENABLE | TEST_STIMER_PERIODIC |
+			TEST_STIMER_SINT(TEST_STIMER_SINTX), 1000);
+	test_stimer_wait();
+
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+	KUNIT_EXPECT_TRUE(test, msg.header.message_flags.msg_pending);
+	memcpy(&first, msg.u.payload, sizeof(first));
+	KUNIT_EXPECT_GE(test, first.expiration_time, start + 1000);
+
+	/* EOM: the waiting expiration is delivered at once. */
+	test_set_reg64(test, &g, HV_REGISTER_EOM, 0);
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+	memcpy(&second, msg.u.payload, sizeof(second));
+	KUNIT_EXPECT_GT(test, second.expiration_time, first.expiration_time);
+	/* Still enabled, and it goes on. */
+	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 4) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, true);
+	test_expect_stimer_msg(test, &msg, 2, 0);
+
+	test_stimer_set(test, &g, 2, 0, 0);
+}
+
+/*
+ * A disabled timer never fires; nor does one enabled with no SINT in
+ * message mode, which the write disables. Writing the count of a timer
+ * with auto_enable enables it.
+ */
+static void mshv_sim_test_stimer_disabled(struct kunit *test)
+{
+	struct hv_message msg;
+	struct test_guest g;
+	u64 due;
+
+	test_stimer_guest(test, &g);
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_stimer_set(test, &g, 3, TEST_STIMER_SINT(TEST_STIMER_SINTX), due);
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE, due);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, false);
+	KUNIT_EXPECT_EQ(test, msg.header.message_type, HVMSG_NONE);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 0);
+
+	/* auto_enable: the count write enables it, and it fires. */
+	test_set_reg64(test, &g, HV_REGISTER_STIMER0_CONFIG + 6,
+		       TEST_STIMER_AUTO_ENABLE |
+		       TEST_STIMER_SINT(TEST_STIMER_SINTX));
+	due = test_ref_now(test, &g) + TEST_STIMER_SOON;
+	test_set_reg64(test, &g, HV_REGISTER_STIMER0_COUNT + 6, due);
+	KUNIT_EXPECT_NE(test, test_get_reg64(test, &g,
+					     HV_REGISTER_STIMER0_CONFIG + 6) &
+			TEST_STIMER_ENABLE, 0);
+	test_stimer_wait();
+	test_stimer_slot(test, &g, &msg, false);
+	test_expect_stimer_msg(test, &msg, 3, due);
+}
+
+/*
+ * A VP halted in the hypervisor (HvDispatchVp: BLOCKED) is woken by its
+ * timer's expiry with no dispatch: the root gets the scheduler signal.
+ */
+static void mshv_sim_test_stimer_wakes_halted(struct kunit *test)
+{
+	struct mshv_sim *sim = test_ctx(test)->sim;
+	struct hv_vp_signal_pair_scheduler_message pair;
+	struct hv_message *slot;
+	struct test_guest g;
+
+	test_synic_enable(sim);
+	slot = test_slot(sim);
+	test_stimer_guest(test, &g);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, slot->header.message_type, HVMSG_NONE);
+
+	test_stimer_set(test, &g, 0, TEST_STIMER_ENABLE | TEST_STIMER_DIRECT |
+			TEST_STIMER_VECTOR(0x40),
+			test_ref_now(test, &g) + TEST_STIMER_SOON);
+	test_stimer_wait();
+	KUNIT_EXPECT_GE(test, test_synic_calls_now(sim), 1);
+	KUNIT_ASSERT_EQ(test, slot->header.message_type,
+			HVMSG_SCHEDULER_VP_SIGNAL_PAIR);
+	memcpy(&pair, slot->u.payload, sizeof(pair));
+	KUNIT_EXPECT_EQ(test, pair.partition_ids[0], g.id);
+	KUNIT_EXPECT_EQ(test, pair.vp_indexes[0], 0);
+	WRITE_ONCE(slot->header.message_type, HVMSG_NONE);
+	test_expect_blocked(test, &g, 0);
+	KUNIT_EXPECT_EQ(test, test_counter(&g), 1);
+}
+
 /*
  * Priority: an in-service vector masks its own class and those below it;
  * the TPR (CR8) masks its class and below.
@@ -4338,6 +4701,69 @@ static void test_expect_signal(struct kunit *test, struct hv_message *slot,
 static u64 test_get_reg64(struct kunit *test, struct test_guest *g, u32 name);
 
 /*
+ * 64-bit mode: enable the hypercall page at GPA 0 with WRMSR, call it
+ * with call code 0x99 (no hypercall the simulator gives guests) and store
+ * the result value in TEST_SCRATCH.
+ */
+static const u8 test_prog_hypercall[] = {
+	0xb9, 0x01, 0x00, 0x00, 0x40,		/* mov ecx, HV_X64_MSR_HYPERCALL */
+	0xb8, 0x01, 0x00, 0x00, 0x00,		/* mov eax, 0 | ENABLE */
+	0x31, 0xd2,				/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0xb9, 0x99, 0x00, 0x00, 0x00,		/* mov ecx, 0x99 */
+	0x31, 0xc0,				/* xor eax, eax */
+	0xff, 0xd0,				/* call rax */
+	0x48, 0x89, 0x04, 0x25, 0x04, 0x05, 0x00, 0x00, /* mov [TEST_SCRATCH], rax */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/*
+ * The guest's write of HV_X64_MSR_HYPERCALL with the enable bit makes the
+ * hypervisor write VMCALL; RET at the page's start; the guest's call
+ * through it of a hypercall the simulator does not implement for guests
+ * returns HV_STATUS_INVALID_HYPERCALL_CODE in RAX. VMCALL in real mode
+ * raises #UD.
+ */
+static void mshv_sim_test_guest_hypercall_page(struct kunit *test)
+{
+	static const u8 vmcall_ret[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+	static const u8 real_vmcall[] = { 0x0f, 0x01, 0xc1 };
+	struct test_guest g, r;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_HYPERCALL_REGS);
+	test_poke(&g, TEST_CODE, test_prog_hypercall,
+		  sizeof(test_prog_hypercall));
+	test_poke64(&g, TEST_SCRATCH, U64_MAX);
+	test_long_tables(&g, 0x40);
+	test_long_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_X64_REGISTER_HYPERCALL),
+			HV_X64_MSR_HYPERCALL_ENABLE);
+	KUNIT_EXPECT_MEMEQ(test, g.mem[0], vmcall_ret, sizeof(vmcall_ret));
+	KUNIT_EXPECT_EQ(test, test_peek64(&g, TEST_SCRATCH),
+			HV_STATUS_INVALID_HYPERCALL_CODE);
+	/* At the OUT: the call returned to the instruction after it. */
+	KUNIT_EXPECT_EQ(test, g.regs->rip,
+			TEST_CODE + sizeof(test_prog_hypercall) - 2);
+
+	/* Real mode has no hypercalls: #UD, whose handler does an OUT. */
+	test_guest_init(test, &r, TEST_CREATION_FLAGS);
+	test_poke(&r, TEST_CODE, real_vmcall, sizeof(real_vmcall));
+	test_ivt(&r, 6, TEST_CODE + 0x40);
+	test_poke(&r, TEST_CODE + 0x40, (const u8[]){ 0xe6, 0x80 }, 2);
+	test_real_mode(test, &r);
+	test_set_reg64(test, &r, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &r, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, r.regs->rip, TEST_CODE + 0x40);
+}
+
+/*
  * With a local APIC the hypervisor handles HLT with interrupts disabled
  * too: the VP stays halted (INTERNAL_ACTIVITY_STATE: halt suspend) and
  * HvDispatchVp returns BLOCKED, with no message, through a fixed
@@ -4428,6 +4854,104 @@ static u64 test_run_rdmsr(struct kunit *test, struct test_guest *g)
 	test_set_reg64(test, g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
 	test_expect_intercept(test, g, 0, HVMSG_X64_IOPORT_INTERCEPT);
 	return test_peek64(g, TEST_SCRATCH);
+}
+
+/* Where the reference TSC page test keeps its page and what it read. */
+#define TEST_TSC_PAGE		0x6000ULL
+#define TEST_TSC_READ		0x600	/* the TSC, then the counter */
+
+/*
+ * Real mode: enable the reference TSC page at TEST_TSC_PAGE with WRMSR,
+ * then read the TSC and the reference counter, one right after the
+ * other, into TEST_TSC_READ.
+ */
+static const u8 test_prog_ref_tsc[] = {
+	0x66, 0xb9, 0x21, 0x00, 0x00, 0x40,	/* mov ecx, REFERENCE_TSC */
+	0x66, 0xb8, 0x01, 0x60, 0x00, 0x00,	/* mov eax, TSC_PAGE | 1 */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x0f, 0x31,				/* rdtsc */
+	0x66, 0xa3, 0x00, 0x06,			/* mov [0x600], eax */
+	0x66, 0x89, 0x16, 0x04, 0x06,		/* mov [0x604], edx */
+	0x66, 0xb9, 0x20, 0x00, 0x00, 0x40,	/* mov ecx, TIME_REF_COUNT */
+	0x0f, 0x32,				/* rdmsr */
+	0x66, 0xa3, 0x08, 0x06,			/* mov [0x608], eax */
+	0x66, 0x89, 0x16, 0x0c, 0x06,		/* mov [0x60c], edx */
+	0xe6, 0x80,				/* out 0x80, al */
+};
+
+/* The reference time the TSC page of @g gives for @tsc. */
+static u64 test_ref_tsc_time(struct kunit *test, struct test_guest *g,
+			     u64 tsc)
+{
+	struct ms_hyperv_tsc_page page;
+
+	memcpy(&page, g->mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, 0);
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, U32_MAX);
+	return mul_u64_u64_shr(tsc, page.tsc_scale, 64) + page.tsc_offset;
+}
+
+/*
+ * The guest's WRMSR of HV_X64_MSR_REFERENCE_TSC with the enable bit makes
+ * the hypervisor write a valid reference TSC page there: the time it
+ * gives for the guest's RDTSC is the reference counter the guest reads
+ * next, here and after the root moved the TSC. While the partition's time
+ * is frozen the page is marked invalid (sequence 0).
+ */
+static void mshv_sim_test_guest_reference_tsc_page(struct kunit *test)
+{
+	/* Within 1 ms: an interpreted RDTSC and RDMSR are microseconds apart. */
+	const u64 tolerance = 10000;
+	struct ms_hyperv_tsc_page page;
+	struct test_guest g;
+	u64 tsc, ref, est;
+
+	test_guest_init_synthetic(test, &g, TEST_CREATION_FLAGS,
+				  HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+				  HV_SYNTHETIC_PROC_FEATURE_HV1 |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_COUNTER |
+				  HV_SYNTHETIC_PROC_FEATURE_ACCESS_PARTITION_REFERENCE_TSC);
+	/* A TSC far from the reference time: the offset must make up for it. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, 1ULL << 44);
+	test_poke(&g, TEST_CODE, test_prog_ref_tsc, sizeof(test_prog_ref_tsc));
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	KUNIT_EXPECT_EQ(test, test_get_reg64(test, &g,
+					     HV_REGISTER_REFERENCE_TSC),
+			TEST_TSC_PAGE | HV_X64_MSR_TSC_REFERENCE_ENABLE);
+
+	tsc = test_peek64(&g, TEST_TSC_READ);
+	ref = test_peek64(&g, TEST_TSC_READ + 8);
+	KUNIT_EXPECT_GE(test, tsc, 1ULL << 44);
+	est = test_ref_tsc_time(test, &g, tsc);
+	KUNIT_EXPECT_LT(test, abs_diff(est, ref), tolerance);
+
+	/* The root sets another TSC: the page follows. */
+	test_set_reg64(test, &g, HV_X64_REGISTER_TSC, 12345);
+	test_real_mode(test, &g);
+	test_set_reg64(test, &g, HV_REGISTER_INTERCEPT_SUSPEND, 0);
+	test_expect_intercept(test, &g, 0, HVMSG_X64_IOPORT_INTERCEPT);
+	tsc = test_peek64(&g, TEST_TSC_READ);
+	ref = test_peek64(&g, TEST_TSC_READ + 8);
+	KUNIT_EXPECT_LT(test, tsc, 1ULL << 40);
+	est = test_ref_tsc_time(test, &g, tsc);
+	KUNIT_EXPECT_LT(test, abs_diff(est, ref), tolerance);
+
+	/* Frozen time has no TSC page; thawed, it has one again. */
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 1),
+			   HV_STATUS_SUCCESS);
+	memcpy(&page, g.mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_EQ(test, page.tsc_sequence, 0);
+	test_expect_status(test,
+			   test_set_prop(test, g.id,
+					 HV_PARTITION_PROPERTY_TIME_FREEZE, 0),
+			   HV_STATUS_SUCCESS);
+	memcpy(&page, g.mem[TEST_TSC_PAGE >> PAGE_SHIFT], sizeof(page));
+	KUNIT_EXPECT_NE(test, page.tsc_sequence, 0);
 }
 
 /*
@@ -5639,6 +6163,11 @@ static void mshv_sim_test_dispatch_root_ipi(struct kunit *test)
 static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_assert_invalid),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_wakes),
+	KUNIT_CASE(mshv_sim_test_stimer_one_shot),
+	KUNIT_CASE(mshv_sim_test_stimer_direct),
+	KUNIT_CASE(mshv_sim_test_stimer_periodic),
+	KUNIT_CASE(mshv_sim_test_stimer_disabled),
+	KUNIT_CASE(mshv_sim_test_stimer_wakes_halted),
 	KUNIT_CASE(mshv_sim_test_lapic_priority),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_level),
 	KUNIT_CASE(mshv_sim_test_lapic_eoi_queue),
@@ -5647,6 +6176,8 @@ static struct kunit_case mshv_sim_lapic_test_cases[] = {
 	KUNIT_CASE(mshv_sim_test_lapic_long_mode),
 	KUNIT_CASE(mshv_sim_test_lapic_hlt_intercept),
 	KUNIT_CASE(mshv_sim_test_guest_reference_counter),
+	KUNIT_CASE(mshv_sim_test_guest_reference_tsc_page),
+	KUNIT_CASE(mshv_sim_test_guest_hypercall_page),
 	KUNIT_CASE(mshv_sim_test_guest_unimplemented_msr),
 	KUNIT_CASE(mshv_sim_test_lapic_state),
 	KUNIT_CASE(mshv_sim_test_lapic_ipi),

@@ -1005,7 +1005,9 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	case HV_REGISTER_EOM:
-		break;		/* nothing to end: no message is queued */
+		/* A timer's message may wait for its slot. */
+		mshv_sim_stimer_poll(vp);
+		break;
 	case HV_REGISTER_INTERRUPT_STATE:
 		if (val & ~(HV_X64_INTERRUPT_STATE_SHADOW |
 			    HV_X64_INTERRUPT_STATE_NMI_MASKED))
@@ -1037,7 +1039,7 @@ static u16 mshv_sim_vp_set_special(struct mshv_sim_vp *vp, u32 name, u64 val)
  * so the TSC MSR): it counts at the processor clock frequency from the
  * value last written.
  */
-static u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
+u64 mshv_sim_vp_tsc(const struct mshv_sim_vp *vp)
 {
 	return vp->tsc + mul_u64_u64_div_u64(ktime_get_ns() - vp->tsc_ns,
 					     MSHV_SIM_CLOCK_FREQUENCY,
@@ -1123,12 +1125,21 @@ u16 mshv_sim_vp_set_reg(struct mshv_sim_vp *vp, u32 name,
 		if (val->reg128.high)
 			return HV_STATUS_INVALID_PARAMETER;
 		mshv_sim_vp_set_tsc(vp, val->reg64);
+		/* The reference TSC page follows the new TSC. */
+		mshv_sim_vp_ref_tsc_update(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_reg64(vp, name, &r)) {
 		if (val->reg128.high || !mshv_sim_reg_ok(&r, val->reg64))
 			return HV_STATUS_INVALID_PARAMETER;
 		*r.val = val->reg64;
+		if (mshv_sim_in(name, HV_REGISTER_STIMER0_CONFIG,
+				2 * HV_SYNIC_STIMER_COUNT))
+			mshv_sim_stimer_write(vp, name);
+		if (name == HV_REGISTER_REFERENCE_TSC)
+			mshv_sim_vp_ref_tsc_update(vp);
+		if (name == HV_X64_REGISTER_HYPERCALL)
+			mshv_sim_vp_hypercall_page(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (mshv_sim_vp_get_special(vp, name, &dummy)) {
@@ -1631,6 +1642,7 @@ u16 mshv_sim_set_vp_state(struct mshv_sim *sim, struct mshv_sim_call *call)
 		if (call->varhead * sizeof(u64) < sizeof(vp->stimers))
 			return HV_STATUS_INVALID_PARAMETER;
 		memcpy(&vp->stimers, in->data, sizeof(vp->stimers));
+		mshv_sim_stimer_restart(vp);
 		return HV_STATUS_SUCCESS;
 	}
 	if (!call->varhead)
@@ -2378,6 +2390,10 @@ static bool mshv_sim_vp_exit(struct mshv_sim_partition *pt,
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
 	case MSHV_SIM_X86_EXIT_EXCEPTION:
 		return mshv_sim_vp_exception(pt, vp, exit, msg);
+	case MSHV_SIM_X86_EXIT_VMCALL:
+		mshv_sim_vp_hypercall(vp);
+		mshv_sim_x86_skip(&vp->cpu, exit);
+		return false;
 	case MSHV_SIM_X86_EXIT_RDTSC:
 		tsc = mshv_sim_vp_tsc(vp);
 		vp->cpu.gpr[0] = (u32)tsc;
@@ -2598,6 +2614,8 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 	struct mshv_sim_msg msg;
 	int done;
 
+	/* Timers that expired while the VP did not run. */
+	mshv_sim_stimer_poll(vp);
 	for (;;) {
 		memset(&msg, 0, sizeof(msg));
 		if (mshv_sim_vp_inject(vp, &msg) ||

@@ -10,7 +10,9 @@
  * reach the synthetic MSRs of those privileges (guest OS id, hypercall,
  * VP index, reference counter and TSC page, SynIC, synthetic timers),
  * which are registers of the VP's register file. The hypercall page and
- * the reference TSC page are not written, and no synthetic timer fires.
+ * the reference TSC page are written, and the synthetic timers fire
+ * (stimer.c). The guest's hypercalls reach no hypercall: each gets
+ * HV_STATUS_INVALID_HYPERCALL_CODE.
  *
  * The SynIC's two pages, the synthetic interrupt event flags page (SIEF,
  * 16 SINTs x 2048 flags) and the synthetic interrupt message page (SIM,
@@ -22,13 +24,15 @@
  * A message or newly set event flag raises the SINT's vector in the
  * guest's local APIC when the guest enabled its SynIC (SCONTROL), the page
  * and the SINT (unmasked, not polled); the root may post and signal
- * whether or not it did. Auto-EOI and the message-pending redelivery on
- * EOM are not modelled.
+ * whether or not it did. Auto-EOI is not modelled, nor is the
+ * message-pending redelivery on EOM, but for the synthetic timers'
+ * messages.
  *
  * Everything here runs with sim->lock held and IRQs disabled.
  */
 #include <linux/bitfield.h>
 #include <linux/bitops.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -38,7 +42,7 @@
 #include "sim.h"
 
 /* The VP's SIEF or SIM page, allocated (zeroed) on first use. */
-static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
+void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
 {
 	if (!vp->state[idx])
 		vp->state[idx] = kzalloc(HV_HYP_PAGE_SIZE, GFP_ATOMIC);
@@ -55,8 +59,7 @@ static void *mshv_sim_vp_synic_page(struct mshv_sim_vp *vp, unsigned int idx)
  * polled, its vector goes to the local APIC as a fixed, edge-triggered
  * interrupt.
  */
-static void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint,
-				   u64 page_reg)
+void mshv_sim_vp_sint_raise(struct mshv_sim_vp *vp, u32 sint, u64 page_reg)
 {
 	u64 reg = vp->msrs.sint[sint];
 
@@ -355,3 +358,117 @@ bool mshv_sim_vp_synic_access(struct mshv_sim_vp *vp, u64 gpa, void *buf,
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(mshv_sim_vp_synic_access);
+
+/* Reference time runs at 10 MHz (100 ns units). */
+#define MSHV_SIM_REF_TIME_HZ		10000000ULL
+
+/**
+ * mshv_sim_vp_ref_tsc_update() - write the reference TSC page @vp enabled
+ * @vp: the VP whose HV_X64_MSR_REFERENCE_TSC (the register) was written,
+ *	or whose TSC or partition's time changed
+ *
+ * With the enable bit set, the page at the register's GPA gets a valid
+ * TLFS reference TSC page: a new non-zero tsc_sequence, and tsc_scale and
+ * tsc_offset such that ((TSC * tsc_scale) >> 64) + tsc_offset is the
+ * partition's reference time for the TSC this VP's RDTSC reads. While the
+ * partition's time is frozen no TSC gives it, and tsc_sequence is 0
+ * (HV_REFERENCE_TSC_SEQUENCE_INVALID): the guest falls back to
+ * HV_X64_MSR_TIME_REF_COUNT. The page is written through the SLAT like
+ * guest memory; a GPA with no RAM mapped there gets nothing.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_ref_tsc_update(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_partition *pt = vp->pt;
+	u64 msr = vp->msrs.reference_tsc, tsc, ref;
+	struct mshv_sim_gpa_fault fault;
+	struct ms_hyperv_tsc_page page = {};
+
+	if (!(msr & HV_X64_MSR_TSC_REFERENCE_ENABLE))
+		return;
+	if (!pt->time_frozen) {
+		/* 2^64 / (TSC ticks per 100 ns) */
+		page.tsc_scale = mul_u64_u64_div_u64(1ULL << 63,
+						     2 * MSHV_SIM_REF_TIME_HZ,
+						     MSHV_SIM_CLOCK_FREQUENCY);
+		tsc = mshv_sim_vp_tsc(vp);
+		ref = mshv_sim_reference_time(pt);
+		page.tsc_offset = ref - mul_u64_u64_shr(tsc, page.tsc_scale,
+							64);
+		/* 0 and U32_MAX mean "not valid". */
+		if (++pt->ref_tsc_sequence == U32_MAX)
+			pt->ref_tsc_sequence = 1;
+		page.tsc_sequence = pt->ref_tsc_sequence;
+	}
+	mshv_sim_slat_access(pt, msr & HV_HYP_PAGE_MASK, &page, sizeof(page),
+			     MSHV_SIM_ACCESS_WRITE, &fault);
+}
+
+/**
+ * mshv_sim_pt_ref_tsc_update() - rewrite the reference TSC pages of @pt's
+ *	VPs, after its time froze, thawed or was set
+ * @pt: the partition
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_pt_ref_tsc_update(struct mshv_sim_partition *pt)
+{
+	struct mshv_sim_vp *vp;
+	unsigned long index;
+
+	xa_for_each(&pt->vps, index, vp)
+		mshv_sim_vp_ref_tsc_update(vp);
+}
+
+/* What the hypercall page holds on Intel processors: VMCALL; RET. */
+static const u8 mshv_sim_hypercall_code[] = { 0x0f, 0x01, 0xc1, 0xc3 };
+
+/**
+ * mshv_sim_vp_hypercall_page() - write the hypercall page @vp enabled
+ * @vp: the VP whose HV_X64_MSR_HYPERCALL (the register) was written
+ *
+ * With the enable bit set, the page at the register's GPA starts with the
+ * hypercall sequence of the simulated (Intel) processor, VMCALL then RET,
+ * written through the SLAT into the guest's memory; a GPA with no RAM
+ * mapped gets nothing.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_hypercall_page(struct mshv_sim_vp *vp)
+{
+	u64 msr = vp->msrs.hypercall;
+	struct mshv_sim_gpa_fault fault;
+
+	if (!(msr & HV_X64_MSR_HYPERCALL_ENABLE))
+		return;
+	mshv_sim_slat_access(vp->pt, msr & HV_HYP_PAGE_MASK,
+			     (void *)mshv_sim_hypercall_code,
+			     sizeof(mshv_sim_hypercall_code),
+			     MSHV_SIM_ACCESS_WRITE, &fault);
+}
+
+/**
+ * mshv_sim_vp_hypercall() - the guest's VMCALL
+ * @vp: the VP, with RIP still at the instruction
+ *
+ * The input value is RCX in 64-bit mode, EDX:EAX otherwise; the result
+ * value goes to RAX, or EDX:EAX. The simulator implements no hypercall
+ * for guests: whatever the call code, the result is
+ * HV_STATUS_INVALID_HYPERCALL_CODE with no rep completed, as Hyper-V
+ * answers a code it does not know.
+ *
+ * Context: sim->lock held.
+ */
+void mshv_sim_vp_hypercall(struct mshv_sim_vp *vp)
+{
+	struct mshv_sim_x86_cpu *cpu = &vp->cpu;
+	u64 result = HV_STATUS_INVALID_HYPERCALL_CODE;
+
+	if (mshv_sim_x86_mode(cpu) == MSHV_SIM_X86_MODE_LONG64) {
+		cpu->gpr[MSHV_SIM_X86_RAX] = result;
+	} else {
+		cpu->gpr[MSHV_SIM_X86_RAX] = (u32)result;
+		cpu->gpr[MSHV_SIM_X86_RDX] = result >> 32;
+	}
+}

@@ -3625,6 +3625,15 @@ static int x86_exec_group7(struct x86_ctx *c)
 
 	if (c->insn.mod == 3 && (c->insn.reg & 7) == 2 && c->insn.rm < 2)
 		return x86_exec_xcr(c);
+	/*
+	 * 0F 01 C1 VMCALL: the hypervisor's hypercall instruction; #UD in
+	 * real and virtual-8086 mode and at CPL > 0, as the TLFS says.
+	 */
+	if (c->insn.mod == 3 && (c->insn.reg & 7) == 0 && c->insn.rm == 1) {
+		if (c->mode == MSHV_SIM_X86_MODE_REAL || c->cpl)
+			return x86_ud(c);
+		return x86_stop(c, MSHV_SIM_X86_EXIT_VMCALL);
+	}
 	if (c->insn.mod == 3 && (c->insn.reg & 7) != 4 &&
 	    (c->insn.reg & 7) != 6)
 		return x86_unsupported(c);

@@ -279,6 +279,8 @@ struct mshv_sim_x86_mem_ops {
  *	is the hypervisor's)
  * @MSHV_SIM_X86_EXIT_PAUSE: PAUSE was executed; RIP is past it (the
  *	hypervisor looks for spin loops)
+ * @MSHV_SIM_X86_EXIT_VMCALL: VMCALL, the hypercall instruction, at CPL 0
+ *	in protected mode; not executed
  */
 enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_BUDGET,
@@ -293,6 +295,7 @@ enum mshv_sim_x86_exit_reason {
 	MSHV_SIM_X86_EXIT_TRIPLE_FAULT,
 	MSHV_SIM_X86_EXIT_RDTSC,
 	MSHV_SIM_X86_EXIT_PAUSE,
+	MSHV_SIM_X86_EXIT_VMCALL,
 };
 
 /**

@@ -56,6 +56,11 @@
 #define PROP_PROCESSOR_FEATURES1	HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1
 #define PROP_GUEST_OS_ID		HV_PARTITION_PROPERTY_GUEST_OS_ID
 #define PROP_VIRTUALIZATION_FEATURES	HV_PARTITION_PROPERTY_VIRTUALIZATION_FEATURES
+#define PROP_VMM_CAPABILITIES		HV_PARTITION_PROPERTY_VMM_CAPABILITIES
+#define PROP_ASSIGNABLE_SYNTHETIC	HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC
+
+/* Synthetic processor features 54-63 are reserved. */
+#define SYNTHETIC_RESERVED		(0x3ffULL << 54)
 
 /* What a parent may do with a property of a child. */
 enum prop_access {
@@ -129,7 +134,6 @@ static const struct prop_case props[] = {
 static const __u32 sim_unknown[] = {
 	PROP_GICD_BASE_ADDRESS,
 	PROP_PROCESSOR_FEATURES_DEPRECATED,
-	0x00090009,
 };
 
 /* Properties VMMs read from the root before they create a partition. */
@@ -421,6 +425,69 @@ TEST_F(prop, child_features_from_root)
 			EXPECT_EQ(root[bank], child[bank]);
 	}
 	close(pt);
+}
+
+/*
+ * The root's assignable synthetic processor features, an extended
+ * property the VMM capabilities announce: read on /dev/mshv with
+ * HvGetPartitionPropertyEx only, never written, and the bound of what a
+ * child's SYNTHETIC_PROC_FEATURES may hold.
+ */
+TEST_F(prop, assignable_synthetic_features)
+{
+	struct {
+		__u16 bank_count;
+		__u16 reserved[3];
+		__u64 bank0;
+	} caps;
+	__u64 assignable, value, outside;
+	__u16 status;
+	int ret;
+
+	ret = mshv_get_property_ex(self->dev, PROP_VMM_CAPABILITIES, &caps,
+				   sizeof(caps), &status);
+	if (ret || !(caps.bank0 & HV_VMM_CAP_ASSIGNABLE_SYNTHETIC)) {
+		EXPECT_FALSE(sim_present())
+			TH_LOG("the simulator announces the property");
+		SKIP(return, "no assignable synthetic features announced");
+	}
+	ASSERT_EQ(0, get_ex(self->dev, PROP_ASSIGNABLE_SYNTHETIC, &assignable,
+			    &status))
+		TH_LOG("status %#x", status);
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	EXPECT_EQ(0x3ULL, assignable & 0x3ULL);	/* present, "Hv#1" */
+	EXPECT_EQ(0ULL, assignable & SYNTHETIC_RESERVED);
+
+	/* Read-only, on a child as on the root. */
+	EXPECT_EQ(-EACCES, set_status(self->pt, PROP_ASSIGNABLE_SYNTHETIC, 0,
+				      &status));
+	EXPECT_EQ(HV_STATUS_ACCESS_DENIED, status);
+
+	/* A child may be given all of them... */
+	ASSERT_EQ(0, set_status(self->pt,
+				HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+				assignable, &status))
+		TH_LOG("status %#x", status);
+	ASSERT_EQ(0, get_status(self->pt,
+				HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+				&value, &status));
+	EXPECT_EQ(assignable, value);
+
+	/* ...and no other feature. */
+	outside = ~assignable & ~SYNTHETIC_RESERVED;
+	if (!outside)
+		return;
+	outside &= -outside;
+	EXPECT_NE(0, set_status(self->pt,
+				HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+				assignable | outside, &status))
+		TH_LOG("feature %#llx", (unsigned long long)outside);
+	if (sim_present())
+		EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	ASSERT_EQ(0, get_status(self->pt,
+				HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+				&value, &status));
+	EXPECT_EQ(assignable, value);
 }
 
 static void sleep_ms(unsigned int ms)

@@ -2,8 +2,9 @@
 /*
  * The create path of a real VMM against /dev/mshv, in the order QEMU's
  * mshv accelerator and Cloud Hypervisor (rust-vmm mshv-ioctls) follow:
- * read the root's features and VMM capabilities, create a v2 partition
- * that hides some processor features, set the early properties,
+ * read the root's features, VMM capabilities and assignable synthetic
+ * features, create a v2 partition that hides some processor features,
+ * set the early properties (the synthetic features it may assign),
  * initialize, freeze and thaw time, set the late properties, create a VP
  * with registered CPUID results, load the reset register file and the
  * LAPIC and XSAVE state, and run a guest that checks what it sees.
@@ -202,7 +203,7 @@ GUEST_CODE16(guest_prog,
 TEST_F(vmm, create_path)
 {
 	__u64 root[2], xroot, disabled[2], child[2], xchild, value, t1, t2;
-	__u64 vmm_caps[2];
+	__u64 vmm_caps[2], assignable = ~0ULL, synthetic;
 	__u32 cpuid[4], got_port[GUEST_PORTS];
 	static const __u32 vendor[8] = {
 		0, 0, VENDOR_EBX, 0xffffffff, VENDOR_ECX, 0xffffffff,
@@ -239,6 +240,23 @@ TEST_F(vmm, create_path)
 		EXPECT_LE(1ULL, vmm_caps[0] & 0xffff)
 			TH_LOG("VMM capabilities: no bank");
 	}
+	/* The synthetic features the hypervisor can give, if it says. */
+	if (!ret && (vmm_caps[1] & HV_VMM_CAP_ASSIGNABLE_SYNTHETIC)) {
+		ASSERT_EQ(0, mshv_get_property_ex(self->dev,
+						  HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC,
+						  &assignable,
+						  sizeof(assignable), &status))
+			TH_LOG("ASSIGNABLE_SYNTHETIC_PROC_FEATURES: status 0x%x",
+			       status);
+		/* At least the hypervisor and its "Hv#1" interface. */
+		EXPECT_EQ(0x3ULL, assignable & 0x3ULL)
+			TH_LOG("assignable 0x%llx",
+			       (unsigned long long)assignable);
+	} else if (sim) {
+		EXPECT_NE(0ULL, vmm_caps[1] & HV_VMM_CAP_ASSIGNABLE_SYNTHETIC)
+			TH_LOG("the simulator announces no assignable features");
+	}
+	synthetic = VMM_SYNTHETIC_FEATURES & assignable;
 
 	STEP(2, "MSHV_CREATE_PARTITION v2 with disabled feature banks");
 	/*
@@ -273,12 +291,12 @@ TEST_F(vmm, create_path)
 		EXPECT_EQ(xroot, xchild);
 
 	STEP(3, "early properties: synthetic processor features");
-	ASSERT_EQ(0, mshv_set_property(self->pt, PROP_SYNTHETIC,
-				       VMM_SYNTHETIC_FEATURES, &status))
+	ASSERT_EQ(0, mshv_set_property(self->pt, PROP_SYNTHETIC, synthetic,
+				       &status))
 		TH_LOG("set SYNTHETIC_PROC_FEATURES: status 0x%x", status);
 	ASSERT_EQ(0, mshv_get_property(self->pt, PROP_SYNTHETIC, &value,
 				       &status));
-	EXPECT_EQ(VMM_SYNTHETIC_FEATURES, value);
+	EXPECT_EQ(synthetic, value);
 
 	STEP(4, "MSHV_INITIALIZE_PARTITION");
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
@@ -289,7 +307,7 @@ TEST_F(vmm, create_path)
 		EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
 	ASSERT_EQ(0, mshv_get_property(self->pt, PROP_SYNTHETIC, &value,
 				       &status));
-	EXPECT_EQ(VMM_SYNTHETIC_FEATURES, value);
+	EXPECT_EQ(synthetic, value);
 
 	STEP(5, "freeze and thaw time");
 	ASSERT_EQ(0, mshv_set_property(self->pt, PROP_FREEZE, 1, &status))

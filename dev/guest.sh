@@ -13,36 +13,35 @@ install_headers() {
 		die "headers_install failed (build/logs/headers.log)"
 }
 
-# Program names of one variable (TEST_GEN_PROGS, ...) of the selftest Makefile.
-selftest_var() {
-	sed -n "s/^$1[[:space:]]*[:+]*=[[:space:]]*//p" \
-		"$TREE/$SELFTESTS/Makefile" | tr ' ' '\n' | grep -v '^$' || true
-}
+# The selftests, built by their own Makefile through the kselftest
+# framework (make -C tools/testing/selftests TARGETS=mshv install), as a
+# selftest maintainer or CI builds them: O=$TESTDIR makes the framework
+# take the uapi headers installed in $HDR. Static, since the guest has no
+# C library, and -Werror on top of the Makefile's warnings. The programs
+# kselftest-list.txt names (TEST_GEN_PROGS) go to bin/ (run by make
+# check), the other installed programs (TEST_GEN_PROGS_EXTENDED) to bench/
+# (make bench).
+KSFT_INSTALL=$TESTDIR/kselftest_install
 
-# Static test binaries, with the warnings a selftest maintainer enables.
-# The 6.12 kselftest_harness.h itself trips -Wclobbered and
-# -Wunused-parameter; those two are left to the base. TEST_GEN_PROGS go to
-# bin/ (run by make check), TEST_GEN_PROGS_EXTENDED to bench/ (make bench).
 build_selftests() {
-	local progs extended p srcs dir
+	local p progs
 	mkdir -p "$TESTDIR/bin" "$TESTDIR/bench"
 	rm -f "$TESTDIR"/bin/* "$TESTDIR"/bench/*
-	: > "$LOGS/selftests.log"
-	progs=$(selftest_var TEST_GEN_PROGS)
-	extended=$(selftest_var TEST_GEN_PROGS_EXTENDED)
+	rm -rf "$KSFT_INSTALL"
+	make -C "$TREE/tools/testing/selftests" -j"$JOBS" TARGETS=mshv \
+		O="$TESTDIR" USERCFLAGS=-Werror USERLDFLAGS=-static \
+		install INSTALL_PATH="$KSFT_INSTALL" \
+		> "$LOGS/selftests.log" 2>&1 ||
+		{ cat "$LOGS/selftests.log" >&2; die "building the selftests failed"; }
+	progs=$(sed -n 's/^mshv://p' "$KSFT_INSTALL/kselftest-list.txt")
 	[ -n "$progs" ] || die "no TEST_GEN_PROGS in $SELFTESTS/Makefile"
-	srcs=$(cd "$TREE/$SELFTESTS" && ls *.c | grep -v -E "^($(echo $progs $extended | tr ' ' '|'))\.c$" || true)
-	for p in $progs $extended; do
-		dir=bin
-		echo "$extended" | grep -qx "$p" && dir=bench
-		# shellcheck disable=SC2086
-		gcc -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-			-Wno-clobbered -Wno-unused-parameter \
-			-isystem "$HDR/include" -I"$TREE/tools/testing/selftests" \
-			-o "$TESTDIR/$dir/$p" "$TREE/$SELFTESTS/$p.c" \
-			$(for s in $srcs; do echo "$TREE/$SELFTESTS/$s"; done) \
-			-lpthread >> "$LOGS/selftests.log" 2>&1 ||
-			{ cat "$LOGS/selftests.log" >&2; die "building $p failed"; }
+	for p in "$KSFT_INSTALL"/mshv/*; do
+		[ -f "$p" ] && [ -x "$p" ] || continue
+		if echo "$progs" | grep -qx "$(basename "$p")"; then
+			cp "$p" "$TESTDIR/bin/"
+		else
+			cp "$p" "$TESTDIR/bench/"
+		fi
 	done
 }
 

@@ -41,17 +41,14 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
-#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
-#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
-
-#define PROP_TIME_FREEZE		0x00030003
-#define PROP_REFERENCE_TIME		0x00030005
-#define PROP_PHYS_ADDR_WIDTH		0x00060006
-#define PROP_FEATURES0			0x0006000A
-#define PROP_FEATURES1			0x0006000B
-#define PROP_VMM_CAPABILITIES		0x00090007
-#define MSR_ACTION_IGNORE		1ULL
+/* Short names of the properties the steps use. */
+#define PROP_TIME_FREEZE	HV_PARTITION_PROPERTY_TIME_FREEZE
+#define PROP_REFERENCE_TIME	HV_PARTITION_PROPERTY_REFERENCE_TIME
+#define PROP_PHYS_ADDR_WIDTH	HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH
+#define PROP_FEATURES0		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0
+#define PROP_FEATURES1		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1
+#define PROP_VMM_CAPABILITIES	HV_PARTITION_PROPERTY_VMM_CAPABILITIES
+#define MSR_ACTION_IGNORE	HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO
 
 /*
  * rust-vmm's default disabled feature banks: nothing of bank 0 or 1 but
@@ -78,58 +75,6 @@
  * (25), synthetic cluster IPI (26) and VP register access (38).
  */
 #define CRATE_SYNTHETIC_FEATURES	0x4006400ffbULL
-
-#define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
-#define TRANSLATE_VALIDATE_READ_WRITE	0x3
-#define CPUID_FLAG_USE_VP_XFEM_XSS	0x1
-#define CPUID_FLAG_APPLY_REGISTERED	0x2
-
-#define HVMSG_UNMAPPED_GPA		0x80000000
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HVMSG_X64_HALT			0x80010007
-#define HVMSG_UNRECOVERABLE_EXCEPTION	0x80000021
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HV_X64_INTERRUPT_TYPE_NMI	4
-
-/* Register names (TLFS). */
-#define HVR_RAX				0x00020000
-#define HVR_RBX				0x00020003
-#define HVR_RSP				0x00020004
-#define HVR_RBP				0x00020005
-#define HVR_RSI				0x00020006
-#define HVR_RIP				0x00020010
-#define HVR_RFLAGS			0x00020011
-#define HVR_XMM0			0x00030000
-#define HVR_FP_MMX0			0x00030010
-#define HVR_FP_CONTROL_STATUS		0x00030018
-#define HVR_XMM_CONTROL_STATUS		0x00030019
-#define HVR_CR0				0x00040000
-#define HVR_CR2				0x00040001
-#define HVR_CR3				0x00040002
-#define HVR_CR4				0x00040003
-#define HVR_CR8				0x00040004
-#define HVR_XFEM			0x00040005
-#define HVR_DR0				0x00050000
-#define HVR_DR6				0x00050004
-#define HVR_DR7				0x00050005
-#define HVR_ES				0x00060000
-#define HVR_CS				0x00060001
-#define HVR_SS				0x00060002
-#define HVR_DS				0x00060003
-#define HVR_FS				0x00060004
-#define HVR_GS				0x00060005
-#define HVR_LDTR			0x00060006
-#define HVR_TR				0x00060007
-#define HVR_IDTR			0x00070000
-#define HVR_GDTR			0x00070001
-#define HVR_EFER			0x00080001
-#define HVR_APIC_BASE			0x00080003
-#define HVR_HYPERCALL			0x00090001
-#define HVR_INTERNAL_ACTIVITY_STATE	0x00000004
-#define HVR_PENDING_INTERRUPTION	0x00010002
-#define HVR_INTERRUPT_STATE		0x00010003
-#define HVR_PENDING_EVENT0		0x00010004
-#define HVR_PENDING_EVENT1		0x00010005
 
 #define PAGE_4K				4096ULL
 
@@ -169,8 +114,6 @@
 /* I/O ports of the guest program. */
 #define SERIAL_PORT			0x3f8
 #define SERIAL_IN			0x5aU
-#define REPORT_PORT			0x80
-#define REPORTS				16
 /*
  * The guest is done: it halts next. With a local APIC, Hyper-V keeps a
  * halted VP to itself (no HALT message), so the guest says so first.
@@ -188,49 +131,54 @@
 /*
  * The guest, in long mode at KERNEL_START: OUT and IN on the serial port,
  * a 4-byte MMIO write and read, CPUID leaf 0, RDMSR of the PAT, WRMSR of
- * STAR, RDMSR of an MSR no processor has, then six reports on ports
- * 0x80-0x85 (the IN byte, the MMIO value, CPUID EBX, PAT low, the
- * unimplemented MSR's EAX and EDX), a store to DIRTY_GPA, and HLT.
+ * STAR, RDMSR of an MSR no processor has, then reports 0-5 (the IN
+ * byte, the MMIO value, CPUID EBX, PAT low, the unimplemented MSR's EAX
+ * and EDX), a store to DIRTY_GPA, and HLT.
  */
-static const __u8 guest_prog[] = {
-	0x66, 0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
-	0xb0, 0x43,				/* mov al, 'C' */
-	0xee,					/* out dx, al */
-	0xec,					/* in al, dx */
-	0x41, 0x89, 0xc0,			/* mov r8d, eax */
-	0xbb, 0x00, 0x00, 0x00, 0x20,		/* mov ebx, MMIO_GPA */
-	0xb9, 0x78, 0x56, 0x34, 0x12,		/* mov ecx, 0x12345678 */
-	0x89, 0x0b,				/* mov [rbx], ecx */
-	0x8b, 0x43, 0x08,			/* mov eax, [rbx + 8] */
-	0x41, 0x89, 0xc1,			/* mov r9d, eax */
-	0x31, 0xc0,				/* xor eax, eax */
-	0x31, 0xc9,				/* xor ecx, ecx */
-	0x0f, 0xa2,				/* cpuid */
-	0x41, 0x89, 0xda,			/* mov r10d, ebx */
-	0xb9, 0x77, 0x02, 0x00, 0x00,		/* mov ecx, 0x277 */
-	0x0f, 0x32,				/* rdmsr */
-	0x41, 0x89, 0xc3,			/* mov r11d, eax */
-	0xb9, 0x81, 0x00, 0x00, 0xc0,		/* mov ecx, 0xc0000081 */
-	0xb8, 0x44, 0x33, 0x22, 0x11,		/* mov eax, 0x11223344 */
-	0xba, 0x88, 0x77, 0x66, 0x55,		/* mov edx, 0x55667788 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x34, 0x12, 0x00, 0x00,		/* mov ecx, 0x1234 */
-	0xb8, 0xad, 0xde, 0x00, 0x00,		/* mov eax, 0xdead */
-	0x89, 0xc2,				/* mov edx, eax */
-	0x0f, 0x32,				/* rdmsr */
-	0x41, 0x89, 0xc4,			/* mov r12d, eax */
-	0x41, 0x89, 0xd5,			/* mov r13d, edx */
-	0x44, 0x89, 0xc0, 0xe7, 0x80,		/* mov eax, r8d; out 0x80 */
-	0x44, 0x89, 0xc8, 0xe7, 0x81,		/* mov eax, r9d; out 0x81 */
-	0x44, 0x89, 0xd0, 0xe7, 0x82,		/* mov eax, r10d; out 0x82 */
-	0x44, 0x89, 0xd8, 0xe7, 0x83,		/* mov eax, r11d; out 0x83 */
-	0x44, 0x89, 0xe0, 0xe7, 0x84,		/* mov eax, r12d; out 0x84 */
-	0x44, 0x89, 0xe8, 0xe7, 0x85,		/* mov eax, r13d; out 0x85 */
-	0xbf, 0x00, 0x00, 0x15, 0x00,		/* mov edi, DIRTY_GPA */
-	0x89, 0x07,				/* mov [rdi], eax */
-	0xe7, 0x90,				/* out DONE_PORT, eax */
-	0xf4,					/* hlt */
-};
+GUEST_CODE64(guest_prog,
+	     "mov $0x3f8, %dx\n\t"
+	     "mov $0x43, %al\n\t"			/* mov al, 'C' */
+	     "out %al, (%dx)\n\t"
+	     "in (%dx), %al\n\t"
+	     "mov %eax, %r8d\n\t"
+	     "mov $0x20000000, %ebx\n\t"		/* mov ebx, MMIO_GPA */
+	     "mov $0x12345678, %ecx\n\t"
+	     "mov %ecx, (%rbx)\n\t"			/* mov [rbx], ecx */
+	     "mov 0x8(%rbx), %eax\n\t"			/* mov eax, [rbx + 8] */
+	     "mov %eax, %r9d\n\t"
+	     "xor %eax, %eax\n\t"
+	     "xor %ecx, %ecx\n\t"
+	     "cpuid\n\t"
+	     "mov %ebx, %r10d\n\t"
+	     "mov $0x277, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "mov %eax, %r11d\n\t"
+	     "mov $0xc0000081, %ecx\n\t"
+	     "mov $0x11223344, %eax\n\t"
+	     "mov $0x55667788, %edx\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x1234, %ecx\n\t"
+	     "mov $0xdead, %eax\n\t"
+	     "mov %eax, %edx\n\t"
+	     "rdmsr\n\t"
+	     "mov %eax, %r12d\n\t"
+	     "mov %edx, %r13d\n\t"
+	     "mov %r8d, %eax\n\t"
+	     "guest_report 0\n\t"
+	     "mov %r9d, %eax\n\t"
+	     "guest_report 1\n\t"
+	     "mov %r10d, %eax\n\t"
+	     "guest_report 2\n\t"
+	     "mov %r11d, %eax\n\t"
+	     "guest_report 3\n\t"
+	     "mov %r12d, %eax\n\t"
+	     "guest_report 4\n\t"
+	     "mov %r13d, %eax\n\t"
+	     "guest_report 5\n\t"
+	     "mov $0x150000, %edi\n\t"			/* mov edi, DIRTY_GPA */
+	     "mov %eax, (%rdi)\n\t"			/* mov [rdi], eax */
+	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
+	     "hlt");
 
 /* The SynIC pages the enlightened guest enables, in its RAM. */
 #define GUEST_SIMP			0x180000ULL
@@ -249,60 +197,60 @@ static const __u8 guest_prog[] = {
  * flags; the guest reads the message type, its first payload dword and
  * SINT2's first event flags dword, frees the message slot, and halts.
  */
-static const __u8 synic_prog[] = {
-	0xb8, 0x01, 0x00, 0x00, 0x40,		/* mov eax, 0x40000001 */
-	0x0f, 0xa2,				/* cpuid */
-	0xe7, 0x80,				/* out 0x80, eax */
-	0xb8, 0x03, 0x00, 0x00, 0x40,		/* mov eax, 0x40000003 */
-	0x0f, 0xa2,				/* cpuid */
-	0xe7, 0x81,				/* out 0x81, eax */
-	0x89, 0xd0,				/* mov eax, edx */
-	0xe7, 0x82,				/* out 0x82, eax */
-	0xb9, 0x00, 0x00, 0x00, 0x40,		/* mov ecx, GUEST_OS_ID */
-	0xb8, 0x22, 0x22, 0x11, 0x11,		/* mov eax, 0x11112222 */
-	0xba, 0x00, 0x81, 0x00, 0x00,		/* mov edx, 0x8100 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x02, 0x00, 0x00, 0x40,		/* mov ecx, VP_INDEX */
-	0x0f, 0x32,				/* rdmsr */
-	0xe7, 0x83,				/* out 0x83, eax */
-	0xb9, 0x81, 0x00, 0x00, 0x40,		/* mov ecx, SVERSION */
-	0x0f, 0x32,				/* rdmsr */
-	0xe7, 0x84,				/* out 0x84, eax */
-	0x31, 0xd2,				/* xor edx, edx */
-	0xb9, 0x83, 0x00, 0x00, 0x40,		/* mov ecx, SIMP */
-	0xb8, 0x01, 0x00, 0x18, 0x00,		/* mov eax, GUEST_SIMP | 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x82, 0x00, 0x00, 0x40,		/* mov ecx, SIEFP */
-	0xb8, 0x01, 0x10, 0x18, 0x00,		/* mov eax, GUEST_SIEFP | 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x80, 0x00, 0x00, 0x40,		/* mov ecx, SCONTROL */
-	0xb8, 0x01, 0x00, 0x00, 0x00,		/* mov eax, 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0xb9, 0x92, 0x00, 0x00, 0x40,		/* mov ecx, SINT2 */
-	0xb8, 0x52, 0x00, 0x00, 0x00,		/* mov eax, 0x52 */
-	0x0f, 0x30,				/* wrmsr */
-	0xe7, 0x85,				/* out 0x85, eax */
-	0x8b, 0x04, 0x25, 0x00, 0x02, 0x18, 0x00, /* mov eax, [SIMP + 512] */
-	0xe7, 0x86,				/* out 0x86, eax */
-	0x8b, 0x04, 0x25, 0x10, 0x02, 0x18, 0x00, /* mov eax, [SIMP + 528] */
-	0xe7, 0x87,				/* out 0x87, eax */
-	0x8b, 0x04, 0x25, 0x00, 0x12, 0x18, 0x00, /* mov eax, [SIEFP + 512] */
-	0xe7, 0x88,				/* out 0x88, eax */
-	0xc7, 0x04, 0x25, 0x00, 0x02, 0x18, 0x00, /* mov dword [SIMP + 512], */
-	0x00, 0x00, 0x00, 0x00,			/*	HVMSG_NONE */
-	0x0f, 0x01, 0x1c, 0x25, 0xf0, 0x2f, 0x00, 0x00, /* lidt [IDT_DESC] */
-	0xb8, 0x5a, 0x5a, 0x5a, 0x5a,		/* mov eax, 0x5a5a5a5a */
-	0xfb, 0x90, 0x90,			/* sti; nop; nop */
-	0xf4,					/* hlt */
-};
+GUEST_CODE64(synic_prog,
+	     "mov $0x40000001, %eax\n\t"
+	     "cpuid\n\t"
+	     "guest_report 0\n\t"
+	     "mov $0x40000003, %eax\n\t"
+	     "cpuid\n\t"
+	     "guest_report 1\n\t"
+	     "mov %edx, %eax\n\t"
+	     "guest_report 2\n\t"
+	     "mov $0x40000000, %ecx\n\t"		/* mov ecx, GUEST_OS_ID */
+	     "mov $0x11112222, %eax\n\t"
+	     "mov $0x8100, %edx\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x40000002, %ecx\n\t"		/* mov ecx, VP_INDEX */
+	     "rdmsr\n\t"
+	     "guest_report 3\n\t"
+	     "mov $0x40000081, %ecx\n\t"		/* mov ecx, SVERSION */
+	     "rdmsr\n\t"
+	     "guest_report 4\n\t"
+	     "xor %edx, %edx\n\t"
+	     "mov $0x40000083, %ecx\n\t"		/* mov ecx, SIMP */
+	     "mov $0x180001, %eax\n\t"			/* mov eax, GUEST_SIMP | 1 */
+	     "wrmsr\n\t"
+	     "mov $0x40000082, %ecx\n\t"		/* mov ecx, SIEFP */
+	     "mov $0x181001, %eax\n\t"			/* mov eax, GUEST_SIEFP | 1 */
+	     "wrmsr\n\t"
+	     "mov $0x40000080, %ecx\n\t"		/* mov ecx, SCONTROL */
+	     "mov $0x1, %eax\n\t"
+	     "wrmsr\n\t"
+	     "mov $0x40000092, %ecx\n\t"		/* mov ecx, SINT2 */
+	     "mov $0x52, %eax\n\t"
+	     "wrmsr\n\t"
+	     "guest_report 5\n\t"
+	     "mov 0x180200, %eax\n\t"			/* mov eax, [SIMP + 512] */
+	     "guest_report 6\n\t"
+	     "mov 0x180210, %eax\n\t"			/* mov eax, [SIMP + 528] */
+	     "guest_report 7\n\t"
+	     "mov 0x181200, %eax\n\t"			/* mov eax, [SIEFP + 512] */
+	     "guest_report 8\n\t"
+	     "movl $0x0, 0x180200\n\t"			/* mov dword [SIMP + 512], */
+	     "lidt 0x2ff0\n\t"				/* lidt [IDT_DESC] */
+	     "mov $0x5a5a5a5a, %eax\n\t"
+	     "sti\n\t"
+	     "nop\n\t"
+	     "nop\n\t"
+	     "hlt");
 
-/* SINT2's interrupt handler: report on port 0x89, then halt for good. */
-static const __u8 sint_handler[] = {
-	0xe7, 0x89,				/* out 0x89, eax */
-	0xe7, 0x90,				/* out DONE_PORT, eax */
-	0xf4,					/* hlt */
-	0xeb, 0xfd,				/* jmp hlt */
-};
+/* SINT2's interrupt handler: report 9, then halt for good. */
+GUEST_CODE64(sint_handler,
+	     "guest_report 9\n\t"
+	     "out %eax, $" GUEST_STR(DONE_PORT) "\n\t"
+	     "1:\n\t"
+	     "hlt\n\t"
+	     "jmp 1b");
 
 #define IDT_DESC			0x2ff0ULL
 #define IDT_BASE			0x3000ULL
@@ -331,9 +279,6 @@ struct signal_event_in {
 };
 
 static_assert(sizeof(struct post_message_in) == 280, "post message");
-
-#define HVCALL_SIGNAL_EVENT_DIRECT	0x00C0
-#define HVCALL_POST_MESSAGE_DIRECT	0x00C1
 
 /* Offsets of the two MMIO instructions in guest_prog. */
 #define MMIO_WRITE_INSN			21
@@ -384,48 +329,6 @@ static_assert(offsetof(struct chv_msg, mem.gpa) == 72, "memory gpa");
 static_assert(offsetof(struct chv_msg, mem.insn_bytes) == 80, "insn bytes");
 static_assert(sizeof(struct chv_msg) == MSHV_RUN_VP_BUF_SZ, "message");
 
-/** struct reg_page - the start of the VP register page (hv_vp_register_page) */
-struct reg_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gp[16];		/* RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8.. */
-	__u64 rip;
-	__u64 rflags;
-};
-
-#define HVR_CLASS_GENERAL		0x1U
-#define HVR_CLASS_IP			0x2U
-
-/** struct cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
-};
-
-#define CPUID_RESULT_IN_SIZE		60
-
-/** struct cpuid_values_in - HvGetVpCpuidValues with one leaf */
-struct cpuid_values_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 flags;
-	__u32 reserved;
-	__u32 padding;
-	__u32 eax;
-	__u32 ecx;
-	__u64 xfem;
-	__u64 xss;
-};
-
 /** struct translate_in - HvTranslateVirtualAddress input */
 struct translate_in {
 	__u64 partition_id;
@@ -441,9 +344,6 @@ struct translate_out {
 	__u32 cache_type_etc;
 	__u64 gpa_page;
 };
-
-static_assert(offsetof(struct cpuid_result_in, result) == 28, "result");
-static_assert(sizeof(struct cpuid_values_in) == 48, "cpuid input");
 
 /*
  * The MSRs Cloud Hypervisor saves and restores (mshv-ioctls'
@@ -501,29 +401,38 @@ static const __u32 std_regs[] = {
 	0x00020006, 0x00020007, 0x00020004, 0x00020005,	/* RSI RDI RSP RBP */
 	0x00020008, 0x00020009, 0x0002000A, 0x0002000B,
 	0x0002000C, 0x0002000D, 0x0002000E, 0x0002000F,
-	HVR_RIP, HVR_RFLAGS,
+	HV_X64_REGISTER_RIP, HV_X64_REGISTER_RFLAGS,
 };
 
 static const __u32 sregs_get[] = {
-	HVR_CS, HVR_DS, HVR_ES, HVR_FS, HVR_GS, HVR_SS,
-	HVR_CR0, HVR_CR3, HVR_CR4, HVR_CR8, HVR_EFER,
-	HVR_TR, HVR_LDTR, HVR_GDTR, HVR_IDTR, HVR_CR2, HVR_APIC_BASE,
-	HVR_PENDING_INTERRUPTION,
+	HV_X64_REGISTER_CS, HV_X64_REGISTER_DS, HV_X64_REGISTER_ES,
+	HV_X64_REGISTER_FS, HV_X64_REGISTER_GS, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_CR0, HV_X64_REGISTER_CR3, HV_X64_REGISTER_CR4,
+	HV_X64_REGISTER_CR8, HV_X64_REGISTER_EFER,
+	HV_X64_REGISTER_TR, HV_X64_REGISTER_LDTR, HV_X64_REGISTER_GDTR,
+	HV_X64_REGISTER_IDTR, HV_X64_REGISTER_CR2, HV_X64_REGISTER_APIC_BASE,
+	HV_REGISTER_PENDING_INTERRUPTION,
 };
 
 static const __u32 sregs_set[] = {
-	HVR_CS, HVR_DS, HVR_ES, HVR_FS, HVR_GS, HVR_SS,
-	HVR_TR, HVR_LDTR, HVR_GDTR, HVR_IDTR,
-	HVR_CR0, HVR_CR2, HVR_CR3, HVR_CR4, HVR_CR8, HVR_EFER, HVR_APIC_BASE,
+	HV_X64_REGISTER_CS, HV_X64_REGISTER_DS, HV_X64_REGISTER_ES,
+	HV_X64_REGISTER_FS, HV_X64_REGISTER_GS, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_TR, HV_X64_REGISTER_LDTR, HV_X64_REGISTER_GDTR,
+	HV_X64_REGISTER_IDTR,
+	HV_X64_REGISTER_CR0, HV_X64_REGISTER_CR2, HV_X64_REGISTER_CR3,
+	HV_X64_REGISTER_CR4, HV_X64_REGISTER_CR8, HV_X64_REGISTER_EFER,
+	HV_X64_REGISTER_APIC_BASE,
 };
 
 static const __u32 event_regs[] = {
-	HVR_PENDING_INTERRUPTION, HVR_INTERRUPT_STATE,
-	HVR_INTERNAL_ACTIVITY_STATE, HVR_PENDING_EVENT0, HVR_PENDING_EVENT1,
+	HV_REGISTER_PENDING_INTERRUPTION, HV_REGISTER_INTERRUPT_STATE,
+	HV_REGISTER_INTERNAL_ACTIVITY_STATE, HV_REGISTER_PENDING_EVENT0,
+	HV_REGISTER_PENDING_EVENT1,
 };
 
 static const __u32 debug_regs[] = {
-	HVR_DR0, HVR_DR0 + 1, HVR_DR0 + 2, HVR_DR0 + 3, HVR_DR6, HVR_DR7,
+	HV_X64_REGISTER_DR0, HV_X64_REGISTER_DR0 + 1, HV_X64_REGISTER_DR0 + 2,
+	HV_X64_REGISTER_DR0 + 3, HV_X64_REGISTER_DR6, HV_X64_REGISTER_DR7,
 };
 
 /** struct chv_vcpu_state - what Cloud Hypervisor's state() saves */
@@ -545,7 +454,7 @@ struct chv_vm {
 	int pt;
 	int vp;
 	__u8 *mem;
-	struct reg_page *rp;
+	struct hv_register_page *rp;
 	__u32 vendor_ebx;	/* leaf 0 EBX the VP reports */
 };
 
@@ -710,71 +619,31 @@ static int chv_create_vm(struct __test_metadata *_metadata, int dev,
 static int register_cpuid(int vp, __u32 leaf, __u32 subleaf, __u8 specific,
 			  __u8 always, const __u32 r[4], __u16 *status)
 {
-	struct cpuid_result_in in = {
-		.vp_index = 0,
-		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
-		.eax = leaf,
-		.ecx = subleaf,
-		.subleaf_specific = specific,
-		.always_override = always,
-		.result = { r[0], r[0], r[1], r[1], r[2], r[2], r[3], r[3] },
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret = mshv_hvcall(vp, &args);
+	const __u32 result[8] = { r[0], r[0], r[1], r[1], r[2], r[2], r[3], r[3] };
 
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(vp, 0, HV_INTERCEPT_TYPE_X64_CPUID,
+					      leaf, subleaf, specific, always,
+					      result, status);
 }
 
 /* VcpuFd::get_cpuid_values(): r = EAX, EBX, ECX, EDX */
 static int cpuid_values(int vp, __u32 leaf, __u32 subleaf, __u32 r[4],
 			__u16 *status)
 {
-	struct cpuid_values_in in = {
-		.flags = CPUID_FLAG_USE_VP_XFEM_XSS | CPUID_FLAG_APPLY_REGISTERED,
-		.eax = leaf,
-		.ecx = subleaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)r,
-	};
-	int ret = mshv_hvcall(vp, &args);
-
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0,
+				    HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS |
+				    HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED,
+				    leaf, subleaf, r, status);
 }
 
 /* HvGetVpCpuidValues without the registered results. */
 static int cpuid_raw(int vp, __u32 leaf, __u32 r[4], __u16 *status)
 {
-	struct cpuid_values_in in = {
-		.flags = CPUID_FLAG_USE_VP_XFEM_XSS,
-		.eax = leaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)r,
-	};
-	int ret = mshv_hvcall(vp, &args);
-
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0,
+				    HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS,
+				    leaf, 0, r, status);
 }
 
-/* A GDT entry as Cloud Hypervisor's gdt_entry() packs it. */
 static __u64 gdt_entry(__u16 flags, __u32 base, __u32 limit)
 {
 	return ((__u64)(base & 0xff000000) << 32) |
@@ -863,12 +732,12 @@ static void chv_configure_vcpu(struct __test_metadata *_metadata,
 	STEP("FPU: fcw 0x37f, mxcsr 0x1f80 (26 registers)");
 	memset(regs, 0, sizeof(regs));
 	for (n = 0; n < 16; n++)
-		regs[n].name = HVR_XMM0 + n;
+		regs[n].name = HV_X64_REGISTER_XMM0 + n;
 	for (; n < 24; n++)
-		regs[n].name = HVR_FP_MMX0 + n - 16;
-	regs[n].name = HVR_FP_CONTROL_STATUS;
+		regs[n].name = HV_X64_REGISTER_FP_MMX0 + n - 16;
+	regs[n].name = HV_X64_REGISTER_FP_CONTROL_STATUS;
 	regs[n++].lo = 0x37f;
-	regs[n].name = HVR_XMM_CONTROL_STATUS;
+	regs[n].name = HV_X64_REGISTER_XMM_CONTROL_STATUS;
 	regs[n++].hi = 0x1f80;
 	ASSERT_EQ(0, mshv_vp_set_regs(vm->vp, 0, regs, n, &status))
 		TH_LOG("set_fpu: status 0x%x", status);
@@ -946,15 +815,16 @@ static void advance_rip_update_rax(struct __test_metadata *_metadata,
 {
 	__u64 rip = msg->rip + (msg->instruction_length & 0xf);
 	struct mshv_vp_reg regs[2] = {
-		{ .name = HVR_RIP, .lo = rip },
-		{ .name = HVR_RAX, .lo = rax },
+		{ .name = HV_X64_REGISTER_RIP, .lo = rip },
+		{ .name = HV_X64_REGISTER_RAX, .lo = rax },
 	};
 	__u16 status;
 
 	if (vm->rp != MAP_FAILED) {
-		vm->rp->gp[0] = rax;
+		vm->rp->gprs[0] = rax;
 		vm->rp->rip = rip;
-		vm->rp->dirty |= HVR_CLASS_GENERAL | HVR_CLASS_IP;
+		vm->rp->dirty |= HV_X64_REGISTER_CLASS_GENERAL |
+				 HV_X64_REGISTER_CLASS_IP;
 		return;
 	}
 	ASSERT_EQ(0, mshv_vp_set_regs(vm->vp, 0, regs, 2, &status))
@@ -973,7 +843,8 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 	struct mshv_vp_reg regs[ARRAY_SIZE(std_regs)], s[ARRAY_SIZE(sregs_get)];
 	struct mshv_vp_reg set[ARRAY_SIZE(sregs_set)];
 	struct translate_in tin = {
-		.control_flags = TRANSLATE_VALIDATE_READ_WRITE,
+		.control_flags = HV_TRANSLATE_GVA_VALIDATE_READ |
+				 HV_TRANSLATE_GVA_VALIDATE_WRITE,
 		.gva_page = msg->mem.gva >> 12,
 	};
 	struct translate_out tout;
@@ -1034,14 +905,14 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 
 /*
  * Run until the guest is done (RUN_HALT: it wrote DONE_PORT, or halted
- * in a partition without a local APIC) or reports on port 0x80 +
- * @stop_report (RUN_REPORT), storing its reports in @reports.
+ * in a partition without a local APIC) or sends report @stop_report
+ * (RUN_REPORT), storing its reports in @reports.
  */
 static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 		   __u32 *reports, int stop_report, __u32 *mmio_written)
 {
 	struct chv_msg msg;
-	int exits, ret;
+	int exits, ret, nr;
 
 	for (exits = 0; exits < 64; exits++) {
 		ret = mshv_run_vp(vm->vp, &msg);
@@ -1077,15 +948,15 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 						       rax);
 				return RUN_HALT;
 			}
-			if (msg.io.port < REPORT_PORT ||
-			    msg.io.port >= REPORT_PORT + REPORTS) {
+			nr = guest_report_nr(msg.io.port);
+			if (nr < 0) {
 				TH_LOG("unexpected port 0x%x", msg.io.port);
 				return -EINVAL;
 			}
 			EXPECT_EQ(4U, size);
-			reports[msg.io.port - REPORT_PORT] = (__u32)rax;
+			reports[nr] = (__u32)rax;
 			advance_rip_update_rax(_metadata, vm, &msg, rax);
-			if (msg.io.port - REPORT_PORT == stop_report)
+			if (nr == stop_report)
 				return RUN_REPORT;
 			break;
 		}
@@ -1150,17 +1021,17 @@ static void chv_save(struct __test_metadata *_metadata, int vp, __u8 *page,
 	ASSERT_EQ(0, get_regs(vp, sregs_get, ARRAY_SIZE(sregs_get), st->sregs, &status))
 		TH_LOG("get_sregs: status 0x%x", status);
 	{
-		const __u32 xfem = HVR_XFEM;
+		const __u32 xfem = HV_X64_REGISTER_XFEM;
 
 		ASSERT_EQ(0, get_regs(vp, &xfem, 1, &st->xfem, &status))
 			TH_LOG("get_xcrs: status 0x%x", status);
 	}
 	for (i = 0; i < 16; i++)
-		fpu_names[i] = HVR_XMM0 + i;
+		fpu_names[i] = HV_X64_REGISTER_XMM0 + i;
 	for (; i < 24; i++)
-		fpu_names[i] = HVR_FP_MMX0 + i - 16;
-	fpu_names[24] = HVR_FP_CONTROL_STATUS;
-	fpu_names[25] = HVR_XMM_CONTROL_STATUS;
+		fpu_names[i] = HV_X64_REGISTER_FP_MMX0 + i - 16;
+	fpu_names[24] = HV_X64_REGISTER_FP_CONTROL_STATUS;
+	fpu_names[25] = HV_X64_REGISTER_XMM_CONTROL_STATUS;
 	ASSERT_EQ(0, get_regs(vp, fpu_names, 26, st->fpu, &status))
 		TH_LOG("get_fpu: status 0x%x", status);
 	ASSERT_EQ(0, get_regs(vp, event_regs, ARRAY_SIZE(event_regs), st->events,
@@ -1170,7 +1041,7 @@ static void chv_save(struct __test_metadata *_metadata, int vp, __u8 *page,
 		TH_LOG("get_msrs (%zu registers in one call): status 0x%x",
 		       CHV_MSRS, status);
 	{
-		const __u32 hc = HVR_HYPERCALL;
+		const __u32 hc = HV_X64_REGISTER_HYPERCALL;
 
 		ASSERT_EQ(0, get_regs(vp, &hc, 1, &st->hypercall, &status))
 			TH_LOG("get_misc_regs: status 0x%x", status);
@@ -1245,7 +1116,7 @@ TEST_F(chv, rust_vmm_system)
 TEST_F(chv, boot_snapshot_restore)
 {
 	struct chv_vcpu_state *st;
-	__u32 reports[REPORTS], mmio = 0, r[4];
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0, r[4];
 	__u64 ref_time, feat[2], value;
 	struct mshv_vp_reg reg;
 	__u16 status;
@@ -1270,7 +1141,7 @@ TEST_F(chv, boot_snapshot_restore)
 				       &value, &status));
 	EXPECT_EQ(0ULL, value & CRATE_DISABLED_XSAVE);
 
-	memcpy(self->src.mem + KERNEL_START, guest_prog, sizeof(guest_prog));
+	guest_code_load(self->src.mem, KERNEL_START, guest_prog);
 	chv_configure_vcpu(_metadata, &self->src, self->buf);
 
 	STEP("resume: TIME_FREEZE 0, run to the second report");
@@ -1340,7 +1211,7 @@ TEST_F(chv, boot_snapshot_restore)
  */
 TEST_F(chv, synic_guest)
 {
-	__u32 reports[REPORTS], mmio = 0, size;
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0, size;
 	struct post_message_in pin = { .sint = GUEST_SINT };
 	struct signal_event_in sin = { .sint = GUEST_SINT,
 				       .flag = SIGNALED_FLAG };
@@ -1361,9 +1232,8 @@ TEST_F(chv, synic_guest)
 	int ret;
 
 	ASSERT_EQ(0, chv_create_vm(_metadata, self->dev, &self->src));
-	memcpy(self->src.mem + KERNEL_START, synic_prog, sizeof(synic_prog));
-	memcpy(self->src.mem + SINT_HANDLER, sint_handler,
-	       sizeof(sint_handler));
+	guest_code_load(self->src.mem, KERNEL_START, synic_prog);
+	guest_code_load(self->src.mem, SINT_HANDLER, sint_handler);
 	/* the IDT the guest loads: a 64-bit interrupt gate for SINT2 */
 	*(__u16 *)(self->src.mem + IDT_DESC) = (GUEST_SINT_VECTOR + 1) * 16 - 1;
 	*(__u64 *)(self->src.mem + IDT_DESC + 2) = IDT_BASE;
@@ -1478,14 +1348,14 @@ TEST_F(chv, dirty_log_and_devices)
 	struct mshv_user_irqfd irqfd = {};
 	struct mshv_user_ioeventfd io = {};
 	__u64 bitmap[GUEST_SIZE / PAGE_4K / 64];
-	__u32 reports[REPORTS], mmio = 0;
+	__u32 reports[GUEST_REPORTS_MAX], mmio = 0;
 	const __u64 pages = GUEST_SIZE / PAGE_4K;
 	__u16 status;
 	unsigned int i;
 	int ret;
 
 	ASSERT_EQ(0, chv_create_vm(_metadata, self->dev, &self->src));
-	memcpy(self->src.mem + KERNEL_START, guest_prog, sizeof(guest_prog));
+	guest_code_load(self->src.mem, KERNEL_START, guest_prog);
 	chv_configure_vcpu(_metadata, &self->src, self->buf);
 
 	STEP("set_gsi_routing: two MSI entries");

@@ -48,15 +48,6 @@
 
 #include "mshv_util.h"
 
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HVCALL_DISPATCH_VP		0x00C2
-#define HV_X64_REGISTER_RSP		0x00020004
-#define HV_X64_REGISTER_RIP		0x00020010
-#define HV_X64_REGISTER_CS		0x00060001
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HV_X64_REGISTER_CLASS_IP	0x2
-
 /* Guest memory: 64 KiB at GPA 0. */
 #define GUEST_SIZE	0x10000
 #define GUEST_CODE	0x1000
@@ -91,76 +82,55 @@
 #define TARGET_IRQFD_TRIP	0.2
 #define TARGET_SCALE		1.2
 
-/* HvSetVpRegisters input with room for three registers. */
-struct set_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 rsvd;
-	struct {
-		__u32 name;
-		__u32 rsvd1;
-		__u64 rsvd2;
-		__u64 value[2];
-	} reg[3];
-};
-
-/* The start of HV_VP_REGISTER_PAGE version 1. */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-	__u64 rflags;
-};
-
 /*
  * Real mode: enable the local APIC in x2APIC mode, say it is ready, STI,
  * then HLT forever; the handler counts, writes the x2APIC EOI MSR and
  * returns.
  */
-static const __u8 irq_prog[] = {
-	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
-	0x0f, 0x32,				/* rdmsr */
-	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
-	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0xc6, 0x06, 0x00, 0x06, 0x01,		/* mov byte [GUEST_READY], 1 */
-	0xfb,					/* sti */
-	0xf4,					/* 1: hlt */
-	0xeb, 0xfd,				/* jmp 1b */
-};
+GUEST_CODE16(irq_prog,
+	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
+	     "rdmsr\n\t"
+	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
+	     "wrmsr\n\t"
+	     "mov $0x80f, %ecx\n\t"			/* mov ecx, x2APIC SVR */
+	     "mov $0x1ff, %eax\n\t"
+	     "xor %edx, %edx\n\t"
+	     "wrmsr\n\t"
+	     "movb $0x1, " GUEST_STR(GUEST_READY) "\n\t"
+	     "sti\n\t"
+	     "1:\n\t"
+	     "hlt\n\t"
+	     "jmp 1b");
 
-static const __u8 irq_handler[] = {
-	0x66, 0x50, 0x66, 0x51, 0x66, 0x52,	/* push eax, ecx, edx */
-	0x66, 0xff, 0x06, 0x00, 0x05,		/* inc dword [GUEST_COUNT] */
-	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0x5a, 0x66, 0x59, 0x66, 0x58,	/* pop edx, ecx, eax */
-	0xcf,					/* iret */
-};
+GUEST_CODE16(irq_handler,
+	     "push %eax\n\t"
+	     "push %ecx\n\t"
+	     "push %edx\n\t"
+	     "incl " GUEST_STR(GUEST_COUNT) "\n\t"
+	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
+	     "xor %eax, %eax\n\t"
+	     "xor %edx, %edx\n\t"
+	     "wrmsr\n\t"
+	     "pop %edx\n\t"
+	     "pop %ecx\n\t"
+	     "pop %eax\n\t"
+	     "iret");
 
 /* Real mode: store AL to DOORBELL_GPA (past guest memory), forever. */
-static const __u8 doorbell_prog[] = {
-	0xb8, 0x00, 0x20,			/* mov ax, 0x2000 */
-	0x8e, 0xd8,				/* mov ds, ax */
-	0xa2, 0x10, 0x00,			/* 1: mov [0x10], al */
-	0xeb, 0xfb,				/* jmp 1b */
-};
+GUEST_CODE16(doorbell_prog,
+	     "mov $0x2000, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "1:\n\t"
+	     "mov %al, 0x10\n\t"			/* mov [0x10], al */
+	     "jmp 1b");
 
 #define DOORBELL_GPA	0x20010
 
 /* OUT to port 0x80, forever. */
-static const __u8 out_prog[] = {
-	0xe6, 0x80,				/* 1: out 0x80, al */
-	0xeb, 0xfc,				/* jmp 1b */
-};
+GUEST_CODE16(out_prog,
+	     "1:\n\t"
+	     "out %al, $0x80\n\t"
+	     "jmp 1b");
 
 #define OUT_LEN		2
 
@@ -225,30 +195,6 @@ static const char *verdict_name(enum verdict v)
 
 /* ---- Guests ------------------------------------------------------------- */
 
-/* Set VP @index's RIP, RSP and real-mode CS through its fd @vp. */
-static int set_regs(int vp, __u32 index, __u64 rip, __u64 rsp)
-{
-	struct set_regs_in in = {
-		/* The driver sets the partition, not the VP. */
-		.vp_index = index,
-		.reg = {
-			{ .name = HV_X64_REGISTER_RIP, .value = { rip } },
-			{ .name = HV_X64_REGISTER_RSP, .value = { rsp } },
-			/* Real-mode CS 0: base 0, limit 0xffff, code. */
-			{ .name = HV_X64_REGISTER_CS,
-			  .value = { 0, 0xffffULL | 0x9bULL << 48 } },
-		},
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = 3,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
-
-	return mshv_hvcall(vp, &args);
-}
-
 /*
  * A partition with 64 KiB of memory and @nr_vps VPs at @prog, their
  * register pages mapped; with a local x2APIC if @lapic (then VPs but the
@@ -278,18 +224,14 @@ static int guest_create(int dev, struct guest *g, const __u8 *prog,
 		if (k == nb)
 			g->id = after[j];
 	}
-	g->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	g->mem = guest_mem_alloc(GUEST_SIZE);
 	if (g->mem == MAP_FAILED || mshv_initialize_partition(g->pt))
 		return -EIO;
-	memset(g->mem, 0xf4, GUEST_SIZE);
 	memset(g->mem, 0, GUEST_CODE);
 	memcpy(g->mem + GUEST_CODE, prog, len);
-	memcpy(g->mem + GUEST_HANDLER, irq_handler, sizeof(irq_handler));
+	guest_code_load(g->mem, GUEST_HANDLER, irq_handler);
 	memcpy(g->mem + VECTOR * 4, &entry, sizeof(entry));
-	if (mshv_map_memory(g->pt, 0, g->mem, GUEST_SIZE,
-			    (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-			    (1 << MSHV_SET_MEM_BIT_EXECUTABLE)))
+	if (guest_mem_map(g->pt, 0, g->mem, GUEST_SIZE))
 		return -EIO;
 	for (i = 0; i < nr_vps; i++) {
 		struct mshv_create_vp args = { .vp_index = i };
@@ -304,7 +246,7 @@ static int guest_create(int dev, struct guest *g, const __u8 *prog,
 		if (rp == MAP_FAILED)
 			return -errno;
 		g->rp[i] = rp;
-		if (set_regs(g->vp[i], i, GUEST_CODE, GUEST_STACK))
+		if (guest_real_mode(g->vp[i], i, GUEST_CODE, GUEST_STACK))
 			return -EIO;
 	}
 	return 0;
@@ -401,7 +343,7 @@ static void bench_round_trip(int dev)
 
 	bench_result_init(&trip);
 	bench_result_init(&null_ioctl);
-	if (guest_create(dev, &g, out_prog, sizeof(out_prog), 1, false)) {
+	if (guest_create(dev, &g, out_prog, guest_code_len(out_prog), 1, false)) {
 		snprintf(calls->detail, sizeof(calls->detail), "no guest");
 		goto out;
 	}
@@ -530,7 +472,7 @@ static void bench_irqfd(int dev)
 
 	efd = eventfd(0, EFD_CLOEXEC);
 	if (efd < 0 ||
-	    guest_create(dev, &g, irq_prog, sizeof(irq_prog), 1, true))
+	    guest_create(dev, &g, irq_prog, guest_code_len(irq_prog), 1, true))
 		goto out;
 	irqfd.fd = efd;
 	if (ioctl(g.pt, MSHV_SET_MSI_ROUTING, &table) ||
@@ -664,7 +606,7 @@ static void bench_ioeventfd(int dev)
 	bench_result_init(&res);
 	efd = eventfd(0, EFD_CLOEXEC);
 	if (efd < 0 ||
-	    guest_create(dev, &g, doorbell_prog, sizeof(doorbell_prog), 1,
+	    guest_create(dev, &g, doorbell_prog, guest_code_len(doorbell_prog), 1,
 			 false))
 		goto out;
 	io.fd = efd;
@@ -755,7 +697,7 @@ static double scale_cost(int dev, unsigned int n, double *teardown_ns)
 	bool ok = true;
 
 	bench_result_init(&res);
-	if (guest_create(dev, &g, out_prog, sizeof(out_prog), n, false)) {
+	if (guest_create(dev, &g, out_prog, guest_code_len(out_prog), n, false)) {
 		snprintf(scale_why, sizeof(scale_why), "%u VPs: create: %s", n,
 			 strerror(errno));
 		goto fail;
@@ -878,7 +820,7 @@ static double irqfd_cost(int dev, unsigned int n, unsigned long *replaced)
 		table->entries[i] = (struct mshv_user_irq_entry){
 			.gsi = i, .address_lo = 0xfee00000, .data = VECTOR,
 		};
-	if (guest_create(dev, &g, irq_prog, sizeof(irq_prog), 1, true) ||
+	if (guest_create(dev, &g, irq_prog, guest_code_len(irq_prog), 1, true) ||
 	    ioctl(g.pt, MSHV_SET_MSI_ROUTING, table))
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -26,8 +26,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-
 /* The ABI VMMs are built against (mainline Linux). */
 static_assert(MSHV_IRQFD == 0x4010B803, "MSHV_IRQFD");
 static_assert(MSHV_IOEVENTFD == 0x4020B804, "MSHV_IOEVENTFD");
@@ -456,11 +454,6 @@ TEST_F(irq, eventfd_closed_while_signalling)
 }
 
 /* ---- MSHV_IOEVENTFD ----------------------------------------------------- */
-
-#define HVCALL_DELETE_PORT		0x0058
-#define HVCALL_DISCONNECT_PORT		0x005B
-#define HVCALL_CREATE_PORT		0x0095
-#define HVCALL_CONNECT_PORT		0x0096
 
 enum {
 	DATAMATCH = 1 << MSHV_IOEVENTFD_BIT_DATAMATCH,

@@ -1365,41 +1365,6 @@ TEST_F(mem, readonly_region)
 	vmm_free(&m);
 }
 
-#define HVCALL_SET_VP_REGISTERS	0x0051
-#define HV_X64_REGISTER_RIP	0x00020010
-#define HV_X64_REGISTER_CS	0x00060001
-#define HVMSG_X64_HALT		0x80010007
-
-/* The register value of HvSetVpRegisters, as the TLFS lays it out. */
-struct vp_reg_assoc {
-	__u32 name;
-	__u32 reserved1;
-	__u64 reserved2;
-	union {
-		__u64 reg64;
-		struct {
-			__u64 base;
-			__u32 limit;
-			__u16 selector;
-			__u16 attributes;
-		} segment;
-	} value;
-};
-
-/**
- * struct vp_regs_in - HvSetVpRegisters input, for CS and RIP
- * @partition_id: overwritten by the kernel
- * @vp_index: the VP
- * @rsvd: zero
- * @regs: CS, then RIP
- */
-struct vp_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 rsvd;
-	struct vp_reg_assoc regs[2];
-};
-
 /*
  * Run a new VP 0 of partition @pt in real mode from GPA @ip until it
  * halts. The guest's accesses fault in the movable memory they touch.
@@ -1408,24 +1373,12 @@ static void run_real_mode(struct __test_metadata *_metadata, int pt,
 			  __u16 ip)
 {
 	struct mshv_create_vp create = { .vp_index = 0 };
-	struct vp_regs_in in = { .vp_index = 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = 2,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
 	__u64 msg[256 / 8];
 	int vp, ret, i;
 
 	vp = ioctl(pt, MSHV_CREATE_VP, &create);
 	ASSERT_LE(0, vp);
-	in.regs[0].name = HV_X64_REGISTER_CS;
-	in.regs[0].value.segment.limit = 0xffff;
-	in.regs[0].value.segment.attributes = 0x9b;
-	in.regs[1].name = HV_X64_REGISTER_RIP;
-	in.regs[1].value.reg64 = ip;
-	ASSERT_EQ(0, mshv_hvcall(vp, &args));
+	ASSERT_EQ(0, guest_real_mode(vp, 0, ip, 0));
 	/* A VP the hypervisor cannot run is skipped by the caller. */
 	for (i = 0; i < 16; i++) {
 		ret = ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
@@ -1437,6 +1390,10 @@ static void run_real_mode(struct __test_metadata *_metadata, int pt,
 	close(vp);
 }
 
+GUEST_CODE16(execute_permission_code,
+	     "mov 0x1000, %al\n\t"
+	     "hlt");
+
 /*
  * EXECUTABLE grants instruction fetches, and only it does, to memory
  * mapped at once (pinned) as to memory faulted in when the guest touches
@@ -1445,15 +1402,13 @@ static void run_real_mode(struct __test_metadata *_metadata, int pt,
  */
 TEST_F(mem, execute_permission)
 {
-	/* At GPA(5): mov al, [0x1000]; hlt */
-	static const __u8 prog[] = { 0xa0, 0x00, 0x10, 0xf4 };
 	char res[RESULT_MAX], hex[64];
 	struct vmm_mem m;
 
 	if (!need_sim(_metadata, &self->s))
 		return;
 	ASSERT_TRUE(vmm_alloc(&m, 8 * PAGE_4K, BACKING_4K, 5));
-	memcpy(m.addr + 5 * PAGE_4K, prog, sizeof(prog));
+	guest_code_load(m.addr, 5 * PAGE_4K, execute_permission_code);
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 0, m.addr, 4 * PAGE_4K,
 				     MEM_RW));
 	ASSERT_EQ(0, mshv_map_memory(self->s.pt, 4, m.addr + 4 * PAGE_4K,

@@ -277,9 +277,6 @@ TEST_F(mshv, hvcall_on_device)
 	EXPECT_EQ(0, args.status);
 }
 
-#define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
-#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES	0x00090007
-
 /* Read a "%#llx" number from a debugfs file of the driver. */
 static int read_dbg_u64(const char *path, __u64 *val)
 {

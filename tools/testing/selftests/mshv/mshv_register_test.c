@@ -19,90 +19,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_GET_VP_REGISTERS		0x0050
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-
-/* HvAssertVirtualInterrupt types */
-#define HV_X64_INTERRUPT_TYPE_INIT	5
-#define HV_X64_INTERRUPT_TYPE_SIPI	6
-
-/* Messages MSHV_RUN_VP returns */
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-
-/* Register names (TLFS HV_REGISTER_NAME) */
-#define HV_REGISTER_EXPLICIT_SUSPEND		0x00000000
-#define HV_REGISTER_INTERCEPT_SUSPEND		0x00000001
-#define HV_REGISTER_DISPATCH_SUSPEND		0x00000003
-#define HV_REGISTER_INTERNAL_ACTIVITY_STATE	0x00000004
-#define HV_REGISTER_PENDING_INTERRUPTION	0x00010002
-#define HV_REGISTER_INTERRUPT_STATE		0x00010003
-#define HV_REGISTER_PENDING_EVENT0		0x00010004
-#define HV_REGISTER_PENDING_EVENT1		0x00010005
-#define HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS	0x00010006
-#define HV_X64_REGISTER_RAX			0x00020000
-#define HV_X64_REGISTER_RIP			0x00020010
-#define HV_X64_REGISTER_RFLAGS			0x00020011
-#define HV_X64_REGISTER_XMM0			0x00030000
-#define HV_X64_REGISTER_FP_MMX0			0x00030010
-#define HV_X64_REGISTER_FP_CONTROL_STATUS	0x00030018
-#define HV_X64_REGISTER_XMM_CONTROL_STATUS	0x00030019
-#define HV_X64_REGISTER_CR0			0x00040000
-#define HV_X64_REGISTER_CR2			0x00040001
-#define HV_X64_REGISTER_CR3			0x00040002
-#define HV_X64_REGISTER_CR4			0x00040003
-#define HV_X64_REGISTER_CR8			0x00040004
-#define HV_X64_REGISTER_XFEM			0x00040005
-#define HV_X64_REGISTER_INTERMEDIATE_CR0	0x00041000
-#define HV_X64_REGISTER_INTERMEDIATE_CR4	0x00041003
-#define HV_X64_REGISTER_INTERMEDIATE_CR8	0x00041004
-#define HV_X64_REGISTER_DR0			0x00050000
-#define HV_X64_REGISTER_DR6			0x00050004
-#define HV_X64_REGISTER_DR7			0x00050005
-#define HV_X64_REGISTER_ES			0x00060000
-#define HV_X64_REGISTER_CS			0x00060001
-#define HV_X64_REGISTER_TR			0x00060007
-#define HV_X64_REGISTER_IDTR			0x00070000
-#define HV_X64_REGISTER_GDTR			0x00070001
-#define HV_X64_REGISTER_TSC			0x00080000
-#define HV_X64_REGISTER_EFER			0x00080001
-#define HV_X64_REGISTER_KERNEL_GS_BASE		0x00080002
-#define HV_X64_REGISTER_APIC_BASE		0x00080003
-#define HV_X64_REGISTER_PAT			0x00080004
-#define HV_X64_REGISTER_SYSENTER_CS		0x00080005
-#define HV_X64_REGISTER_SYSENTER_EIP		0x00080006
-#define HV_X64_REGISTER_SYSENTER_ESP		0x00080007
-#define HV_X64_REGISTER_STAR			0x00080008
-#define HV_X64_REGISTER_LSTAR			0x00080009
-#define HV_X64_REGISTER_CSTAR			0x0008000A
-#define HV_X64_REGISTER_SFMASK			0x0008000B
-#define HV_X64_REGISTER_MSR_MTRR_CAP		0x0008000D
-#define HV_X64_REGISTER_MSR_MTRR_DEF_TYPE	0x0008000E
-#define HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0	0x00080010
-#define HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0	0x00080040
-#define HV_X64_REGISTER_MSR_MTRR_FIX64K00000	0x00080070
-#define HV_X64_REGISTER_TSC_AUX			0x0008007B
-#define HV_X64_REGISTER_DEBUG_CTL		0x0008007D
-#define HV_X64_REGISTER_SPEC_CTRL		0x00080084
-#define HV_X64_REGISTER_U_XSS			0x0008008B
-#define HV_X64_REGISTER_U_CET			0x0008008C
-#define HV_X64_REGISTER_S_CET			0x0008008D
-#define HV_X64_REGISTER_SSP			0x0008008E
-#define HV_X64_REGISTER_PL0_SSP			0x0008008F
-#define HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR	0x00080093
-#define HV_X64_REGISTER_TSC_ADJUST		0x00080096
-#define HV_X64_REGISTER_HYPERCALL		0x00090001
-#define HV_REGISTER_GUEST_OS_ID			0x00090002
-#define HV_REGISTER_VP_INDEX			0x00090003
-#define HV_REGISTER_REFERENCE_TSC		0x00090017
-#define HV_REGISTER_SINT0			0x000A0000
-#define HV_REGISTER_SCONTROL			0x000A0010
-#define HV_REGISTER_SIEFP			0x000A0012
-#define HV_REGISTER_SIMP			0x000A0013
-#define HV_REGISTER_EOM				0x000A0014
-#define HV_REGISTER_STIMER0_CONFIG		0x000B0000
-#define HV_REGISTER_STIMER0_COUNT		0x000B0001
-
 #define PAGE_4K			4096
 #define NONCANONICAL		0x0000800000000000ULL
 #define KERNEL_ADDR		0xffffffff81000000ULL
@@ -679,26 +595,24 @@ TEST_F(regs, ap_waits_for_sipi)
  * 0x80 (a hypervisor with local APICs handles even HLT with interrupts off
  * itself: the VMM would not see it).
  */
-static const __u8 bsp_prog[] = {
-	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
-	0x0f, 0x32,				/* rdmsr */
-	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb9, 0x30, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC ICR */
-	0x66, 0xb8, 0x00, 0x45, 0x00, 0x00,	/* mov eax, INIT, assert */
-	0x66, 0xba, 0x01, 0x00, 0x00, 0x00,	/* mov edx, APIC id 1 */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb8, AP_PAGE, 0x46, 0x00, 0x00,	/* mov eax, SIPI */
-	0x0f, 0x30,				/* wrmsr */
-	0xe6, 0x80,				/* out 0x80, al */
-};
+GUEST_CODE16(bsp_prog,
+	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
+	     "rdmsr\n\t"
+	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
+	     "wrmsr\n\t"
+	     "mov $0x830, %ecx\n\t"			/* mov ecx, x2APIC ICR */
+	     "mov $0x4500, %eax\n\t"			/* mov eax, INIT, assert */
+	     "mov $0x1, %edx\n\t"			/* mov edx, APIC id 1 */
+	     "wrmsr\n\t"
+	     "mov $(0x4600 | " GUEST_STR(AP_PAGE) "), %eax\n\t"	/* SIPI */
+	     "wrmsr\n\t"
+	     "out %al, $0x80");
 
 /* An application processor: report CS on port AP_PORT. */
-static const __u8 ap_prog[] = {
-	0x8c, 0xc8,				/* mov ax, cs */
-	0xe7, AP_PORT,				/* out AP_PORT, ax */
-	0xf4,					/* hlt */
-};
+GUEST_CODE16(ap_prog,
+	     "mov %cs, %ax\n\t"
+	     "out %ax, $" GUEST_STR(AP_PORT) "\n\t"
+	     "hlt");
 
 /** struct hv_msg - the message MSHV_RUN_VP returns */
 struct hv_msg {
@@ -753,9 +667,6 @@ FIXTURE(startup) {
 
 FIXTURE_SETUP(startup)
 {
-	struct hv_reg_value cs = { .hi = 0xffff | 0x9bULL << 48 };
-	struct hv_reg_value ip = { .lo = BSP_CODE };
-
 	self->pt = -1;
 	self->bsp = -1;
 	self->ap = -1;
@@ -770,24 +681,16 @@ FIXTURE_SETUP(startup)
 					 MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	memcpy(self->mem + BSP_CODE, bsp_prog, sizeof(bsp_prog));
-	memcpy(self->mem + (AP_PAGE << 12), ap_prog, sizeof(ap_prog));
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+	guest_code_load(self->mem, BSP_CODE, bsp_prog);
+	guest_code_load(self->mem, AP_PAGE << 12, ap_prog);
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	self->bsp = create_vp(self->pt, 0);
 	ASSERT_LE(0, self->bsp);
 	self->ap = create_vp(self->pt, 1);
 	ASSERT_LE(0, self->ap);
-	/* CS:IP = 0:BSP_CODE */
-	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  set_reg(self->bsp, 0, HV_X64_REGISTER_CS, cs));
-	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  set_reg(self->bsp, 0, HV_X64_REGISTER_RIP, ip));
+	ASSERT_EQ(0, guest_real_mode(self->bsp, 0, BSP_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(startup)

@@ -32,13 +32,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_DISPATCH_VP		0x00C2
-#define HV_X64_REGISTER_RIP		0x00020010
-#define HV_X64_REGISTER_CS		0x00060001
-#define HV_X64_REGISTER_CLASS_IP	0x2
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-
 #define PAGE_4K		4096
 #define GUEST_SIZE	0x10000
 #define GUEST_CODE	0x1000
@@ -62,32 +55,10 @@ static const char *const trace_events[] = {
 };
 
 /* OUT to port 0x80, forever. */
-static const __u8 out_prog[] = {
-	0xe6, 0x80,		/* 1: out 0x80, al */
-	0xeb, 0xfc,		/* jmp 1b */
-};
-
-/* The start of HV_VP_REGISTER_PAGE version 1. */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-};
-
-struct set_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 rsvd;
-	struct {
-		__u32 name;
-		__u32 rsvd1;
-		__u64 rsvd2;
-		__u64 value[2];
-	} reg[2];
-};
+GUEST_CODE16(out_prog,
+	     "1:\n\t"
+	     "out %al, $0x80\n\t"
+	     "jmp 1b");
 
 /* The id of the partition created between two lists of ids, or 0. */
 static __u64 new_id(const __u64 *before, int nb, const __u64 *after, int na)
@@ -193,19 +164,6 @@ FIXTURE_SETUP(stats)
 {
 	__u64 before[MAX_PARTITIONS], after[MAX_PARTITIONS];
 	struct mshv_create_vp vpargs = { .vp_index = 0 };
-	struct set_regs_in in = {
-		.reg = {
-			{ .name = HV_X64_REGISTER_RIP, .value = { GUEST_CODE } },
-			{ .name = HV_X64_REGISTER_CS,
-			  .value = { 0, 0xffffULL | 0x9bULL << 48 } },
-		},
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = 2,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
 	struct stat st;
 	int nb, na;
 
@@ -233,20 +191,16 @@ FIXTURE_SETUP(stats)
 	self->id = new_id(before, nb, after, na);
 	ASSERT_NE(0ULL, self->id);
 
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);
-	memcpy(self->mem + GUEST_CODE, out_prog, sizeof(out_prog));
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
+	guest_code_load(self->mem, GUEST_CODE, out_prog);
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	self->vp = ioctl(self->pt, MSHV_CREATE_VP, &vpargs);
 	ASSERT_LE(0, self->vp);
 	self->rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED,
 			self->vp, MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
 	ASSERT_NE(MAP_FAILED, self->rp);
-	ASSERT_EQ(0, mshv_hvcall(self->vp, &args));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(stats)
@@ -275,7 +229,7 @@ static void round_trips(struct __test_metadata *_metadata, int vp,
 		memcpy(&type, msg, sizeof(type));
 		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, type);
 		ASSERT_EQ(1, rp->isvalid);
-		rp->rip += sizeof(out_prog) - 2;
+		rp->rip += guest_code_len(out_prog) - 2;
 		rp->dirty |= HV_X64_REGISTER_CLASS_IP;
 	}
 }

@@ -7,6 +7,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* clone() */
 #endif
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -681,14 +682,25 @@ static int parse_u64(const char *s, __u64 *val)
 	return 0;
 }
 
+/**
+ * struct table_col - a column of a statistics table and where it goes
+ * @name: the column's name in the header line (any case)
+ * @off: offset of its __u64 in the structure table_row() fills
+ */
+struct table_col {
+	const char *name;
+	size_t off;
+};
+
 /*
  * Read the statistics table at @path (a header line naming the columns,
  * then one line per partition whose first column is the partition id) and
- * fill @vals with the columns named @cols of the line of partition @id.
- * Column names are matched case-insensitively.
+ * store the columns @cols of the line of partition @id in the structure
+ * @out, each as a __u64 at the offset its column gives.
  */
-static int table_row(const char *path, __u64 id, const char *const *cols,
-		     __u64 *vals, unsigned int ncols)
+static int table_row(const char *path, __u64 id,
+		     const struct table_col *cols, unsigned int ncols,
+		     void *out)
 {
 	char *buf, *line, *save = NULL, *words[TABLE_MAX_COLS];
 	int idx[TABLE_MAX_COLS];
@@ -717,7 +729,7 @@ static int table_row(const char *path, __u64 id, const char *const *cols,
 			for (i = 0; i < ncols; i++) {
 				idx[i] = -1;
 				for (j = 0; j < nw; j++)
-					if (!strcasecmp(words[j], cols[i]))
+					if (!strcasecmp(words[j], cols[i].name))
 						idx[i] = j;
 				if (idx[i] < 0) {
 					ret = -EINVAL;
@@ -730,10 +742,11 @@ static int table_row(const char *path, __u64 id, const char *const *cols,
 			continue;
 		for (i = 0; i < ncols; i++) {
 			if ((unsigned int)idx[i] >= nw ||
-			    parse_u64(words[idx[i]], &vals[i])) {
+			    parse_u64(words[idx[i]], &v)) {
 				ret = -EINVAL;
 				goto out;
 			}
+			memcpy((char *)out + cols[i].off, &v, sizeof(v));
 		}
 		ret = 0;
 		break;
@@ -803,21 +816,16 @@ bool mshv_dbg_present(void)
  */
 int mshv_dbg_stats(__u64 id, struct mshv_dbg_stats *stats)
 {
-	static const char *const cols[] = {
-		"REGIONS", "PINNED_PAGES", "MOVABLE_PAGES", "TRACKING_BYTES",
+	static const struct table_col cols[] = {
+		{ "REGIONS", offsetof(struct mshv_dbg_stats, regions) },
+		{ "PINNED_PAGES", offsetof(struct mshv_dbg_stats, pinned_pages) },
+		{ "MOVABLE_PAGES", offsetof(struct mshv_dbg_stats, movable_pages) },
+		{ "TRACKING_BYTES",
+		  offsetof(struct mshv_dbg_stats, tracking_bytes) },
 	};
-	__u64 vals[ARRAY_SIZE_UTIL(cols)];
-	int ret;
 
-	ret = table_row(MSHV_DBG_PARTITIONS, id, cols, vals,
-			ARRAY_SIZE_UTIL(cols));
-	if (ret)
-		return ret;
-	stats->regions = vals[0];
-	stats->pinned_pages = vals[1];
-	stats->movable_pages = vals[2];
-	stats->tracking_bytes = vals[3];
-	return 0;
+	return table_row(MSHV_DBG_PARTITIONS, id, cols, ARRAY_SIZE_UTIL(cols),
+			 stats);
 }
 
 /**
@@ -847,22 +855,16 @@ int mshv_partition_ids(__u64 *ids, unsigned int max)
  */
 int sim_gpa_map(__u64 id, struct sim_gpa_map *map)
 {
-	static const char *const cols[] = {
-		"MAPPED", "LARGE", "NOACCESS", "SLAT", "INTERCEPTS",
+	static const struct table_col cols[] = {
+		{ "MAPPED", offsetof(struct sim_gpa_map, mapped) },
+		{ "LARGE", offsetof(struct sim_gpa_map, large) },
+		{ "NOACCESS", offsetof(struct sim_gpa_map, noaccess) },
+		{ "SLAT", offsetof(struct sim_gpa_map, slat) },
+		{ "INTERCEPTS", offsetof(struct sim_gpa_map, intercepts) },
 	};
-	__u64 vals[ARRAY_SIZE_UTIL(cols)];
-	int ret;
 
-	ret = table_row(MSHV_SIM_DIR "/gpa_map", id, cols, vals,
-			ARRAY_SIZE_UTIL(cols));
-	if (ret)
-		return ret;
-	map->mapped = vals[0];
-	map->large = vals[1];
-	map->noaccess = vals[2];
-	map->slat = vals[3];
-	map->intercepts = vals[4];
-	return 0;
+	return table_row(MSHV_SIM_DIR "/gpa_map", id, cols,
+			 ARRAY_SIZE_UTIL(cols), map);
 }
 
 /**
@@ -1192,15 +1194,13 @@ int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 	return ret < 0 ? -errno : 0;
 }
 
-/**
- * sim_hypercall_time() - calls of one hypercall code and their time
- * @code: hypercall code
- * @calls: receives the calls since the simulator was loaded
- * @ns: receives the nanoseconds the simulator spent in them
- *
- * Return: 0 (both 0 if the code was never seen) or a negative errno.
+/*
+ * Add up the calls and nanoseconds of the simulator's "hypercalls" file
+ * (one line per code: code, calls, nanoseconds) over the line of @code,
+ * or, if @but, over every other line.
  */
-int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
+static int sim_hypercalls_sum(unsigned int code, bool but, __u64 *calls,
+			      __u64 *ns)
 {
 	char *buf, *line, *save = NULL;
 	unsigned long long n, t;
@@ -1222,15 +1222,27 @@ int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
 			ret = -EINVAL;
 			break;
 		}
-		if (c == code) {
-			*calls = n;
-			*ns = t;
-			break;
+		if (but ? c != code : c == code) {
+			*calls += n;
+			*ns += t;
 		}
 	}
 free_buf:
 	free(buf);
 	return ret;
+}
+
+/**
+ * sim_hypercall_time() - calls of one hypercall code and their time
+ * @code: hypercall code
+ * @calls: receives the calls since the simulator was loaded
+ * @ns: receives the nanoseconds the simulator spent in them
+ *
+ * Return: 0 (both 0 if the code was never seen) or a negative errno.
+ */
+int sim_hypercall_time(unsigned int code, __u64 *calls, __u64 *ns)
+{
+	return sim_hypercalls_sum(code, false, calls, ns);
 }
 
 /**
@@ -1242,31 +1254,9 @@ free_buf:
  */
 int sim_hypercalls_but(unsigned int code, __u64 *calls)
 {
-	char *buf, *line, *save = NULL;
-	unsigned long long n, t;
-	unsigned int c;
-	int ret;
+	__u64 ns;
 
-	buf = malloc(SIM_FILE_MAX);
-	if (!buf)
-		return -ENOMEM;
-	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
-	if (ret)
-		goto free_buf;
-
-	*calls = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x %llu %llu", &c, &n, &t) != 3) {
-			ret = -EINVAL;
-			break;
-		}
-		if (c != code)
-			*calls += n;
-	}
-free_buf:
-	free(buf);
-	return ret;
+	return sim_hypercalls_sum(code, true, calls, &ns);
 }
 
 /**
@@ -1472,4 +1462,137 @@ int mshv_vp_stat(__u64 id, unsigned int vp, const char *name, __u64 *val)
 		 MSHV_DBG_DIR "/partition/%llu/vp/%u/driver_stats",
 		 (unsigned long long)id, vp);
 	return mshv_stats_file_read(path, name, val);
+}
+
+/**
+ * struct hv_cpuid_result_in - HvRegisterInterceptResult input for CPUID
+ * @partition_id: overwritten by the kernel
+ * @vp_index: the VP, or HV_ANY_VP
+ * @intercept_type: HV_INTERCEPT_TYPE_X64_CPUID
+ * @eax: the leaf
+ * @ecx: the subleaf, if @subleaf_specific
+ * @subleaf_specific: the result is for @ecx only
+ * @always_override: the result replaces the processor's
+ * @padding: zero
+ * @result: EAX, its mask, EBX, its mask, ECX, its mask, EDX, its mask
+ *
+ * HV_CPUID_RESULT_IN_SIZE bytes are sent; the C struct is padded to 64.
+ */
+struct hv_cpuid_result_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 intercept_type;
+	__u32 eax;
+	__u32 ecx;
+	__u8 subleaf_specific;
+	__u8 always_override;
+	__u16 padding;
+	__u32 result[8];
+};
+
+static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
+
+/**
+ * mshv_register_intercept_result() - HvRegisterInterceptResult for a leaf
+ * @fd: partition (or VP) file descriptor
+ * @vp_index: the VP, or HV_ANY_VP
+ * @type: the intercept type (HV_INTERCEPT_TYPE_X64_CPUID for a valid call)
+ * @leaf: the CPUID leaf
+ * @subleaf: the subleaf, used if @subleaf_specific
+ * @subleaf_specific: the result is for @subleaf only
+ * @always_override: the result replaces what the processor reports
+ * @result: EAX, its mask, EBX, its mask, ECX, its mask, EDX, its mask
+ * @status: receives the hypercall status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
+				   __u32 leaf, __u32 subleaf,
+				   __u8 subleaf_specific, __u8 always_override,
+				   const __u32 result[8], __u16 *status)
+{
+	struct hv_cpuid_result_in in = {
+		.vp_index = vp_index,
+		.intercept_type = type,
+		.eax = leaf,
+		.ecx = subleaf,
+		.subleaf_specific = subleaf_specific,
+		.always_override = always_override,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
+		.in_sz = HV_CPUID_RESULT_IN_SIZE,
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret;
+
+	memcpy(in.result, result, sizeof(in.result));
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * struct hv_cpuid_leaf_in - HvGetVpCpuidValues input with one leaf
+ * @partition_id: overwritten by the kernel
+ * @vp_index: the VP
+ * @flags: HV_GET_VP_CPUID_VALUES_*
+ * @reserved: zero
+ * @padding: zero
+ * @eax: the leaf
+ * @ecx: the subleaf
+ * @xfem: XCR0 to compute the leaf with, unless the VP's is used
+ * @xss: IA32_XSS likewise
+ */
+struct hv_cpuid_leaf_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 flags;
+	__u32 reserved;
+	__u32 padding;
+	__u32 eax;
+	__u32 ecx;
+	__u64 xfem;
+	__u64 xss;
+};
+
+static_assert(sizeof(struct hv_cpuid_leaf_in) == 48, "cpuid input");
+
+/**
+ * mshv_vp_cpuid_values() - HvGetVpCpuidValues of one leaf
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @flags: HV_GET_VP_CPUID_VALUES_*
+ * @leaf: the leaf
+ * @subleaf: the subleaf
+ * @out: receives EAX, EBX, ECX, EDX (0xee bytes if the call fails)
+ * @status: receives the hypercall status
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_vp_cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf,
+			 __u32 subleaf, __u32 out[4], __u16 *status)
+{
+	struct hv_cpuid_leaf_in in = {
+		.vp_index = vp_index,
+		.flags = flags,
+		.eax = leaf,
+		.ecx = subleaf,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_CPUID_VALUES,
+		.reps = 1,
+		.in_sz = sizeof(in),
+		.out_sz = 4 * sizeof(__u32),
+		.in_ptr = (uintptr_t)&in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int ret;
+
+	memset(out, 0xee, 4 * sizeof(__u32));
+	ret = mshv_hvcall(fd, &args);
+	if (status)
+		*status = args.status;
+	return ret;
 }

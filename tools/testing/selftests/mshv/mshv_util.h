@@ -10,8 +10,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/mshv.h>
+
+#include "hv_tlfs.h"
+#include "mshv_guest.h"
 
 #define MSHV_DEV_PATH		"/dev/mshv"
 #define MSHV_SIM_DIR		"/sys/kernel/debug/mshv_sim"
@@ -19,62 +23,6 @@
 #define MSHV_DBG_SCHEDULER	"/sys/kernel/debug/mshv/scheduler"
 #define MSHV_DBG_PIN_MEMORY	"/sys/kernel/debug/mshv/pin_memory"
 #define MSHV_DBG_DIR		"/sys/kernel/debug/mshv"
-
-/*
- * Hyper-V TLFS values. They are not part of the kernel's uapi, so the ones
- * the tests need are repeated here.
- */
-#define HVCALL_CREATE_PARTITION			0x0040
-#define HVCALL_INITIALIZE_PARTITION		0x0041
-#define HVCALL_FINALIZE_PARTITION		0x0042
-#define HVCALL_DELETE_PARTITION			0x0043
-#define HVCALL_GET_PARTITION_PROPERTY		0x0044
-#define HVCALL_SET_PARTITION_PROPERTY		0x0045
-#define HVCALL_DEPOSIT_MEMORY			0x0048
-#define HVCALL_WITHDRAW_MEMORY			0x0049
-#define HVCALL_MAP_GPA_PAGES			0x004B
-#define HVCALL_UNMAP_GPA_PAGES			0x004C
-#define HVCALL_GET_GPA_PAGES_ACCESS_STATES	0x00C9
-#define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
-
-#define HV_STATUS_SUCCESS			0x0000
-#define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
-#define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
-#define HV_STATUS_INVALID_ALIGNMENT		0x0004
-#define HV_STATUS_INVALID_PARAMETER		0x0005
-#define HV_STATUS_ACCESS_DENIED			0x0006
-#define HV_STATUS_INVALID_PARTITION_STATE	0x0007
-#define HV_STATUS_OPERATION_DENIED		0x0008
-#define HV_STATUS_UNKNOWN_PROPERTY		0x0009
-#define HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE	0x000A
-#define HV_STATUS_INSUFFICIENT_MEMORY		0x000B
-#define HV_STATUS_INVALID_PARTITION_ID		0x000D
-#define HV_STATUS_INVALID_VP_INDEX		0x000E
-#define HV_STATUS_NOT_FOUND			0x0010
-#define HV_STATUS_INVALID_PORT_ID		0x0011
-#define HV_STATUS_INSUFFICIENT_BUFFERS		0x0013
-#define HV_STATUS_INVALID_VP_STATE		0x0015
-#define HV_STATUS_NO_RESOURCES			0x001D
-#define HV_STATUS_INVALID_REGISTER_VALUE	0x0050
-#define HV_STATUS_OPERATION_FAILED		0x0071
-#define HV_STATUS_TIME_OUT			0x0078
-#define HV_STATUS_CALL_PENDING			0x0079
-
-#define HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS		0x00010000
-#define HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES	0x00010001
-#define HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING	0x00050005
-#define HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION	0x00050017
-#define HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES	0x00060002
-#define HV_PARTITION_PROPERTY_XSAVE_STATES		0x00060007
-#define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE	0x00060008
-#define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009
-
-/* Guest pages of 4 KiB in one large (2 MiB) page, and PFNs per map call. */
-#define HV_PAGES_PER_LARGE_PAGE			512
-#define HV_MAP_GPA_MAX_PAGES			509
-
-/* HV_PARTITION_ID_SELF: the caller's own partition. */
-#define HV_PARTITION_ID_SELF			(~0ULL)
 
 /* Clock frequency the simulator reports for every partition. */
 #define SIM_CLOCK_FREQUENCY			2500000000ULL
@@ -282,8 +230,6 @@ double bench_median(const double *v, unsigned int n);
 /*
  * ---- VMM-style helpers: v2 partitions, VPs, registers, VP state -------
  */
-#define HVCALL_GET_VP_REGISTERS			0x0050
-#define HVCALL_SET_VP_REGISTERS			0x0051
 
 /*
  * Most registers one mshv_vp_get_regs()/mshv_vp_set_regs() call takes: as
@@ -326,5 +272,11 @@ int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
 int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 		  __u32 *size);
+int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
+				   __u32 leaf, __u32 subleaf,
+				   __u8 subleaf_specific, __u8 always_override,
+				   const __u32 result[8], __u16 *status);
+int mshv_vp_cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf,
+			 __u32 subleaf, __u32 out[4], __u16 *status);
 
 #endif /* SELFTEST_MSHV_UTIL_H */

@@ -25,17 +25,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
-#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
-
-#define HV_PARTITION_PROPERTY_TIME_FREEZE	0x00030003
-#define HV_PARTITION_PROPERTY_REFERENCE_TIME	0x00030005
-#define HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0 0x0006000A
-#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES	0x00090007
-#define HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC 0x00090009
-/* VMM capabilities bank 0: the assignable synthetic features are there. */
-#define HV_VMM_CAP_ASSIGNABLE_SYNTHETIC		0x10ULL	/* bit 4 */
-
 /* Short names of the properties the steps use. */
 #define PROP_FEATURES0		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0
 #define PROP_XSAVE		HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES
@@ -45,58 +34,8 @@
 #define PROP_REF_TIME		HV_PARTITION_PROPERTY_REFERENCE_TIME
 #define MSR_IGNORE		HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO
 
-#define HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO 1ULL
-
-#define HV_X64_PROC_FEATURE0_PAGE_1GB		0x8000ULL	/* bit 15 */
-
 /* Synthetic processor features bits 0-9: what a VMM gives a guest. */
 #define VMM_SYNTHETIC_FEATURES			0x3ffULL
-
-#define HV_INTERCEPT_TYPE_X64_CPUID		0x00000002
-#define HV_ANY_VP				0xffffffffU
-#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED	0x2
-
-#define HVMSG_X64_IO_PORT_INTERCEPT		0x80010000
-
-/* Register names (TLFS). */
-#define HV_X64_REGISTER_RAX			0x00020000
-#define HV_X64_REGISTER_RIP			0x00020010
-#define HV_X64_REGISTER_RFLAGS			0x00020011
-#define HV_X64_REGISTER_XMM0			0x00030000
-#define HV_X64_REGISTER_FP_CONTROL_STATUS	0x00030018
-#define HV_X64_REGISTER_XMM_CONTROL_STATUS	0x00030019
-#define HV_X64_REGISTER_CR0			0x00040000
-#define HV_X64_REGISTER_CR2			0x00040001
-#define HV_X64_REGISTER_CR3			0x00040002
-#define HV_X64_REGISTER_CR4			0x00040003
-#define HV_X64_REGISTER_CR8			0x00040004
-#define HV_X64_REGISTER_XFEM			0x00040005
-#define HV_X64_REGISTER_ES			0x00060000
-#define HV_X64_REGISTER_CS			0x00060001
-#define HV_X64_REGISTER_SS			0x00060002
-#define HV_X64_REGISTER_DS			0x00060003
-#define HV_X64_REGISTER_FS			0x00060004
-#define HV_X64_REGISTER_GS			0x00060005
-#define HV_X64_REGISTER_LDTR			0x00060006
-#define HV_X64_REGISTER_TR			0x00060007
-#define HV_X64_REGISTER_IDTR			0x00070000
-#define HV_X64_REGISTER_GDTR			0x00070001
-#define HV_X64_REGISTER_EFER			0x00080001
-#define HV_X64_REGISTER_KERNEL_GS_BASE		0x00080002
-#define HV_X64_REGISTER_APIC_BASE		0x00080003
-#define HV_X64_REGISTER_PAT			0x00080004
-#define HV_X64_REGISTER_SYSENTER_CS		0x00080005
-#define HV_X64_REGISTER_SYSENTER_EIP		0x00080006
-#define HV_X64_REGISTER_SYSENTER_ESP		0x00080007
-#define HV_X64_REGISTER_STAR			0x00080008
-#define HV_X64_REGISTER_LSTAR			0x00080009
-#define HV_X64_REGISTER_CSTAR			0x0008000A
-#define HV_X64_REGISTER_SFMASK			0x0008000B
-#define HV_X64_REGISTER_MSR_MTRR_DEF_TYPE	0x0008000E
-#define HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0	0x00080010
-#define HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0	0x00080040
-#define HV_X64_REGISTER_MSR_MTRR_FIX64K00000	0x00080070
-#define HV_X64_REGISTER_TSC_AUX			0x0008007B
 
 #define PAGE_4K				4096
 #define GUEST_SIZE			0x10000
@@ -125,35 +64,6 @@
 #define VENDOR_EDX			0x43747365U	/* "estC" */
 #define VENDOR_ECX			0x64497570U	/* "puId" */
 
-/** struct hv_cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct hv_cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
-};
-
-/* 60 bytes of input; the compiler pads the struct to 64. */
-#define HV_CPUID_RESULT_IN_SIZE		60
-
-/** struct hv_cpuid_values_in - HvGetVpCpuidValues with one leaf */
-struct hv_cpuid_values_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 flags;
-	__u32 reserved;
-	__u32 padding;
-	__u32 eax;
-	__u32 ecx;
-	__u64 xfem;
-	__u64 xss;
-};
-
 /** struct hv_io_msg - the start of an I/O port intercept message */
 struct hv_io_msg {
 	__u32 message_type;
@@ -179,8 +89,6 @@ struct hv_io_msg {
 	__u8 rest[MSHV_RUN_VP_BUF_SZ - 72];
 };
 
-static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
-static_assert(sizeof(struct hv_cpuid_values_in) == 48, "cpuid input");
 static_assert(offsetof(struct hv_io_msg, rax) == 64, "io rax");
 static_assert(sizeof(struct hv_io_msg) == MSHV_RUN_VP_BUF_SZ, "message");
 
@@ -243,84 +151,52 @@ static void sleep_ms(unsigned int ms)
 static int register_cpuid(int pt, __u32 vp_index, __u32 leaf,
 			  const __u32 result[8], __u16 *status)
 {
-	struct hv_cpuid_result_in in = {
-		.vp_index = vp_index,
-		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
-		.eax = leaf,
-		.always_override = 1,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = HV_CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret;
-
-	memcpy(in.result, result, sizeof(in.result));
-	ret = mshv_hvcall(pt, &args);
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(pt, vp_index,
+					      HV_INTERCEPT_TYPE_X64_CPUID,
+					      leaf, 0, 0, 1, result, status);
 }
 
 /* HvGetVpCpuidValues of one leaf; @out: EAX, EBX, ECX, EDX. */
 static int cpuid_values(int vp, __u32 flags, __u32 leaf, __u32 out[4],
 			__u16 *status)
 {
-	struct hv_cpuid_values_in in = {
-		.flags = flags,
-		.eax = leaf,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = 4 * sizeof(__u32),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)out,
-	};
-	int ret;
-
-	memset(out, 0xee, 4 * sizeof(__u32));
-	ret = mshv_hvcall(vp, &args);
-	*status = args.status;
-	return ret;
+	return mshv_vp_cpuid_values(vp, 0, flags, leaf, 0, out, status);
 }
 
 /*
- * The guest, in real mode at GUEST_CODE: CPUID leaf 0 (EBX, EDX, ECX to
- * ports 0x80-0x82), leaf 0x80000001 EDX (0x83), RDMSR of the PAT (EAX,
- * EDX to 0x84, 0x85) and of an MSR no processor implements (0x86, 0x87),
- * then a write to port 0x88 that ends the run (a hypervisor with local
- * APICs handles HLT itself: the VMM would not see it).
+ * The guest, in real mode at GUEST_CODE: CPUID leaf 0 (EBX, EDX, ECX as
+ * reports 0-2), leaf 0x80000001 EDX (report 3), RDMSR of the PAT (EAX,
+ * EDX: reports 4, 5) and of an MSR no processor implements (6, 7), then
+ * a write to the port of report 8 that ends the run (a hypervisor with
+ * local APICs handles HLT itself: the VMM would not see it).
  */
-static const __u8 guest_prog[] = {
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xc9,			/* xor ecx, ecx */
-	0x0f, 0xa2,				/* cpuid */
-	0x66, 0x89, 0xd8,			/* mov eax, ebx */
-	0x66, 0xe7, 0x80,			/* out 0x80, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x81,			/* out 0x81, eax */
-	0x66, 0x89, 0xc8,			/* mov eax, ecx */
-	0x66, 0xe7, 0x82,			/* out 0x82, eax */
-	0x66, 0xb8, 0x01, 0x00, 0x00, 0x80,	/* mov eax, 0x80000001 */
-	0x0f, 0xa2,				/* cpuid */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x83,			/* out 0x83, eax */
-	0x66, 0xb9, 0x77, 0x02, 0x00, 0x00,	/* mov ecx, 0x277 */
-	0x0f, 0x32,				/* rdmsr */
-	0x66, 0xe7, 0x84,			/* out 0x84, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x85,			/* out 0x85, eax */
-	0x66, 0xb9, 0x34, 0x12, 0x00, 0x00,	/* mov ecx, 0x1234 */
-	0x66, 0xb8, 0xad, 0xde, 0x00, 0x00,	/* mov eax, 0xdead */
-	0x66, 0x89, 0xc2,			/* mov edx, eax */
-	0x0f, 0x32,				/* rdmsr */
-	0x66, 0xe7, 0x86,			/* out 0x86, eax */
-	0x66, 0x89, 0xd0,			/* mov eax, edx */
-	0x66, 0xe7, 0x87,			/* out 0x87, eax */
-	0xe6, 0x88,				/* out 0x88, al */
-};
+GUEST_CODE16(guest_prog,
+	     "xor %eax, %eax\n\t"
+	     "xor %ecx, %ecx\n\t"
+	     "cpuid\n\t"
+	     "mov %ebx, %eax\n\t"
+	     "guest_report 0\n\t"
+	     "mov %edx, %eax\n\t"
+	     "guest_report 1\n\t"
+	     "mov %ecx, %eax\n\t"
+	     "guest_report 2\n\t"
+	     "mov $0x80000001, %eax\n\t"
+	     "cpuid\n\t"
+	     "mov %edx, %eax\n\t"
+	     "guest_report 3\n\t"
+	     "mov $0x277, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "guest_report 4\n\t"
+	     "mov %edx, %eax\n\t"
+	     "guest_report 5\n\t"
+	     "mov $0x1234, %ecx\n\t"
+	     "mov $0xdead, %eax\n\t"
+	     "mov %eax, %edx\n\t"
+	     "rdmsr\n\t"
+	     "guest_report 6\n\t"
+	     "mov %edx, %eax\n\t"
+	     "guest_report 7\n\t"
+	     "out %al, $0x88");
 
 #define GUEST_PORTS	8
 
@@ -337,6 +213,7 @@ TEST_F(vmm, create_path)
 	bool sim = sim_present();
 	struct hv_io_msg msg;
 	unsigned int i, n, bank, outs;
+	int nr;
 	__u32 size;
 	__u16 status;
 	int ret;
@@ -596,11 +473,9 @@ TEST_F(vmm, create_path)
 	EXPECT_EQ(0x27fULL, back[1].lo & 0xffff);
 
 	STEP(10, "run a guest that reads CPUID and MSRs");
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	memcpy(self->mem + GUEST_CODE, guest_prog, sizeof(guest_prog));
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     1 << MSHV_SET_MEM_BIT_WRITABLE |
-				     1 << MSHV_SET_MEM_BIT_EXECUTABLE));
+	memset(self->mem, GUEST_HLT, GUEST_SIZE);
+	guest_code_load(self->mem, GUEST_CODE, guest_prog);
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
 	memset(got_port, 0, sizeof(got_port));
 	for (outs = 0; outs <= GUEST_PORTS; outs++) {
 		struct mshv_vp_reg rip = { .name = HV_X64_REGISTER_RIP };
@@ -612,15 +487,16 @@ TEST_F(vmm, create_path)
 		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.message_type)
 			TH_LOG("exit %u at rip 0x%llx", outs,
 			       (unsigned long long)msg.rip);
-		if (msg.port == 0x80 + GUEST_PORTS)
+		nr = guest_report_nr(msg.port);
+		if (nr == GUEST_PORTS)
 			break;
-		ASSERT_LE(0x80, msg.port);
-		ASSERT_GT(0x80 + GUEST_PORTS, msg.port);
-		got_port[msg.port - 0x80] = (__u32)msg.rax;
+		ASSERT_LE(0, nr);
+		ASSERT_GT(GUEST_PORTS, nr);
+		got_port[nr] = (__u32)msg.rax;
 		rip.lo = msg.rip + (msg.instruction_length & 0xf);
 		ASSERT_EQ(0, mshv_vp_set_regs(self->vp, 0, &rip, 1, &status));
 	}
-	ASSERT_EQ(0x80 + GUEST_PORTS, msg.port);
+	ASSERT_EQ(GUEST_PORTS, guest_report_nr(msg.port));
 	EXPECT_EQ((unsigned int)GUEST_PORTS, outs);
 	EXPECT_EQ(VENDOR_EBX, got_port[0]);
 	EXPECT_EQ(VENDOR_EDX, got_port[1]);

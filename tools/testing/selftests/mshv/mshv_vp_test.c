@@ -35,49 +35,6 @@
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
 
-/* Hypercalls and registers of the Hyper-V TLFS these tests use. */
-#define HVCALL_INSTALL_INTERCEPT	0x004D
-#define HVCALL_GET_VP_REGISTERS		0x0050
-#define HVCALL_SET_VP_REGISTERS		0x0051
-#define HVCALL_DISPATCH_VP		0x00C2
-
-#define HV_REGISTER_EXPLICIT_SUSPEND	0x00000000
-#define HV_REGISTER_DISPATCH_SUSPEND	0x00000003
-
-#define HV_X64_REGISTER_RAX		0x00020000
-#define HV_X64_REGISTER_RCX		0x00020001
-#define HV_X64_REGISTER_RDX		0x00020002
-#define HV_X64_REGISTER_RBX		0x00020003
-#define HV_X64_REGISTER_RIP		0x00020010
-#define HV_X64_REGISTER_RFLAGS		0x00020011
-#define HV_X64_REGISTER_RSP		0x00020004
-#define HV_X64_REGISTER_CR0		0x00040000
-#define HV_X64_REGISTER_CR3		0x00040002
-#define HV_X64_REGISTER_CR4		0x00040003
-#define HV_X64_REGISTER_ES		0x00060000
-#define HV_X64_REGISTER_SS		0x00060002
-#define HV_X64_REGISTER_CS		0x00060001
-#define HV_X64_REGISTER_DS		0x00060003
-#define HV_X64_REGISTER_GDTR		0x00070001
-#define HV_X64_REGISTER_EFER		0x00080001
-
-#define HVMSG_UNMAPPED_GPA		0x80000000
-#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
-#define HVMSG_X64_MSR_INTERCEPT		0x80010001
-#define HVMSG_X64_CPUID_INTERCEPT	0x80010002
-#define HVMSG_X64_HALT			0x80010007
-#define HVMSG_UNSUPPORTED_FEATURE	0x80000022
-
-#define HV_INTERCEPT_TYPE_X64_CPUID	0x00000002
-#define HV_INTERCEPT_TYPE_X64_MSR_INDEX	0x0000000C
-#define HV_INTERCEPT_ACCESS_READ	0
-#define HV_INTERCEPT_ACCESS_WRITE	1
-#define HV_INTERCEPT_ACCESS_MASK_READ	1
-#define HV_INTERCEPT_ACCESS_MASK_WRITE	2
-#define HV_INTERCEPT_ACCESS_MASK_EXECUTE 4
-
-#define HV_X64_REGISTER_CLASS_IP	0x2
-
 /* Guest memory: 64 KiB at GPA 0, the program at GPA 0x1000. */
 #define GUEST_SIZE			0x10000
 #define GUEST_CODE			0x1000ULL
@@ -185,17 +142,6 @@ struct hv_msg {
 	};
 };
 
-/** struct hv_register_page - the start of HV_VP_REGISTER_PAGE v1 */
-struct hv_register_page {
-	__u16 version;
-	__u8 isvalid;
-	__u8 rsvdz;
-	__u32 dirty;
-	__u64 gprs[16];
-	__u64 rip;
-	__u64 rflags;
-};
-
 /* The layouts need no packing: every field is naturally aligned. */
 static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
 static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "io rax");
@@ -297,12 +243,17 @@ static int install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
 	return mshv_hvcall(pt, &args);
 }
 
-static void open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
+/*
+ * Open /dev/mshv into @dev, or mark the test skipped where there is none.
+ * Returns false if the caller must return: SKIP() only leaves this helper.
+ */
+static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
 {
 	*dev = mshv_open();
 	if (*dev < 0 && mshv_absent(*dev))
-		SKIP(return, "/dev/mshv is not available");
-	ASSERT_LE(0, *dev);
+		SKIP(return false, "/dev/mshv is not available");
+	EXPECT_LE(0, *dev);
+	return *dev >= 0;
 }
 
 /* A partition with no VP yet. */
@@ -314,7 +265,8 @@ FIXTURE(vp) {
 FIXTURE_SETUP(vp)
 {
 	self->pt = -1;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
@@ -732,14 +684,14 @@ FIXTURE_VARIANT_ADD(guest, movable) {
 
 FIXTURE_SETUP(guest)
 {
-	struct hv_reg_assoc regs[2];
 	struct hv_msg msg;
 	int ret;
 
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	if (!variant->movable && !mshv_pin_memory_present())
 		SKIP(return, "pinned memory cannot be chosen");
 	self->pt = mshv_create_partition_mem(self->dev, 0, !variant->movable,
@@ -759,22 +711,10 @@ FIXTURE_SETUP(guest)
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 
-	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0xf4, GUEST_SIZE);	/* HLT everywhere */
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-
-	/* CS:IP = 0:GUEST_CODE */
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 2, NULL));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, 0));
 }
 
 FIXTURE_TEARDOWN(guest)
@@ -788,23 +728,19 @@ FIXTURE_TEARDOWN(guest)
 	close(self->dev);
 }
 
-/* Copy a guest program to GUEST_CODE in guest memory @mem. */
-static void load(__u8 *mem, const __u8 *code, size_t len)
-{
-	memcpy(mem + GUEST_CODE, code, len);
-}
-
 /* mov dx, 0x3f8; mov al, 'H'; out dx, al; hlt */
-static const __u8 prog_out[] = {
-	0xba, 0xf8, 0x03, 0xb0, 'H', 0xee, 0xf4,
-};
+GUEST_CODE16(prog_out,
+	     "mov $0x3f8, %dx\n\t"
+	     "mov $0x48, %al\n\t"
+	     "out %al, (%dx)\n\t"
+	     "hlt");
 
 TEST_F(guest, io_out_then_halt)
 {
 	struct hv_msg msg;
 	__u64 rip = 0;
 
-	load(self->mem, prog_out, sizeof(prog_out));
+	guest_code_load(self->mem, GUEST_CODE, prog_out);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0ULL, msg.io.h.vp_index);
@@ -839,7 +775,7 @@ TEST_F(guest, memory_mapped_by_run)
 	if (!mshv_dbg_present())
 		SKIP(return, "no driver statistics in debugfs");
 	ASSERT_EQ(1, mshv_partition_ids(&id, 1));
-	load(self->mem, prog_out, sizeof(prog_out));
+	guest_code_load(self->mem, GUEST_CODE, prog_out);
 	ASSERT_EQ(0, mshv_dbg_stats(id, &stats));
 	EXPECT_EQ(0ULL, stats.movable_pages);
 	EXPECT_EQ(variant->movable ? 0 : PAGES_OF(GUEST_SIZE),
@@ -857,7 +793,7 @@ TEST_F(guest, io_reentry_repeats)
 {
 	struct hv_msg msg;
 
-	load(self->mem, prog_out, sizeof(prog_out));
+	guest_code_load(self->mem, GUEST_CODE, prog_out);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
@@ -871,7 +807,7 @@ TEST_F(guest, register_page_advance)
 	struct hv_register_page *rp;
 	struct hv_msg msg;
 
-	load(self->mem, prog_out, sizeof(prog_out));
+	guest_code_load(self->mem, GUEST_CODE, prog_out);
 	rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED, self->vp,
 		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
 	ASSERT_NE(MAP_FAILED, rp);
@@ -890,13 +826,16 @@ TEST_F(guest, register_page_advance)
 	munmap(rp, PAGE_4K);
 }
 
+GUEST_CODE16(io_in_code,
+	     "in $0x71, %al\n\t"
+	     "hlt");
+
 /* in al, 0x71; hlt */
 TEST_F(guest, io_in)
 {
-	static const __u8 prog[] = { 0xe4, 0x71, 0xf4 };
 	struct hv_msg msg;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, io_in_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x71, msg.io.port);
@@ -904,15 +843,18 @@ TEST_F(guest, io_in)
 	EXPECT_EQ(2, msg.io.h.instruction_length & 0xf);
 }
 
+GUEST_CODE16(unmapped_gpa_write_code,
+	     "mov $0x2000, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "mov %al, 0x10\n\t"
+	     "hlt");
+
 /* mov ax, 0x2000; mov ds, ax; mov [0x10], al; hlt: GPA 0x20010 */
 TEST_F(guest, unmapped_gpa_write)
 {
-	static const __u8 prog[] = {
-		0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa2, 0x10, 0x00, 0xf4,
-	};
 	struct hv_msg msg;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, unmapped_gpa_write_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 	EXPECT_EQ(0x20010ULL, msg.mem.gpa);
@@ -928,9 +870,11 @@ TEST_F(guest, unmapped_gpa_write)
 #define EXTRA_GFN			0x80ULL
 
 /* mov ax, 0x8000; mov ds, ax; mov al, [0]; hlt: reads GPA 0x80000. */
-static const __u8 prog_read_extra[] = {
-	0xb8, 0x00, 0x80, 0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4,
-};
+GUEST_CODE16(prog_read_extra,
+	     "mov $0x8000, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "mov 0x0, %al\n\t"
+	     "hlt");
 
 /*
  * A partition like the fixture's, with its own VP 0 in real mode running
@@ -940,7 +884,6 @@ static int other_guest(struct __test_metadata *_metadata, int dev,
 		       bool movable, __u8 *mem, const __u8 *prog, size_t len,
 		       int *vp)
 {
-	struct hv_reg_assoc regs[2];
 	int pt;
 
 	pt = mshv_create_partition_mem(dev, 0, !movable, NULL);
@@ -949,18 +892,10 @@ static int other_guest(struct __test_metadata *_metadata, int dev,
 	EXPECT_EQ(0, mshv_initialize_partition(pt));
 	*vp = create_vp(pt, 0);
 	EXPECT_LE(0, *vp);
-	memset(mem, 0xf4, GUEST_SIZE);
+	memset(mem, GUEST_HLT, GUEST_SIZE);
 	memcpy(mem + GUEST_CODE, prog, len);
-	EXPECT_EQ(0, mshv_map_memory(pt, 0, mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	EXPECT_EQ(0, set_regs(*vp, 0, regs, 2, NULL));
+	EXPECT_EQ(0, guest_mem_map(pt, 0, mem, GUEST_SIZE));
+	EXPECT_EQ(0, guest_real_mode(*vp, 0, GUEST_CODE, 0));
 	return pt;
 }
 
@@ -985,13 +920,13 @@ TEST_F(guest, state_pages_are_not_guest_memory)
 	void *page;
 	int ret;
 
-	load(self->mem, prog_read_extra, sizeof(prog_read_extra));
+	guest_code_load(self->mem, GUEST_CODE, prog_read_extra);
 	other_mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, other_mem);
 	pts[1] = other_guest(_metadata, self->dev, variant->movable,
 			     other_mem, prog_read_extra,
-			     sizeof(prog_read_extra), &vps[1]);
+			     guest_code_len(prog_read_extra), &vps[1]);
 	ASSERT_LE(0, pts[1]);
 
 	for (i = 0; i < 2; i++) {
@@ -1080,7 +1015,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	if (mshv_dbg_present() && mshv_partition_ids(&id, 1) == 1)
 		ASSERT_EQ(0, mshv_dbg_stats(id, &before));
 
-	load(self->mem, prog_read_extra, sizeof(prog_read_extra));
+	guest_code_load(self->mem, GUEST_CODE, prog_read_extra);
 	ASSERT_EQ(0, pthread_create(&tid, NULL, uffd_run_vp, &r));
 
 	/* The VP's fault-in reaches the VMM's userfaultfd, and waits. */
@@ -1119,19 +1054,19 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	munmap(extra, size);
 }
 
+GUEST_CODE16(cpuid_answered_then_intercepted_code,
+	     "mov $0x40000000, %eax\n\t"
+	     "cpuid\n\t"
+	     "out %al, $0x80\n\t"
+	     "hlt");
+
 /* cpuid; out 0x80, al (with EAX from CPUID leaf 0x40000000) */
 TEST_F(guest, cpuid_answered_then_intercepted)
 {
-	static const __u8 prog[] = {
-		0x66, 0xb8, 0x00, 0x00, 0x00, 0x40,	/* mov eax, 0x40000000 */
-		0x0f, 0xa2,				/* cpuid */
-		0xe6, 0x80,				/* out 0x80, al */
-		0xf4,
-	};
 	struct hv_msg msg;
 	__u64 rbx = 0;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, cpuid_answered_then_intercepted_code);
 	/* Without an intercept the hypervisor answers CPUID itself. */
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
@@ -1151,17 +1086,17 @@ TEST_F(guest, cpuid_answered_then_intercepted)
 	EXPECT_EQ(0x7263694dULL, msg.cpuid.def_rbx);
 }
 
+GUEST_CODE16(msr_intercept_code,
+	     "mov $0x12345, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "hlt");
+
 /* mov ecx, 0x12345; rdmsr */
 TEST_F(guest, msr_intercept)
 {
-	static const __u8 prog[] = {
-		0x66, 0xb9, 0x45, 0x23, 0x01, 0x00,	/* mov ecx, 0x12345 */
-		0x0f, 0x32,				/* rdmsr */
-		0xf4,
-	};
 	struct hv_msg msg;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, msr_intercept_code);
 	ASSERT_EQ(0, install_intercept(self->pt,
 				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 				       HV_INTERCEPT_ACCESS_MASK_READ |
@@ -1179,22 +1114,29 @@ static void on_alarm(int sig)
 {
 }
 
+/* Spin until the VMM stops the VP; or halt. */
+GUEST_CODE16(spin_code,
+	     "1:\n\t"
+	     "jmp 1b");
+
+GUEST_CODE16(hlt_code,
+	     "hlt");
+
 /* jmp $: a signal ends MSHV_RUN_VP with EINTR. */
 TEST_F(guest, signal_interrupts_run)
 {
-	static const __u8 prog[] = { 0xeb, 0xfe };
 	struct itimerval it = { .it_value.tv_usec = 200000 };
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct hv_msg msg;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, spin_code);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	EXPECT_EQ(-EINTR, run_vp(self->vp, &msg));
 	signal(SIGALRM, SIG_DFL);
 
 	/* The VP runs on afterwards. */
-	self->mem[GUEST_CODE] = 0xf4;
+	guest_code_load(self->mem, GUEST_CODE, hlt_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 }
@@ -1210,14 +1152,13 @@ static int run_vp_main(void *data)
 /* A process killed in MSHV_RUN_VP leaves nothing behind. */
 TEST_F(guest, sigkill_during_run)
 {
-	static const __u8 prog[] = { 0xeb, 0xfe };
 	struct timespec ts = { .tv_nsec = 300000000 };
 	struct sim_counts before, after;
 	__u64 vps = 0, pages = 0;
 	struct mshv_child child;
 	int status;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, spin_code);
 	if (sim_present())
 		ASSERT_EQ(0, sim_read_counts(&before));
 	/* The child shares the fds; only its run is killed. */
@@ -1306,22 +1247,21 @@ static int enter_long_mode(int vp, __u8 *mem, __u64 rip)
  * mov rax, 0x1122334455667788; mov [LM_DATA], rax; shr rax, 32;
  * mov edx, 0x3f8; out dx, eax; mov byte [0x100000], 1; hlt
  */
-static const __u8 prog_long[] = {
-	0x48, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
-	0x48, 0x89, 0x04, 0x25, 0x00, 0x30, 0x00, 0x00,
-	0x48, 0xc1, 0xe8, 0x20,
-	0xba, 0xf8, 0x03, 0x00, 0x00,
-	0xef,
-	0xc6, 0x04, 0x25, 0x00, 0x00, 0x10, 0x00, 0x01,
-	0xf4,
-};
+GUEST_CODE64(prog_long,
+	     "movabs $0x1122334455667788, %rax\n\t"
+	     "mov %rax, 0x3000\n\t"
+	     "shr $0x20, %rax\n\t"
+	     "mov $0x3f8, %edx\n\t"
+	     "out %eax, (%dx)\n\t"
+	     "movb $0x1, 0x100000\n\t"
+	     "hlt");
 
 TEST_F(guest, long_mode_io_memory_halt)
 {
 	struct hv_msg msg;
 	__u64 value;
 
-	load(self->mem, prog_long, sizeof(prog_long));
+	guest_code_load(self->mem, GUEST_CODE, prog_long);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
@@ -1356,7 +1296,7 @@ TEST_F(guest, long_mode_io_memory_halt)
 			       msg.mem.h.rip + 8));
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
-	EXPECT_EQ((__u64)(GUEST_CODE + sizeof(prog_long)), msg.icpt.rip);
+	EXPECT_EQ((__u64)(GUEST_CODE + guest_code_len(prog_long)), msg.icpt.rip);
 }
 
 /*
@@ -1403,35 +1343,29 @@ static void *vp_thread_run(void *arg)
 	}
 }
 
+GUEST_CODE16(vps_on_threads_code,
+	     "xor %ax, %ax\n\t"
+	     "1:\n\t"
+	     "out %al, $0x80\n\t"
+	     "inc %ax\n\t"
+	     "cmp $" GUEST_STR(VP_OUTS) ", %ax\n\t"
+	     "jne 1b\n\t"
+	     "hlt");
+
 TEST_F(guest, vps_on_threads)
 {
-	static const __u8 prog[] = {
-		0x31, 0xc0,		/* xor ax, ax */
-		0xe6, 0x80,		/* L: out 0x80, al */
-		0x40,			/* inc ax */
-		0x83, 0xf8, VP_OUTS,	/* cmp ax, VP_OUTS */
-		0x75, 0xf8,		/* jne L */
-		0xf4,			/* hlt */
-	};
 	struct vp_thread t[VP_THREADS];
 	pthread_t tid[VP_THREADS];
-	struct hv_reg_assoc regs[2];
 	int i;
 
 	memset(t, 0, sizeof(t));
-	memset(regs, 0, sizeof(regs));
 	for (i = 0; i < VP_THREADS; i++) {
 		__u64 code = GUEST_CODE + i * 0x100;
 
-		memcpy(self->mem + code, prog, sizeof(prog));
+		guest_code_load(self->mem, code, vps_on_threads_code);
 		t[i].vp = i ? create_vp(self->pt, i) : self->vp;
 		ASSERT_LE(0, t[i].vp);
-		regs[0].name = HV_X64_REGISTER_CS;
-		regs[0].value.segment.limit = 0xffff;
-		regs[0].value.segment.attributes = 0x9b;
-		regs[1].name = HV_X64_REGISTER_RIP;
-		regs[1].value.reg64 = code;
-		ASSERT_EQ(0, set_regs(t[i].vp, i, regs, 2, NULL));
+		ASSERT_EQ(0, guest_real_mode(t[i].vp, i, code, 0));
 	}
 	for (i = 0; i < VP_THREADS; i++)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, vp_thread_run,
@@ -1448,23 +1382,23 @@ TEST_F(guest, vps_on_threads)
 	}
 }
 
+GUEST_CODE64(long_mode_cpuid_msr_code,
+	     "mov $0x40000000, %eax\n\t"
+	     "cpuid\n\t"
+	     "mov $0x12345, %ecx\n\t"
+	     "rdmsr\n\t"
+	     "hlt");
+
 /*
  * Long mode: mov eax, 0x40000000; cpuid; mov ecx, 0x12345; rdmsr; hlt.
  * The hypervisor answers CPUID; the MSR is intercepted.
  */
 TEST_F(guest, long_mode_cpuid_msr)
 {
-	static const __u8 prog[] = {
-		0xb8, 0x00, 0x00, 0x00, 0x40,		/* mov eax, imm32 */
-		0x0f, 0xa2,				/* cpuid */
-		0xb9, 0x45, 0x23, 0x01, 0x00,		/* mov ecx, imm32 */
-		0x0f, 0x32,				/* rdmsr */
-		0xf4,
-	};
 	struct hv_msg msg;
 	__u64 rbx = 0;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, long_mode_cpuid_msr_code);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 	ASSERT_EQ(0, install_intercept(self->pt,
 				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
@@ -1481,17 +1415,20 @@ TEST_F(guest, long_mode_cpuid_msr)
 	EXPECT_EQ(0x7263694dULL, rbx);	/* "Micr", upper half cleared */
 }
 
+GUEST_CODE16(unsupported_instruction_code,
+	     "fninit\n\t"
+	     "hlt");
+
 /* fninit (x87): an instruction the hypervisor cannot run for the guest. */
 TEST_F(guest, unsupported_instruction)
 {
-	static const __u8 prog[] = { 0xdb, 0xe3, 0xf4 };
 	struct hv_msg msg;
 	__u32 vp_index, code;
 	__u64 param;
 
 	if (!sim_present())
 		SKIP(return, "real processors run x87 instructions");
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, unsupported_instruction_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNSUPPORTED_FEATURE, msg.header.message_type);
 	memcpy(&vp_index, msg.payload, 4);
@@ -1532,7 +1469,6 @@ static void *spinner_run(void *arg)
  */
 TEST_F(guest, teardown_while_running)
 {
-	static const __u8 prog[] = { 0xeb, 0xfe };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct timespec ts = { .tv_nsec = 200000000 };
 	struct sim_counts before, after;
@@ -1540,7 +1476,7 @@ TEST_F(guest, teardown_while_running)
 	pthread_t tid;
 	int i;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, spin_code);
 	if (sim_present())
 		ASSERT_EQ(0, sim_read_counts(&before));
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -1640,6 +1576,10 @@ static bool bg_join(pthread_t tid, struct bg_run *r)
 	return false;
 }
 
+GUEST_CODE16(suspended_vp_sleeps_code,
+	     "out %al, $0x10\n\t"
+	     "hlt");
+
 /*
  * A VP the VMM suspended (HV_REGISTER_DISPATCH_SUSPEND, and explicitly,
  * which MSHV_RUN_VP lifts) is not dispatched while it stays suspended:
@@ -1649,13 +1589,12 @@ static bool bg_join(pthread_t tid, struct bg_run *r)
 TEST_F(guest, suspended_vp_sleeps)
 {
 	/* out 0x10, al; hlt */
-	static const __u8 prog[] = { 0xe6, 0x10, 0xf4 };
 	struct bg_run r = { .vp = self->vp };
 	struct timespec ts = { .tv_nsec = 200000000 };
 	long long n;
 	pthread_t tid;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, suspended_vp_sleeps_code);
 	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 1));
 	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_EXPLICIT_SUSPEND, 1));
 	ASSERT_EQ(0, pthread_create(&tid, NULL, bg_run_thread, &r));
@@ -1684,7 +1623,6 @@ TEST_F(guest, suspended_vp_sleeps)
  */
 TEST_F(guest, entry_work_during_run)
 {
-	static const __u8 prog[] = { 0xeb, 0xfe };
 	struct bg_run r = { .vp = self->vp };
 	pthread_attr_t attr;
 	cpu_set_t cpus;
@@ -1699,7 +1637,7 @@ TEST_F(guest, entry_work_during_run)
 	if (!__rseq_size)
 		SKIP(return, "the C library did not register rseq");
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, spin_code);
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	ASSERT_EQ(0, pthread_attr_init(&attr));
@@ -1742,6 +1680,12 @@ static int dirty_bits(int pt, __u8 op, __u16 *bits)
 	return mshv_access_bitmap(pt, &args);
 }
 
+GUEST_CODE16(dirty_survives_invalidation_code,
+	     "mov $0x500, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "movb $0x1, 0x0\n\t"
+	     "hlt");
+
 /*
  * mov ax, 0x500; mov ds, ax; mov byte [0], 1; hlt: the guest dirties page
  * 5. Then the VMM's mapping of the backing changes. For movable memory
@@ -1751,17 +1695,13 @@ static int dirty_bits(int pt, __u8 op, __u16 *bits)
  */
 TEST_F(guest, dirty_survives_invalidation)
 {
-	static const __u8 prog[] = {
-		0xb8, 0x00, 0x05, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x00, 0x01,
-		0xf4,
-	};
 	struct hv_msg msg;
 	__u16 bits;
 
 	ASSERT_EQ(0, mshv_set_property(self->pt,
 				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
 				       1, NULL));
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, dirty_survives_invalidation_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ(1, self->mem[0x5000]);
@@ -1774,19 +1714,22 @@ TEST_F(guest, dirty_survives_invalidation)
 	EXPECT_EQ(0, bits);
 }
 
+GUEST_CODE16(io_rep_outsb_code,
+	     "mov $0x2000, %si\n\t"
+	     "mov $0x3, %cx\n\t"
+	     "mov $0x3f8, %dx\n\t"
+	     "rep outsb %ds:(%si), (%dx)\n\t"
+	     "hlt");
+
 /*
  * mov si, 0x2000; mov cx, 3; mov dx, 0x3f8; rep outsb; hlt: a string I/O
  * intercept carries what the VMM needs to emulate it.
  */
 TEST_F(guest, io_rep_outsb)
 {
-	static const __u8 prog[] = {
-		0xbe, 0x00, 0x20, 0xb9, 0x03, 0x00, 0xba, 0xf8, 0x03,
-		0xf3, 0x6e, 0xf4,
-	};
 	struct hv_msg msg;
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, io_rep_outsb_code);
 	memcpy(self->mem + 0x2000, "abc", 3);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
@@ -1801,6 +1744,12 @@ TEST_F(guest, io_rep_outsb)
 	EXPECT_EQ(0x6e, msg.io.insn_bytes[1]);
 }
 
+GUEST_CODE16(dirty_in_second_region_code,
+	     "mov $0x1000, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "movb $0x1, 0x2000\n\t"
+	     "hlt");
+
 /*
  * mov ax, 0x1000; mov ds, ax; mov byte [0x2000], 1; hlt: the guest dirties
  * GPA 0x12000, in a second region mapped at 0x10000. A dirty query from
@@ -1809,10 +1758,6 @@ TEST_F(guest, io_rep_outsb)
  */
 TEST_F(guest, dirty_in_second_region)
 {
-	static const __u8 prog[] = {
-		0xb8, 0x00, 0x10, 0x8e, 0xd8, 0xc6, 0x06, 0x00, 0x20, 0x01,
-		0xf4,
-	};
 	struct mshv_gpap_access_bitmap args = {
 		.access_type = MSHV_GPAP_ACCESS_TYPE_DIRTY,
 		.access_op = MSHV_GPAP_ACCESS_OP_CLEAR,
@@ -1831,7 +1776,7 @@ TEST_F(guest, dirty_in_second_region)
 	ASSERT_EQ(0, mshv_set_property(self->pt,
 				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
 				       1, NULL));
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, dirty_in_second_region_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ(1, mem2[0x2000]);
@@ -1845,10 +1790,6 @@ TEST_F(guest, dirty_in_second_region)
 }
 
 /* ---- Guest interrupts through the virtual local APIC --------------------- */
-
-#define HVCALL_ASSERT_VIRTUAL_INTERRUPT	0x0094
-#define HV_INTERRUPT_TYPE_FIXED		0
-#define HV_INTERRUPT_LEVEL_TRIGGERED	0x1
 
 /* Where the interrupt test program keeps its state, and its handler. */
 #define IRQ_COUNT			0x500	/* u16: interrupts taken */
@@ -1882,38 +1823,37 @@ static_assert(sizeof(struct hv_assert_irq_in) == 32, "assert input");
  * HLT itself, even with interrupts disabled). The handler counts, writes
  * the x2APIC EOI MSR and returns, keeping the registers it uses.
  */
-static const __u8 irq_prog[] = {
-	0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, IA32_APIC_BASE */
-	0x0f, 0x32,				/* rdmsr */
-	0x0d, 0x00, 0x0c,			/* or ax, EN | EXTD */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0xb9, 0x0f, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC SVR */
-	0x66, 0xb8, 0xff, 0x01, 0x00, 0x00,	/* mov eax, 0x1ff */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0xc6, 0x06, 0x00, 0x06, 0x01,		/* mov byte [IRQ_READY], 1 */
-	0xfb,					/* sti */
-	0xf4,					/* 1: hlt */
-	0xa1, 0x00, 0x05,			/* mov ax, [IRQ_COUNT] */
-	0x3b, 0x06, 0x02, 0x05,			/* cmp ax, [IRQ_TARGET] */
-	0x72, 0xf6,				/* jb 1b */
-	0xe6, 0x80,				/* out 0x80, al */
-};
+GUEST_CODE16(irq_prog,
+	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
+	     "rdmsr\n\t"
+	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
+	     "wrmsr\n\t"
+	     "mov $0x80f, %ecx\n\t"			/* mov ecx, x2APIC SVR */
+	     "mov $0x1ff, %eax\n\t"
+	     "xor %edx, %edx\n\t"
+	     "wrmsr\n\t"
+	     "movb $0x1, " GUEST_STR(IRQ_READY) "\n\t"
+	     "sti\n\t"
+	     "1:\n\t"
+	     "hlt\n\t"
+	     "mov " GUEST_STR(IRQ_COUNT) ", %ax\n\t"
+	     "cmp " GUEST_STR(IRQ_TARGET) ", %ax\n\t"
+	     "jb 1b\n\t"
+	     "out %al, $0x80");
 
-static const __u8 irq_handler[] = {
-	0x66, 0x50,				/* push eax */
-	0x66, 0x51,				/* push ecx */
-	0x66, 0x52,				/* push edx */
-	0xff, 0x06, 0x00, 0x05,			/* inc word [IRQ_COUNT] */
-	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0x5a,				/* pop edx */
-	0x66, 0x59,				/* pop ecx */
-	0x66, 0x58,				/* pop eax */
-	0xcf,					/* iret */
-};
+GUEST_CODE16(irq_handler,
+	     "push %eax\n\t"
+	     "push %ecx\n\t"
+	     "push %edx\n\t"
+	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
+	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
+	     "xor %eax, %eax\n\t"
+	     "xor %edx, %edx\n\t"
+	     "wrmsr\n\t"
+	     "pop %edx\n\t"
+	     "pop %ecx\n\t"
+	     "pop %eax\n\t"
+	     "iret");
 
 /*
  * A partition with local x2APICs, 64 KiB of memory and VP 0 in real mode
@@ -1928,7 +1868,6 @@ FIXTURE(irq) {
 
 FIXTURE_SETUP(irq)
 {
-	struct hv_reg_assoc regs[3];
 	struct hv_msg msg;
 	__u32 entry = IRQ_HANDLER;	/* segment 0 */
 	int ret;
@@ -1936,7 +1875,8 @@ FIXTURE_SETUP(irq)
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	open_dev_or_skip(_metadata, &self->dev);
+	if (!open_dev_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 (1 << MSHV_PT_BIT_LAPIC) |
 					 (1 << MSHV_PT_BIT_X2APIC),
@@ -1954,23 +1894,12 @@ FIXTURE_SETUP(irq)
 	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memcpy(self->mem + GUEST_CODE, irq_prog, sizeof(irq_prog));
-	memcpy(self->mem + IRQ_HANDLER, irq_handler, sizeof(irq_handler));
+	guest_code_load(self->mem, GUEST_CODE, irq_prog);
+	guest_code_load(self->mem, IRQ_HANDLER, irq_handler);
 	memcpy(self->mem + IRQ_VECTOR_EDGE * 4, &entry, sizeof(entry));
 	memcpy(self->mem + IRQ_VECTOR_LEVEL * 4, &entry, sizeof(entry));
-	ASSERT_EQ(0, mshv_map_memory(self->pt, 0, self->mem, GUEST_SIZE,
-				     (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-				     (1 << MSHV_SET_MEM_BIT_EXECUTABLE)));
-
-	memset(regs, 0, sizeof(regs));
-	regs[0].name = HV_X64_REGISTER_CS;
-	regs[0].value.segment.limit = 0xffff;
-	regs[0].value.segment.attributes = 0x9b;
-	regs[1].name = HV_X64_REGISTER_RIP;
-	regs[1].value.reg64 = GUEST_CODE;
-	regs[2].name = HV_X64_REGISTER_RSP;
-	regs[2].value.reg64 = IRQ_STACK;
-	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 3, NULL));
+	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
+	ASSERT_EQ(0, guest_real_mode(self->vp, 0, GUEST_CODE, IRQ_STACK));
 }
 
 FIXTURE_TEARDOWN(irq)
@@ -2265,21 +2194,20 @@ TEST_F(irq, no_resample_on_edge_eoi)
 #define IRQ_HANDLER2			0x1200
 #define IRQ_VECTOR_OTHER		0x42
 
-static const __u8 irq_handler2[] = {
-	0x66, 0x50,				/* push eax */
-	0x66, 0x51,				/* push ecx */
-	0x66, 0x52,				/* push edx */
-	0xff, 0x06, 0x00, 0x05,			/* inc word [IRQ_COUNT] */
-	0xff, 0x06, 0x04, 0x05,			/* inc word [IRQ_COUNT2] */
-	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, x2APIC EOI */
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0x66, 0x5a,				/* pop edx */
-	0x66, 0x59,				/* pop ecx */
-	0x66, 0x58,				/* pop eax */
-	0xcf,					/* iret */
-};
+GUEST_CODE16(irq_handler2,
+	     "push %eax\n\t"
+	     "push %ecx\n\t"
+	     "push %edx\n\t"
+	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
+	     "incw " GUEST_STR(IRQ_COUNT2) "\n\t"
+	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
+	     "xor %eax, %eax\n\t"
+	     "xor %edx, %edx\n\t"
+	     "wrmsr\n\t"
+	     "pop %edx\n\t"
+	     "pop %ecx\n\t"
+	     "pop %eax\n\t"
+	     "iret");
 
 /*
  * An irqfd follows its GSI's route: after MSHV_SET_MSI_ROUTING moves the
@@ -2295,7 +2223,7 @@ TEST_F(irq, irqfd_follows_routing_update)
 	pthread_t tid;
 
 	ASSERT_LE(0, efd);
-	memcpy(self->mem + IRQ_HANDLER2, irq_handler2, sizeof(irq_handler2));
+	guest_code_load(self->mem, IRQ_HANDLER2, irq_handler2);
 	memcpy(self->mem + IRQ_VECTOR_OTHER * 4, &entry, sizeof(entry));
 	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 6));
@@ -2483,15 +2411,14 @@ TEST_F(irq, assert_bad_vector)
  * mov dword [DB_BASE + 0x30], 0x33333333; mov rax, 0x4444444444444444;
  * mov [DB_BASE + 0x40], rax; mov dword [DB_BASE + 0x50], 0x55; hlt
  */
-static const __u8 prog_doorbells[] = {
-	0xc6, 0x04, 0x25, 0x10, 0x00, 0x10, 0x00, 0x11,
-	0x66, 0xc7, 0x04, 0x25, 0x20, 0x00, 0x10, 0x00, 0x22, 0x22,
-	0xc7, 0x04, 0x25, 0x30, 0x00, 0x10, 0x00, 0x33, 0x33, 0x33, 0x33,
-	0x48, 0xb8, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
-	0x48, 0x89, 0x04, 0x25, 0x40, 0x00, 0x10, 0x00,
-	0xc7, 0x04, 0x25, 0x50, 0x00, 0x10, 0x00, 0x55, 0x00, 0x00, 0x00,
-	0xf4,
-};
+GUEST_CODE64(prog_doorbells,
+	     "movb $0x11, 0x100010\n\t"
+	     "movw $0x2222, 0x100020\n\t"
+	     "movl $0x33333333, 0x100030\n\t"
+	     "movabs $0x4444444444444444, %rax\n\t"
+	     "mov %rax, 0x100040\n\t"
+	     "movl $0x55, 0x100050\n\t"
+	     "hlt");
 
 /* Offsets in prog_doorbells of the stores, and their lengths. */
 static const struct {
@@ -2546,12 +2473,12 @@ TEST_F(guest, ioeventfd_signalled_without_exit)
 					      db[i].len, db[i].datamatch,
 					      db[i].value, false));
 	}
-	load(self->mem, prog_doorbells, sizeof(prog_doorbells));
+	guest_code_load(self->mem, GUEST_CODE, prog_doorbells);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
-	EXPECT_EQ((__u64)(GUEST_CODE + sizeof(prog_doorbells)), msg.icpt.rip);
+	EXPECT_EQ((__u64)(GUEST_CODE + guest_code_len(prog_doorbells)), msg.icpt.rip);
 	for (i = 0; i < ARRAY_SIZE(db); i++)
 		EXPECT_EQ(1ULL, eventfd_wait(fds[i]))
 			TH_LOG("doorbell %u was not signalled", i);
@@ -2601,7 +2528,7 @@ TEST_F(guest, ioeventfd_mismatch_exits)
 				      0, false));
 	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x30, 4, false,
 				      0, true));
-	load(self->mem, prog_doorbells, sizeof(prog_doorbells));
+	guest_code_load(self->mem, GUEST_CODE, prog_doorbells);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 
 	expect_store_exit(_metadata, self->vp, 0, DB_BASE + 0x10);
@@ -2620,15 +2547,13 @@ TEST_F(guest, ioeventfd_mismatch_exits)
  * mov ecx, 100; 1: mov dword [DB_BASE + 0x60], ecx; dec ecx; jnz 1b; hlt:
  * more doorbell signals in a row than an event ring holds (63).
  */
-static const __u8 prog_doorbell_burst[] = {
-	0xb9, 0x64, 0x00, 0x00, 0x00,
-	0x89, 0x0c, 0x25, 0x60, 0x00, 0x10, 0x00,
-	0xff, 0xc9,
-	0x75, 0xf5,
-	0xf4,
-};
-
-#define HVCALL_NOTIFY_PORT_RING_EMPTY	0x008B
+GUEST_CODE64(prog_doorbell_burst,
+	     "mov $0x64, %ecx\n\t"
+	     "1:\n\t"
+	     "mov %ecx, 0x100060\n\t"
+	     "dec %ecx\n\t"
+	     "jne 1b\n\t"
+	     "hlt");
 
 /*
  * A burst of doorbell writes overflows the event ring: the driver asks
@@ -2651,7 +2576,7 @@ TEST_F(guest, ioeventfd_ring_overflow)
 						 &notify0));
 	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x60, 4, false,
 				      0, false));
-	load(self->mem, prog_doorbell_burst, sizeof(prog_doorbell_burst));
+	guest_code_load(self->mem, GUEST_CODE, prog_doorbell_burst);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
@@ -2694,7 +2619,7 @@ TEST_F(guest, ioeventfd_ring_refill_fails)
 			       HV_STATUS_INSUFFICIENT_BUFFERS));
 	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, DB_BASE + 0x60, 4, false,
 				      0, false));
-	load(self->mem, prog_doorbell_burst, sizeof(prog_doorbell_burst));
+	guest_code_load(self->mem, GUEST_CODE, prog_doorbell_burst);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
@@ -2718,12 +2643,12 @@ out:
 }
 
 /* Real mode: store AL to GPA 0x20010 (a doorbell) forever. */
-static const __u8 prog_doorbell_loop[] = {
-	0xb8, 0x00, 0x20,			/* mov ax, 0x2000 */
-	0x8e, 0xd8,				/* mov ds, ax */
-	0xa2, 0x10, 0x00,			/* 1: mov [0x10], al */
-	0xeb, 0xfb,				/* jmp 1b */
-};
+GUEST_CODE16(prog_doorbell_loop,
+	     "mov $0x2000, %ax\n\t"
+	     "mov %ax, %ds\n\t"
+	     "1:\n\t"
+	     "mov %al, 0x10\n\t"			/* mov [0x10], al */
+	     "jmp 1b");
 
 /** struct loop_run - runs a VP that stores to a doorbell, on a thread */
 struct loop_run {
@@ -2777,7 +2702,7 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 	ASSERT_LE(0, efd);
 	if (sim)
 		ASSERT_EQ(0, sim_read_u64("ports", &ports0));
-	load(self->mem, prog_doorbell_loop, sizeof(prog_doorbell_loop));
+	guest_code_load(self->mem, GUEST_CODE, prog_doorbell_loop);
 	ASSERT_EQ(0, assign_ioeventfd(self->pt, efd, 0x20010, 1, false, 0,
 				      false));
 	ASSERT_EQ(0, pthread_create(&tid, NULL, loop_run_thread, &r));
@@ -2816,22 +2741,6 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 
 /* ---- The rest of the allowlist: translation, CPUID, direct SynIC ------ */
 
-#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
-#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
-#define HVCALL_SIGNAL_EVENT_DIRECT		0x00C0
-#define HVCALL_POST_MESSAGE_DIRECT		0x00C1
-#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
-
-#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001
-#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002
-#define HV_TRANSLATE_GVA_SUCCESS		0
-#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT	1
-#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION	2
-#define HV_TRANSLATE_GVA_GPA_UNMAPPED		4
-
-#define HV_ANY_VP				0xffffffffU
-#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED	0x2
-
 /** struct hv_translate_in - HvTranslateVirtualAddress input */
 struct hv_translate_in {
 	__u64 partition_id;
@@ -2846,19 +2755,6 @@ struct hv_translate_out {
 	__u32 result_code;
 	__u32 cache_type_overlay;
 	__u64 gpa_page;
-};
-
-/** struct hv_cpuid_result_in - HvRegisterInterceptResult for CPUID */
-struct hv_cpuid_result_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 intercept_type;
-	__u32 eax;
-	__u32 ecx;
-	__u8 subleaf_specific;
-	__u8 always_override;
-	__u16 padding;
-	__u32 result[8];	/* eax, eax_mask, ebx, ebx_mask, ... */
 };
 
 /** struct hv_cpuid_values_in - HvGetVpCpuidValues header and 2 leaves */
@@ -2897,8 +2793,6 @@ struct hv_post_message_in {
 };
 
 /* 60 bytes of input; the compiler pads the struct to 64. */
-static_assert(offsetof(struct hv_cpuid_result_in, result) == 28, "result");
-#define HV_CPUID_RESULT_IN_SIZE	60
 static_assert(sizeof(struct hv_cpuid_values_in) == 24 + 2 * 24, "cpuid in");
 static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
 
@@ -3022,24 +2916,9 @@ static int register_result(int fd, __u32 vp_index, __u32 type, __u32 leaf,
 			   const __u32 result[8], __u8 subleaf_specific,
 			   __u16 *status)
 {
-	struct hv_cpuid_result_in in = {
-		.vp_index = vp_index,
-		.intercept_type = type,
-		.eax = leaf,
-		.subleaf_specific = subleaf_specific,
-		.always_override = 1,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = HV_CPUID_RESULT_IN_SIZE,
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret;
-
-	memcpy(in.result, result, sizeof(in.result));
-	ret = mshv_hvcall(fd, &args);
-	*status = args.status;
-	return ret;
+	return mshv_register_intercept_result(fd, vp_index, type, leaf, 0,
+					      subleaf_specific, 1, result,
+					      status);
 }
 
 static int register_cpuid_result(int fd, __u32 vp_index, __u32 leaf,
@@ -3085,12 +2964,6 @@ static int cpuid_values(int fd, __u32 vp_index, __u32 flags, __u32 leaf0,
  */
 TEST_F(guest, cpuid_registered_result)
 {
-	static const __u8 prog[] = {
-		0x66, 0xb8, 0x00, 0x00, 0x00, 0x40,	/* mov eax, 0x40000000 */
-		0x0f, 0xa2,				/* cpuid */
-		0xe6, 0x80,				/* out 0x80, al */
-		0xf4,
-	};
 	/* EAX bits 15:8 become 0x12; EBX becomes "Simu". */
 	static const __u32 result[8] = {
 		0x1200, 0xff00, 0x756d6953, 0xffffffff, 0, 0, 0, 0,
@@ -3109,7 +2982,7 @@ TEST_F(guest, cpuid_registered_result)
 					   result, 0, &status));
 	EXPECT_EQ(0, status);
 
-	load(self->mem, prog, sizeof(prog));
+	guest_code_load(self->mem, GUEST_CODE, cpuid_answered_then_intercepted_code);
 	ASSERT_EQ(0, run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RAX, &rax));

@@ -7,7 +7,8 @@
  * count on COM1 and ends QEMU through isa-debug-exit (iobase 0xf4) with
  * exit status (BOOT_DONE << 1) | 1 = 101; a failed disk read exits with 125.
  */
-#define COM1		0x3f8
+#include "com1.h"
+
 #define DEBUG_EXIT	0xf4
 #define BOOT_DONE	0x32
 #define BOOT_BAD	0x3e
@@ -57,19 +58,8 @@ puts:
 	jmp	puts
 1:	ret
 
-/* putc: print %al on COM1 once its transmitter holding register is empty. */
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
+/* putc: print %al on COM1 (com1.h). */
+	com1_putc
 
 loaded:	 .asciz	"mshv qemu boot sector: loaded by the BIOS at 0x7c00\r\n"
 readfail: .asciz "mshv qemu boot sector: INT 13h read failed\r\n"

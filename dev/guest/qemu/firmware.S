@@ -7,7 +7,8 @@
  * and ends QEMU through isa-debug-exit (iobase 0xf4) with exit status
  * (FW_DONE << 1) | 1 = 99.
  */
-#define COM1		0x3f8
+#include "com1.h"
+
 #define DEBUG_EXIT	0xf4
 #define FW_DONE		0x31
 #define FW_BAD		0x3e
@@ -79,19 +80,8 @@ puts:
 	jmp	puts
 1:	ret
 
-/* putc: print %al on COM1 once its transmitter holding register is empty. */
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
+/* putc: print %al on COM1 (com1.h). */
+	com1_putc
 
 hello:	.asciz	"mshv qemu firmware: running from the reset vector\r\n"
 sum:	.asciz	"mshv qemu firmware: sum of 1..100 in RAM: "

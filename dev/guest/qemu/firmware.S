@@ -42,17 +42,35 @@ _start:
 	mov	$crlf, %si
 	call	puts
 
-	/*
-	 * QEMU exits after the write, but the processor runs on until QEMU
-	 * stops it: spin, so that the VP stays in the hypervisor (a HLT
-	 * with interrupts off would be the VMM's to handle).
-	 */
+	/* QEMU exits after the write; the processor stops (see stop). */
 	mov	$FW_DONE, %al
 	cmpw	$5050, RAM_CELL
 	je	2f
 	mov	$FW_BAD, %al
 2:	out	%al, $DEBUG_EXIT
-3:	jmp	3b
+	jmp	stop
+
+/*
+ * stop: end the processor for good, once QEMU has been asked to exit.
+ * QEMU 11's vCPU thread stops only when MSHV_RUN_VP returns to its vCPU
+ * loop: with an error (EINTR, after the signal QEMU kicks it with) or an
+ * unrecoverable exception. An intercept it handles itself, such as the
+ * OUT that asked it to exit, runs the VP again at once, and its kick
+ * ends MSHV_RUN_VP only if it arrives during the call: one that comes
+ * while the thread handles the OUT is taken in user space and lost, and
+ * a VP that then spins with no intercept holds the thread in MSHV_RUN_VP
+ * for ever. So shut the processor down instead: a breakpoint through an
+ * empty interrupt vector table is a triple fault, which ends every
+ * MSHV_RUN_VP with HVMSG_UNRECOVERABLE_EXCEPTION, and QEMU's vCPU loop
+ * then sees its stop request, however late the kick came.
+ */
+stop:
+	lidt	%cs:no_ivt
+	int3
+	jmp	stop
+
+no_ivt:	.word	0			/* limit 0: no vector fits */
+	.long	0
 
 /* putdec: print %ax in decimal. */
 putdec:

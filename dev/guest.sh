@@ -100,7 +100,11 @@ build_qemu_guests() {
 		-Ttext=0x7c00 -e _start -o "$out/bootdisk.elf" "$out/bootdisk.o" &&
 	  objcopy -O binary -j .text "$out/bootdisk.elf" "$out/bootdisk.img" &&
 	  [ "$(stat -c %s "$out/bootdisk.img")" = 1024 ] &&
-	  truncate -s 1M "$out/bootdisk.img"; } >> "$log" 2>&1 ||
+	  truncate -s 1M "$out/bootdisk.img" &&
+	# A slow VMM: preloaded into QEMU for the qemu-slow-vmm case.
+	  gcc -shared -fPIC -O2 -Wall -Wextra -Werror -isystem "$HDR/include" \
+		-o "$out/slow-vmm.so" "$QEMU_SRC/slow-vmm.c" -ldl; } \
+		>> "$log" 2>&1 ||
 		{ cat "$log" >&2; die "building the QEMU guest images failed"; }
 }
 
@@ -128,7 +132,7 @@ add_qemu() {
 	cp "$QEMU_ROOT/usr/share/seabios/bios-256k.bin" \
 		"$QEMU_ROOT/usr/share/qemu/kvmvapic.bin" "$root/qemu/share/"
 	cp "$TESTDIR/qemu/firmware.bin" "$TESTDIR/qemu/bootdisk.img" \
-		"$root/qemu/"
+		"$TESTDIR/qemu/slow-vmm.so" "$root/qemu/"
 	[ "${QEMU_DEBUG:-0}" = 1 ] && add_strace "$root"
 	return 0
 }

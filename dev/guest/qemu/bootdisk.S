@@ -7,7 +7,8 @@
  * count on COM1 and ends QEMU through isa-debug-exit (iobase 0xf4) with
  * exit status (BOOT_DONE << 1) | 1 = 101; a failed disk read exits with 125.
  */
-#define COM1		0x3f8
+#include "com1.h"
+
 #define DEBUG_EXIT	0xf4
 #define BOOT_DONE	0x32
 #define BOOT_BAD	0x3e
@@ -46,7 +47,29 @@ _start:
 	call	puts
 	mov	$BOOT_BAD, %al
 	out	%al, $DEBUG_EXIT
-2:	jmp	2b			/* until QEMU stops the VP */
+	jmp	stop
+
+/*
+ * stop: end the processor for good, once QEMU has been asked to exit.
+ * QEMU 11's vCPU thread stops only when MSHV_RUN_VP returns to its vCPU
+ * loop: with an error (EINTR, after the signal QEMU kicks it with) or an
+ * unrecoverable exception. An intercept it handles itself, such as the
+ * OUT that asked it to exit, runs the VP again at once, and its kick
+ * ends MSHV_RUN_VP only if it arrives during the call: one that comes
+ * while the thread handles the OUT is taken in user space and lost, and
+ * a VP that then spins with no intercept holds the thread in MSHV_RUN_VP
+ * for ever. So shut the processor down instead: a breakpoint through an
+ * empty interrupt vector table is a triple fault, which ends every
+ * MSHV_RUN_VP with HVMSG_UNRECOVERABLE_EXCEPTION, and QEMU's vCPU loop
+ * then sees its stop request, however late the kick came.
+ */
+stop:
+	lidt	%cs:no_ivt
+	int3
+	jmp	stop
+
+no_ivt:	.word	0			/* limit 0: no vector fits */
+	.long	0
 
 /* puts: print the NUL-terminated string at %ds:%si. */
 puts:
@@ -57,19 +80,8 @@ puts:
 	jmp	puts
 1:	ret
 
-/* putc: print %al on COM1 once its transmitter holding register is empty. */
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
+/* putc: print %al on COM1 (com1.h). */
+	com1_putc
 
 loaded:	 .asciz	"mshv qemu boot sector: loaded by the BIOS at 0x7c00\r\n"
 readfail: .asciz "mshv qemu boot sector: INT 13h read failed\r\n"
@@ -125,12 +137,12 @@ stage2:
 	call	puts
 	mov	$BOOT_DONE, %al
 	out	%al, $DEBUG_EXIT
-	jmp	10f
+	jmp	stop
 8:	mov	$bad_mp, %si
 9:	call	puts
 	mov	$BOOT_BAD, %al
 	out	%al, $DEBUG_EXIT
-10:	jmp	10b			/* until QEMU stops the VP */
+	jmp	stop
 
 read_ok: .asciz	"mshv qemu boot sector: read sector 2 through INT 13h\r\n"
 cpus:	.asciz	"mshv qemu boot sector: processors in the BIOS's MP table: "

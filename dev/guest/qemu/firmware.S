@@ -7,7 +7,8 @@
  * and ends QEMU through isa-debug-exit (iobase 0xf4) with exit status
  * (FW_DONE << 1) | 1 = 99.
  */
-#define COM1		0x3f8
+#include "com1.h"
+
 #define DEBUG_EXIT	0xf4
 #define FW_DONE		0x31
 #define FW_BAD		0x3e
@@ -41,17 +42,35 @@ _start:
 	mov	$crlf, %si
 	call	puts
 
-	/*
-	 * QEMU exits after the write, but the processor runs on until QEMU
-	 * stops it: spin, so that the VP stays in the hypervisor (a HLT
-	 * with interrupts off would be the VMM's to handle).
-	 */
+	/* QEMU exits after the write; the processor stops (see stop). */
 	mov	$FW_DONE, %al
 	cmpw	$5050, RAM_CELL
 	je	2f
 	mov	$FW_BAD, %al
 2:	out	%al, $DEBUG_EXIT
-3:	jmp	3b
+	jmp	stop
+
+/*
+ * stop: end the processor for good, once QEMU has been asked to exit.
+ * QEMU 11's vCPU thread stops only when MSHV_RUN_VP returns to its vCPU
+ * loop: with an error (EINTR, after the signal QEMU kicks it with) or an
+ * unrecoverable exception. An intercept it handles itself, such as the
+ * OUT that asked it to exit, runs the VP again at once, and its kick
+ * ends MSHV_RUN_VP only if it arrives during the call: one that comes
+ * while the thread handles the OUT is taken in user space and lost, and
+ * a VP that then spins with no intercept holds the thread in MSHV_RUN_VP
+ * for ever. So shut the processor down instead: a breakpoint through an
+ * empty interrupt vector table is a triple fault, which ends every
+ * MSHV_RUN_VP with HVMSG_UNRECOVERABLE_EXCEPTION, and QEMU's vCPU loop
+ * then sees its stop request, however late the kick came.
+ */
+stop:
+	lidt	%cs:no_ivt
+	int3
+	jmp	stop
+
+no_ivt:	.word	0			/* limit 0: no vector fits */
+	.long	0
 
 /* putdec: print %ax in decimal. */
 putdec:
@@ -79,19 +98,8 @@ puts:
 	jmp	puts
 1:	ret
 
-/* putc: print %al on COM1 once its transmitter holding register is empty. */
-putc:
-	push	%dx
-	push	%ax
-	mov	$COM1 + 5, %dx
-1:	in	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%ax
-	mov	$COM1, %dx
-	out	%al, %dx
-	pop	%dx
-	ret
+/* putc: print %al on COM1 (com1.h). */
+	com1_putc
 
 hello:	.asciz	"mshv qemu firmware: running from the reset vector\r\n"
 sum:	.asciz	"mshv qemu firmware: sum of 1..100 in RAM: "

@@ -53,6 +53,13 @@ struct task_struct;
 /* Instructions HvDispatchVp executes before it lets other CPUs in. */
 #define MSHV_SIM_DISPATCH_BUDGET	2048
 /*
+ * A root interrupt ends a VP's run: the simulator looks for one every
+ * MSHV_SIM_ROOT_IRQ_POLL instructions of a budget, after its first
+ * MSHV_SIM_ROOT_IRQ_MIN_RUN (a pause-loop window, defined below).
+ */
+#define MSHV_SIM_ROOT_IRQ_POLL		64
+#define MSHV_SIM_ROOT_IRQ_MIN_RUN	MSHV_SIM_PLE_WINDOW
+/*
  * Pause-loop exiting: PAUSEs at most MSHV_SIM_PLE_GAP instructions apart
  * form a spin loop; one that has spun for MSHV_SIM_PLE_WINDOW
  * instructions gives up the rest of the VP's time slice.

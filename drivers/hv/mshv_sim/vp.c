@@ -10,8 +10,10 @@
  * Like every simulated hypercall, all of it runs with sim->lock held and
  * IRQs disabled. A dispatch holds the lock for at most
  * MSHV_SIM_DISPATCH_BUDGET instructions at a time: between two budgets it
- * lets the other CPUs in, and it ends when the root has an interrupt
- * pending on its CPU, as Hyper-V's does, or when its time slice ends. A
+ * lets the other CPUs in. It ends when the root has an interrupt pending
+ * on its CPU, as Hyper-V's does (looked for every MSHV_SIM_ROOT_IRQ_POLL
+ * instructions after the first MSHV_SIM_ROOT_IRQ_MIN_RUN of a budget), or
+ * when its time slice ends. A
  * VP that spins on PAUSE ends its time slice early, as the hardware's
  * pause-loop exiting makes it end on Hyper-V: the VPs of the simulator
  * take turns instead of running at once, and a spin lock another VP
@@ -2590,11 +2592,34 @@ static bool mshv_sim_ple_exit(struct mshv_sim_ple *ple, u32 now)
 	return now - ple->first >= MSHV_SIM_PLE_WINDOW;
 }
 
+/*
+ * Does the root have an interrupt pending on this CPU? The simulator runs
+ * guest code on the root's own CPU with IRQs disabled, so an interrupt
+ * for the root (its tick, an IPI, a device's) waits in the local APIC's
+ * request register, where Hyper-V would see it arrive and stop the guest
+ * at once: the root's VP must run its handler.
+ */
+static bool mshv_sim_root_irq_pending(void)
+{
+#ifdef CONFIG_X86_LOCAL_APIC
+	unsigned int i;
+
+	lockdep_assert_irqs_disabled();
+	if (!boot_cpu_has(X86_FEATURE_APIC))
+		return false;
+	for (i = 0; i < APIC_ISR_NR; i++)
+		if (apic->read(APIC_IRR + i * 0x10))
+			return true;
+#endif
+	return false;
+}
+
 /* How one budget of a VP's instructions ended. */
 enum mshv_sim_budget_end {
 	MSHV_SIM_BUDGET_SPENT,		/* or the VP halted */
 	MSHV_SIM_BUDGET_INTERCEPT,	/* an intercept was posted */
 	MSHV_SIM_BUDGET_PAUSE_LOOP,	/* a pause-loop exit ends the slice */
+	MSHV_SIM_BUDGET_ROOT_IRQ,	/* the root has an interrupt pending */
 };
 
 /*
@@ -2602,15 +2627,24 @@ enum mshv_sim_budget_end {
  * a time, so that an interrupt is taken, and a level-triggered EOI
  * reported, at the right instruction boundary; it stops early when it
  * halts waiting for an interrupt, and when it has spun on PAUSE for
- * MSHV_SIM_PLE_WINDOW instructions.
+ * MSHV_SIM_PLE_WINDOW instructions. With @root_irqs (a dispatch by the
+ * root), a root interrupt stops it at the first instruction boundary
+ * where it is seen, within
+ * MSHV_SIM_ROOT_IRQ_POLL instructions of its arrival; the VP goes on from
+ * there when it next runs. The first look comes only after
+ * MSHV_SIM_ROOT_IRQ_MIN_RUN instructions (a pause-loop window), so that
+ * the VP makes progress, and a VP spinning on PAUSE is seen as such, even
+ * when the root's interrupts arrive back to back.
  */
 static enum mshv_sim_budget_end
-mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
+mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp,
+		       bool root_irqs)
 {
 	bool apic = mshv_sim_lapic_active(vp), step;
 	u32 budget = MSHV_SIM_DISPATCH_BUDGET;
 	struct mshv_sim_ple ple = {};
 	struct mshv_sim_x86_exit exit;
+	u32 poll = MSHV_SIM_ROOT_IRQ_MIN_RUN, ran;
 	struct mshv_sim_msg msg;
 	int done;
 
@@ -2625,13 +2659,20 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 			break;
 		if (!budget || mshv_sim_lapic_blocked(vp))
 			return MSHV_SIM_BUDGET_SPENT;
+		if (!poll) {
+			if (root_irqs && mshv_sim_root_irq_pending())
+				return MSHV_SIM_BUDGET_ROOT_IRQ;
+			poll = MSHV_SIM_ROOT_IRQ_POLL;
+		}
 		/* Notifications are looked for at every instruction too. */
 		step = apic || (vp->deliverability & (MSHV_SIM_NOTIFY_NMI |
 						      MSHV_SIM_NOTIFY_INTERRUPT));
 		memset(&exit, 0, sizeof(exit));
 		done = mshv_sim_x86_run(&vp->cpu, &mshv_sim_vp_mem_ops, vp,
-					step ? 1 : budget, &exit);
-		budget -= min_t(u32, max(done, 0), budget);
+					step ? 1 : min(budget, poll), &exit);
+		ran = min_t(u32, max(done, 0), budget);
+		budget -= ran;
+		poll -= min(ran, poll);
 		if (exit.reason == MSHV_SIM_X86_EXIT_BUDGET)
 			continue;
 		if (exit.reason == MSHV_SIM_X86_EXIT_PAUSE) {
@@ -2645,6 +2686,8 @@ mshv_sim_vp_run_budget(struct mshv_sim_partition *pt, struct mshv_sim_vp *vp)
 		/* What was handled here counts as one instruction. */
 		if (budget)
 			budget--;
+		if (poll)
+			poll--;
 	}
 	mshv_sim_post(vp, &msg);
 	return MSHV_SIM_BUDGET_INTERCEPT;
@@ -2675,32 +2718,11 @@ static bool mshv_sim_vp_run(struct mshv_sim_partition *pt,
 	bool intercepted;
 
 	mshv_sim_vp_load_page(vp);
-	intercepted = mshv_sim_vp_run_budget(pt, vp) ==
+	intercepted = mshv_sim_vp_run_budget(pt, vp, false) ==
 		      MSHV_SIM_BUDGET_INTERCEPT;
 	mshv_sim_vp_store_page(vp);
 	mshv_sim_vp_count_dispatch(vp, start);
 	return intercepted;
-}
-
-/*
- * Does the root have an interrupt pending on this CPU? The simulator runs
- * a dispatch on the root's own CPU with IRQs disabled, so an interrupt
- * for the root waits in the local APIC's request register, where Hyper-V
- * would see it arrive and end the dispatch.
- */
-static bool mshv_sim_root_irq_pending(void)
-{
-#ifdef CONFIG_X86_LOCAL_APIC
-	unsigned int i;
-
-	lockdep_assert_irqs_disabled();
-	if (!boot_cpu_has(X86_FEATURE_APIC))
-		return false;
-	for (i = 0; i < APIC_ISR_NR; i++)
-		if (apic->read(APIC_IRR + i * 0x10))
-			return true;
-#endif
-	return false;
 }
 
 /*
@@ -2755,12 +2777,13 @@ static bool mshv_sim_dispatch_run(struct mshv_sim *sim,
 	vp->dispatched = true;
 	mshv_sim_vp_load_page(vp);
 	for (;;) {
-		ran = mshv_sim_vp_run_budget(vp->pt, vp);
+		ran = mshv_sim_vp_run_budget(vp->pt, vp, true);
 		if (ran == MSHV_SIM_BUDGET_INTERCEPT) {
 			intercepted = true;
 			break;
 		}
 		if (ran == MSHV_SIM_BUDGET_PAUSE_LOOP ||
+		    ran == MSHV_SIM_BUDGET_ROOT_IRQ ||
 		    mshv_sim_lapic_blocked(vp))
 			break;
 		if (mshv_sim_root_irq_pending() || ktime_after(ktime_get(), end))
@@ -2817,9 +2840,12 @@ static bool mshv_sim_dispatch_run(struct mshv_sim *sim,
  * (HV_STATUS_ACCESS_DENIED).
  *
  * The VP runs MSHV_SIM_DISPATCH_BUDGET instructions at a time; between
- * two, sim->lock is dropped for the other CPUs, and the root's pending
- * interrupts are looked for. IRQs stay disabled throughout, as the
- * simulator runs on the root's CPU. A root that deletes the VP, or its
+ * two, sim->lock is dropped for the other CPUs. The root's pending
+ * interrupts are looked for between budgets and, after the first
+ * MSHV_SIM_ROOT_IRQ_MIN_RUN instructions of one, every
+ * MSHV_SIM_ROOT_IRQ_POLL instructions. IRQs stay disabled throughout, as
+ * the simulator runs
+ * on the root's CPU. A root that deletes the VP, or its
  * partition, while it dispatches it gets HV_STATUS_INVALID_VP_STATE.
  *
  * Context: sim->lock held, IRQs disabled; drops and retakes sim->lock.

@@ -46,6 +46,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "mshv_bench_table.h"
 #include "mshv_util.h"
 
 #define HVCALL_SET_VP_REGISTERS		0x0051
@@ -173,55 +174,7 @@ struct guest {
 	__u8 *mem;
 };
 
-/* ---- The table ---------------------------------------------------------- */
-
-enum verdict { V_INFO, V_MET, V_NOT_MET, V_NA };
-
-struct row {
-	char what[60];
-	char value[32];
-	char target[12];
-	char detail[64];
-	enum verdict verdict;
-};
-
-#define MAX_ROWS	24
-
-static struct row rows[MAX_ROWS];
-static unsigned int nrows;
 static bool hv_reported = true;
-
-static struct row *add_row(const char *what, const char *target)
-{
-	struct row *r = &rows[nrows < MAX_ROWS - 1 ? nrows++ : nrows];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->what, sizeof(r->what), "%s", what);
-	snprintf(r->target, sizeof(r->target), "%s", target);
-	snprintf(r->value, sizeof(r->value), "n/a");
-	r->verdict = V_NA;
-	return r;
-}
-
-static void set_ratio(struct row *r, double ratio, double target)
-{
-	snprintf(r->value, sizeof(r->value), "%.3f", ratio);
-	r->verdict = ratio <= target ? V_MET : V_NOT_MET;
-}
-
-static const char *verdict_name(enum verdict v)
-{
-	switch (v) {
-	case V_MET:
-		return "met";
-	case V_NOT_MET:
-		return "NOT MET";
-	case V_INFO:
-		return "-";
-	default:
-		return "n/a";
-	}
-}
 
 /* ---- Guests ------------------------------------------------------------- */
 
@@ -390,15 +343,15 @@ static struct bench_result trip, null_ioctl;
 
 static void bench_round_trip(int dev)
 {
-	struct row *calls = add_row("RUN_VP round trip: hypercalls per trip",
-				    "1");
-	struct row *floor = add_row("RUN_VP round trip driver ns / null ioctl",
-				    "<= 1.5");
+	struct bench_row *calls, *floor;
 	struct guest g = { .pt = -1, .mem = MAP_FAILED };
 	__u64 d0 = 0, d1 = 0;
 	struct hv_sample a, b;
 	unsigned int run, i;
 
+	calls = bench_add_row("RUN_VP round trip: hypercalls per trip", "1");
+	floor = bench_add_row("RUN_VP round trip driver ns / null ioctl",
+			      "<= 1.5");
 	bench_result_init(&trip);
 	bench_result_init(&null_ioctl);
 	if (guest_create(dev, &g, out_prog, sizeof(out_prog), 1, false)) {
@@ -434,9 +387,9 @@ static void bench_round_trip(int dev)
 		snprintf(calls->value, sizeof(calls->value), "%.2f", c);
 		calls->verdict = c <= 1.000001 ? V_MET : V_NOT_MET;
 	}
-	set_ratio(floor, bench_median(trip.driver_ns, trip.runs) /
-		  bench_median(null_ioctl.driver_ns, null_ioctl.runs),
-		  TARGET_TRIP_FLOOR);
+	bench_set_ratio(floor, bench_median(trip.driver_ns, trip.runs) /
+			bench_median(null_ioctl.driver_ns, null_ioctl.runs),
+			TARGET_TRIP_FLOOR);
 	snprintf(floor->detail, sizeof(floor->detail),
 		 "trip %.0f/%.0f ns, ioctl %.0f/%.0f ns (min/med)",
 		 bench_min(trip.driver_ns, trip.runs),
@@ -513,9 +466,9 @@ static void bench_irqfd(int dev)
 		.entry = { .gsi = GSI, .address_lo = 0xfee00000,
 			   .data = VECTOR },
 	};
-	struct row *calls = add_row("irqfd event: hypercalls (not dispatches)",
+	struct bench_row *calls = bench_add_row("irqfd event: hypercalls (not dispatches)",
 				    "0");
-	struct row *ratio = add_row("irqfd event driver ns / round trip's",
+	struct bench_row *ratio = bench_add_row("irqfd event driver ns / round trip's",
 				    "<= 0.2");
 	struct mshv_user_irqfd irqfd = { .gsi = GSI };
 	double ns[RUNS], ncalls[RUNS], med;
@@ -599,9 +552,9 @@ stop:
 			 (unsigned long long)(fast1 - fast0),
 			 (unsigned long long)(slow1 - slow0), RUNS * EVENTS);
 	if (trip.runs) {
-		set_ratio(ratio, bench_median(ns, RUNS) /
-			  bench_median(trip.driver_ns, trip.runs),
-			  TARGET_IRQFD_TRIP);
+		bench_set_ratio(ratio, bench_median(ns, RUNS) /
+				bench_median(trip.driver_ns, trip.runs),
+				TARGET_IRQFD_TRIP);
 		snprintf(ratio->detail, sizeof(ratio->detail),
 			 "event %.0f/%.0f ns (min/med)", bench_min(ns, RUNS),
 			 bench_median(ns, RUNS));
@@ -648,8 +601,10 @@ static bool count_signals(int efd, __u64 *total)
 
 static void bench_ioeventfd(int dev)
 {
-	struct row *exits = add_row("ioeventfd doorbell: exits to the VMM", "0");
-	struct row *cost = add_row("ioeventfd doorbell: driver CPU ns", "-");
+	struct bench_row *exits = bench_add_row("ioeventfd doorbell: exits to the VMM",
+						"0");
+	struct bench_row *cost = bench_add_row("ioeventfd doorbell: driver CPU ns",
+					       "-");
 	struct mshv_user_ioeventfd io = { .addr = DOORBELL_GPA, .len = 1 };
 	struct bench_result res;
 	struct hv_sample a, b;
@@ -805,8 +760,10 @@ fail:
 
 static void bench_scale_vps(int dev)
 {
-	struct row *r = add_row("round trip driver CPU, 64 VPs / 1 VP", "<= 1.2");
-	struct row *down = add_row("teardown driver time per VP (64 VPs)", "-");
+	struct bench_row *r = bench_add_row("round trip driver CPU, 64 VPs / 1 VP",
+					    "<= 1.2");
+	struct bench_row *down = bench_add_row("teardown driver time per VP (64 VPs)",
+					       "-");
 	double one, many, down1 = 0, down64 = 0;
 
 	one = scale_cost(dev, 1, &down1);
@@ -815,7 +772,7 @@ static void bench_scale_vps(int dev)
 		snprintf(r->detail, sizeof(r->detail), "%s", scale_why);
 		return;
 	}
-	set_ratio(r, many / one, TARGET_SCALE);
+	bench_set_ratio(r, many / one, TARGET_SCALE);
 	snprintf(r->detail, sizeof(r->detail), "%.0f ns -> %.0f ns (median)",
 		 one, many);
 	snprintf(down->value, sizeof(down->value), "%.1f us",
@@ -923,8 +880,8 @@ out:
 
 static void bench_scale_irqfds(int dev)
 {
-	struct row *r = add_row("irqfd signal driver ns, 1000 irqfds / 1",
-				"<= 1.2");
+	struct bench_row *r = bench_add_row("irqfd signal driver ns, 1000 irqfds / 1",
+					    "<= 1.2");
 	unsigned long rep1 = 0, rep1000 = 0;
 	struct rlimit rl;
 	double one, many;
@@ -940,7 +897,7 @@ static void bench_scale_irqfds(int dev)
 		snprintf(r->detail, sizeof(r->detail), "a run failed");
 		return;
 	}
-	set_ratio(r, many / one, TARGET_SCALE);
+	bench_set_ratio(r, many / one, TARGET_SCALE);
 	snprintf(r->detail, sizeof(r->detail),
 		 "%.0f -> %.0f ns; %lu/%lu table replacements", one, many,
 		 rep1, rep1000);
@@ -948,7 +905,6 @@ static void bench_scale_irqfds(int dev)
 
 int main(void)
 {
-	unsigned int i, met = 0, targets = 0, na = 0;
 	int dev;
 
 	dev = mshv_open();
@@ -968,21 +924,7 @@ int main(void)
 	       sim_present() ? "mshv_sim" : "Hyper-V",
 	       hv_reported ? "driver time = time - hypervisor time" :
 	       "the hypervisor reports no time: driver time includes it");
-	printf("%-46s %-10s %-8s %-8s %s\n", "measurement", "value", "target",
-	       "result", "detail");
-	for (i = 0; i < nrows; i++) {
-		printf("%-46s %-10s %-8s %-8s %s\n", rows[i].what,
-		       rows[i].value, rows[i].target,
-		       verdict_name(rows[i].verdict), rows[i].detail);
-		if (rows[i].verdict == V_MET || rows[i].verdict == V_NOT_MET)
-			targets++;
-		if (rows[i].verdict == V_MET)
-			met++;
-		if (rows[i].verdict == V_NA)
-			na++;
-	}
-	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
-	       na);
+	bench_print_table();
 	printf("round trip %.0f ns driver, %.2f hypercalls\n",
 	       bench_median(trip.driver_ns, trip.runs),
 	       bench_median(trip.calls, trip.runs));

@@ -36,6 +36,19 @@ void bench_set_ratio(struct bench_row *r, double ratio, double target)
 	r->verdict = ratio <= target ? V_MET : V_NOT_MET;
 }
 
+/* Show profile @p under @r's table if @r is not met. */
+void bench_row_add_prof(struct bench_row *r, const struct bench_prof *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < BENCH_ROW_PROFS; i++) {
+		if (!r->prof[i]) {
+			r->prof[i] = p;
+			return;
+		}
+	}
+}
+
 static const char *bench_verdict_name(enum bench_verdict v)
 {
 	switch (v) {
@@ -51,12 +64,13 @@ static const char *bench_verdict_name(enum bench_verdict v)
 }
 
 /*
- * Print the table and start the summary line with the count of targets
- * met; the caller ends the line with its own figures.
+ * Print the table, then the profiles of the rows not met, and start the
+ * summary line with the count of targets met; the caller ends the line
+ * with its own figures.
  */
 void bench_print_table(void)
 {
-	unsigned int i, met = 0, targets = 0, na = 0;
+	unsigned int i, j, met = 0, targets = 0, na = 0;
 	const struct bench_row *r;
 
 	printf("%-48s %-12s %-13s %-8s %s\n", "measurement", "value", "target",
@@ -71,6 +85,24 @@ void bench_print_table(void)
 			met++;
 		if (r->verdict == V_NA)
 			na++;
+	}
+	for (i = 0, j = 0; i < bench_nrows && !j; i++)
+		j = bench_rows[i].verdict == V_NOT_MET && bench_rows[i].prof[0];
+	if (j)
+		printf("\n%s%llu%s\n%s\n%s\n%s\n",
+		       "Profiles of the rows not met: the cpu-clock event samples every ",
+		       BENCH_PROF_PERIOD_NS / 1000, " us of",
+		       "the thread's CPU time, but at most once per timer tick without high-resolution",
+		       "timers; a sample due while interrupts are disabled lands where they are enabled",
+		       "again (_raw_spin_unlock_irqrestore, lock_acquire, the end of a dispatch).");
+	for (i = 0; i < bench_nrows; i++) {
+		r = &bench_rows[i];
+		if (r->verdict != V_NOT_MET)
+			continue;
+		for (j = 0; j < BENCH_ROW_PROFS && r->prof[j]; j++) {
+			printf("\n%s: NOT MET (%s), ", r->what, r->value);
+			bench_prof_print(r->prof[j], 12);
+		}
 	}
 	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
 	       na);

@@ -31,6 +31,7 @@
  * could not run at all: targets are reported, not enforced.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -73,6 +74,7 @@
 
 /* Operations per run, and runs. */
 #define TRIPS		2000
+#define PROF_TRIPS	10000
 #define NULL_IOCTLS	20000
 #define EVENTS		300
 #define DOORBELLS	2000
@@ -340,6 +342,131 @@ static int round_trips(struct guest *g, unsigned int i, unsigned int n)
 }
 
 static struct bench_result trip, null_ioctl;
+static struct bench_prof prof_trip, prof_null, prof_write;
+
+/* The tracefs directory, or NULL. */
+static const char *tracing_dir(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[96];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events/mshv", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static int trace_write(const char *dir, const char *name, const char *text)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static const char *const trip_events[] = {
+	"mshv_run_vp_entry", "mshv_hvcall_dispatch_vp", "mshv_run_vp_exit",
+};
+
+static int trace_events_enable(const char *dir, const char *on)
+{
+	char name[96];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(trip_events); i++) {
+		snprintf(name, sizeof(name), "events/mshv/%s/enable",
+			 trip_events[i]);
+		if (trace_write(dir, name, on))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * TRIPS round trips with the driver's trace events on, and where a trip's
+ * time goes between them, into @note: from MSHV_RUN_VP's entry to the
+ * last dispatch's return (the hypervisor's time in it, which the
+ * simulator reports, apart), from there to MSHV_RUN_VP's exit, and from
+ * the exit to the next entry (the copy of the message out, the return to
+ * user space, the VMM, the next ioctl's way in).
+ */
+static void trace_trips(struct guest *g, char *note, size_t len)
+{
+	double seg[3] = { 0 }, t, entry = -1, disp = -1, exit_ = -1;
+	const char *dir = tracing_dir();
+	unsigned int i, n = 0, dispatches = 0;
+	struct hv_sample a, b;
+	char path[128], line[512];
+	FILE *f;
+
+	if (!dir || trace_write(dir, "trace", "") ||
+	    trace_events_enable(dir, "1")) {
+		snprintf(note, len, "  trace events: not available\n");
+		return;
+	}
+	hv_sample(&a);
+	round_trips(g, 0, TRIPS);
+	hv_sample(&b);
+	trace_events_enable(dir, "0");
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *ev = strstr(line, ": mshv_"), *ts;
+
+		if (!ev || line[0] == '#')
+			continue;
+		*ev = '\0';
+		ts = strrchr(line, ' ');
+		if (!ts)
+			continue;
+		t = atof(ts + 1) * 1e6;
+		for (i = 0; i < ARRAY_SIZE(trip_events); i++)
+			if (!strncmp(ev + 2, trip_events[i],
+				     strlen(trip_events[i])) &&
+			    ev[2 + strlen(trip_events[i])] == ':')
+				break;
+		if (i == 0) {
+			if (exit_ >= 0) {
+				seg[2] += t - exit_;
+				n++;
+			}
+			entry = t;
+			disp = -1;
+			exit_ = -1;
+		} else if (i == 1 && entry >= 0) {
+			disp = t;
+			dispatches++;
+		} else if (i == 2 && disp >= 0) {
+			seg[0] += disp - entry;
+			seg[1] += t - disp;
+			exit_ = t;
+		}
+	}
+	if (f)
+		fclose(f);
+	trace_write(dir, "trace", "");
+	if (!n) {
+		snprintf(note, len, "  trace events: no complete trip\n");
+		return;
+	}
+	snprintf(note, len,
+		 "  trace events, %u trips, us per trip: RUN_VP entry -> last dispatch's return %.1f (hypervisor %.1f, %.2f dispatches), -> RUN_VP exit %.1f, exit -> next entry %.1f (copy out, to user space and back; a null ioctl: %.1f)\n",
+		 n, seg[0] / n,
+		 a.valid && b.valid ? (b.ns - a.ns) / 1e3 / TRIPS : 0.0,
+		 (double)dispatches / (n + 1), seg[1] / n, seg[2] / n,
+		 bench_median(null_ioctl.driver_ns, null_ioctl.runs) / 1e3);
+}
 
 static void bench_round_trip(int dev)
 {
@@ -376,6 +503,18 @@ static void bench_round_trip(int dev)
 		hv_sample(&b);
 		bench_record(&null_ioctl, &a, &b, NULL_IOCTLS, false);
 	}
+	/* More runs of each, profiled, for the table's profile. */
+	bench_prof_start(&prof_trip, 0, "RUN_VP round trips, the VP's thread");
+	if (round_trips(&g, 0, PROF_TRIPS))
+		goto out;
+	bench_prof_stop(&prof_trip, PROF_TRIPS);
+	trace_trips(&g, prof_trip.note, sizeof(prof_trip.note));
+	bench_row_add_prof(floor, &prof_trip);
+	bench_prof_start(&prof_null, 0, "null ioctls on the VP fd");
+	for (i = 0; i < NULL_IOCTLS; i++)
+		ioctl(g.vp[0], _IO(MSHV_IOCTL, 0xff), NULL);
+	bench_prof_stop(&prof_null, NULL_IOCTLS);
+	bench_row_add_prof(floor, &prof_null);
 	hv_reported &= trip.hv_valid;
 	if (g.id && !mshv_vp_stat(g.id, 0, "dispatches", &d1))
 		snprintf(calls->detail, sizeof(calls->detail),
@@ -532,6 +671,19 @@ static void bench_irqfd(int dev)
 		}
 		ns[run] = (double)sum / EVENTS;
 	}
+	/* One more run, the writes profiled. */
+	bench_prof_start(&prof_write, 0, "irqfd events, the eventfd writes");
+	for (i = 0; i < EVENTS; i++) {
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			break;
+		bench_prof_pause(&prof_write);
+		if (!guest_reaches(&g, GUEST_COUNT, false, ++done))
+			break;
+		usleep(IRQFD_SETTLE_US);
+		bench_prof_resume(&prof_write);
+	}
+	bench_prof_stop(&prof_write, i);
+	bench_row_add_prof(ratio, &prof_write);
 stop:
 	stop_runner(&r, tid);
 	if (run < RUNS) {

@@ -20,6 +20,10 @@
  *   loop; exits to the VMM while the doorbells ring.
  * - The round trip with 1 and with 64 VPs, each on its own thread: the
  *   growth of the driver's CPU time per round trip.
+ * - A GPA fault handled in the kernel with 1 and with 1000 regions: the
+ *   VMM drops a page of the guest's movable memory, which unmaps it, and
+ *   the next round trip faults it in again; its driver time less that of
+ *   a round trip without the fault, and how that grows with the regions.
  * - irqfd signals spread over 1 and over 1000 irqfds while another thread
  *   keeps replacing the partition's 4096-entry routing table: the growth
  *   of the driver's time per signal.
@@ -81,6 +85,10 @@
 #define SCALE_VPS	64
 #define SCALE_TRIPS	100
 #define SCALE_IRQFDS	1000
+#define SCALE_REGIONS	1000
+#define REGION_TRIPS	200
+#define FAULT_PAGE	0xf000	/* an unused page of the guest's memory */
+#define EXTRA_GFN	0x100	/* the other regions: above 1 MiB */
 /* Time for the VP to halt again after an irqfd event (TCG). */
 #define IRQFD_SETTLE_US	3000
 #define IRQFD_SIGNALS	4000
@@ -935,6 +943,131 @@ static void bench_scale_vps(int dev)
 		 down64 / 1000);
 }
 
+/* ---- Scaling with regions ----------------------------------------------- */
+
+/*
+ * driver ns and hypercalls of one round trip of VP 0 (the interval around
+ * MSHV_RUN_VP only, less the hypervisor's time), added to @ns and @calls;
+ * if @invalidate, the VMM first drops a page of the guest's movable region,
+ * which unmaps the region's chunk, so that the trip takes one GPA fault
+ * handled in the kernel. Return 0 or -1.
+ */
+static int timed_trip(struct guest *g, bool invalidate, double *ns,
+		      double *calls)
+{
+	struct hv_sample a, b;
+	__u64 t0, t1;
+
+	if (invalidate &&
+	    madvise(g->mem + FAULT_PAGE, PAGE_4K, MADV_DONTNEED))
+		return -1;
+	hv_sample(&a);
+	t0 = bench_now_ns();
+	if (round_trips(g, 0, 1))
+		return -1;
+	t1 = bench_now_ns();
+	hv_sample(&b);
+	*ns += t1 - t0;
+	if (a.valid && b.valid) {
+		*ns -= b.ns - a.ns;
+		*calls += b.calls - a.calls;
+	} else {
+		hv_reported = false;
+	}
+	return 0;
+}
+
+static struct bench_prof prof_fault;
+
+/*
+ * Driver ns of a GPA fault with @n regions: the guest's movable 64 KiB
+ * region at 0 and @n - 1 movable 4 KiB regions above 1 MiB. A round trip
+ * whose chunk was unmapped less one whose chunk is mapped, interleaved,
+ * REGION_TRIPS of each per run; the median of RUNS runs, its minimum in
+ * @min, the faults the driver counted per faulting trip in @faults and
+ * the hypercalls a fault adds in @calls. Return -1 on failure.
+ */
+static double fault_cost(int dev, unsigned int n, double *min,
+			 double *faults, double *calls)
+{
+	struct guest g = { .pt = -1, .mem = MAP_FAILED };
+	double cost[RUNS], fcalls = 0, pcalls = 0, ret = -1;
+	unsigned char *extra = MAP_FAILED;
+	unsigned int i, run;
+	__u64 f0 = 0, f1 = 0;
+	char title[64];
+
+	if (guest_create(dev, &g, out_prog, sizeof(out_prog), 1, false))
+		goto out;
+	if (n > 1) {
+		extra = mmap(NULL, (n - 1) * PAGE_4K, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (extra == MAP_FAILED)
+			goto out;
+		/* Every other page, so that no two regions touch. */
+		for (i = 0; i < n - 1; i++)
+			if (mshv_map_memory(g.pt, EXTRA_GFN + 2 * i,
+					    extra + i * PAGE_4K, PAGE_4K,
+					    1 << MSHV_SET_MEM_BIT_WRITABLE))
+				goto out;
+	}
+	/* The first trip faults the code in. */
+	if (round_trips(&g, 0, 1) || mshv_vp_stat(g.id, 0, "gpa_faults", &f0))
+		goto out;
+	for (run = 0; run < RUNS; run++) {
+		double fault = 0, plain = 0;
+
+		for (i = 0; i < REGION_TRIPS; i++)
+			if (timed_trip(&g, true, &fault, &fcalls) ||
+			    timed_trip(&g, false, &plain, &pcalls))
+				goto out;
+		cost[run] = (fault - plain) / REGION_TRIPS;
+	}
+	if (mshv_vp_stat(g.id, 0, "gpa_faults", &f1))
+		goto out;
+	*faults = (double)(f1 - f0) / (RUNS * REGION_TRIPS);
+	*calls = (fcalls - pcalls) / (RUNS * REGION_TRIPS);
+	*min = bench_min(cost, RUNS);
+	ret = bench_median(cost, RUNS);
+	if (n == SCALE_REGIONS) {
+		double ns = 0, c = 0;
+
+		snprintf(title, sizeof(title),
+			 "round trips with a GPA fault, %u regions", n);
+		bench_prof_start(&prof_fault, 0, title);
+		for (i = 0; i < REGION_TRIPS; i++)
+			if (timed_trip(&g, true, &ns, &c))
+				break;
+		bench_prof_stop(&prof_fault, i);
+	}
+out:
+	if (extra != MAP_FAILED)
+		munmap(extra, (n - 1) * PAGE_4K);
+	guest_destroy(&g);
+	return ret;
+}
+
+static void bench_scale_regions(int dev)
+{
+	struct bench_row *r = bench_add_row("GPA fault driver ns, 1000 regions / 1",
+					    "<= 1.2");
+	double one, many, min1, min1000, f1, f1000, c1, c1000;
+
+	one = fault_cost(dev, 1, &min1, &f1, &c1);
+	many = fault_cost(dev, SCALE_REGIONS, &min1000, &f1000, &c1000);
+	if (one <= 0 || many < 0) {
+		snprintf(r->detail, sizeof(r->detail),
+			 one < 0 || many < 0 ? "a run failed" :
+			 "no fault cost measured");
+		return;
+	}
+	bench_set_ratio(r, many / one, TARGET_SCALE);
+	bench_row_add_prof(r, &prof_fault);
+	snprintf(r->detail, sizeof(r->detail),
+		 "%.0f/%.0f -> %.0f/%.0f ns (min/med); %.2f/%.2f faults, %.1f/%.1f hcalls per op",
+		 min1, one, min1000, many, f1, f1000, c1, c1000);
+}
+
 /* ---- Scaling with irqfds ------------------------------------------------ */
 
 struct churn_arg {
@@ -1069,6 +1202,7 @@ int main(void)
 	bench_irqfd(dev);
 	bench_ioeventfd(dev);
 	bench_scale_vps(dev);
+	bench_scale_regions(dev);
 	bench_scale_irqfds(dev);
 	close(dev);
 

@@ -625,18 +625,18 @@ static long mshv_vp_run(struct mshv_vp *vp, struct hv_message *msg)
 	return ret;
 }
 
+/*
+ * The exit's message is kept on the stack: it is 256 bytes, and an
+ * allocation for every MSHV_RUN_VP would cost more than the copy.
+ */
 static long mshv_vp_ioctl_run(struct mshv_vp *vp, void __user *arg)
 {
-	struct hv_message *msg;
+	struct hv_message msg;
 	long ret;
 
-	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	ret = mshv_vp_run(vp, msg);
-	if (!ret && copy_to_user(arg, msg, sizeof(*msg)))
+	ret = mshv_vp_run(vp, &msg);
+	if (!ret && copy_to_user(arg, &msg, sizeof(msg)))
 		ret = -EFAULT;
-	kfree(msg);
 	return ret;
 }
 

@@ -116,10 +116,12 @@ void mshv_sim_stats_release(struct mshv_sim_stats_obj *obj)
 }
 
 /*
- * The object and area a statistics call names. Only child partitions and
- * their VPs have statistics here.
+ * The object and area a statistics call names, from the input's type,
+ * padding and identity, which HvMapStatsPage, HvMapStatsPage2 and
+ * HvUnmapStatsPage share. Only child partitions and their VPs have
+ * statistics here.
  */
-static u16 mshv_sim_stats_find(struct mshv_sim *sim, u32 type,
+static u16 mshv_sim_stats_find(struct mshv_sim *sim, u32 type, u32 padding,
 			       const union hv_stats_object_identity *id,
 			       struct mshv_sim_partition **ptp,
 			       struct mshv_sim_stats_obj **objp,
@@ -128,6 +130,8 @@ static u16 mshv_sim_stats_find(struct mshv_sim *sim, u32 type,
 	struct mshv_sim_partition *pt;
 	struct mshv_sim_vp *vp;
 
+	if (padding)
+		return HV_STATUS_INVALID_PARAMETER;
 	switch (type) {
 	case HV_STATS_OBJECT_PARTITION:
 		if (memchr_inv(id->partition.reserved, 0,
@@ -181,10 +185,8 @@ u16 mshv_sim_map_stats_page(struct mshv_sim *sim, struct mshv_sim_call *call)
 	struct page *page;
 	u16 status;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	status = mshv_sim_stats_find(sim, in->type, &in->identity, &pt, &obj,
-				     &area);
+	status = mshv_sim_stats_find(sim, in->type, in->padding, &in->identity,
+				     &pt, &obj, &area);
 	if (status)
 		return status;
 	if (obj->area[area] && !obj->own[area])
@@ -221,10 +223,8 @@ u16 mshv_sim_map_stats_page2(struct mshv_sim *sim, struct mshv_sim_call *call)
 	struct page *page;
 	u16 status;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	status = mshv_sim_stats_find(sim, in->type, &in->identity, &pt, &obj,
-				     &area);
+	status = mshv_sim_stats_find(sim, in->type, in->padding, &in->identity,
+				     &pt, &obj, &area);
 	if (status)
 		return status;
 	if (obj->area[area])
@@ -258,10 +258,8 @@ u16 mshv_sim_unmap_stats_page(struct mshv_sim *sim, struct mshv_sim_call *call)
 	unsigned int area;
 	u16 status;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	status = mshv_sim_stats_find(sim, in->type, &in->identity, &pt, &obj,
-				     &area);
+	status = mshv_sim_stats_find(sim, in->type, in->padding, &in->identity,
+				     &pt, &obj, &area);
 	if (status)
 		return status;
 	if (!obj->area[area])

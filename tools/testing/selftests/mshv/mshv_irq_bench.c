@@ -20,6 +20,10 @@
  *   loop; exits to the VMM while the doorbells ring.
  * - The round trip with 1 and with 64 VPs, each on its own thread: the
  *   growth of the driver's CPU time per round trip.
+ * - A GPA fault handled in the kernel with 1 and with 1000 regions: the
+ *   VMM drops a page of the guest's movable memory, which unmaps it, and
+ *   the next round trip faults it in again; its driver time less that of
+ *   a round trip without the fault, and how that grows with the regions.
  * - irqfd signals spread over 1 and over 1000 irqfds while another thread
  *   keeps replacing the partition's 4096-entry routing table: the growth
  *   of the driver's time per signal.
@@ -31,6 +35,7 @@
  * could not run at all: targets are reported, not enforced.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -46,6 +51,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "mshv_bench_table.h"
 #include "mshv_util.h"
 
 /* Guest memory: 64 KiB at GPA 0. */
@@ -63,12 +69,17 @@
 
 /* Operations per run, and runs. */
 #define TRIPS		2000
+#define PROF_TRIPS	10000
 #define NULL_IOCTLS	20000
 #define EVENTS		300
 #define DOORBELLS	2000
 #define SCALE_VPS	64
 #define SCALE_TRIPS	100
 #define SCALE_IRQFDS	1000
+#define SCALE_REGIONS	1000
+#define REGION_TRIPS	200
+#define FAULT_PAGE	0xf000	/* an unused page of the guest's memory */
+#define EXTRA_GFN	0x100	/* the other regions: above 1 MiB */
 /* Time for the VP to halt again after an irqfd event (TCG). */
 #define IRQFD_SETTLE_US	3000
 #define IRQFD_SIGNALS	4000
@@ -143,55 +154,7 @@ struct guest {
 	__u8 *mem;
 };
 
-/* ---- The table ---------------------------------------------------------- */
-
-enum verdict { V_INFO, V_MET, V_NOT_MET, V_NA };
-
-struct row {
-	char what[60];
-	char value[32];
-	char target[12];
-	char detail[64];
-	enum verdict verdict;
-};
-
-#define MAX_ROWS	24
-
-static struct row rows[MAX_ROWS];
-static unsigned int nrows;
 static bool hv_reported = true;
-
-static struct row *add_row(const char *what, const char *target)
-{
-	struct row *r = &rows[nrows < MAX_ROWS - 1 ? nrows++ : nrows];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->what, sizeof(r->what), "%s", what);
-	snprintf(r->target, sizeof(r->target), "%s", target);
-	snprintf(r->value, sizeof(r->value), "n/a");
-	r->verdict = V_NA;
-	return r;
-}
-
-static void set_ratio(struct row *r, double ratio, double target)
-{
-	snprintf(r->value, sizeof(r->value), "%.3f", ratio);
-	r->verdict = ratio <= target ? V_MET : V_NOT_MET;
-}
-
-static const char *verdict_name(enum verdict v)
-{
-	switch (v) {
-	case V_MET:
-		return "met";
-	case V_NOT_MET:
-		return "NOT MET";
-	case V_INFO:
-		return "-";
-	default:
-		return "n/a";
-	}
-}
 
 /* ---- Guests ------------------------------------------------------------- */
 
@@ -329,18 +292,143 @@ static int round_trips(struct guest *g, unsigned int i, unsigned int n)
 }
 
 static struct bench_result trip, null_ioctl;
+static struct bench_prof prof_trip, prof_null, prof_write;
+
+/* The tracefs directory, or NULL. */
+static const char *tracing_dir(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[96];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events/mshv", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static int trace_write(const char *dir, const char *name, const char *text)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static const char *const trip_events[] = {
+	"mshv_run_vp_entry", "mshv_hvcall_dispatch_vp", "mshv_run_vp_exit",
+};
+
+static int trace_events_enable(const char *dir, const char *on)
+{
+	char name[96];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(trip_events); i++) {
+		snprintf(name, sizeof(name), "events/mshv/%s/enable",
+			 trip_events[i]);
+		if (trace_write(dir, name, on))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * TRIPS round trips with the driver's trace events on, and where a trip's
+ * time goes between them, into @note: from MSHV_RUN_VP's entry to the
+ * last dispatch's return (the hypervisor's time in it, which the
+ * simulator reports, apart), from there to MSHV_RUN_VP's exit, and from
+ * the exit to the next entry (the copy of the message out, the return to
+ * user space, the VMM, the next ioctl's way in).
+ */
+static void trace_trips(struct guest *g, char *note, size_t len)
+{
+	double seg[3] = { 0 }, t, entry = -1, disp = -1, exit_ = -1;
+	const char *dir = tracing_dir();
+	unsigned int i, n = 0, dispatches = 0;
+	struct hv_sample a, b;
+	char path[128], line[512];
+	FILE *f;
+
+	if (!dir || trace_write(dir, "trace", "") ||
+	    trace_events_enable(dir, "1")) {
+		snprintf(note, len, "  trace events: not available\n");
+		return;
+	}
+	hv_sample(&a);
+	round_trips(g, 0, TRIPS);
+	hv_sample(&b);
+	trace_events_enable(dir, "0");
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *ev = strstr(line, ": mshv_"), *ts;
+
+		if (!ev || line[0] == '#')
+			continue;
+		*ev = '\0';
+		ts = strrchr(line, ' ');
+		if (!ts)
+			continue;
+		t = atof(ts + 1) * 1e6;
+		for (i = 0; i < ARRAY_SIZE(trip_events); i++)
+			if (!strncmp(ev + 2, trip_events[i],
+				     strlen(trip_events[i])) &&
+			    ev[2 + strlen(trip_events[i])] == ':')
+				break;
+		if (i == 0) {
+			if (exit_ >= 0) {
+				seg[2] += t - exit_;
+				n++;
+			}
+			entry = t;
+			disp = -1;
+			exit_ = -1;
+		} else if (i == 1 && entry >= 0) {
+			disp = t;
+			dispatches++;
+		} else if (i == 2 && disp >= 0) {
+			seg[0] += disp - entry;
+			seg[1] += t - disp;
+			exit_ = t;
+		}
+	}
+	if (f)
+		fclose(f);
+	trace_write(dir, "trace", "");
+	if (!n) {
+		snprintf(note, len, "  trace events: no complete trip\n");
+		return;
+	}
+	snprintf(note, len,
+		 "  trace events, %u trips, us per trip: RUN_VP entry -> last dispatch's return %.1f (hypervisor %.1f, %.2f dispatches), -> RUN_VP exit %.1f, exit -> next entry %.1f (copy out, to user space and back; a null ioctl: %.1f)\n",
+		 n, seg[0] / n,
+		 a.valid && b.valid ? (b.ns - a.ns) / 1e3 / TRIPS : 0.0,
+		 (double)dispatches / (n + 1), seg[1] / n, seg[2] / n,
+		 bench_median(null_ioctl.driver_ns, null_ioctl.runs) / 1e3);
+}
 
 static void bench_round_trip(int dev)
 {
-	struct row *calls = add_row("RUN_VP round trip: hypercalls per trip",
-				    "1");
-	struct row *floor = add_row("RUN_VP round trip driver ns / null ioctl",
-				    "<= 1.5");
+	struct bench_row *calls, *floor;
 	struct guest g = { .pt = -1, .mem = MAP_FAILED };
 	__u64 d0 = 0, d1 = 0;
 	struct hv_sample a, b;
 	unsigned int run, i;
 
+	calls = bench_add_row("RUN_VP round trip: hypercalls per trip", "1");
+	floor = bench_add_row("RUN_VP round trip driver ns / null ioctl",
+			      "<= 1.5");
 	bench_result_init(&trip);
 	bench_result_init(&null_ioctl);
 	if (guest_create(dev, &g, out_prog, guest_code_len(out_prog), 1, false)) {
@@ -365,20 +453,32 @@ static void bench_round_trip(int dev)
 		hv_sample(&b);
 		bench_record(&null_ioctl, &a, &b, NULL_IOCTLS, false);
 	}
-	hv_reported &= trip.hv_valid;
 	if (g.id && !mshv_vp_stat(g.id, 0, "dispatches", &d1))
 		snprintf(calls->detail, sizeof(calls->detail),
 			 "driver_stats: %.2f dispatches/trip",
 			 (double)(d1 - d0) / (RUNS * TRIPS));
+	/* More runs of each, profiled, for the table's profile. */
+	bench_prof_start(&prof_trip, 0, "RUN_VP round trips, the VP's thread");
+	if (round_trips(&g, 0, PROF_TRIPS))
+		goto out;
+	bench_prof_stop(&prof_trip, PROF_TRIPS);
+	trace_trips(&g, prof_trip.note, sizeof(prof_trip.note));
+	bench_row_add_prof(floor, &prof_trip);
+	bench_prof_start(&prof_null, 0, "null ioctls on the VP fd");
+	for (i = 0; i < NULL_IOCTLS; i++)
+		ioctl(g.vp[0], _IO(MSHV_IOCTL, 0xff), NULL);
+	bench_prof_stop(&prof_null, NULL_IOCTLS);
+	bench_row_add_prof(floor, &prof_null);
+	hv_reported &= trip.hv_valid;
 	if (trip.hv_valid) {
 		double c = bench_median(trip.calls, trip.runs);
 
 		snprintf(calls->value, sizeof(calls->value), "%.2f", c);
 		calls->verdict = c <= 1.000001 ? V_MET : V_NOT_MET;
 	}
-	set_ratio(floor, bench_median(trip.driver_ns, trip.runs) /
-		  bench_median(null_ioctl.driver_ns, null_ioctl.runs),
-		  TARGET_TRIP_FLOOR);
+	bench_set_ratio(floor, bench_median(trip.driver_ns, trip.runs) /
+			bench_median(null_ioctl.driver_ns, null_ioctl.runs),
+			TARGET_TRIP_FLOOR);
 	snprintf(floor->detail, sizeof(floor->detail),
 		 "trip %.0f/%.0f ns, ioctl %.0f/%.0f ns (min/med)",
 		 bench_min(trip.driver_ns, trip.runs),
@@ -455,9 +555,9 @@ static void bench_irqfd(int dev)
 		.entry = { .gsi = GSI, .address_lo = 0xfee00000,
 			   .data = VECTOR },
 	};
-	struct row *calls = add_row("irqfd event: hypercalls (not dispatches)",
+	struct bench_row *calls = bench_add_row("irqfd event: hypercalls (not dispatches)",
 				    "0");
-	struct row *ratio = add_row("irqfd event driver ns / round trip's",
+	struct bench_row *ratio = bench_add_row("irqfd event driver ns / round trip's",
 				    "<= 0.2");
 	struct mshv_user_irqfd irqfd = { .gsi = GSI };
 	double ns[RUNS], ncalls[RUNS], med;
@@ -465,7 +565,7 @@ static void bench_irqfd(int dev)
 	__u64 fast0 = 0, fast1 = 0, slow0 = 0, slow1 = 0;
 	struct hv_sample s0, s1;
 	struct guest g = { .pt = -1, .mem = MAP_FAILED };
-	unsigned int run = 0, i, done = 0;
+	unsigned int run = 0, i, k, done = 0;
 	struct runner r;
 	pthread_t tid;
 	int efd;
@@ -521,6 +621,23 @@ static void bench_irqfd(int dev)
 		}
 		ns[run] = (double)sum / EVENTS;
 	}
+	/*
+	 * One more run, profiled. The VMM sleeps while it waits for the
+	 * guest, so that the samples, taken on its CPU time, are those of
+	 * the writes (and of the sleeps' system calls).
+	 */
+	bench_prof_start(&prof_write, 0,
+			 "irqfd events, the VMM's thread (eventfd writes)");
+	for (i = 0; i < EVENTS; i++) {
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			break;
+		++done;
+		for (k = 0; k < 1000 && guest_read(&g, GUEST_COUNT, false) < done; k++)
+			usleep(200);
+		usleep(IRQFD_SETTLE_US);
+	}
+	bench_prof_stop(&prof_write, i);
+	bench_row_add_prof(ratio, &prof_write);
 stop:
 	stop_runner(&r, tid);
 	if (run < RUNS) {
@@ -541,9 +658,9 @@ stop:
 			 (unsigned long long)(fast1 - fast0),
 			 (unsigned long long)(slow1 - slow0), RUNS * EVENTS);
 	if (trip.runs) {
-		set_ratio(ratio, bench_median(ns, RUNS) /
-			  bench_median(trip.driver_ns, trip.runs),
-			  TARGET_IRQFD_TRIP);
+		bench_set_ratio(ratio, bench_median(ns, RUNS) /
+				bench_median(trip.driver_ns, trip.runs),
+				TARGET_IRQFD_TRIP);
 		snprintf(ratio->detail, sizeof(ratio->detail),
 			 "event %.0f/%.0f ns (min/med)", bench_min(ns, RUNS),
 			 bench_median(ns, RUNS));
@@ -590,8 +707,10 @@ static bool count_signals(int efd, __u64 *total)
 
 static void bench_ioeventfd(int dev)
 {
-	struct row *exits = add_row("ioeventfd doorbell: exits to the VMM", "0");
-	struct row *cost = add_row("ioeventfd doorbell: driver CPU ns", "-");
+	struct bench_row *exits = bench_add_row("ioeventfd doorbell: exits to the VMM",
+						"0");
+	struct bench_row *cost = bench_add_row("ioeventfd doorbell: driver CPU ns",
+					       "-");
 	struct mshv_user_ioeventfd io = { .addr = DOORBELL_GPA, .len = 1 };
 	struct bench_result res;
 	struct hv_sample a, b;
@@ -747,8 +866,10 @@ fail:
 
 static void bench_scale_vps(int dev)
 {
-	struct row *r = add_row("round trip driver CPU, 64 VPs / 1 VP", "<= 1.2");
-	struct row *down = add_row("teardown driver time per VP (64 VPs)", "-");
+	struct bench_row *r = bench_add_row("round trip driver CPU, 64 VPs / 1 VP",
+					    "<= 1.2");
+	struct bench_row *down = bench_add_row("teardown driver time per VP (64 VPs)",
+					       "-");
 	double one, many, down1 = 0, down64 = 0;
 
 	one = scale_cost(dev, 1, &down1);
@@ -757,7 +878,7 @@ static void bench_scale_vps(int dev)
 		snprintf(r->detail, sizeof(r->detail), "%s", scale_why);
 		return;
 	}
-	set_ratio(r, many / one, TARGET_SCALE);
+	bench_set_ratio(r, many / one, TARGET_SCALE);
 	snprintf(r->detail, sizeof(r->detail), "%.0f ns -> %.0f ns (median)",
 		 one, many);
 	snprintf(down->value, sizeof(down->value), "%.1f us",
@@ -766,6 +887,131 @@ static void bench_scale_vps(int dev)
 	snprintf(down->detail, sizeof(down->detail),
 		 "1 VP %.0f us, 64 VPs %.0f us; one run", down1 / 1000,
 		 down64 / 1000);
+}
+
+/* ---- Scaling with regions ----------------------------------------------- */
+
+/*
+ * driver ns and hypercalls of one round trip of VP 0 (the interval around
+ * MSHV_RUN_VP only, less the hypervisor's time), added to @ns and @calls;
+ * if @invalidate, the VMM first drops a page of the guest's movable region,
+ * which unmaps the region's chunk, so that the trip takes one GPA fault
+ * handled in the kernel. Return 0 or -1.
+ */
+static int timed_trip(struct guest *g, bool invalidate, double *ns,
+		      double *calls)
+{
+	struct hv_sample a, b;
+	__u64 t0, t1;
+
+	if (invalidate &&
+	    madvise(g->mem + FAULT_PAGE, PAGE_4K, MADV_DONTNEED))
+		return -1;
+	hv_sample(&a);
+	t0 = bench_now_ns();
+	if (round_trips(g, 0, 1))
+		return -1;
+	t1 = bench_now_ns();
+	hv_sample(&b);
+	*ns += t1 - t0;
+	if (a.valid && b.valid) {
+		*ns -= b.ns - a.ns;
+		*calls += b.calls - a.calls;
+	} else {
+		hv_reported = false;
+	}
+	return 0;
+}
+
+static struct bench_prof prof_fault;
+
+/*
+ * Driver ns of a GPA fault with @n regions: the guest's movable 64 KiB
+ * region at 0 and @n - 1 movable 4 KiB regions above 1 MiB. A round trip
+ * whose chunk was unmapped less one whose chunk is mapped, interleaved,
+ * REGION_TRIPS of each per run; the median of RUNS runs, its minimum in
+ * @min, the faults the driver counted per faulting trip in @faults and
+ * the hypercalls a fault adds in @calls. Return -1 on failure.
+ */
+static double fault_cost(int dev, unsigned int n, double *min,
+			 double *faults, double *calls)
+{
+	struct guest g = { .pt = -1, .mem = MAP_FAILED };
+	double cost[RUNS], fcalls = 0, pcalls = 0, ret = -1;
+	unsigned char *extra = MAP_FAILED;
+	unsigned int i, run;
+	__u64 f0 = 0, f1 = 0;
+	char title[64];
+
+	if (guest_create(dev, &g, out_prog, guest_code_len(out_prog), 1, false))
+		goto out;
+	if (n > 1) {
+		extra = mmap(NULL, (n - 1) * PAGE_4K, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (extra == MAP_FAILED)
+			goto out;
+		/* Every other page, so that no two regions touch. */
+		for (i = 0; i < n - 1; i++)
+			if (mshv_map_memory(g.pt, EXTRA_GFN + 2 * i,
+					    extra + i * PAGE_4K, PAGE_4K,
+					    1 << MSHV_SET_MEM_BIT_WRITABLE))
+				goto out;
+	}
+	/* The first trip faults the code in. */
+	if (round_trips(&g, 0, 1) || mshv_vp_stat(g.id, 0, "gpa_faults", &f0))
+		goto out;
+	for (run = 0; run < RUNS; run++) {
+		double fault = 0, plain = 0;
+
+		for (i = 0; i < REGION_TRIPS; i++)
+			if (timed_trip(&g, true, &fault, &fcalls) ||
+			    timed_trip(&g, false, &plain, &pcalls))
+				goto out;
+		cost[run] = (fault - plain) / REGION_TRIPS;
+	}
+	if (mshv_vp_stat(g.id, 0, "gpa_faults", &f1))
+		goto out;
+	*faults = (double)(f1 - f0) / (RUNS * REGION_TRIPS);
+	*calls = (fcalls - pcalls) / (RUNS * REGION_TRIPS);
+	*min = bench_min(cost, RUNS);
+	ret = bench_median(cost, RUNS);
+	if (n == SCALE_REGIONS) {
+		double ns = 0, c = 0;
+
+		snprintf(title, sizeof(title),
+			 "round trips with a GPA fault, %u regions", n);
+		bench_prof_start(&prof_fault, 0, title);
+		for (i = 0; i < REGION_TRIPS; i++)
+			if (timed_trip(&g, true, &ns, &c))
+				break;
+		bench_prof_stop(&prof_fault, i);
+	}
+out:
+	if (extra != MAP_FAILED)
+		munmap(extra, (n - 1) * PAGE_4K);
+	guest_destroy(&g);
+	return ret;
+}
+
+static void bench_scale_regions(int dev)
+{
+	struct bench_row *r = bench_add_row("GPA fault driver ns, 1000 regions / 1",
+					    "<= 1.2");
+	double one, many, min1, min1000, f1, f1000, c1, c1000;
+
+	one = fault_cost(dev, 1, &min1, &f1, &c1);
+	many = fault_cost(dev, SCALE_REGIONS, &min1000, &f1000, &c1000);
+	if (one <= 0 || many < 0) {
+		snprintf(r->detail, sizeof(r->detail),
+			 one < 0 || many < 0 ? "a run failed" :
+			 "no fault cost measured");
+		return;
+	}
+	bench_set_ratio(r, many / one, TARGET_SCALE);
+	bench_row_add_prof(r, &prof_fault);
+	snprintf(r->detail, sizeof(r->detail),
+		 "%.0f/%.0f -> %.0f/%.0f ns (min/med); %.2f/%.2f faults, %.1f/%.1f hcalls per op",
+		 min1, one, min1000, many, f1, f1000, c1, c1000);
 }
 
 /* ---- Scaling with irqfds ------------------------------------------------ */
@@ -865,8 +1111,8 @@ out:
 
 static void bench_scale_irqfds(int dev)
 {
-	struct row *r = add_row("irqfd signal driver ns, 1000 irqfds / 1",
-				"<= 1.2");
+	struct bench_row *r = bench_add_row("irqfd signal driver ns, 1000 irqfds / 1",
+					    "<= 1.2");
 	unsigned long rep1 = 0, rep1000 = 0;
 	struct rlimit rl;
 	double one, many;
@@ -882,7 +1128,7 @@ static void bench_scale_irqfds(int dev)
 		snprintf(r->detail, sizeof(r->detail), "a run failed");
 		return;
 	}
-	set_ratio(r, many / one, TARGET_SCALE);
+	bench_set_ratio(r, many / one, TARGET_SCALE);
 	snprintf(r->detail, sizeof(r->detail),
 		 "%.0f -> %.0f ns; %lu/%lu table replacements", one, many,
 		 rep1, rep1000);
@@ -890,7 +1136,6 @@ static void bench_scale_irqfds(int dev)
 
 int main(void)
 {
-	unsigned int i, met = 0, targets = 0, na = 0;
 	int dev;
 
 	dev = mshv_open();
@@ -903,6 +1148,7 @@ int main(void)
 	bench_irqfd(dev);
 	bench_ioeventfd(dev);
 	bench_scale_vps(dev);
+	bench_scale_regions(dev);
 	bench_scale_irqfds(dev);
 	close(dev);
 
@@ -910,21 +1156,7 @@ int main(void)
 	       sim_present() ? "mshv_sim" : "Hyper-V",
 	       hv_reported ? "driver time = time - hypervisor time" :
 	       "the hypervisor reports no time: driver time includes it");
-	printf("%-46s %-10s %-8s %-8s %s\n", "measurement", "value", "target",
-	       "result", "detail");
-	for (i = 0; i < nrows; i++) {
-		printf("%-46s %-10s %-8s %-8s %s\n", rows[i].what,
-		       rows[i].value, rows[i].target,
-		       verdict_name(rows[i].verdict), rows[i].detail);
-		if (rows[i].verdict == V_MET || rows[i].verdict == V_NOT_MET)
-			targets++;
-		if (rows[i].verdict == V_MET)
-			met++;
-		if (rows[i].verdict == V_NA)
-			na++;
-	}
-	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
-	       na);
+	bench_print_table();
 	printf("round trip %.0f ns driver, %.2f hypercalls\n",
 	       bench_median(trip.driver_ns, trip.runs),
 	       bench_median(trip.calls, trip.runs));

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mshv_bench_table.h"
 #include "mshv_util.h"
 
 #define SZ_4K		4096ULL
@@ -61,34 +62,8 @@
 
 #define MAX_SIZES	4
 #define MAX_PARTITIONS	256
-#define MAX_ROWS	32
 
 static const unsigned int gib_sizes[MAX_SIZES] = { 1, 2, 4, 8 };
-
-enum verdict { V_INFO, V_MET, V_NOT_MET, V_NA };
-
-struct row {
-	char what[56];
-	char value[24];
-	char target[16];
-	char detail[48];
-	enum verdict verdict;
-};
-
-static struct row rows[MAX_ROWS];
-static unsigned int nrows;
-
-static struct row *add_row(const char *what, const char *target)
-{
-	struct row *r = &rows[nrows < MAX_ROWS - 1 ? nrows++ : nrows];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->what, sizeof(r->what), "%s", what);
-	snprintf(r->target, sizeof(r->target), "%s", target);
-	r->verdict = V_NA;
-	snprintf(r->value, sizeof(r->value), "n/a");
-	return r;
-}
 
 static __u64 now_ns(void)
 {
@@ -205,7 +180,7 @@ static long long tracking_per_gib(__u64 id, unsigned int gib)
 	return st.tracking_bytes / gib;
 }
 
-static void set_calls_row(struct row *r, long long calls, long long target,
+static void set_calls_row(struct bench_row *r, long long calls, long long target,
 			  bool exact)
 {
 	if (calls < 0)
@@ -240,19 +215,19 @@ static unsigned int largest_gib;
  */
 static void bench_map_calls(int dev, bool huge)
 {
-	struct row *calls_row, *track_row;
+	struct bench_row *calls_row, *track_row;
 	unsigned char *buf;
 	long long before, after, track;
 	char why[40] = "";
 	__u64 id;
 	int pt;
 
-	calls_row = add_row(huge ? "HvMapGpaPages calls, 1 GiB pinned, 2 MiB pages" :
-			    "HvMapGpaPages calls, 1 GiB pinned, 4 KiB pages",
-			    huge ? "2" : "<= 516");
-	track_row = add_row(huge ? "tracking bytes per GiB, pinned, 2 MiB pages" :
-			    "tracking bytes per GiB, pinned, 4 KiB pages",
-			    huge ? "<= 16 KiB" : "-");
+	calls_row = bench_add_row(huge ? "HvMapGpaPages calls, 1 GiB pinned, 2 MiB pages" :
+				  "HvMapGpaPages calls, 1 GiB pinned, 4 KiB pages",
+				  huge ? "2" : "<= 516");
+	track_row = bench_add_row(huge ? "tracking bytes per GiB, pinned, 2 MiB pages" :
+				  "tracking bytes per GiB, pinned, 4 KiB pages",
+				  huge ? "<= 16 KiB" : "-");
 
 	buf = vmm_alloc(SZ_1G, huge);
 	if (!buf) {
@@ -336,6 +311,28 @@ static int time_pinned_map(int dev, unsigned char *buf, __u64 size,
 	return 0;
 }
 
+/*
+ * Profiles of one more map and pinning of each size, with 4 KiB and
+ * 2 MiB pages, shown under a row that is not met.
+ */
+static struct bench_prof map_prof[2][MAX_SIZES], pin_prof[2][MAX_SIZES];
+
+/* Map @size bytes at @buf into a new partition, profiled into @prof. */
+static void profile_map(int dev, unsigned char *buf, __u64 size,
+			struct bench_prof *prof, const char *title)
+{
+	__u64 id;
+	int pt;
+
+	pt = new_partition(dev, &id);
+	if (pt < 0)
+		return;
+	bench_prof_start(prof, 0, title);
+	mshv_map_memory(pt, 0, buf, size, 1 << MSHV_SET_MEM_BIT_WRITABLE);
+	bench_prof_stop(prof, 1);
+	close(pt);
+}
+
 /* Driver map time over pin time of each size, for the flatness row. */
 static double map_pin_ratio[2][MAX_SIZES];
 /* Driver teardown time per GiB of each size, 2 MiB pages. */
@@ -356,14 +353,14 @@ static void bench_map_vs_pin(int dev, unsigned char *buf, unsigned int gib,
 	double pin_ns[PINNED_RUNS];
 	unsigned int run;
 	char what[56];
-	struct row *r;
+	struct bench_row *r;
 	double ratio;
 	__u64 ns;
 	int ret;
 
 	snprintf(what, sizeof(what), "map driver time / pin, %u GiB, %s", gib,
 		 huge ? "2 MiB" : "4 KiB");
-	r = add_row(what, "<= 1.05");
+	r = bench_add_row(what, "<= 1.05");
 	bench_result_init(&map);
 	bench_result_init(&down);
 	for (run = 0; run < PINNED_RUNS; run++) {
@@ -396,6 +393,19 @@ static void bench_map_vs_pin(int dev, unsigned char *buf, unsigned int gib,
 		snprintf(r->detail + strlen(r->detail),
 			 sizeof(r->detail) - strlen(r->detail), " (incl. hv)");
 	r->verdict = ratio <= TARGET_MAP_PIN ? V_MET : V_NOT_MET;
+	if (r->verdict == V_NOT_MET) {
+		snprintf(what, sizeof(what), "map of %u GiB, %s pages", gib,
+			 huge ? "2 MiB" : "4 KiB");
+		profile_map(dev, buf, gib * SZ_1G, &map_prof[huge][idx], what);
+		bench_row_add_prof(r, &map_prof[huge][idx]);
+		snprintf(what, sizeof(what),
+			 "pin_user_pages of %u GiB, %s pages", gib,
+			 huge ? "2 MiB" : "4 KiB");
+		bench_prof_start(&pin_prof[huge][idx], 0, what);
+		sim_pin_baseline(buf, gib * SZ_1G, &ns);
+		bench_prof_stop(&pin_prof[huge][idx], 1);
+		bench_row_add_prof(r, &pin_prof[huge][idx]);
+	}
 	/* Progress, in case the guest is stopped before the table. */
 	printf("  %s: %s (%s)\n", r->what, r->value, r->detail);
 	fflush(stdout);
@@ -411,12 +421,12 @@ static void bench_map_vs_pin(int dev, unsigned char *buf, unsigned int gib,
 static void add_map_flatness(bool huge)
 {
 	double lo = 0, hi = 0, v;
-	struct row *r;
+	struct bench_row *r;
 	unsigned int i;
 
-	r = add_row(huge ? "map/pin growth, largest / smallest, 2 MiB" :
-		    "map/pin growth, largest / smallest, 4 KiB",
-		    "<= 1.05");
+	r = bench_add_row(huge ? "map/pin growth, largest / smallest, 2 MiB" :
+			  "map/pin growth, largest / smallest, 4 KiB",
+			  "<= 1.05");
 	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib &&
 	     (huge || gib_sizes[i] <= MAX_4K_GIB); i++) {
 		v = map_pin_ratio[huge][i];
@@ -436,8 +446,8 @@ static void add_map_flatness(bool huge)
 /* Teardown time per GiB of pinned memory, and its growth. */
 static void add_teardown_rows(void)
 {
-	struct row *r = add_row("teardown driver time per GiB, pinned 2 MiB",
-				"linear");
+	struct bench_row *r = bench_add_row("teardown driver time per GiB, pinned 2 MiB",
+					    "linear");
 	unsigned int i, last = 0;
 
 	for (i = 0; i < MAX_SIZES && gib_sizes[i] <= largest_gib; i++)
@@ -466,11 +476,11 @@ static void bench_register(int dev, unsigned char *buf, unsigned int gib)
 	long long track = -1;
 	unsigned int run;
 	char what[56];
-	struct row *r;
+	struct bench_row *r;
 	int pt, ret = 0;
 
 	snprintf(what, sizeof(what), "register time, %u GiB movable", gib);
-	r = add_row(what, "< 1 ms");
+	r = bench_add_row(what, "< 1 ms");
 	for (run = 0; run < MOVABLE_RUNS && !ret; run++) {
 		pt = new_partition(dev, &id);
 		if (pt < 0) {
@@ -500,7 +510,7 @@ static void bench_register(int dev, unsigned char *buf, unsigned int gib)
 	if (best / 1e6 > worst_register_ms)
 		worst_register_ms = best / 1e6;
 	if (gib == largest_gib && track >= 0) {
-		r = add_row("tracking bytes per GiB, movable", "-");
+		r = bench_add_row("tracking bytes per GiB, movable", "-");
 		set_bytes(r->value, sizeof(r->value), track);
 		snprintf(r->detail, sizeof(r->detail), "%u GiB region", gib);
 		r->verdict = V_INFO;
@@ -512,60 +522,31 @@ static void bench_register(int dev, unsigned char *buf, unsigned int gib)
 static void add_register_growth(void)
 {
 	double first = -1, last = -1, v;
-	struct row *r;
+	struct bench_row *r;
 	unsigned int i;
 
-	for (i = 0; i < nrows; i++) {
-		if (strncmp(rows[i].what, "register time,", 14) ||
-		    rows[i].verdict == V_NA)
+	for (i = 0; i < bench_nrows; i++) {
+		if (strncmp(bench_rows[i].what, "register time,", 14) ||
+		    bench_rows[i].verdict == V_NA)
 			continue;
-		v = atof(rows[i].value);
+		v = atof(bench_rows[i].value);
 		if (first < 0)
 			first = v;
 		last = v;
 	}
-	r = add_row("register time growth, largest / 1 GiB", "<= 2 (flat)");
+	r = bench_add_row("register time growth, largest / 1 GiB", "<= 2 (flat)");
 	if (first <= 0 || last < 0)
 		return;
 	snprintf(r->value, sizeof(r->value), "%.2f", last / first);
 	r->verdict = last / first <= 2.0 ? V_MET : V_NOT_MET;
 }
 
-static const char *verdict_name(enum verdict v)
-{
-	switch (v) {
-	case V_MET:
-		return "met";
-	case V_NOT_MET:
-		return "NOT MET";
-	case V_INFO:
-		return "-";
-	default:
-		return "n/a";
-	}
-}
-
 static void print_table(void)
 {
-	unsigned int i, met = 0, targets = 0, na = 0;
 	char worst[96];
 
-	printf("%-48s %-12s %-13s %-8s %s\n", "measurement", "value", "target",
-	       "result", "detail");
-	for (i = 0; i < nrows; i++) {
-		printf("%-48s %-12s %-13s %-8s %s\n", rows[i].what,
-		       rows[i].value, rows[i].target,
-		       verdict_name(rows[i].verdict), rows[i].detail);
-		if (rows[i].verdict == V_MET || rows[i].verdict == V_NOT_MET)
-			targets++;
-		if (rows[i].verdict == V_MET)
-			met++;
-		if (rows[i].verdict == V_NA)
-			na++;
-	}
 	snprintf(worst, sizeof(worst), "%.3f", worst_ratio);
-	printf("\nsummary: %u/%u targets met, %u not measured; ", met, targets,
-	       na);
+	bench_print_table();
 	printf("map calls per GiB %lld (2 MiB) / %lld (4 KiB); ", calls_2m,
 	       calls_4k);
 	printf("map driver time/pin <= %s up to %u GiB; ",

@@ -80,8 +80,8 @@
 #define REGION_TRIPS	200
 #define FAULT_PAGE	0xf000	/* an unused page of the guest's memory */
 #define EXTRA_GFN	0x100	/* the other regions: above 1 MiB */
-/* Time for the VP to halt again after an irqfd event (TCG). */
-#define IRQFD_SETTLE_US	3000
+/* How long the VP may take to halt again after an irqfd event (TCG). */
+#define IRQFD_SETTLE_MS	2000
 #define IRQFD_SIGNALS	4000
 #define MAX_GSIS	4096
 #define RUNS		5
@@ -494,6 +494,7 @@ out:
 struct runner {
 	int vp;
 	int err;
+	pid_t tid;
 	bool stop;
 	bool done;
 	unsigned long exits;
@@ -505,6 +506,7 @@ static void *run_thread(void *arg)
 	struct runner *r = arg;
 	__u8 msg[MSHV_RUN_VP_BUF_SZ];
 
+	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		if (!ioctl(r->vp, MSHV_RUN_VP, msg)) {
 			r->exits++;
@@ -543,6 +545,38 @@ static void stop_runner(struct runner *r, pthread_t tid)
 		usleep(10000);
 	} while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE));
 	pthread_join(tid, NULL);
+}
+
+/*
+ * Wait until @r's thread sleeps: its VP halted in the hypervisor and the
+ * dispatch that ran the interrupt's handler is over, so that the next
+ * irqfd event finds the VP out of a dispatch. An event during a dispatch
+ * takes the hypercall path, by design. At most IRQFD_SETTLE_MS.
+ */
+static void runner_wait_asleep(struct runner *r)
+{
+	char path[64], buf[256], *state;
+	unsigned int ms;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
+		 __atomic_load_n(&r->tid, __ATOMIC_ACQUIRE));
+	for (ms = 0; ms < IRQFD_SETTLE_MS; ms++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = 0;
+		/* "tid (comm) S ...": the state follows the last ')'. */
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+		usleep(1000);
+	}
 }
 
 static void bench_irqfd(int dev)
@@ -600,11 +634,7 @@ static void bench_irqfd(int dev)
 			sum += t1 - t0;
 			if (!guest_reaches(&g, GUEST_COUNT, false, ++done))
 				goto stop;
-			/*
-			 * Let the dispatch that ran the handler end: a signal
-			 * during a dispatch takes the hypercall, by design.
-			 */
-			usleep(IRQFD_SETTLE_US);
+			runner_wait_asleep(&r);
 		}
 		hv_sample(&s1);
 		if (sim_hypercalls_but(HVCALL_DISPATCH_VP, &d1) ||
@@ -634,7 +664,7 @@ static void bench_irqfd(int dev)
 		++done;
 		for (k = 0; k < 1000 && guest_read(&g, GUEST_COUNT, false) < done; k++)
 			usleep(200);
-		usleep(IRQFD_SETTLE_US);
+		runner_wait_asleep(&r);
 	}
 	bench_prof_stop(&prof_write, i);
 	bench_row_add_prof(ratio, &prof_write);

@@ -28,8 +28,10 @@ build_selftests() {
 	mkdir -p "$TESTDIR/bin" "$TESTDIR/bench"
 	rm -f "$TESTDIR"/bin/* "$TESTDIR"/bench/*
 	rm -rf "$KSFT_INSTALL"
+	# The uapi headers come from install_headers, wherever TESTDIR is.
 	make -C "$TREE/tools/testing/selftests" -j"$JOBS" TARGETS=mshv \
-		O="$TESTDIR" USERCFLAGS=-Werror USERLDFLAGS=-static \
+		O="$TESTDIR" KHDR_INCLUDES="-isystem $HDR/include" \
+		USERCFLAGS=-Werror USERLDFLAGS=-static \
 		install INSTALL_PATH="$KSFT_INSTALL" \
 		> "$LOGS/selftests.log" 2>&1 ||
 		{ cat "$LOGS/selftests.log" >&2; die "building the selftests failed"; }

@@ -258,6 +258,13 @@ static enum hrtimer_restart mshv_sim_stimer_expired(struct hrtimer *timer)
 
 	spin_lock_irqsave(&sim->lock, flags);
 	first = mshv_sim_stimer_scan(sim);
+	/*
+	 * A rearm on another CPU, while this callback waited for the lock,
+	 * queued the timer again: its expiry must not change under the
+	 * queue, and it is no later than anything this scan found.
+	 */
+	if (hrtimer_is_queued(timer))
+		first = 0;
 	if (first)
 		hrtimer_set_expires(timer, first);
 	spin_unlock_irqrestore(&sim->lock, flags);

@@ -42,6 +42,23 @@
 #define __GUEST_STR(x)		#x
 #define GUEST_STR(x)		__GUEST_STR(x)
 
+/*
+ * Guest code fragments, real mode: switch the local APIC to x2APIC mode
+ * (IA32_APIC_BASE: EN | EXTD), and also software-enable it (x2APIC SVR:
+ * enabled, spurious vector 0xff). Both clobber EAX, ECX and EDX.
+ */
+#define GUEST_X2APIC_MODE						\
+	"mov $0x1b, %ecx\n\t"			/* IA32_APIC_BASE */	\
+	"rdmsr\n\t"							\
+	"or $0xc00, %ax\n\t"			/* EN | EXTD */		\
+	"wrmsr\n\t"
+#define GUEST_X2APIC_ENABLE						\
+	GUEST_X2APIC_MODE						\
+	"mov $0x80f, %ecx\n\t"			/* x2APIC SVR */	\
+	"mov $0x1ff, %eax\n\t"						\
+	"xor %edx, %edx\n\t"						\
+	"wrmsr\n\t"
+
 /* Bytes of the guest program @name. */
 #define guest_code_len(name)	((size_t)((name##_end) - (name)))
 

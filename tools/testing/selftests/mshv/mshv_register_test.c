@@ -596,10 +596,7 @@ TEST_F(regs, ap_waits_for_sipi)
  * itself: the VMM would not see it).
  */
 GUEST_CODE16(bsp_prog,
-	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
-	     "rdmsr\n\t"
-	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_MODE
 	     "mov $0x830, %ecx\n\t"			/* mov ecx, x2APIC ICR */
 	     "mov $0x4500, %eax\n\t"			/* mov eax, INIT, assert */
 	     "mov $0x1, %edx\n\t"			/* mov edx, APIC id 1 */

@@ -383,6 +383,9 @@ int sim_fault_clear(void)
 	return sim_write("fault", "clear\n");
 }
 
+static int sim_hypercalls_sum(unsigned int code, bool but, __u64 *calls,
+			      __u64 *ns);
+
 /**
  * sim_hypercall_count() - how often the simulator saw a hypercall code
  * @code: hypercall code
@@ -393,33 +396,9 @@ int sim_fault_clear(void)
  */
 int sim_hypercall_count(unsigned int code, __u64 *count)
 {
-	char *buf, *line, *save = NULL;
-	unsigned long long n;
-	unsigned int c;
-	int ret;
+	__u64 ns;
 
-	buf = malloc(SIM_FILE_MAX);
-	if (!buf)
-		return -ENOMEM;
-	ret = sim_read_file("hypercalls", buf, SIM_FILE_MAX);
-	if (ret)
-		goto free_buf;
-
-	*count = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x %llu", &c, &n) != 2) {
-			ret = -EINVAL;
-			break;
-		}
-		if (c == code) {
-			*count = n;
-			break;
-		}
-	}
-free_buf:
-	free(buf);
-	return ret;
+	return sim_hypercalls_sum(code, false, count, &ns);
 }
 
 /**

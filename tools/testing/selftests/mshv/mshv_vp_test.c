@@ -1824,14 +1824,7 @@ static_assert(sizeof(struct hv_assert_irq_in) == 32, "assert input");
  * the x2APIC EOI MSR and returns, keeping the registers it uses.
  */
 GUEST_CODE16(irq_prog,
-	     "mov $0x1b, %ecx\n\t"			/* mov ecx, IA32_APIC_BASE */
-	     "rdmsr\n\t"
-	     "or $0xc00, %ax\n\t"			/* or ax, EN | EXTD */
-	     "wrmsr\n\t"
-	     "mov $0x80f, %ecx\n\t"			/* mov ecx, x2APIC SVR */
-	     "mov $0x1ff, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_ENABLE
 	     "movb $0x1, " GUEST_STR(IRQ_READY) "\n\t"
 	     "sti\n\t"
 	     "1:\n\t"

@@ -56,13 +56,6 @@ static_assert(MSHV_LARGE_PAGES == HV_PAGES_PER_LARGE_PAGE);
 #define MSHV_RUN_PFN_MASK	GENMASK_ULL(39, 0)
 #define MSHV_RUN_LEN_MASK	GENMASK_ULL(63, 40)
 #define MSHV_RUN_MAX_PAGES	(FIELD_MAX(MSHV_RUN_LEN_MASK) + 1)
-/* Regions this large (64 MiB) are pinned by two threads. */
-#define MSHV_PIN_SPLIT_PAGES	(4 * MSHV_PIN_BATCH)
-/*
- * Sixteenths of such a region the caller pins, the worker the rest: less
- * than half, since the caller also maps its part while the worker pins.
- */
-#define MSHV_PIN_CALLER_SHARE	7
 /* Runs allocated at first; the array doubles when full. */
 #define MSHV_RUNS_MIN		16
 /* Attempts of each teardown unmap before giving up on it. */

@@ -23,8 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* The ABI VMMs are built against (mainline Linux). */
 static_assert(MSHV_IRQFD == 0x4010B803, "MSHV_IRQFD");
@@ -112,10 +111,8 @@ FIXTURE_SETUP(irq)
 	self->vp = -1;
 	self->efd = -1;
 	self->rp = MAP_FAILED;
-	self->dev = mshv_open();
-	if (mshv_absent(self->dev))
-		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-self->dev));
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 1ULL << MSHV_PT_BIT_LAPIC, 0);
 	ASSERT_LE(0, self->pt);

@@ -31,8 +31,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB		(21 << 26)
@@ -228,19 +227,6 @@ static void close_valid(int fd)
 }
 
 /*
- * Open /dev/mshv into @dev. Returns false, with the test marked skipped,
- * when the driver is not there.
- */
-static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
-{
-	*dev = mshv_open();
-	if (mshv_absent(*dev))
-		SKIP(return false, "%s: %s", MSHV_DEV_PATH, strerror(-*dev));
-	ASSERT_LE(0, *dev);
-	return true;
-}
-
-/*
  * Create a partition and find out its hypervisor id, the one new id in the
  * simulator's (or the driver's) list of partitions. *@id is 0 when neither
  * list is available.
@@ -381,7 +367,7 @@ static bool pt_setup(struct __test_metadata *_metadata, struct pt_state *s,
 {
 	s->pt = -1;
 	s->dev = -1;
-	if (!open_dev_or_skip(_metadata, &s->dev))
+	if (!mshv_open_or_skip(_metadata, &s->dev))
 		return false;
 	if (!movable && !mshv_pin_memory_present())
 		SKIP(return false, "%s not found", MSHV_DBG_PIN_MEMORY);

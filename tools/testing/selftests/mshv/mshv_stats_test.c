@@ -29,8 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 #define PAGE_4K		4096
 #define GUEST_SIZE	0x10000
@@ -171,10 +170,8 @@ FIXTURE_SETUP(stats)
 	self->vp = -1;
 	self->mem = MAP_FAILED;
 	self->rp = MAP_FAILED;
-	self->dev = mshv_open();
-	if (mshv_absent(self->dev))
-		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-self->dev));
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	if (stat(MSHV_DBG_DIR "/driver_stats", &st))
 		SKIP(return, "no driver statistics in debugfs");
 	self->sim = sim_present();

@@ -1010,12 +1010,7 @@ int mshv_create_partition_v2(int dev, __u64 flags,
 int mshv_get_property_ex(int fd, __u32 code, void *out, __u16 out_sz,
 			 __u16 *status)
 {
-	struct {
-		__u64 partition_id;
-		__u32 property_code;
-		__u32 padding;
-		__u64 arg;
-	} in = { .property_code = code };
+	struct hv_get_property_ex_in in = { .property_code = code };
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
 		.in_sz = sizeof(in),
@@ -1059,15 +1054,6 @@ int mshv_run_vp(int vp, void *msg)
 	return ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
 }
 
-/* The HvGetVpRegisters/HvSetVpRegisters input header. */
-struct mshv_vp_regs_hdr {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 input_vtl;
-	__u8 rsvd8;
-	__u16 rsvd16;
-};
-
 /**
  * mshv_vp_set_regs() - HvSetVpRegisters of @n registers
  * @fd: VP (or partition) file descriptor
@@ -1081,9 +1067,9 @@ struct mshv_vp_regs_hdr {
 int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status)
 {
-	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+	__u64 in[(sizeof(struct hv_vp_regs_in) +
 		  MSHV_VP_REGS_MAX * sizeof(*regs)) / sizeof(__u64)];
-	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_SET_VP_REGISTERS,
 		.reps = n,
@@ -1116,9 +1102,9 @@ int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status)
 {
-	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+	__u64 in[(sizeof(struct hv_vp_regs_in) +
 		  MSHV_VP_REGS_MAX * sizeof(__u32)) / sizeof(__u64)];
-	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	__u32 *names = (__u32 *)(hdr + 1);
 	__u64 out[MSHV_VP_REGS_MAX][2];
 	struct mshv_root_hvcall args = {
@@ -1146,6 +1132,98 @@ int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		regs[i].lo = out[i][0];
 		regs[i].hi = out[i][1];
 	}
+	return ret;
+}
+
+/**
+ * mshv_vp_set_reg64() - HvSetVpRegisters of one 64-bit register
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @name: HV_*_REGISTER_* name
+ * @value: the value; bits 127:64 are zero
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_vp_set_reg64(int fd, __u32 vp_index, __u32 name, __u64 value)
+{
+	struct mshv_vp_reg reg = { .name = name, .lo = value };
+
+	return mshv_vp_set_regs(fd, vp_index, &reg, 1, NULL);
+}
+
+/**
+ * mshv_vp_get_reg64() - HvGetVpRegisters of one 64-bit register
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @name: HV_*_REGISTER_* name
+ * @value: receives bits 63:0 of the value (0 if the call fails)
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_vp_get_reg64(int fd, __u32 vp_index, __u32 name, __u64 *value)
+{
+	struct mshv_vp_reg reg = { .name = name };
+	int ret;
+
+	ret = mshv_vp_get_regs(fd, vp_index, &reg, 1, NULL);
+	*value = reg.lo;
+	return ret;
+}
+
+/**
+ * mshv_install_intercept() - HvInstallIntercept
+ * @pt: partition file descriptor
+ * @type: HV_INTERCEPT_TYPE_*
+ * @mask: HV_INTERCEPT_ACCESS_MASK_* of the accesses to intercept
+ * @param: the type's parameter (an MSR index, a port)
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
+{
+	struct hv_install_intercept_in in = {
+		.access_type_mask = mask,
+		.intercept_type = type,
+		.intercept_parameter = param,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_INSTALL_INTERCEPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+
+	return mshv_hvcall(pt, &args);
+}
+
+/**
+ * mshv_assert_interrupt() - HvAssertVirtualInterrupt
+ * @pt: partition file descriptor
+ * @type: HV_INTERRUPT_TYPE_FIXED or HV_X64_INTERRUPT_TYPE_*
+ * @flags: HV_INTERRUPT_LEVEL_TRIGGERED, or 0
+ * @dest: the destination APIC id
+ * @vector: the vector
+ * @status: if not NULL, receives the hypervisor status
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
+			  __u32 vector, __u16 *status)
+{
+	struct hv_assert_irq_in in = {
+		.interrupt_type = type,
+		.control_flags = flags,
+		.dest_addr = dest,
+		.vector = vector,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret = mshv_hvcall(pt, &args);
+
+	if (status)
+		*status = args.status;
 	return ret;
 }
 

@@ -270,6 +270,11 @@ int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
 int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
+int mshv_vp_set_reg64(int fd, __u32 vp_index, __u32 name, __u64 value);
+int mshv_vp_get_reg64(int fd, __u32 vp_index, __u32 name, __u64 *value);
+int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param);
+int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
+			  __u32 vector, __u16 *status);
 int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 		  __u32 *size);
 int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,

@@ -9,6 +9,8 @@
 #ifndef SELFTEST_MSHV_HV_TLFS_H
 #define SELFTEST_MSHV_HV_TLFS_H
 
+#include <assert.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* Hypercall codes. */
@@ -276,7 +278,7 @@ struct hv_register_page {
 	__u64 rflags;
 };
 
-_Static_assert(__builtin_offsetof(struct hv_register_page, rip) == 136, "rip");
+static_assert(offsetof(struct hv_register_page, rip) == 136, "rip");
 
 /*
  * Hypercall inputs and outputs, and the intercept messages. The layouts
@@ -429,7 +431,7 @@ struct hv_post_message_in {
 	__u32 padding2;
 };
 
-_Static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
+static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
 
 /**
  * struct hv_msg_header - the SynIC message header
@@ -523,13 +525,11 @@ struct hv_msg {
 	};
 };
 
-_Static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
-_Static_assert(__builtin_offsetof(struct hv_msg, io.rax) == 16 + 48, "rax");
-_Static_assert(__builtin_offsetof(struct hv_msg, io.rcx) == 16 + 104, "rcx");
-_Static_assert(__builtin_offsetof(struct hv_msg, mem.gpa) == 16 + 56, "gpa");
-_Static_assert(__builtin_offsetof(struct hv_msg, mem.insn_bytes) == 16 + 64,
-	       "instruction bytes");
-_Static_assert(__builtin_offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96,
-	       "cpuid results");
+static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
+static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "rax");
+static_assert(offsetof(struct hv_msg, io.rcx) == 16 + 104, "rcx");
+static_assert(offsetof(struct hv_msg, mem.gpa) == 16 + 56, "gpa");
+static_assert(offsetof(struct hv_msg, mem.insn_bytes) == 16 + 64, "bytes");
+static_assert(offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96, "cpuid");
 
 #endif /* SELFTEST_MSHV_HV_TLFS_H */

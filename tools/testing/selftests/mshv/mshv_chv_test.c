@@ -258,7 +258,6 @@ GUEST_CODE64(sint_handler,
 #define SINT_IRQ_REPORT			9
 #define LAPIC_SPURIOUS			16
 
-
 /* Offsets of the two MMIO instructions in guest_prog. */
 #define MMIO_WRITE_INSN			21
 #define MMIO_READ_INSN			23

@@ -147,33 +147,6 @@ static void vmm_free(struct vmm_mem *m)
 }
 
 /*
- * Kilobytes of the mapping that starts at @addr that are transparent huge
- * pages, from /proc/self/smaps; -1 if it cannot be told.
- */
-static long thp_kb(const void *addr)
-{
-	char line[256], want[32];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want))) {
-			in_vma = true;
-			continue;
-		}
-		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
-/*
  * Pins taken and not yet released, system-wide, from /proc/vmstat. The
  * counters are folded from the per-CPU ones first, so that they are exact;
  * false if that cannot be done.
@@ -217,13 +190,6 @@ static void to_hex(const unsigned char *p, size_t len, char *out)
 	for (i = 0; i < len; i++)
 		sprintf(out + 2 * i, "%02x", p[i]);
 	out[2 * len] = '\0';
-}
-
-/* Close @fd if it is a file descriptor (an ioctl may have wrongly succeeded). */
-static void close_valid(int fd)
-{
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -1765,7 +1731,7 @@ FIXTURE_SETUP(backing)
 		ASSERT_TRUE(false) TH_LOG("mmap: %s", strerror(errno));
 	}
 	if (variant->backing == BACKING_THP &&
-	    thp_kb(self->m.addr) < (long)(BACKING_SIZE >> 10)) {
+	    mshv_thp_kb(self->m.addr) < (long)(BACKING_SIZE >> 10)) {
 		vmm_free(&self->m);
 		SKIP(return, "the buffer did not get transparent huge pages");
 	}

@@ -61,13 +61,6 @@ static void *page_tail(size_t len)
 	return p + psz - len;
 }
 
-/* Close @fd if it is a file descriptor (an ioctl may have wrongly succeeded). */
-static void close_valid(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
 /* Create, optionally initialize, and close one partition. */
 static void cycle_partition(struct __test_metadata *_metadata, int dev,
 			    bool initialize)

@@ -583,21 +583,6 @@ GUEST_CODE16(ap_prog,
 	     "out %ax, $" GUEST_STR(AP_PORT) "\n\t"
 	     "hlt");
 
-/** struct ap_run - an AP run on a thread of its own */
-struct ap_run {
-	int vp;
-	int err;
-	struct hv_msg msg;
-};
-
-static void *ap_thread(void *data)
-{
-	struct ap_run *run = data;
-
-	run->err = ioctl(run->vp, MSHV_RUN_VP, &run->msg) < 0 ? -errno : 0;
-	return NULL;
-}
-
 /* A partition with local x2APICs, 64 KiB of memory, VP 0 and VP 1. */
 FIXTURE(startup) {
 	int dev;
@@ -649,7 +634,7 @@ FIXTURE_TEARDOWN(startup)
 
 /* The AP stopped at its OUT, in real mode at the page of the SIPI. */
 static void check_ap_started(struct __test_metadata *_metadata,
-			     const struct ap_run *run)
+			     const struct mshv_vp_run *run)
 {
 	EXPECT_EQ(0, run->err);
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, run->msg.header.message_type);
@@ -663,11 +648,11 @@ static void check_ap_started(struct __test_metadata *_metadata,
  */
 TEST_F(startup, init_sipi_through_icr)
 {
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 	struct hv_msg msg;
 	pthread_t tid;
 
-	ASSERT_EQ(0, pthread_create(&tid, NULL, ap_thread, &run));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &run));
 	usleep(20000);		/* let the AP reach its wait */
 	ASSERT_EQ(0, ioctl(self->bsp, MSHV_RUN_VP, &msg));
 	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
@@ -688,7 +673,7 @@ static __u16 assert_irq(int pt, __u32 type, __u32 vector)
 /* The VMM starts the AP itself with INIT and SIPI hypercalls. */
 TEST_F(startup, init_sipi_through_hypercalls)
 {
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 	struct hv_reg_value got;
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
@@ -703,7 +688,7 @@ TEST_F(startup, init_sipi_through_hypercalls)
 		  get_reg(self->ap, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE,
 			  &got));
 	EXPECT_EQ(0ULL, got.lo);
-	ap_thread(&run);
+	mshv_vp_run_thread(&run);
 	check_ap_started(_metadata, &run);
 }
 
@@ -718,7 +703,7 @@ TEST_F(startup, vmm_starts_ap)
 		.hi = 0xffff | (__u64)(AP_PAGE << 8) << 32 | 0x9bULL << 48,
 	};
 	struct hv_reg_value zero = {};
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  set_reg(self->ap, 1, HV_X64_REGISTER_CS, cs));
@@ -727,7 +712,7 @@ TEST_F(startup, vmm_starts_ap)
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  set_reg(self->ap, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE,
 			  zero));
-	ap_thread(&run);
+	mshv_vp_run_thread(&run);
 	check_ap_started(_metadata, &run);
 }
 

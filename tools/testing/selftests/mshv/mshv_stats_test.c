@@ -305,21 +305,11 @@ TEST_F(stats, hypervisor_partition_stats)
 /* Route GSI 0 to VECTOR on APIC 0 and attach an irqfd to it. */
 static int irqfd_setup(struct __test_metadata *_metadata, int pt)
 {
-	struct {
-		struct mshv_user_irq_table head;
-		struct mshv_user_irq_entry entry;
-	} table = {
-		.head.nr = 1,
-		.entry = { .gsi = GSI, .address_lo = 0xfee00000,
-			   .data = VECTOR },
-	};
-	struct mshv_user_irqfd irqfd = { .gsi = GSI };
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	EXPECT_LE(0, efd);
-	irqfd.fd = efd;
-	EXPECT_EQ(0, ioctl(pt, MSHV_SET_MSI_ROUTING, &table));
-	EXPECT_EQ(0, ioctl(pt, MSHV_IRQFD, &irqfd));
+	EXPECT_EQ(0, mshv_route_msi(pt, GSI, VECTOR));
+	EXPECT_EQ(0, mshv_irqfd(pt, efd, -1, GSI, 0));
 	return efd;
 }
 

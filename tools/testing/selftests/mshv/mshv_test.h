@@ -10,9 +10,17 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../kselftest_harness.h"
 #include "mshv_util.h"
+
+/* Close @fd if it is one (an ioctl may have wrongly succeeded). */
+static inline void close_valid(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
 
 /*
  * Open /dev/mshv into @dev, or mark the test skipped where there is none.

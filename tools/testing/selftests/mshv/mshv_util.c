@@ -68,6 +68,35 @@ bool mshv_absent(int err)
 }
 
 /**
+ * mshv_thp_kb() - transparent huge pages of a mapping
+ * @addr: the start of the mapping
+ *
+ * Return: the kilobytes of its AnonHugePages in /proc/self/smaps, or -1.
+ */
+long mshv_thp_kb(const void *addr)
+{
+	char line[256], want[32];
+	bool in_vma = false;
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want))) {
+			in_vma = true;
+			continue;
+		}
+		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/**
  * mshv_create_partition() - issue MSHV_CREATE_PARTITION
  * @dev: /dev/mshv file descriptor
  * @flags: pt_flags
@@ -1225,6 +1254,93 @@ int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
 	if (status)
 		*status = args.status;
 	return ret;
+}
+
+/**
+ * mshv_vp_run_thread() - MSHV_RUN_VP once, as a thread's start routine
+ * @arg: the struct mshv_vp_run: @vp in, @err and @msg out
+ *
+ * For pthread_create(), when a test runs a VP while it does something
+ * else (runs another VP, signals an irqfd, closes the partition).
+ *
+ * Return: NULL.
+ */
+void *mshv_vp_run_thread(void *arg)
+{
+	struct mshv_vp_run *run = arg;
+
+	run->err = mshv_run_vp(run->vp, &run->msg);
+	return NULL;
+}
+
+/**
+ * mshv_route_msi() - MSHV_SET_MSI_ROUTING with one route to APIC id 0
+ * @pt: partition file descriptor
+ * @gsi: the GSI
+ * @data: the MSI data: the vector, and bits 15:14 set for a level-triggered
+ *	asserted interrupt
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_route_msi(int pt, __u32 gsi, __u32 data)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry;
+	} table = {
+		.head.nr = 1,
+		.entry = { .gsi = gsi, .address_lo = MSHV_MSI_ADDR,
+			   .data = data },
+	};
+
+	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_irqfd() - MSHV_IRQFD
+ * @pt: partition file descriptor
+ * @fd: the eventfd
+ * @resamplefd: the resample eventfd, or -1
+ * @gsi: the GSI
+ * @flags: MSHV_IRQFD_BIT_* flags
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IRQFD, &args) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_ioeventfd() - MSHV_IOEVENTFD
+ * @pt: partition file descriptor
+ * @fd: the eventfd
+ * @addr: the guest physical address or I/O port
+ * @len: bytes of the access: 0 (any), 1, 2, 4 or 8
+ * @datamatch: the value to match, with MSHV_IOEVENTFD_BIT_DATAMATCH
+ * @flags: MSHV_IOEVENTFD_BIT_* flags
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
+		   __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IOEVENTFD, &args) < 0 ? -errno : 0;
 }
 
 /**

@@ -323,18 +323,18 @@ TEST_F(vp, state_sizes_and_errors)
 	for (type = 0; type < MSHV_VP_STATE_COUNT; type++) {
 		size = 0;
 		EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, type, buf,
-					    &size));
+						 &size));
 		/* The xsave size is the hypervisor's choice. */
 		EXPECT_TRUE(sizes[type] ? size == sizes[type] : size > 0)
 			TH_LOG("type %u: size %u", type, size);
 		/* Unaligned buffers are refused. */
 		size = 8 * PAGE_4K;
 		EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, type,
-					    buf + 8, &size));
+						 buf + 8, &size));
 	}
 	size = 8 * PAGE_4K;
 	EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_COUNT,
-				    buf, &size));
+					 buf, &size));
 	memset(&args, 0, sizeof(args));
 	args.rsvd[2] = 1;
 	args.buf_sz = 8 * PAGE_4K;
@@ -362,7 +362,7 @@ TEST_F(vp, lapic_round_trip)
 	fd = mshv_create_vp(self->pt, 3);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      lapic, &size));
+				   lapic, &size));
 	EXPECT_EQ((__u32)PAGE_4K, size);
 	/* The simulator puts the VP index in the APIC ID. */
 	EXPECT_TRUE(!sim_present() || lapic[LAPIC_ID / 4] == 3U << 24);
@@ -370,9 +370,9 @@ TEST_F(vp, lapic_round_trip)
 	lapic[LAPIC_SPURIOUS / 4] = 0x1ff;		/* APIC enabled */
 	lapic[LAPIC_LVT_LINT0 / 4] = 0x700;		/* ExtINT */
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      lapic, &size));
+				   lapic, &size));
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      back, &size));
+				   back, &size));
 	EXPECT_EQ(0x1ffU, back[LAPIC_SPURIOUS / 4]);
 	EXPECT_EQ(0x700U, back[LAPIC_LVT_LINT0 / 4]);
 	EXPECT_EQ(lapic[LAPIC_ID / 4], back[LAPIC_ID / 4]);
@@ -399,23 +399,23 @@ TEST_F(vp, timers_and_xsave_round_trip)
 	timers[6] = 0x10003;
 	timers[7] = 1000000;
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE,
-			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+				   MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
 	EXPECT_EQ(200U, size);
 	memset(timers, 0, PAGE_4K);
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE,
-			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+				   MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
 	EXPECT_EQ(0x10003ULL, timers[6]);
 	EXPECT_EQ(1000000ULL, timers[7]);
 
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      xsave, &xsize));
+				   xsave, &xsize));
 	ASSERT_LE(512U + 64U, xsize);
 	EXPECT_EQ(0x37f, xsave[0] | xsave[1] << 8);	/* FCW after reset */
 	xsave[0] = 0x7f;
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      xsave, &xsize));
+				   xsave, &xsize));
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      back, &xsize));
+				   back, &xsize));
 	EXPECT_EQ(0, memcmp(xsave, back, xsize));
 	close(fd);
 	munmap(timers, PAGE_4K);
@@ -510,7 +510,7 @@ TEST_F(guest, io_out_then_halt)
 
 	/* The VMM completes the OUT by moving RIP past it. */
 	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.io.h.rip + 1));
+				       msg.io.h.rip + 1));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 7), msg.icpt.rip);
@@ -711,21 +711,6 @@ TEST_F(guest, state_pages_are_not_guest_memory)
 	munmap(other_mem, GUEST_SIZE);
 }
 
-/* The VP thread of the userfaultfd test. */
-struct uffd_run {
-	int vp;
-	int ret;
-	struct hv_msg msg;
-};
-
-static void *uffd_run_vp(void *arg)
-{
-	struct uffd_run *r = arg;
-
-	r->ret = mshv_run_vp(r->vp, &r->msg);
-	return NULL;
-}
-
 /*
  * Unmapping a movable region while a VP faults it in, with the fault held
  * by the VMM's userfaultfd, returns at once, and does not wait for the
@@ -740,7 +725,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_zeropage zero = { .mode = 0 };
 	struct mshv_dbg_stats before, after = { 0 };
-	struct uffd_run r = { .vp = self->vp, .ret = 1 };
+	struct mshv_vp_run r = { .vp = self->vp, .err = 1 };
 	struct uffd_msg umsg;
 	struct pollfd pfd;
 	struct timespec t0, t1;
@@ -769,7 +754,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 		ASSERT_EQ(0, mshv_dbg_stats(id, &before));
 
 	guest_code_load(self->mem, GUEST_CODE, prog_read_extra);
-	ASSERT_EQ(0, pthread_create(&tid, NULL, uffd_run_vp, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 
 	/* The VP's fault-in reaches the VMM's userfaultfd, and waits. */
 	pfd.fd = uffd;
@@ -784,7 +769,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	EXPECT_EQ(0, mshv_unmap_memory(self->pt, EXTRA_GFN, extra, size));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	EXPECT_GT(5, t1.tv_sec - t0.tv_sec);
-	EXPECT_EQ(1, r.ret);	/* the VP still waits for its fault */
+	EXPECT_EQ(1, r.err);	/* the VP still waits for its fault */
 	if (id) {
 		ASSERT_EQ(0, mshv_dbg_stats(id, &after));
 		EXPECT_EQ(before.regions - 1, after.regions);
@@ -795,7 +780,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	zero.range.len = size;
 	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
 	ASSERT_EQ(0, pthread_join(tid, NULL));
-	ASSERT_EQ(0, r.ret);
+	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(HVMSG_UNMAPPED_GPA, r.msg.header.message_type);
 	EXPECT_EQ(EXTRA_GFN * PAGE_4K, r.msg.mem.gpa);
 	/* Only the guest's own memory was mapped, none of the region's. */
@@ -828,7 +813,7 @@ TEST_F(guest, cpuid_answered_then_intercepted)
 	EXPECT_EQ(0x7263694dULL, (__u32)rbx);	/* "Micr" */
 
 	ASSERT_EQ(0, mshv_install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
-				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+					    HV_INTERCEPT_ACCESS_MASK_EXECUTE,
 				       0x40000000));
 	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
@@ -851,7 +836,7 @@ TEST_F(guest, msr_intercept)
 
 	guest_code_load(self->mem, GUEST_CODE, msr_intercept_code);
 	ASSERT_EQ(0, mshv_install_intercept(self->pt,
-				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+					    HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 				       HV_INTERCEPT_ACCESS_MASK_READ |
 				       HV_INTERCEPT_ACCESS_MASK_WRITE,
 				       0x12345));
@@ -1030,7 +1015,7 @@ TEST_F(guest, long_mode_io_memory_halt)
 
 	/* The store beyond guest memory stops at the SLAT, with its GVA. */
 	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.io.h.rip + 1));
+				       msg.io.h.rip + 1));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 	EXPECT_EQ(0x100000ULL, msg.mem.gpa);
@@ -1042,7 +1027,7 @@ TEST_F(guest, long_mode_io_memory_halt)
 
 	/* The VMM emulates the store and moves on to HLT. */
 	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.mem.h.rip + 8));
+				       msg.mem.h.rip + 8));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + guest_code_len(prog_long)), msg.icpt.rip);
@@ -1084,7 +1069,7 @@ static void *vp_thread_run(void *arg)
 		}
 		t->outs++;
 		t->err = mshv_vp_set_reg64(t->vp, msg.io.h.vp_index,
-				   HV_X64_REGISTER_RIP,
+					   HV_X64_REGISTER_RIP,
 				   msg.io.h.rip +
 				   (msg.io.h.instruction_length & 0xf));
 		if (t->err)
@@ -1150,7 +1135,7 @@ TEST_F(guest, long_mode_cpuid_msr)
 	guest_code_load(self->mem, GUEST_CODE, long_mode_cpuid_msr_code);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 	ASSERT_EQ(0, mshv_install_intercept(self->pt,
-				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+					    HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 				       HV_INTERCEPT_ACCESS_MASK_READ, 0x12345));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg.header.message_type);
@@ -1551,7 +1536,6 @@ TEST_F(guest, dirty_in_second_region)
 /* How long the guest may take to react (TCG, KASAN). */
 #define IRQ_WAIT_MS			30000
 
-
 /*
  * Real mode: switch the local APIC to x2APIC mode and enable it, say it
  * is ready, STI, then HLT until IRQ_COUNT reaches IRQ_TARGET; then write
@@ -1575,10 +1559,7 @@ GUEST_CODE16(irq_handler,
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
-	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
-	     "xor %eax, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_EOI
 	     "pop %edx\n\t"
 	     "pop %ecx\n\t"
 	     "pop %eax\n\t"
@@ -1663,21 +1644,6 @@ static bool guest_reaches(const __u8 *mem, __u64 gpa, unsigned int size,
 	return false;
 }
 
-/** struct irq_run - one MSHV_RUN_VP on a thread of its own */
-struct irq_run {
-	int vp;
-	int err;
-	struct hv_msg msg;
-};
-
-static void *irq_run_thread(void *arg)
-{
-	struct irq_run *r = arg;
-
-	r->err = mshv_run_vp(r->vp, &r->msg);
-	return NULL;
-}
-
 /*
  * Wait for the run on @tid to end; if it does not in time, interrupt it
  * (the run then ends with -EINTR) and return false.
@@ -1710,13 +1676,13 @@ static bool irq_join(pthread_t tid)
 TEST_F(irq, fixed_interrupts_counted)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	unsigned int i;
 	pthread_t tid;
 	__u16 status;
 
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_EDGE, false,
@@ -1739,13 +1705,13 @@ TEST_F(irq, fixed_interrupts_counted)
 TEST_F(irq, halted_vp_sleeps)
 {
 	struct timespec ts = { .tv_nsec = 200000000 };
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	pthread_t tid;
 	__u16 status;
 	long long n;
 
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	nanosleep(&ts, NULL);
 	n = dispatches_during(1000);
@@ -1766,31 +1732,13 @@ TEST_F(irq, halted_vp_sleeps)
 /* Route @gsi to @vector on APIC 0, edge- or level-triggered. */
 static int route_gsi(int pt, __u32 gsi, __u32 vector, bool level)
 {
-	struct {
-		struct mshv_user_irq_table head;
-		struct mshv_user_irq_entry entry;
-	} table = {
-		.head.nr = 1,
-		.entry = {
-			.gsi = gsi,
-			.address_lo = 0xfee00000,
-			.data = vector | (level ? 3 << 14 : 0),
-		},
-	};
-
-	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) ? -errno : 0;
+	return mshv_route_msi(pt, gsi, vector | (level ? 3 << 14 : 0));
 }
 
 static int assign_irqfd(int pt, int fd, int resamplefd, __u32 gsi)
 {
-	struct mshv_user_irqfd args = {
-		.fd = fd,
-		.resamplefd = resamplefd,
-		.gsi = gsi,
-		.flags = resamplefd >= 0 ? 1 << MSHV_IRQFD_BIT_RESAMPLE : 0,
-	};
-
-	return ioctl(pt, MSHV_IRQFD, &args) ? -errno : 0;
+	return mshv_irqfd(pt, fd, resamplefd, gsi,
+			  resamplefd >= 0 ? 1 << MSHV_IRQFD_BIT_RESAMPLE : 0);
 }
 
 /* Wait until @fd (an eventfd) is signalled; return its count, or 0. */
@@ -1812,7 +1760,7 @@ static __u64 eventfd_wait(int fd)
 TEST_F(irq, irqfd_interrupts_counted)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	__u64 one = 1;
 	unsigned int i;
@@ -1822,7 +1770,7 @@ TEST_F(irq, irqfd_interrupts_counted)
 	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
@@ -1844,7 +1792,7 @@ TEST_F(irq, irqfd_interrupts_counted)
  */
 TEST_F(irq, resample_on_level_eoi)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	__u64 one = 1;
@@ -1855,7 +1803,7 @@ TEST_F(irq, resample_on_level_eoi)
 	ASSERT_EQ(0, route_gsi(self->pt, 4, IRQ_VECTOR_LEVEL, true));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, rfd, 4));
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
@@ -1871,7 +1819,7 @@ TEST_F(irq, resample_on_level_eoi)
 /* An edge-triggered interrupt is not resampled: the EOI signals nothing. */
 TEST_F(irq, no_resample_on_edge_eoi)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int efd = eventfd(0, EFD_CLOEXEC);
 	int edge = eventfd(0, EFD_CLOEXEC);
@@ -1887,7 +1835,7 @@ TEST_F(irq, no_resample_on_edge_eoi)
 	ASSERT_EQ(0, route_gsi(self->pt, 5, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, edge, -1, 5));
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	EXPECT_EQ((ssize_t)sizeof(one), write(edge, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
@@ -1912,10 +1860,7 @@ GUEST_CODE16(irq_handler2,
 	     "push %edx\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT2) "\n\t"
-	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
-	     "xor %eax, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_EOI
 	     "pop %edx\n\t"
 	     "pop %ecx\n\t"
 	     "pop %eax\n\t"
@@ -1928,7 +1873,7 @@ GUEST_CODE16(irq_handler2,
  */
 TEST_F(irq, irqfd_follows_routing_update)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	__u32 entry = IRQ_HANDLER2;
 	__u64 one = 1;
@@ -1940,7 +1885,7 @@ TEST_F(irq, irqfd_follows_routing_update)
 	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 6));
 	self->mem[IRQ_TARGET] = 3;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 
 	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
@@ -2002,7 +1947,7 @@ static int inject_counts(struct inject_counts *c, bool *fast)
 TEST_F(irq, irqfd_fast_path)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	struct inject_counts before, after;
 	__u64 one = 1, scanned, asserted;
@@ -2016,7 +1961,7 @@ TEST_F(irq, irqfd_fast_path)
 	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		/* Let the VP halt and MSHV_RUN_VP wait. */
@@ -2141,16 +2086,9 @@ static const struct {
 static int assign_ioeventfd(int pt, int fd, __u64 addr, __u32 len,
 			    bool datamatch, __u64 value, bool deassign)
 {
-	struct mshv_user_ioeventfd args = {
-		.datamatch = value,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = (datamatch ? 1 << MSHV_IOEVENTFD_BIT_DATAMATCH : 0) |
-			 (deassign ? 1 << MSHV_IOEVENTFD_BIT_DEASSIGN : 0),
-	};
-
-	return ioctl(pt, MSHV_IOEVENTFD, &args) ? -errno : 0;
+	return mshv_ioeventfd(pt, fd, addr, len, value,
+			      (datamatch ? 1 << MSHV_IOEVENTFD_BIT_DATAMATCH : 0) |
+			      (deassign ? 1 << MSHV_IOEVENTFD_BIT_DEASSIGN : 0));
 }
 
 /*
@@ -2215,7 +2153,7 @@ static void expect_store_exit(struct __test_metadata *_metadata, int vp,
 	EXPECT_EQ(GUEST_CODE + db_stores[store].off, msg.mem.h.rip);
 	/* The VMM emulates the store. */
 	ASSERT_EQ(0, mshv_vp_set_reg64(vp, 0, HV_X64_REGISTER_RIP,
-			       msg.mem.h.rip + db_stores[store].insn_len));
+				       msg.mem.h.rip + db_stores[store].insn_len));
 }
 
 /*
@@ -2395,7 +2333,7 @@ static void *loop_run_thread(void *arg)
 			break;
 		__atomic_add_fetch(&r->exits, 1, __ATOMIC_RELAXED);
 		r->err = mshv_vp_set_reg64(r->vp, 0, HV_X64_REGISTER_RIP,
-				   r->msg.mem.h.rip + 3);
+					   r->msg.mem.h.rip + 3);
 		if (r->err)
 			break;
 	}
@@ -2681,7 +2619,7 @@ TEST_F(guest, cpuid_registered_result)
 
 	/* The intercept's default result is the registered one. */
 	ASSERT_EQ(0, mshv_install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
-				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+					    HV_INTERCEPT_ACCESS_MASK_EXECUTE,
 				       0x40000000));
 	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
 	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
@@ -2824,7 +2762,7 @@ TEST_F(vp, signal_event_direct)
 	ASSERT_EQ(0, signal_event(fd, 0, 2, 13, &newly, &status));
 	EXPECT_EQ(0, newly);
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIEFP, buf,
-			      &size));
+				   &size));
 	EXPECT_EQ(1 << 5, buf[2 * 256 + 1]);	/* SINT 2, flag 13 */
 	EXPECT_EQ(0, buf[2 * 256]);
 	EXPECT_EQ(0, buf[3 * 256 + 1]);
@@ -2885,7 +2823,7 @@ TEST_F(vp, post_message_direct)
 	EXPECT_EQ(-ENOMEM, post_message(fd, 3, 0x1235, 8, 1, &status));
 	EXPECT_EQ(HV_STATUS_INSUFFICIENT_BUFFERS, status);
 	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIMP, buf,
-			      &size));
+				   &size));
 	slot = (struct hv_msg *)buf + 3;
 	EXPECT_EQ(0x1234U, slot->header.message_type);
 	EXPECT_EQ(8, slot->header.payload_size);

@@ -26,10 +26,10 @@
 
 #include "mshv_util.h"
 
-/* Large enough for the simulator's "hypercalls" file. */
 /* Stack of a process started by mshv_spawn_same_mm(). */
 #define CHILD_STACK_SIZE	(256 * 1024)
 
+/* Large enough for the simulator's "hypercalls" file. */
 #define SIM_FILE_MAX	8192
 
 /* Large enough for a statistics table of a few hundred partitions. */

@@ -31,7 +31,9 @@ make_base_tree() {
 	echo "$BASE_PKG $ver" > "$BUILD/base-version"
 }
 
-# Build the overlay: our files plus patched copies of base files.
+# Build the overlay: our files plus patched copies of base files. Our
+# files are already final here; the patches that build them up step by
+# step (project patches) matter only to dev/series.sh.
 make_stage() {
 	local stage=$1 p f
 	rm -rf "$stage"
@@ -42,7 +44,8 @@ make_stage() {
 	done
 	: > "$BUILD/deleted.new"
 	for p in $(series_patches); do
-		for f in $(patched_files "$p"); do
+		project_patch "$p" && continue
+		for f in $(patch_targets "$p"); do
 			grep -qxF "$f" "$BUILD/deleted.new" &&
 				die "${p#"$TOP"/} touches $f, deleted before"
 			[ -f "$stage/$f" ] && continue
@@ -55,12 +58,6 @@ make_stage() {
 			die "patch ${p#"$TOP"/} does not apply"
 	done
 	sort -u -o "$BUILD/deleted.new" "$BUILD/deleted.new"
-}
-
-# Base files a patch edits or deletes.
-patched_files() {
-	sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
-		-e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
 }
 
 # Base files a patch deletes: "--- a/FILE" followed by "+++ /dev/null".

@@ -6,8 +6,15 @@ set -euo pipefail
 
 FRAG=$TOP/dev/config/test.config
 
+# The fragment and the base-file patches (Kconfig lives in base files).
 config_inputs_hash() {
-	cat "$FRAG" $(series_patches) | sha256sum | cut -d' ' -f1
+	local p
+	{
+		cat "$FRAG"
+		for p in $(series_patches); do
+			project_patch "$p" || cat "$p"
+		done
+	} | sha256sum | cut -d' ' -f1
 }
 
 # Every option of the fragment must survive Kconfig's dependency rules.

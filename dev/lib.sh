@@ -29,9 +29,33 @@ project_files() {
 		while read -r f; do [ -f "$TOP/$f" ] && printf '%s\n' "$f"; done
 }
 
-# Base-file patches, in series order.
+# Every patch of the series (dev/series/*/*.patch), in series order.
 series_patches() {
 	find "$SERIES" -mindepth 2 -maxdepth 2 -name '*.patch' | sort
+}
+
+# Files a patch creates, edits or deletes (paths of its a/ and b/ sides).
+patch_targets() {
+	sed -n -e 's|^+++ b/\([^[:space:]]*\).*|\1|p' \
+		-e 's|^--- a/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
+}
+
+# project_patch PATCH: true if PATCH edits project files (files of this
+# repo, added whole by the series entry that owns them), false if it edits
+# base files. A patch may not mix the two.
+project_patch() {
+	local p=$1 n_proj=0 n_base=0 f
+	for f in $(patch_targets "$p"); do
+		if [ -f "$TOP/$f" ] && ! [[ $f =~ $TOOLING_RE ]]; then
+			n_proj=$((n_proj + 1))
+		else
+			n_base=$((n_base + 1))
+		fi
+	done
+	if [ $n_proj -gt 0 ] && [ $n_base -gt 0 ]; then
+		die "${p#"$TOP"/} edits both project and base files: split it"
+	fi
+	[ $n_proj -gt 0 ]
 }
 
 # Files a series entry owns (globs in its "files" list), one per line.

@@ -5,9 +5,14 @@
 #
 # dev/series/NN-name/ declares one patch: "message" (subject line, blank
 # line, changelog), "files" (globs of the project files the patch adds, each
-# file owned by exactly one patch) and *.patch (edits of base files, applied
-# in name order, on top of the earlier patches' edits). dev/series/cover-letter
-# is the cover letter (subject line, blank line, text).
+# file owned by exactly one patch) and *.patch, applied in name order on top
+# of the earlier patches' edits. A *.patch edits either base files (of the
+# package's tree) or project files that an earlier entry added, never both:
+# that is how a file grows over several patches. The repository holds each
+# project file's final content; the version its owner adds is the final
+# one with every later patch that touches it reverse-applied (stage_files).
+# dev/series/cover-letter is the cover letter (subject line, blank line,
+# text).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,6 +67,65 @@ check_ownership() {
 	return $bad
 }
 
+STAGES=$BUILD/series-stages
+
+# Index of every entry, in series order, for the ownership checks.
+declare -A OWNER_AT=()
+declare -a ENTRIES=()
+
+list_entries() {
+	local e i=0 f
+	for e in "$SERIES"/*/; do
+		ENTRIES+=("${e%/}")
+		for f in $(entry_files "${e%/}"); do
+			OWNER_AT[$f]=$i
+		done
+		i=$((i + 1))
+	done
+}
+
+# A project patch of entry I may only edit files owned by an entry before I.
+check_project_patch() {
+	local i=$1 p=$2 f
+	for f in $(patch_targets "$p"); do
+		[ -n "${OWNER_AT[$f]:-}" ] ||
+			die "${p#"$TOP"/}: $f belongs to no entry"
+		[ "${OWNER_AT[$f]}" -lt "$i" ] ||
+			die "${p#"$TOP"/} edits $f, which a later or the same entry adds"
+	done
+	! grep -q '^+++ /dev/null\|^--- /dev/null' "$p" ||
+		die "${p#"$TOP"/} creates or deletes a project file: list it in files"
+}
+
+# The version of each project file that its owner adds: walk the series
+# backwards from the final files, snapshotting each entry's own files
+# and then undoing the entry's project patches, last first.
+stage_files() {
+	local tree=$STAGES/tree i e p f name
+	rm -rf "$STAGES"
+	mkdir -p "$tree"
+	project_files | while read -r f; do
+		mkdir -p "$tree/$(dirname "$f")"
+		cp -p "$TOP/$f" "$tree/$f"
+	done
+	for ((i = ${#ENTRIES[@]} - 1; i >= 0; i--)); do
+		e=${ENTRIES[$i]}
+		name=$(basename "$e")
+		for f in $(entry_files "$e"); do
+			mkdir -p "$STAGES/$name/$(dirname "$f")"
+			cp -p "$tree/$f" "$STAGES/$name/$f"
+		done
+		for p in $(find "$e" -maxdepth 1 -name '*.patch' | sort -r); do
+			project_patch "$p" || continue
+			check_project_patch "$i" "$p"
+			patch -R -f -s -p1 --fuzz=0 --no-backup-if-mismatch \
+				-d "$tree" < "$p" >&2 ||
+				die "${p#"$TOP"/} does not reverse-apply to the later" \
+					"version of its files: regenerate it"
+		done
+	done
+}
+
 reset_worktree() {
 	if [ ! -d "$WT" ]; then
 		git -C "$TREE" worktree prune
@@ -76,7 +140,7 @@ commit_entry() {
 	[ -f "$e/message" ] || die "${e#"$TOP"/} has no message"
 	for f in $(entry_files "$e"); do
 		mkdir -p "$WT/$(dirname "$f")"
-		cp "$TOP/$f" "$WT/$f"
+		cp "$STAGES/$(basename "$e")/$f" "$WT/$f"
 		git -C "$WT" add -f "$f"
 	done
 	for p in "$e"/*.patch; do
@@ -147,6 +211,43 @@ verify_series() {
 	rm -rf "$am"
 }
 
+SIM_RE='^drivers/hv/(mshv_sim/|hv_seam\.c$)'
+DRIVER_RE='^drivers/hv/mshv_[a-z_]*\.[ch]$'
+
+# The simulator is a test-only part after the driver: no patch touches
+# both, and every patch that touches the driver comes before the first
+# that touches the simulator.
+check_parts() {
+	local c files n=0 last_drv=0 first_sim=0
+	for c in $(git -C "$WT" rev-list --reverse base..HEAD); do
+		n=$((n + 1))
+		files=$(git -C "$WT" diff-tree --no-commit-id --name-only -r "$c")
+		if grep -Eq "$SIM_RE" <<< "$files"; then
+			[ $first_sim -gt 0 ] || first_sim=$n
+			! grep -v '_kunit\.c$' <<< "$files" | grep -Eq "$DRIVER_RE" ||
+				die "patch $n touches both the driver and the simulator"
+		elif grep -v '_kunit\.c$' <<< "$files" | grep -Eq "$DRIVER_RE"; then
+			last_drv=$n
+		fi
+	done
+	[ $first_sim -eq 0 ] || [ $last_drv -lt $first_sim ] ||
+		die "driver patch $last_drv comes after simulator patch $first_sim"
+}
+
+# The size of each patch, for the notes: number, lines added and removed,
+# subject. In build/logs/series-sizes.txt and on stderr.
+write_sizes() {
+	local c n=0 stat
+	for c in $(git -C "$WT" rev-list --reverse base..HEAD); do
+		n=$((n + 1))
+		stat=$(git -C "$WT" diff --shortstat -M "$c~1" "$c")
+		printf '%04d %6d+ %6d- %s\n' $n \
+			"$(grep -o '[0-9]* insertion' <<< "$stat" | cut -d' ' -f1)" \
+			"$(grep -o '[0-9]* deletion' <<< "$stat" | cut -d' ' -f1)" \
+			"$(git -C "$WT" log -1 --format=%s "$c")"
+	done | tee "$LOGS/series-sizes.txt" >&2
+}
+
 PLACEHOLDER_RE='localhost|\.invalid|example\.(com|org)|mshv developers'
 
 # Every patch is signed off by the author, never by a placeholder.
@@ -165,20 +266,24 @@ main() {
 	set_identity
 	"$TOP/dev/assemble.sh"
 	check_ownership || die "fix the series layout"
+	list_entries
+	stage_files
 	reset_worktree
 	for e in "$SERIES"/*/; do
 		commit_entry "${e%/}"
 	done
+	check_parts
 	rm -rf "$OUT"
 	n=$(git -C "$WT" rev-list --count base..HEAD)
 	# The tip, for dev/bisect.sh, which moves the work tree around.
 	git -C "$WT" rev-parse HEAD > "$BUILD/series-tip"
 	git -C "$WT" -c user.name="$AUTHOR_NAME" -c user.email="$AUTHOR_EMAIL" \
-		format-patch -q --cover-letter --base=base \
+		format-patch -q -M --cover-letter --base=base \
 		--subject-prefix="PATCH" -o "$OUT" base..HEAD
 	write_cover
 	verify_signoffs
 	verify_series
+	write_sizes
 	say "wrote $n patches and a cover letter to build/series/"
 }
 

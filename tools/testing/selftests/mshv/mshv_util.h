@@ -273,9 +273,9 @@ int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
 int mshv_vp_set_reg64(int fd, __u32 vp_index, __u32 name, __u64 value);
 int mshv_vp_get_reg64(int fd, __u32 vp_index, __u32 name, __u64 *value);
-int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param);
-int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
-			  __u32 vector, __u16 *status);
+int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
+		  __u32 *size);
+
 /**
  * struct mshv_vp_run - one MSHV_RUN_VP on a thread, see mshv_vp_run_thread()
  * @vp: the VP file descriptor
@@ -290,6 +290,10 @@ struct mshv_vp_run {
 
 void *mshv_vp_run_thread(void *arg);
 
+int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param);
+int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
+			  __u32 vector, __u16 *status);
+
 /* The MSI address of APIC id 0, physical destination. */
 #define MSHV_MSI_ADDR				0xfee00000U
 
@@ -297,8 +301,7 @@ int mshv_route_msi(int pt, __u32 gsi, __u32 data);
 int mshv_irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags);
 int mshv_ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
 		   __u32 flags);
-int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
-		  __u32 *size);
+
 int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
 				   __u32 leaf, __u32 subleaf,
 				   __u8 subleaf_specific, __u8 always_override,

@@ -154,10 +154,18 @@ build_patch() {
 	local changed headers dirs objs t0 f rc=0
 	t0=$(now)
 	mkdir -p "$o"
-	mmake "$c" KCONFIG_ALLCONFIG="$MDIR/$c.config" allnoconfig \
-		>> "$log" 2>&1 || return 1
 	changed=$(git -C "$WT" diff-tree --no-commit-id --name-only -r \
 		--diff-filter=d "$commit")
+	# The configuration changes only where a Kconfig file does since
+	# the commit it was last made at.
+	if [ "$first" = 1 ] || [ ! -f "$o/.config" ] ||
+	   [ ! -f "$MDIR/$c.configured" ] ||
+	   git -C "$WT" diff --name-only "$(cat "$MDIR/$c.configured")" \
+		"$commit" | grep -q 'Kconfig'; then
+		mmake "$c" KCONFIG_ALLCONFIG="$MDIR/$c.config" allnoconfig \
+			>> "$log" 2>&1 || return 1
+		echo "$commit" > "$MDIR/$c.configured"
+	fi
 	if full_build "$c" "$first" "$last"; then
 		echo "--- $c, patch $n: full build (bzImage modules)" >> "$log"
 		mmake "$c" bzImage modules > "$MDIR/full.raw" 2>&1 || rc=1

@@ -17,6 +17,8 @@
 #   debian      dev/debian.sh: the last patch in Debian's amd64 config
 #               with MSHV_ROOT=m, hv modules linked and checked by modpost
 #   docs        a parse of our documentation
+#   kselftest   the selftests' conventions: TLFS values only in hv_tlfs.h,
+#               no structure defined twice, no hand-assembled guest code
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +56,34 @@ docutils.core.publish_string(open(path).read(), source_path=path,
                                                  'halt_level': 2})
 PY
 	done
+	return $rc
+}
+
+# The kselftest conventions that a grep can check. The suite's build
+# through the kselftest Makefile is checked by the test boot, which uses it.
+check_kselftest() {
+	local log=$LOGS/static-kselftest.log dir=$TOP/tools/testing/selftests/mshv
+	local rc=0
+	: > "$log"
+	# TLFS names (HV_*, HVCALL_*, HVMSG_*) are defined in hv_tlfs.h only.
+	if (cd "$dir" && grep -nE '^#define (HV|HVCALL|HVMSG)_' -- *.c *.h |
+		grep -v '^hv_tlfs\.h:') >> "$log"; then
+		echo "TLFS values defined outside hv_tlfs.h (above)" >> "$log"
+		rc=1
+	fi
+	# One definition of each structure, in a shared header if shared.
+	if (cd "$dir" && grep -hoE '^struct [a-z0-9_]+ \{' -- *.c *.h |
+		sort | uniq -d | grep .) >> "$log"; then
+		echo "structures defined in more than one file (above)" >> "$log"
+		rc=1
+	fi
+	# Guest code is assembly source, not byte arrays: eight hex bytes
+	# in a row on one line is machine code typed in by hand.
+	if (cd "$dir" && grep -nE '(0x[0-9a-fA-F]{2}, *){7}0x[0-9a-fA-F]{2}' \
+		-- *.c *.h) >> "$log"; then
+		echo "hand-assembled byte arrays (above)" >> "$log"
+		rc=1
+	fi
 	return $rc
 }
 
@@ -130,6 +160,8 @@ main() {
 	echo "debian=$r"
 	timed docs check_docs; r=$?
 	echo "docs=$r"
+	timed kselftest check_kselftest; r=$?
+	echo "kselftest=$r"
 	print_times
 	# The statuses above are the result; dev/check.sh counts them.
 	return 0

@@ -9,6 +9,8 @@
 #ifndef SELFTEST_MSHV_HV_TLFS_H
 #define SELFTEST_MSHV_HV_TLFS_H
 
+#include <assert.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* Hypercall codes. */
@@ -275,5 +277,259 @@ struct hv_register_page {
 	__u64 rip;
 	__u64 rflags;
 };
+
+static_assert(offsetof(struct hv_register_page, rip) == 136, "rip");
+
+/*
+ * Hypercall inputs and outputs, and the intercept messages. The layouts
+ * need no packing: every field is naturally aligned.
+ */
+
+/**
+ * struct hv_segment - a segment register (HV_X64_SEGMENT_REGISTER)
+ * @base: the base address
+ * @limit: the limit
+ * @selector: the selector
+ * @attributes: the descriptor attributes (type, S, DPL, P, AVL, L, D/B, G)
+ */
+struct hv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attributes;
+};
+
+/**
+ * struct hv_vp_regs_in - HvGetVpRegisters/HvSetVpRegisters input header
+ * @partition_id: overwritten by the kernel with the target partition
+ * @vp_index: the VP
+ * @input_vtl: the VTL, zero
+ * @rsvd8: zero
+ * @rsvd16: zero
+ *
+ * The register names (get) or name/value pairs (set) follow it.
+ */
+struct hv_vp_regs_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd8;
+	__u16 rsvd16;
+};
+
+/**
+ * struct hv_get_property_ex_in - HvGetPartitionPropertyEx input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @property_code: HV_PARTITION_PROPERTY_* code
+ * @padding: zero
+ * @arg: the property's argument (zero for most)
+ */
+struct hv_get_property_ex_in {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+	__u64 arg;
+};
+
+/**
+ * struct hv_install_intercept_in - HvInstallIntercept input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @access_type_mask: HV_INTERCEPT_ACCESS_MASK_*
+ * @intercept_type: HV_INTERCEPT_TYPE_*
+ * @intercept_parameter: the type's parameter (an MSR index, a port)
+ */
+struct hv_install_intercept_in {
+	__u64 partition_id;
+	__u32 access_type_mask;
+	__u32 intercept_type;
+	__u64 intercept_parameter;
+};
+
+/**
+ * struct hv_assert_irq_in - HvAssertVirtualInterrupt input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @interrupt_type: HV_INTERRUPT_TYPE_FIXED or HV_X64_INTERRUPT_TYPE_*
+ * @control_flags: HV_INTERRUPT_LEVEL_TRIGGERED; bit 1: logical destination
+ * @dest_addr: the destination APIC id
+ * @vector: the vector
+ * @target_vtl: the VTL, zero
+ * @rsvd_z0: zero
+ * @rsvd_z1: zero
+ */
+struct hv_assert_irq_in {
+	__u64 partition_id;
+	__u32 interrupt_type;
+	__u32 control_flags;
+	__u64 dest_addr;
+	__u32 vector;
+	__u8 target_vtl;
+	__u8 rsvd_z0;
+	__u16 rsvd_z1;
+};
+
+/**
+ * struct hv_translate_in - HvTranslateVirtualAddress input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @vp_index: the VP whose paging translates
+ * @padding: zero
+ * @control_flags: HV_TRANSLATE_GVA_VALIDATE_*
+ * @gva_page: the guest virtual page number
+ */
+struct hv_translate_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 padding;
+	__u64 control_flags;
+	__u64 gva_page;
+};
+
+/**
+ * struct hv_translate_out - HvTranslateVirtualAddress output
+ * @result_code: HV_TRANSLATE_GVA_*
+ * @cache_type_overlay: the cache type and the overlay-page bit
+ * @gpa_page: the guest physical page number
+ */
+struct hv_translate_out {
+	__u32 result_code;
+	__u32 cache_type_overlay;
+	__u64 gpa_page;
+};
+
+/**
+ * struct hv_signal_event_in - HvSignalEventDirect input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @vp_index: the target VP
+ * @vtl: the VTL, zero
+ * @sint: the synthetic interrupt source
+ * @flag: the event flag number
+ */
+struct hv_signal_event_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 vtl;
+	__u8 sint;
+	__u16 flag;
+};
+
+/**
+ * struct hv_post_message_in - HvPostMessageDirect input
+ * @partition_id: overwritten by the kernel with the target partition
+ * @vp_index: the target VP
+ * @vtl: the VTL, zero
+ * @padding: zero
+ * @sint: the synthetic interrupt source
+ * @message: the message (a struct hv_msg), at offset 20
+ * @padding2: zero
+ */
+struct hv_post_message_in {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 vtl;
+	__u8 padding[3];
+	__u32 sint;
+	__u8 message[256];
+	__u32 padding2;
+};
+
+static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
+
+/**
+ * struct hv_msg_header - the SynIC message header
+ * @message_type: HVMSG_*
+ * @payload_size: bytes of the payload
+ * @flags: bit 0: a message is pending behind this one
+ * @reserved: zero
+ * @sender: the sending port or partition
+ */
+struct hv_msg_header {
+	__u32 message_type;
+	__u8 payload_size;
+	__u8 flags;
+	__u8 reserved[2];
+	__u64 sender;
+};
+
+/**
+ * struct hv_icpt_header - the header every x64 intercept message starts with
+ * @vp_index: the VP that stopped
+ * @instruction_length: bits 3:0 the length of the instruction; 7:4 CR8
+ * @access_type: HV_INTERCEPT_ACCESS_*
+ * @execution_state: CPL, CR0.PE, EFER.LMA and more, at the intercept
+ * @cs: the code segment
+ * @rip: the instruction pointer
+ * @rflags: the flags
+ */
+struct hv_icpt_header {
+	__u32 vp_index;
+	__u8 instruction_length;
+	__u8 access_type;
+	__u16 execution_state;
+	struct hv_segment cs;
+	__u64 rip;
+	__u64 rflags;
+};
+
+/**
+ * struct hv_msg - a SynIC message, as MSHV_RUN_VP returns an intercept
+ * @header: the message header
+ * @icpt: the intercept header of every intercept message
+ * @io: HVMSG_X64_IO_PORT_INTERCEPT: @port, @access_info (bits 2:0 the
+ *	size, 3 string, 4 rep), @rax and the instruction's bytes, and for
+ *	string I/O the segments and RCX, RSI, RDI
+ * @mem: HVMSG_UNMAPPED_GPA and the other memory intercepts: the
+ *	addresses and the instruction's bytes
+ * @msr: HVMSG_X64_MSR_INTERCEPT: the MSR and EDX:EAX written
+ * @cpuid: HVMSG_X64_CPUID_INTERCEPT: the guest's RAX, RCX, RDX, RBX and
+ *	the results the hypervisor would return
+ * @payload: the raw payload
+ */
+struct hv_msg {
+	struct hv_msg_header header;
+	union {
+		struct hv_icpt_header icpt;
+		struct {
+			struct hv_icpt_header h;
+			__u16 port;
+			__u8 access_info;
+			__u8 insn_byte_count;
+			__u32 reserved;
+			__u64 rax;
+			__u8 insn_bytes[16];
+			struct hv_segment ds, es;
+			__u64 rcx, rsi, rdi;
+		} io;
+		struct {
+			struct hv_icpt_header h;
+			__u32 cache_type;
+			__u8 insn_byte_count;
+			__u8 access_info;
+			__u8 tpr;
+			__u8 reserved;
+			__u64 gva;
+			__u64 gpa;
+			__u8 insn_bytes[16];
+		} mem;
+		struct {
+			struct hv_icpt_header h;
+			__u32 msr;
+			__u32 reserved;
+			__u64 rdx;
+			__u64 rax;
+		} msr;
+		struct {
+			struct hv_icpt_header h;
+			__u64 rax, rcx, rdx, rbx;
+			__u64 def_rax, def_rcx, def_rdx, def_rbx;
+		} cpuid;
+		__u8 payload[240];
+	};
+};
+
+static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
+static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "rax");
+static_assert(offsetof(struct hv_msg, io.rcx) == 16 + 104, "rcx");
+static_assert(offsetof(struct hv_msg, mem.gpa) == 16 + 56, "gpa");
+static_assert(offsetof(struct hv_msg, mem.insn_bytes) == 16 + 64, "bytes");
+static_assert(offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96, "cpuid");
 
 #endif /* SELFTEST_MSHV_HV_TLFS_H */

@@ -258,92 +258,9 @@ GUEST_CODE64(sint_handler,
 #define SINT_IRQ_REPORT			9
 #define LAPIC_SPURIOUS			16
 
-/** struct post_message_in - HvPostMessageDirect input */
-struct post_message_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 vtl;
-	__u8 padding[3];
-	__u32 sint;
-	__u8 message[256];	/* at offset 20 */
-	__u32 padding2;
-};
-
-/** struct signal_event_in - HvSignalEventDirect input */
-struct signal_event_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 vtl;
-	__u8 sint;
-	__u16 flag;
-};
-
-static_assert(sizeof(struct post_message_in) == 280, "post message");
-
 /* Offsets of the two MMIO instructions in guest_prog. */
 #define MMIO_WRITE_INSN			21
 #define MMIO_READ_INSN			23
-
-/** struct chv_msg - the intercept messages Cloud Hypervisor decodes */
-struct chv_msg {
-	__u32 message_type;
-	__u8 payload_size;
-	__u8 flags;
-	__u8 reserved[2];
-	__u64 sender;
-	/* hv_x64_intercept_message_header */
-	__u32 vp_index;
-	__u8 instruction_length;	/* bits 3:0; CR8 in 7:4 */
-	__u8 access_type;
-	__u16 execution_state;
-	__u64 cs_base;
-	__u32 cs_limit;
-	__u16 cs_selector;
-	__u16 cs_attributes;
-	__u64 rip;
-	__u64 rflags;
-	union {
-		struct {	/* HVMSG_X64_IO_PORT_INTERCEPT */
-			__u16 port;
-			__u8 access_info;	/* size 2:0, string 3, rep 4 */
-			__u8 insn_byte_count;
-			__u32 reserved2;
-			__u64 rax;
-		} io;
-		struct {	/* HVMSG_UNMAPPED_GPA */
-			__u32 cache_type;
-			__u8 insn_byte_count;
-			__u8 access_info;
-			__u8 tpr_priority;
-			__u8 reserved;
-			__u64 gva;
-			__u64 gpa;
-			__u8 insn_bytes[16];
-		} mem;
-	};
-	__u8 rest[MSHV_RUN_VP_BUF_SZ - 96];
-};
-
-static_assert(offsetof(struct chv_msg, io.rax) == 64, "io rax");
-static_assert(offsetof(struct chv_msg, mem.gpa) == 72, "memory gpa");
-static_assert(offsetof(struct chv_msg, mem.insn_bytes) == 80, "insn bytes");
-static_assert(sizeof(struct chv_msg) == MSHV_RUN_VP_BUF_SZ, "message");
-
-/** struct translate_in - HvTranslateVirtualAddress input */
-struct translate_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 padding;
-	__u64 control_flags;
-	__u64 gva_page;
-};
-
-/** struct translate_out - HvTranslateVirtualAddress output */
-struct translate_out {
-	__u32 result_code;
-	__u32 cache_type_etc;
-	__u64 gpa_page;
-};
 
 /*
  * The MSRs Cloud Hypervisor saves and restores (mshv-ioctls'
@@ -810,10 +727,10 @@ static void chv_configure_vcpu(struct __test_metadata *_metadata,
 
 /* advance_rip_update_rax(): through the register page when there is one */
 static void advance_rip_update_rax(struct __test_metadata *_metadata,
-				   struct chv_vm *vm, const struct chv_msg *msg,
+				   struct chv_vm *vm, const struct hv_msg *msg,
 				   __u64 rax)
 {
-	__u64 rip = msg->rip + (msg->instruction_length & 0xf);
+	__u64 rip = msg->icpt.rip + (msg->icpt.instruction_length & 0xf);
 	struct mshv_vp_reg regs[2] = {
 		{ .name = HV_X64_REGISTER_RIP, .lo = rip },
 		{ .name = HV_X64_REGISTER_RAX, .lo = rax },
@@ -838,16 +755,16 @@ static void advance_rip_update_rax(struct __test_metadata *_metadata,
  * and special registers back.
  */
 static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
-			 const struct chv_msg *msg, __u32 *written)
+			 const struct hv_msg *msg, __u32 *written)
 {
 	struct mshv_vp_reg regs[ARRAY_SIZE(std_regs)], s[ARRAY_SIZE(sregs_get)];
 	struct mshv_vp_reg set[ARRAY_SIZE(sregs_set)];
-	struct translate_in tin = {
+	struct hv_translate_in tin = {
 		.control_flags = HV_TRANSLATE_GVA_VALIDATE_READ |
 				 HV_TRANSLATE_GVA_VALIDATE_WRITE,
 		.gva_page = msg->mem.gva >> 12,
 	};
-	struct translate_out tout;
+	struct hv_translate_out tout;
 	struct mshv_root_hvcall targs = {
 		.code = HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
 		.in_sz = sizeof(tin),
@@ -911,7 +828,7 @@ static void emulate_mmio(struct __test_metadata *_metadata, struct chv_vm *vm,
 static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 		   __u32 *reports, int stop_report, __u32 *mmio_written)
 {
-	struct chv_msg msg;
+	struct hv_msg msg;
 	int exits, ret, nr;
 
 	for (exits = 0; exits < 64; exits++) {
@@ -920,7 +837,7 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 			continue;
 		if (ret)
 			return ret;
-		switch (msg.message_type) {
+		switch (msg.header.message_type) {
 		case HVMSG_X64_HALT:
 			return RUN_HALT;
 		case HVMSG_UNRECOVERABLE_EXCEPTION:
@@ -933,7 +850,7 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 				TH_LOG("string or rep I/O");
 			if (msg.io.port == SERIAL_PORT) {
 				EXPECT_EQ(1U, size);
-				if (msg.access_type == 1) {	/* write */
+				if (msg.icpt.access_type == 1) {	/* write */
 					EXPECT_EQ('C', (__u8)rax);
 				} else {
 					rax = ((__u32)rax & ~0xffU) |
@@ -965,7 +882,7 @@ static int chv_run(struct __test_metadata *_metadata, struct chv_vm *vm,
 			break;
 		default:
 			TH_LOG("unexpected exit 0x%x at rip 0x%llx",
-			       msg.message_type, (unsigned long long)msg.rip);
+			       msg.header.message_type, (unsigned long long)msg.icpt.rip);
 			return -EINVAL;
 		}
 	}
@@ -1212,8 +1129,8 @@ TEST_F(chv, boot_snapshot_restore)
 TEST_F(chv, synic_guest)
 {
 	__u32 reports[GUEST_REPORTS_MAX], mmio = 0, size;
-	struct post_message_in pin = { .sint = GUEST_SINT };
-	struct signal_event_in sin = { .sint = GUEST_SINT,
+	struct hv_post_message_in pin = { .sint = GUEST_SINT };
+	struct hv_signal_event_in sin = { .sint = GUEST_SINT,
 				       .flag = SIGNALED_FLAG };
 	__u32 msg[64] = { POSTED_TYPE, 8, 0, 0, POSTED_PAYLOAD };
 	struct mshv_root_hvcall args = {
@@ -1450,27 +1367,10 @@ TEST_F(chv, dirty_log_and_devices)
 	 * triple fault, which Cloud Hypervisor turns into a shutdown.
 	 */
 	STEP("nmi(): HvAssertVirtualInterrupt, then a triple fault");
-	{
-		struct {
-			__u64 partition_id;
-			__u32 interrupt_type;
-			__u32 flags;	/* level 0, logical 1 */
-			__u64 dest_addr;
-			__u32 vector;
-			__u8 target_vtl;
-			__u8 rsvd0;
-			__u16 rsvd1;
-		} in = { .interrupt_type = HV_X64_INTERRUPT_TYPE_NMI };
-		struct mshv_root_hvcall args = {
-			.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-			.in_sz = sizeof(in),
-			.in_ptr = (uintptr_t)&in,
-		};
-
-		static_assert(sizeof(in) == 32, "assert interrupt input");
-		ASSERT_EQ(0, mshv_hvcall(self->src.pt, &args))
-			TH_LOG("status 0x%x", args.status);
-	}
+	ASSERT_EQ(0, mshv_assert_interrupt(self->src.pt,
+					   HV_X64_INTERRUPT_TYPE_NMI, 0, 0, 0,
+					   &status))
+		TH_LOG("status 0x%x", status);
 	ret = chv_run(_metadata, &self->src, reports, -1, &mmio);
 	EXPECT_EQ(RUN_SHUTDOWN, ret) TH_LOG("run: %d", ret);
 }

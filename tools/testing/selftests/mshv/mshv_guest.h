@@ -59,6 +59,17 @@
 	"xor %edx, %edx\n\t"						\
 	"wrmsr\n\t"
 
+/*
+ * Guest code fragment, any mode: signal the end of the interrupt being
+ * handled (a write of 0 to the x2APIC EOI register). Clobbers EAX, ECX
+ * and EDX.
+ */
+#define GUEST_X2APIC_EOI						\
+	"mov $0x80b, %ecx\n\t"			/* x2APIC EOI */	\
+	"xor %eax, %eax\n\t"						\
+	"xor %edx, %edx\n\t"						\
+	"wrmsr\n\t"
+
 /* Bytes of the guest program @name. */
 #define guest_code_len(name)	((size_t)((name##_end) - (name)))
 

@@ -111,10 +111,7 @@ GUEST_CODE16(irq_handler,
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
 	     "incl " GUEST_STR(GUEST_COUNT) "\n\t"
-	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
-	     "xor %eax, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_EOI
 	     "pop %edx\n\t"
 	     "pop %ecx\n\t"
 	     "pop %eax\n\t"

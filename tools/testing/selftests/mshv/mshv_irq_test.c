@@ -23,8 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* The ABI VMMs are built against (mainline Linux). */
 static_assert(MSHV_IRQFD == 0x4010B803, "MSHV_IRQFD");
@@ -40,8 +39,6 @@ static_assert(offsetof(struct mshv_user_ioeventfd, rsvd) == 28,
 /* Register page: the count of vectors queued for the next dispatch. */
 #define REG_PAGE_VECTOR_COUNT	688
 
-/* MSI address of APIC id 0, physical destination. */
-#define MSI_ADDR	0xfee00000u
 /* MSI data: vector @v, fixed delivery, edge or level-triggered. */
 #define MSI_EDGE(v)	(v)
 #define MSI_LEVEL(v)	((v) | 1u << 15 | 1u << 14)
@@ -62,33 +59,6 @@ static int set_routing(int pt, const struct mshv_user_irq_table *t)
 }
 
 /* Route @gsi (and only it) with MSI data @data. */
-static int route_one(int pt, __u32 gsi, __u32 data)
-{
-	struct mshv_user_irq_table *t = table_alloc(1);
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	t->entries[0] = (struct mshv_user_irq_entry){
-		.gsi = gsi, .address_lo = MSI_ADDR, .data = data,
-	};
-	ret = set_routing(pt, t);
-	free(t);
-	return ret;
-}
-
-static int irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags)
-{
-	struct mshv_user_irqfd args = {
-		.fd = fd,
-		.resamplefd = resamplefd,
-		.gsi = gsi,
-		.flags = flags,
-	};
-
-	return ioctl(pt, MSHV_IRQFD, &args) < 0 ? -errno : 0;
-}
-
 enum {
 	DEASSIGN = 1 << MSHV_IRQFD_BIT_DEASSIGN,
 	RESAMPLE = 1 << MSHV_IRQFD_BIT_RESAMPLE,
@@ -112,10 +82,8 @@ FIXTURE_SETUP(irq)
 	self->vp = -1;
 	self->efd = -1;
 	self->rp = MAP_FAILED;
-	self->dev = mshv_open();
-	if (mshv_absent(self->dev))
-		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-self->dev));
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 1ULL << MSHV_PT_BIT_LAPIC, 0);
 	ASSERT_LE(0, self->pt);
@@ -178,7 +146,7 @@ TEST_F(irq, routing_empty_and_full)
 	for (i = 0; i < MAX_GUEST_IRQS; i++)
 		t->entries[i] = (struct mshv_user_irq_entry){
 			.gsi = MAX_GUEST_IRQS - 1 - i,
-			.address_lo = MSI_ADDR,
+			.address_lo = MSHV_MSI_ADDR,
 			.data = MSI_EDGE(0x20 + i % 200),
 		};
 	EXPECT_EQ(0, set_routing(self->pt, t));
@@ -197,10 +165,10 @@ TEST_F(irq, routing_bad_tables)
 
 	t->nr = 2;
 	t->entries[0] = (struct mshv_user_irq_entry){
-		.gsi = 1, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x30),
+		.gsi = 1, .address_lo = MSHV_MSI_ADDR, .data = MSI_EDGE(0x30),
 	};
 	t->entries[1] = (struct mshv_user_irq_entry){
-		.gsi = 2, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x31),
+		.gsi = 2, .address_lo = MSHV_MSI_ADDR, .data = MSI_EDGE(0x31),
 	};
 	EXPECT_EQ(0, set_routing(self->pt, t));
 
@@ -248,14 +216,14 @@ TEST_F(irq, routing_failed_update_keeps_table)
 
 	ASSERT_NE(NULL, t);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, route_one(self->pt, 5, MSI_LEVEL(0x40)));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 5, MSI_LEVEL(0x40)));
 	t->entries[0] = (struct mshv_user_irq_entry){
-		.gsi = 5, .address_lo = MSI_ADDR, .data = MSI_EDGE(0x41),
+		.gsi = 5, .address_lo = MSHV_MSI_ADDR, .data = MSI_EDGE(0x41),
 	};
 	t->entries[1] = t->entries[0];
 	EXPECT_EQ(-EINVAL, set_routing(self->pt, t));
 	/* GSI 5 is still level-triggered: it can be resampled. */
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, rfd, 5, RESAMPLE));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, rfd, 5, RESAMPLE));
 	close(rfd);
 	free(t);
 }
@@ -266,15 +234,15 @@ TEST_F(irq, irqfd_bad_args)
 	struct mshv_user_irqfd args = { .fd = self->efd };
 
 	ASSERT_LE(0, null);
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, -1, 0, 1u << 2));
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, -1, 0, 0x80000000u));
-	EXPECT_EQ(-EBADF, irqfd(self->pt, -1, -1, 0, 0));
-	EXPECT_EQ(-EBADF, irqfd(self->pt, 1000000, -1, 0, 0));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->efd, -1, 0, 1u << 2));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->efd, -1, 0, 0x80000000u));
+	EXPECT_EQ(-EBADF, mshv_irqfd(self->pt, -1, -1, 0, 0));
+	EXPECT_EQ(-EBADF, mshv_irqfd(self->pt, 1000000, -1, 0, 0));
 	/* Not an eventfd. */
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, null, -1, 0, 0));
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->pt, -1, 0, 0));
-	EXPECT_EQ(-EBADF, irqfd(self->pt, -1, -1, 0, DEASSIGN));
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, null, -1, 0, DEASSIGN));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, null, -1, 0, 0));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->pt, -1, 0, 0));
+	EXPECT_EQ(-EBADF, mshv_irqfd(self->pt, -1, -1, 0, DEASSIGN));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, null, -1, 0, DEASSIGN));
 	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IRQFD, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	/* The same through the VP-less /dev/mshv fd: not its ioctl. */
@@ -289,17 +257,17 @@ TEST_F(irq, irqfd_assign_deassign)
 	int other = eventfd(0, EFD_CLOEXEC);
 
 	ASSERT_LE(0, other);
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 3, 0));
-	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 3, 0));
-	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 4, 0));
-	EXPECT_EQ(0, irqfd(self->pt, other, -1, 3, 0));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 3, 0));
+	EXPECT_EQ(-EBUSY, mshv_irqfd(self->pt, self->efd, -1, 3, 0));
+	EXPECT_EQ(-EBUSY, mshv_irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, other, -1, 3, 0));
 	/* The wrong GSI deassigns nothing, and that is not an error. */
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
-	EXPECT_EQ(-EBUSY, irqfd(self->pt, self->efd, -1, 4, 0));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 3, DEASSIGN));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, 0));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	EXPECT_EQ(-EBUSY, mshv_irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 3, DEASSIGN));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 4, 0));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 4, DEASSIGN));
 	close(other);
 }
 
@@ -311,19 +279,19 @@ TEST_F(irq, resample_needs_level_route)
 	ASSERT_LE(0, rfd);
 	ASSERT_LE(0, null);
 	/* No route. */
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
 	/* An edge-triggered route. */
-	ASSERT_EQ(0, route_one(self->pt, 9, MSI_EDGE(0x50)));
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 9, MSI_EDGE(0x50)));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
 	/* A level-triggered one, and a bad resample fd. */
-	ASSERT_EQ(0, route_one(self->pt, 9, MSI_LEVEL(0x50)));
-	EXPECT_EQ(-EBADF, irqfd(self->pt, self->efd, -1, 9, RESAMPLE));
-	EXPECT_EQ(-EINVAL, irqfd(self->pt, self->efd, null, 9, RESAMPLE));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 9, MSI_LEVEL(0x50)));
+	EXPECT_EQ(-EBADF, mshv_irqfd(self->pt, self->efd, -1, 9, RESAMPLE));
+	EXPECT_EQ(-EINVAL, mshv_irqfd(self->pt, self->efd, null, 9, RESAMPLE));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, rfd, 9, RESAMPLE));
 	/* Without RESAMPLE the resample fd is not looked at. */
-	EXPECT_EQ(0, irqfd(self->pt, rfd, -1, 9, 0));
-	EXPECT_EQ(0, irqfd(self->pt, self->efd, -1, 9, DEASSIGN));
-	EXPECT_EQ(0, irqfd(self->pt, rfd, -1, 9, DEASSIGN));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, rfd, -1, 9, 0));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 9, DEASSIGN));
+	EXPECT_EQ(0, mshv_irqfd(self->pt, rfd, -1, 9, DEASSIGN));
 	close(null);
 	close(rfd);
 }
@@ -341,26 +309,26 @@ TEST_F(irq, irqfd_asserts_routed_gsi)
 	if (!raised(_metadata, self->sim, self->rp, &before))
 		return;
 	ASSERT_EQ(0, sim_fast_injection(&fast));
-	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 12, 0));
+	ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 12, 0));
 	signal_efd(_metadata, self->efd);
 	ASSERT_TRUE(raised(_metadata, self->sim, self->rp, &after));
 	EXPECT_EQ(before, after);
 
-	ASSERT_EQ(0, route_one(self->pt, 12, MSI_EDGE(0x61)));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 12, MSI_EDGE(0x61)));
 	signal_efd(_metadata, self->efd);
 	signal_efd(_metadata, self->efd);
 	ASSERT_TRUE(raised(_metadata, self->sim, self->rp, &after));
 	EXPECT_EQ(before + (fast ? 1 : 2), after);
 
 	/* Routes are looked up at each signal: none any more. */
-	ASSERT_EQ(0, route_one(self->pt, 13, MSI_EDGE(0x61)));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 13, MSI_EDGE(0x61)));
 	signal_efd(_metadata, self->efd);
 	ASSERT_TRUE(raised(_metadata, self->sim, self->rp, &before));
 	EXPECT_EQ(after, before);
 
 	/* Deassigned: nothing either. */
-	ASSERT_EQ(0, route_one(self->pt, 12, MSI_EDGE(0x61)));
-	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 12, DEASSIGN));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 12, MSI_EDGE(0x61)));
+	ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 12, DEASSIGN));
 	signal_efd(_metadata, self->efd);
 	ASSERT_TRUE(raised(_metadata, self->sim, self->rp, &after));
 	EXPECT_EQ(before, after);
@@ -373,9 +341,9 @@ TEST_F(irq, irqfd_pending_at_assign)
 
 	if (!raised(_metadata, self->sim, self->rp, &before))
 		return;
-	ASSERT_EQ(0, route_one(self->pt, 1, MSI_EDGE(0x62)));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 1, MSI_EDGE(0x62)));
 	signal_efd(_metadata, self->efd);
-	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 1, 0));
+	ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 1, 0));
 	ASSERT_TRUE(raised(_metadata, self->sim, self->rp, &after));
 	EXPECT_EQ(before + 1, after);
 }
@@ -410,13 +378,13 @@ TEST_F(irq, teardown_while_signalling)
 	pthread_t thread;
 	int i;
 
-	ASSERT_EQ(0, route_one(self->pt, 2, MSI_EDGE(0x63)));
-	ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, 0));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 2, MSI_EDGE(0x63)));
+	ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 2, 0));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, signal_loop, &s));
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, route_one(self->pt, 2, MSI_EDGE(0x63 + i % 2)));
-		ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, DEASSIGN));
-		ASSERT_EQ(0, irqfd(self->pt, self->efd, -1, 2, 0));
+		ASSERT_EQ(0, mshv_route_msi(self->pt, 2, MSI_EDGE(0x63 + i % 2)));
+		ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 2, DEASSIGN));
+		ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, -1, 2, 0));
 	}
 	close(self->pt);
 	self->pt = -1;
@@ -435,10 +403,10 @@ TEST_F(irq, eventfd_closed_while_signalling)
 	int fd;
 
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, route_one(self->pt, 7, MSI_LEVEL(0x64)));
+	ASSERT_EQ(0, mshv_route_msi(self->pt, 7, MSI_LEVEL(0x64)));
 	fd = dup(self->efd);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, irqfd(self->pt, self->efd, rfd, 7, RESAMPLE));
+	ASSERT_EQ(0, mshv_irqfd(self->pt, self->efd, rfd, 7, RESAMPLE));
 	s = (struct signaller){ .efd = fd };
 	ASSERT_EQ(0, pthread_create(&thread, NULL, signal_loop, &s));
 	usleep(1000);
@@ -450,7 +418,7 @@ TEST_F(irq, eventfd_closed_while_signalling)
 	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 	close(fd);
-	EXPECT_EQ(0, route_one(self->pt, 7, MSI_LEVEL(0x64)));
+	EXPECT_EQ(0, mshv_route_msi(self->pt, 7, MSI_LEVEL(0x64)));
 }
 
 /* ---- MSHV_IOEVENTFD ----------------------------------------------------- */
@@ -460,20 +428,6 @@ enum {
 	PIO = 1 << MSHV_IOEVENTFD_BIT_PIO,
 	IO_DEASSIGN = 1 << MSHV_IOEVENTFD_BIT_DEASSIGN,
 };
-
-static int ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
-		     __u32 flags)
-{
-	struct mshv_user_ioeventfd args = {
-		.datamatch = datamatch,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = flags,
-	};
-
-	return ioctl(pt, MSHV_IOEVENTFD, &args) < 0 ? -errno : 0;
-}
 
 /* The simulator's doorbell ports and connections. */
 static void doorbells(struct __test_metadata *_metadata, __u64 *ports,
@@ -490,25 +444,25 @@ TEST_F(irq, ioeventfd_bad_args)
 	__u64 addr = 0xfe000000;
 
 	ASSERT_LE(0, null);
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 4, 0, 1u << 3));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 4, 0,
-				     0x80000000u));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, addr, 4, 0, 1u << 3));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, addr, 4, 0,
+					  0x80000000u));
 	args.rsvd[3] = 1;
 	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IOEVENTFD, &args));
 	EXPECT_EQ(EINVAL, errno);
 	/* Port I/O is not supported, not even to deassign. */
-	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(self->pt, self->efd, 0x80, 1, 0,
-					 PIO));
-	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(self->pt, self->efd, 0x80, 1, 0,
-					 PIO | IO_DEASSIGN));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 3, 0, 0));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, addr, 16, 0, 0));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, ~0ULL - 3, 8, 0, 0));
-	EXPECT_EQ(-EBADF, ioeventfd(self->pt, -1, addr, 4, 0, 0));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, null, addr, 4, 0, 0));
-	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 0,
-				     IO_DEASSIGN));
-	EXPECT_EQ(-EBADF, ioeventfd(self->pt, -1, addr, 4, 0, IO_DEASSIGN));
+	EXPECT_EQ(-EOPNOTSUPP, mshv_ioeventfd(self->pt, self->efd, 0x80, 1, 0,
+					      PIO));
+	EXPECT_EQ(-EOPNOTSUPP, mshv_ioeventfd(self->pt, self->efd, 0x80, 1, 0,
+					      PIO | IO_DEASSIGN));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, addr, 3, 0, 0));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, addr, 16, 0, 0));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, ~0ULL - 3, 8, 0, 0));
+	EXPECT_EQ(-EBADF, mshv_ioeventfd(self->pt, -1, addr, 4, 0, 0));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, null, addr, 4, 0, 0));
+	EXPECT_EQ(-ENOENT, mshv_ioeventfd(self->pt, self->efd, addr, 4, 0,
+					  IO_DEASSIGN));
+	EXPECT_EQ(-EBADF, mshv_ioeventfd(self->pt, -1, addr, 4, 0, IO_DEASSIGN));
 	EXPECT_EQ(-1, ioctl(self->pt, MSHV_IOEVENTFD, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->dev, MSHV_IOEVENTFD, &args));
@@ -527,34 +481,34 @@ TEST_F(irq, ioeventfd_assign_deassign)
 	int other = eventfd(0, EFD_CLOEXEC);
 
 	ASSERT_LE(0, other);
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
-	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr, 4, 7, DATAMATCH));
-	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr, 4, 0, 0));
-	EXPECT_EQ(0, ioeventfd(self->pt, other, addr, 4, 8, DATAMATCH));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
+	EXPECT_EQ(-EEXIST, mshv_ioeventfd(self->pt, other, addr, 4, 7, DATAMATCH));
+	EXPECT_EQ(-EEXIST, mshv_ioeventfd(self->pt, other, addr, 4, 0, 0));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, other, addr, 4, 8, DATAMATCH));
 	/* Another length, an overlapping address: no collision. */
-	EXPECT_EQ(0, ioeventfd(self->pt, other, addr, 2, 7, DATAMATCH));
-	EXPECT_EQ(0, ioeventfd(self->pt, other, addr + 2, 4, 7, DATAMATCH));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, other, addr, 2, 7, DATAMATCH));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, other, addr + 2, 4, 7, DATAMATCH));
 	/* The same eventfd at another address. */
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr + 8, 0, 0, 0));
-	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, other, addr + 8, 0, 5,
-				     DATAMATCH));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, addr + 8, 0, 0, 0));
+	EXPECT_EQ(-EEXIST, mshv_ioeventfd(self->pt, other, addr + 8, 0, 5,
+					  DATAMATCH));
 
 	/* Deassign: every field must match. */
-	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, other, addr, 4, 7,
-				     DATAMATCH | IO_DEASSIGN));
-	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 7,
-				     IO_DEASSIGN));
-	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 2, 7,
-				     DATAMATCH | IO_DEASSIGN));
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7,
-			       DATAMATCH | IO_DEASSIGN));
-	EXPECT_EQ(-ENOENT, ioeventfd(self->pt, self->efd, addr, 4, 7,
-				     DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, mshv_ioeventfd(self->pt, other, addr, 4, 7,
+					  DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, mshv_ioeventfd(self->pt, self->efd, addr, 4, 7,
+					  IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, mshv_ioeventfd(self->pt, self->efd, addr, 2, 7,
+					  DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, addr, 4, 7,
+				    DATAMATCH | IO_DEASSIGN));
+	EXPECT_EQ(-ENOENT, mshv_ioeventfd(self->pt, self->efd, addr, 4, 7,
+					  DATAMATCH | IO_DEASSIGN));
 	/* A wildcard is deassigned whatever datamatch says. */
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr + 8, 0, 99,
-			       IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, addr + 8, 0, 99,
+				    IO_DEASSIGN));
 	/* The freed slot can be taken again. */
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, addr, 4, 7, DATAMATCH));
 	close(other);
 }
 
@@ -568,13 +522,13 @@ TEST_F(irq, ioeventfd_ports_released)
 		SKIP(return, "needs the hypervisor simulator");
 	doorbells(_metadata, &ports0, &conns0);
 	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe002000 + 8 * i,
-				       8, i, DATAMATCH));
+		ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe002000 + 8 * i,
+					    8, i, DATAMATCH));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 8, ports);
 	EXPECT_EQ(conns0 + 8, conns);
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe002000, 8, 0,
-			       DATAMATCH | IO_DEASSIGN));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe002000, 8, 0,
+				    DATAMATCH | IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 7, ports);
 	EXPECT_EQ(conns0 + 7, conns);
@@ -601,25 +555,25 @@ TEST_F(irq, ioeventfd_hypercall_failures)
 			       HV_STATUS_INSUFFICIENT_MEMORY));
 	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
 			       HV_STATUS_INSUFFICIENT_MEMORY));
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe003000, 4, 0, 0));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe003000, 4, 0, 0));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 1, ports);
 	EXPECT_EQ(conns0 + 1, conns);
 
 	ASSERT_EQ(0, sim_fault(HVCALL_CONNECT_PORT, 1,
 			       HV_STATUS_INVALID_PARAMETER));
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
-				     0));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
+					  0));
 	ASSERT_EQ(0, sim_fault(HVCALL_CREATE_PORT, 1,
 			       HV_STATUS_ACCESS_DENIED));
-	EXPECT_EQ(-EACCES, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
-				     0));
+	EXPECT_EQ(-EACCES, mshv_ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0,
+					  0));
 	ASSERT_EQ(0, sim_fault_clear());
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 1, ports);
 	EXPECT_EQ(conns0 + 1, conns);
 	/* Nothing was left behind: the address is free. */
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0, 0));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe003008, 4, 0, 0));
 }
 
 /* Attempts the driver makes of each hypercall that removes a doorbell. */
@@ -661,20 +615,20 @@ TEST_F(irq, ioeventfd_port_delete_fails)
 	if (!self->sim)
 		SKIP(return, "needs the hypervisor simulator");
 	doorbells(_metadata, &ports0, &conns0);
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
 	ASSERT_EQ(0, sim_fault(HVCALL_DELETE_PORT, 1,
 			       HV_STATUS_ACCESS_DENIED));
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
-			       IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+				    IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0, ports);
 	EXPECT_EQ(conns0, conns);
 
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
 	fail_calls(_metadata, HVCALL_DELETE_PORT, DOORBELL_REMOVE_TRIES,
 		   HV_STATUS_ACCESS_DENIED);
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
-			       IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+				    IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 1, ports);
 	EXPECT_EQ(conns0, conns);
@@ -683,14 +637,14 @@ TEST_F(irq, ioeventfd_port_delete_fails)
 			       HV_STATUS_INVALID_PARAMETER));
 	fail_calls(_metadata, HVCALL_DELETE_PORT, DOORBELL_REMOVE_TRIES,
 		   HV_STATUS_ACCESS_DENIED);
-	EXPECT_EQ(-EINVAL, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
-				     0));
+	EXPECT_EQ(-EINVAL, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0,
+					  0));
 	ASSERT_EQ(0, sim_fault_clear());
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 2, ports);
 	EXPECT_EQ(conns0, conns);
 
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe005000, 4, 0, 0));
 	/* The VP fd keeps the partition, and the ports it left. */
 	close(self->pt);
 	self->pt = -1;
@@ -715,26 +669,26 @@ TEST_F(irq, ioeventfd_disconnect_fails)
 	if (!self->sim)
 		SKIP(return, "needs the hypervisor simulator");
 	doorbells(_metadata, &ports0, &conns0);
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
 	ASSERT_EQ(0, sim_fault(HVCALL_DISCONNECT_PORT, 1,
 			       HV_STATUS_ACCESS_DENIED));
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
-			       IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
+				    IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0, ports);
 	EXPECT_EQ(conns0, conns);
 
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0, 0));
 	fail_calls(_metadata, HVCALL_DISCONNECT_PORT, DOORBELL_REMOVE_TRIES,
 		   HV_STATUS_ACCESS_DENIED);
-	EXPECT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
-			       IO_DEASSIGN));
+	EXPECT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe006000, 4, 0,
+				    IO_DEASSIGN));
 	doorbells(_metadata, &ports, &conns);
 	EXPECT_EQ(ports0 + 1, ports);
 	EXPECT_EQ(conns0 + 1, conns);
 
 	/* At close too. */
-	ASSERT_EQ(0, ioeventfd(self->pt, self->efd, 0xfe006008, 4, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, self->efd, 0xfe006008, 4, 0, 0));
 	fail_calls(_metadata, HVCALL_DISCONNECT_PORT, DOORBELL_REMOVE_TRIES,
 		   HV_STATUS_ACCESS_DENIED);
 	close(self->pt);
@@ -762,10 +716,10 @@ TEST_F(irq, ioeventfd_eventfd_closed_first)
 	ASSERT_LE(0, fd);
 	if (self->sim)
 		doorbells(_metadata, &ports0, &conns0);
-	ASSERT_EQ(0, ioeventfd(self->pt, fd, 0xfe004000, 1, 0, 0));
+	ASSERT_EQ(0, mshv_ioeventfd(self->pt, fd, 0xfe004000, 1, 0, 0));
 	close(fd);
-	EXPECT_EQ(-EEXIST, ioeventfd(self->pt, self->efd, 0xfe004000, 1, 0,
-				     0));
+	EXPECT_EQ(-EEXIST, mshv_ioeventfd(self->pt, self->efd, 0xfe004000, 1, 0,
+					  0));
 	close(self->pt);
 	self->pt = -1;
 	if (!self->sim)

@@ -90,30 +90,6 @@ static __u64 mem_available(void)
 	return kb << 10;
 }
 
-/* Kilobytes of transparent huge pages in the mapping at @addr, or -1. */
-static long thp_kb(const void *addr)
-{
-	char line[256], want[32];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want))) {
-			in_vma = true;
-			continue;
-		}
-		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 /*
  * Map @size bytes of 2 MiB-aligned anonymous memory, in huge pages or not,
  * and touch every 4 KiB page of it so that it is all present.
@@ -235,9 +211,9 @@ static void bench_map_calls(int dev, bool huge)
 			 "no memory");
 		return;
 	}
-	if (huge && thp_kb(buf) < (long)(SZ_1G >> 10))
+	if (huge && mshv_thp_kb(buf) < (long)(SZ_1G >> 10))
 		snprintf(why, sizeof(why), "only %ld MiB in THP",
-			 thp_kb(buf) >> 10);
+			 mshv_thp_kb(buf) >> 10);
 	pt = new_partition(dev, &id);
 	if (pt < 0) {
 		snprintf(calls_row->detail, sizeof(calls_row->detail),
@@ -626,7 +602,7 @@ int main(void)
 	add_register_growth();
 
 	printf("THP: %ld of %u MiB of the large buffer in huge pages\n\n",
-	       thp_kb(buf) >> 10, largest_gib * 1024);
+	       mshv_thp_kb(buf) >> 10, largest_gib * 1024);
 	munmap(buf, largest_gib * SZ_1G);
 	close(dev);
 	print_table();

@@ -31,8 +31,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB		(21 << 26)
@@ -148,33 +147,6 @@ static void vmm_free(struct vmm_mem *m)
 }
 
 /*
- * Kilobytes of the mapping that starts at @addr that are transparent huge
- * pages, from /proc/self/smaps; -1 if it cannot be told.
- */
-static long thp_kb(const void *addr)
-{
-	char line[256], want[32];
-	bool in_vma = false;
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want))) {
-			in_vma = true;
-			continue;
-		}
-		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
-/*
  * Pins taken and not yet released, system-wide, from /proc/vmstat. The
  * counters are folded from the per-CPU ones first, so that they are exact;
  * false if that cannot be done.
@@ -218,26 +190,6 @@ static void to_hex(const unsigned char *p, size_t len, char *out)
 	for (i = 0; i < len; i++)
 		sprintf(out + 2 * i, "%02x", p[i]);
 	out[2 * len] = '\0';
-}
-
-/* Close @fd if it is a file descriptor (an ioctl may have wrongly succeeded). */
-static void close_valid(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
-/*
- * Open /dev/mshv into @dev. Returns false, with the test marked skipped,
- * when the driver is not there.
- */
-static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
-{
-	*dev = mshv_open();
-	if (mshv_absent(*dev))
-		SKIP(return false, "%s: %s", MSHV_DEV_PATH, strerror(-*dev));
-	ASSERT_LE(0, *dev);
-	return true;
 }
 
 /*
@@ -381,7 +333,7 @@ static bool pt_setup(struct __test_metadata *_metadata, struct pt_state *s,
 {
 	s->pt = -1;
 	s->dev = -1;
-	if (!open_dev_or_skip(_metadata, &s->dev))
+	if (!mshv_open_or_skip(_metadata, &s->dev))
 		return false;
 	if (!movable && !mshv_pin_memory_present())
 		SKIP(return false, "%s not found", MSHV_DBG_PIN_MEMORY);
@@ -1779,7 +1731,7 @@ FIXTURE_SETUP(backing)
 		ASSERT_TRUE(false) TH_LOG("mmap: %s", strerror(errno));
 	}
 	if (variant->backing == BACKING_THP &&
-	    thp_kb(self->m.addr) < (long)(BACKING_SIZE >> 10)) {
+	    mshv_thp_kb(self->m.addr) < (long)(BACKING_SIZE >> 10)) {
 		vmm_free(&self->m);
 		SKIP(return, "the buffer did not get transparent huge pages");
 	}

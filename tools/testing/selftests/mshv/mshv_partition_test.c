@@ -19,8 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* A property code no hypervisor defines. */
 #define UNKNOWN_PROPERTY	0xdead0000u
@@ -60,26 +59,6 @@ static void *page_tail(size_t len)
 	}
 	memset(p, 0, psz);
 	return p + psz - len;
-}
-
-/* Close @fd if it is a file descriptor (an ioctl may have wrongly succeeded). */
-static void close_valid(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
-/*
- * Open /dev/mshv into @dev. Returns false, with the test marked skipped,
- * when the driver is not there.
- */
-static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
-{
-	*dev = mshv_open();
-	if (mshv_absent(*dev))
-		SKIP(return false, "%s: %s", MSHV_DEV_PATH, strerror(-*dev));
-	ASSERT_LE(0, *dev);
-	return true;
 }
 
 /* Create, optionally initialize, and close one partition. */
@@ -143,7 +122,7 @@ FIXTURE(mshv) {
 
 FIXTURE_SETUP(mshv)
 {
-	open_dev_or_skip(_metadata, &self->dev);
+	mshv_open_or_skip(_metadata, &self->dev);
 }
 
 FIXTURE_TEARDOWN(mshv)
@@ -456,7 +435,7 @@ FIXTURE_VARIANT_ADD(pt_flags, all) {
 FIXTURE_SETUP(pt_flags)
 {
 	self->pt = -1;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	self->pt = mshv_create_partition(self->dev, variant->flags,
 					 MSHV_PT_ISOLATION_NONE);
@@ -503,7 +482,7 @@ FIXTURE(partition) {
 FIXTURE_SETUP(partition)
 {
 	self->pt = -1;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
@@ -567,7 +546,7 @@ FIXTURE(hvcall) {
 FIXTURE_SETUP(hvcall)
 {
 	self->pt = -1;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
@@ -942,7 +921,7 @@ FIXTURE(sim) {
 
 FIXTURE_SETUP(sim)
 {
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	if (!sim_present())
 		SKIP(return, "%s not found (needs mshv_sim and debugfs)",
@@ -1469,7 +1448,7 @@ FIXTURE(async) {
 FIXTURE_SETUP(async)
 {
 	self->pt = -1;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	if (!sim_present())
 		SKIP(return, "%s not found (needs mshv_sim and debugfs)",

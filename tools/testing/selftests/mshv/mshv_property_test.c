@@ -17,8 +17,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* Short names of the property codes (hv_tlfs.h) the table uses. */
 #define PROP_SUSPEND			HV_PARTITION_PROPERTY_SUSPEND
@@ -168,23 +167,9 @@ static int set_status(int fd, __u32 code, __u64 value, __u16 *status)
 /* HvGetPartitionPropertyEx of a 64-bit property through @fd. */
 static int get_ex(int fd, __u32 code, __u64 *value, __u16 *status)
 {
-	struct {
-		__u64 partition_id;
-		__u32 property_code;
-		__u32 padding;
-		__u64 arg;
-	} in = { .property_code = code };
 	__u64 out[2] = { 0, 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (uintptr_t)&in,
-		.out_ptr = (uintptr_t)out,
-	};
-	int ret = mshv_hvcall(fd, &args);
+	int ret = mshv_get_property_ex(fd, code, out, sizeof(out), status);
 
-	*status = args.status;
 	*value = out[0];
 	return ret;
 }
@@ -213,10 +198,8 @@ FIXTURE(prop) {
 FIXTURE_SETUP(prop)
 {
 	self->pt = -1;
-	self->dev = mshv_open();
-	if (mshv_absent(self->dev))
-		SKIP(return, "no /dev/mshv: %s", strerror(-self->dev));
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev, 1ULL << MSHV_PT_BIT_LAPIC,
 					 MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);

@@ -16,8 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 #define PAGE_4K			4096
 #define NONCANONICAL		0x0000800000000000ULL
@@ -28,23 +27,6 @@
 struct hv_reg_value {
 	__u64 lo;
 	__u64 hi;
-};
-
-/** struct hv_reg_assoc - a register name and its value */
-struct hv_reg_assoc {
-	__u32 name;
-	__u32 reserved1;
-	__u64 reserved2;
-	struct hv_reg_value value;
-};
-
-/** struct hv_vp_regs_in - HvGetVpRegisters/HvSetVpRegisters header */
-struct hv_vp_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 input_vtl;
-	__u8 rsvd8;
-	__u16 rsvd16;
 };
 
 /* The most registers one call here passes */
@@ -178,7 +160,7 @@ static int regs_call(int vp, __u16 code, __u32 index, const void *elems,
 }
 
 /* HvSetVpRegisters of @n registers; the hypervisor status. */
-static __u16 set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
+static __u16 set_regs(int vp, __u32 index, const struct mshv_vp_reg *regs,
 		      unsigned int n, __u16 *reps)
 {
 	__u16 status = 0xffff;
@@ -202,7 +184,7 @@ static __u16 get_regs(int vp, __u32 index, const __u32 *names,
 
 static __u16 set_reg(int vp, __u32 index, __u32 name, struct hv_reg_value v)
 {
-	struct hv_reg_assoc reg = { .name = name, .value = v };
+	struct mshv_vp_reg reg = { .name = name, .lo = v.lo, .hi = v.hi };
 
 	return set_regs(vp, index, &reg, 1, NULL);
 }
@@ -210,14 +192,6 @@ static __u16 set_reg(int vp, __u32 index, __u32 name, struct hv_reg_value v)
 static __u16 get_reg(int vp, __u32 index, __u32 name, struct hv_reg_value *v)
 {
 	return get_regs(vp, index, &name, 1, v, NULL);
-}
-
-static int create_vp(int pt, __u32 index)
-{
-	struct mshv_create_vp args = { .vp_index = index };
-	int fd = ioctl(pt, MSHV_CREATE_VP, &args);
-
-	return fd < 0 ? -errno : fd;
 }
 
 /*
@@ -256,17 +230,15 @@ FIXTURE_SETUP(regs)
 {
 	self->pt = -1;
 	self->vp = -1;
-	self->dev = mshv_open();
-	if (self->dev < 0 && mshv_absent(self->dev))
-		SKIP(return, "/dev/mshv is not available");
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 (1 << MSHV_PT_BIT_LAPIC) |
 					 (1 << MSHV_PT_BIT_X2APIC),
 					 MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
-	self->vp = create_vp(self->pt, 0);
+	self->vp = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, self->vp);
 }
 
@@ -296,7 +268,7 @@ TEST_F(regs, table)
  */
 TEST_F(regs, families)
 {
-	static struct hv_reg_assoc regs[MAX_REGS];
+	static struct mshv_vp_reg regs[MAX_REGS];
 	struct hv_reg_value got[MAX_REGS];
 	__u32 names[MAX_REGS];
 	unsigned int i, n;
@@ -309,46 +281,46 @@ TEST_F(regs, families)
 		if (!round) {
 			for (i = 0; i < 16; i++) {
 				regs[n].name = HV_X64_REGISTER_RAX + i;
-				regs[n++].value.lo = 0x1111111111111111ULL *
+				regs[n++].lo = 0x1111111111111111ULL *
 						     (i + 1);
 			}
 			for (i = 0; i < 16; i++) {
 				regs[n].name = HV_X64_REGISTER_XMM0 + i;
-				regs[n].value.lo = 0x0101010101010101ULL * i;
-				regs[n++].value.hi = ~0ULL - i;
+				regs[n].lo = 0x0101010101010101ULL * i;
+				regs[n++].hi = ~0ULL - i;
 			}
 			for (i = 0; i < 8; i++) {
 				regs[n].name = HV_X64_REGISTER_FP_MMX0 + i;
-				regs[n].value.lo = 0x8000000000000000ULL | i;
-				regs[n++].value.hi = 0x3fff + i;
+				regs[n].lo = 0x8000000000000000ULL | i;
+				regs[n++].hi = 0x3fff + i;
 			}
 		} else {
 			for (i = 0; i < 8; i++) {
 				regs[n].name = HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0 + i;
-				regs[n++].value.lo = 0x80000006ULL +
+				regs[n++].lo = 0x80000006ULL +
 						     i * 0x10000000ULL;
 				regs[n].name = HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0 + i;
-				regs[n++].value.lo = 0xff0000800ULL;
+				regs[n++].lo = 0xff0000800ULL;
 			}
 			for (i = 0; i < 11; i++) {
 				regs[n].name = HV_X64_REGISTER_MSR_MTRR_FIX64K00000 + i;
-				regs[n++].value.lo = i & 1 ?
+				regs[n++].lo = i & 1 ?
 						     0x0504010006050401ULL :
 						     0x0606060606060606ULL;
 			}
 			for (i = 0; i < 4; i++) {
 				regs[n].name = HV_X64_REGISTER_PL0_SSP + i;
-				regs[n++].value.lo = KERNEL_ADDR + i * 0x100;
+				regs[n++].lo = KERNEL_ADDR + i * 0x100;
 			}
 			for (i = 0; i < 16; i++) {
 				regs[n].name = HV_REGISTER_SINT0 + i;
-				regs[n++].value.lo = 0x10020 + i;
+				regs[n++].lo = 0x10020 + i;
 			}
 			for (i = 0; i < 4; i++) {
 				regs[n].name = HV_REGISTER_STIMER0_CONFIG + 2 * i;
-				regs[n++].value.lo = (0x40 + i) << 4 | 2 << 16;
+				regs[n++].lo = (0x40 + i) << 4 | 2 << 16;
 				regs[n].name = HV_REGISTER_STIMER0_COUNT + 2 * i;
-				regs[n++].value.lo = 1000000 * (i + 1);
+				regs[n++].lo = 1000000 * (i + 1);
 			}
 		}
 		ASSERT_GE((unsigned int)MAX_REGS, n);
@@ -361,9 +333,9 @@ TEST_F(regs, families)
 						      got, &reps));
 		EXPECT_EQ(n, (unsigned int)reps);
 		for (i = 0; i < n; i++) {
-			EXPECT_EQ(regs[i].value.lo, got[i].lo)
+			EXPECT_EQ(regs[i].lo, got[i].lo)
 				TH_LOG("register 0x%x", names[i]);
-			EXPECT_EQ(regs[i].value.hi, got[i].hi)
+			EXPECT_EQ(regs[i].hi, got[i].hi)
 				TH_LOG("register 0x%x", names[i]);
 		}
 	}
@@ -446,10 +418,10 @@ TEST_F(regs, refused)
 /* A rep call stops at the first refused register: earlier ones are set. */
 TEST_F(regs, rep_stops_at_refused)
 {
-	struct hv_reg_assoc regs[3] = {
-		{ .name = HV_X64_REGISTER_RIP, .value.lo = 0x4321 },
-		{ .name = HV_X64_REGISTER_CR8, .value.lo = 0x10 },
-		{ .name = HV_X64_REGISTER_STAR, .value.lo = 0x55 },
+	struct mshv_vp_reg regs[3] = {
+		{ .name = HV_X64_REGISTER_RIP, .lo = 0x4321 },
+		{ .name = HV_X64_REGISTER_CR8, .lo = 0x10 },
+		{ .name = HV_X64_REGISTER_STAR, .lo = 0x55 },
 	};
 	__u32 names[3] = {
 		HV_X64_REGISTER_RIP, 0x00040006, HV_X64_REGISTER_STAR,
@@ -549,7 +521,7 @@ TEST_F(regs, ap_waits_for_sipi)
 	struct hv_reg_value got, zero = {};
 	int ap, plain, vp;
 
-	ap = create_vp(self->pt, 1);
+	ap = mshv_create_vp(self->pt, 1);
 	ASSERT_LE(0, ap);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  get_reg(ap, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE, &got));
@@ -570,7 +542,7 @@ TEST_F(regs, ap_waits_for_sipi)
 	plain = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, plain);
 	ASSERT_EQ(0, mshv_initialize_partition(plain));
-	vp = create_vp(plain, 1);
+	vp = mshv_create_vp(plain, 1);
 	ASSERT_LE(0, vp);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  get_reg(vp, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE, &got));
@@ -611,48 +583,6 @@ GUEST_CODE16(ap_prog,
 	     "out %ax, $" GUEST_STR(AP_PORT) "\n\t"
 	     "hlt");
 
-/** struct hv_msg - the message MSHV_RUN_VP returns */
-struct hv_msg {
-	__u32 type;
-	__u8 size;
-	__u8 flags;
-	__u8 reserved[2];
-	__u64 sender;
-	__u8 payload[240];
-};
-
-/* The port and RAX of an I/O port intercept message (TLFS offsets). */
-static __u16 io_port(const struct hv_msg *msg)
-{
-	__u16 port;
-
-	memcpy(&port, msg->payload + 40, sizeof(port));
-	return port;
-}
-
-static __u64 io_rax(const struct hv_msg *msg)
-{
-	__u64 rax;
-
-	memcpy(&rax, msg->payload + 48, sizeof(rax));
-	return rax;
-}
-
-/** struct ap_run - an AP run on a thread of its own */
-struct ap_run {
-	int vp;
-	int err;
-	struct hv_msg msg;
-};
-
-static void *ap_thread(void *data)
-{
-	struct ap_run *run = data;
-
-	run->err = ioctl(run->vp, MSHV_RUN_VP, &run->msg) < 0 ? -errno : 0;
-	return NULL;
-}
-
 /* A partition with local x2APICs, 64 KiB of memory, VP 0 and VP 1. */
 FIXTURE(startup) {
 	int dev;
@@ -668,10 +598,8 @@ FIXTURE_SETUP(startup)
 	self->bsp = -1;
 	self->ap = -1;
 	self->mem = MAP_FAILED;
-	self->dev = mshv_open();
-	if (self->dev < 0 && mshv_absent(self->dev))
-		SKIP(return, "/dev/mshv is not available");
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->pt = mshv_create_partition(self->dev,
 					 (1 << MSHV_PT_BIT_LAPIC) |
 					 (1 << MSHV_PT_BIT_X2APIC),
@@ -683,9 +611,9 @@ FIXTURE_SETUP(startup)
 	guest_code_load(self->mem, BSP_CODE, bsp_prog);
 	guest_code_load(self->mem, AP_PAGE << 12, ap_prog);
 	ASSERT_EQ(0, guest_mem_map(self->pt, 0, self->mem, GUEST_SIZE));
-	self->bsp = create_vp(self->pt, 0);
+	self->bsp = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, self->bsp);
-	self->ap = create_vp(self->pt, 1);
+	self->ap = mshv_create_vp(self->pt, 1);
 	ASSERT_LE(0, self->ap);
 	ASSERT_EQ(0, guest_real_mode(self->bsp, 0, BSP_CODE, 0));
 }
@@ -706,12 +634,12 @@ FIXTURE_TEARDOWN(startup)
 
 /* The AP stopped at its OUT, in real mode at the page of the SIPI. */
 static void check_ap_started(struct __test_metadata *_metadata,
-			     const struct ap_run *run)
+			     const struct mshv_vp_run *run)
 {
 	EXPECT_EQ(0, run->err);
-	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, run->msg.type);
-	EXPECT_EQ((__u16)AP_PORT, io_port(&run->msg));
-	EXPECT_EQ((__u64)AP_PAGE << 8, io_rax(&run->msg) & 0xffff);
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, run->msg.header.message_type);
+	EXPECT_EQ((__u16)AP_PORT, run->msg.io.port);
+	EXPECT_EQ((__u64)AP_PAGE << 8, run->msg.io.rax & 0xffff);
 }
 
 /*
@@ -720,14 +648,14 @@ static void check_ap_started(struct __test_metadata *_metadata,
  */
 TEST_F(startup, init_sipi_through_icr)
 {
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 	struct hv_msg msg;
 	pthread_t tid;
 
-	ASSERT_EQ(0, pthread_create(&tid, NULL, ap_thread, &run));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &run));
 	usleep(20000);		/* let the AP reach its wait */
 	ASSERT_EQ(0, ioctl(self->bsp, MSHV_RUN_VP, &msg));
-	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.type);
+	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	ASSERT_EQ(0, pthread_join(tid, NULL));
 	check_ap_started(_metadata, &run);
 }
@@ -735,31 +663,17 @@ TEST_F(startup, init_sipi_through_icr)
 /* HvAssertVirtualInterrupt of @type with @vector to APIC id 1. */
 static __u16 assert_irq(int pt, __u32 type, __u32 vector)
 {
-	struct {
-		__u64 partition_id;
-		__u32 type;
-		__u32 flags;
-		__u64 dest;
-		__u32 vector;
-		__u8 vtl;
-		__u8 rsvd0;
-		__u16 rsvd1;
-	} in = { .type = type, .dest = 1, .vector = vector };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
+	__u16 status = 0;
 
-	if (mshv_hvcall(pt, &args) && !args.status)
+	if (mshv_assert_interrupt(pt, type, 0, 1, vector, &status) && !status)
 		return 0xffff;		/* refused by the driver */
-	return args.status;
+	return status;
 }
 
 /* The VMM starts the AP itself with INIT and SIPI hypercalls. */
 TEST_F(startup, init_sipi_through_hypercalls)
 {
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 	struct hv_reg_value got;
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
@@ -774,7 +688,7 @@ TEST_F(startup, init_sipi_through_hypercalls)
 		  get_reg(self->ap, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE,
 			  &got));
 	EXPECT_EQ(0ULL, got.lo);
-	ap_thread(&run);
+	mshv_vp_run_thread(&run);
 	check_ap_started(_metadata, &run);
 }
 
@@ -789,7 +703,7 @@ TEST_F(startup, vmm_starts_ap)
 		.hi = 0xffff | (__u64)(AP_PAGE << 8) << 32 | 0x9bULL << 48,
 	};
 	struct hv_reg_value zero = {};
-	struct ap_run run = { .vp = self->ap };
+	struct mshv_vp_run run = { .vp = self->ap };
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  set_reg(self->ap, 1, HV_X64_REGISTER_CS, cs));
@@ -798,7 +712,7 @@ TEST_F(startup, vmm_starts_ap)
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  set_reg(self->ap, 1, HV_REGISTER_INTERNAL_ACTIVITY_STATE,
 			  zero));
-	ap_thread(&run);
+	mshv_vp_run_thread(&run);
 	check_ap_started(_metadata, &run);
 }
 

@@ -29,8 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 #define PAGE_4K		4096
 #define GUEST_SIZE	0x10000
@@ -171,10 +170,8 @@ FIXTURE_SETUP(stats)
 	self->vp = -1;
 	self->mem = MAP_FAILED;
 	self->rp = MAP_FAILED;
-	self->dev = mshv_open();
-	if (mshv_absent(self->dev))
-		SKIP(return, "%s: %s", MSHV_DEV_PATH, strerror(-self->dev));
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	if (stat(MSHV_DBG_DIR "/driver_stats", &st))
 		SKIP(return, "no driver statistics in debugfs");
 	self->sim = sim_present();
@@ -308,21 +305,11 @@ TEST_F(stats, hypervisor_partition_stats)
 /* Route GSI 0 to VECTOR on APIC 0 and attach an irqfd to it. */
 static int irqfd_setup(struct __test_metadata *_metadata, int pt)
 {
-	struct {
-		struct mshv_user_irq_table head;
-		struct mshv_user_irq_entry entry;
-	} table = {
-		.head.nr = 1,
-		.entry = { .gsi = GSI, .address_lo = 0xfee00000,
-			   .data = VECTOR },
-	};
-	struct mshv_user_irqfd irqfd = { .gsi = GSI };
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	EXPECT_LE(0, efd);
-	irqfd.fd = efd;
-	EXPECT_EQ(0, ioctl(pt, MSHV_SET_MSI_ROUTING, &table));
-	EXPECT_EQ(0, ioctl(pt, MSHV_IRQFD, &irqfd));
+	EXPECT_EQ(0, mshv_route_msi(pt, GSI, VECTOR));
+	EXPECT_EQ(0, mshv_irqfd(pt, efd, -1, GSI, 0));
 	return efd;
 }
 

@@ -26,10 +26,10 @@
 
 #include "mshv_util.h"
 
-/* Large enough for the simulator's "hypercalls" file. */
 /* Stack of a process started by mshv_spawn_same_mm(). */
 #define CHILD_STACK_SIZE	(256 * 1024)
 
+/* Large enough for the simulator's "hypercalls" file. */
 #define SIM_FILE_MAX	8192
 
 /* Large enough for a statistics table of a few hundred partitions. */
@@ -65,6 +65,35 @@ bool mshv_absent(int err)
 {
 	return err == -ENOENT || err == -ENODEV || err == -ENXIO ||
 	       err == -EACCES || err == -EPERM;
+}
+
+/**
+ * mshv_thp_kb() - transparent huge pages of a mapping
+ * @addr: the start of the mapping
+ *
+ * Return: the kilobytes of its AnonHugePages in /proc/self/smaps, or -1.
+ */
+long mshv_thp_kb(const void *addr)
+{
+	char line[256], want[32];
+	bool in_vma = false;
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want))) {
+			in_vma = true;
+			continue;
+		}
+		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
 }
 
 /**
@@ -1010,12 +1039,7 @@ int mshv_create_partition_v2(int dev, __u64 flags,
 int mshv_get_property_ex(int fd, __u32 code, void *out, __u16 out_sz,
 			 __u16 *status)
 {
-	struct {
-		__u64 partition_id;
-		__u32 property_code;
-		__u32 padding;
-		__u64 arg;
-	} in = { .property_code = code };
+	struct hv_get_property_ex_in in = { .property_code = code };
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
 		.in_sz = sizeof(in),
@@ -1059,15 +1083,6 @@ int mshv_run_vp(int vp, void *msg)
 	return ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
 }
 
-/* The HvGetVpRegisters/HvSetVpRegisters input header. */
-struct mshv_vp_regs_hdr {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 input_vtl;
-	__u8 rsvd8;
-	__u16 rsvd16;
-};
-
 /**
  * mshv_vp_set_regs() - HvSetVpRegisters of @n registers
  * @fd: VP (or partition) file descriptor
@@ -1081,9 +1096,9 @@ struct mshv_vp_regs_hdr {
 int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status)
 {
-	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+	__u64 in[(sizeof(struct hv_vp_regs_in) +
 		  MSHV_VP_REGS_MAX * sizeof(*regs)) / sizeof(__u64)];
-	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	struct mshv_root_hvcall args = {
 		.code = HVCALL_SET_VP_REGISTERS,
 		.reps = n,
@@ -1116,9 +1131,9 @@ int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status)
 {
-	__u64 in[(sizeof(struct mshv_vp_regs_hdr) +
+	__u64 in[(sizeof(struct hv_vp_regs_in) +
 		  MSHV_VP_REGS_MAX * sizeof(__u32)) / sizeof(__u64)];
-	struct mshv_vp_regs_hdr *hdr = (struct mshv_vp_regs_hdr *)in;
+	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
 	__u32 *names = (__u32 *)(hdr + 1);
 	__u64 out[MSHV_VP_REGS_MAX][2];
 	struct mshv_root_hvcall args = {
@@ -1147,6 +1162,185 @@ int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		regs[i].hi = out[i][1];
 	}
 	return ret;
+}
+
+/**
+ * mshv_vp_set_reg64() - HvSetVpRegisters of one 64-bit register
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @name: HV_*_REGISTER_* name
+ * @value: the value; bits 127:64 are zero
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_vp_set_reg64(int fd, __u32 vp_index, __u32 name, __u64 value)
+{
+	struct mshv_vp_reg reg = { .name = name, .lo = value };
+
+	return mshv_vp_set_regs(fd, vp_index, &reg, 1, NULL);
+}
+
+/**
+ * mshv_vp_get_reg64() - HvGetVpRegisters of one 64-bit register
+ * @fd: VP (or partition) file descriptor
+ * @vp_index: the VP
+ * @name: HV_*_REGISTER_* name
+ * @value: receives bits 63:0 of the value (0 if the call fails)
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_vp_get_reg64(int fd, __u32 vp_index, __u32 name, __u64 *value)
+{
+	struct mshv_vp_reg reg = { .name = name };
+	int ret;
+
+	ret = mshv_vp_get_regs(fd, vp_index, &reg, 1, NULL);
+	*value = reg.lo;
+	return ret;
+}
+
+/**
+ * mshv_install_intercept() - HvInstallIntercept
+ * @pt: partition file descriptor
+ * @type: HV_INTERCEPT_TYPE_*
+ * @mask: HV_INTERCEPT_ACCESS_MASK_* of the accesses to intercept
+ * @param: the type's parameter (an MSR index, a port)
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
+{
+	struct hv_install_intercept_in in = {
+		.access_type_mask = mask,
+		.intercept_type = type,
+		.intercept_parameter = param,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_INSTALL_INTERCEPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+
+	return mshv_hvcall(pt, &args);
+}
+
+/**
+ * mshv_assert_interrupt() - HvAssertVirtualInterrupt
+ * @pt: partition file descriptor
+ * @type: HV_INTERRUPT_TYPE_FIXED or HV_X64_INTERRUPT_TYPE_*
+ * @flags: HV_INTERRUPT_LEVEL_TRIGGERED, or 0
+ * @dest: the destination APIC id
+ * @vector: the vector
+ * @status: if not NULL, receives the hypervisor status
+ *
+ * Return: 0 or the ioctl's negative errno.
+ */
+int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
+			  __u32 vector, __u16 *status)
+{
+	struct hv_assert_irq_in in = {
+		.interrupt_type = type,
+		.control_flags = flags,
+		.dest_addr = dest,
+		.vector = vector,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (uintptr_t)&in,
+	};
+	int ret = mshv_hvcall(pt, &args);
+
+	if (status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * mshv_vp_run_thread() - MSHV_RUN_VP once, as a thread's start routine
+ * @arg: the struct mshv_vp_run: @vp in, @err and @msg out
+ *
+ * For pthread_create(), when a test runs a VP while it does something
+ * else (runs another VP, signals an irqfd, closes the partition).
+ *
+ * Return: NULL.
+ */
+void *mshv_vp_run_thread(void *arg)
+{
+	struct mshv_vp_run *run = arg;
+
+	run->err = mshv_run_vp(run->vp, &run->msg);
+	return NULL;
+}
+
+/**
+ * mshv_route_msi() - MSHV_SET_MSI_ROUTING with one route to APIC id 0
+ * @pt: partition file descriptor
+ * @gsi: the GSI
+ * @data: the MSI data: the vector, and bits 15:14 set for a level-triggered
+ *	asserted interrupt
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_route_msi(int pt, __u32 gsi, __u32 data)
+{
+	struct {
+		struct mshv_user_irq_table head;
+		struct mshv_user_irq_entry entry;
+	} table = {
+		.head.nr = 1,
+		.entry = { .gsi = gsi, .address_lo = MSHV_MSI_ADDR,
+			   .data = data },
+	};
+
+	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_irqfd() - MSHV_IRQFD
+ * @pt: partition file descriptor
+ * @fd: the eventfd
+ * @resamplefd: the resample eventfd, or -1
+ * @gsi: the GSI
+ * @flags: MSHV_IRQFD_BIT_* flags
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IRQFD, &args) < 0 ? -errno : 0;
+}
+
+/**
+ * mshv_ioeventfd() - MSHV_IOEVENTFD
+ * @pt: partition file descriptor
+ * @fd: the eventfd
+ * @addr: the guest physical address or I/O port
+ * @len: bytes of the access: 0 (any), 1, 2, 4 or 8
+ * @datamatch: the value to match, with MSHV_IOEVENTFD_BIT_DATAMATCH
+ * @flags: MSHV_IOEVENTFD_BIT_* flags
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
+		   __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt, MSHV_IOEVENTFD, &args) < 0 ? -errno : 0;
 }
 
 /**

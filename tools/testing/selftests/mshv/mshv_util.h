@@ -162,6 +162,7 @@ bool mshv_absent(int err);
 int mshv_create_partition(int dev, __u64 flags, __u64 isolation);
 int mshv_initialize_partition(int pt);
 int mshv_fd_name(int fd, char *buf, size_t len);
+long mshv_thp_kb(const void *addr);
 
 /* A process sharing the caller's address space, see mshv_spawn_same_mm(). */
 struct mshv_child {
@@ -270,8 +271,37 @@ int mshv_vp_set_regs(int fd, __u32 vp_index, const struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
 int mshv_vp_get_regs(int fd, __u32 vp_index, struct mshv_vp_reg *regs,
 		     unsigned int n, __u16 *status);
+int mshv_vp_set_reg64(int fd, __u32 vp_index, __u32 name, __u64 value);
+int mshv_vp_get_reg64(int fd, __u32 vp_index, __u32 name, __u64 *value);
 int mshv_vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
 		  __u32 *size);
+
+/**
+ * struct mshv_vp_run - one MSHV_RUN_VP on a thread, see mshv_vp_run_thread()
+ * @vp: the VP file descriptor
+ * @err: 0 or the negative errno of the run
+ * @msg: the intercept message
+ */
+struct mshv_vp_run {
+	int vp;
+	int err;
+	struct hv_msg msg;
+};
+
+void *mshv_vp_run_thread(void *arg);
+
+int mshv_install_intercept(int pt, __u32 type, __u32 mask, __u64 param);
+int mshv_assert_interrupt(int pt, __u32 type, __u32 flags, __u64 dest,
+			  __u32 vector, __u16 *status);
+
+/* The MSI address of APIC id 0, physical destination. */
+#define MSHV_MSI_ADDR				0xfee00000U
+
+int mshv_route_msi(int pt, __u32 gsi, __u32 data);
+int mshv_irqfd(int pt, int fd, int resamplefd, __u32 gsi, __u32 flags);
+int mshv_ioeventfd(int pt, int fd, __u64 addr, __u32 len, __u64 datamatch,
+		   __u32 flags);
+
 int mshv_register_intercept_result(int fd, __u32 vp_index, __u32 type,
 				   __u32 leaf, __u32 subleaf,
 				   __u8 subleaf_specific, __u8 always_override,

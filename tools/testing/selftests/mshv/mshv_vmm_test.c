@@ -22,8 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* Short names of the properties the steps use. */
 #define PROP_FEATURES0		HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0
@@ -64,34 +63,6 @@
 #define VENDOR_EDX			0x43747365U	/* "estC" */
 #define VENDOR_ECX			0x64497570U	/* "puId" */
 
-/** struct hv_io_msg - the start of an I/O port intercept message */
-struct hv_io_msg {
-	__u32 message_type;
-	__u8 payload_size;
-	__u8 flags;
-	__u8 reserved[2];
-	__u64 sender;
-	__u32 vp_index;
-	__u8 instruction_length;
-	__u8 access_type;
-	__u16 execution_state;
-	__u64 cs_base;
-	__u32 cs_limit;
-	__u16 cs_selector;
-	__u16 cs_attributes;
-	__u64 rip;
-	__u64 rflags;
-	__u16 port;
-	__u8 access_info;
-	__u8 insn_byte_count;
-	__u32 reserved2;
-	__u64 rax;
-	__u8 rest[MSHV_RUN_VP_BUF_SZ - 72];
-};
-
-static_assert(offsetof(struct hv_io_msg, rax) == 64, "io rax");
-static_assert(sizeof(struct hv_io_msg) == MSHV_RUN_VP_BUF_SZ, "message");
-
 #define STEP(n, what)	ksft_print_msg("step %d: %s\n", n, what)
 
 FIXTURE(vmm) {
@@ -110,10 +81,8 @@ FIXTURE_SETUP(vmm)
 	self->mem = MAP_FAILED;
 	self->lapic = MAP_FAILED;
 	self->xsave = MAP_FAILED;
-	self->dev = mshv_open();
-	if (self->dev < 0 && mshv_absent(self->dev))
-		SKIP(return, "/dev/mshv is not available");
-	ASSERT_LE(0, self->dev);
+	if (!mshv_open_or_skip(_metadata, &self->dev))
+		return;
 	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->mem);
@@ -211,7 +180,7 @@ TEST_F(vmm, create_path)
 	};
 	struct mshv_vp_reg regs[MSHV_VP_REGS_MAX], back[MSHV_VP_REGS_MAX];
 	bool sim = sim_present();
-	struct hv_io_msg msg;
+	struct hv_msg msg;
 	unsigned int i, n, bank, outs;
 	int nr;
 	__u32 size;
@@ -484,19 +453,19 @@ TEST_F(vmm, create_path)
 		if (ret == -EOPNOTSUPP)
 			SKIP(return, "the hypervisor cannot run VPs");
 		ASSERT_EQ(0, ret) TH_LOG("MSHV_RUN_VP: %s", strerror(-ret));
-		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.message_type)
+		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type)
 			TH_LOG("exit %u at rip 0x%llx", outs,
-			       (unsigned long long)msg.rip);
-		nr = guest_report_nr(msg.port);
+			       (unsigned long long)msg.io.h.rip);
+		nr = guest_report_nr(msg.io.port);
 		if (nr == GUEST_PORTS)
 			break;
 		ASSERT_LE(0, nr);
 		ASSERT_GT(GUEST_PORTS, nr);
-		got_port[nr] = (__u32)msg.rax;
-		rip.lo = msg.rip + (msg.instruction_length & 0xf);
+		got_port[nr] = (__u32)msg.io.rax;
+		rip.lo = msg.io.h.rip + (msg.io.h.instruction_length & 0xf);
 		ASSERT_EQ(0, mshv_vp_set_regs(self->vp, 0, &rip, 1, &status));
 	}
-	ASSERT_EQ(GUEST_PORTS, guest_report_nr(msg.port));
+	ASSERT_EQ(GUEST_PORTS, guest_report_nr(msg.io.port));
 	EXPECT_EQ((unsigned int)GUEST_PORTS, outs);
 	EXPECT_EQ(VENDOR_EBX, got_port[0]);
 	EXPECT_EQ(VENDOR_EDX, got_port[1]);

@@ -32,229 +32,13 @@
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
-#include "../kselftest_harness.h"
-#include "mshv_util.h"
+#include "mshv_test.h"
 
 /* Guest memory: 64 KiB at GPA 0, the program at GPA 0x1000. */
 #define GUEST_SIZE			0x10000
 #define GUEST_CODE			0x1000ULL
 #define PAGE_4K				4096
 #define PAGES_OF(bytes)			((__u64)(bytes) / PAGE_4K)
-#define HVCALL_IN_WORDS			(PAGE_4K / sizeof(__u64))
-
-/** struct hv_segment - HV_X64_SEGMENT_REGISTER */
-struct hv_segment {
-	__u64 base;
-	__u32 limit;
-	__u16 selector;
-	__u16 attributes;
-};
-
-/** struct hv_reg_assoc - a register name and its 16-byte value */
-struct hv_reg_assoc {
-	__u32 name;
-	__u32 reserved1;
-	__u64 reserved2;
-	union {
-		__u64 reg64;
-		struct hv_segment segment;
-		__u64 raw[2];
-	} value;
-};
-
-/** struct hv_vp_regs_in - HvGetVpRegisters/HvSetVpRegisters header */
-struct hv_vp_regs_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 input_vtl;
-	__u8 rsvd8;
-	__u16 rsvd16;
-};
-
-/** struct hv_install_intercept_in - HvInstallIntercept input */
-struct hv_install_intercept_in {
-	__u64 partition_id;
-	__u32 access_type_mask;
-	__u32 intercept_type;
-	__u64 intercept_parameter;
-};
-
-/** struct hv_msg_header - the SynIC message header */
-struct hv_msg_header {
-	__u32 message_type;
-	__u8 payload_size;
-	__u8 flags;
-	__u8 reserved[2];
-	__u64 sender;
-};
-
-/** struct hv_icpt_header - the common x64 intercept header */
-struct hv_icpt_header {
-	__u32 vp_index;
-	__u8 instruction_length;
-	__u8 access_type;
-	__u16 execution_state;
-	struct hv_segment cs;
-	__u64 rip;
-	__u64 rflags;
-};
-
-/** struct hv_msg - an intercept message as MSHV_RUN_VP returns it */
-struct hv_msg {
-	struct hv_msg_header header;
-	union {
-		struct hv_icpt_header icpt;
-		struct {
-			struct hv_icpt_header h;
-			__u16 port;
-			__u8 access_info;
-			__u8 insn_byte_count;
-			__u32 reserved;
-			__u64 rax;
-			__u8 insn_bytes[16];
-			struct hv_segment ds, es;
-			__u64 rcx, rsi, rdi;
-		} io;
-		struct {
-			struct hv_icpt_header h;
-			__u32 cache_type;
-			__u8 insn_byte_count;
-			__u8 access_info;
-			__u8 tpr;
-			__u8 reserved;
-			__u64 gva;
-			__u64 gpa;
-			__u8 insn_bytes[16];
-		} mem;
-		struct {
-			struct hv_icpt_header h;
-			__u32 msr;
-			__u32 reserved;
-			__u64 rdx;
-			__u64 rax;
-		} msr;
-		struct {
-			struct hv_icpt_header h;
-			__u64 rax, rcx, rdx, rbx;
-			__u64 def_rax, def_rcx, def_rdx, def_rbx;
-		} cpuid;
-		__u8 payload[240];
-	};
-};
-
-/* The layouts need no packing: every field is naturally aligned. */
-static_assert(sizeof(struct hv_msg) == 256, "hv_message is 256 bytes");
-static_assert(offsetof(struct hv_msg, io.rax) == 16 + 48, "io rax");
-static_assert(offsetof(struct hv_msg, io.rcx) == 16 + 104, "io rcx");
-static_assert(offsetof(struct hv_msg, mem.gpa) == 16 + 56, "mem gpa");
-static_assert(offsetof(struct hv_msg, cpuid.def_rbx) == 16 + 96, "cpuid");
-static_assert(offsetof(struct hv_register_page, rip) == 136, "rip");
-static_assert(sizeof(struct hv_reg_assoc) == 32, "register assoc");
-
-static int create_vp(int pt, __u32 index)
-{
-	struct mshv_create_vp args = { .vp_index = index };
-	int fd = ioctl(pt, MSHV_CREATE_VP, &args);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static int run_vp(int vp, struct hv_msg *msg)
-{
-	return ioctl(vp, MSHV_RUN_VP, msg) < 0 ? -errno : 0;
-}
-
-static int set_regs(int vp, __u32 index, const struct hv_reg_assoc *regs,
-		    unsigned int n, __u16 *status)
-{
-	__u64 in[HVCALL_IN_WORDS];	/* per call: VP threads use it */
-	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_VP_REGISTERS,
-		.reps = n,
-		.in_sz = sizeof(*hdr) + n * sizeof(*regs),
-		.in_ptr = (uintptr_t)in,
-	};
-	int ret;
-
-	memset(in, 0, sizeof(in));
-	hdr->vp_index = index;
-	memcpy(hdr + 1, regs, n * sizeof(*regs));
-	ret = mshv_hvcall(vp, &args);
-	if (status)
-		*status = args.status;
-	return ret;
-}
-
-static int get_regs(int vp, __u32 index, const __u32 *names,
-		    unsigned int n, __u64 (*values)[2], __u16 *status)
-{
-	__u64 in[HVCALL_IN_WORDS];	/* per call: VP threads use it */
-	struct hv_vp_regs_in *hdr = (struct hv_vp_regs_in *)in;
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_REGISTERS,
-		.reps = n,
-		.in_sz = sizeof(*hdr) + n * sizeof(*names),
-		.out_sz = n * 16,
-		.in_ptr = (uintptr_t)in,
-		.out_ptr = (uintptr_t)values,
-	};
-	int ret;
-
-	memset(in, 0, sizeof(in));
-	hdr->vp_index = index;
-	memcpy(hdr + 1, names, n * sizeof(*names));
-	ret = mshv_hvcall(vp, &args);
-	if (status)
-		*status = args.status;
-	return ret;
-}
-
-static int set_reg64(int vp, __u32 index, __u32 name, __u64 value)
-{
-	struct hv_reg_assoc reg = { .name = name, .value.reg64 = value };
-
-	return set_regs(vp, index, &reg, 1, NULL);
-}
-
-static int get_reg64(int vp, __u32 index, __u32 name, __u64 *value)
-{
-	__u64 out[1][2];
-	int ret;
-
-	ret = get_regs(vp, index, &name, 1, out, NULL);
-	*value = out[0][0];
-	return ret;
-}
-
-static int install_intercept(int pt, __u32 type, __u32 mask, __u64 param)
-{
-	struct hv_install_intercept_in in = {
-		.access_type_mask = mask,
-		.intercept_type = type,
-		.intercept_parameter = param,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_INSTALL_INTERCEPT,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
-
-	return mshv_hvcall(pt, &args);
-}
-
-/*
- * Open /dev/mshv into @dev, or mark the test skipped where there is none.
- * Returns false if the caller must return: SKIP() only leaves this helper.
- */
-static bool open_dev_or_skip(struct __test_metadata *_metadata, int *dev)
-{
-	*dev = mshv_open();
-	if (*dev < 0 && mshv_absent(*dev))
-		SKIP(return false, "/dev/mshv is not available");
-	EXPECT_LE(0, *dev);
-	return *dev >= 0;
-}
 
 /* A partition with no VP yet. */
 FIXTURE(vp) {
@@ -265,7 +49,7 @@ FIXTURE(vp) {
 FIXTURE_SETUP(vp)
 {
 	self->pt = -1;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	self->pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
@@ -283,12 +67,12 @@ TEST_F(vp, create_bounds)
 {
 	int fd;
 
-	EXPECT_EQ(-EINVAL, create_vp(self->pt, 256));
-	EXPECT_EQ(-EINVAL, create_vp(self->pt, 0xffffffff));
-	fd = create_vp(self->pt, 255);
+	EXPECT_EQ(-EINVAL, mshv_create_vp(self->pt, 256));
+	EXPECT_EQ(-EINVAL, mshv_create_vp(self->pt, 0xffffffff));
+	fd = mshv_create_vp(self->pt, 255);
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	close(fd);
 }
@@ -297,13 +81,13 @@ TEST_F(vp, create_duplicate)
 {
 	int fd, fd2;
 
-	fd = create_vp(self->pt, 3);
+	fd = mshv_create_vp(self->pt, 3);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EEXIST, create_vp(self->pt, 3));
+	EXPECT_EQ(-EEXIST, mshv_create_vp(self->pt, 3));
 	close(fd);
 	/* Closing the fd does not free the index. */
-	EXPECT_EQ(-EEXIST, create_vp(self->pt, 3));
-	fd2 = create_vp(self->pt, 4);
+	EXPECT_EQ(-EEXIST, mshv_create_vp(self->pt, 3));
+	fd2 = mshv_create_vp(self->pt, 4);
 	EXPECT_LE(0, fd2);
 	if (fd2 >= 0)
 		close(fd2);
@@ -315,13 +99,13 @@ TEST_F(vp, create_before_initialize)
 
 	pt = mshv_create_partition(self->dev, 0, MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, pt);
-	fd = create_vp(pt, 0);
+	fd = mshv_create_vp(pt, 0);
 	EXPECT_EQ(-EBADFD, fd);
 	if (fd >= 0)
 		close(fd);
 	/* The failure left nothing: the index works once initialized. */
 	ASSERT_EQ(0, mshv_initialize_partition(pt));
-	fd = create_vp(pt, 0);
+	fd = mshv_create_vp(pt, 0);
 	EXPECT_LE(0, fd);
 	if (fd >= 0)
 		close(fd);
@@ -339,7 +123,7 @@ TEST_F(vp, fd_name_and_cloexec)
 	char name[64];
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mshv_fd_name(fd, name, sizeof(name)));
 	EXPECT_STREQ("anon_inode:mshv_vp", name);
@@ -355,97 +139,91 @@ TEST_F(vp, outlives_partition_fd)
 	__u64 rip = 0;
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	close(self->pt);
 	self->pt = -1;
-	EXPECT_EQ(0, set_reg64(fd, 0, HV_X64_REGISTER_RIP, 0x1234));
-	EXPECT_EQ(0, get_reg64(fd, 0, HV_X64_REGISTER_RIP, &rip));
+	EXPECT_EQ(0, mshv_vp_set_reg64(fd, 0, HV_X64_REGISTER_RIP, 0x1234));
+	EXPECT_EQ(0, mshv_vp_get_reg64(fd, 0, HV_X64_REGISTER_RIP, &rip));
 	EXPECT_EQ(0x1234ULL, rip);
 	close(fd);
 }
 
 TEST_F(vp, reset_state)
 {
-	__u32 names[] = {
-		HV_X64_REGISTER_RIP, HV_X64_REGISTER_CS, HV_X64_REGISTER_CR0,
-		HV_X64_REGISTER_RFLAGS,
+	struct mshv_vp_reg regs[] = {
+		{ .name = HV_X64_REGISTER_RIP }, { .name = HV_X64_REGISTER_CS },
+		{ .name = HV_X64_REGISTER_CR0 },
+		{ .name = HV_X64_REGISTER_RFLAGS },
 	};
 	struct hv_segment cs;
-	__u64 out[4][2];
 	__u16 status;
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, get_regs(fd, 0, names, 4, out, &status));
+	ASSERT_EQ(0, mshv_vp_get_regs(fd, 0, regs, 4, &status));
 	EXPECT_EQ(0, status);
-	EXPECT_EQ(0xfff0ULL, out[0][0]);
-	memcpy(&cs, out[1], sizeof(cs));
+	EXPECT_EQ(0xfff0ULL, regs[0].lo);
+	memcpy(&cs, &regs[1].lo, sizeof(cs));
 	EXPECT_EQ(0xf000, cs.selector);
 	EXPECT_EQ(0xffff0000, cs.base);
 	EXPECT_EQ(0xffffULL, cs.limit);
-	EXPECT_EQ(0ULL, out[2][0] & 1);		/* real mode */
-	EXPECT_EQ(2ULL, out[3][0]);
+	EXPECT_EQ(0ULL, regs[2].lo & 1);		/* real mode */
+	EXPECT_EQ(2ULL, regs[3].lo);
 	close(fd);
 }
 
 TEST_F(vp, registers_round_trip)
 {
-	struct hv_reg_assoc regs[18];
-	__u32 names[18];
-	__u64 out[18][2];
+	struct mshv_vp_reg regs[18], out[18];
 	unsigned int i;
 	__u16 status;
 	int fd;
 
-	fd = create_vp(self->pt, 1);
+	fd = mshv_create_vp(self->pt, 1);
 	ASSERT_LE(0, fd);
 	memset(regs, 0, sizeof(regs));
 	for (i = 0; i < 16; i++) {
 		regs[i].name = HV_X64_REGISTER_RAX + i;
-		regs[i].value.reg64 = 0x1111111111111111ULL * (i + 1);
+		regs[i].lo = 0x1111111111111111ULL * (i + 1);
 	}
 	regs[16].name = HV_X64_REGISTER_RIP;
-	regs[16].value.reg64 = 0x7000;
+	regs[16].lo = 0x7000;
 	regs[17].name = HV_X64_REGISTER_DS;
-	regs[17].value.segment.base = 0x12340;
-	regs[17].value.segment.limit = 0xffff;
-	regs[17].value.segment.selector = 0x1234;
-	regs[17].value.segment.attributes = 0x93;
-	for (i = 0; i < 18; i++)
-		names[i] = regs[i].name;
-	ASSERT_EQ(0, set_regs(fd, 1, regs, 18, &status));
+	regs[17].lo = 0x12340;
+	regs[17].hi = MSHV_SEG_HI(0xffff, 0x1234, 0x93);
+	ASSERT_EQ(0, mshv_vp_set_regs(fd, 1, regs, 18, &status));
 	EXPECT_EQ(0, status);
 
 	memset(out, 0xa5, sizeof(out));
-	ASSERT_EQ(0, get_regs(fd, 1, names, 18, out, &status));
-	for (i = 0; i < 17; i++) {
-		EXPECT_EQ(regs[i].value.reg64, out[i][0]) TH_LOG("reg %u", i);
-		EXPECT_EQ(0ULL, out[i][1]) TH_LOG("reg %u", i);
+	for (i = 0; i < 18; i++)
+		out[i].name = regs[i].name;
+	ASSERT_EQ(0, mshv_vp_get_regs(fd, 1, out, 18, &status));
+	for (i = 0; i < 18; i++) {
+		EXPECT_EQ(regs[i].lo, out[i].lo) TH_LOG("reg %u", i);
+		EXPECT_EQ(regs[i].hi, out[i].hi) TH_LOG("reg %u", i);
 	}
-	EXPECT_EQ(0, memcmp(&regs[17].value.segment, out[17],
-			    sizeof(struct hv_segment)));
 	close(fd);
 }
 
 TEST_F(vp, registers_bad_requests)
 {
-	__u32 name = 0x0badbad0;
+	struct mshv_vp_reg reg = { .name = 0x0badbad0 };
 	struct mshv_root_hvcall args;
 	__u64 out[1][2];
 	__u16 status = 0;
 	__u8 in[64] = {};
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	/* An unknown register: the hypervisor refuses it. */
-	EXPECT_EQ(-EINVAL, get_regs(fd, 0, &name, 1, out, &status));
+	EXPECT_EQ(-EINVAL, mshv_vp_get_regs(fd, 0, &reg, 1, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
 	/* A VP that does not exist. */
-	name = HV_X64_REGISTER_RIP;
-	EXPECT_EQ(-EINVAL, get_regs(fd, 7, &name, 1, out, &status));
+	reg.name = HV_X64_REGISTER_RIP;
+	EXPECT_EQ(-EINVAL, mshv_vp_get_regs(fd, 7, &reg, 1, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
 	/*
 	 * A rep hypercall needs reps, a simple one must have none: the
@@ -475,9 +253,9 @@ TEST_F(vp, mmap_pages)
 	void *p;
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, set_reg64(fd, 0, HV_X64_REGISTER_RAX, 0xabcdef));
+	ASSERT_EQ(0, mshv_vp_set_reg64(fd, 0, HV_X64_REGISTER_RAX, 0xabcdef));
 
 	rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
@@ -513,20 +291,6 @@ TEST_F(vp, mmap_pages)
 	close(fd);
 }
 
-static int vp_state(int vp, unsigned long ioc, __u8 type, void *buf,
-		    __u32 *size)
-{
-	struct mshv_get_set_vp_state args = {
-		.type = type,
-		.buf_sz = *size,
-		.buf_ptr = (uintptr_t)buf,
-	};
-	int ret = ioctl(vp, ioc, &args);
-
-	*size = args.buf_sz;
-	return ret < 0 ? -errno : 0;
-}
-
 /* A page-aligned buffer for VP state, filled with @fill. */
 static void *state_buf(size_t size, int fill)
 {
@@ -554,23 +318,23 @@ TEST_F(vp, state_sizes_and_errors)
 	int fd;
 
 	ASSERT_NE(NULL, buf);
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	for (type = 0; type < MSHV_VP_STATE_COUNT; type++) {
 		size = 0;
-		EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, type, buf,
-					    &size));
+		EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, type, buf,
+						 &size));
 		/* The xsave size is the hypervisor's choice. */
 		EXPECT_TRUE(sizes[type] ? size == sizes[type] : size > 0)
 			TH_LOG("type %u: size %u", type, size);
 		/* Unaligned buffers are refused. */
 		size = 8 * PAGE_4K;
-		EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, type,
-					    buf + 8, &size));
+		EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, type,
+						 buf + 8, &size));
 	}
 	size = 8 * PAGE_4K;
-	EXPECT_EQ(-EINVAL, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_COUNT,
-				    buf, &size));
+	EXPECT_EQ(-EINVAL, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_COUNT,
+					 buf, &size));
 	memset(&args, 0, sizeof(args));
 	args.rsvd[2] = 1;
 	args.buf_sz = 8 * PAGE_4K;
@@ -595,20 +359,20 @@ TEST_F(vp, lapic_round_trip)
 
 	ASSERT_NE(NULL, lapic);
 	ASSERT_NE(NULL, back);
-	fd = create_vp(self->pt, 3);
+	fd = mshv_create_vp(self->pt, 3);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      lapic, &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
+				   lapic, &size));
 	EXPECT_EQ((__u32)PAGE_4K, size);
 	/* The simulator puts the VP index in the APIC ID. */
 	EXPECT_TRUE(!sim_present() || lapic[LAPIC_ID / 4] == 3U << 24);
 
 	lapic[LAPIC_SPURIOUS / 4] = 0x1ff;		/* APIC enabled */
 	lapic[LAPIC_LVT_LINT0 / 4] = 0x700;		/* ExtINT */
-	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      lapic, &size));
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
-			      back, &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_LAPIC,
+				   lapic, &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_LAPIC,
+				   back, &size));
 	EXPECT_EQ(0x1ffU, back[LAPIC_SPURIOUS / 4]);
 	EXPECT_EQ(0x700U, back[LAPIC_LVT_LINT0 / 4]);
 	EXPECT_EQ(lapic[LAPIC_ID / 4], back[LAPIC_ID / 4]);
@@ -628,30 +392,30 @@ TEST_F(vp, timers_and_xsave_round_trip)
 	ASSERT_NE(NULL, timers);
 	ASSERT_NE(NULL, xsave);
 	ASSERT_NE(NULL, back);
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 
 	/* Timer 1 (40 bytes each): config at byte 48, count at 56. */
 	timers[6] = 0x10003;
 	timers[7] = 1000000;
-	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE,
-			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE,
+				   MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
 	EXPECT_EQ(200U, size);
 	memset(timers, 0, PAGE_4K);
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE,
-			      MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE,
+				   MSHV_VP_STATE_SYNTHETIC_TIMERS, timers, &size));
 	EXPECT_EQ(0x10003ULL, timers[6]);
 	EXPECT_EQ(1000000ULL, timers[7]);
 
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      xsave, &xsize));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
+				   xsave, &xsize));
 	ASSERT_LE(512U + 64U, xsize);
 	EXPECT_EQ(0x37f, xsave[0] | xsave[1] << 8);	/* FCW after reset */
 	xsave[0] = 0x7f;
-	ASSERT_EQ(0, vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      xsave, &xsize));
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
-			      back, &xsize));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_SET_VP_STATE, MSHV_VP_STATE_XSAVE,
+				   xsave, &xsize));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_XSAVE,
+				   back, &xsize));
 	EXPECT_EQ(0, memcmp(xsave, back, xsize));
 	close(fd);
 	munmap(timers, PAGE_4K);
@@ -684,13 +448,10 @@ FIXTURE_VARIANT_ADD(guest, movable) {
 
 FIXTURE_SETUP(guest)
 {
-	struct hv_msg msg;
-	int ret;
-
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	if (!variant->movable && !mshv_pin_memory_present())
 		SKIP(return, "pinned memory cannot be chosen");
@@ -698,18 +459,10 @@ FIXTURE_SETUP(guest)
 					     NULL);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
-	self->vp = create_vp(self->pt, 0);
+	self->vp = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, self->vp);
-	/*
-	 * Can the hypervisor run VPs at all? With no memory, the VP stops at
-	 * once at the reset vector. A hypervisor without HvDispatchVp (the
-	 * simulator, for now) fails with EOPNOTSUPP.
-	 */
-	ret = run_vp(self->vp, &msg);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the hypervisor cannot run VPs");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+	if (!mshv_vp_runs_or_skip(_metadata, self->vp))
+		return;
 
 	self->mem = guest_mem_alloc(GUEST_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
@@ -741,7 +494,7 @@ TEST_F(guest, io_out_then_halt)
 	__u64 rip = 0;
 
 	guest_code_load(self->mem, GUEST_CODE, prog_out);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0ULL, msg.io.h.vp_index);
 	EXPECT_EQ((__u64)(GUEST_CODE + 5), msg.io.h.rip);
@@ -756,12 +509,12 @@ TEST_F(guest, io_out_then_halt)
 	EXPECT_EQ(0, msg.io.h.execution_state & 0x4);	/* CR0.PE clear */
 
 	/* The VMM completes the OUT by moving RIP past it. */
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.io.h.rip + 1));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+				       msg.io.h.rip + 1));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 7), msg.icpt.rip);
-	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RIP, &rip));
+	ASSERT_EQ(0, mshv_vp_get_reg64(self->vp, 0, HV_X64_REGISTER_RIP, &rip));
 	EXPECT_EQ((__u64)(GUEST_CODE + 7), rip);
 }
 
@@ -781,7 +534,7 @@ TEST_F(guest, memory_mapped_by_run)
 	EXPECT_EQ(variant->movable ? 0 : PAGES_OF(GUEST_SIZE),
 		  stats.pinned_pages);
 
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	ASSERT_EQ(0, mshv_dbg_stats(id, &stats));
 	EXPECT_EQ(variant->movable ? PAGES_OF(GUEST_SIZE) : 0,
@@ -794,9 +547,9 @@ TEST_F(guest, io_reentry_repeats)
 	struct hv_msg msg;
 
 	guest_code_load(self->mem, GUEST_CODE, prog_out);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 5), msg.io.h.rip);
 }
@@ -811,7 +564,7 @@ TEST_F(guest, register_page_advance)
 	rp = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE, MAP_SHARED, self->vp,
 		  MSHV_VP_MMAP_OFFSET_REGISTERS * PAGE_4K);
 	ASSERT_NE(MAP_FAILED, rp);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	ASSERT_EQ(1, rp->isvalid);
 	EXPECT_EQ((__u64)(GUEST_CODE + 5), rp->rip);
@@ -820,7 +573,7 @@ TEST_F(guest, register_page_advance)
 
 	rp->rip += 1;
 	rp->dirty |= HV_X64_REGISTER_CLASS_IP;
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 7), rp->rip);
 	munmap(rp, PAGE_4K);
@@ -836,7 +589,7 @@ TEST_F(guest, io_in)
 	struct hv_msg msg;
 
 	guest_code_load(self->mem, GUEST_CODE, io_in_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x71, msg.io.port);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.io.h.access_type);
@@ -855,7 +608,7 @@ TEST_F(guest, unmapped_gpa_write)
 	struct hv_msg msg;
 
 	guest_code_load(self->mem, GUEST_CODE, unmapped_gpa_write_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 	EXPECT_EQ(0x20010ULL, msg.mem.gpa);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.mem.h.access_type);
@@ -890,7 +643,7 @@ static int other_guest(struct __test_metadata *_metadata, int dev,
 	if (pt < 0)
 		return pt;
 	EXPECT_EQ(0, mshv_initialize_partition(pt));
-	*vp = create_vp(pt, 0);
+	*vp = mshv_create_vp(pt, 0);
 	EXPECT_LE(0, *vp);
 	memset(mem, GUEST_HLT, GUEST_SIZE);
 	memcpy(mem + GUEST_CODE, prog, len);
@@ -943,7 +696,7 @@ TEST_F(guest, state_pages_are_not_guest_memory)
 				continue;
 			}
 			ASSERT_EQ(0, ret);
-			ASSERT_EQ(0, run_vp(vps[j], &msg));
+			ASSERT_EQ(0, mshv_run_vp(vps[j], &msg));
 			EXPECT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type)
 				TH_LOG("page %u, partition %u: message %#x",
 				       i, j, msg.header.message_type);
@@ -956,21 +709,6 @@ TEST_F(guest, state_pages_are_not_guest_memory)
 	close(vps[1]);
 	close(pts[1]);
 	munmap(other_mem, GUEST_SIZE);
-}
-
-/* The VP thread of the userfaultfd test. */
-struct uffd_run {
-	int vp;
-	int ret;
-	struct hv_msg msg;
-};
-
-static void *uffd_run_vp(void *arg)
-{
-	struct uffd_run *r = arg;
-
-	r->ret = run_vp(r->vp, &r->msg);
-	return NULL;
 }
 
 /*
@@ -987,7 +725,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_zeropage zero = { .mode = 0 };
 	struct mshv_dbg_stats before, after = { 0 };
-	struct uffd_run r = { .vp = self->vp, .ret = 1 };
+	struct mshv_vp_run r = { .vp = self->vp, .err = 1 };
 	struct uffd_msg umsg;
 	struct pollfd pfd;
 	struct timespec t0, t1;
@@ -1016,7 +754,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 		ASSERT_EQ(0, mshv_dbg_stats(id, &before));
 
 	guest_code_load(self->mem, GUEST_CODE, prog_read_extra);
-	ASSERT_EQ(0, pthread_create(&tid, NULL, uffd_run_vp, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 
 	/* The VP's fault-in reaches the VMM's userfaultfd, and waits. */
 	pfd.fd = uffd;
@@ -1031,7 +769,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	EXPECT_EQ(0, mshv_unmap_memory(self->pt, EXTRA_GFN, extra, size));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	EXPECT_GT(5, t1.tv_sec - t0.tv_sec);
-	EXPECT_EQ(1, r.ret);	/* the VP still waits for its fault */
+	EXPECT_EQ(1, r.err);	/* the VP still waits for its fault */
 	if (id) {
 		ASSERT_EQ(0, mshv_dbg_stats(id, &after));
 		EXPECT_EQ(before.regions - 1, after.regions);
@@ -1042,7 +780,7 @@ TEST_F(guest, unmap_during_userfaultfd_fault)
 	zero.range.len = size;
 	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
 	ASSERT_EQ(0, pthread_join(tid, NULL));
-	ASSERT_EQ(0, r.ret);
+	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(HVMSG_UNMAPPED_GPA, r.msg.header.message_type);
 	EXPECT_EQ(EXTRA_GFN * PAGE_4K, r.msg.mem.gpa);
 	/* Only the guest's own memory was mapped, none of the region's. */
@@ -1068,17 +806,17 @@ TEST_F(guest, cpuid_answered_then_intercepted)
 
 	guest_code_load(self->mem, GUEST_CODE, cpuid_answered_then_intercepted_code);
 	/* Without an intercept the hypervisor answers CPUID itself. */
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 8), msg.io.h.rip);
-	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	ASSERT_EQ(0, mshv_vp_get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
 	EXPECT_EQ(0x7263694dULL, (__u32)rbx);	/* "Micr" */
 
-	ASSERT_EQ(0, install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
-				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+	ASSERT_EQ(0, mshv_install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
+					    HV_INTERCEPT_ACCESS_MASK_EXECUTE,
 				       0x40000000));
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 6), msg.cpuid.h.rip);
 	EXPECT_EQ(2, msg.cpuid.h.instruction_length & 0xf);
@@ -1097,12 +835,12 @@ TEST_F(guest, msr_intercept)
 	struct hv_msg msg;
 
 	guest_code_load(self->mem, GUEST_CODE, msr_intercept_code);
-	ASSERT_EQ(0, install_intercept(self->pt,
-				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+	ASSERT_EQ(0, mshv_install_intercept(self->pt,
+					    HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 				       HV_INTERCEPT_ACCESS_MASK_READ |
 				       HV_INTERCEPT_ACCESS_MASK_WRITE,
 				       0x12345));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x12345ULL, msg.msr.msr);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.msr.h.access_type);
@@ -1132,12 +870,12 @@ TEST_F(guest, signal_interrupts_run)
 	guest_code_load(self->mem, GUEST_CODE, spin_code);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	EXPECT_EQ(-EINTR, run_vp(self->vp, &msg));
+	EXPECT_EQ(-EINTR, mshv_run_vp(self->vp, &msg));
 	signal(SIGALRM, SIG_DFL);
 
 	/* The VP runs on afterwards. */
 	guest_code_load(self->mem, GUEST_CODE, hlt_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 }
 
@@ -1145,7 +883,7 @@ static int run_vp_main(void *data)
 {
 	struct hv_msg msg;
 
-	run_vp(*(int *)data, &msg);
+	mshv_run_vp(*(int *)data, &msg);
 	return 0;
 }
 
@@ -1212,7 +950,7 @@ static int enter_long_mode(int vp, __u8 *mem, __u64 rip)
 	static const __u32 data_segs[] = {
 		HV_X64_REGISTER_DS, HV_X64_REGISTER_ES, HV_X64_REGISTER_SS,
 	};
-	struct hv_reg_assoc regs[9];
+	struct mshv_vp_reg regs[9];
 	unsigned int i, n = 0;
 
 	put64(mem, LM_PML4, LM_PDPT | PTE_P | PTE_W);
@@ -1221,26 +959,22 @@ static int enter_long_mode(int vp, __u8 *mem, __u64 rip)
 
 	memset(regs, 0, sizeof(regs));
 	regs[n].name = HV_X64_REGISTER_CR3;
-	regs[n++].value.reg64 = LM_PML4;
+	regs[n++].lo = LM_PML4;
 	regs[n].name = HV_X64_REGISTER_CR4;
-	regs[n++].value.reg64 = CR4_PAE;
+	regs[n++].lo = CR4_PAE;
 	regs[n].name = HV_X64_REGISTER_EFER;
-	regs[n++].value.reg64 = EFER_LME_LMA;
+	regs[n++].lo = EFER_LME_LMA;
 	regs[n].name = HV_X64_REGISTER_CR0;
-	regs[n++].value.reg64 = CR0_PE_ET_PG;
+	regs[n++].lo = CR0_PE_ET_PG;
 	regs[n].name = HV_X64_REGISTER_CS;
-	regs[n].value.segment.selector = 0x8;
-	regs[n].value.segment.limit = 0xffffffff;
-	regs[n++].value.segment.attributes = SEG_CODE64;
+	regs[n++].hi = MSHV_SEG_HI(0xffffffff, 0x8, SEG_CODE64);
 	for (i = 0; i < ARRAY_SIZE(data_segs); i++) {
 		regs[n].name = data_segs[i];
-		regs[n].value.segment.selector = 0x10;
-		regs[n].value.segment.limit = 0xffffffff;
-		regs[n++].value.segment.attributes = SEG_DATA;
+		regs[n++].hi = MSHV_SEG_HI(0xffffffff, 0x10, SEG_DATA);
 	}
 	regs[n].name = HV_X64_REGISTER_RIP;
-	regs[n++].value.reg64 = rip;
-	return set_regs(vp, 0, regs, n, NULL);
+	regs[n++].lo = rip;
+	return mshv_vp_set_regs(vp, 0, regs, n, NULL);
 }
 
 /*
@@ -1264,7 +998,7 @@ TEST_F(guest, long_mode_io_memory_halt)
 	guest_code_load(self->mem, GUEST_CODE, prog_long);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + 27), msg.io.h.rip);
 	EXPECT_EQ(1, msg.io.h.instruction_length & 0xf);
@@ -1280,9 +1014,9 @@ TEST_F(guest, long_mode_io_memory_halt)
 	EXPECT_EQ(0x1122334455667788ULL, value);
 
 	/* The store beyond guest memory stops at the SLAT, with its GVA. */
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.io.h.rip + 1));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+				       msg.io.h.rip + 1));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 	EXPECT_EQ(0x100000ULL, msg.mem.gpa);
 	EXPECT_EQ(0x100000ULL, msg.mem.gva);
@@ -1292,9 +1026,9 @@ TEST_F(guest, long_mode_io_memory_halt)
 	EXPECT_EQ(0xc6, msg.mem.insn_bytes[0]);
 
 	/* The VMM emulates the store and moves on to HLT. */
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
-			       msg.mem.h.rip + 8));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP,
+				       msg.mem.h.rip + 8));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + guest_code_len(prog_long)), msg.icpt.rip);
 }
@@ -1321,7 +1055,7 @@ static void *vp_thread_run(void *arg)
 	struct hv_msg msg;
 
 	for (;;) {
-		t->err = run_vp(t->vp, &msg);
+		t->err = mshv_run_vp(t->vp, &msg);
 		if (t->err)
 			return NULL;
 		if (msg.header.message_type == HVMSG_X64_HALT) {
@@ -1334,8 +1068,8 @@ static void *vp_thread_run(void *arg)
 			return NULL;
 		}
 		t->outs++;
-		t->err = set_reg64(t->vp, msg.io.h.vp_index,
-				   HV_X64_REGISTER_RIP,
+		t->err = mshv_vp_set_reg64(t->vp, msg.io.h.vp_index,
+					   HV_X64_REGISTER_RIP,
 				   msg.io.h.rip +
 				   (msg.io.h.instruction_length & 0xf));
 		if (t->err)
@@ -1363,7 +1097,7 @@ TEST_F(guest, vps_on_threads)
 		__u64 code = GUEST_CODE + i * 0x100;
 
 		guest_code_load(self->mem, code, vps_on_threads_code);
-		t[i].vp = i ? create_vp(self->pt, i) : self->vp;
+		t[i].vp = i ? mshv_create_vp(self->pt, i) : self->vp;
 		ASSERT_LE(0, t[i].vp);
 		ASSERT_EQ(0, guest_real_mode(t[i].vp, i, code, 0));
 	}
@@ -1400,10 +1134,10 @@ TEST_F(guest, long_mode_cpuid_msr)
 
 	guest_code_load(self->mem, GUEST_CODE, long_mode_cpuid_msr_code);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
-	ASSERT_EQ(0, install_intercept(self->pt,
-				       HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+	ASSERT_EQ(0, mshv_install_intercept(self->pt,
+					    HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 				       HV_INTERCEPT_ACCESS_MASK_READ, 0x12345));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x12345ULL, msg.msr.msr);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_READ, msg.msr.h.access_type);
@@ -1411,7 +1145,7 @@ TEST_F(guest, long_mode_cpuid_msr)
 	EXPECT_EQ(2, msg.msr.h.instruction_length & 0xf);
 	EXPECT_EQ(EXEC_STATE_EFER_LMA,
 		  msg.msr.h.execution_state & EXEC_STATE_EFER_LMA);
-	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	ASSERT_EQ(0, mshv_vp_get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
 	EXPECT_EQ(0x7263694dULL, rbx);	/* "Micr", upper half cleared */
 }
 
@@ -1429,7 +1163,7 @@ TEST_F(guest, unsupported_instruction)
 	if (!sim_present())
 		SKIP(return, "real processors run x87 instructions");
 	guest_code_load(self->mem, GUEST_CODE, unsupported_instruction_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_UNSUPPORTED_FEATURE, msg.header.message_type);
 	memcpy(&vp_index, msg.payload, 4);
 	memcpy(&code, msg.payload + 4, 4);
@@ -1456,7 +1190,7 @@ static void *spinner_run(void *arg)
 	struct hv_msg msg;
 
 	for (;;) {
-		s->last_err = run_vp(s->vp, &msg);
+		s->last_err = mshv_run_vp(s->vp, &msg);
 		s->runs++;
 		if (s->last_err == -EBADF)
 			return NULL;
@@ -1538,7 +1272,7 @@ static void *bg_run_thread(void *arg)
 		r->rseq = (struct rseq *)((char *)__builtin_thread_pointer() +
 					  __rseq_offset);
 	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
-	r->err = run_vp(r->vp, &r->msg);
+	r->err = mshv_run_vp(r->vp, &r->msg);
 	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -1595,8 +1329,8 @@ TEST_F(guest, suspended_vp_sleeps)
 	pthread_t tid;
 
 	guest_code_load(self->mem, GUEST_CODE, suspended_vp_sleeps_code);
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 1));
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_EXPLICIT_SUSPEND, 1));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 1));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_REGISTER_EXPLICIT_SUSPEND, 1));
 	ASSERT_EQ(0, pthread_create(&tid, NULL, bg_run_thread, &r));
 	nanosleep(&ts, NULL);
 	n = dispatches_during(1000);
@@ -1604,7 +1338,7 @@ TEST_F(guest, suspended_vp_sleeps)
 	if (n >= 0)
 		EXPECT_GE(1, n);
 
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 0));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_REGISTER_DISPATCH_SUSPEND, 0));
 	ASSERT_TRUE(bg_join(tid, &r));
 	ASSERT_EQ(0, r.err);
 	EXPECT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
@@ -1702,7 +1436,7 @@ TEST_F(guest, dirty_survives_invalidation)
 				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
 				       1, NULL));
 	guest_code_load(self->mem, GUEST_CODE, dirty_survives_invalidation_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ(1, self->mem[0x5000]);
 
@@ -1731,7 +1465,7 @@ TEST_F(guest, io_rep_outsb)
 
 	guest_code_load(self->mem, GUEST_CODE, io_rep_outsb_code);
 	memcpy(self->mem + 0x2000, "abc", 3);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x3f8, msg.io.port);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.io.h.access_type);
@@ -1777,7 +1511,7 @@ TEST_F(guest, dirty_in_second_region)
 				       HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
 				       1, NULL));
 	guest_code_load(self->mem, GUEST_CODE, dirty_in_second_region_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ(1, mem2[0x2000]);
 
@@ -1802,20 +1536,6 @@ TEST_F(guest, dirty_in_second_region)
 /* How long the guest may take to react (TCG, KASAN). */
 #define IRQ_WAIT_MS			30000
 
-/** struct hv_assert_irq_in - HvAssertVirtualInterrupt input */
-struct hv_assert_irq_in {
-	__u64 partition_id;
-	__u32 interrupt_type;
-	__u32 control_flags;
-	__u64 dest_addr;
-	__u32 vector;
-	__u8 target_vtl;
-	__u8 rsvd_z0;
-	__u16 rsvd_z1;
-};
-
-static_assert(sizeof(struct hv_assert_irq_in) == 32, "assert input");
-
 /*
  * Real mode: switch the local APIC to x2APIC mode and enable it, say it
  * is ready, STI, then HLT until IRQ_COUNT reaches IRQ_TARGET; then write
@@ -1839,10 +1559,7 @@ GUEST_CODE16(irq_handler,
 	     "push %ecx\n\t"
 	     "push %edx\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
-	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
-	     "xor %eax, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_EOI
 	     "pop %edx\n\t"
 	     "pop %ecx\n\t"
 	     "pop %eax\n\t"
@@ -1861,14 +1578,12 @@ FIXTURE(irq) {
 
 FIXTURE_SETUP(irq)
 {
-	struct hv_msg msg;
 	__u32 entry = IRQ_HANDLER;	/* segment 0 */
-	int ret;
 
 	self->pt = -1;
 	self->vp = -1;
 	self->mem = MAP_FAILED;
-	if (!open_dev_or_skip(_metadata, &self->dev))
+	if (!mshv_open_or_skip(_metadata, &self->dev))
 		return;
 	self->pt = mshv_create_partition(self->dev,
 					 (1 << MSHV_PT_BIT_LAPIC) |
@@ -1876,13 +1591,10 @@ FIXTURE_SETUP(irq)
 					 MSHV_PT_ISOLATION_NONE);
 	ASSERT_LE(0, self->pt);
 	ASSERT_EQ(0, mshv_initialize_partition(self->pt));
-	self->vp = create_vp(self->pt, 0);
+	self->vp = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, self->vp);
-	ret = run_vp(self->vp, &msg);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the hypervisor cannot run VPs");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
+	if (!mshv_vp_runs_or_skip(_metadata, self->vp))
+		return;
 
 	self->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1909,21 +1621,9 @@ FIXTURE_TEARDOWN(irq)
 /* HvAssertVirtualInterrupt of a fixed interrupt to VP 0 (APIC id 0). */
 static int assert_irq(int pt, __u32 vector, bool level, __u16 *status)
 {
-	struct hv_assert_irq_in in = {
-		.interrupt_type = HV_INTERRUPT_TYPE_FIXED,
-		.control_flags = level ? HV_INTERRUPT_LEVEL_TRIGGERED : 0,
-		.vector = vector,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-		.in_sz = sizeof(in),
-		.in_ptr = (uintptr_t)&in,
-	};
-	int ret = mshv_hvcall(pt, &args);
-
-	if (status)
-		*status = args.status;
-	return ret;
+	return mshv_assert_interrupt(pt, HV_INTERRUPT_TYPE_FIXED,
+				     level ? HV_INTERRUPT_LEVEL_TRIGGERED : 0,
+				     0, vector, status);
 }
 
 /* Wait until the guest's byte or word at @gpa is at least @want. */
@@ -1942,21 +1642,6 @@ static bool guest_reaches(const __u8 *mem, __u64 gpa, unsigned int size,
 		nanosleep(&ts, NULL);
 	}
 	return false;
-}
-
-/** struct irq_run - one MSHV_RUN_VP on a thread of its own */
-struct irq_run {
-	int vp;
-	int err;
-	struct hv_msg msg;
-};
-
-static void *irq_run_thread(void *arg)
-{
-	struct irq_run *r = arg;
-
-	r->err = run_vp(r->vp, &r->msg);
-	return NULL;
 }
 
 /*
@@ -1991,13 +1676,13 @@ static bool irq_join(pthread_t tid)
 TEST_F(irq, fixed_interrupts_counted)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	unsigned int i;
 	pthread_t tid;
 	__u16 status;
 
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		EXPECT_EQ(0, assert_irq(self->pt, IRQ_VECTOR_EDGE, false,
@@ -2020,13 +1705,13 @@ TEST_F(irq, fixed_interrupts_counted)
 TEST_F(irq, halted_vp_sleeps)
 {
 	struct timespec ts = { .tv_nsec = 200000000 };
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	pthread_t tid;
 	__u16 status;
 	long long n;
 
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	nanosleep(&ts, NULL);
 	n = dispatches_during(1000);
@@ -2047,31 +1732,13 @@ TEST_F(irq, halted_vp_sleeps)
 /* Route @gsi to @vector on APIC 0, edge- or level-triggered. */
 static int route_gsi(int pt, __u32 gsi, __u32 vector, bool level)
 {
-	struct {
-		struct mshv_user_irq_table head;
-		struct mshv_user_irq_entry entry;
-	} table = {
-		.head.nr = 1,
-		.entry = {
-			.gsi = gsi,
-			.address_lo = 0xfee00000,
-			.data = vector | (level ? 3 << 14 : 0),
-		},
-	};
-
-	return ioctl(pt, MSHV_SET_MSI_ROUTING, &table) ? -errno : 0;
+	return mshv_route_msi(pt, gsi, vector | (level ? 3 << 14 : 0));
 }
 
 static int assign_irqfd(int pt, int fd, int resamplefd, __u32 gsi)
 {
-	struct mshv_user_irqfd args = {
-		.fd = fd,
-		.resamplefd = resamplefd,
-		.gsi = gsi,
-		.flags = resamplefd >= 0 ? 1 << MSHV_IRQFD_BIT_RESAMPLE : 0,
-	};
-
-	return ioctl(pt, MSHV_IRQFD, &args) ? -errno : 0;
+	return mshv_irqfd(pt, fd, resamplefd, gsi,
+			  resamplefd >= 0 ? 1 << MSHV_IRQFD_BIT_RESAMPLE : 0);
 }
 
 /* Wait until @fd (an eventfd) is signalled; return its count, or 0. */
@@ -2093,7 +1760,7 @@ static __u64 eventfd_wait(int fd)
 TEST_F(irq, irqfd_interrupts_counted)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	__u64 one = 1;
 	unsigned int i;
@@ -2103,7 +1770,7 @@ TEST_F(irq, irqfd_interrupts_counted)
 	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
@@ -2125,7 +1792,7 @@ TEST_F(irq, irqfd_interrupts_counted)
  */
 TEST_F(irq, resample_on_level_eoi)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	__u64 one = 1;
@@ -2136,7 +1803,7 @@ TEST_F(irq, resample_on_level_eoi)
 	ASSERT_EQ(0, route_gsi(self->pt, 4, IRQ_VECTOR_LEVEL, true));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, rfd, 4));
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
@@ -2152,7 +1819,7 @@ TEST_F(irq, resample_on_level_eoi)
 /* An edge-triggered interrupt is not resampled: the EOI signals nothing. */
 TEST_F(irq, no_resample_on_edge_eoi)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int efd = eventfd(0, EFD_CLOEXEC);
 	int edge = eventfd(0, EFD_CLOEXEC);
@@ -2168,7 +1835,7 @@ TEST_F(irq, no_resample_on_edge_eoi)
 	ASSERT_EQ(0, route_gsi(self->pt, 5, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, edge, -1, 5));
 	self->mem[IRQ_TARGET] = 1;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	EXPECT_EQ((ssize_t)sizeof(one), write(edge, &one, sizeof(one)));
 	ASSERT_TRUE(irq_join(tid));
@@ -2193,10 +1860,7 @@ GUEST_CODE16(irq_handler2,
 	     "push %edx\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT) "\n\t"
 	     "incw " GUEST_STR(IRQ_COUNT2) "\n\t"
-	     "mov $0x80b, %ecx\n\t"			/* mov ecx, x2APIC EOI */
-	     "xor %eax, %eax\n\t"
-	     "xor %edx, %edx\n\t"
-	     "wrmsr\n\t"
+	     GUEST_X2APIC_EOI
 	     "pop %edx\n\t"
 	     "pop %ecx\n\t"
 	     "pop %eax\n\t"
@@ -2209,7 +1873,7 @@ GUEST_CODE16(irq_handler2,
  */
 TEST_F(irq, irqfd_follows_routing_update)
 {
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	__u32 entry = IRQ_HANDLER2;
 	__u64 one = 1;
@@ -2221,7 +1885,7 @@ TEST_F(irq, irqfd_follows_routing_update)
 	ASSERT_EQ(0, route_gsi(self->pt, 6, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 6));
 	self->mem[IRQ_TARGET] = 3;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 
 	EXPECT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
@@ -2283,7 +1947,7 @@ static int inject_counts(struct inject_counts *c, bool *fast)
 TEST_F(irq, irqfd_fast_path)
 {
 	const unsigned int n = 5;
-	struct irq_run r = { .vp = self->vp };
+	struct mshv_vp_run r = { .vp = self->vp };
 	int efd = eventfd(0, EFD_CLOEXEC);
 	struct inject_counts before, after;
 	__u64 one = 1, scanned, asserted;
@@ -2297,7 +1961,7 @@ TEST_F(irq, irqfd_fast_path)
 	ASSERT_EQ(0, route_gsi(self->pt, 3, IRQ_VECTOR_EDGE, false));
 	ASSERT_EQ(0, assign_irqfd(self->pt, efd, -1, 3));
 	self->mem[IRQ_TARGET] = n;
-	ASSERT_EQ(0, pthread_create(&tid, NULL, irq_run_thread, &r));
+	ASSERT_EQ(0, pthread_create(&tid, NULL, mshv_vp_run_thread, &r));
 	EXPECT_TRUE(guest_reaches(self->mem, IRQ_READY, 1, 1));
 	for (i = 1; i <= n && !_metadata->exit_code; i++) {
 		/* Let the VP halt and MSHV_RUN_VP wait. */
@@ -2422,16 +2086,9 @@ static const struct {
 static int assign_ioeventfd(int pt, int fd, __u64 addr, __u32 len,
 			    bool datamatch, __u64 value, bool deassign)
 {
-	struct mshv_user_ioeventfd args = {
-		.datamatch = value,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = (datamatch ? 1 << MSHV_IOEVENTFD_BIT_DATAMATCH : 0) |
-			 (deassign ? 1 << MSHV_IOEVENTFD_BIT_DEASSIGN : 0),
-	};
-
-	return ioctl(pt, MSHV_IOEVENTFD, &args) ? -errno : 0;
+	return mshv_ioeventfd(pt, fd, addr, len, value,
+			      (datamatch ? 1 << MSHV_IOEVENTFD_BIT_DATAMATCH : 0) |
+			      (deassign ? 1 << MSHV_IOEVENTFD_BIT_DEASSIGN : 0));
 }
 
 /*
@@ -2469,7 +2126,7 @@ TEST_F(guest, ioeventfd_signalled_without_exit)
 	guest_code_load(self->mem, GUEST_CODE, prog_doorbells);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
 
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ((__u64)(GUEST_CODE + guest_code_len(prog_doorbells)), msg.icpt.rip);
 	for (i = 0; i < ARRAY_SIZE(db); i++)
@@ -2489,14 +2146,14 @@ static void expect_store_exit(struct __test_metadata *_metadata, int vp,
 {
 	struct hv_msg msg;
 
-	ASSERT_EQ(0, run_vp(vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(vp, &msg));
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg.header.message_type);
 	EXPECT_EQ(gpa, msg.mem.gpa);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, msg.mem.h.access_type);
 	EXPECT_EQ(GUEST_CODE + db_stores[store].off, msg.mem.h.rip);
 	/* The VMM emulates the store. */
-	ASSERT_EQ(0, set_reg64(vp, 0, HV_X64_REGISTER_RIP,
-			       msg.mem.h.rip + db_stores[store].insn_len));
+	ASSERT_EQ(0, mshv_vp_set_reg64(vp, 0, HV_X64_REGISTER_RIP,
+				       msg.mem.h.rip + db_stores[store].insn_len));
 }
 
 /*
@@ -2529,7 +2186,7 @@ TEST_F(guest, ioeventfd_mismatch_exits)
 	expect_store_exit(_metadata, self->vp, 2, DB_BASE + 0x30);
 	expect_store_exit(_metadata, self->vp, 3, DB_BASE + 0x40);
 	expect_store_exit(_metadata, self->vp, 4, DB_BASE + 0x50);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
 	EXPECT_EQ(EAGAIN, errno);
@@ -2571,7 +2228,7 @@ TEST_F(guest, ioeventfd_ring_overflow)
 				      0, false));
 	guest_code_load(self->mem, GUEST_CODE, prog_doorbell_burst);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 
 	count = eventfd_wait(efd);
@@ -2614,7 +2271,7 @@ TEST_F(guest, ioeventfd_ring_refill_fails)
 				      0, false));
 	guest_code_load(self->mem, GUEST_CODE, prog_doorbell_burst);
 	ASSERT_EQ(0, enter_long_mode(self->vp, self->mem, GUEST_CODE));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	EXPECT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 
 	/*
@@ -2669,14 +2326,14 @@ static void *loop_run_thread(void *arg)
 	struct loop_run *r = arg;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		r->err = run_vp(r->vp, &r->msg);
+		r->err = mshv_run_vp(r->vp, &r->msg);
 		if (r->err ||
 		    r->msg.header.message_type != HVMSG_UNMAPPED_GPA ||
 		    r->msg.mem.gpa != 0x20010)
 			break;
 		__atomic_add_fetch(&r->exits, 1, __ATOMIC_RELAXED);
-		r->err = set_reg64(r->vp, 0, HV_X64_REGISTER_RIP,
-				   r->msg.mem.h.rip + 3);
+		r->err = mshv_vp_set_reg64(r->vp, 0, HV_X64_REGISTER_RIP,
+					   r->msg.mem.h.rip + 3);
 		if (r->err)
 			break;
 	}
@@ -2742,22 +2399,6 @@ TEST_F(guest, ioeventfd_teardown_while_ringing)
 
 /* ---- The rest of the allowlist: translation, CPUID, direct SynIC ------ */
 
-/** struct hv_translate_in - HvTranslateVirtualAddress input */
-struct hv_translate_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u32 padding;
-	__u64 control_flags;
-	__u64 gva_page;
-};
-
-/** struct hv_translate_out - HvTranslateVirtualAddress output */
-struct hv_translate_out {
-	__u32 result_code;
-	__u32 cache_type_overlay;
-	__u64 gpa_page;
-};
-
 /** struct hv_cpuid_values_in - HvGetVpCpuidValues header and 2 leaves */
 struct hv_cpuid_values_in {
 	__u64 partition_id;
@@ -2773,29 +2414,8 @@ struct hv_cpuid_values_in {
 	} leaf[2];
 };
 
-/** struct hv_signal_event_in - HvSignalEventDirect input */
-struct hv_signal_event_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 vtl;
-	__u8 sint;
-	__u16 flag;
-};
-
-/** struct hv_post_message_in - HvPostMessageDirect input */
-struct hv_post_message_in {
-	__u64 partition_id;
-	__u32 vp_index;
-	__u8 vtl;
-	__u8 padding[3];
-	__u32 sint;
-	__u8 message[256];	/* struct hv_msg, at offset 20 */
-	__u32 padding2;
-};
-
 /* 60 bytes of input; the compiler pads the struct to 64. */
 static_assert(sizeof(struct hv_cpuid_values_in) == 24 + 2 * 24, "cpuid in");
-static_assert(sizeof(struct hv_post_message_in) == 280, "post message");
 
 /* HvTranslateVirtualAddress of @gva on VP @index; the ioctl's result. */
 static int translate_on(int vp, __u32 index, __u64 gva, __u64 flags,
@@ -2857,14 +2477,14 @@ TEST_F(guest, translate_gva)
 		{ 0x4008, 0x0087 }, { 0x5030, 0x6007 }, { 0x5008, 0x6005 },
 		{ 0x5040, 0x20007 },
 	};
-	struct hv_reg_assoc regs[5];
+	struct mshv_vp_reg regs[5];
 	struct hv_translate_out out;
 	struct hv_msg msg;
 	unsigned int i;
 	__u16 status;
 
 	/* Run once (HLT) so that movable memory is faulted in. */
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_HALT, msg.header.message_type);
 
 	memset(self->mem + 0x2000, 0, 0x4000);
@@ -2872,18 +2492,16 @@ TEST_F(guest, translate_gva)
 		memcpy(self->mem + entries[i][0], &entries[i][1], 8);
 	memset(regs, 0, sizeof(regs));
 	regs[0].name = HV_X64_REGISTER_CR0;
-	regs[0].value.reg64 = 0x80010011;	/* PG, WP, ET, PE */
+	regs[0].lo = 0x80010011;		/* PG, WP, ET, PE */
 	regs[1].name = HV_X64_REGISTER_CR3;
-	regs[1].value.reg64 = 0x2000;
+	regs[1].lo = 0x2000;
 	regs[2].name = HV_X64_REGISTER_CR4;
-	regs[2].value.reg64 = 0x20;		/* PAE */
+	regs[2].lo = 0x20;			/* PAE */
 	regs[3].name = HV_X64_REGISTER_EFER;
-	regs[3].value.reg64 = 0xd00;		/* LME, LMA, NXE */
+	regs[3].lo = 0xd00;			/* LME, LMA, NXE */
 	regs[4].name = HV_X64_REGISTER_CS;
-	regs[4].value.segment.selector = 8;
-	regs[4].value.segment.limit = 0xffffffff;
-	regs[4].value.segment.attributes = 0xa09b;
-	ASSERT_EQ(0, set_regs(self->vp, 0, regs, 5, NULL));
+	regs[4].hi = MSHV_SEG_HI(0xffffffff, 8, 0xa09b);
+	ASSERT_EQ(0, mshv_vp_set_regs(self->vp, 0, regs, 5, NULL));
 
 	expect_translation(_metadata, self->vp, 0x6000,
 			   HV_TRANSLATE_GVA_VALIDATE_READ |
@@ -2984,10 +2602,10 @@ TEST_F(guest, cpuid_registered_result)
 	EXPECT_EQ(0, status);
 
 	guest_code_load(self->mem, GUEST_CODE, cpuid_answered_then_intercepted_code);
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg.header.message_type);
-	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RAX, &rax));
-	ASSERT_EQ(0, get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
+	ASSERT_EQ(0, mshv_vp_get_reg64(self->vp, 0, HV_X64_REGISTER_RAX, &rax));
+	ASSERT_EQ(0, mshv_vp_get_reg64(self->vp, 0, HV_X64_REGISTER_RBX, &rbx));
 	EXPECT_EQ(0x756d6953U, (__u32)rbx);
 	EXPECT_EQ((plain_eax & ~0xff00U) | 0x1200U, (__u32)rax);
 
@@ -3000,11 +2618,11 @@ TEST_F(guest, cpuid_registered_result)
 	EXPECT_EQ(0x7263694dU, out[0][1]);
 
 	/* The intercept's default result is the registered one. */
-	ASSERT_EQ(0, install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
-				       HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+	ASSERT_EQ(0, mshv_install_intercept(self->pt, HV_INTERCEPT_TYPE_X64_CPUID,
+					    HV_INTERCEPT_ACCESS_MASK_EXECUTE,
 				       0x40000000));
-	ASSERT_EQ(0, set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
-	ASSERT_EQ(0, run_vp(self->vp, &msg));
+	ASSERT_EQ(0, mshv_vp_set_reg64(self->vp, 0, HV_X64_REGISTER_RIP, GUEST_CODE));
+	ASSERT_EQ(0, mshv_run_vp(self->vp, &msg));
 	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg.header.message_type);
 	EXPECT_EQ(0x756d6953ULL, msg.cpuid.def_rbx);
 
@@ -3027,7 +2645,7 @@ TEST_F(vp, get_vp_cpuid_values)
 	__u16 status;
 	int fd;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, cpuid_values(fd, 0, 0, 0, 0x40000000, 2, out, &status));
 	EXPECT_EQ(0, status);
@@ -3062,14 +2680,14 @@ TEST_F(vp, cpuid_values_follow_disabled_features)
 	int fd, pt, fd2;
 	__u16 status;
 
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, cpuid_values(fd, 0, 0, 0x80000001, 7, 2, plain,
 				  &status));
 	pt = ioctl(self->dev, MSHV_CREATE_PARTITION, &args);
 	ASSERT_LE(0, pt);
 	ASSERT_EQ(0, mshv_initialize_partition(pt));
-	fd2 = create_vp(pt, 0);
+	fd2 = mshv_create_vp(pt, 0);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, cpuid_values(fd2, 0, 0, 0x80000001, 7, 2, masked,
 				  &status));
@@ -3126,7 +2744,7 @@ TEST_F(vp, signal_event_direct)
 	int fd;
 
 	ASSERT_NE(NULL, buf);
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EINVAL, signal_event(fd, 0, 16, 0, &newly, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
@@ -3143,8 +2761,8 @@ TEST_F(vp, signal_event_direct)
 	EXPECT_EQ(1, newly);
 	ASSERT_EQ(0, signal_event(fd, 0, 2, 13, &newly, &status));
 	EXPECT_EQ(0, newly);
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIEFP, buf,
-			      &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIEFP, buf,
+				   &size));
 	EXPECT_EQ(1 << 5, buf[2 * 256 + 1]);	/* SINT 2, flag 13 */
 	EXPECT_EQ(0, buf[2 * 256]);
 	EXPECT_EQ(0, buf[3 * 256 + 1]);
@@ -3187,7 +2805,7 @@ TEST_F(vp, post_message_direct)
 	int fd;
 
 	ASSERT_NE(NULL, buf);
-	fd = create_vp(self->pt, 0);
+	fd = mshv_create_vp(self->pt, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EINVAL, post_message(fd, 16, 1, 8, 0, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
@@ -3204,8 +2822,8 @@ TEST_F(vp, post_message_direct)
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(-ENOMEM, post_message(fd, 3, 0x1235, 8, 1, &status));
 	EXPECT_EQ(HV_STATUS_INSUFFICIENT_BUFFERS, status);
-	ASSERT_EQ(0, vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIMP, buf,
-			      &size));
+	ASSERT_EQ(0, mshv_vp_state(fd, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIMP, buf,
+				   &size));
 	slot = (struct hv_msg *)buf + 3;
 	EXPECT_EQ(0x1234U, slot->header.message_type);
 	EXPECT_EQ(8, slot->header.payload_size);

@@ -168,9 +168,9 @@ build_patch() {
 	fi
 	if full_build "$c" "$first" "$last"; then
 		echo "--- $c, patch $n: full build (bzImage modules)" >> "$log"
-		mmake "$c" bzImage modules > "$MDIR/full.raw" 2>&1 || rc=1
-		cat "$MDIR/full.raw" >> "$log"
-		if [ $rc -eq 0 ] && grep -q 'WARNING: modpost' "$MDIR/full.raw"; then
+		mmake "$c" bzImage modules > "$MDIR/$c.full.raw" 2>&1 || rc=1
+		cat "$MDIR/$c.full.raw" >> "$log"
+		if [ $rc -eq 0 ] && grep -q 'WARNING: modpost' "$MDIR/$c.full.raw"; then
 			echo "config $c, patch $n: modpost warnings" >> "$log"
 			rc=1
 		fi
@@ -213,10 +213,10 @@ build_patch() {
 	if [ -n "$objs" ]; then
 		echo "--- $c, patch $n: W=1 C=2 $objs" >> "$log"
 		# shellcheck disable=SC2086
-		mmake "$c" W=1 C=2 $objs > "$MDIR/w1.raw" 2>&1 || rc=1
-		cat "$MDIR/w1.raw" >> "$log"
+		mmake "$c" W=1 C=2 $objs > "$MDIR/$c.w1.raw" 2>&1 || rc=1
+		cat "$MDIR/$c.w1.raw" >> "$log"
 		grep -E "($(ours_re))(:[0-9]+)*: (warning|error|note)" \
-			"$MDIR/w1.raw" | sed "s|^|$c, patch $n: |" >> "$W1LOG" ||
+			"$MDIR/$c.w1.raw" | sed "s|^|$c, patch $n: |" >> "$W1LOG" ||
 			true
 	fi
 	add_time "$c" w1-sparse $(($(now) - t0))
@@ -226,6 +226,7 @@ build_patch() {
 main() {
 	local configs=${*:-test prod y} c commits commit n total first last
 	local subject failed=0 built
+	local -a pids
 	if [ ! -d "$WT" ] || [ ! -f "$BUILD/series-tip" ]; then
 		die "run dev/series.sh first"
 	fi
@@ -255,12 +256,27 @@ main() {
 		git -C "$WT" checkout -q --detach "$commit"
 		last=0
 		[ "$n" -eq "$total" ] && last=1
+		# The configs of one patch build side by side: each has its
+		# own object tree, and much of a directory build is make's
+		# own serial work, which leaves a core idle. The test config's
+		# first, full build goes alone: it records the header
+		# dependencies that the other configs look up.
+		pids=()
 		for c in $configs; do
 			case " $built " in *" $c "*) first=0 ;; *) first=1 ;; esac
 			built="$built $c"
 			echo "=== patch $n/$total: $subject" >> "$LOGS/static-matrix-$c.log"
 			say "matrix: patch $n/$total, $c config: $subject"
-			if ! build_patch "$c" "$n" "$commit" "$first" "$last"; then
+			build_patch "$c" "$n" "$commit" "$first" "$last" \
+				&& echo 0 > "$MDIR/$c.rc" || echo 1 > "$MDIR/$c.rc" &
+			pids+=($!)
+			if [ "$c" = test ] && [ "$first" = 1 ]; then
+				wait "$!"
+			fi
+		done
+		wait "${pids[@]}"
+		for c in $configs; do
+			if [ "$(cat "$MDIR/$c.rc")" != 0 ]; then
 				say "matrix: patch $n ($subject) fails in the" \
 					"$c config (build/logs/static-matrix-$c.log)"
 				echo "FAILED: patch $n/$total: $subject" \

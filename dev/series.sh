@@ -155,6 +155,21 @@ commit_entry() {
 			commit -q --author="$author" -F -
 }
 
+# The cover letter names its parts as "(patches A-B)", written by hand:
+# they must cover patches 1 to the last, in order, with no gap.
+check_cover_parts() {
+	local n next=1 a b
+	n=$(git -C "$WT" rev-list --count base..HEAD)
+	while read -r a b; do
+		[ "$a" -eq "$next" ] ||
+			die "the cover letter's parts skip or repeat patch $next"
+		next=$((b + 1))
+	done < <(grep -o '(patches [0-9]*-[0-9]*)' "$SERIES/cover-letter" |
+		 tr -c '0-9\n' ' ')
+	[ "$next" -eq $((n + 1)) ] ||
+		die "the cover letter's parts end at patch $((next - 1)), the series at $n"
+}
+
 # The cover letter: our text, then the base the series applies to (the
 # Debian package, as the base-commit hash is of our scratch repository),
 # then git's shortlog and diffstat.
@@ -173,6 +188,7 @@ text = text.replace('*** SUBJECT HERE ***', subject)
 text = text.replace('*** BLURB HERE ***', blurb + '\n\n' + base)
 open(path, 'w').write(text)
 PY
+	check_cover_parts
 	grep -q '^ [0-9]* files\{0,1\} changed' "$cover" ||
 		die "the cover letter has no diffstat"
 	grep -qF "$base" "$cover" || die "the cover letter has no base version"
